@@ -1,0 +1,178 @@
+/// The internal code: register-based, three-address, with branch targets resolved.
+///
+/// A function runs in a *frame* of 64-bit slots. Slots `0..<parameterCount` hold the arguments, then come
+/// the declared locals (zeroed by the call), then the operand-stack temporaries. An operand names a slot
+/// of the current frame by index. Slot contents:
+/// - i32: zero-extended to 64 bits (readers truncate; writers store `UInt64(UInt32)`).
+/// - i64: as is. f32: its bit pattern, zero-extended. f64: its bit pattern.
+/// - funcref / externref: 0 is null; any other value is a runtime-defined reference.
+///
+/// Every instruction is 16 bytes: an opcode and three 32-bit operands `a`, `b`, `c`.
+/// Conventions unless an opcode says otherwise:
+/// - unary:  `a` = destination slot, `b` = source slot.
+/// - binary: `a` = destination slot, `b` = left slot, `c` = right slot.
+/// - load:   `a` = destination slot, `b` = address slot, `c` = static offset (memarg offset); memory 0.
+/// - store:  `a` = value slot, `b` = address slot, `c` = static offset; memory 0.
+/// - branch targets are absolute instruction indices in the function's `code`.
+/// A branch whose target is at or before the branch itself is a loop back-edge: there the interpreter polls
+/// the interruption flag and fuel, so a runaway loop can always be stopped.
+/// Destination and source slots may coincide.
+public struct Instruction: Equatable, Sendable {
+    public var opcode: Opcode
+    public var a: UInt32
+    public var b: UInt32
+    public var c: UInt32
+
+    public init(_ opcode: Opcode, _ a: UInt32 = 0, _ b: UInt32 = 0, _ c: UInt32 = 0) {
+        self.opcode = opcode
+        self.a = a
+        self.b = b
+        self.c = c
+    }
+}
+
+public enum Opcode: UInt16, Sendable {
+    // MARK: Control
+    /// Trap "unreachable".
+    case unreachable
+    /// Jump to `a`.
+    case br
+    /// Jump to `a` if the i32 in slot `b` is non-zero.
+    case brIf
+    /// Jump to `a` if the i32 in slot `b` is zero.
+    case brIfNot
+    /// Fused compare-and-branch: jump to `a` if `slot[b] <op> slot[c]` holds for i32 operands.
+    case brIfI32Eq, brIfI32Ne, brIfI32LtS, brIfI32LtU, brIfI32GtS, brIfI32GtU
+    case brIfI32LeS, brIfI32LeU, brIfI32GeS, brIfI32GeU
+    /// Jump table. `a` = index slot (i32), `b` = number of labels N excluding the default. The N + 1
+    /// instructions that follow are the entries (each a `br`); execution continues at entry
+    /// `min(index, N)`, i.e. instruction `pc + 1 + min(index, N)`.
+    case brTable
+    /// Return from the function. Results are already in slots `0..<resultCount`.
+    case `return`
+    /// Call function `a` (module function index space, imports included). Arguments are in slots
+    /// `b..<b + parameterCount`; the callee's frame starts at slot `b`, and its results come back in
+    /// slots `b..<b + resultCount`.
+    case call
+    /// `call_indirect`: `a` = expected type index, `b` = frame start as for `call`, `c` = table index.
+    /// The i32 element index is in slot `b + parameterCount`.
+    case callIndirect
+
+    // MARK: Moves and constants
+    /// `slot[a] = slot[b]` (64 bits).
+    case copy
+    /// `slot[a] = UInt64(b)` (an i32 or f32 bit pattern).
+    case const32
+    /// `slot[a] = UInt64(b) | UInt64(c) << 32` (an i64 or f64 bit pattern, or a null reference).
+    case const64
+    /// `select`: if the i32 in slot `c` is zero, `slot[a] = slot[b]`; otherwise `slot[a]` keeps its value
+    /// (the compiler first copies the first operand there).
+    case select
+    /// `slot[a] = value of global b` (instance global index space).
+    case globalGet
+    /// `global b = slot[a]`.
+    case globalSet
+
+    // MARK: References
+    /// `slot[a] = reference to function b` (module function index space).
+    case refFunc
+    /// `slot[a] = slot[b] == 0 ? 1 : 0`.
+    case refIsNull
+
+    // MARK: Tables (`c` or `b` is the table index as noted)
+    /// `slot[a] = table c [slot[b]]`.
+    case tableGet
+    /// `table c [slot[a]] = slot[b]`.
+    case tableSet
+    /// `slot[a] = size of table b`.
+    case tableSize
+    /// `slot[a] = table.grow` on table c, with the init value in slot `b` and the delta in slot `b + 1`.
+    case tableGrow
+    /// `table.fill` on table b with destination, value, count in slots `a`, `a + 1`, `a + 2`.
+    case tableFill
+    /// `table.copy` from table c into table b; destination, source, count in slots `a`, `a + 1`, `a + 2`.
+    case tableCopy
+    /// `table.init` of table b from element segment c; destination, source, count in slots `a...a + 2`.
+    case tableInit
+    /// `elem.drop` of element segment `a`.
+    case elemDrop
+
+    // MARK: Memory
+    /// `slot[a] = memory.size` in pages.
+    case memorySize
+    /// `slot[a] = memory.grow(slot[b])`: old size in pages, or -1 (as u32) on failure.
+    case memoryGrow
+    /// `memory.fill`: destination, value, count in slots `a`, `b`, `c`.
+    case memoryFill
+    /// `memory.copy`: destination, source, count in slots `a`, `b`, `c`.
+    case memoryCopy
+    /// `memory.init` from data segment b: destination, source, count in slots `a`, `a + 1`, `a + 2`.
+    case memoryInit
+    /// `data.drop` of data segment `a`.
+    case dataDrop
+
+    case i32Load, i64Load, i32Load8S, i32Load8U, i32Load16S, i32Load16U
+    case i64Load8S, i64Load8U, i64Load16S, i64Load16U, i64Load32S, i64Load32U
+    case i32Store, i64Store, i32Store8, i32Store16, i64Store8, i64Store16, i64Store32
+
+    // MARK: Numeric (f32.load/store and f64.load/store use the i32/i64 forms: the bits are the same)
+    case i32Eqz, i32Eq, i32Ne, i32LtS, i32LtU, i32GtS, i32GtU, i32LeS, i32LeU, i32GeS, i32GeU
+    case i64Eqz, i64Eq, i64Ne, i64LtS, i64LtU, i64GtS, i64GtU, i64LeS, i64LeU, i64GeS, i64GeU
+    case f32Eq, f32Ne, f32Lt, f32Gt, f32Le, f32Ge
+    case f64Eq, f64Ne, f64Lt, f64Gt, f64Le, f64Ge
+
+    case i32Clz, i32Ctz, i32Popcnt
+    case i32Add, i32Sub, i32Mul, i32DivS, i32DivU, i32RemS, i32RemU
+    case i32And, i32Or, i32Xor, i32Shl, i32ShrS, i32ShrU, i32Rotl, i32Rotr
+    case i64Clz, i64Ctz, i64Popcnt
+    case i64Add, i64Sub, i64Mul, i64DivS, i64DivU, i64RemS, i64RemU
+    case i64And, i64Or, i64Xor, i64Shl, i64ShrS, i64ShrU, i64Rotl, i64Rotr
+
+    case f32Abs, f32Neg, f32Ceil, f32Floor, f32Trunc, f32Nearest, f32Sqrt
+    case f32Add, f32Sub, f32Mul, f32Div, f32Min, f32Max, f32Copysign
+    case f64Abs, f64Neg, f64Ceil, f64Floor, f64Trunc, f64Nearest, f64Sqrt
+    case f64Add, f64Sub, f64Mul, f64Div, f64Min, f64Max, f64Copysign
+
+    case i32WrapI64
+    case i32TruncF32S, i32TruncF32U, i32TruncF64S, i32TruncF64U
+    case i64ExtendI32S, i64ExtendI32U
+    case i64TruncF32S, i64TruncF32U, i64TruncF64S, i64TruncF64U
+    case f32ConvertI32S, f32ConvertI32U, f32ConvertI64S, f32ConvertI64U, f32DemoteF64
+    case f64ConvertI32S, f64ConvertI32U, f64ConvertI64S, f64ConvertI64U, f64PromoteF32
+    // Reinterpretations are `copy`: slots hold bit patterns.
+
+    case i32Extend8S, i32Extend16S, i64Extend8S, i64Extend16S, i64Extend32S
+
+    case i32TruncSatF32S, i32TruncSatF32U, i32TruncSatF64S, i32TruncSatF64U
+    case i64TruncSatF32S, i64TruncSatF32U, i64TruncSatF64S, i64TruncSatF64U
+
+    // MARK: Immediate forms: `a` = destination, `b` = source slot, `c` = the constant operand
+    /// `c` is the i32 constant.
+    case i32AddImm, i32AndImm, i32OrImm, i32XorImm, i32ShlImm, i32ShrSImm, i32ShrUImm
+    /// `c` is an i32 constant sign-extended to i64.
+    case i64AddImm
+}
+
+/// One function's internal code, ready to run.
+public struct CompiledFunction: Sendable {
+    public var code: [Instruction]
+    /// Slots the frame needs: parameters, locals and the deepest operand stack.
+    public var frameSize: UInt32
+    /// Parameters plus declared locals. The call zeroes slots `parameterCount..<localCount`.
+    public var localCount: UInt32
+    public var parameterCount: UInt32
+    public var resultCount: UInt32
+    public var typeIndex: UInt32
+
+    public init(
+        code: [Instruction], frameSize: UInt32, localCount: UInt32, parameterCount: UInt32,
+        resultCount: UInt32, typeIndex: UInt32
+    ) {
+        self.code = code
+        self.frameSize = frameSize
+        self.localCount = localCount
+        self.parameterCount = parameterCount
+        self.resultCount = resultCount
+        self.typeIndex = typeIndex
+    }
+}

@@ -1,0 +1,170 @@
+/// A cursor over module bytes with the spec's LEB128 rules. Every read checks the end first, so hostile
+/// input can only produce a `ModuleError`, never an out-of-bounds access.
+public struct BinaryReader: Sendable {
+    public let bytes: [UInt8]
+    /// Next byte to read.
+    public var offset: Int
+    /// One past the last byte this reader may read (a section or function body end).
+    public var end: Int
+
+    public init(bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.offset = offset
+        self.end = end ?? bytes.count
+    }
+
+    public var isAtEnd: Bool { offset >= end }
+    public var remaining: Int { end - offset }
+
+    public mutating func readByte() throws(ModuleError) -> UInt8 {
+        guard offset < end else { throw .malformed(at: offset, "unexpected end") }
+        let byte = bytes[offset]
+        offset += 1
+        return byte
+    }
+
+    public func peekByte() throws(ModuleError) -> UInt8 {
+        guard offset < end else { throw .malformed(at: offset, "unexpected end") }
+        return bytes[offset]
+    }
+
+    public mutating func readBytes(_ count: Int) throws(ModuleError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else { throw .malformed(at: offset, "unexpected end") }
+        let slice = bytes[offset..<offset + count]
+        offset += count
+        return slice
+    }
+
+    /// Unsigned LEB128 of at most `bits` bits; the unused high bits of the last byte must be zero.
+    public mutating func readUnsigned(bits: Int) throws(ModuleError) -> UInt64 {
+        let start = offset
+        var result: UInt64 = 0
+        var shift = 0
+        while true {
+            let byte = try readByte()
+            let payload = UInt64(byte & 0x7F)
+            if shift + 7 > bits {
+                // Last permitted byte: no continuation, and no bits beyond `bits`.
+                if byte & 0x80 != 0 { throw .malformed(at: start, "integer representation too long") }
+                if payload >> UInt64(bits - shift) != 0 { throw .malformed(at: start, "integer too large") }
+            }
+            result |= payload << UInt64(shift)
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    /// Signed LEB128 of at most `bits` bits; the unused high bits of the last byte must sign-extend.
+    public mutating func readSigned(bits: Int) throws(ModuleError) -> Int64 {
+        let start = offset
+        var result: Int64 = 0
+        var shift = 0
+        while true {
+            let byte = try readByte()
+            let payload = Int64(byte & 0x7F)
+            if shift + 7 > bits {
+                if byte & 0x80 != 0 { throw .malformed(at: start, "integer representation too long") }
+                // Bits from (bits - 1 - shift) upward in the 7-bit payload must all equal the sign bit.
+                let usedBits = bits - shift
+                let signAndUnused = payload >> Int64(usedBits - 1)
+                let allOnes = (Int64(1) << Int64(7 - usedBits + 1)) - 1
+                if signAndUnused != 0 && signAndUnused != allOnes {
+                    throw .malformed(at: start, "integer too large")
+                }
+            }
+            result |= payload << Int64(shift)
+            shift += 7
+            if byte & 0x80 == 0 {
+                if shift < 64 && payload & 0x40 != 0 { result |= -1 << Int64(shift) }
+                return result
+            }
+        }
+    }
+
+    public mutating func readU32() throws(ModuleError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }
+    public mutating func readS32() throws(ModuleError) -> Int32 { Int32(try readSigned(bits: 32)) }
+    public mutating func readS33() throws(ModuleError) -> Int64 { try readSigned(bits: 33) }
+    public mutating func readS64() throws(ModuleError) -> Int64 { try readSigned(bits: 64) }
+
+    public mutating func readFixedU32() throws(ModuleError) -> UInt32 {
+        let raw = try readBytes(4)
+        var value: UInt32 = 0
+        for (index, byte) in raw.enumerated() { value |= UInt32(byte) << UInt32(index * 8) }
+        return value
+    }
+
+    public mutating func readFixedU64() throws(ModuleError) -> UInt64 {
+        let raw = try readBytes(8)
+        var value: UInt64 = 0
+        for (index, byte) in raw.enumerated() { value |= UInt64(byte) << UInt64(index * 8) }
+        return value
+    }
+
+    /// A vector length, rejected early when even one byte per element cannot fit in what is left, so a
+    /// declared count of 2^32 fails before anything is allocated.
+    /// - Precondition: `minimumElementSize >= 1`.
+    public mutating func readCount(minimumElementSize: Int = 1) throws(ModuleError) -> Int {
+        let start = offset
+        let count = Int(try readU32())
+        if count > remaining / minimumElementSize {
+            throw .malformed(at: start, "unexpected end")
+        }
+        return count
+    }
+
+    /// A UTF-8 name (spec §5.2.4).
+    public mutating func readName() throws(ModuleError) -> String {
+        let length = try readCount()
+        let start = offset
+        let raw = try readBytes(length)
+        guard let name = validatedUTF8(raw) else { throw .malformed(at: start, "malformed UTF-8 encoding") }
+        return name
+    }
+
+    public mutating func readValueType() throws(ModuleError) -> ValueType {
+        let at = offset
+        let byte = try readByte()
+        if byte == 0x7B { throw .unsupported(at: at, "SIMD (v128)") }
+        guard let type = ValueType(rawValue: byte) else { throw .malformed(at: at, "malformed value type") }
+        return type
+    }
+
+    public mutating func readReferenceType() throws(ModuleError) -> ValueType {
+        let at = offset
+        let byte = try readByte()
+        guard byte == 0x70 || byte == 0x6F, let type = ValueType(rawValue: byte) else {
+            throw .malformed(at: at, "malformed reference type")
+        }
+        return type
+    }
+}
+
+/// Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without Foundation.
+private func validatedUTF8(_ bytes: ArraySlice<UInt8>) -> String? {
+    var index = bytes.startIndex
+    while index < bytes.endIndex {
+        let lead = bytes[index]
+        let length: Int
+        var scalar: UInt32
+        switch lead {
+        case 0x00...0x7F: length = 1; scalar = UInt32(lead)
+        case 0xC2...0xDF: length = 2; scalar = UInt32(lead & 0x1F)
+        case 0xE0...0xEF: length = 3; scalar = UInt32(lead & 0x0F)
+        case 0xF0...0xF4: length = 4; scalar = UInt32(lead & 0x07)
+        default: return nil
+        }
+        guard bytes.endIndex - index >= length else { return nil }
+        for continuation in 1..<max(length, 1) where length > 1 {
+            let byte = bytes[index + continuation]
+            guard byte & 0xC0 == 0x80 else { return nil }
+            scalar = scalar << 6 | UInt32(byte & 0x3F)
+        }
+        switch length {
+        case 3 where scalar < 0x800 || (0xD800...0xDFFF).contains(scalar): return nil
+        case 4 where scalar < 0x10000 || scalar > 0x10FFFF: return nil
+        default: break
+        }
+        index += length
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

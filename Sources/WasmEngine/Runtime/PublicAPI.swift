@@ -1,0 +1,111 @@
+// The runtime's public surface. Bodies are filled in by the runtime implementation; the signatures are
+// the contract that the CLI, the spec-test runner and (later) WASI build on.
+
+/// A WebAssembly value as seen from outside the engine.
+public enum Value: Equatable, Sendable {
+    case i32(UInt32)
+    case i64(UInt64)
+    case f32(bits: UInt32)
+    case f64(bits: UInt64)
+    /// `nil` is `ref.null func`.
+    case funcref(Function?)
+    /// A host value; `nil` is `ref.null extern`.
+    case externref(UInt32?)
+}
+
+/// A function in a `Store`: defined by a module instance or by the host.
+public struct Function: Equatable, Hashable, Sendable {
+    let address: Int
+}
+
+public struct Table: Equatable, Sendable {
+    let address: Int
+}
+
+public struct Memory: Equatable, Sendable {
+    let address: Int
+}
+
+public struct Global: Equatable, Sendable {
+    let address: Int
+}
+
+public enum ExternalValue: Equatable, Sendable {
+    case function(Function)
+    case table(Table)
+    case memory(Memory)
+    case global(Global)
+}
+
+/// What an instantiation links against, by module name and field name.
+public struct Imports {
+    var definitions: [String: [String: ExternalValue]] = [:]
+
+    public init() {}
+
+    public mutating func define(module: String, name: String, _ value: ExternalValue) {
+        definitions[module, default: [:]][name] = value
+    }
+
+    public func lookup(module: String, name: String) -> ExternalValue? {
+        definitions[module]?[name]
+    }
+}
+
+public enum TrapReason: Equatable, Sendable {
+    case unreachable
+    case memoryOutOfBounds
+    case tableOutOfBounds
+    case undefinedElement
+    case uninitializedElement
+    case indirectCallTypeMismatch
+    case integerDivideByZero
+    case integerOverflow
+    case invalidConversionToInteger
+    case callStackExhausted
+    /// The host raised the interruption flag (a deadline or a signal).
+    case interrupted
+    case outOfFuel
+    /// A host function failed; the message is the host's.
+    case host(String)
+
+    /// The spec's wording, which the spec scripts match by prefix.
+    public var message: String {
+        switch self {
+        case .unreachable: return "unreachable"
+        case .memoryOutOfBounds: return "out of bounds memory access"
+        case .tableOutOfBounds: return "out of bounds table access"
+        case .undefinedElement: return "undefined element"
+        case .uninitializedElement: return "uninitialized element"
+        case .indirectCallTypeMismatch: return "indirect call type mismatch"
+        case .integerDivideByZero: return "integer divide by zero"
+        case .integerOverflow: return "integer overflow"
+        case .invalidConversionToInteger: return "invalid conversion to integer"
+        case .callStackExhausted: return "call stack exhausted"
+        case .interrupted: return "interrupted"
+        case .outOfFuel: return "all fuel consumed"
+        case .host(let message): return message
+        }
+    }
+}
+
+public struct Trap: Error, Equatable, Sendable {
+    public var reason: TrapReason
+
+    public init(_ reason: TrapReason) { self.reason = reason }
+}
+
+public enum InstantiationError: Error, Equatable, Sendable {
+    /// An import is missing or has the wrong type (spec "unlinkable"); the message says which.
+    case unlinkable(String)
+    /// A segment or the start function trapped (spec "uninstantiable").
+    case trap(Trap)
+}
+
+/// What a host function sees of its caller: the store, and the calling instance's memory, if any.
+public struct Caller {
+    public let store: Store
+    public let memory: Memory?
+}
+
+public typealias HostFunctionBody = (Caller, [Value]) throws(Trap) -> [Value]

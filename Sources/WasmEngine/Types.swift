@@ -1,0 +1,63 @@
+/// WebAssembly value and extern types (spec §2.3).
+
+public enum ValueType: UInt8, Equatable, Hashable, Sendable {
+    case i32 = 0x7F
+    case i64 = 0x7E
+    case f32 = 0x7D
+    case f64 = 0x7C
+    case funcref = 0x70
+    case externref = 0x6F
+
+    public var isReference: Bool { self == .funcref || self == .externref }
+}
+
+public struct FuncType: Equatable, Hashable, Sendable {
+    public var parameters: [ValueType]
+    public var results: [ValueType]
+
+    public init(parameters: [ValueType], results: [ValueType]) {
+        self.parameters = parameters
+        self.results = results
+    }
+}
+
+public struct Limits: Equatable, Sendable {
+    public var min: UInt64
+    public var max: UInt64?
+
+    public init(min: UInt64, max: UInt64? = nil) {
+        self.min = min
+        self.max = max
+    }
+}
+
+public struct TableType: Equatable, Sendable {
+    /// Always `.funcref` or `.externref`.
+    public var elementType: ValueType
+    public var limits: Limits
+
+    public init(elementType: ValueType, limits: Limits) {
+        self.elementType = elementType
+        self.limits = limits
+    }
+}
+
+public struct MemoryType: Equatable, Sendable {
+    /// In 64 KiB pages.
+    public var limits: Limits
+
+    public init(limits: Limits) { self.limits = limits }
+}
+
+public struct GlobalType: Equatable, Sendable {
+    public var valueType: ValueType
+    public var isMutable: Bool
+
+    public init(valueType: ValueType, isMutable: Bool) {
+        self.valueType = valueType
+        self.isMutable = isMutable
+    }
+}
+
+/// Bytes in one linear-memory page.
+public let wasmPageSize: UInt64 = 65536

@@ -1,0 +1,2 @@
+import WasmEngine
+print("swiftlet")
