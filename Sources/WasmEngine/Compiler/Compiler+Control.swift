@@ -120,7 +120,8 @@ extension FunctionTranslator {
         for target in targets.dropLast() {
             let labelTypes = frames[target].labelTypes
             guard labelTypes.count == arity else { throw typeMismatch() }
-            pushValues(try popValues(labelTypes), as: labelTypes)
+            // The spec pushes back what it popped: Unknown values stay Unknown for the next label.
+            for value in try popValues(labelTypes) { push(value.type, value.location) }
         }
         try checkTopValues(frames[defaultTarget].labelTypes)
         if isLive { emitBranchTable(index: source(index), targets: targets) }

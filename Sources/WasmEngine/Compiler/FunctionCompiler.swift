@@ -80,11 +80,22 @@ struct FunctionTranslator {
 
     mutating func translate(_ body: inout BinaryReader) throws(ModuleError) {
         while !frames.isEmpty {
-            guard !body.isAtEnd else { throw .malformed(at: body.offset, "END opcode expected") }
+            guard !body.isAtEnd else { throw missingEnd(body) }
             instructionOffset = body.offset
             try translateInstruction(try body.readByte(), &body)
         }
         guard body.isAtEnd else { throw .malformed(at: body.offset, "section size mismatch") }
+    }
+
+    /// The reference interpreter reads a body's instructions past its declared size, and the spec scripts
+    /// expect the error it then reports: the end of the module, a section size mismatch when the next byte
+    /// happens to be the missing `end`, or otherwise the absent `end` itself.
+    func missingEnd(_ body: BinaryReader) -> ModuleError {
+        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end") }
+        if frames.count == 1 && body.bytes[body.end] == 0x0B {
+            return .malformed(at: body.offset, "section size mismatch")
+        }
+        return .malformed(at: body.offset, "END opcode expected")
     }
 
     mutating func translateInstruction(_ opcode: UInt8, _ body: inout BinaryReader) throws(ModuleError) {
