@@ -2,7 +2,6 @@
 extension ModuleDecoder {
     mutating func readCodeSection() throws(ModuleError) {
         let countOffset = reader.offset
-        // A body is at least its size byte.
         let count = try reader.readCount()
         guard count == definedFunctionCount else {
             throw .malformed(at: countOffset, "function and code section have inconsistent lengths")

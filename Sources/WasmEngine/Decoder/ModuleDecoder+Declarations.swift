@@ -2,15 +2,13 @@
 /// globals (spec §5.5.4–§5.5.9).
 extension ModuleDecoder {
     mutating func readTypeSection() throws(ModuleError) {
-        // 0x60 and two empty vectors.
-        let count = try reader.readCount(minimumElementSize: 3)
+        let count = try reader.readCount()
         module.types.reserveCapacity(count)
         for _ in 0..<count { module.types.append(try reader.readFunctionType()) }
     }
 
     mutating func readImportSection() throws(ModuleError) {
-        // Two empty names, a kind and a one-byte descriptor.
-        let count = try reader.readCount(minimumElementSize: 4)
+        let count = try reader.readCount()
         module.imports.reserveCapacity(count)
         for _ in 0..<count {
             let moduleName = try reader.readName()
@@ -53,21 +51,18 @@ extension ModuleDecoder {
     }
 
     mutating func readTableSection() throws(ModuleError) {
-        // Reference type, limits flag, minimum.
-        let count = try reader.readCount(minimumElementSize: 3)
+        let count = try reader.readCount()
         module.tables.reserveCapacity(module.tables.count + count)
         for _ in 0..<count { module.tables.append(try reader.readTableType()) }
     }
 
     mutating func readMemorySection() throws(ModuleError) {
-        // Limits flag, minimum.
-        let count = try reader.readCount(minimumElementSize: 2)
+        let count = try reader.readCount()
         for _ in 0..<count { module.memories.append(try readMemoryTypeAllowingOnlyOne()) }
     }
 
     mutating func readGlobalSection() throws(ModuleError) {
-        // Value type, mutability, `end`.
-        let count = try reader.readCount(minimumElementSize: 3)
+        let count = try reader.readCount()
         module.globals.reserveCapacity(module.globals.count + count)
         module.globalInitializers.reserveCapacity(count)
         for _ in 0..<count {

@@ -1,8 +1,7 @@
 /// The export and start sections (spec §5.5.10, §5.5.11).
 extension ModuleDecoder {
     mutating func readExportSection() throws(ModuleError) {
-        // Empty name, kind, one-byte index.
-        let count = try reader.readCount(minimumElementSize: 3)
+        let count = try reader.readCount()
         module.exports.reserveCapacity(count)
         for _ in 0..<count {
             let nameOffset = reader.offset

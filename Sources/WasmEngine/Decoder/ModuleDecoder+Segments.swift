@@ -1,8 +1,7 @@
 /// The element and data sections (spec §5.5.12, §5.5.14).
 extension ModuleDecoder {
     mutating func readElementSection() throws(ModuleError) {
-        // Flags, an element kind or `end`, an empty vector.
-        let count = try reader.readCount(minimumElementSize: 3)
+        let count = try reader.readCount()
         module.elements.reserveCapacity(count)
         for _ in 0..<count { module.elements.append(try readElementSegment()) }
     }
@@ -72,8 +71,7 @@ extension ModuleDecoder {
 
     mutating func readDataSection() throws(ModuleError) {
         let countOffset = reader.offset
-        // Flags and an empty vector.
-        let count = try reader.readCount(minimumElementSize: 2)
+        let count = try reader.readCount()
         if let dataCount = module.dataCount, Int(dataCount) != count {
             throw .malformed(at: countOffset, "data count and data section have inconsistent lengths")
         }

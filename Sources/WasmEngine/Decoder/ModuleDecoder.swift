@@ -70,7 +70,13 @@ struct ModuleDecoder {
             }
             let fileEnd = reader.end
             reader.end = reader.offset + size
-            try decodeSection(section)
+            do {
+                try decodeSection(section)
+            } catch where error.reason == "unexpected end" {
+                // The reader only knows its bound; the spec words the end of a section or body apart
+                // from the end of the module.
+                throw .malformed(at: error.offset, "unexpected end of section or function")
+            }
             guard reader.offset == reader.end else {
                 throw .malformed(at: reader.offset, "section size mismatch")
             }
