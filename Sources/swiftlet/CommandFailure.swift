@@ -23,3 +23,8 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw ExitCode(failure.exitCode)
     }
 }
+
+/// Writes a line to stdout at once, unbuffered, so that lines of a crashing process are not lost.
+func writeToStandardOutput(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
