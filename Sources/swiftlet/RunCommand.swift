@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The WebAssembly binary module to run.")
     var module: String
 
-    @Argument(parsing: .captureForPassthrough, help: "Arguments for the invoked function.")
+    @Argument(parsing: .captureForPassthrough, help: "With --invoke, the function's arguments; otherwise the program's.")
     var arguments: [String] = []
 
     func run() throws {

@@ -21,7 +21,7 @@ struct WastCommand: ParsableCommand {
     @Flag(help: "Run the scripts in this process: simpler to debug, but a crash ends the whole run.")
     var inProcess = false
 
-    @Option(help: "Seconds a script may run in its worker before it is stopped.")
+    @Option(help: "Seconds a script may take, crashes and restarts included, before it is stopped.")
     var timeout: Double = 300
 
     @Option(help: .hidden)

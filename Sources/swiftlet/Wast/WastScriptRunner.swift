@@ -7,7 +7,8 @@ struct WastScriptRunner {
         /// All in this process: simplest to debug, but a crash ends the whole run.
         case inProcess
         /// Each script in a worker process (this executable, `wast --worker`). After a crash or a timeout
-        /// the worker is started again, skipping the commands that crashed, up to `maxCrashes` times.
+        /// the worker is started again, skipping the commands that crashed, up to `maxCrashes` times and
+        /// within `timeout` seconds for the whole script.
         case workerProcess(timeout: TimeInterval, maxCrashes: Int)
     }
 
@@ -49,6 +50,7 @@ struct WastScriptRunner {
         json: URL, commands: [WastScriptCommand], directory: URL, timeout: TimeInterval, maxCrashes: Int
     ) throws -> [WastOutcome] {
         var crashes: [Int: WastOutcome] = [:]
+        let deadline = Date(timeIntervalSinceNow: timeout)
         while true {
             let worker = ChildProcess(
                 executable: ChildProcess.currentExecutable(),
@@ -57,15 +59,16 @@ struct WastScriptRunner {
                 environment: ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 },
                 scratchDirectory: directory
             )
-            let run = try worker.run(timeout: timeout)
+            let run = try worker.run(timeout: max(deadline.timeIntervalSinceNow, 1))
             let outcomes = WastWorkerProtocol.outcomes(in: run.standardOutput).merging(crashes) { reported, _ in reported }
             let unfinished = commands.indices.first { outcomes[$0] == nil }
             guard run.termination != .exited(0), let crashed = unfinished else {
                 return commands.indices.map { outcomes[$0] ?? .failed("not reported by the worker") }
             }
             crashes[crashed] = .failed(crashDescription(run))
-            if crashes.count == maxCrashes {
-                let notRun = WastOutcome.failed("not run: the worker crashed \(maxCrashes) times")
+            if crashes.count == maxCrashes || deadline.timeIntervalSinceNow < 1 {
+                let notRun = WastOutcome.failed(
+                    "not run: the worker crashed or timed out \(crashes.count) times within \(Int(timeout)) s")
                 return commands.indices.map { (outcomes.merging(crashes) { $1 })[$0] ?? notRun }
             }
         }
