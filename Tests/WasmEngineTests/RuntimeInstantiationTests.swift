@@ -111,7 +111,7 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         builder.export("g", .global(0))
         let store = Store()
         let instance = try store.instantiate(builder.module, imports: Imports())
-        guard case .global(let global) = instance.exports["g"] else {
+        guard case .global(let global) = instance.export("g") else {
             Issue.record("no global")
             return
         }
@@ -136,7 +136,7 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         builder.export("copy", .global(1))
         builder.export("ref", .global(2))
         let instance = try store.instantiate(builder.module, imports: imports)
-        guard case .global(let copy) = instance.exports["copy"], case .global(let ref) = instance.exports["ref"] else {
+        guard case .global(let copy) = instance.export("copy"), case .global(let ref) = instance.export("ref") else {
             Issue.record("no globals")
             return
         }
@@ -156,11 +156,11 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         user.importMemory("provider", "memory", MemoryType(limits: Limits(min: 1)))
         user.function(.of([], [.i32]), export: "size", [Instruction(.memorySize, 0), Instruction(.return)])
         var imports = Imports()
-        imports.define(module: "provider", name: "memory", providerInstance.exports["memory"]!)
+        imports.define(module: "provider", name: "memory", providerInstance.export("memory")!)
         let userInstance = try store.instantiate(user.module, imports: imports)
         _ = try store.invoke(providerInstance.function("grow"), [.i32(2)])
         #expect(try store.invoke(userInstance.function("size"), []) == [.i32(3)])
-        guard case .memory(let memory) = providerInstance.exports["memory"] else { return }
+        guard case .memory(let memory) = providerInstance.export("memory") else { return }
         #expect(store.type(of: memory).limits.min == 3)
     }
 }

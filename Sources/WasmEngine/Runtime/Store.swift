@@ -209,11 +209,18 @@ public final class InterruptHandle: Sendable {
 
 /// An instantiated module.
 public final class Instance {
-    public let exports: [String: ExternalValue]
+    /// In the module's export order.
+    public let exports: [(name: String, value: ExternalValue)]
+    /// Keyed by UTF-8 bytes: Swift `String` equality is Unicode-canonical, but Wasm names are equal only
+    /// byte for byte ("\u{C5}" and "A\u{30A}" are two different exports).
+    private let exportsByName: [[UInt8]: ExternalValue]
 
-    init(exports: [String: ExternalValue]) {
+    init(exports: [(name: String, value: ExternalValue)]) {
         self.exports = exports
+        var byName: [[UInt8]: ExternalValue] = [:]
+        for export in exports { byName[Array(export.name.utf8)] = export.value }
+        exportsByName = byName
     }
 
-    public func export(_ name: String) -> ExternalValue? { exports[name] }
+    public func export(_ name: String) -> ExternalValue? { exportsByName[Array(name.utf8)] }
 }
