@@ -14,14 +14,21 @@ let package = Package(
     targets: [
         // Portable engine: no Foundation, no dependencies, Embedded-Swift clean.
         .target(name: "WasmEngine"),
+        // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
+        .target(name: "WASIHost"),
+        // Registers WASIHost's functions as host functions of a WasmEngine store.
+        .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
                 "WasmEngine",
+                "WASIHost",
+                "WasmEngineWASI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
+        .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine"]),
     ]
 )

@@ -1,0 +1,267 @@
+import Glibc
+
+// The `fd_*` functions that read, write and describe an open descriptor.
+extension WASIHost {
+    /// The descriptor `fd`, which must not be a directory (reading, writing, seeking).
+    func streamOrFile(_ fd: UInt32) throws(WASIErrno) -> OpenDescriptor {
+        let entry = try descriptors.get(fd)
+        guard !entry.isDirectory else { throw .badDescriptor }
+        return entry
+    }
+
+    /// Moves bytes between the guest's buffers and the host, one host call per buffer, stopping at the first
+    /// short transfer. An error after some bytes moved ends the call with the count so far, as POSIX does.
+    private func transfer(
+        _ memory: GuestMemory, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32,
+        _ hostCall: (UnsafeMutableRawBufferPointer, Int) -> Int
+    ) throws(WASIErrno) {
+        var total = 0
+        for vector in try memory.ioVectors(at: vectors, count: vectorCount) {
+            let moved = try memory.withBytes(at: vector.pointer, count: vector.count) { hostCall($0, total) }
+            if moved < 0 {
+                if total > 0 { break }
+                throw .lastHostError
+            }
+            total += moved
+            if moved < Int(vector.count) { break }
+        }
+        try memory.store(UInt32(truncatingIfNeeded: total), at: resultPointer)
+    }
+
+    public func fdRead(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try streamOrFile(fd).hostFD
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, _ in
+                Self.retryingInterrupts { read(hostFD, buffer.baseAddress, buffer.count) }
+            }
+        }
+    }
+
+    public func fdPread(
+        _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
+    ) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try streamOrFile(fd).hostFD
+            guard let start = Int64(exactly: offset) else { throw .invalid }
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, done in
+                Self.retryingInterrupts { pread(hostFD, buffer.baseAddress, buffer.count, off_t(start) + off_t(done)) }
+            }
+        }
+    }
+
+    public func fdWrite(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try streamOrFile(fd).hostFD
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, _ in
+                Self.writingAll(buffer) { write(hostFD, $0, $1) }
+            }
+        }
+    }
+
+    public func fdPwrite(
+        _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
+    ) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let entry = try streamOrFile(fd)
+            guard let start = Int64(exactly: offset) else { throw .invalid }
+            // POSIX `pwrite` on an append-mode descriptor would append; WASI writes at the offset or refuses.
+            guard fcntl(entry.hostFD, F_GETFL) & O_APPEND == 0 else { throw .notSupported }
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, done in
+                Self.writingAll(buffer) { pwrite(entry.hostFD, $0, $1, off_t(start) + off_t(done)) }
+            }
+        }
+    }
+
+    static func retryingInterrupts(_ call: () -> Int) -> Int {
+        while true {
+            let result = call()
+            if result >= 0 || errno != EINTR { return result }
+        }
+    }
+
+    /// Writes the whole buffer unless the host refuses part of it (so output is never silently cut short).
+    static func writingAll(
+        _ buffer: UnsafeMutableRawBufferPointer, _ hostWrite: (UnsafeRawPointer?, Int) -> Int
+    ) -> Int {
+        var written = 0
+        while written < buffer.count {
+            let result = retryingInterrupts { hostWrite(buffer.baseAddress! + written, buffer.count - written) }
+            if result < 0 { return written > 0 ? written : result }
+            if result == 0 { break }
+            written += result
+        }
+        return written
+    }
+
+    public func fdSeek(_ memory: GuestMemory, fd: UInt32, offset: Int64, whence: UInt32, resultPointer: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try streamOrFile(fd).hostFD
+            let hostWhence: Int32
+            switch whence {
+            case 0: hostWhence = SEEK_SET
+            case 1: hostWhence = SEEK_CUR
+            case 2: hostWhence = SEEK_END
+            default: throw .invalid
+            }
+            let position = lseek(hostFD, off_t(offset), hostWhence)
+            guard position >= 0 else { throw .lastHostError }
+            try memory.store(UInt64(position), at: resultPointer)
+        }
+    }
+
+    public func fdTell(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+        fdSeek(memory, fd: fd, offset: 0, whence: 1, resultPointer: resultPointer)
+    }
+
+    public func fdClose(fd: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in try descriptors.remove(fd) }
+    }
+
+    public func fdRenumber(from: UInt32, to: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let moving = try descriptors.get(from)
+            _ = try descriptors.get(to)
+            guard from != to else { return }
+            descriptors.set(to, moving)
+            descriptors.set(from, nil)
+        }
+    }
+
+    public func fdFdstatGet(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let entry = try descriptors.get(fd)
+            let hostFlags = fcntl(entry.hostFD, F_GETFL)
+            var flags: WASIFDFlags = []
+            if hostFlags & O_APPEND != 0 { flags.insert(.append) }
+            if hostFlags & O_NONBLOCK != 0 { flags.insert(.nonblock) }
+            if hostFlags & O_SYNC == O_SYNC {
+                flags.insert(.sync)
+            } else if hostFlags & O_DSYNC != 0 {
+                flags.insert(.dsync)
+            }
+            try memory.write([UInt8](repeating: 0, count: 24), at: resultPointer)
+            try memory.store(entry.fileType.rawValue, at: resultPointer)
+            try memory.store(flags.rawValue, at: resultPointer + 2)
+            try memory.store(entry.rightsBase.rawValue, at: resultPointer + 8)
+            try memory.store(entry.rightsInheriting.rawValue, at: resultPointer + 16)
+        }
+    }
+
+    /// Only `append` and `nonblock` can change after opening (as in wasmtime); the others are `EINVAL`.
+    public func fdFdstatSetFlags(fd: UInt32, flags: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let entry = try descriptors.get(fd)
+            let requested = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: flags))
+            guard requested.subtracting([.append, .nonblock]).isEmpty else { throw .invalid }
+            let current = fcntl(entry.hostFD, F_GETFL)
+            guard current >= 0 else { throw .lastHostError }
+            var updated = current & ~(O_APPEND | O_NONBLOCK)
+            if requested.contains(.append) { updated |= O_APPEND }
+            if requested.contains(.nonblock) { updated |= O_NONBLOCK }
+            guard fcntl(entry.hostFD, F_SETFL, updated) == 0 else { throw .lastHostError }
+        }
+    }
+
+    /// Rights are reported but never narrowed, as in wasmtime's preview1: `ENOTSUP`.
+    public func fdFdstatSetRights(fd: UInt32, base: UInt64, inheriting: UInt64) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            _ = try descriptors.get(fd)
+            throw .notSupported
+        }
+    }
+
+    public func fdFilestatGet(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let entry = try descriptors.get(fd)
+            var status = stat()
+            guard fstat(entry.hostFD, &status) == 0 else { throw .lastHostError }
+            var fileType = Self.fileType(ofMode: status.st_mode)
+            if !entry.isDirectory && fileType != .regularFile { fileType = entry.fileType }
+            try Self.storeFilestat(status, fileType: fileType, in: memory, at: resultPointer)
+        }
+    }
+
+    static func storeFilestat(_ status: stat, fileType: WASIFileType, in memory: GuestMemory, at pointer: UInt32) throws(WASIErrno) {
+        func nanoseconds(_ time: timespec) -> UInt64 {
+            UInt64(truncatingIfNeeded: time.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: time.tv_nsec)
+        }
+        try memory.write([UInt8](repeating: 0, count: 64), at: pointer)
+        try memory.store(UInt64(status.st_dev), at: pointer)
+        try memory.store(UInt64(status.st_ino), at: pointer + 8)
+        try memory.store(fileType.rawValue, at: pointer + 16)
+        try memory.store(UInt64(status.st_nlink), at: pointer + 24)
+        try memory.store(UInt64(truncatingIfNeeded: status.st_size), at: pointer + 32)
+        try memory.store(nanoseconds(status.st_atim), at: pointer + 40)
+        try memory.store(nanoseconds(status.st_mtim), at: pointer + 48)
+        try memory.store(nanoseconds(status.st_ctim), at: pointer + 56)
+    }
+
+    public func fdFilestatSetSize(fd: UInt32, size: UInt64) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try streamOrFile(fd).hostFD
+            guard let length = Int64(exactly: size) else { throw .invalid }
+            guard ftruncate(hostFD, off_t(length)) == 0 else { throw .lastHostError }
+        }
+    }
+
+    public func fdFilestatSetTimes(fd: UInt32, accessTime: UInt64, modificationTime: UInt64, flags: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try descriptors.get(fd).hostFD
+            var times = try Self.timespecs(accessTime: accessTime, modificationTime: modificationTime, flags: flags)
+            guard futimens(hostFD, &times) == 0 else { throw .lastHostError }
+        }
+    }
+
+    /// The `utimensat` pair for `fstflags`: each time set, set to now, or left alone.
+    static func timespecs(accessTime: UInt64, modificationTime: UInt64, flags rawFlags: UInt32) throws(WASIErrno) -> [timespec] {
+        let flags = WASITimeFlags(rawValue: UInt16(truncatingIfNeeded: rawFlags))
+        func time(_ value: UInt64, set: WASITimeFlags, now: WASITimeFlags) throws(WASIErrno) -> timespec {
+            switch (flags.contains(set), flags.contains(now)) {
+            case (true, true): throw .invalid
+            case (true, false):
+                return timespec(tv_sec: Int(value / 1_000_000_000), tv_nsec: Int(value % 1_000_000_000))
+            case (false, true): return timespec(tv_sec: 0, tv_nsec: UTIME_NOW)
+            case (false, false): return timespec(tv_sec: 0, tv_nsec: UTIME_OMIT)
+            }
+        }
+        return [
+            try time(accessTime, set: .accessTime, now: .accessTimeNow),
+            try time(modificationTime, set: .modificationTime, now: .modificationTimeNow),
+        ]
+    }
+
+    public func fdAdvise(fd: UInt32, offset: UInt64, length: UInt64, advice: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            let hostFD = try streamOrFile(fd).hostFD
+            let hostAdvice: [Int32] = [
+                POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM, POSIX_FADV_WILLNEED,
+                POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE,
+            ]
+            guard advice < hostAdvice.count, let start = Int64(exactly: offset), let count = Int64(exactly: length) else {
+                throw .invalid
+            }
+            let result = posix_fadvise(hostFD, off_t(start), off_t(count), hostAdvice[Int(advice)])
+            guard result == 0 else { throw WASIErrno(hostErrno: result) }
+        }
+    }
+
+    /// Preallocation is not offered, as in wasmtime's preview1: `ENOTSUP` for any open descriptor.
+    public func fdAllocate(fd: UInt32, offset: UInt64, length: UInt64) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            _ = try descriptors.get(fd)
+            throw .notSupported
+        }
+    }
+
+    public func fdDatasync(fd: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            guard fdatasync(try descriptors.get(fd).hostFD) == 0 else { throw .lastHostError }
+        }
+    }
+
+    public func fdSync(fd: UInt32) -> WASIErrno {
+        perform { () throws(WASIErrno) in
+            guard fsync(try descriptors.get(fd).hostFD) == 0 else { throw .lastHostError }
+        }
+    }
+}
