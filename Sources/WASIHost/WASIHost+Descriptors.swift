@@ -9,29 +9,24 @@ extension WASIHost {
         return entry
     }
 
-    /// Moves bytes between the guest's buffers and the host, one host call per buffer, stopping at the first
-    /// short transfer. An error after some bytes moved ends the call with the count so far, as POSIX does.
+    /// Moves bytes between the guest and the host through the first non-empty buffer only, as wasmtime's
+    /// preview1 does (a short count, which callers of `readv`/`writev` must handle anyway).
     private func transfer(
         _ memory: GuestMemory, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32,
-        _ hostCall: (UnsafeMutableRawBufferPointer, Int) -> Int
+        _ hostCall: (UnsafeMutableRawBufferPointer) -> Int
     ) throws(WASIErrno) {
-        var total = 0
-        for vector in try memory.ioVectors(at: vectors, count: vectorCount) {
-            let moved = try memory.withBytes(at: vector.pointer, count: vector.count) { hostCall($0, total) }
-            if moved < 0 {
-                if total > 0 { break }
-                throw .lastHostError
-            }
-            total += moved
-            if moved < Int(vector.count) { break }
+        var moved = 0
+        if let vector = try memory.ioVectors(at: vectors, count: vectorCount).first(where: { $0.count > 0 }) {
+            moved = try memory.withBytes(at: vector.pointer, count: vector.count) { hostCall($0) }
+            guard moved >= 0 else { throw .lastHostError }
         }
-        try memory.store(UInt32(truncatingIfNeeded: total), at: resultPointer)
+        try memory.store(UInt32(truncatingIfNeeded: moved), at: resultPointer)
     }
 
     public func fdRead(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try streamOrFile(fd).hostFD
-            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, _ in
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.retryingInterrupts { read(hostFD, buffer.baseAddress, buffer.count) }
             }
         }
@@ -43,8 +38,8 @@ extension WASIHost {
         perform { () throws(WASIErrno) in
             let hostFD = try streamOrFile(fd).hostFD
             guard let start = Int64(exactly: offset) else { throw .invalid }
-            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, done in
-                Self.retryingInterrupts { pread(hostFD, buffer.baseAddress, buffer.count, off_t(start) + off_t(done)) }
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
+                Self.retryingInterrupts { pread(hostFD, buffer.baseAddress, buffer.count, off_t(start)) }
             }
         }
     }
@@ -52,8 +47,8 @@ extension WASIHost {
     public func fdWrite(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try streamOrFile(fd).hostFD
-            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, _ in
-                Self.writingAll(buffer) { write(hostFD, $0, $1) }
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
+                Self.writingAll(buffer) { pointer, count, _ in write(hostFD, pointer, count) }
             }
         }
     }
@@ -66,8 +61,8 @@ extension WASIHost {
             guard let start = Int64(exactly: offset) else { throw .invalid }
             // POSIX `pwrite` on an append-mode descriptor would append; WASI writes at the offset or refuses.
             guard fcntl(entry.hostFD, F_GETFL) & O_APPEND == 0 else { throw .notSupported }
-            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer, done in
-                Self.writingAll(buffer) { pwrite(entry.hostFD, $0, $1, off_t(start) + off_t(done)) }
+            try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
+                Self.writingAll(buffer) { pwrite(entry.hostFD, $0, $1, off_t(start) + off_t($2)) }
             }
         }
     }
@@ -81,11 +76,11 @@ extension WASIHost {
 
     /// Writes the whole buffer unless the host refuses part of it (so output is never silently cut short).
     static func writingAll(
-        _ buffer: UnsafeMutableRawBufferPointer, _ hostWrite: (UnsafeRawPointer?, Int) -> Int
+        _ buffer: UnsafeMutableRawBufferPointer, _ hostWrite: (UnsafeRawPointer?, Int, Int) -> Int
     ) -> Int {
         var written = 0
         while written < buffer.count {
-            let result = retryingInterrupts { hostWrite(buffer.baseAddress! + written, buffer.count - written) }
+            let result = retryingInterrupts { hostWrite(buffer.baseAddress! + written, buffer.count - written, written) }
             if result < 0 { return written > 0 ? written : result }
             if result == 0 { break }
             written += result

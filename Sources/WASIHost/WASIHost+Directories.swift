@@ -26,7 +26,7 @@ extension WASIHost {
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try descriptors.get(fd)
-            guard entry.isDirectory else { throw .notDirectory }
+            guard entry.isDirectory else { throw .badDescriptor }
             if cookie == 0 || entry.directoryListing == nil {
                 entry.directoryListing = try Self.listDirectory(entry.hostFD)
             }

@@ -18,6 +18,8 @@ extension WASIHost {
         rightsBase: UInt64, rightsInheriting: UInt64, fdFlags: UInt32, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
+            // Checked first, so a bad result pointer cannot leave a descriptor the guest never learns of.
+            _ = try memory.range(at: resultPointer, count: 4)
             let resolved = try resolve(
                 memory, fd: fd, path: path, length: pathLength, followFinal: lookupFlags & lookupSymlinkFollow != 0)
             let open = WASIOpenFlags(rawValue: UInt16(truncatingIfNeeded: openFlags))

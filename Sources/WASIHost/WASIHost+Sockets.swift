@@ -12,6 +12,7 @@ extension WASIHost {
     public func sockAccept(_ memory: GuestMemory, fd: UInt32, flags: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let listener = try socket(fd)
+            _ = try memory.range(at: resultPointer, count: 4)
             let fdFlags = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: flags))
             guard fdFlags.subtracting(.nonblock).isEmpty else { throw .invalid }
             var hostFD: Int32
