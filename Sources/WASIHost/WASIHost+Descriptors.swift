@@ -2,10 +2,11 @@ import Glibc
 
 // The `fd_*` functions that read, write and describe an open descriptor.
 extension WASIHost {
-    /// The descriptor `fd`, which must not be a directory (reading, writing, seeking).
-    func streamOrFile(_ fd: UInt32) throws(WASIErrno) -> OpenDescriptor {
+    /// The descriptor `fd`, which must not be a directory (reading, writing, seeking) and must hold `rights`
+    /// (stdin is never written, stdout and stderr never read, even when the host's terminal would allow it).
+    func streamOrFile(_ fd: UInt32, requiring rights: WASIRights = []) throws(WASIErrno) -> OpenDescriptor {
         let entry = try descriptors.get(fd)
-        guard !entry.isDirectory else { throw .badDescriptor }
+        guard !entry.isDirectory, entry.rightsBase.contains(rights) else { throw .badDescriptor }
         return entry
     }
 
@@ -25,7 +26,7 @@ extension WASIHost {
 
     public func fdRead(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd).hostFD
+            let hostFD = try streamOrFile(fd, requiring: .fdRead).hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.retryingInterrupts { read(hostFD, buffer.baseAddress, buffer.count) }
             }
@@ -46,7 +47,7 @@ extension WASIHost {
 
     public func fdWrite(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd).hostFD
+            let hostFD = try streamOrFile(fd, requiring: .fdWrite).hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.writingAll(buffer) { pointer, count, _ in write(hostFD, pointer, count) }
             }

@@ -22,7 +22,7 @@ extension WASIHost {
         var hangUp = false
     }
 
-    /// Files and directories are always ready (as POSIX `poll` has it); streams and sockets are asked of the
+    /// Regular files are always ready (as POSIX `poll` has it); streams and sockets are asked of the
     /// host with `poll`, which waits at most until the earliest clock subscription fires.
     public func pollOneoff(
         _ memory: GuestMemory, subscriptions: UInt32, events: UInt32, count: UInt32, resultPointer: UInt32
@@ -37,24 +37,21 @@ extension WASIHost {
                 guard let type = EventType(rawValue: try memory.load(UInt8.self, at: base + 8)) else { throw .invalid }
                 var subscription = Subscription(userData: userData, type: type)
                 if type == .clock {
-                    do throws(WASIErrno) {
-                        let clock = try Self.hostClock(try memory.load(UInt32.self, at: base + 16))
-                        let timeout = try memory.load(UInt64.self, at: base + 24)
-                        let absolute = try memory.load(UInt16.self, at: base + 40) & 1 != 0
-                        let remaining = absolute ? (timeout > Self.now(clock) ? timeout - Self.now(clock) : 0) : timeout
-                        let (deadline, overflow) = Self.now(CLOCK_MONOTONIC).addingReportingOverflow(remaining)
-                        subscription.deadline = overflow ? .max : deadline
-                    } catch {
-                        ready.append(Event(userData: userData, error: error, type: type))
-                        continue
-                    }
+                    // As wasmtime: a bad clock or descriptor fails the whole call rather than one event.
+                    let clock = try Self.hostClock(try memory.load(UInt32.self, at: base + 16))
+                    let timeout = try memory.load(UInt64.self, at: base + 24)
+                    let absolute = try memory.load(UInt16.self, at: base + 40) & 1 != 0
+                    let now = Self.now(clock)
+                    let remaining = absolute ? (timeout > now ? timeout - now : 0) : timeout
+                    let (deadline, overflow) = Self.now(CLOCK_MONOTONIC).addingReportingOverflow(remaining)
+                    subscription.deadline = overflow ? .max : deadline
                 } else {
                     subscription.fd = try memory.load(UInt32.self, at: base + 16)
-                    guard let entry = descriptors[subscription.fd] else {
-                        ready.append(Event(userData: userData, error: .badDescriptor, type: type))
-                        continue
+                    let entry = try descriptors.get(subscription.fd)
+                    guard !entry.isDirectory, entry.rightsBase.contains(type == .fdRead ? .fdRead : .fdWrite) else {
+                        throw .badDescriptor
                     }
-                    if entry.fileType == .regularFile || entry.isDirectory {
+                    if entry.fileType == .regularFile {
                         ready.append(Event(userData: userData, error: .success, type: type, byteCount: Self.bytesAhead(entry.hostFD, type == .fdRead)))
                         continue
                     }

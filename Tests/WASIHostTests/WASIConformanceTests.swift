@@ -18,10 +18,12 @@ struct WASIConformanceTests {
         Program(
             name: "args_env", arguments: ["first arg", "3", "ünïcode"],
             environment: ["GREETING=hello world", "EMPTY=", "A=1=2"], input: "from stdin"),
-        Program(name: "clocks"),
+        Program(name: "clocks", input: "some input"),
         Program(name: "files"),
         Program(name: "dirs"),
         Program(name: "escape"),
+        Program(name: "libc_files"),
+        Program(name: "echo_server"),
     ]
 
     /// A fresh directory with `sandbox` (preopened) and `outside` (the guest must never reach it).

@@ -45,6 +45,29 @@ int main(void) {
     CHECK(__wasi_poll_oneoff(two, events, 2, &count));
     printf("events=%u first=%llu\n", (unsigned)count, (unsigned long long)events[0].userdata);
 
+    // Descriptor subscriptions: stdin readable, stdout writable; a closed descriptor or the wrong direction
+    // fails the whole call (as wasmtime). Byte counts are not compared: wasmtime reports 1, swiftlet the count.
+    __wasi_subscription_t streams[2] = {0};
+    streams[0].userdata = 10;
+    streams[0].u.tag = __WASI_EVENTTYPE_FD_READ;
+    streams[0].u.u.fd_read.file_descriptor = 0;
+    streams[1].userdata = 11;
+    streams[1].u.tag = __WASI_EVENTTYPE_FD_WRITE;
+    streams[1].u.u.fd_write.file_descriptor = 1;
+    // One at a time: wasmtime's stdin becomes ready only after its reader thread has run.
+    CHECK(__wasi_poll_oneoff(streams, events, 1, &count));
+    printf("events=%u userdata=%llu error=%u type=%u\n", (unsigned)count, (unsigned long long)events[0].userdata,
+           events[0].error, events[0].type);
+    CHECK(__wasi_poll_oneoff(streams + 1, events, 1, &count));
+    printf("events=%u userdata=%llu error=%u type=%u\n", (unsigned)count, (unsigned long long)events[0].userdata,
+           events[0].error, events[0].type);
+    streams[0].u.u.fd_read.file_descriptor = 1;
+    CHECK(__wasi_poll_oneoff(streams, events, 1, &count));
+    streams[0].u.u.fd_read.file_descriptor = 77;
+    CHECK(__wasi_poll_oneoff(streams, events, 1, &count));
+    streams[0].u.u.fd_read.file_descriptor = 3;
+    CHECK(__wasi_poll_oneoff(streams, events, 1, &count));
+
     uint8_t random[64] = {0};
     CHECK(__wasi_random_get(random, sizeof random));
     int nonzero = 0;
