@@ -44,10 +44,7 @@ extension WASIHost {
                 // A directory is never opened for writing.
                 throw open.contains(.create) ? .invalid : .isDirectory
             }
-            var hostFD = resolved.withName { openat(resolved.directoryFD, $0, hostFlags, 0o666) }
-            if hostFD < 0 && errno == EISDIR && !writes {
-                hostFD = resolved.withName { openat(resolved.directoryFD, $0, hostFlags | O_DIRECTORY, 0) }
-            }
+            let hostFD = resolved.withName { openat(resolved.directoryFD, $0, hostFlags, 0o666) }
             guard hostFD >= 0 else { throw .lastHostError }
             let fileType = Self.fileType(ofHostFD: hostFD)
             let entry =
