@@ -54,18 +54,35 @@ struct WASIConformanceTests {
             }
         }
 
+        /// Everything in the fixture but the sandbox's contents, with modification times: what the guest
+        /// must never create, change or remove.
+        func surroundingsSnapshot() throws -> [String: String] {
+            try WASITestSupport.snapshot(root, withTimes: true).filter { !$0.key.hasPrefix("sandbox/") && $0.key != "sandbox" }
+        }
+
         /// The sandbox's entries, with this fixture's own path masked so two fixtures compare equal.
         func sandboxSnapshot() throws -> [String: String] {
             try WASITestSupport.snapshot(sandbox).mapValues { $0.replacingOccurrences(of: root.path, with: "<root>") }
         }
     }
 
-    static func runBoth(_ program: Program) throws -> (ours: WASITestSupport.RunResult, wasmtime: WASITestSupport.RunResult, ourFixture: Fixture, theirFixture: Fixture) {
+    struct Runs {
+        var ours: WASITestSupport.RunResult
+        var wasmtime: WASITestSupport.RunResult
+        var ourFixture: Fixture
+        var theirFixture: Fixture
+        var ourSurroundingsBefore: [String: String]
+        var theirSurroundingsBefore: [String: String]
+    }
+
+    static func runBoth(_ program: Program) throws -> Runs {
         let module = try WASITestSupport.compile(program.name)
         let swiftlet = try WASITestSupport.swiftlet()
         let python = try WASITestSupport.python()
         let ourFixture = try Fixture()
         let theirFixture = try Fixture()
+        let ourSurroundingsBefore = try ourFixture.surroundingsSnapshot()
+        let theirSurroundingsBefore = try theirFixture.surroundingsSnapshot()
         func options(_ fixture: Fixture) -> [String] {
             ["--dir", fixture.sandbox.path + "::/sandbox"] + program.environment.flatMap { ["--env", $0] }
         }
@@ -76,21 +93,21 @@ struct WASIConformanceTests {
             [WASITestSupport.programsDirectory.appendingPathComponent("run_wasmtime.py").path] + options(theirFixture)
                 + [module.path] + program.arguments,
             input: program.input)
-        return (ours, wasmtime, ourFixture, theirFixture)
+        return Runs(
+            ours: ours, wasmtime: wasmtime, ourFixture: ourFixture, theirFixture: theirFixture,
+            ourSurroundingsBefore: ourSurroundingsBefore, theirSurroundingsBefore: theirSurroundingsBefore)
     }
 
     @Test(arguments: programs)
     func matchesWasmtime(_ program: Program) throws {
-        let before = try Fixture()
-        let outsideBefore = try WASITestSupport.snapshot(before.outside)
         let runs = try Self.runBoth(program)
         #expect(runs.ours.standardOutput == runs.wasmtime.standardOutput)
         #expect(runs.ours.standardError == runs.wasmtime.standardError)
         #expect(runs.ours.status == runs.wasmtime.status)
         #expect(!runs.ours.standardOutput.isEmpty)
         #expect(try runs.ourFixture.sandboxSnapshot() == runs.theirFixture.sandboxSnapshot())
-        #expect(try WASITestSupport.snapshot(runs.ourFixture.outside) == outsideBefore)
-        #expect(try WASITestSupport.snapshot(runs.theirFixture.outside) == outsideBefore)
+        #expect(try runs.ourFixture.surroundingsSnapshot() == runs.ourSurroundingsBefore)
+        #expect(try runs.theirFixture.surroundingsSnapshot() == runs.theirSurroundingsBefore)
         if runs.ours.standardOutput != runs.wasmtime.standardOutput {
             let ours = runs.ours.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
             let theirs = runs.wasmtime.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)

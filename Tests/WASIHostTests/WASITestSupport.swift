@@ -158,23 +158,26 @@ enum WASITestSupport {
             standardError: try String(contentsOf: paths[2], encoding: .utf8))
     }
 
-    /// Every entry beneath `directory`: its relative path, its kind, and its contents or link target.
-    static func snapshot(_ directory: URL) throws -> [String: String] {
+    /// Every entry beneath `directory`: its relative path, its kind, and its contents or link target; with
+    /// `withTimes`, each file's and directory's modification time too.
+    static func snapshot(_ directory: URL, withTimes: Bool = false) throws -> [String: String] {
         var entries: [String: String] = [:]
         func walk(_ url: URL, _ relative: String) throws {
             for name in try FileManager.default.contentsOfDirectory(atPath: url.path) {
                 let child = url.appendingPathComponent(name)
                 let path = relative.isEmpty ? name : relative + "/" + name
-                let type = try FileManager.default.attributesOfItem(atPath: child.path)[.type] as? FileAttributeType
+                let attributes = try FileManager.default.attributesOfItem(atPath: child.path)
+                let type = attributes[.type] as? FileAttributeType
+                let time = withTimes ? " modified \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)" : ""
                 switch type {
                 case .typeSymbolicLink?:
                     entries[path] = "link -> " + (try FileManager.default.destinationOfSymbolicLink(atPath: child.path))
                 case .typeDirectory?:
-                    entries[path] = "directory"
+                    entries[path] = "directory" + time
                     try walk(child, path)
                 default:
                     let contents = try Data(contentsOf: child)
-                    entries[path] = "file \(contents.count) bytes: " + String(decoding: contents.prefix(64), as: UTF8.self)
+                    entries[path] = "file \(contents.count) bytes: " + String(decoding: contents.prefix(64), as: UTF8.self) + time
                 }
             }
         }
