@@ -8,25 +8,26 @@ final class OpenDescriptor {
     var rightsInheriting: WASIRights
     /// For a preopened directory, the name the guest sees (`fd_prestat_dir_name`).
     let preopenName: [UInt8]?
-    /// Standard streams belong to the embedding process and stay open when the guest closes them.
-    let closesHostFD: Bool
+    /// stdin, stdout or stderr: the embedding process's own descriptors, which the guest may read or write
+    /// but not seek, resize, sync or reconfigure, and which stay open when the guest closes them.
+    let isStandardStream: Bool
     /// The listing `fd_readdir` pages through by cookie, read afresh when the guest starts over (cookie 0).
     var directoryListing: [DirectoryEntry]?
 
     init(
         hostFD: Int32, fileType: WASIFileType, rightsBase: WASIRights, rightsInheriting: WASIRights,
-        preopenName: [UInt8]? = nil, closesHostFD: Bool = true
+        preopenName: [UInt8]? = nil, isStandardStream: Bool = false
     ) {
         self.hostFD = hostFD
         self.fileType = fileType
         self.rightsBase = rightsBase
         self.rightsInheriting = rightsInheriting
         self.preopenName = preopenName
-        self.closesHostFD = closesHostFD
+        self.isStandardStream = isStandardStream
     }
 
     deinit {
-        if closesHostFD { close(hostFD) }
+        if !isStandardStream { close(hostFD) }
     }
 
     var isDirectory: Bool { fileType == .directory }

@@ -10,6 +10,15 @@ extension WASIHost {
         return entry
     }
 
+    /// The descriptor `fd` for a call on a file as such (positioned I/O, seeking, size, syncing, advice), as
+    /// wasmtime has it: a directory is `EBADF`, a standard stream `standardStreamError`.
+    func file(_ fd: UInt32, standardStreamError: WASIErrno = .badDescriptor) throws(WASIErrno) -> OpenDescriptor {
+        let entry = try descriptors.get(fd)
+        guard !entry.isDirectory else { throw .badDescriptor }
+        guard !entry.isStandardStream else { throw standardStreamError }
+        return entry
+    }
+
     /// Moves bytes between the guest and the host through the first non-empty buffer only, as wasmtime's
     /// preview1 does (a short count, which callers of `readv`/`writev` must handle anyway).
     private func transfer(
@@ -37,7 +46,7 @@ extension WASIHost {
         _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd).hostFD
+            let hostFD = try file(fd).hostFD
             guard let start = Int64(exactly: offset) else { throw .invalid }
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.retryingInterrupts { pread(hostFD, buffer.baseAddress, buffer.count, off_t(start)) }
@@ -58,12 +67,10 @@ extension WASIHost {
         _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let entry = try streamOrFile(fd)
+            let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
             guard let start = Int64(exactly: offset) else { throw .invalid }
-            // POSIX `pwrite` on an append-mode descriptor would append; WASI writes at the offset or refuses.
-            guard fcntl(entry.hostFD, F_GETFL) & O_APPEND == 0 else { throw .notSupported }
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
-                Self.writingAll(buffer) { pwrite(entry.hostFD, $0, $1, off_t(start) + off_t($2)) }
+                Self.writingAll(buffer) { pwrite(hostFD, $0, $1, off_t(start) + off_t($2)) }
             }
         }
     }
@@ -91,7 +98,7 @@ extension WASIHost {
 
     public func fdSeek(_ memory: GuestMemory, fd: UInt32, offset: Int64, whence: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd).hostFD
+            let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
             let hostWhence: Int32
             switch whence {
             case 0: hostWhence = SEEK_SET
@@ -146,7 +153,8 @@ extension WASIHost {
     /// Only `append` and `nonblock` can change after opening (as in wasmtime); the others are `EINVAL`.
     public func fdFdstatSetFlags(fd: UInt32, flags: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let entry = try descriptors.get(fd)
+            // The standard streams' flags are the embedding process's, which the guest must not change.
+            let entry = try file(fd)
             let requested = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: flags))
             guard requested.subtracting([.append, .nonblock]).isEmpty else { throw .invalid }
             let current = fcntl(entry.hostFD, F_GETFL)
@@ -170,9 +178,11 @@ extension WASIHost {
         perform { () throws(WASIErrno) in
             let entry = try descriptors.get(fd)
             var status = stat()
-            guard fstat(entry.hostFD, &status) == 0 else { throw .lastHostError }
-            var fileType = Self.fileType(ofMode: status.st_mode)
-            if !entry.isDirectory && fileType != .regularFile { fileType = entry.fileType }
+            // As wasmtime: a standard stream shows only its type, nothing of the host's file behind it.
+            if !entry.isStandardStream {
+                guard fstat(entry.hostFD, &status) == 0 else { throw .lastHostError }
+            }
+            let fileType = entry.isStandardStream ? entry.fileType : Self.fileType(ofMode: status.st_mode)
             try Self.storeFilestat(status, fileType: fileType, in: memory, at: resultPointer)
         }
     }
@@ -194,7 +204,7 @@ extension WASIHost {
 
     public func fdFilestatSetSize(fd: UInt32, size: UInt64) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd).hostFD
+            let hostFD = try file(fd).hostFD
             guard let length = Int64(exactly: size) else { throw .invalid }
             guard ftruncate(hostFD, off_t(length)) == 0 else { throw .lastHostError }
         }
@@ -202,7 +212,9 @@ extension WASIHost {
 
     public func fdFilestatSetTimes(fd: UInt32, accessTime: UInt64, modificationTime: UInt64, flags: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try descriptors.get(fd).hostFD
+            let entry = try descriptors.get(fd)
+            guard !entry.isStandardStream else { throw .badDescriptor }
+            let hostFD = entry.hostFD
             var times = try Self.timespecs(accessTime: accessTime, modificationTime: modificationTime, flags: flags)
             guard futimens(hostFD, &times) == 0 else { throw .lastHostError }
         }
@@ -228,7 +240,7 @@ extension WASIHost {
 
     public func fdAdvise(fd: UInt32, offset: UInt64, length: UInt64, advice: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd).hostFD
+            let hostFD = try file(fd).hostFD
             let hostAdvice: [Int32] = [
                 POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM, POSIX_FADV_WILLNEED,
                 POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE,
@@ -241,23 +253,23 @@ extension WASIHost {
         }
     }
 
-    /// Preallocation is not offered, as in wasmtime's preview1: `ENOTSUP` for any open descriptor.
+    /// Preallocation is not offered, as in wasmtime's preview1: `ENOTSUP` for any file.
     public func fdAllocate(fd: UInt32, offset: UInt64, length: UInt64) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            _ = try descriptors.get(fd)
+            _ = try file(fd)
             throw .notSupported
         }
     }
 
     public func fdDatasync(fd: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            guard fdatasync(try descriptors.get(fd).hostFD) == 0 else { throw .lastHostError }
+            guard fdatasync(try file(fd).hostFD) == 0 else { throw .lastHostError }
         }
     }
 
     public func fdSync(fd: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            guard fsync(try descriptors.get(fd).hostFD) == 0 else { throw .lastHostError }
+            guard fsync(try file(fd).hostFD) == 0 else { throw .lastHostError }
         }
     }
 }

@@ -40,6 +40,9 @@ extension WASIHost {
             if flags.contains(.dsync) { hostFlags |= O_DSYNC }
             if flags.contains(.rsync) { hostFlags |= O_RSYNC }
             if flags.contains(.sync) { hostFlags |= O_SYNC }
+            if resolved.mustBeDirectory && open.contains(.create) && !open.contains(.directory) {
+                throw .isDirectory
+            }
             if open.contains(.directory) && writes {
                 // A directory is never opened for writing.
                 throw open.contains(.create) ? .invalid : .isDirectory
@@ -71,6 +74,15 @@ extension WASIHost {
             let status = try Self.status(of: resolved)
             try Self.storeFilestat(status, fileType: Self.fileType(ofMode: status.st_mode), in: memory, at: resultPointer)
         }
+    }
+
+    /// A new link's name cannot end in `/` (that names a directory): `EEXIST` if something is there, else
+    /// `ENOENT`, as POSIX `link` and `symlink` answer.
+    static func refuseNewNameWithTrailingSlash(_ resolved: ResolvedPath) throws(WASIErrno) {
+        guard resolved.mustBeDirectory else { return }
+        var status = stat()
+        let exists = resolved.withName { fstatat(resolved.directoryFD, $0, &status, AT_SYMLINK_NOFOLLOW) } == 0
+        throw exists ? .exists : .noEntry
     }
 
     static func status(of resolved: ResolvedPath) throws(WASIErrno) -> stat {
@@ -106,7 +118,8 @@ extension WASIHost {
             guard oldLookupFlags & lookupSymlinkFollow == 0 else { throw .invalid }
             let source = try resolve(memory, fd: oldFD, path: oldPath, length: oldPathLength)
             let target = try resolve(memory, fd: newFD, path: newPath, length: newPathLength)
-            if target.mustBeDirectory || source.mustBeDirectory { throw .notDirectory }
+            if source.mustBeDirectory { throw .notDirectory }
+            try Self.refuseNewNameWithTrailingSlash(target)
             let result = source.withName { sourceName in
                 target.withName { linkat(source.directoryFD, sourceName, target.directoryFD, $0, 0) }
             }
@@ -177,6 +190,7 @@ extension WASIHost {
             let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
             guard !contents.contains(0) else { throw .illegalSequence }
             guard contents.first != UInt8(ascii: "/") else { throw .permission }
+            try Self.refuseNewNameWithTrailingSlash(resolved)
             let result = PathResolution.withCString(contents) { cTarget in
                 resolved.withName { symlinkat(cTarget, resolved.directoryFD, $0) }
             }

@@ -44,7 +44,7 @@ public final class WASIHost {
             try insertDuringSetup(
                 OpenDescriptor(
                     hostFD: hostFD, fileType: isatty(hostFD) != 0 ? .characterDevice : .unknown,
-                    rightsBase: rights, rightsInheriting: rights, closesHostFD: false))
+                    rightsBase: rights, rightsInheriting: rights, isStandardStream: true))
         }
         for address in configuration.listenAddresses {
             let socket = try Self.listeningSocket(address)

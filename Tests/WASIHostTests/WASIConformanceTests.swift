@@ -23,6 +23,7 @@ struct WASIConformanceTests {
         Program(name: "dirs"),
         Program(name: "escape"),
         Program(name: "libc_files"),
+        Program(name: "edge_cases"),
         Program(name: "echo_server"),
     ]
 
