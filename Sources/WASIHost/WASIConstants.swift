@@ -45,13 +45,15 @@ public struct WASIRights: OptionSet, Sendable {
 
     /// What a file descriptor reports (wasmtime reports every right, and the host's open mode governs).
     public static let regularFile = WASIRights.all
-    /// What a directory reports: the `path_*` and metadata rights, as wasmtime gives them.
+    /// What a preopened directory reports: the `path_*` and metadata rights, as wasmtime gives them.
     public static let directory: WASIRights = [
         .pathCreateDirectory, .pathCreateFile, .pathLinkSource, .pathLinkTarget, .pathOpen, .fdReaddir,
         .pathReadlink, .pathRenameSource, .pathRenameTarget, .pathFilestatGet, .pathFilestatSetTimes,
         .fdFilestatGet, .fdFilestatSetTimes, .pathSymlink, .pathRemoveDirectory, .pathUnlinkFile,
     ]
-    /// What a directory passes on to what is opened beneath it.
+    /// What a directory opened by `path_open` reports, base and inheriting alike (as wasmtime).
+    public static let openedDirectory = WASIRights.all.subtracting([.fdSeek, .fdWrite, .pathFilestatSetSize, .fdFilestatSetSize])
+    /// What a preopened directory passes on to what is opened beneath it.
     public static let directoryInheriting = WASIRights(rawValue: (1 << 28) - 1).subtracting(.pathFilestatSetSize)
 }
 

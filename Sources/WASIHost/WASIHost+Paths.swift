@@ -52,7 +52,7 @@ extension WASIHost {
             let fileType = Self.fileType(ofHostFD: hostFD)
             let entry =
                 fileType == .directory
-                ? OpenDescriptor(hostFD: hostFD, fileType: .directory, rightsBase: .directory, rightsInheriting: .directoryInheriting)
+                ? OpenDescriptor(hostFD: hostFD, fileType: .directory, rightsBase: .openedDirectory, rightsInheriting: .openedDirectory)
                 : OpenDescriptor(hostFD: hostFD, fileType: fileType, rightsBase: .regularFile, rightsInheriting: .regularFile)
             try memory.store(try descriptors.insert(entry), at: resultPointer)
         }

@@ -29,6 +29,8 @@ extension WASIHost {
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             guard count > 0 else { throw .invalid }
+            _ = try memory.range(at: subscriptions, count: UInt32(clamping: UInt64(count) * 48))
+            _ = try memory.range(at: events, count: UInt32(clamping: UInt64(count) * 32))
             var pending: [Subscription] = []
             var ready: [Event] = []
             for index in 0..<count {

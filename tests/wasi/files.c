@@ -60,7 +60,11 @@ int main(void) {
 
     __wasi_fdstat_t fdstat;
     CHECK(__wasi_fd_fdstat_get(fd, &fdstat));
-    printf("type=%u flags=%u\n", fdstat.fs_filetype, fdstat.fs_flags);
+    printf("type=%u flags=%u rights=%llx/%llx\n", fdstat.fs_filetype, fdstat.fs_flags,
+           (unsigned long long)fdstat.fs_rights_base, (unsigned long long)fdstat.fs_rights_inheriting);
+    CHECK(__wasi_fd_fdstat_get(3, &fdstat));
+    printf("preopen type=%u rights=%llx/%llx\n", fdstat.fs_filetype, (unsigned long long)fdstat.fs_rights_base,
+           (unsigned long long)fdstat.fs_rights_inheriting);
     CHECK(__wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_APPEND));
     CHECK(__wasi_fd_fdstat_get(fd, &fdstat));
     printf("flags=%u\n", fdstat.fs_flags);
@@ -100,7 +104,8 @@ int main(void) {
     __wasi_fd_t directory = open_at(3, "sub", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_FD_READDIR, 0, &error);
     printf("open directory -> %d\n", error);
     CHECK(__wasi_fd_fdstat_get(directory, &fdstat));
-    printf("directory type=%u\n", fdstat.fs_filetype);
+    printf("directory type=%u rights=%llx/%llx\n", fdstat.fs_filetype, (unsigned long long)fdstat.fs_rights_base,
+           (unsigned long long)fdstat.fs_rights_inheriting);
     CHECK(__wasi_fd_read(directory, &whole, 1, &moved));
     CHECK(__wasi_fd_seek(directory, 0, __WASI_WHENCE_SET, &position));
     CHECK(__wasi_fd_tell(directory, &position));
