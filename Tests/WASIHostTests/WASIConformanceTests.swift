@@ -145,6 +145,19 @@ struct WASIConformanceTests {
         #expect(lines == ["21", "21", "21", "21", "21", "21", "21", "21", "21", "21", "0", "0", "0", "28"])
     }
 
+    @Test func environmentVariableWithoutValueIsInheritedAndDirWithoutGuestNameKeepsTheHostPath() throws {
+        let fixture = try Fixture()
+        let result = try WASITestSupport.run(
+            try WASITestSupport.swiftlet(),
+            ["run", "--env", "PATH", "--env", "GREETING=hi", "--dir", fixture.sandbox.path, try WASITestSupport.compile("args_env").path])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("PATH is set\n"))
+        #expect(result.standardOutput.contains("GREETING=hi\n"))
+        let listing = try WASITestSupport.run(
+            try WASITestSupport.swiftlet(), ["run", "--dir", fixture.sandbox.path, try WASITestSupport.compile("dirs").path])
+        #expect(listing.standardOutput.contains("preopen name=\(fixture.sandbox.path)\n"))
+    }
+
     @Test func missingPreopenIsAClearError() throws {
         let module = try WASITestSupport.compile("args_env")
         let result = try WASITestSupport.run(

@@ -47,7 +47,7 @@ int main(void) {
     __wasi_prestat_t prestat;
     CHECK(__wasi_fd_prestat_get(3, &prestat));
     printf("tag=%u name_len=%u\n", prestat.tag, (unsigned)prestat.u.dir.pr_name_len);
-    char name[64] = {0};
+    char name[256] = {0};
     CHECK(__wasi_fd_prestat_dir_name(3, (uint8_t *)name, prestat.u.dir.pr_name_len));
     printf("preopen name=%s\n", name);
     CHECK(__wasi_fd_prestat_dir_name(3, (uint8_t *)name, 1));
