@@ -91,7 +91,7 @@ struct FunctionTranslator {
     /// expect the error it then reports: the end of the module, a section size mismatch when the next byte
     /// happens to be the missing `end`, or otherwise the absent `end` itself.
     func missingEnd(_ body: BinaryReader) -> ModuleError {
-        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end") }
+        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end of section or function") }
         if frames.count == 1 && body.bytes[body.end] == 0x0B {
             return .malformed(at: body.offset, "section size mismatch")
         }
