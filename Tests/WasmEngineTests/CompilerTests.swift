@@ -239,3 +239,23 @@ func compileError(
         #expect(throws: Never.self) { try compileBody([0x01, 0x80, 0x01, 0x7F, 0x0B]) }
     }
 }
+
+@Suite struct CompilerConstantPoolTests {
+    @Test func loopConstantsComeFromAPrologue() throws {
+        // (param i32) loop; local.get 0; i32.const 1000; i32.mul; local.set 0; local.get 0; i32.const 1000;
+        // i32.lt_u; br_if 0; end
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0xE8, 0x07, 0x6C, 0x21, 0, 0x20, 0, 0x41, 0xE8, 0x07, 0x49, 0x0D, 0, 0x0B,
+             0x0B],
+            parameters: [.i32])
+        // Slots: local 0, stack 1...2, pool 3.
+        #expect(function.frameSize == 4)
+        #expect(
+            function.code == [
+                Instruction(.const32, 3, 1000),
+                Instruction(.i32Mul, 0, 0, 3),
+                Instruction(.brIfI32LtU, 1, 0, 3),
+                Instruction(.return),
+            ])
+    }
+}

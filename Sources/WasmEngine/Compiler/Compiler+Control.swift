@@ -40,7 +40,10 @@ extension FunctionTranslator {
         var frame = ControlFrame(
             kind: kind, parameterTypes: type.parameters, resultTypes: type.results,
             height: operands.count - type.parameters.count, wasLiveAtEntry: isLive)
-        if kind == .loop { frame.loopHeader = code.count }
+        if kind == .loop {
+            frame.loopHeader = code.count
+            loopDepth += 1
+        }
         if let condition, isLive {
             emitConditionalBranch(condition, negated: true)
             frame.elseBranch = code.count - 1
@@ -79,6 +82,7 @@ extension FunctionTranslator {
         }
         try checkFrameResults()
         frames.removeLast()
+        if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
         if let elseBranch = frame.elseBranch { patchBranch(elseBranch, to: code.count) }
         isLive = isLive || !frame.pendingBranches.isEmpty || frame.elseBranch != nil

@@ -22,8 +22,9 @@ public enum FunctionCompiler {
         let localTypes = try readLocals(parameters: type.parameters, &body)
         var translator = FunctionTranslator(module: module, localTypes: localTypes, resultTypes: type.results)
         try translator.translate(&body)
+        let poolSize = try translator.finishConstantPool()
         let localCount = UInt32(localTypes.count)
-        let frameSize = max(localCount + UInt32(translator.maximumHeight), UInt32(type.results.count))
+        let frameSize = max(localCount + UInt32(translator.maximumHeight) + poolSize, UInt32(type.results.count))
         return CompiledFunction(
             code: translator.code, frameSize: frameSize, localCount: localCount,
             parameterCount: UInt32(type.parameters.count), resultCount: UInt32(type.results.count),
@@ -67,6 +68,10 @@ struct FunctionTranslator {
     var isLive = true
     /// The instruction that wrote the top operand, while it may still be retargeted or fused.
     var freshResult: (instruction: Int, height: Int)?
+    /// How many loops enclose the code being translated: constants read there come from the pool.
+    var loopDepth = 0
+    /// Pool constants (bit patterns) and their provisional slots.
+    var constantPool: [UInt64: UInt32] = [:]
     /// Where the instruction being translated starts, for error offsets.
     var instructionOffset = 0
 
