@@ -248,14 +248,38 @@ func compileError(
             [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0xE8, 0x07, 0x6C, 0x21, 0, 0x20, 0, 0x41, 0xE8, 0x07, 0x49, 0x0D, 0, 0x0B,
              0x0B],
             parameters: [.i32])
-        // Slots: local 0, stack 1...2, pool 3.
+        // Slots: local 0, pool 1, stack 2...3.
         #expect(function.frameSize == 4)
         #expect(
             function.code == [
-                Instruction(.const32, 3, 1000),
-                Instruction(.i32Mul, 0, 0, 3),
-                Instruction(.brIfI32LtU, 1, 0, 3),
+                Instruction(.const32, 1, 1000),
+                Instruction(.i32Mul, 0, 0, 1),
+                Instruction(.brIfI32LtU, 1, 0, 1),
                 Instruction(.return),
             ])
+    }
+
+    @Test func poolSitsBelowCallFrames() throws {
+        // (param i32) (result i32) loop; local.get 0; i32.const 7; i32.mul; call 1; local.set 0; end;
+        // local.get 0
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x20, 0, 0x41, 7, 0x6C, 0x10, 1, 0x21, 0, 0x0B, 0x20, 0, 0x0B],
+            parameters: [.i32], results: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.const32, 1, 7),
+                Instruction(.i32Mul, 2, 0, 1),
+                Instruction(.call, 1, 2),
+                Instruction(.copy, 0, 2),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func noPoolWhenResultsReachPastTheLocals() throws {
+        // (result i32 i32) loop; i32.const 5; i32.const 6; i32.add; drop; end; i32.const 1; i32.const 2
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x41, 5, 0x41, 6, 0x6A, 0x1A, 0x0B, 0x41, 1, 0x41, 2, 0x0B],
+            results: [.i32, .i32])
+        #expect(function.code.first == Instruction(.const32, 0, 5))
     }
 }

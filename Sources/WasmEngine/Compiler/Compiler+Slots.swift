@@ -37,7 +37,7 @@ extension FunctionTranslator {
         case .ownSlot: return slot(operand.height)
         case .local(let index): return index
         case .constant(let bits):
-            if loopDepth > 0 && isLive { return poolSlot(for: bits) }
+            if usesConstantPool { return poolSlot(for: bits) }
             emitConstant(bits, into: slot(operand.height))
             return slot(operand.height)
         }
