@@ -283,3 +283,13 @@ func compileError(
         #expect(function.code.first == Instruction(.const32, 0, 5))
     }
 }
+
+@Suite struct CompilerLimitTests {
+    @Test func operandStackDepthIsCapped() {
+        // Function 1 returns 300,000 values; calling it four times without dropping them is refused.
+        let error = compileError([0x00, 0x10, 1, 0x10, 1, 0x10, 1, 0x10, 1, 0x0B]) { module in
+            module.types[1] = FuncType(parameters: [], results: Array(repeating: .i32, count: 300_000))
+        }
+        #expect(error?.kind == .unsupported)
+    }
+}

@@ -2,6 +2,8 @@
 public enum FunctionCompiler {
     /// Declared locals beyond this are refused: a frame is allocated whole on every call.
     static let maximumLocalCount = 50_000
+    /// Deeper operand stacks are refused: multi-value calls could otherwise grow one by millions per byte.
+    static let maximumStackHeight = 1 << 20
 
     /// - Parameters:
     ///   - module: the module decoded so far: types, imports, functions, tables, memories, globals,
@@ -88,6 +90,9 @@ struct FunctionTranslator {
             guard !body.isAtEnd else { throw missingEnd(body) }
             instructionOffset = body.offset
             try translateInstruction(try body.readByte(), &body)
+            guard maximumHeight <= FunctionCompiler.maximumStackHeight else {
+                throw .unsupported(at: instructionOffset, "an operand stack deeper than \(FunctionCompiler.maximumStackHeight)")
+            }
         }
         guard body.isAtEnd else { throw .malformed(at: body.offset, "section size mismatch") }
     }
