@@ -155,6 +155,20 @@ func compileError(
             ])
     }
 
+    @Test func zeroingAFreshLocalEmitsNothingBeforeTheFirstLoop() throws {
+        // (local i32 i32) i32.const 0; local.set 0; i32.const 0; local.set 1; loop; i32.const 0; local.set 1;
+        // end; i32.const 1; local.set 0; i32.const 0; local.set 0
+        let function = try compileBody([
+            0x01, 0x02, 0x7F, 0x41, 0, 0x21, 0, 0x41, 0, 0x21, 1, 0x03, 0x40, 0x41, 0, 0x21, 1, 0x0B, 0x41, 1, 0x21, 0,
+            0x41, 0, 0x21, 0, 0x0B,
+        ])
+        #expect(
+            function.code == [
+                Instruction(.const32, 1, 0), Instruction(.const32, 0, 1), Instruction(.const32, 0, 0),
+                Instruction(.return),
+            ])
+    }
+
     @Test func deadCodeEmitsNothing() throws {
         // (result i32) unreachable; i32.add; end
         let function = try compileBody([0x00, 0x00, 0x6A, 0x0B], results: [.i32])

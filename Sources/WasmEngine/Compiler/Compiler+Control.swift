@@ -43,6 +43,7 @@ extension FunctionTranslator {
         if kind == .loop {
             frame.loopHeader = code.count
             loopDepth += 1
+            zeroLocals = []
         }
         if let condition, isLive {
             emitConditionalBranch(condition, negated: true)

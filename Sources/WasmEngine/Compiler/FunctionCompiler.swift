@@ -22,7 +22,8 @@ public enum FunctionCompiler {
         }
         let type = module.types[Int(typeIndex)]
         let localTypes = try readLocals(parameters: type.parameters, &body)
-        var translator = FunctionTranslator(module: module, localTypes: localTypes, resultTypes: type.results)
+        var translator = FunctionTranslator(
+            module: module, localTypes: localTypes, parameterCount: type.parameters.count, resultTypes: type.results)
         try translator.translate(&body)
         let poolSize = try translator.finishConstantPool()
         let localCount = UInt32(localTypes.count)
@@ -72,16 +73,20 @@ struct FunctionTranslator {
     var freshResult: (instruction: Int, height: Int)?
     /// How many loops enclose the code being translated: constants read there come from the pool.
     var loopDepth = 0
+    /// Declared locals still certainly zero (as the call left them): no write to them precedes this point,
+    /// and no loop either, so no path can come back from a later write. Empty once a loop begins.
+    var zeroLocals: [Bool]
     /// Pool constants (bit patterns) and their provisional slots.
     var constantPool: [UInt64: UInt32] = [:]
     /// Where the instruction being translated starts, for error offsets.
     var instructionOffset = 0
 
-    init(module: Module, localTypes: [ValueType], resultTypes: [ValueType]) {
+    init(module: Module, localTypes: [ValueType], parameterCount: Int, resultTypes: [ValueType]) {
         self.module = module
         self.localTypes = localTypes
         self.localCount = UInt32(localTypes.count)
         self.resultTypes = resultTypes
+        zeroLocals = localTypes.indices.map { $0 >= parameterCount }
         frames = [ControlFrame(kind: .function, parameterTypes: [], resultTypes: resultTypes, height: 0, wasLiveAtEntry: true)]
     }
 
