@@ -1,0 +1,77 @@
+import Glibc
+
+/// An `errno` value from a failed system call.
+public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    static var current: Errno { Errno(rawValue: errno) }
+
+    public static let interrupted = Errno(rawValue: EINTR)
+    public static let tryAgain = Errno(rawValue: EAGAIN)
+
+    public var description: String {
+        guard let message = strerror(rawValue) else { return "errno \(rawValue)" }
+        return "\(String(cString: message)) (errno \(rawValue))"
+    }
+}
+
+/// The system calls of the monitor, in one place so they can be audited (and later sandboxed) together.
+/// Calls that may be interrupted by a signal are retried on `EINTR`, except `KVM_RUN`, whose interruption is
+/// how a VM is stopped from outside.
+enum Syscalls {
+    static func openReadWrite(_ path: String) throws(Errno) -> Int32 {
+        while true {
+            let fd = open(path, O_RDWR | O_CLOEXEC)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// Closes `fd`. Errors are ignored: on Linux the descriptor is released even when `close` fails, and retrying
+    /// could close a descriptor another thread has just been given.
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    static func ioctl(_ fd: Int32, _ request: UInt, retryingInterrupts: Bool = true) throws(Errno) -> Int32 {
+        while true {
+            let result = Glibc.ioctl(fd, request)
+            if result >= 0 { return result }
+            if errno != EINTR || !retryingInterrupts { throw .current }
+        }
+    }
+
+    static func ioctl(_ fd: Int32, _ request: UInt, _ value: Int32) throws(Errno) -> Int32 {
+        while true {
+            let result = Glibc.ioctl(fd, request, value)
+            if result >= 0 { return result }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// - Precondition: `argument` points to the structure `request` expects, valid for the whole call.
+    static func ioctl(_ fd: Int32, _ request: UInt, _ argument: UnsafeMutableRawPointer) throws(Errno) -> Int32 {
+        while true {
+            let result = Glibc.ioctl(fd, request, argument)
+            if result >= 0 { return result }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// Maps `size` bytes: anonymous private memory when `fd` is nil, else a shared mapping of `fd`.
+    static func mapMemory(size: Int, fd: Int32?, reserveSwap: Bool) throws(Errno) -> UnsafeMutableRawPointer {
+        var flags = fd == nil ? MAP_PRIVATE | MAP_ANONYMOUS : MAP_SHARED
+        if !reserveSwap { flags |= MAP_NORESERVE }
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, flags, fd ?? -1, 0)
+        guard let address, address != MAP_FAILED else { throw .current }
+        return address
+    }
+
+    /// - Precondition: `[address, address + size)` is a mapping made by ``mapMemory(size:fd:reserveSwap:)`` that
+    ///   nothing uses any more.
+    static func unmapMemory(_ address: UnsafeMutableRawPointer, size: Int) {
+        _ = munmap(address, size)
+    }
+}
