@@ -17,6 +17,9 @@ public enum Hypercall: UInt16, Sendable {
 
     public var port: UInt16 { Self.portBase + rawValue }
 
+    /// Exit status of a kernel that finds a BootInfo it does not understand (wrong magic or ABI version).
+    public static let incompatibleBootInfoStatus: UInt32 = 0xB007_BAD0
+
     /// Whether `port` lies in the hypercall range (known number or not).
     public static func isHypercallPort(_ port: UInt16) -> Bool {
         port >= portBase && port - portBase < portCount

@@ -1,0 +1,15 @@
+#ifndef SWIFTLET_KERNEL_SUPPORT_H
+#define SWIFTLET_KERNEL_SUPPORT_H
+
+// What the Swift kernel cannot express itself: port I/O. Compiled only into the guest (kernel/toolset.json
+// defines SWIFTLET_KERNEL); a hosted build of the package sees an empty module.
+#ifdef SWIFTLET_KERNEL
+
+/// `out dx, eax`: a hypercall. The "memory" clobber makes the compiler finish every store (the request record the
+/// value points to) before the exit, since the monitor reads guest memory while the vCPU is stopped here.
+static inline void swiftlet_out32(unsigned short port, unsigned int value) {
+    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+
+#endif
+#endif

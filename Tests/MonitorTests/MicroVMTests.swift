@@ -1,0 +1,112 @@
+import Glibc
+import Monitor
+import SwiftletABI
+import Testing
+
+// Serialized: the descriptor-count test must not see other tests' VMs come and go.
+@Suite("Micro-VM on KVM", .serialized, .enabled(if: kvmAvailable, kvmUnavailableReason))
+struct MicroVMTests {
+    @Test("the Embedded Swift kernel boots, prints its greeting and exits with the status from boot info",
+        .enabled(if: kernelBytes != nil, kernelMissingReason))
+    func bootsKernel() throws {
+        let system = try KVMSystem()
+        let kernel = try KernelImage(elf: kernelBytes!)
+        var configuration = MicroVMConfiguration()
+        configuration.requestedExitStatus = 42
+        var vm = try MicroVM(system: system, kernel: kernel, configuration: configuration)
+        let result = try vm.run()
+        #expect(result.outcome == .exited(status: 42))
+        #expect(String(decoding: result.console, as: UTF8.self) == "hello from the Swiftlet guest\n")
+        #expect(!result.consoleTruncated)
+        // One console write for the line, one exit: the console is buffered.
+        #expect(result.exitCount == 2)
+    }
+
+    @Test("a guest exception ends the run as a fault at the faulting instruction")
+    func reportsFaultWithRIP() throws {
+        let system = try KVMSystem()
+        let prefix = X86.out32(port: 0x5600, value: 0).count  // never executed; just an offset for ud2
+        let code = [UInt8](repeating: 0x90, count: prefix) + X86.ud2
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        let result = try vm.run()
+        #expect(result.outcome == .fault(.shutdown, rip: codeAddress.rawValue + UInt64(prefix)))
+    }
+
+    @Test("the monitor's page below the guest region is supervisor-only: a null dereference faults")
+    func nullDereferenceFaults() throws {
+        let system = try KVMSystem()
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: X86.load(from: 0x1000), loadAddress: codeAddress))
+        let result = try vm.run()
+        #expect(result.outcome == .fault(.shutdown, rip: codeAddress.rawValue))
+    }
+
+    @Test("a hostile console-write request address is rejected and the VM stopped", arguments: [
+        UInt32(0xFFFF_FFF8),  // beyond guest memory, and the record would cross the end
+        UInt32(0x1000),  // the monitor's page tables
+        UInt32(SwiftletABI.guestRegionStart - 8),  // straddles the start of the guest region
+    ])
+    func rejectsHostileRequest(address: UInt32) throws {
+        let system = try KVMSystem()
+        let code = X86.out32(port: Hypercall.consoleWrite.port, value: address)
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        let result = try vm.run()
+        #expect(
+            result.outcome == .rejectedHypercall(
+                .requestOutsideGuestRegion(address: GuestPhysicalAddress(UInt64(address))),
+                rip: codeAddress.rawValue + UInt64(code.count)))
+        #expect(result.console.isEmpty)
+    }
+
+    @Test("an unknown hypercall number is rejected")
+    func rejectsUnknownHypercall() throws {
+        let system = try KVMSystem()
+        let code = X86.out32(port: Hypercall.portBase + 0x77, value: 0)
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        let result = try vm.run()
+        #expect(
+            result.outcome == .rejectedHypercall(
+                .unknownHypercall(number: 0x77), rip: codeAddress.rawValue + UInt64(code.count)))
+    }
+
+    @Test("the exit hypercall from raw code ends the run with its status")
+    func exitHypercall() throws {
+        let system = try KVMSystem()
+        let code = X86.out32(port: Hypercall.exit.port, value: 7)
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        #expect(try vm.run().outcome == .exited(status: 7))
+    }
+
+    @Test("creating and dropping 150 VMs one after another leaks no file descriptors")
+    func noDescriptorGrowth() throws {
+        let system = try KVMSystem()
+        let kernel = try KernelImage(code: X86.out32(port: Hypercall.exit.port, value: 0), loadAddress: codeAddress)
+        func runOnce() throws {
+            var vm = try MicroVM(system: system, kernel: kernel)
+            #expect(try vm.run().outcome == .exited(status: 0))
+        }
+        try runOnce()
+        let before = openDescriptorCount()
+        for _ in 0..<150 { try runOnce() }
+        #expect(openDescriptorCount() == before)
+    }
+
+    @Test("guest memory sizes the identity map cannot cover are refused")
+    func rejectsMemorySize() throws {
+        let system = try KVMSystem()
+        var configuration = MicroVMConfiguration()
+        configuration.memorySize = 3 << 20
+        #expect(throws: MicroVMError.unsupportedMemorySize(3 << 20)) {
+            _ = try MicroVM(system: system, kernel: KernelImage(code: X86.ud2, loadAddress: codeAddress),
+                configuration: configuration)
+        }
+    }
+}
+
+/// Open file descriptors of this process, counted in /proc/self/fd.
+func openDescriptorCount() -> Int {
+    guard let directory = opendir("/proc/self/fd") else { return -1 }
+    defer { closedir(directory) }
+    var count = 0
+    while readdir(directory) != nil { count += 1 }
+    return count
+}
