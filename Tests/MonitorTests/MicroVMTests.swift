@@ -76,6 +76,19 @@ struct MicroVMTests {
         #expect(try vm.run().outcome == .exited(status: 7))
     }
 
+    @Test("SSE runs in the guest (CPL3 executes natively on kvm-pvm, unlike CPL0)")
+    func sseRuns() throws {
+        let system = try KVMSystem()
+        let code: [UInt8] =
+            [0xB8, 5, 0, 0, 0]  // mov eax, 5
+            + [0xF2, 0x0F, 0x2A, 0xC0]  // cvtsi2sd xmm0, eax
+            + [0xF2, 0x0F, 0x58, 0xC0]  // addsd xmm0, xmm0
+            + [0xF2, 0x0F, 0x2C, 0xC0]  // cvttsd2si eax, xmm0
+            + [0xBA] + X86.littleEndian(UInt32(Hypercall.exit.port)) + [0xEF]  // mov edx, exit port; out dx, eax
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        #expect(try vm.run().outcome == .exited(status: 10))
+    }
+
     @Test("creating and dropping 150 VMs one after another leaks no file descriptors")
     func noDescriptorGrowth() throws {
         let system = try KVMSystem()

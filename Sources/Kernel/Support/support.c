@@ -60,4 +60,14 @@ int memcmp(const void *left, const void *right, size_t count) {
     return 0;
 }
 
+// Dictionary sizing in the standard library rounds its capacity up with `ceil`. SSE2 has no rounding instruction
+// (that is SSE4.1), so truncate through a 64-bit integer where the value is small enough to have a fraction.
+double ceil(double value) {
+    const double noFractionAbove = 4503599627370496.0;  // 2^52: every double this large is an integer
+    if (!(__builtin_fabs(value) < noFractionAbove)) return value;  // also returns NaN and infinities unchanged
+    double result = (double)(long long)value;
+    if (result < value) result += 1.0;
+    return __builtin_copysign(result, value);  // ceil(-0.5) is -0.0
+}
+
 #endif
