@@ -36,11 +36,6 @@ public struct KVMSystem: ~Copyable {
         Syscalls.close(fd)
     }
 
-    /// Whether `/dev/kvm` exists and this process may open it; tests use it to say why they are skipped.
-    public static func isAvailable(path: String = "/dev/kvm") -> Bool {
-        (try? KVMSystem(path: path)) != nil
-    }
-
     /// Creates an empty VM (no memory, no vCPU). The corresponding ioctl is `KVM_CREATE_VM`.
     public func createVM() throws(KVMError) -> VirtualMachine {
         let vmFD = try checked("KVM_CREATE_VM") { () throws(Errno) in

@@ -3,9 +3,17 @@ import Monitor
 import SwiftletABI
 import Testing
 
-/// Whether KVM tests can run here; each KVM test names this condition so a skip says why.
-let kvmAvailable = KVMSystem.isAvailable()
-let kvmUnavailableReason: Comment = "needs a usable /dev/kvm (missing, or no permission to open it)"
+/// Why KVM tests cannot run here (nil when they can); a skipped KVM test reports it.
+let kvmProblem: KVMError? = {
+    do throws(KVMError) {
+        _ = try KVMSystem()
+        return nil
+    } catch {
+        return error
+    }
+}()
+let kvmAvailable = kvmProblem == nil
+let kvmUnavailableReason = Comment(rawValue: "needs a usable /dev/kvm: \(kvmProblem.map(String.init(describing:)) ?? "")")
 
 /// The guest kernel built by kernel/build.sh, if it has been built.
 let kernelPath: String = {
