@@ -24,6 +24,8 @@ public enum MicroVMOutcome: Equatable, Sendable {
     case fault(VCPUExit, rip: UInt64)
     /// The guest made a malformed hypercall, at `rip`.
     case rejectedHypercall(HypercallError, rip: UInt64)
+    /// The run's time limit passed; the guest was stopped at `rip`.
+    case timedOut(rip: UInt64)
 }
 
 public struct MicroVMResult: Sendable {
@@ -43,6 +45,8 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedMemorySize(UInt64)
     /// The kernel image, stack, boot info and heap do not fit in guest memory.
     case kernelTooLarge(kernelEnd: UInt64, memorySize: UInt64)
+    /// The timer enforcing a run's time limit could not be set up.
+    case timer(Errno)
 
     public var description: String {
         switch self {
@@ -52,6 +56,8 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedMemorySize(let size):
             "memory size \(size) is not a multiple of 2 MiB between \(SwiftletABI.guestRegionStart) and "
                 + "\(SwiftletABI.maximumMemorySize)"
+        case .timer(let errno):
+            "cannot set up the run time limit: \(errno)"
         case .kernelTooLarge(let kernelEnd, let memorySize):
             "kernel ending at 0x\(String(kernelEnd, radix: 16)) leaves no room for its stack and heap in "
                 + "\(memorySize) bytes"
@@ -125,9 +131,28 @@ public struct MicroVM: ~Copyable {
         return try wrap { () throws(KVMError) in try vcpu.run() }
     }
 
-    /// Runs the guest until it exits, faults or makes a malformed hypercall.
-    public mutating func run() throws(MicroVMError) -> MicroVMResult {
+    /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.
+    /// The time limit also stops a guest that spins without ever exiting (see ``RunDeadline``).
+    public mutating func run(timeLimit: Duration? = nil) throws(MicroVMError) -> MicroVMResult {
+        guard let timeLimit else { return try runLoop(deadline: nil) }
+        let deadline: RunDeadline
+        do {
+            deadline = try RunDeadline(after: Self.nanoseconds(timeLimit))
+        } catch {
+            throw .timer(error)
+        }
+        let result = try runLoop(deadline: deadline.instant)
+        deadline.cancel()
+        return result
+    }
+
+    /// - Parameter deadline: CLOCK_MONOTONIC nanoseconds after which the run ends, kept by a ``RunDeadline``.
+    private mutating func runLoop(deadline: UInt64?) throws(MicroVMError) -> MicroVMResult {
         while true {
+            // Checked after every exit, not only interrupted runs, so a guest that exits constantly stops too.
+            if let deadline, RunDeadline.hasPassed(deadline) {
+                return result(.timedOut(rip: try instructionPointer()))
+            }
             let exit = try runToNextExit()
             switch exit {
             case .interrupted:
@@ -145,6 +170,13 @@ public struct MicroVM: ~Copyable {
                 return result(.fault(exit, rip: try instructionPointer()))
             }
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000)).partialValue
     }
 
     /// The guest's `RIP`: after a fault, the faulting instruction; after an `out`, the instruction after it.

@@ -1,3 +1,4 @@
+import CKVM
 import Glibc
 
 /// An `errno` value from a failed system call.
@@ -73,5 +74,56 @@ enum Syscalls {
     ///   nothing uses any more.
     static func unmapMemory(_ address: UnsafeMutableRawPointer, size: Int) {
         _ = munmap(address, size)
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Installs a process-wide handler that does nothing for `signal`. Its only purpose is to make the signal
+    /// interrupt `KVM_RUN` (which then fails with `EINTR`) instead of killing the process.
+    static func installNoOpHandler(_ signal: Int32) throws(Errno) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0  // no SA_RESTART: the interrupted KVM_RUN must return
+        guard sigaction(signal, &action, nil) == 0 else { throw .current }
+    }
+
+    /// Unblocks `signal` in the calling thread.
+    static func unblock(_ signal: Int32) throws(Errno) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        let result = pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        guard result == 0 else { throw Errno(rawValue: result) }
+    }
+
+    /// A CLOCK_MONOTONIC timer that sends `signal` to the calling thread only. Its id is a small integer in a
+    /// pointer type, and 0 is a valid id, hence the optional.
+    static func createThreadTimer(signal: Int32) throws(Errno) -> timer_t? {
+        var event = sigevent()
+        event.sigev_notify = Int32(SIGEV_THREAD_ID)
+        event.sigev_signo = signal
+        event._sigev_un._tid = Int32(truncatingIfNeeded: ckvm_gettid())
+        var timer: timer_t?
+        guard timer_create(CLOCK_MONOTONIC, &event, &timer) == 0 else { throw .current }
+        return timer
+    }
+
+    /// Fires `timer` after `nanoseconds`, then every `intervalNanoseconds`.
+    static func armTimer(_ timer: timer_t?, nanoseconds: UInt64, intervalNanoseconds: UInt64) throws(Errno) {
+        func timespec(_ nanoseconds: UInt64) -> Glibc.timespec {
+            Glibc.timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        }
+        // A zero it_value would disarm the timer instead of firing it at once.
+        var specification = itimerspec(it_interval: timespec(intervalNanoseconds), it_value: timespec(max(nanoseconds, 1)))
+        guard timer_settime(timer, 0, &specification, nil) == 0 else { throw .current }
+    }
+
+    static func deleteTimer(_ timer: timer_t?) {
+        _ = timer_delete(timer)
     }
 }

@@ -89,6 +89,35 @@ struct MicroVMTests {
         #expect(try vm.run().outcome == .exited(status: 10))
     }
 
+    @Test("a guest spinning without exits is stopped by the run's time limit")
+    func spinningGuestTimesOut() throws {
+        let system = try KVMSystem()
+        let spin: [UInt8] = [0xEB, 0xFE]  // jmp to itself
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: spin, loadAddress: codeAddress))
+        let start = ContinuousClock.now
+        let result = try vm.run(timeLimit: .milliseconds(50))
+        #expect(result.outcome == .timedOut(rip: codeAddress.rawValue))
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("a guest making hypercalls in a loop is stopped by the run's time limit")
+    func busyGuestTimesOut() throws {
+        let system = try KVMSystem()
+        let recordOffset = 0x100
+        let loop = X86.out32(port: Hypercall.consoleWrite.port, value: UInt32(codeAddress.rawValue) + UInt32(recordOffset))
+        var code = loop + [0xEB, UInt8(bitPattern: Int8(-(loop.count + 2)))]  // jmp back to the start
+        code += [UInt8](repeating: 0, count: recordOffset - code.count)
+        code += X86.littleEndian(codeAddress.rawValue) + X86.littleEndian(UInt64(1))  // write 1 byte of the code
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        let result = try vm.run(timeLimit: .milliseconds(50))
+        guard case .timedOut = result.outcome else {
+            Issue.record("expected a time-out, got \(result.outcome)")
+            return
+        }
+        #expect(result.exitCount > 1)
+        #expect(result.console.count == result.exitCount - 1 || result.console.count == result.exitCount)
+    }
+
     @Test("creating and dropping 150 VMs one after another leaks no file descriptors")
     func noDescriptorGrowth() throws {
         let system = try KVMSystem()
