@@ -70,8 +70,9 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image,
 /// then (page-aligned) its stack, one page of ``BootInfo``, and the heap up to the end of memory.
 public struct MicroVM: ~Copyable {
-    // Declared before the VM so that, whatever order Swift destroys them in, the vCPU and VM fds are what KVM
-    // reference-counts; the memory mapping is only unmapped after the monitor stops running the guest.
+    // Dropped together, in an order Swift does not specify; every order is safe: KVM keeps a VM alive while a
+    // vCPU fd refers to it, and the guest cannot run any more once its MicroVM is being destroyed, so a memory
+    // slot briefly pointing at unmapped memory is never used.
     let vcpu: VirtualCPU
     let vm: VirtualMachine
     let memory: GuestMemory
@@ -86,18 +87,21 @@ public struct MicroVM: ~Copyable {
         guard LongModeSetup.isSupportedMemorySize(configuration.memorySize) else {
             throw .unsupportedMemorySize(configuration.memorySize)
         }
-        let page = GuestMemory.pageSize
-        let stackBottom = (kernel.end + page - 1) / page * page
-        let stackTop = stackBottom + (configuration.stackSize + page - 1) / page * page
-        let heapStart = stackTop + page
-        guard stackBottom >= kernel.end, heapStart < configuration.memorySize else {
-            throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
-        }
         let memory = try wrap { () throws(GuestMemoryError) in try GuestMemory(size: configuration.memorySize) }
         let guestRegion = GuestRange(
             start: GuestPhysicalAddress(SwiftletABI.guestRegionStart),
             length: configuration.memorySize - SwiftletABI.guestRegionStart)!
+        // Loading first validates every segment against guest memory, so the layout below works with an image end
+        // that is at most the memory size (4 GiB) and its arithmetic cannot overflow.
         try wrap { () throws(KernelImageError) in try kernel.load(into: memory, allowedRange: guestRegion) }
+        let page = GuestMemory.pageSize
+        let stackBottom = (kernel.end + page - 1) / page * page
+        let stackPages = configuration.stackSize / page + (configuration.stackSize % page == 0 ? 0 : 1)
+        let stackTop = stackBottom + min(stackPages, configuration.memorySize / page) * page
+        let heapStart = stackTop + page
+        guard stackPages <= configuration.memorySize / page, heapStart < configuration.memorySize else {
+            throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
+        }
 
         let bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: heapStart,

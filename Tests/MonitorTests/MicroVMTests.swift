@@ -132,6 +132,28 @@ struct MicroVMTests {
         #expect(openDescriptorCount() == before)
     }
 
+    @Test("an image placed beyond guest memory or wrapping the address space is refused, not loaded", arguments: [
+        UInt64(0xFFFF_FFFF_FFFF_F000),
+        UInt64(1) << 40,
+        UInt64(64 << 20) - 1,
+    ])
+    func rejectsImageOutsideMemory(address: UInt64) throws {
+        let system = try KVMSystem()
+        let image = try KernelImage(code: [0x90, 0x90], loadAddress: GuestPhysicalAddress(address))
+        #expect(throws: MicroVMError.self) { _ = try MicroVM(system: system, kernel: image) }
+    }
+
+    @Test("a stack that does not fit in guest memory is refused")
+    func rejectsHugeStack() throws {
+        let system = try KVMSystem()
+        var configuration = MicroVMConfiguration()
+        configuration.stackSize = .max
+        #expect(throws: MicroVMError.kernelTooLarge(kernelEnd: codeAddress.rawValue + 2, memorySize: 64 << 20)) {
+            _ = try MicroVM(system: system, kernel: KernelImage(code: X86.ud2, loadAddress: codeAddress),
+                configuration: configuration)
+        }
+    }
+
     @Test("guest memory sizes the identity map cannot cover are refused")
     func rejectsMemorySize() throws {
         let system = try KVMSystem()

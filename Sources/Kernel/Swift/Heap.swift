@@ -42,7 +42,9 @@ public func posix_memalign(
     _ result: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alignment: Int, _ size: Int
 ) -> Int32 {
     let outOfMemory: Int32 = 12  // ENOMEM
-    guard let pointer = Heap.allocate(size: UInt(size), alignment: UInt(alignment)) else { return outOfMemory }
+    guard let pointer = Heap.allocate(size: UInt(bitPattern: size), alignment: UInt(bitPattern: alignment)) else {
+        return outOfMemory
+    }
     result.pointee = pointer
     return 0
 }
