@@ -41,7 +41,9 @@ enum Heap {
 public func posix_memalign(
     _ result: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alignment: Int, _ size: Int
 ) -> Int32 {
+    let invalidArgument: Int32 = 22  // EINVAL
     let outOfMemory: Int32 = 12  // ENOMEM
+    guard alignment > 0, alignment.nonzeroBitCount == 1, alignment <= 1 << 20 else { return invalidArgument }
     guard let pointer = Heap.allocate(size: UInt(bitPattern: size), alignment: UInt(bitPattern: alignment)) else {
         return outOfMemory
     }
