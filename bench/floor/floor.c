@@ -1,7 +1,7 @@
 // The floor for the Swift monitor: the least a KVM monitor can do to get from "no VM" to the guest's first exit.
 // It creates a VM with 64 MiB of MAP_NORESERVE memory and one vCPU in long mode at CPL3 (the same setup as the
 // Swift monitor, see Sources/Monitor/LongModeSetup.swift), runs three instructions to an `out`, and prints the
-// median and p90 of the create and first-exit times over many runs in the format bench/floor/run.sh compares.
+// median and p90 of the create, first-exit and teardown times over many runs in the format bench/floor/run.sh compares.
 //
 // Build: cc -O2 -o floor bench/floor/floor.c      Run: ./floor [iterations]
 #define _GNU_SOURCE
@@ -43,7 +43,7 @@ static struct kvm_segment user_segment(uint16_t selector, uint8_t type, int long
     return segment;
 }
 
-static void run_once(int kvm, int run_size, double *create_us, double *first_exit_us) {
+static void run_once(int kvm, int run_size, double *create_us, double *first_exit_us, double *teardown_us) {
     double start = now_us();
     int vm = check(ioctl(kvm, KVM_CREATE_VM, 0), "KVM_CREATE_VM");
     uint8_t *memory = mmap(NULL, MEMORY_SIZE, PROT_READ | PROT_WRITE,
@@ -96,6 +96,7 @@ static void run_once(int kvm, int run_size, double *create_us, double *first_exi
     munmap(memory, MEMORY_SIZE);
     *create_us = ready - start;
     *first_exit_us = exited - ready;
+    *teardown_us = now_us() - exited;
 }
 
 static int compare(const void *a, const void *b) {
@@ -115,14 +116,15 @@ int main(int argc, char **argv) {
     int kvm = check(open("/dev/kvm", O_RDWR | O_CLOEXEC), "open /dev/kvm");
     int run_size = check(ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0), "KVM_GET_VCPU_MMAP_SIZE");
     double *create = calloc(iterations, sizeof *create), *first_exit = calloc(iterations, sizeof *first_exit);
-    double *total = calloc(iterations, sizeof *total);
+    double *total = calloc(iterations, sizeof *total), *teardown = calloc(iterations, sizeof *teardown);
     for (int index = 0; index < iterations; index++) {
-        run_once(kvm, run_size, &create[index], &first_exit[index]);
+        run_once(kvm, run_size, &create[index], &first_exit[index], &teardown[index]);
         total[index] = create[index] + first_exit[index];
     }
     printf("C floor (%d runs: VM + 64 MiB + vCPU in long mode, 3 instructions to the first out)\n", iterations);
     report("create", create, iterations);
     report("first exit", first_exit, iterations);
     report("total", total, iterations);
+    report("teardown", teardown, iterations);
     return 0;
 }

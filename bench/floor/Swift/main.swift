@@ -43,6 +43,7 @@ do {
 
     var create: [Double] = []
     var firstExit: [Double] = []
+    var teardown: [Double] = []
     for _ in 0..<iterations {
         let start = now()
         var vm = try MicroVM(system: system, kernel: codeImage)
@@ -50,6 +51,8 @@ do {
         let exit = try vm.runToNextExit()
         let exited = now()
         guard exit == .ioOut(port: port, size: 4, value: 0) else { fail("unexpected exit \(exit)") }
+        _ = consume vm
+        teardown.append(now() - exited)
         create.append(ready - start)
         firstExit.append(exited - ready)
     }
@@ -57,6 +60,7 @@ do {
     report("create", create)
     report("first exit", firstExit)
     report("total", zip(create, firstExit).map { $0 + $1 })
+    report("teardown", teardown)
 
     guard let file = fopen(kernelPath, "rb") else {
         print("(no kernel at \(kernelPath): run kernel/build.sh to measure a whole boot)")
