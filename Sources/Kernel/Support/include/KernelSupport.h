@@ -1,9 +1,10 @@
 #ifndef SWIFTLET_KERNEL_SUPPORT_H
 #define SWIFTLET_KERNEL_SUPPORT_H
 
-// What the Swift kernel cannot express itself: port I/O. Compiled only into the guest (kernel/toolset.json
-// defines SWIFTLET_KERNEL); a hosted build of the package sees an empty module.
-#ifdef SWIFTLET_KERNEL
+// What the Swift kernel cannot express itself: port I/O. Only the guest calls it (the kernel's Swift compiles
+// away outside Embedded Swift); it is declared for any x86-64 build so that compiling the Kernel target with
+// another Embedded toolset still type-checks.
+#if defined(__x86_64__)
 
 /// `out dx, eax`: a hypercall. The "memory" clobber makes the compiler finish every store (the request record the
 /// value points to) before the exit, since the monitor reads guest memory while the vCPU is stopped here.
