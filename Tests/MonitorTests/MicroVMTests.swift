@@ -1,5 +1,5 @@
 import Glibc
-import Monitor
+@testable import Monitor
 import SwiftletABI
 import Testing
 
@@ -20,6 +20,18 @@ struct MicroVMTests {
         #expect(!result.consoleTruncated)
         // One console write for the line, one exit: the console is buffered.
         #expect(result.exitCount == 2)
+    }
+
+    @Test("the kernel refuses boot info from another ABI version",
+        .enabled(if: kernelBytes != nil, kernelMissingReason))
+    func kernelChecksBootInfo() throws {
+        let system = try KVMSystem()
+        var vm = try MicroVM(system: system, kernel: KernelImage(elf: kernelBytes!))
+        let versionAddress = try #require(vm.bootInfoAddress.adding(8))
+        try vm.memory.store(SwiftletABI.version + 1, at: versionAddress)
+        let result = try vm.run()
+        #expect(result.outcome == .exited(status: Hypercall.incompatibleBootInfoStatus))
+        #expect(result.console.isEmpty)
     }
 
     @Test("a guest exception ends the run as a fault at the faulting instruction")
