@@ -64,7 +64,7 @@ public struct HypercallDispatcher: Sendable {
         guard let buffer = GuestRange(start: start, length: request.length), guestRegion.contains(buffer) else {
             throw .bufferOutsideGuestRegion(address: start, length: request.length)
         }
-        let kept = min(request.length, UInt64(consoleLimit - console.count))
+        let kept = min(request.length, UInt64(max(0, consoleLimit - console.count)))
         if kept < request.length { consoleTruncated = true }
         do {
             console += try memory.readBytes(at: start, count: kept)
