@@ -1,7 +1,7 @@
 // The floor for the Swift monitor: the least a KVM monitor can do to get from "no VM" to the guest's first exit.
 // It creates a VM with 64 MiB of MAP_NORESERVE memory and one vCPU in long mode at CPL3 (the same setup as the
 // Swift monitor, see Sources/Monitor/LongModeSetup.swift), runs three instructions to an `out`, and prints the
-// median and p90 of the create, first-exit and teardown times over many runs in the format bench/floor/run.sh compares.
+// median and p90 of the create, first-exit, next-exit and teardown times over many runs in the format bench/floor/run.sh compares.
 //
 // Build: cc -O2 -o floor bench/floor/floor.c      Run: ./floor [iterations]
 #define _GNU_SOURCE
@@ -20,6 +20,8 @@
 #define MEMORY_SIZE (64ul << 20)
 #define CODE_ADDRESS 0x200000ul
 #define EXIT_PORT 0x5702
+// Exits timed after the first one, re-entering the guest's `out` loop: the round-trip price of one exit.
+#define NEXT_EXITS 20
 
 static double now_us(void) {
     struct timespec time;
@@ -43,7 +45,8 @@ static struct kvm_segment user_segment(uint16_t selector, uint8_t type, int long
     return segment;
 }
 
-static void run_once(int kvm, int run_size, double *create_us, double *first_exit_us, double *teardown_us) {
+static void run_once(int kvm, int run_size, double *create_us, double *first_exit_us, double *next_exit_us,
+                     double *teardown_us) {
     double start = now_us();
     int vm = check(ioctl(kvm, KVM_CREATE_VM, 0), "KVM_CREATE_VM");
     uint8_t *memory = mmap(NULL, MEMORY_SIZE, PROT_READ | PROT_WRITE,
@@ -57,8 +60,8 @@ static void run_once(int kvm, int run_size, double *create_us, double *first_exi
     for (uint64_t page = 0; page < MEMORY_SIZE >> 21; page++) pd[page] = page << 21 | (page ? 0x87 : 0x83);
     gdt[1] = 0x00affa000000ffff;
     gdt[2] = 0x00cff2000000ffff;
-    // mov edx, EXIT_PORT; mov eax, 0; out dx, eax
-    const uint8_t code[] = {0xba, EXIT_PORT & 0xff, EXIT_PORT >> 8, 0, 0, 0xb8, 0, 0, 0, 0, 0xef};
+    // mov edx, EXIT_PORT; mov eax, 0; loop: out dx, eax; jmp loop
+    const uint8_t code[] = {0xba, EXIT_PORT & 0xff, EXIT_PORT >> 8, 0, 0, 0xb8, 0, 0, 0, 0, 0xef, 0xeb, 0xfd};
     memcpy(memory + CODE_ADDRESS, code, sizeof code);
 
     struct kvm_userspace_memory_region region = {
@@ -86,17 +89,22 @@ static void run_once(int kvm, int run_size, double *create_us, double *first_exi
     double ready = now_us();
     check(ioctl(vcpu, KVM_RUN, 0), "KVM_RUN");
     double exited = now_us();
-    if (run->exit_reason != KVM_EXIT_IO || run->io.port != EXIT_PORT) {
-        fprintf(stderr, "floor: unexpected exit %u\n", run->exit_reason);
-        exit(1);
+    for (int round = 0; round <= NEXT_EXITS; round++) {
+        if (run->exit_reason != KVM_EXIT_IO || run->io.port != EXIT_PORT) {
+            fprintf(stderr, "floor: unexpected exit %u\n", run->exit_reason);
+            exit(1);
+        }
+        if (round < NEXT_EXITS) check(ioctl(vcpu, KVM_RUN, 0), "KVM_RUN");
     }
+    double looped = now_us();
     munmap(run, run_size);
     close(vcpu);
     close(vm);
     munmap(memory, MEMORY_SIZE);
     *create_us = ready - start;
     *first_exit_us = exited - ready;
-    *teardown_us = now_us() - exited;
+    *next_exit_us = (looped - exited) / NEXT_EXITS;
+    *teardown_us = now_us() - looped;
 }
 
 static int compare(const void *a, const void *b) {
@@ -117,14 +125,16 @@ int main(int argc, char **argv) {
     int run_size = check(ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0), "KVM_GET_VCPU_MMAP_SIZE");
     double *create = calloc(iterations, sizeof *create), *first_exit = calloc(iterations, sizeof *first_exit);
     double *total = calloc(iterations, sizeof *total), *teardown = calloc(iterations, sizeof *teardown);
+    double *next_exit = calloc(iterations, sizeof *next_exit);
     for (int index = 0; index < iterations; index++) {
-        run_once(kvm, run_size, &create[index], &first_exit[index], &teardown[index]);
+        run_once(kvm, run_size, &create[index], &first_exit[index], &next_exit[index], &teardown[index]);
         total[index] = create[index] + first_exit[index];
     }
     printf("C floor (%d runs: VM + 64 MiB + vCPU in long mode, 3 instructions to the first out)\n", iterations);
     report("create", create, iterations);
     report("first exit", first_exit, iterations);
     report("total", total, iterations);
+    report("next exit", next_exit, iterations);
     report("teardown", teardown, iterations);
     return 0;
 }
