@@ -16,7 +16,7 @@ public struct KernelImage: Sendable {
     public let segments: [Segment]
 
     /// One past the highest byte any segment occupies.
-    public var end: UInt64 { segments.map(\.range.end).max() ?? entry.rawValue }
+    public var end: UInt64 { segments.map { $0.range.end }.max() ?? entry.rawValue }
 
     /// Raw machine code placed at `loadAddress` and entered at its first byte: for tiny test guests and the
     /// exit-latency benchmark, where an ELF file would only be noise.
