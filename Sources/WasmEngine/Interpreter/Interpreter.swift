@@ -111,7 +111,7 @@ extension Store {
                 r.reloadMemory()
                 continue
             case .call:
-                try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle)
+                try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
                 continue
             case .callIndirect:
                 let type = r.instance.pointee.types[Int(i.a)]
@@ -123,7 +123,7 @@ extension Store {
                     bitPattern: UInt(table.pointee.elements[elementIndex]))
                 else { throw Trap(.uninitializedElement) }
                 guard callee.pointee.typeID == type.id else { throw Trap(.indirectCallTypeMismatch) }
-                try call(callee, frameStart: i.b, &r, limits, interruptHandle)
+                try call(callee, frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
                 continue
 
             // MARK: Moves and constants
@@ -334,12 +334,14 @@ extension Store {
     @inline(__always)
     private func call(
         _ callee: UnsafeMutablePointer<FunctionRecord>, frameStart: UInt32, _ r: inout Registers,
-        _ limits: StackLimits, _ interruptHandle: InterruptHandle
+        _ limits: StackLimits, _ interruptHandle: InterruptHandle, _ fuelIsLimited: Bool
     ) throws(Trap) {
         let calleeFrame = r.fp + Int(frameStart)
         guard let code = callee.pointee.code else {
-            try callHostFunction(
-                callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame, fuel: &r.fuel)
+            // The host may run wasm code too (through `invoke`), which spends the store's fuel.
+            if fuelIsLimited { fuelRemaining = r.fuel }
+            try callHostFunction(callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame)
+            if fuelIsLimited { r.fuel = fuelRemaining }
             r.reloadMemory()
             r.pc += 1
             return
