@@ -209,11 +209,18 @@ public final class InterruptHandle: Sendable {
 
 /// An instantiated module.
 public final class Instance {
-    public let exports: [String: ExternalValue]
+    /// In the module's order. A list rather than a `String`-keyed dictionary: export names are distinct as
+    /// byte strings, but may be equal as Swift strings (see `ExactName`).
+    public let exports: [(name: String, value: ExternalValue)]
+    private let exportsByName: [ExactName: ExternalValue]
 
-    init(exports: [String: ExternalValue]) {
+    init(exports: [(name: String, value: ExternalValue)]) {
         self.exports = exports
+        var exportsByName: [ExactName: ExternalValue] = [:]
+        for export in exports { exportsByName[ExactName(export.name)] = export.value }
+        self.exportsByName = exportsByName
     }
 
-    public func export(_ name: String) -> ExternalValue? { exports[name] }
+    /// The export of exactly this name (byte for byte).
+    public func export(_ name: String) -> ExternalValue? { exportsByName[ExactName(name)] }
 }
