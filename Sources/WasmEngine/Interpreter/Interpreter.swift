@@ -347,14 +347,26 @@ extension Store {
             return
         }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
-        guard r.callFrame < limits.callFramesEnd, callee.pointee.frameSize <= limits.valueStackEnd - calleeFrame
-        else { throw Trap(.callStackExhausted) }
+        let frameEnd = calleeFrame + callee.pointee.frameSize
+        guard r.callFrame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else {
+            throw Trap(.callStackExhausted)
+        }
         // SAFETY: `r.callFrame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
         r.callFrame.initialize(
             to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
-        let parameterCount = callee.pointee.parameterCount
-        (calleeFrame + parameterCount).update(repeating: 0, count: callee.pointee.localCount - parameterCount)
+        let locals = calleeFrame + callee.pointee.parameterCount
+        let localsToZero = callee.pointee.localCount - callee.pointee.parameterCount
+        if localsToZero <= Store.valueStackSlack {
+            // Most functions have few locals: four straight stores beat a `memset` call. Slots past the
+            // locals are the callee's temporaries or dead space, and the stack has slack past its end.
+            locals[0] = 0
+            locals[1] = 0
+            locals[2] = 0
+            locals[3] = 0
+        } else {
+            locals.update(repeating: 0, count: localsToZero)
+        }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
         r.codeBase = r.pc

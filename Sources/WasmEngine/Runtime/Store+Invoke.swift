@@ -73,7 +73,7 @@ extension Store {
     func allocateStacksIfNeeded() {
         guard valueStack == nil else { return }
         let slots = Swift.max(configuration.valueStackSlots, 16)
-        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots + Store.valueStackSlack)
         valueStack = stack
         valueStackEnd = stack + slots
         stackTop = stack

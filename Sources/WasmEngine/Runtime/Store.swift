@@ -23,6 +23,9 @@ public final class Store {
     /// Host code re-entering `invoke` from a host function nests on the host stack; beyond this many
     /// levels the call traps "call stack exhausted" instead of risking the host stack.
     static let maxInvokeNesting = 100
+    /// Slots allocated past the value stack's end, so a call may zero its first four locals with straight
+    /// stores whatever its frame size (see `Store.call`).
+    static let valueStackSlack = 4
 
     public let configuration: Configuration
     /// Raises the interruption flag; may be handed to another thread.
