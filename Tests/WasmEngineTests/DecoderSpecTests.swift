@@ -201,16 +201,3 @@ import Testing
         return (process.terminationStatus, errorOutput)
     }
 }
-
-/// Unsigned LEB128, for building test modules.
-func encodeU32(_ value: UInt32) -> [UInt8] {
-    var value = value
-    var bytes: [UInt8] = []
-    repeat {
-        var byte = UInt8(value & 0x7F)
-        value >>= 7
-        if value != 0 { byte |= 0x80 }
-        bytes.append(byte)
-    } while value != 0
-    return bytes
-}
