@@ -46,7 +46,7 @@ func functionType(_ parameters: [ValueType], _ results: [ValueType]) -> [UInt8] 
         + encodeU32(UInt32(results.count)) + results.map(\.rawValue)
 }
 
-/// A body with no locals that does nothing.
+/// A code-section entry: a body of two bytes, no locals and `end`.
 let emptyBody: [UInt8] = [0x02, 0x00, 0x0B]
 
 /// `i32.const value; end`.
@@ -94,7 +94,7 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
             (.function, vector([0x00])),
             (.table, vector([0x70, 0x00, 0x03])),
             (.global, vector([0x7F, 0x00] + i32Constant(7))),
-            (.code, vector(encodeU32(3) + emptyBody))))
+            (.code, vector(emptyBody))))
         #expect(module.imports.count == 4)
         #expect(module.imports[0].module == "env" && module.imports[0].name == "f")
         guard case .function(typeIndex: 0) = module.imports[0].descriptor else {
@@ -137,7 +137,7 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
                 [0x6F, 0x00, 0xD0, 0x6F, 0x0B],
                 [0x70, 0x00, 0xD2, 0x01, 0x0B],
                 [0x7D, 0x00, 0x23, 0x00, 0x0B])),
-            (.code, vector(encodeU32(3) + emptyBody, encodeU32(3) + emptyBody))))
+            (.code, vector(emptyBody, emptyBody))))
         #expect(module.globalInitializers == [
             .i32(0xFFFF_FFFF), .i64(128), .f32(bits: 0x3F80_0000), .f64(bits: 0x3FF0_0000_0000_0000),
             .nullReference(.externref), .functionReference(1), .globalGet(0),
@@ -156,7 +156,7 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
                 name("f") + [0x00, 0x01], name("t") + [0x01, 0x00], name("m") + [0x02, 0x00],
                 name("g") + [0x03, 0x00])),
             (.start, [0x00]),
-            (.code, vector(encodeU32(3) + emptyBody, encodeU32(3) + emptyBody))))
+            (.code, vector(emptyBody, emptyBody))))
         #expect(module.exports.map(\.name) == ["f", "t", "m", "g"])
         #expect(module.exports.map(\.descriptor) == [.function(1), .table(0), .memory(0), .global(0)])
         #expect(module.start == 0)
@@ -186,8 +186,8 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
                 [0x06, 0x01] + i32Constant(4) + [0x6F] + vector([0xD0, 0x6F, 0x0B]),
                 [0x07, 0x70] + vector([0xD2, 0x05, 0x0B]))),
             (.code, vector(
-                encodeU32(3) + emptyBody, encodeU32(3) + emptyBody, encodeU32(3) + emptyBody,
-                encodeU32(3) + emptyBody, encodeU32(3) + emptyBody, encodeU32(3) + emptyBody))))
+                emptyBody, emptyBody, emptyBody,
+                emptyBody, emptyBody, emptyBody))))
         let elements = module.elements
         #expect(elements.map(\.type) == [.funcref, .funcref, .funcref, .funcref, .funcref, .externref, .externref, .funcref])
         #expect(elements.map(\.items) == [
@@ -237,7 +237,7 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
             (.function, vector([0x00])),
             (.dataCount, [0x00]),
             (.custom, name("")),
-            (.code, vector(encodeU32(3) + emptyBody)),
+            (.code, vector(emptyBody)),
             (.custom, custom)))
         #expect(module.functions.count == 1)
         #expect(module.dataCount == 0)
@@ -249,7 +249,7 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
             (.import, vector(name("m") + name("f") + [0x00, 0x00])),
             (.function, vector([0x00], [0x00])),
             (.export, vector(name("f") + [0x00, 0x00])),
-            (.code, vector(encodeU32(3) + emptyBody, encodeU32(3) + emptyBody))))
+            (.code, vector(emptyBody, emptyBody))))
         #expect(module.declaredFunctionReferences == [true, false, false])
     }
 }

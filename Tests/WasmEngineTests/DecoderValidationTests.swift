@@ -18,7 +18,7 @@ struct RejectedModule: CustomTestStringConvertible, Sendable {
 
 private let voidType = (Section.type, vector(functionType([], [])))
 private let oneFunction = (Section.function, vector([0x00]))
-private let oneBody = (Section.code, vector(encodeU32(3) + emptyBody))
+private let oneBody = (Section.code, vector(emptyBody))
 
 @Suite struct DecoderValidationTests {
     static let preambleAndSections: [RejectedModule] = [
@@ -50,7 +50,7 @@ private let oneBody = (Section.code, vector(encodeU32(3) + emptyBody))
             .malformed(at: 14, "unexpected content after last section")),
         RejectedModule(
             "data count after code", wasmModule(voidType, oneFunction, oneBody, (.dataCount, [0x00])),
-            .malformed(at: 25, "unexpected content after last section")),
+            .malformed(at: 24, "unexpected content after last section")),
         RejectedModule(
             "custom section with a bad UTF-8 name", wasmModule((.custom, [0x01, 0xFF])),
             .malformed(at: 11, "malformed UTF-8 encoding")),
