@@ -307,3 +307,18 @@ func compileError(
         #expect(error?.kind == .unsupported)
     }
 }
+
+extension CompilerLimitTests {
+    @Test func deepStacksDoNotMakeLocalWritesQuadratic() {
+        // 100,000 × local.get 0, then 50,000 × (i32.const 1; local.set 0; block; end): each reference is
+        // copied once, not rescanned by every write and every block.
+        var body: [UInt8] = [0x00]
+        for _ in 0..<100_000 { body += [0x20, 0] }
+        for _ in 0..<50_000 { body += [0x41, 1, 0x21, 0, 0x02, 0x40, 0x0B] }
+        for _ in 0..<100_000 { body += [0x1A] }
+        body.append(0x0B)
+        let start = ContinuousClock.now
+        #expect(compileError(body, parameters: [.i32]) == nil)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}

@@ -68,7 +68,7 @@ extension FunctionTranslator {
         frames[frameIndex].kind = .else
         frames[frameIndex].isUnreachable = false
         isLive = frames[frameIndex].wasLiveAtEntry
-        for parameter in frames[frameIndex].parameters { operands.append(parameter) }
+        for parameter in frames[frameIndex].parameters { push(parameter.type, parameter.location) }
         freshResult = nil
     }
 

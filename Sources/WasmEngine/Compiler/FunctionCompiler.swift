@@ -65,6 +65,8 @@ struct FunctionTranslator {
 
     var code: [Instruction] = []
     var operands: [Operand] = []
+    /// Heights of the operands still in each local (`OperandLocation.local`), lowest first.
+    var localReferences: [UInt32: [Int]] = [:]
     var frames: [ControlFrame] = []
     var maximumHeight = 0
     /// False where no path reaches the code being translated: nothing is emitted there.
