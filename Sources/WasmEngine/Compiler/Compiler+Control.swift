@@ -138,13 +138,18 @@ extension FunctionTranslator {
         emit(.brTable, index, UInt32(targets.count - 1))
         let firstEntry = code.count
         for _ in targets { emit(.br) }
+        // Decided once per distinct target: a table may repeat a few labels many times.
         var stubs: [Int: Int] = [:]
+        var directTargets: Set<Int> = []
         for (entry, target) in targets.enumerated() {
             let branch = firstEntry + entry
-            if frames[target].kind != .function && !needsBranchCopies(to: target) {
-                linkBranch(branch, to: target)
-            } else if let stub = stubs[target] {
+            if let stub = stubs[target] {
                 patchBranch(branch, to: stub)
+            } else if directTargets.contains(target)
+                || (frames[target].kind != .function && !needsBranchCopies(to: target))
+            {
+                directTargets.insert(target)
+                linkBranch(branch, to: target)
             } else {
                 stubs[target] = code.count
                 patchBranch(branch, to: code.count)
