@@ -97,7 +97,10 @@ import Testing
     }
 
     @Test func interruptionFromAnotherThread() async throws {
-        let store = Store()
+        // Fuel bounds the test if the interruption never arrives: it then fails instead of hanging.
+        var configuration = Store.Configuration()
+        configuration.fuel = 20_000_000_000
+        let store = Store(configuration: configuration)
         let spin = try store.instantiate(infiniteLoopModule().module, imports: Imports()).function("spin")
         let handle = store.interruptHandle
         let interrupter = Task.detached {
