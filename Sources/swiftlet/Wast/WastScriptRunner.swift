@@ -14,6 +14,8 @@ struct WastScriptRunner {
 
     var converter: WastConverter
     var isolation: Isolation
+    /// Seconds one command's code may run before it is interrupted.
+    var commandTimeLimit: TimeInterval
 
     func run(scriptPath: String) -> WastScriptResult {
         let name = URL(fileURLWithPath: scriptPath).lastPathComponent
@@ -32,7 +34,7 @@ struct WastScriptRunner {
             result.commands = script.commands
             switch isolation {
             case .inProcess:
-                let session = WastSession(moduleDirectory: directory)
+                let session = WastSession(moduleDirectory: directory, commandTimeLimit: commandTimeLimit)
                 result.outcomes = script.commands.map(session.execute)
             case .workerProcess(let timeout, let maxCrashes):
                 result.outcomes = try runInWorkers(
@@ -54,7 +56,8 @@ struct WastScriptRunner {
         while true {
             let worker = ChildProcess(
                 executable: ChildProcess.currentExecutable(),
-                arguments: ["wast", "--worker", json.path] + crashes.keys.sorted().flatMap { ["--skip", String($0)] },
+                arguments: ["wast", "--worker", json.path, "--command-timeout", String(commandTimeLimit)]
+                    + crashes.keys.sorted().flatMap { ["--skip", String($0)] },
                 // A crash report with a symbolicated backtrace is slow and unread here.
                 environment: ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 },
                 scratchDirectory: directory
@@ -87,9 +90,9 @@ struct WastScriptRunner {
     }
 
     /// The worker side: runs one converted script, writing each outcome at once (see `WastWorkerProtocol`).
-    static func runWorker(json: URL, skipping skipped: Set<Int>) throws {
+    static func runWorker(json: URL, skipping skipped: Set<Int>, commandTimeLimit: TimeInterval) throws {
         let script = try WastScript.load(from: json)
-        let session = WastSession(moduleDirectory: json.deletingLastPathComponent())
+        let session = WastSession(moduleDirectory: json.deletingLastPathComponent(), commandTimeLimit: commandTimeLimit)
         for (index, command) in script.commands.enumerated() where !skipped.contains(index) {
             writeToStandardOutput(WastWorkerProtocol.line(commandIndex: index, outcome: session.execute(command)))
         }

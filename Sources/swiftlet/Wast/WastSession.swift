@@ -25,23 +25,32 @@ final class WastSession {
     }
 
     private let store: Store
+    private let watchdog: CommandWatchdog
     private let moduleDirectory: URL
     private var imports = Imports()
     private var currentInstance: Instance?
     private var namedInstances: [String: Instance] = [:]
 
-    init(moduleDirectory: URL, configuration: Store.Configuration = Store.Configuration()) {
+    /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
+    init(moduleDirectory: URL, commandTimeLimit: TimeInterval, configuration: Store.Configuration = Store.Configuration()) {
         self.moduleDirectory = moduleDirectory
         store = Store(configuration: configuration)
+        watchdog = CommandWatchdog(store: store, limit: commandTimeLimit)
         SpectestModule.define(in: store, into: &imports)
     }
 
     func execute(_ command: WastScriptCommand) -> WastOutcome {
-        do throws(Failure) {
-            return try outcome(of: command.kind)
-        } catch {
-            return .failed(error.message)
+        let (result, timedOut) = watchdog.run { () -> WastOutcome in
+            do throws(Failure) {
+                return try outcome(of: command.kind)
+            } catch {
+                return .failed(error.message)
+            }
         }
+        if timedOut, case .failed = result {
+            return .failed("ran longer than \(watchdog.limit.formatted()) s and was interrupted")
+        }
+        return result
     }
 
     private func outcome(of kind: WastScriptCommand.Kind) throws(Failure) -> WastOutcome {
