@@ -43,7 +43,7 @@ struct RunCommand: ParsableCommand {
             do throws(ModuleError) {
                 decoded = try decodeModule(bytes)
             } catch {
-                throw CommandFailure(message: error.description)
+                throw CommandFailure(message: describe(error, path: module, bytes: bytes))
             }
 
             var configuration = Store.Configuration()

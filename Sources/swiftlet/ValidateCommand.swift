@@ -16,7 +16,7 @@ struct ValidateCommand: ParsableCommand {
             do throws(ModuleError) {
                 _ = try decodeModule(bytes)
             } catch {
-                throw CommandFailure(message: error.description)
+                throw CommandFailure(message: describe(error, path: module, bytes: bytes))
             }
             print("valid")
         }
