@@ -22,9 +22,3 @@ func describe(_ error: ModuleError, path: String, bytes: [UInt8]) -> String {
     guard error.kind == .malformed && error.offset == 0 && looksLikeText else { return error.description }
     return error.description + " (`\(path)` looks like the text format; convert it with `wasm-tools parse`)"
 }
-
-/// Decodes and validates a binary module: the engine's single entry point for module bytes.
-func decodeModule(_ bytes: [UInt8]) throws(ModuleError) -> Module {
-    // The decoder is being written on its own branch; until it is merged every module is reported as unsupported.
-    throw ModuleError.unsupported(at: 0, "module decoding (the decoder is not merged into this build yet)")
-}

@@ -163,7 +163,7 @@ final class WastSession {
         guard case .binary(let filename) = file else { return .skipped("text-format module") }
         let bytes = try read(filename)
         do throws(ModuleError) {
-            _ = try decodeModule(bytes)
+            _ = try Module(bytes: bytes)
         } catch {
             guard error.kind == kind else {
                 throw Failure(message: "expected \(kindName) \"\(message)\", got \(error.description)")
@@ -191,7 +191,7 @@ final class WastSession {
         }
         let bytes = try read(filename)
         do throws(ModuleError) {
-            return try decodeModule(bytes)
+            return try Module(bytes: bytes)
         } catch {
             throw Failure(message: "module rejected: \(error.description)")
         }
