@@ -48,7 +48,7 @@ final class WastSession {
             }
         }
         if timedOut, case .failed = result {
-            return .failed("ran longer than \(watchdog.limit.formatted()) s and was interrupted")
+            return .failed("ran longer than \(FloatText.plainDecimal(watchdog.limit)) s and was interrupted")
         }
         return result
     }
