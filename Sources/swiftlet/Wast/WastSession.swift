@@ -39,6 +39,10 @@ final class WastSession {
         SpectestModule.define(in: store, into: &imports)
     }
 
+    deinit {
+        watchdog.stop()
+    }
+
     func execute(_ command: WastScriptCommand) -> WastOutcome {
         let (result, timedOut) = watchdog.run { () -> WastOutcome in
             do throws(Failure) {
