@@ -48,7 +48,7 @@ struct WastCommand: ParsableCommand {
         try reportingFailures {
             let runner = WastScriptRunner(
                 converter: try WastConverter(),
-                isolation: inProcess ? .inProcess : .workerProcess(timeout: timeout, maxCrashes: 25),
+                isolation: inProcess ? .inProcess : .workerProcess(.init(timeout: timeout, maxCrashes: 25)),
                 commandTimeLimit: commandTimeout
             )
             var passed = 0
