@@ -22,5 +22,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
+        .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
     ]
 )

@@ -1,5 +1,8 @@
 /// Validates one function body and translates it to internal code in the same pass.
 public enum FunctionCompiler {
+    /// Declared locals beyond this are refused: a frame is allocated whole on every call.
+    static let maximumLocalCount = 50_000
+
     /// - Parameters:
     ///   - module: the module decoded so far: types, imports, functions, tables, memories, globals,
     ///     elements, data count and declared function references are complete when the code section is read.
@@ -8,6 +11,156 @@ public enum FunctionCompiler {
     public static func compile(
         module: Module, functionIndex: UInt32, body: inout BinaryReader
     ) throws(ModuleError) -> CompiledFunction {
-        fatalError("FunctionCompiler.compile: not implemented yet")
+        guard functionIndex < UInt32(module.functionTypeIndices.count) else {
+            throw .invalid(at: body.offset, "unknown function \(functionIndex)")
+        }
+        let typeIndex = module.functionTypeIndices[Int(functionIndex)]
+        guard typeIndex < UInt32(module.types.count) else {
+            throw .invalid(at: body.offset, "unknown type \(typeIndex)")
+        }
+        let type = module.types[Int(typeIndex)]
+        let localTypes = try readLocals(parameters: type.parameters, &body)
+        var translator = FunctionTranslator(module: module, localTypes: localTypes, resultTypes: type.results)
+        try translator.translate(&body)
+        let localCount = UInt32(localTypes.count)
+        let frameSize = max(localCount + UInt32(translator.maximumHeight), UInt32(type.results.count))
+        return CompiledFunction(
+            code: translator.code, frameSize: frameSize, localCount: localCount,
+            parameterCount: UInt32(type.parameters.count), resultCount: UInt32(type.results.count),
+            typeIndex: typeIndex)
+    }
+
+    /// Parameters followed by the declared locals (spec §5.5.13: runs of `count` locals of one type).
+    static func readLocals(parameters: [ValueType], _ body: inout BinaryReader) throws(ModuleError) -> [ValueType] {
+        let groupCount = try body.readCount(minimumElementSize: 2)
+        var groups: [(count: UInt32, type: ValueType)] = []
+        var total = UInt64(0)
+        for _ in 0..<groupCount {
+            let start = body.offset
+            let count = try body.readU32()
+            let type = try body.readValueType()
+            total += UInt64(count)
+            guard total <= UInt64(UInt32.max) else { throw .malformed(at: start, "too many locals") }
+            groups.append((count, type))
+        }
+        guard total + UInt64(parameters.count) <= UInt64(maximumLocalCount) else {
+            throw .malformed(at: body.offset, "too many locals (this engine allows \(maximumLocalCount))")
+        }
+        var types = parameters
+        for group in groups { types.append(contentsOf: repeatElement(group.type, count: Int(group.count))) }
+        return types
+    }
+}
+
+/// The state of one body's single validation-and-translation pass.
+struct FunctionTranslator {
+    let module: Module
+    let localTypes: [ValueType]
+    let localCount: UInt32
+    let resultTypes: [ValueType]
+
+    var code: [Instruction] = []
+    var operands: [Operand] = []
+    var frames: [ControlFrame] = []
+    var maximumHeight = 0
+    /// False where no path reaches the code being translated: nothing is emitted there.
+    var isLive = true
+    /// The instruction that wrote the top operand, while it may still be retargeted or fused.
+    var freshResult: (instruction: Int, height: Int)?
+    /// Where the instruction being translated starts, for error offsets.
+    var instructionOffset = 0
+
+    init(module: Module, localTypes: [ValueType], resultTypes: [ValueType]) {
+        self.module = module
+        self.localTypes = localTypes
+        self.localCount = UInt32(localTypes.count)
+        self.resultTypes = resultTypes
+        frames = [ControlFrame(kind: .function, parameterTypes: [], resultTypes: resultTypes, height: 0, wasLiveAtEntry: true)]
+    }
+
+    mutating func translate(_ body: inout BinaryReader) throws(ModuleError) {
+        while !frames.isEmpty {
+            guard !body.isAtEnd else { throw missingEnd(body) }
+            instructionOffset = body.offset
+            try translateInstruction(try body.readByte(), &body)
+        }
+        guard body.isAtEnd else { throw .malformed(at: body.offset, "section size mismatch") }
+    }
+
+    /// The reference interpreter reads a body's instructions past its declared size, and the spec scripts
+    /// expect the error it then reports: the end of the module, a section size mismatch when the next byte
+    /// happens to be the missing `end`, or otherwise the absent `end` itself.
+    func missingEnd(_ body: BinaryReader) -> ModuleError {
+        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end") }
+        if frames.count == 1 && body.bytes[body.end] == 0x0B {
+            return .malformed(at: body.offset, "section size mismatch")
+        }
+        return .malformed(at: body.offset, "END opcode expected")
+    }
+
+    mutating func translateInstruction(_ opcode: UInt8, _ body: inout BinaryReader) throws(ModuleError) {
+        switch opcode {
+        case 0x00:
+            emit(.unreachable)
+            markUnreachable()
+        case 0x01: break
+        case 0x02: try beginBlock(.block, &body)
+        case 0x03: try beginBlock(.loop, &body)
+        case 0x04: try beginBlock(.if, &body)
+        case 0x05: try translateElse()
+        case 0x0B: try translateEnd()
+        case 0x0C: try translateBr(try labelFrame(try body.readU32()))
+        case 0x0D: try translateBrIf(try labelFrame(try body.readU32()))
+        case 0x0E: try translateBrTable(&body)
+        case 0x0F: try translateReturn()
+        case 0x10: try translateCall(try body.readU32())
+        case 0x11: try translateCallIndirect(&body)
+        case 0x1A: _ = try popAny()
+        case 0x1B: try translateSelect(type: nil)
+        case 0x1C:
+            let count = try body.readU32()
+            guard count == 1 else { throw .invalid(at: instructionOffset, "invalid result arity") }
+            try translateSelect(type: try body.readValueType())
+        case 0x20: try translateLocalGet(try body.readU32())
+        case 0x21: try translateLocalSet(try body.readU32(), keepsValue: false)
+        case 0x22: try translateLocalSet(try body.readU32(), keepsValue: true)
+        case 0x23: try translateGlobalGet(try body.readU32())
+        case 0x24: try translateGlobalSet(try body.readU32())
+        case 0x25: try translateTableGet(try body.readU32())
+        case 0x26: try translateTableSet(try body.readU32())
+        case 0x28...0x3E: try translateMemoryAccess(opcode, &body)
+        case 0x3F: try translateMemorySize(&body)
+        case 0x40: try translateMemoryGrow(&body)
+        case 0x41: push(.i32, .constant(UInt64(UInt32(bitPattern: try body.readS32()))))
+        case 0x42: push(.i64, .constant(UInt64(bitPattern: try body.readS64())))
+        case 0x43: push(.f32, .constant(UInt64(try body.readFixedU32())))
+        case 0x44: push(.f64, .constant(try body.readFixedU64()))
+        case 0x45...0xC4: try translateNumeric(opcode)
+        case 0xD0:
+            let type = try body.readReferenceType()
+            push(type, .constant(0))
+        case 0xD1: try translateRefIsNull()
+        case 0xD2: try translateRefFunc(try body.readU32())
+        case 0xFC: try translatePrefixed(try body.readU32(), &body)
+        case 0xFD: throw .unsupported(at: instructionOffset, "SIMD")
+        default: throw .malformed(at: instructionOffset, "illegal opcode")
+        }
+    }
+
+    mutating func translatePrefixed(_ opcode: UInt32, _ body: inout BinaryReader) throws(ModuleError) {
+        switch opcode {
+        case 0...7: try translateSaturatingTruncation(opcode)
+        case 8: try translateMemoryInit(&body)
+        case 9: try translateDataDrop(try body.readU32())
+        case 10: try translateMemoryCopy(&body)
+        case 11: try translateMemoryFill(&body)
+        case 12: try translateTableInit(&body)
+        case 13: try translateElemDrop(try body.readU32())
+        case 14: try translateTableCopy(&body)
+        case 15: try translateTableGrow(try body.readU32())
+        case 16: try translateTableSize(try body.readU32())
+        case 17: try translateTableFill(try body.readU32())
+        default: throw .malformed(at: instructionOffset, "illegal opcode")
+        }
     }
 }

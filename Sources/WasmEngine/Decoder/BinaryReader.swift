@@ -114,7 +114,9 @@ public struct BinaryReader: Sendable {
 
     /// A UTF-8 name (spec §5.2.4).
     public mutating func readName() throws(ModuleError) -> String {
-        let length = try readCount()
+        let lengthOffset = offset
+        let length = Int(try readU32())
+        guard length <= remaining else { throw .malformed(at: lengthOffset, "length out of bounds") }
         let start = offset
         let raw = try readBytes(length)
         guard let name = validatedUTF8(raw) else { throw .malformed(at: start, "malformed UTF-8 encoding") }

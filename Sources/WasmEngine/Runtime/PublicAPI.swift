@@ -39,16 +39,17 @@ public enum ExternalValue: Equatable, Sendable {
 
 /// What an instantiation links against, by module name and field name.
 public struct Imports {
-    var definitions: [String: [String: ExternalValue]] = [:]
+    /// Keyed by UTF-8 bytes, as Wasm compares names (see `Instance.exports`).
+    var definitions: [[UInt8]: [[UInt8]: ExternalValue]] = [:]
 
     public init() {}
 
     public mutating func define(module: String, name: String, _ value: ExternalValue) {
-        definitions[module, default: [:]][name] = value
+        definitions[Array(module.utf8), default: [:]][Array(name.utf8)] = value
     }
 
     public func lookup(module: String, name: String) -> ExternalValue? {
-        definitions[module]?[name]
+        definitions[Array(module.utf8)]?[Array(name.utf8)]
     }
 }
 

@@ -1,5 +1,10 @@
+import Synchronization
+
 /// Owns every runtime object (functions, tables, memories, globals, instances) and runs code.
-/// STUB: the signatures are the contract; the runtime implementation replaces the bodies.
+///
+/// Objects are allocated at stable addresses (see `Records.swift`) and live as long as the store: the spec's
+/// store never frees anything either, and an instance that failed to instantiate may still be reachable
+/// through the tables and memories it wrote to.
 public final class Store {
     public struct Configuration: Sendable {
         /// Cap on any memory's size in pages, applied at instantiation and by `memory.grow`.
@@ -9,66 +14,213 @@ public final class Store {
         /// Size of the value stack (all frames' slots together); exceeding it also traps "call stack exhausted".
         public var valueStackSlots: Int = 1 << 22
         /// Instructions budget, polled at calls and loop back-edges; `nil` is unlimited.
+        /// A call costs 1; a loop back-edge costs the length of the loop body in instructions.
         public var fuel: UInt64? = nil
 
         public init() {}
     }
 
+    /// Host code re-entering `invoke` from a host function nests on the host stack; beyond this many
+    /// levels the call traps "call stack exhausted" instead of risking the host stack.
+    static let maxInvokeNesting = 100
+
+    public let configuration: Configuration
+    /// Raises the interruption flag; may be handed to another thread.
+    public let interruptHandle = InterruptHandle()
+
+    var functions: [UnsafeMutablePointer<FunctionRecord>] = []
+    var tables: [UnsafeMutablePointer<TableRecord>] = []
+    var memories: [UnsafeMutablePointer<MemoryRecord>] = []
+    var globals: [UnsafeMutablePointer<GlobalRecord>] = []
+    var instances: [UnsafeMutablePointer<InstanceRecord>] = []
+    var instanceSegments: [InstanceSegments] = []
+    var hostFunctions: [HostFunctionBody] = []
+    /// Canonical function types: a type's id is its index here.
+    var functionTypes: [FuncType] = []
+    var functionTypeIDs: [FuncType: Int] = [:]
+    /// The memory of instances that have none: zero bytes, so every access traps.
+    let placeholderMemory: UnsafeMutablePointer<MemoryRecord>
+
+    // Execution state. The stacks are allocated on first use; `stackTop` and `callFrameTop` mark where the
+    // next (possibly nested, from a host function) execution starts.
+    var valueStack: UnsafeMutablePointer<UInt64>?
+    var valueStackEnd: UnsafeMutablePointer<UInt64>?
+    var callFrames: UnsafeMutablePointer<CallFrame>?
+    var callFramesEnd: UnsafeMutablePointer<CallFrame>?
+    var stackTop: UnsafeMutablePointer<UInt64>?
+    var callFrameTop: UnsafeMutablePointer<CallFrame>?
+    var invokeNesting = 0
+    /// Remaining fuel; `UInt64.max` stands for unlimited (it cannot run out in practice).
+    var fuelRemaining: UInt64
+
     public init(configuration: Configuration = Configuration()) {
-        fatalError("Store: not implemented yet")
+        self.configuration = configuration
+        fuelRemaining = configuration.fuel ?? UInt64.max
+        placeholderMemory = .allocate(capacity: 1)
+        placeholderMemory.initialize(to: MemoryRecord(pages: 0, declaredMaximum: 0, maximumPages: 0, address: -1))
     }
 
-    public func instantiate(_ module: Module, imports: Imports) throws(InstantiationError) -> Instance {
-        fatalError("Store: not implemented yet")
+    deinit {
+        for function in functions {
+            function.pointee.code?.deallocate()
+            function.deallocate()
+        }
+        for table in tables {
+            table.pointee.elements.deallocate()
+            table.deallocate()
+        }
+        for memory in memories + [placeholderMemory] {
+            memory.pointee.base.deallocate()
+            memory.deallocate()
+        }
+        for global in globals { global.deallocate() }
+        for instance in instances {
+            instance.pointee.functions.deallocate()
+            instance.pointee.globals.deallocate()
+            instance.pointee.tables.deallocate()
+            instance.pointee.types.deallocate()
+            instance.deallocate()
+        }
+        valueStack?.deallocate()
+        callFrames?.deallocate()
     }
 
-    public func invoke(_ function: Function, _ arguments: [Value]) throws(Trap) -> [Value] {
-        fatalError("Store: not implemented yet")
+    /// Fuel left for running code, or nil when unlimited. Setting it refuels the store.
+    public var remainingFuel: UInt64? {
+        get { fuelRemaining == UInt64.max ? nil : fuelRemaining }
+        set { fuelRemaining = newValue ?? UInt64.max }
     }
 
     public func makeHostFunction(type: FuncType, _ body: @escaping HostFunctionBody) -> Function {
-        fatalError("Store: not implemented yet")
+        hostFunctions.append(body)
+        let record = FunctionRecord(
+            code: nil, frameSize: 0, localCount: 0, parameterCount: type.parameters.count,
+            resultCount: type.results.count, typeID: typeID(of: type), instance: nil,
+            hostIndex: hostFunctions.count - 1, address: functions.count)
+        return Function(address: allocateFunction(record))
     }
 
     public func makeTable(type: TableType, initialValue: Value) -> Table {
-        fatalError("Store: not implemented yet")
+        let address = tables.count
+        tables.append(.allocate(capacity: 1))
+        tables[address].initialize(to: TableRecord(type: type, initialValue: slot(for: initialValue), address: address))
+        return Table(address: address)
     }
 
     public func makeMemory(type: MemoryType) -> Memory {
-        fatalError("Store: not implemented yet")
+        Memory(address: allocateMemory(type: type))
     }
 
     public func makeGlobal(type: GlobalType, value: Value) -> Global {
-        fatalError("Store: not implemented yet")
+        Global(address: allocateGlobal(type: type, value: slot(for: value)))
     }
 
     public func type(of function: Function) -> FuncType {
-        fatalError("Store: not implemented yet")
+        functionTypes[functions[function.address].pointee.typeID]
+    }
+
+    public func type(of table: Table) -> TableType {
+        let record = tables[table.address].pointee
+        return TableType(
+            elementType: record.elementType,
+            limits: Limits(min: UInt64(record.count), max: record.declaredMaximum))
+    }
+
+    public func type(of memory: Memory) -> MemoryType {
+        let record = memories[memory.address].pointee
+        return MemoryType(limits: Limits(min: record.pageCount, max: record.declaredMaximum))
+    }
+
+    public func type(of global: Global) -> GlobalType {
+        globals[global.address].pointee.type
     }
 
     public func value(of global: Global) -> Value {
-        fatalError("Store: not implemented yet")
+        let record = globals[global.address].pointee
+        return value(ofSlot: record.value, type: record.type.valueType)
+    }
+
+    /// Sets a mutable or immutable global from the host (the host is not bound by wasm's mutability).
+    public func setValue(_ value: Value, of global: Global) {
+        globals[global.address].pointee.value = slot(for: value)
     }
 
     /// Runs `body` over the memory's current bytes. The buffer is valid only during the call.
     public func withBytes<R>(of memory: Memory, _ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
-        fatalError("Store: not implemented yet")
+        let record = memories[memory.address].pointee
+        // SAFETY: the record's `base` holds `byteCount` initialized bytes until the next grow, and no wasm
+        // code runs during `body` unless `body` itself calls into the store.
+        return body(UnsafeMutableRawBufferPointer(start: record.base, count: record.byteCount))
     }
 
     /// Asks running code to stop with the trap "interrupted" at its next call or loop back-edge.
-    /// Safe to call from another thread (a timer or a signal handler's thread).
+    /// Safe to call from another thread (a timer or a signal handler's thread); see `InterruptHandle`.
     public func interrupt() {
-        fatalError("Store: not implemented yet")
+        interruptHandle.interrupt()
+    }
+
+    // MARK: Allocation
+
+    func typeID(of type: FuncType) -> Int {
+        if let id = functionTypeIDs[type] { return id }
+        functionTypes.append(type)
+        functionTypeIDs[type] = functionTypes.count - 1
+        return functionTypes.count - 1
+    }
+
+    func allocateFunction(_ record: FunctionRecord) -> Int {
+        let pointer = UnsafeMutablePointer<FunctionRecord>.allocate(capacity: 1)
+        pointer.initialize(to: record)
+        functions.append(pointer)
+        return record.address
+    }
+
+    func allocateMemory(type: MemoryType) -> Int {
+        let address = memories.count
+        let cap = Swift.min(configuration.maxMemoryPages, 65536)
+        memories.append(.allocate(capacity: 1))
+        memories[address].initialize(
+            to: MemoryRecord(
+                pages: type.limits.min, declaredMaximum: type.limits.max,
+                maximumPages: Swift.min(type.limits.max ?? cap, cap), address: address))
+        return address
+    }
+
+    func allocateGlobal(type: GlobalType, value: UInt64) -> Int {
+        let address = globals.count
+        globals.append(.allocate(capacity: 1))
+        globals[address].initialize(to: GlobalRecord(value: value, type: type, address: address))
+        return address
+    }
+}
+
+/// The interruption flag of a store, shareable across threads.
+public final class InterruptHandle: Sendable {
+    let flag = Atomic<Bool>(false)
+
+    init() {}
+
+    /// Makes the store's running code trap "interrupted" at its next call or loop back-edge. If no code is
+    /// running, the next run traps at its first such point. The flag is cleared when the trap is raised.
+    public func interrupt() {
+        flag.store(true, ordering: .relaxed)
     }
 }
 
 /// An instantiated module.
 public final class Instance {
-    public let exports: [String: ExternalValue]
+    /// In the module's export order.
+    public let exports: [(name: String, value: ExternalValue)]
+    /// Keyed by UTF-8 bytes: Swift `String` equality is Unicode-canonical, but Wasm names are equal only
+    /// byte for byte ("\u{C5}" and "A\u{30A}" are two different exports).
+    private let exportsByName: [[UInt8]: ExternalValue]
 
-    init(exports: [String: ExternalValue]) {
+    init(exports: [(name: String, value: ExternalValue)]) {
         self.exports = exports
+        var byName: [[UInt8]: ExternalValue] = [:]
+        for export in exports { byName[Array(export.name.utf8)] = export.value }
+        exportsByName = byName
     }
 
-    public func export(_ name: String) -> ExternalValue? { exports[name] }
+    public func export(_ name: String) -> ExternalValue? { exportsByName[Array(name.utf8)] }
 }

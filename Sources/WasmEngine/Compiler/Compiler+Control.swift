@@ -1,0 +1,282 @@
+/// Blocks, branches, calls and returns.
+///
+/// At every merge point (a block's end, a loop's header) a frame's values live in their own slots, so
+/// every path agrees: branches copy their values into the target's slots, fall-through materializes them.
+extension FunctionTranslator {
+    /// A branch condition, possibly fused with the i32 comparison that computed it.
+    enum BranchCondition {
+        case nonZero(UInt32)
+        case zero(UInt32)
+        /// An i32 comparison opcode (`i32Eq...i32GeU`) and its operand slots.
+        case compare(Opcode, UInt32, UInt32)
+    }
+
+    mutating func readBlockType(_ body: inout BinaryReader) throws(ModuleError) -> FuncType {
+        let byte = try body.peekByte()
+        if byte == 0x40 {
+            _ = try body.readByte()
+            return FuncType(parameters: [], results: [])
+        }
+        if byte & 0xC0 == 0x40 {  // a one-byte negative s33: a value type
+            return FuncType(parameters: [], results: [try body.readValueType()])
+        }
+        let index = try body.readS33()
+        guard index >= 0 else { throw .malformed(at: instructionOffset, "malformed block type") }
+        guard index < Int64(module.types.count) else {
+            throw .invalid(at: instructionOffset, "unknown type \(index)")
+        }
+        return module.types[Int(index)]
+    }
+
+    mutating func beginBlock(_ kind: ControlFrame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
+        let type = try readBlockType(&body)
+        let condition = kind == .if ? try popCondition() : nil
+        pushValues(try popValues(type.parameters), as: type.parameters)
+        freshResult = nil
+        // Paths inside may set locals that stack operands still refer to: pin those values now.
+        materializeLocalReferences(to: nil)
+        // Loop back-edges and an if's missing else deliver the parameters in their own slots.
+        if kind != .block { materializeTop(type.parameters.count) }
+        var frame = ControlFrame(
+            kind: kind, parameterTypes: type.parameters, resultTypes: type.results,
+            height: operands.count - type.parameters.count, wasLiveAtEntry: isLive)
+        if kind == .loop { frame.loopHeader = code.count }
+        if let condition, isLive {
+            emitConditionalBranch(condition, negated: true)
+            frame.elseBranch = code.count - 1
+        }
+        if kind == .if { frame.parameters = Array(operands.suffix(type.parameters.count)) }
+        frames.append(frame)
+    }
+
+    mutating func translateElse() throws(ModuleError) {
+        let frameIndex = frames.count - 1
+        guard frames[frameIndex].kind == .if else { throw .malformed(at: instructionOffset, "else without if") }
+        try checkTopValues(frames[frameIndex].resultTypes)
+        materializeTop(frames[frameIndex].resultTypes.count)
+        try checkFrameResults()
+        if isLive {
+            emit(.br)
+            frames[frameIndex].pendingBranches.append(code.count - 1)
+        }
+        if let elseBranch = frames[frameIndex].elseBranch { patchBranch(elseBranch, to: code.count) }
+        frames[frameIndex].elseBranch = nil
+        frames[frameIndex].kind = .else
+        frames[frameIndex].isUnreachable = false
+        isLive = frames[frameIndex].wasLiveAtEntry
+        for parameter in frames[frameIndex].parameters { operands.append(parameter) }
+        freshResult = nil
+    }
+
+    mutating func translateEnd() throws(ModuleError) {
+        let frame = frames[frames.count - 1]
+        if frame.kind == .if && frame.parameterTypes != frame.resultTypes { throw typeMismatch() }
+        try checkTopValues(frame.resultTypes)
+        if frame.kind == .function {
+            emitReturn()
+        } else if isLive {
+            materializeTop(frame.resultTypes.count)
+        }
+        try checkFrameResults()
+        frames.removeLast()
+        for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
+        if let elseBranch = frame.elseBranch { patchBranch(elseBranch, to: code.count) }
+        isLive = isLive || !frame.pendingBranches.isEmpty || frame.elseBranch != nil
+        if !frames.isEmpty { pushResults(frame.resultTypes) }
+        freshResult = nil
+    }
+
+    // MARK: Branches
+
+    mutating func translateBr(_ target: Int) throws(ModuleError) {
+        try checkTopValues(frames[target].labelTypes)
+        emitBranch(to: target)
+        markUnreachable()
+    }
+
+    mutating func translateBrIf(_ target: Int) throws(ModuleError) {
+        let condition = try popCondition()
+        try checkTopValues(frames[target].labelTypes)
+        guard isLive else { return }
+        if frames[target].kind != .function && !needsBranchCopies(to: target) {
+            emitConditionalBranch(condition, negated: false)
+            linkBranch(code.count - 1, to: target)
+        } else {
+            let skip = code.count
+            emitConditionalBranch(condition, negated: true)
+            emitBranch(to: target)
+            patchBranch(skip, to: code.count)
+        }
+    }
+
+    mutating func translateBrTable(_ body: inout BinaryReader) throws(ModuleError) {
+        let count = try body.readCount()
+        var targets: [Int] = []
+        targets.reserveCapacity(count + 1)
+        for _ in 0...count { targets.append(try labelFrame(try body.readU32())) }
+        let index = try pop(.i32)
+        let defaultTarget = targets[count]
+        let arity = frames[defaultTarget].labelTypes.count
+        for target in targets.dropLast() {
+            let labelTypes = frames[target].labelTypes
+            guard labelTypes.count == arity else { throw typeMismatch() }
+            // The spec pushes back what it popped: Unknown values stay Unknown for the next label.
+            for value in try popValues(labelTypes) { push(value.type, value.location) }
+        }
+        try checkTopValues(frames[defaultTarget].labelTypes)
+        if isLive { emitBranchTable(index: source(index), targets: targets) }
+        markUnreachable()
+    }
+
+    /// `brTable` and its entries; targets needing copies go through one shared stub per target after them.
+    private mutating func emitBranchTable(index: UInt32, targets: [Int]) {
+        emit(.brTable, index, UInt32(targets.count - 1))
+        let firstEntry = code.count
+        for _ in targets { emit(.br) }
+        var stubs: [Int: Int] = [:]
+        for (entry, target) in targets.enumerated() {
+            let branch = firstEntry + entry
+            if frames[target].kind != .function && !needsBranchCopies(to: target) {
+                linkBranch(branch, to: target)
+            } else if let stub = stubs[target] {
+                patchBranch(branch, to: stub)
+            } else {
+                stubs[target] = code.count
+                patchBranch(branch, to: code.count)
+                emitBranch(to: target)
+            }
+        }
+    }
+
+    mutating func translateReturn() throws(ModuleError) {
+        try checkTopValues(resultTypes)
+        emitReturn()
+        markUnreachable()
+    }
+
+    /// Whether the label values on top of the stack are not already where a branch to `target` delivers them.
+    func needsBranchCopies(to target: Int) -> Bool {
+        let labelTypes = frames[target].labelTypes
+        let base = operands.count - labelTypes.count
+        for offset in labelTypes.indices {
+            let operand = operands[base + offset]
+            if operand.location != .ownSlot || operand.height != frames[target].height + offset { return true }
+        }
+        return false
+    }
+
+    /// Unconditional branch carrying the top label values: copies them into the target's slots (or the
+    /// result slots, for the function's label), then jumps.
+    mutating func emitBranch(to target: Int) {
+        guard isLive else { return }
+        if frames[target].kind == .function {
+            emitReturn()
+            return
+        }
+        let arity = frames[target].labelTypes.count
+        let base = operands.count - arity
+        // Ascending order is safe: a value never sits below its destination.
+        for offset in 0..<arity { write(operands[base + offset], to: slot(frames[target].height + offset)) }
+        emit(.br)
+        linkBranch(code.count - 1, to: target)
+    }
+
+    /// Points branch instruction `branch` at `target`'s label: a loop's header now, a block's end later.
+    mutating func linkBranch(_ branch: Int, to target: Int) {
+        if frames[target].kind == .loop {
+            patchBranch(branch, to: frames[target].loopHeader)
+        } else {
+            frames[target].pendingBranches.append(branch)
+        }
+    }
+
+    /// Copies the top result values to slots `0..<resultCount` and returns.
+    mutating func emitReturn() {
+        guard isLive else { return }
+        let base = operands.count - resultTypes.count
+        var values = Array(operands[base...])
+        // A result still in a local that an earlier result's copy overwrites is saved in its own slot first.
+        for (offset, value) in values.enumerated() {
+            if case .local(let index) = value.location, index < UInt32(offset) {
+                materialize(value)
+                values[offset].location = .ownSlot
+            }
+        }
+        for (offset, value) in values.enumerated() { write(value, to: UInt32(offset)) }
+        emit(.return)
+    }
+
+    /// Pops the i32 condition; an i32 comparison or `eqz` that just computed it is removed and fused.
+    mutating func popCondition() throws(ModuleError) -> BranchCondition {
+        if let producer = freshResultInstruction(), operands[operands.count - 1].type == .i32 {
+            let instruction = code[producer]
+            if instruction.opcode == .i32Eqz || Opcode.i32Eq.rawValue...Opcode.i32GeU.rawValue ~= instruction.opcode.rawValue {
+                _ = try popAny()
+                code.removeLast()
+                if instruction.opcode == .i32Eqz { return .zero(instruction.b) }
+                return .compare(instruction.opcode, instruction.b, instruction.c)
+            }
+        }
+        let condition = try pop(.i32)
+        return .nonZero(source(condition))
+    }
+
+    /// Emits a branch taken when the condition holds (fails, if `negated`); the caller links its target.
+    mutating func emitConditionalBranch(_ condition: BranchCondition, negated: Bool) {
+        switch condition {
+        case .nonZero(let slot): emit(negated ? .brIfNot : .brIf, 0, slot)
+        case .zero(let slot): emit(negated ? .brIf : .brIfNot, 0, slot)
+        case .compare(let comparison, let left, let right):
+            let fused = Opcode(rawValue: comparison.rawValue - Opcode.i32Eq.rawValue + Opcode.brIfI32Eq.rawValue)!
+            emit(negated ? fused.negatedComparison : fused, 0, left, right)
+        }
+    }
+
+    // MARK: Calls
+
+    mutating func translateCall(_ function: UInt32) throws(ModuleError) {
+        guard function < UInt32(module.functionTypeIndices.count) else {
+            throw .invalid(at: instructionOffset, "unknown function \(function)")
+        }
+        let type = module.functionType(ofFunction: function)
+        let arguments = try popValues(type.parameters)
+        for argument in arguments { materialize(argument) }
+        emit(.call, function, slot(operands.count))
+        pushResults(type.results)
+    }
+
+    mutating func translateCallIndirect(_ body: inout BinaryReader) throws(ModuleError) {
+        let typeIndex = try body.readU32()
+        let table = try body.readU32()
+        guard try tableType(table).elementType == .funcref else { throw typeMismatch() }
+        guard typeIndex < UInt32(module.types.count) else {
+            throw .invalid(at: instructionOffset, "unknown type \(typeIndex)")
+        }
+        let type = module.types[Int(typeIndex)]
+        let elementIndex = try pop(.i32)
+        let arguments = try popValues(type.parameters)
+        for argument in arguments { materialize(argument) }
+        materialize(elementIndex)
+        emit(.callIndirect, typeIndex, slot(operands.count), table)
+        pushResults(type.results)
+    }
+}
+
+extension Opcode {
+    /// The fused compare-and-branch that jumps exactly when this one does not.
+    var negatedComparison: Opcode {
+        switch self {
+        case .brIfI32Eq: .brIfI32Ne
+        case .brIfI32Ne: .brIfI32Eq
+        case .brIfI32LtS: .brIfI32GeS
+        case .brIfI32GeS: .brIfI32LtS
+        case .brIfI32LtU: .brIfI32GeU
+        case .brIfI32GeU: .brIfI32LtU
+        case .brIfI32GtS: .brIfI32LeS
+        case .brIfI32LeS: .brIfI32GtS
+        case .brIfI32GtU: .brIfI32LeU
+        case .brIfI32LeU: .brIfI32GtU
+        default: self
+        }
+    }
+}

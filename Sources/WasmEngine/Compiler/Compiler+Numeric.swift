@@ -1,0 +1,125 @@
+/// Numeric instructions (0x45...0xC4 and the saturating truncations 0xFC 0...7).
+///
+/// Internal opcodes follow the binary opcodes' order within each group, so a group maps by offset.
+extension FunctionTranslator {
+    mutating func translateNumeric(_ opcode: UInt8) throws(ModuleError) {
+        switch opcode {
+        case 0x45: try unary(.i32Eqz, .i32, .i32)
+        case 0x46...0x4F: try binary(opcode, from: 0x46, .i32Eq, .i32, result: .i32)
+        case 0x50: try unary(.i64Eqz, .i64, .i32)
+        case 0x51...0x5A: try binary(opcode, from: 0x51, .i64Eq, .i64, result: .i32)
+        case 0x5B...0x60: try binary(opcode, from: 0x5B, .f32Eq, .f32, result: .i32)
+        case 0x61...0x66: try binary(opcode, from: 0x61, .f64Eq, .f64, result: .i32)
+        case 0x67...0x69: try unary(offset(.i32Clz, opcode - 0x67), .i32, .i32)
+        case 0x6A...0x78: try binary(opcode, from: 0x6A, .i32Add, .i32, result: .i32)
+        case 0x79...0x7B: try unary(offset(.i64Clz, opcode - 0x79), .i64, .i64)
+        case 0x7C...0x8A: try binary(opcode, from: 0x7C, .i64Add, .i64, result: .i64)
+        case 0x8B...0x91: try unary(offset(.f32Abs, opcode - 0x8B), .f32, .f32)
+        case 0x92...0x98: try binary(opcode, from: 0x92, .f32Add, .f32, result: .f32)
+        case 0x99...0x9F: try unary(offset(.f64Abs, opcode - 0x99), .f64, .f64)
+        case 0xA0...0xA6: try binary(opcode, from: 0xA0, .f64Add, .f64, result: .f64)
+        case 0xA7...0xBB:
+            let (operand, result) = Self.conversionTypes[Int(opcode - 0xA7)]
+            try unary(offset(.i32WrapI64, opcode - 0xA7), operand, result)
+        case 0xBC: try reinterpret(.f32, as: .i32)
+        case 0xBD: try reinterpret(.f64, as: .i64)
+        case 0xBE: try reinterpret(.i32, as: .f32)
+        case 0xBF: try reinterpret(.i64, as: .f64)
+        case 0xC0, 0xC1: try unary(offset(.i32Extend8S, opcode - 0xC0), .i32, .i32)
+        default: try unary(offset(.i64Extend8S, opcode - 0xC2), .i64, .i64)
+        }
+    }
+
+    /// Operand and result types of 0xA7...0xBB (i32.wrap_i64 ... f64.promote_f32).
+    private static let conversionTypes: [(ValueType, ValueType)] = [
+        (.i64, .i32), (.f32, .i32), (.f32, .i32), (.f64, .i32), (.f64, .i32),
+        (.i32, .i64), (.i32, .i64), (.f32, .i64), (.f32, .i64), (.f64, .i64), (.f64, .i64),
+        (.i32, .f32), (.i32, .f32), (.i64, .f32), (.i64, .f32), (.f64, .f32),
+        (.i32, .f64), (.i32, .f64), (.i64, .f64), (.i64, .f64), (.f32, .f64),
+    ]
+
+    mutating func translateSaturatingTruncation(_ opcode: UInt32) throws(ModuleError) {
+        let operand: ValueType = opcode & 2 == 0 ? .f32 : .f64
+        try unary(offset(.i32TruncSatF32S, UInt8(opcode)), operand, opcode < 4 ? .i32 : .i64)
+    }
+
+    private func offset(_ first: Opcode, _ distance: UInt8) -> Opcode {
+        Opcode(rawValue: first.rawValue + UInt16(distance))!
+    }
+
+    private mutating func unary(_ opcode: Opcode, _ operandType: ValueType, _ resultType: ValueType) throws(ModuleError) {
+        let operand = try pop(operandType)
+        emitResult(opcode, resultType, source(operand))
+    }
+
+    /// Slots hold bit patterns, so a reinterpretation only retypes the operand.
+    private mutating func reinterpret(_ operandType: ValueType, as resultType: ValueType) throws(ModuleError) {
+        let operand = try pop(operandType)
+        push(resultType, operand.location)
+    }
+
+    private mutating func binary(
+        _ opcode: UInt8, from first: UInt8, _ firstOpcode: Opcode, _ operandType: ValueType, result: ValueType
+    ) throws(ModuleError) {
+        let operation = offset(firstOpcode, opcode - first)
+        let right = try pop(operandType)
+        let left = try pop(operandType)
+        if let (immediateOpcode, operand, immediate) = immediateForm(operation, left, right) {
+            emitResult(immediateOpcode, result, source(operand), immediate)
+        } else {
+            let leftSlot = source(left)
+            emitResult(operation, result, leftSlot, source(right))
+        }
+    }
+
+    /// The immediate form of `left <operation> right` when one side is a constant that fits: the opcode,
+    /// the operand left in a slot, and the constant.
+    private func immediateForm(
+        _ operation: Opcode, _ left: Operand, _ right: Operand
+    ) -> (Opcode, Operand, UInt32)? {
+        let rightConstant: UInt64? = if case .constant(let bits) = right.location { bits } else { nil }
+        let leftConstant: UInt64? = if case .constant(let bits) = left.location { bits } else { nil }
+        switch operation {
+        case .i32Add, .i32And, .i32Or, .i32Xor:
+            let immediateOpcode: Opcode =
+                switch operation {
+                case .i32Add: .i32AddImm
+                case .i32And: .i32AndImm
+                case .i32Or: .i32OrImm
+                default: .i32XorImm
+                }
+            if let rightConstant { return (immediateOpcode, left, UInt32(truncatingIfNeeded: rightConstant)) }
+            if let leftConstant { return (immediateOpcode, right, UInt32(truncatingIfNeeded: leftConstant)) }
+        case .i32Sub:
+            if let rightConstant { return (.i32AddImm, left, 0 &- UInt32(truncatingIfNeeded: rightConstant)) }
+        case .i32Shl, .i32ShrS, .i32ShrU:
+            let immediateOpcode: Opcode =
+                switch operation {
+                case .i32Shl: .i32ShlImm
+                case .i32ShrS: .i32ShrSImm
+                default: .i32ShrUImm
+                }
+            if let rightConstant { return (immediateOpcode, left, UInt32(truncatingIfNeeded: rightConstant) & 31) }
+        case .i64Add:
+            if let rightConstant, let immediate = Self.signExtendedImmediate(Int64(bitPattern: rightConstant)) {
+                return (.i64AddImm, left, immediate)
+            }
+            if let leftConstant, let immediate = Self.signExtendedImmediate(Int64(bitPattern: leftConstant)) {
+                return (.i64AddImm, right, immediate)
+            }
+        case .i64Sub:
+            if let rightConstant, rightConstant != UInt64(1) << 63,
+                let immediate = Self.signExtendedImmediate(-Int64(bitPattern: rightConstant))
+            {
+                return (.i64AddImm, left, immediate)
+            }
+        default: break
+        }
+        return nil
+    }
+
+    private static func signExtendedImmediate(_ value: Int64) -> UInt32? {
+        guard let narrow = Int32(exactly: value) else { return nil }
+        return UInt32(bitPattern: narrow)
+    }
+}

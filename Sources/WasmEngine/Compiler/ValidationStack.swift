@@ -1,0 +1,114 @@
+/// Where an operand-stack value lives. Deferring `local.get` and constants lets most instructions read
+/// their operands straight from locals or fold them into immediates instead of copying them first.
+enum OperandLocation: Equatable {
+    /// In the slot that belongs to its stack height (`localCount + height`).
+    case ownSlot
+    /// Still in local `index`: `local.get` emitted nothing. Copied to its own slot before the local changes.
+    case local(UInt32)
+    /// A constant not yet written anywhere (its slot bit pattern).
+    case constant(UInt64)
+}
+
+struct Operand {
+    /// `nil` is the Unknown type of the spec's validation algorithm (values popped in unreachable code).
+    var type: ValueType?
+    var location: OperandLocation
+    /// Its stack height, which names its own slot.
+    var height: Int
+}
+
+struct ControlFrame {
+    enum Kind { case function, block, loop, `if`, `else` }
+
+    var kind: Kind
+    var parameterTypes: [ValueType]
+    var resultTypes: [ValueType]
+    /// Operand-stack height below the frame's parameters.
+    var height: Int
+    /// The spec's "unreachable" flag: the stack is polymorphic above `height`.
+    var isUnreachable = false
+    /// Whether code emitted at the frame's start can run (an `else` restarts from there).
+    var wasLiveAtEntry: Bool
+    /// A loop's first instruction: its branch target.
+    var loopHeader = 0
+    /// Forward branches to the frame's end, whose target `a` is patched at `end`.
+    var pendingBranches: [Int] = []
+    /// The `if` frame's branch to its `else` (or `end`) taken when the condition is false.
+    var elseBranch: Int?
+    /// The `if` frame's parameters as they were at entry, for restarting at `else`.
+    var parameters: [Operand] = []
+
+    var labelTypes: [ValueType] { kind == .loop ? parameterTypes : resultTypes }
+}
+
+extension FunctionTranslator {
+    func slot(_ height: Int) -> UInt32 { localCount + UInt32(height) }
+
+    func typeMismatch() -> ModuleError { .invalid(at: instructionOffset, "type mismatch") }
+
+    mutating func push(_ type: ValueType?, _ location: OperandLocation = .ownSlot) {
+        operands.append(Operand(type: type, location: location, height: operands.count))
+        if operands.count > maximumHeight { maximumHeight = operands.count }
+    }
+
+    mutating func popAny() throws(ModuleError) -> Operand {
+        freshResult = nil
+        let frame = frames[frames.count - 1]
+        if operands.count == frame.height {
+            guard frame.isUnreachable else { throw typeMismatch() }
+            return Operand(type: nil, location: .ownSlot, height: operands.count)
+        }
+        return operands.removeLast()
+    }
+
+    mutating func pop(_ expected: ValueType) throws(ModuleError) -> Operand {
+        let operand = try popAny()
+        if let type = operand.type, type != expected { throw typeMismatch() }
+        return operand
+    }
+
+    /// Pops values of `types` (the last type on top) and returns them bottom first.
+    mutating func popValues(_ types: [ValueType]) throws(ModuleError) -> [Operand] {
+        var popped: [Operand] = []
+        popped.reserveCapacity(types.count)
+        for type in types.reversed() { popped.append(try pop(type)) }
+        return popped.reversed()
+    }
+
+    /// Pushes back popped values, keeping their locations but giving them `types` (Unknown becomes known).
+    mutating func pushValues(_ values: [Operand], as types: [ValueType]) {
+        for (value, type) in zip(values, types) { push(type, value.location) }
+    }
+
+    /// Checks that the top values have `types` (as a branch or `end` needs) and leaves them in place,
+    /// Unknown ones now typed, so the code for the branch can read their locations.
+    mutating func checkTopValues(_ types: [ValueType]) throws(ModuleError) {
+        pushValues(try popValues(types), as: types)
+    }
+
+    mutating func pushResults(_ types: [ValueType]) {
+        for type in types { push(type) }
+    }
+
+    /// Ends validation of the current frame at its `end` (or `else`): its results must be exactly what is left.
+    mutating func checkFrameResults() throws(ModuleError) {
+        let frame = frames[frames.count - 1]
+        _ = try popValues(frame.resultTypes)
+        guard operands.count == frame.height else { throw typeMismatch() }
+    }
+
+    /// After `br`, `br_table`, `return` and `unreachable`: the rest of the frame is dead and polymorphic.
+    mutating func markUnreachable() {
+        let frameIndex = frames.count - 1
+        operands.removeLast(operands.count - frames[frameIndex].height)
+        frames[frameIndex].isUnreachable = true
+        isLive = false
+        freshResult = nil
+    }
+
+    /// The frame that label `depth` names ("unknown label" when there is none).
+    func labelFrame(_ depth: UInt32) throws(ModuleError) -> Int {
+        guard depth < UInt32(frames.count) else { throw .invalid(at: instructionOffset, "unknown label") }
+        return frames.count - 1 - Int(depth)
+    }
+}

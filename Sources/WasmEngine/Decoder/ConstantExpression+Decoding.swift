@@ -1,0 +1,60 @@
+/// Constant expressions (spec §3.3.10): decoded and type-checked like a tiny function body, because the
+/// spec's rules are phrased that way ("constant expression required" for any other instruction, "type
+/// mismatch" unless exactly one value of the expected type is left at `end`).
+extension ModuleDecoder {
+    /// Only imported, immutable globals may be read: in WebAssembly 2.0 the globals a constant expression
+    /// sees are the imported ones.
+    mutating func readConstantExpression(of expected: ValueType) throws(ModuleError) -> ConstantExpression {
+        var value: (expression: ConstantExpression, type: ValueType)?
+        var stackDepth = 0
+        while true {
+            let opcodeOffset = reader.offset
+            let opcode = try reader.readByte()
+            switch opcode {
+            case 0x0B:
+                guard stackDepth == 1, let value, value.type == expected else {
+                    throw .invalid(at: opcodeOffset, "type mismatch")
+                }
+                return value.expression
+            case 0x41: value = (.i32(UInt32(bitPattern: try reader.readS32())), .i32)
+            case 0x42: value = (.i64(UInt64(bitPattern: try reader.readS64())), .i64)
+            case 0x43: value = (.f32(bits: try reader.readFixedU32()), .f32)
+            case 0x44: value = (.f64(bits: try reader.readFixedU64()), .f64)
+            case 0xD0:
+                let type = try reader.readReferenceType()
+                value = (.nullReference(type), type)
+            case 0xD2:
+                value = (.functionReference(try readFunctionIndex()), .funcref)
+            case 0x23:
+                let indexOffset = reader.offset
+                let index = try reader.readU32()
+                guard Int(index) < module.importedGlobalCount else {
+                    throw .invalid(at: indexOffset, "unknown global \(index)")
+                }
+                let global = module.globals[Int(index)]
+                guard !global.isMutable else { throw .invalid(at: opcodeOffset, "constant expression required") }
+                value = (.globalGet(index), global.valueType)
+            case 0xFD:
+                throw .unsupported(at: opcodeOffset, "SIMD (v128)")
+            default:
+                guard try isInstruction(opcode) else { throw .malformed(at: opcodeOffset, "illegal opcode") }
+                throw .invalid(at: opcodeOffset, "constant expression required")
+            }
+            stackDepth += 1
+        }
+    }
+
+    /// Whether `opcode` starts some WebAssembly 2.0 instruction, so a non-constant one is told apart from
+    /// bytes that are no instruction at all.
+    private mutating func isInstruction(_ opcode: UInt8) throws(ModuleError) -> Bool {
+        switch opcode {
+        case 0x00...0x05, 0x0B...0x11, 0x1A...0x1C, 0x20...0x26, 0x28...0xC4, 0xD0...0xD2:
+            return true
+        case 0xFC:
+            // Saturating truncations (0–7) and bulk memory and table instructions (8–17).
+            return try reader.readU32() <= 17
+        default:
+            return false
+        }
+    }
+}

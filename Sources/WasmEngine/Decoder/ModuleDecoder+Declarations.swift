@@ -1,0 +1,90 @@
+/// The sections that declare the module's index spaces: types, imports, functions, tables, memories,
+/// globals (spec §5.5.4–§5.5.9).
+extension ModuleDecoder {
+    mutating func readTypeSection() throws(ModuleError) {
+        let count = try reader.readCount()
+        module.types.reserveCapacity(count)
+        for _ in 0..<count { module.types.append(try reader.readFunctionType()) }
+    }
+
+    mutating func readImportSection() throws(ModuleError) {
+        let count = try reader.readCount()
+        module.imports.reserveCapacity(count)
+        for _ in 0..<count {
+            let moduleName = try reader.readName()
+            let name = try reader.readName()
+            let kindOffset = reader.offset
+            let descriptor: Import.Descriptor
+            switch try reader.readByte() {
+            case 0x00:
+                let typeIndex = try readTypeIndex()
+                module.functionTypeIndices.append(typeIndex)
+                module.importedFunctionCount += 1
+                descriptor = .function(typeIndex: typeIndex)
+            case 0x01:
+                let type = try reader.readTableType()
+                module.tables.append(type)
+                module.importedTableCount += 1
+                descriptor = .table(type)
+            case 0x02:
+                let type = try readMemoryTypeAllowingOnlyOne()
+                module.memories.append(type)
+                module.importedMemoryCount += 1
+                descriptor = .memory(type)
+            case 0x03:
+                let type = try reader.readGlobalType()
+                module.globals.append(type)
+                module.importedGlobalCount += 1
+                descriptor = .global(type)
+            default:
+                throw .malformed(at: kindOffset, "malformed import kind")
+            }
+            module.imports.append(Import(module: moduleName, name: name, descriptor: descriptor))
+        }
+    }
+
+    mutating func readFunctionSection() throws(ModuleError) {
+        let count = try reader.readCount()
+        module.functionTypeIndices.reserveCapacity(functionCount + count)
+        for _ in 0..<count { module.functionTypeIndices.append(try readTypeIndex()) }
+        definedFunctionCount = count
+    }
+
+    mutating func readTableSection() throws(ModuleError) {
+        let count = try reader.readCount()
+        module.tables.reserveCapacity(module.tables.count + count)
+        for _ in 0..<count { module.tables.append(try reader.readTableType()) }
+    }
+
+    mutating func readMemorySection() throws(ModuleError) {
+        let count = try reader.readCount()
+        for _ in 0..<count { module.memories.append(try readMemoryTypeAllowingOnlyOne()) }
+    }
+
+    mutating func readGlobalSection() throws(ModuleError) {
+        let count = try reader.readCount()
+        module.globals.reserveCapacity(module.globals.count + count)
+        module.globalInitializers.reserveCapacity(count)
+        for _ in 0..<count {
+            let type = try reader.readGlobalType()
+            let initializer = try readConstantExpression(of: type.valueType)
+            module.globals.append(type)
+            module.globalInitializers.append(initializer)
+        }
+    }
+
+    private mutating func readTypeIndex() throws(ModuleError) -> UInt32 {
+        let at = reader.offset
+        let index = try reader.readU32()
+        guard Int(index) < module.types.count else { throw .invalid(at: at, "unknown type \(index)") }
+        return index
+    }
+
+    /// WebAssembly 2.0 allows one memory, imported or defined.
+    private mutating func readMemoryTypeAllowingOnlyOne() throws(ModuleError) -> MemoryType {
+        let at = reader.offset
+        let type = try reader.readMemoryType()
+        guard module.memories.isEmpty else { throw .invalid(at: at, "multiple memories") }
+        return type
+    }
+}

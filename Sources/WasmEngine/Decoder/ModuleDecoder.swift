@@ -1,0 +1,147 @@
+extension Module {
+    /// Decodes and validates a binary module in one pass, compiling each function body as it is read.
+    public init(bytes: [UInt8]) throws(ModuleError) {
+        var decoder = ModuleDecoder(bytes: bytes)
+        self = try decoder.decode()
+    }
+}
+
+/// The sections of a binary module (spec §5.5.2).
+enum SectionID: UInt8 {
+    case custom = 0
+    case type = 1
+    case `import` = 2
+    case function = 3
+    case table = 4
+    case memory = 5
+    case global = 6
+    case export = 7
+    case start = 8
+    case element = 9
+    case code = 10
+    case data = 11
+    case dataCount = 12
+
+    /// Position in the required order; the data count section sits between element and code.
+    var rank: Int {
+        switch self {
+        case .custom: 0
+        case .dataCount: 10
+        case .code: 11
+        case .data: 12
+        default: Int(rawValue)
+        }
+    }
+}
+
+/// The state of one module's decoding: the reader and the module as decoded so far.
+struct ModuleDecoder {
+    var reader: BinaryReader
+    var module = Module()
+    /// Entries of the function section, which the code section must match.
+    var definedFunctionCount = 0
+    var codeSectionCount = 0
+    var dataSectionCount = 0
+    /// Export names as bytes: names are compared without Unicode normalization.
+    var exportNames: Set<[UInt8]> = []
+
+    init(bytes: [UInt8]) {
+        reader = BinaryReader(bytes: bytes)
+    }
+
+    var functionCount: Int { module.functionTypeIndices.count }
+
+    mutating func decode() throws(ModuleError) -> Module {
+        try readPreamble()
+        var lastRank = 0
+        while !reader.isAtEnd {
+            let idOffset = reader.offset
+            guard let section = SectionID(rawValue: try reader.readByte()) else {
+                throw .malformed(at: idOffset, "malformed section id")
+            }
+            let sizeOffset = reader.offset
+            let size = Int(try reader.readU32())
+            guard size <= reader.remaining else { throw .malformed(at: sizeOffset, "length out of bounds") }
+            if section != .custom {
+                guard section.rank > lastRank else {
+                    throw .malformed(at: idOffset, "unexpected content after last section")
+                }
+                lastRank = section.rank
+            }
+            let fileEnd = reader.end
+            reader.end = reader.offset + size
+            do {
+                try decodeSection(section)
+            } catch where error.reason == "unexpected end" {
+                // The reader only knows its bound; the spec words the end of a section or body apart
+                // from the end of the module.
+                throw .malformed(at: error.offset, "unexpected end of section or function")
+            }
+            guard reader.offset == reader.end else {
+                throw .malformed(at: reader.offset, "section size mismatch")
+            }
+            reader.end = fileEnd
+            sizeFunctionReferences()
+        }
+        try checkSectionCounts()
+        return module
+    }
+
+    private mutating func readPreamble() throws(ModuleError) {
+        let magic = try reader.readBytes(4)
+        guard magic.elementsEqual([0x00, 0x61, 0x73, 0x6D]) else {
+            throw .malformed(at: 0, "magic header not detected")
+        }
+        let version = try reader.readBytes(4)
+        guard version.elementsEqual([0x01, 0x00, 0x00, 0x00]) else {
+            throw .malformed(at: 4, "unknown binary version")
+        }
+    }
+
+    private mutating func decodeSection(_ section: SectionID) throws(ModuleError) {
+        switch section {
+        case .custom: try readCustomSection()
+        case .type: try readTypeSection()
+        case .import: try readImportSection()
+        case .function: try readFunctionSection()
+        case .table: try readTableSection()
+        case .memory: try readMemorySection()
+        case .global: try readGlobalSection()
+        case .export: try readExportSection()
+        case .start: try readStartSection()
+        case .element: try readElementSection()
+        case .dataCount: module.dataCount = try reader.readU32()
+        case .code: try readCodeSection()
+        case .data: try readDataSection()
+        }
+    }
+
+    /// Custom sections carry no semantics here; only their name must be well-formed.
+    private mutating func readCustomSection() throws(ModuleError) {
+        _ = try reader.readName()
+        reader.offset = reader.end
+    }
+
+    /// Absent sections count as empty, so these checks wait for the end of the module.
+    private func checkSectionCounts() throws(ModuleError) {
+        if definedFunctionCount != codeSectionCount {
+            throw .malformed(at: reader.offset, "function and code section have inconsistent lengths")
+        }
+        if let dataCount = module.dataCount, Int(dataCount) != dataSectionCount {
+            throw .malformed(at: reader.offset, "data count and data section have inconsistent lengths")
+        }
+    }
+
+    /// Keeps `declaredFunctionReferences` one entry per function once imports and the function
+    /// section have fixed the function index space.
+    private mutating func sizeFunctionReferences() {
+        let missing = functionCount - module.declaredFunctionReferences.count
+        if missing > 0 {
+            module.declaredFunctionReferences.append(contentsOf: repeatElement(false, count: missing))
+        }
+    }
+
+    mutating func declareFunctionReference(_ index: UInt32) {
+        module.declaredFunctionReferences[Int(index)] = true
+    }
+}

@@ -1,0 +1,89 @@
+// Table instructions and bulk memory: out of the dispatch loop, since they are rare and loop over ranges.
+// Every range is bounds-checked in 64 bits before anything is written (spec 2.0: no partial writes).
+
+extension Store {
+    @inline(never)
+    func executeTableOrBulkMemory(
+        _ i: Instruction, _ fp: UnsafeMutablePointer<UInt64>, _ instance: UnsafeMutablePointer<InstanceRecord>
+    ) throws(Trap) {
+        func u32(_ slot: UInt32) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: fp[Int(slot)])) }
+        switch i.opcode {
+        case .tableGet:
+            let table = instance.pointee.tables[Int(i.c)]
+            let index = u32(i.b)
+            guard index < UInt64(table.pointee.count) else { throw Trap(.tableOutOfBounds) }
+            fp[Int(i.a)] = table.pointee.elements[Int(index)]
+        case .tableSet:
+            let table = instance.pointee.tables[Int(i.c)]
+            let index = u32(i.a)
+            guard index < UInt64(table.pointee.count) else { throw Trap(.tableOutOfBounds) }
+            table.pointee.elements[Int(index)] = fp[Int(i.b)]
+        case .tableSize:
+            fp[Int(i.a)] = UInt64(instance.pointee.tables[Int(i.b)].pointee.count)
+        case .tableGrow:
+            let table = instance.pointee.tables[Int(i.c)]
+            let oldCount = table.pointee.grow(by: u32(i.b + 1), initialValue: fp[Int(i.b)])
+            fp[Int(i.a)] = UInt64(oldCount.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)
+        case .tableFill:
+            let table = instance.pointee.tables[Int(i.b)]
+            let (destination, value, count) = (u32(i.a), fp[Int(i.a + 1)], u32(i.a + 2))
+            guard destination + count <= UInt64(table.pointee.count) else { throw Trap(.tableOutOfBounds) }
+            // SAFETY: the range lies within the table (checked above).
+            (table.pointee.elements + Int(destination)).update(repeating: value, count: Int(count))
+        case .tableCopy:
+            let destinationTable = instance.pointee.tables[Int(i.b)]
+            let sourceTable = instance.pointee.tables[Int(i.c)]
+            let (destination, source, count) = (u32(i.a), u32(i.a + 1), u32(i.a + 2))
+            guard destination + count <= UInt64(destinationTable.pointee.count),
+                source + count <= UInt64(sourceTable.pointee.count)
+            else { throw Trap(.tableOutOfBounds) }
+            // SAFETY: both ranges lie within their tables (checked above); the raw copy is a memmove, so the
+            // ranges may overlap when the tables are the same.
+            UnsafeMutableRawPointer(destinationTable.pointee.elements + Int(destination)).copyMemory(
+                from: sourceTable.pointee.elements + Int(source), byteCount: Int(count) * 8)
+        case .tableInit:
+            let table = instance.pointee.tables[Int(i.b)]
+            let segment = instanceSegments[instance.pointee.index].elements[Int(i.c)]
+            let (destination, source, count) = (u32(i.a), u32(i.a + 1), u32(i.a + 2))
+            guard source + count <= UInt64(segment.count), destination + count <= UInt64(table.pointee.count)
+            else { throw Trap(.tableOutOfBounds) }
+            for offset in 0..<Int(count) {
+                table.pointee.elements[Int(destination) + offset] = segment[Int(source) + offset]
+            }
+        case .elemDrop:
+            instanceSegments[instance.pointee.index].elements[Int(i.a)] = []
+        case .memoryFill:
+            let memory = instance.pointee.memory
+            let (destination, value, count) = (u32(i.a), UInt8(truncatingIfNeeded: fp[Int(i.b)]), u32(i.c))
+            guard destination + count <= UInt64(memory.pointee.byteCount) else { throw Trap(.memoryOutOfBounds) }
+            // SAFETY: the range lies within the memory (checked above).
+            (memory.pointee.base + Int(destination)).initializeMemory(as: UInt8.self, repeating: value, count: Int(count))
+        case .memoryCopy:
+            let memory = instance.pointee.memory
+            let (destination, source, count) = (u32(i.a), u32(i.b), u32(i.c))
+            let size = UInt64(memory.pointee.byteCount)
+            guard destination + count <= size, source + count <= size else { throw Trap(.memoryOutOfBounds) }
+            // SAFETY: both ranges lie within the memory (checked above); `copyMemory` is a memmove.
+            (memory.pointee.base + Int(destination)).copyMemory(
+                from: memory.pointee.base + Int(source), byteCount: Int(count))
+        case .memoryInit:
+            let memory = instance.pointee.memory
+            let (destination, source, count) = (u32(i.a), u32(i.a + 1), u32(i.a + 2))
+            let segmentsIndex = instance.pointee.index
+            let segmentCount = UInt64(instanceSegments[segmentsIndex].data[Int(i.b)].count)
+            guard source + count <= segmentCount, destination + count <= UInt64(memory.pointee.byteCount) else {
+                throw Trap(.memoryOutOfBounds)
+            }
+            guard count > 0 else { return }
+            instanceSegments[segmentsIndex].data[Int(i.b)].withUnsafeBytes { bytes in
+                // SAFETY: both ranges were bounds-checked above and `count` > 0, so `bytes` is non-empty.
+                (memory.pointee.base + Int(destination)).copyMemory(
+                    from: bytes.baseAddress.unsafelyUnwrapped + Int(source), byteCount: Int(count))
+            }
+        case .dataDrop:
+            instanceSegments[instance.pointee.index].data[Int(i.a)] = []
+        default:
+            preconditionFailure("not a table or bulk memory instruction")
+        }
+    }
+}

@@ -1,0 +1,362 @@
+// The interpreter: one dispatch loop over the internal code (see `Instruction.swift` for its contract).
+//
+// Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each 16-byte instruction is loaded once and
+// dispatched by a `switch` on its opcode (a jump table). Operands are slot indices into the frame `r.fp`.
+// Wasm→wasm calls push the caller's registers on the explicit call-frame stack and continue in the same loop,
+// so wasm recursion never grows the host stack; only host functions (and an `invoke` they make) nest on it.
+// The loop touches only raw pointers into store-owned buffers and value types held in locals: no retain,
+// release, allocation, existential or exclusivity check happens per instruction.
+
+extension Store {
+    /// Runs the wasm function `entry` whose frame (arguments in place, locals zeroed) starts at `frame`.
+    /// On return its results are in `frame[0..<resultCount]`.
+    func execute(_ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        // Locals, not `self.` reads, inside the loop: a class property read may carry an exclusivity check.
+        let limits = StackLimits(valueStackEnd: valueStackEnd!, callFramesEnd: callFramesEnd!)
+        let interruptHandle = self.interruptHandle
+        let entryCallFrame = callFrameTop!
+        let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
+        var r = Registers(
+            pc: code, codeBase: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
+            memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
+            fuel: fuelRemaining)
+        r.reloadMemory()
+        let fuelIsLimited = fuelRemaining != UInt64.max
+        defer { if fuelIsLimited { fuelRemaining = r.fuel } }
+        try r.poll(cost: 1, interruptHandle: interruptHandle)
+
+        while true {
+            // One 16-byte load; the fields are then in registers for the handler.
+            let i = r.pc.pointee
+            switch i.opcode {
+            // MARK: Control
+            case .unreachable:
+                throw Trap(.unreachable)
+            case .br:
+                try r.branch(to: i.a, interruptHandle: interruptHandle)
+                continue
+            case .brIf:
+                if r.i32(i.b) != 0 {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfNot:
+                if r.i32(i.b) == 0 {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32Eq:
+                if r.i32(i.b) == r.i32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32Ne:
+                if r.i32(i.b) != r.i32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32LtS:
+                if r.s32(i.b) < r.s32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32LtU:
+                if r.i32(i.b) < r.i32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32GtS:
+                if r.s32(i.b) > r.s32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32GtU:
+                if r.i32(i.b) > r.i32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32LeS:
+                if r.s32(i.b) <= r.s32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32LeU:
+                if r.i32(i.b) <= r.i32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32GeS:
+                if r.s32(i.b) >= r.s32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brIfI32GeU:
+                if r.i32(i.b) >= r.i32(i.c) {
+                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    continue
+                }
+            case .brTable:
+                // Land on the selected entry, itself a `br` executed next.
+                r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
+                continue
+            case .return:
+                if r.callFrame == entryCallFrame { return }
+                r.callFrame -= 1
+                let caller = r.callFrame.pointee
+                r.pc = caller.returnPC
+                r.codeBase = caller.codeBase
+                r.fp = caller.framePointer
+                r.instance = caller.instance
+                // The callee may have grown (and so moved) the memory.
+                r.reloadMemory()
+                continue
+            case .call:
+                try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle)
+                continue
+            case .callIndirect:
+                let type = r.instance.pointee.types[Int(i.a)]
+                let table = r.instance.pointee.tables[Int(i.c)]
+                let elementIndex = Int(r.i32(i.b &+ UInt32(truncatingIfNeeded: type.parameterCount)))
+                guard elementIndex < table.pointee.count else { throw Trap(.undefinedElement) }
+                // SAFETY: a non-null funcref slot is the address of one of this store's function records.
+                guard let callee = UnsafeMutablePointer<FunctionRecord>(
+                    bitPattern: UInt(table.pointee.elements[elementIndex]))
+                else { throw Trap(.uninitializedElement) }
+                guard callee.pointee.typeID == type.id else { throw Trap(.indirectCallTypeMismatch) }
+                try call(callee, frameStart: i.b, &r, limits, interruptHandle)
+                continue
+
+            // MARK: Moves and constants
+            case .copy: r.fp[Int(i.a)] = r.fp[Int(i.b)]
+            case .const32: r.fp[Int(i.a)] = UInt64(i.b)
+            case .const64: r.fp[Int(i.a)] = UInt64(i.b) | UInt64(i.c) << 32
+            case .select: if r.i32(i.c) == 0 { r.fp[Int(i.a)] = r.fp[Int(i.b)] }
+            case .globalGet: r.fp[Int(i.a)] = r.instance.pointee.globals[Int(i.b)].pointee.value
+            case .globalSet: r.instance.pointee.globals[Int(i.b)].pointee.value = r.fp[Int(i.a)]
+
+            // MARK: References
+            case .refFunc: r.fp[Int(i.a)] = UInt64(UInt(bitPattern: r.instance.pointee.functions[Int(i.b)]))
+            case .refIsNull: r.setBool(i.a, r.fp[Int(i.b)] == 0)
+
+            // MARK: Tables, bulk memory (out of line: rare and not worth the loop's code size)
+            case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
+                .memoryFill, .memoryCopy, .memoryInit, .dataDrop:
+                try executeTableOrBulkMemory(i, r.fp, r.instance)
+            case .memorySize: r.setI32(i.a, UInt32(truncatingIfNeeded: r.memorySize / wasmPageSize))
+            case .memoryGrow:
+                let oldPages = r.instance.pointee.memory.pointee.grow(byPages: UInt64(r.i32(i.b)))
+                r.setI32(i.a, oldPages.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)
+                r.reloadMemory()
+
+            // MARK: Loads and stores
+            case .i32Load: r.setI32(i.a, try r.load(i, as: UInt32.self))
+            case .i64Load: r.setI64(i.a, try r.load(i, as: UInt64.self))
+            case .i32Load8S: r.setS32(i.a, Int32(try r.load(i, as: Int8.self)))
+            case .i32Load8U: r.setI32(i.a, UInt32(try r.load(i, as: UInt8.self)))
+            case .i32Load16S: r.setS32(i.a, Int32(try r.load(i, as: Int16.self)))
+            case .i32Load16U: r.setI32(i.a, UInt32(try r.load(i, as: UInt16.self)))
+            case .i64Load8S: r.setS64(i.a, Int64(try r.load(i, as: Int8.self)))
+            case .i64Load8U: r.setI64(i.a, UInt64(try r.load(i, as: UInt8.self)))
+            case .i64Load16S: r.setS64(i.a, Int64(try r.load(i, as: Int16.self)))
+            case .i64Load16U: r.setI64(i.a, UInt64(try r.load(i, as: UInt16.self)))
+            case .i64Load32S: r.setS64(i.a, Int64(try r.load(i, as: Int32.self)))
+            case .i64Load32U: r.setI64(i.a, UInt64(try r.load(i, as: UInt32.self)))
+            case .i32Store: try r.store(i, r.i32(i.a))
+            case .i64Store: try r.store(i, r.i64(i.a))
+            case .i32Store8, .i64Store8: try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
+            case .i32Store16, .i64Store16: try r.store(i, UInt16(truncatingIfNeeded: r.fp[Int(i.a)]))
+            case .i64Store32: try r.store(i, UInt32(truncatingIfNeeded: r.fp[Int(i.a)]))
+
+            // MARK: Comparisons
+            case .i32Eqz: r.setBool(i.a, r.i32(i.b) == 0)
+            case .i32Eq: r.setBool(i.a, r.i32(i.b) == r.i32(i.c))
+            case .i32Ne: r.setBool(i.a, r.i32(i.b) != r.i32(i.c))
+            case .i32LtS: r.setBool(i.a, r.s32(i.b) < r.s32(i.c))
+            case .i32LtU: r.setBool(i.a, r.i32(i.b) < r.i32(i.c))
+            case .i32GtS: r.setBool(i.a, r.s32(i.b) > r.s32(i.c))
+            case .i32GtU: r.setBool(i.a, r.i32(i.b) > r.i32(i.c))
+            case .i32LeS: r.setBool(i.a, r.s32(i.b) <= r.s32(i.c))
+            case .i32LeU: r.setBool(i.a, r.i32(i.b) <= r.i32(i.c))
+            case .i32GeS: r.setBool(i.a, r.s32(i.b) >= r.s32(i.c))
+            case .i32GeU: r.setBool(i.a, r.i32(i.b) >= r.i32(i.c))
+            case .i64Eqz: r.setBool(i.a, r.i64(i.b) == 0)
+            case .i64Eq: r.setBool(i.a, r.i64(i.b) == r.i64(i.c))
+            case .i64Ne: r.setBool(i.a, r.i64(i.b) != r.i64(i.c))
+            case .i64LtS: r.setBool(i.a, r.s64(i.b) < r.s64(i.c))
+            case .i64LtU: r.setBool(i.a, r.i64(i.b) < r.i64(i.c))
+            case .i64GtS: r.setBool(i.a, r.s64(i.b) > r.s64(i.c))
+            case .i64GtU: r.setBool(i.a, r.i64(i.b) > r.i64(i.c))
+            case .i64LeS: r.setBool(i.a, r.s64(i.b) <= r.s64(i.c))
+            case .i64LeU: r.setBool(i.a, r.i64(i.b) <= r.i64(i.c))
+            case .i64GeS: r.setBool(i.a, r.s64(i.b) >= r.s64(i.c))
+            case .i64GeU: r.setBool(i.a, r.i64(i.b) >= r.i64(i.c))
+            case .f32Eq: r.setBool(i.a, r.f32(i.b) == r.f32(i.c))
+            case .f32Ne: r.setBool(i.a, r.f32(i.b) != r.f32(i.c))
+            case .f32Lt: r.setBool(i.a, r.f32(i.b) < r.f32(i.c))
+            case .f32Gt: r.setBool(i.a, r.f32(i.b) > r.f32(i.c))
+            case .f32Le: r.setBool(i.a, r.f32(i.b) <= r.f32(i.c))
+            case .f32Ge: r.setBool(i.a, r.f32(i.b) >= r.f32(i.c))
+            case .f64Eq: r.setBool(i.a, r.f64(i.b) == r.f64(i.c))
+            case .f64Ne: r.setBool(i.a, r.f64(i.b) != r.f64(i.c))
+            case .f64Lt: r.setBool(i.a, r.f64(i.b) < r.f64(i.c))
+            case .f64Gt: r.setBool(i.a, r.f64(i.b) > r.f64(i.c))
+            case .f64Le: r.setBool(i.a, r.f64(i.b) <= r.f64(i.c))
+            case .f64Ge: r.setBool(i.a, r.f64(i.b) >= r.f64(i.c))
+
+            // MARK: i32 arithmetic
+            case .i32Clz: r.setI32(i.a, UInt32(r.i32(i.b).leadingZeroBitCount))
+            case .i32Ctz: r.setI32(i.a, UInt32(r.i32(i.b).trailingZeroBitCount))
+            case .i32Popcnt: r.setI32(i.a, UInt32(r.i32(i.b).nonzeroBitCount))
+            case .i32Add: r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
+            case .i32Sub: r.setI32(i.a, r.i32(i.b) &- r.i32(i.c))
+            case .i32Mul: r.setI32(i.a, r.i32(i.b) &* r.i32(i.c))
+            case .i32DivS: r.setS32(i.a, try Numeric.divS(r.s32(i.b), r.s32(i.c)))
+            case .i32DivU: r.setI32(i.a, try Numeric.divU(r.i32(i.b), r.i32(i.c)))
+            case .i32RemS: r.setS32(i.a, try Numeric.remS(r.s32(i.b), r.s32(i.c)))
+            case .i32RemU: r.setI32(i.a, try Numeric.remU(r.i32(i.b), r.i32(i.c)))
+            case .i32And: r.setI32(i.a, r.i32(i.b) & r.i32(i.c))
+            case .i32Or: r.setI32(i.a, r.i32(i.b) | r.i32(i.c))
+            case .i32Xor: r.setI32(i.a, r.i32(i.b) ^ r.i32(i.c))
+            case .i32Shl: r.setI32(i.a, r.i32(i.b) &<< r.i32(i.c))
+            case .i32ShrS: r.setS32(i.a, r.s32(i.b) &>> r.s32(i.c))
+            case .i32ShrU: r.setI32(i.a, r.i32(i.b) &>> r.i32(i.c))
+            case .i32Rotl: r.setI32(i.a, Numeric.rotateLeft(r.i32(i.b), r.i32(i.c)))
+            case .i32Rotr: r.setI32(i.a, Numeric.rotateRight(r.i32(i.b), r.i32(i.c)))
+
+            // MARK: i64 arithmetic
+            case .i64Clz: r.setI64(i.a, UInt64(r.i64(i.b).leadingZeroBitCount))
+            case .i64Ctz: r.setI64(i.a, UInt64(r.i64(i.b).trailingZeroBitCount))
+            case .i64Popcnt: r.setI64(i.a, UInt64(r.i64(i.b).nonzeroBitCount))
+            case .i64Add: r.setI64(i.a, r.i64(i.b) &+ r.i64(i.c))
+            case .i64Sub: r.setI64(i.a, r.i64(i.b) &- r.i64(i.c))
+            case .i64Mul: r.setI64(i.a, r.i64(i.b) &* r.i64(i.c))
+            case .i64DivS: r.setS64(i.a, try Numeric.divS(r.s64(i.b), r.s64(i.c)))
+            case .i64DivU: r.setI64(i.a, try Numeric.divU(r.i64(i.b), r.i64(i.c)))
+            case .i64RemS: r.setS64(i.a, try Numeric.remS(r.s64(i.b), r.s64(i.c)))
+            case .i64RemU: r.setI64(i.a, try Numeric.remU(r.i64(i.b), r.i64(i.c)))
+            case .i64And: r.setI64(i.a, r.i64(i.b) & r.i64(i.c))
+            case .i64Or: r.setI64(i.a, r.i64(i.b) | r.i64(i.c))
+            case .i64Xor: r.setI64(i.a, r.i64(i.b) ^ r.i64(i.c))
+            case .i64Shl: r.setI64(i.a, r.i64(i.b) &<< r.i64(i.c))
+            case .i64ShrS: r.setS64(i.a, r.s64(i.b) &>> r.s64(i.c))
+            case .i64ShrU: r.setI64(i.a, r.i64(i.b) &>> r.i64(i.c))
+            case .i64Rotl: r.setI64(i.a, Numeric.rotateLeft(r.i64(i.b), r.i64(i.c)))
+            case .i64Rotr: r.setI64(i.a, Numeric.rotateRight(r.i64(i.b), r.i64(i.c)))
+
+            // MARK: f32 arithmetic (abs, neg, copysign on bits: NaN payloads unchanged)
+            case .f32Abs: r.setI32(i.a, r.i32(i.b) & ~Numeric.f32SignBit)
+            case .f32Neg: r.setI32(i.a, r.i32(i.b) ^ Numeric.f32SignBit)
+            case .f32Copysign:
+                r.setI32(i.a, r.i32(i.b) & ~Numeric.f32SignBit | r.i32(i.c) & Numeric.f32SignBit)
+            case .f32Ceil: r.setF32(i.a, r.f32(i.b).rounded(.up))
+            case .f32Floor: r.setF32(i.a, r.f32(i.b).rounded(.down))
+            case .f32Trunc: r.setF32(i.a, r.f32(i.b).rounded(.towardZero))
+            case .f32Nearest: r.setF32(i.a, r.f32(i.b).rounded(.toNearestOrEven))
+            case .f32Sqrt: r.setF32(i.a, r.f32(i.b).squareRoot())
+            case .f32Add: r.setF32(i.a, r.f32(i.b) + r.f32(i.c))
+            case .f32Sub: r.setF32(i.a, r.f32(i.b) - r.f32(i.c))
+            case .f32Mul: r.setF32(i.a, r.f32(i.b) * r.f32(i.c))
+            case .f32Div: r.setF32(i.a, r.f32(i.b) / r.f32(i.c))
+            case .f32Min: r.setF32(i.a, Numeric.minimum(r.f32(i.b), r.f32(i.c)))
+            case .f32Max: r.setF32(i.a, Numeric.maximum(r.f32(i.b), r.f32(i.c)))
+
+            // MARK: f64 arithmetic
+            case .f64Abs: r.setI64(i.a, r.i64(i.b) & ~Numeric.f64SignBit)
+            case .f64Neg: r.setI64(i.a, r.i64(i.b) ^ Numeric.f64SignBit)
+            case .f64Copysign:
+                r.setI64(i.a, r.i64(i.b) & ~Numeric.f64SignBit | r.i64(i.c) & Numeric.f64SignBit)
+            case .f64Ceil: r.setF64(i.a, r.f64(i.b).rounded(.up))
+            case .f64Floor: r.setF64(i.a, r.f64(i.b).rounded(.down))
+            case .f64Trunc: r.setF64(i.a, r.f64(i.b).rounded(.towardZero))
+            case .f64Nearest: r.setF64(i.a, r.f64(i.b).rounded(.toNearestOrEven))
+            case .f64Sqrt: r.setF64(i.a, r.f64(i.b).squareRoot())
+            case .f64Add: r.setF64(i.a, r.f64(i.b) + r.f64(i.c))
+            case .f64Sub: r.setF64(i.a, r.f64(i.b) - r.f64(i.c))
+            case .f64Mul: r.setF64(i.a, r.f64(i.b) * r.f64(i.c))
+            case .f64Div: r.setF64(i.a, r.f64(i.b) / r.f64(i.c))
+            case .f64Min: r.setF64(i.a, Numeric.minimum(r.f64(i.b), r.f64(i.c)))
+            case .f64Max: r.setF64(i.a, Numeric.maximum(r.f64(i.b), r.f64(i.c)))
+
+            // MARK: Conversions
+            case .i32WrapI64: r.setI32(i.a, r.i32(i.b))
+            case .i32TruncF32S: r.setI32(i.a, try Numeric.truncateToI32S(Double(r.f32(i.b))))
+            case .i32TruncF32U: r.setI32(i.a, try Numeric.truncateToI32U(Double(r.f32(i.b))))
+            case .i32TruncF64S: r.setI32(i.a, try Numeric.truncateToI32S(r.f64(i.b)))
+            case .i32TruncF64U: r.setI32(i.a, try Numeric.truncateToI32U(r.f64(i.b)))
+            case .i64ExtendI32S: r.setS64(i.a, Int64(r.s32(i.b)))
+            case .i64ExtendI32U: r.setI64(i.a, UInt64(r.i32(i.b)))
+            case .i64TruncF32S: r.setI64(i.a, try Numeric.truncateToI64S(Double(r.f32(i.b))))
+            case .i64TruncF32U: r.setI64(i.a, try Numeric.truncateToI64U(Double(r.f32(i.b))))
+            case .i64TruncF64S: r.setI64(i.a, try Numeric.truncateToI64S(r.f64(i.b)))
+            case .i64TruncF64U: r.setI64(i.a, try Numeric.truncateToI64U(r.f64(i.b)))
+            case .f32ConvertI32S: r.setF32(i.a, Float(r.s32(i.b)))
+            case .f32ConvertI32U: r.setF32(i.a, Float(r.i32(i.b)))
+            case .f32ConvertI64S: r.setF32(i.a, Float(r.s64(i.b)))
+            case .f32ConvertI64U: r.setF32(i.a, Float(r.i64(i.b)))
+            case .f32DemoteF64: r.setF32(i.a, Float(r.f64(i.b)))
+            case .f64ConvertI32S: r.setF64(i.a, Double(r.s32(i.b)))
+            case .f64ConvertI32U: r.setF64(i.a, Double(r.i32(i.b)))
+            case .f64ConvertI64S: r.setF64(i.a, Double(r.s64(i.b)))
+            case .f64ConvertI64U: r.setF64(i.a, Double(r.i64(i.b)))
+            case .f64PromoteF32: r.setF64(i.a, Double(r.f32(i.b)))
+
+            case .i32Extend8S: r.setS32(i.a, Int32(Int8(truncatingIfNeeded: r.i32(i.b))))
+            case .i32Extend16S: r.setS32(i.a, Int32(Int16(truncatingIfNeeded: r.i32(i.b))))
+            case .i64Extend8S: r.setS64(i.a, Int64(Int8(truncatingIfNeeded: r.i64(i.b))))
+            case .i64Extend16S: r.setS64(i.a, Int64(Int16(truncatingIfNeeded: r.i64(i.b))))
+            case .i64Extend32S: r.setS64(i.a, Int64(Int32(truncatingIfNeeded: r.i64(i.b))))
+
+            case .i32TruncSatF32S: r.setI32(i.a, Numeric.saturateToI32S(Double(r.f32(i.b))))
+            case .i32TruncSatF32U: r.setI32(i.a, Numeric.saturateToI32U(Double(r.f32(i.b))))
+            case .i32TruncSatF64S: r.setI32(i.a, Numeric.saturateToI32S(r.f64(i.b)))
+            case .i32TruncSatF64U: r.setI32(i.a, Numeric.saturateToI32U(r.f64(i.b)))
+            case .i64TruncSatF32S: r.setI64(i.a, Numeric.saturateToI64S(Double(r.f32(i.b))))
+            case .i64TruncSatF32U: r.setI64(i.a, Numeric.saturateToI64U(Double(r.f32(i.b))))
+            case .i64TruncSatF64S: r.setI64(i.a, Numeric.saturateToI64S(r.f64(i.b)))
+            case .i64TruncSatF64U: r.setI64(i.a, Numeric.saturateToI64U(r.f64(i.b)))
+
+            // MARK: Immediate forms
+            case .i32AddImm: r.setI32(i.a, r.i32(i.b) &+ i.c)
+            case .i32AndImm: r.setI32(i.a, r.i32(i.b) & i.c)
+            case .i32OrImm: r.setI32(i.a, r.i32(i.b) | i.c)
+            case .i32XorImm: r.setI32(i.a, r.i32(i.b) ^ i.c)
+            case .i32ShlImm: r.setI32(i.a, r.i32(i.b) &<< i.c)
+            case .i32ShrSImm: r.setS32(i.a, r.s32(i.b) &>> Int32(bitPattern: i.c))
+            case .i32ShrUImm: r.setI32(i.a, r.i32(i.b) &>> i.c)
+            case .i64AddImm: r.setI64(i.a, r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
+            }
+            r.pc += 1
+        }
+    }
+
+    /// `call` and `call_indirect` once the callee is known. A wasm callee gets a new frame at
+    /// `fp + frameStart` and the loop continues in its code; a host callee runs to completion here.
+    @inline(__always)
+    private func call(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, frameStart: UInt32, _ r: inout Registers,
+        _ limits: StackLimits, _ interruptHandle: InterruptHandle
+    ) throws(Trap) {
+        let calleeFrame = r.fp + Int(frameStart)
+        guard let code = callee.pointee.code else {
+            try callHostFunction(
+                callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame, fuel: &r.fuel)
+            r.reloadMemory()
+            r.pc += 1
+            return
+        }
+        try r.poll(cost: 1, interruptHandle: interruptHandle)
+        guard r.callFrame < limits.callFramesEnd, callee.pointee.frameSize <= limits.valueStackEnd - calleeFrame
+        else { throw Trap(.callStackExhausted) }
+        // SAFETY: `r.callFrame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
+        r.callFrame.initialize(
+            to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
+        r.callFrame += 1
+        let parameterCount = callee.pointee.parameterCount
+        (calleeFrame + parameterCount).update(repeating: 0, count: callee.pointee.localCount - parameterCount)
+        r.fp = calleeFrame
+        r.pc = UnsafePointer(code)
+        r.codeBase = r.pc
+        r.instance = callee.pointee.instance.unsafelyUnwrapped
+        r.reloadMemory()
+    }
+}

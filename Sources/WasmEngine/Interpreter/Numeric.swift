@@ -1,0 +1,128 @@
+// The numeric instructions whose WebAssembly semantics differ from Swift's operators (spec §4.3).
+// Everything here is inlined into the interpreter's dispatch loop.
+
+enum Numeric {
+    // MARK: Integer division
+
+    @inline(__always)
+    static func divS<T: FixedWidthInteger & SignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
+        guard right != 0 else { throw Trap(.integerDivideByZero) }
+        guard !(left == T.min && right == -1) else { throw Trap(.integerOverflow) }
+        return left / right
+    }
+
+    @inline(__always)
+    static func divU<T: FixedWidthInteger & UnsignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
+        guard right != 0 else { throw Trap(.integerDivideByZero) }
+        return left / right
+    }
+
+    /// `INT_MIN rem -1` is 0 in wasm, where Swift's `%` would overflow.
+    @inline(__always)
+    static func remS<T: FixedWidthInteger & SignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
+        guard right != 0 else { throw Trap(.integerDivideByZero) }
+        return right == -1 ? 0 : left % right
+    }
+
+    @inline(__always)
+    static func remU<T: FixedWidthInteger & UnsignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
+        guard right != 0 else { throw Trap(.integerDivideByZero) }
+        return left % right
+    }
+
+    // MARK: Rotations (the masking shifts `&<<`/`&>>` take the count modulo the width, as wasm does)
+
+    @inline(__always)
+    static func rotateLeft<T: FixedWidthInteger & UnsignedInteger>(_ value: T, _ count: T) -> T {
+        value &<< count | value &>> (T(T.bitWidth) &- count)
+    }
+
+    @inline(__always)
+    static func rotateRight<T: FixedWidthInteger & UnsignedInteger>(_ value: T, _ count: T) -> T {
+        value &>> count | value &<< (T(T.bitWidth) &- count)
+    }
+
+    // MARK: Float min/max: NaN propagates; -0 orders below +0
+
+    @inline(__always)
+    static func minimum<T: BinaryFloatingPoint>(_ left: T, _ right: T) -> T {
+        if left.isNaN || right.isNaN { return left + right }
+        if left == right { return left.sign == .minus ? left : right }
+        return left < right ? left : right
+    }
+
+    @inline(__always)
+    static func maximum<T: BinaryFloatingPoint>(_ left: T, _ right: T) -> T {
+        if left.isNaN || right.isNaN { return left + right }
+        if left == right { return left.sign == .minus ? right : left }
+        return left > right ? left : right
+    }
+
+    // MARK: Float → integer. Every f32 and f64 value widens exactly to f64, and the range limits are powers
+    // of two, exact in f64, so one check on the truncated value is exact for all source types.
+
+    @inline(__always)
+    static func truncated(_ value: Double, lowerBound: Double, upperBound: Double) throws(Trap) -> Double {
+        guard !value.isNaN else { throw Trap(.invalidConversionToInteger) }
+        let truncated = value.rounded(.towardZero)
+        guard truncated >= lowerBound && truncated < upperBound else { throw Trap(.integerOverflow) }
+        return truncated
+    }
+
+    @inline(__always)
+    static func truncateToI32S(_ value: Double) throws(Trap) -> UInt32 {
+        UInt32(bitPattern: Int32(try truncated(value, lowerBound: -0x1p31, upperBound: 0x1p31)))
+    }
+
+    @inline(__always)
+    static func truncateToI32U(_ value: Double) throws(Trap) -> UInt32 {
+        UInt32(try truncated(value, lowerBound: 0, upperBound: 0x1p32))
+    }
+
+    @inline(__always)
+    static func truncateToI64S(_ value: Double) throws(Trap) -> UInt64 {
+        UInt64(bitPattern: Int64(try truncated(value, lowerBound: -0x1p63, upperBound: 0x1p63)))
+    }
+
+    @inline(__always)
+    static func truncateToI64U(_ value: Double) throws(Trap) -> UInt64 {
+        UInt64(try truncated(value, lowerBound: 0, upperBound: 0x1p64))
+    }
+
+    // Saturating forms: NaN is 0, out-of-range values clamp.
+
+    @inline(__always)
+    static func saturateToI32S(_ value: Double) -> UInt32 {
+        if value.isNaN { return 0 }
+        if value <= -0x1p31 { return UInt32(bitPattern: Int32.min) }
+        if value >= 0x1p31 { return UInt32(bitPattern: Int32.max) }
+        return UInt32(bitPattern: Int32(value.rounded(.towardZero)))
+    }
+
+    @inline(__always)
+    static func saturateToI32U(_ value: Double) -> UInt32 {
+        if value.isNaN || value <= 0 { return 0 }
+        if value >= 0x1p32 { return UInt32.max }
+        return UInt32(value.rounded(.towardZero))
+    }
+
+    @inline(__always)
+    static func saturateToI64S(_ value: Double) -> UInt64 {
+        if value.isNaN { return 0 }
+        if value <= -0x1p63 { return UInt64(bitPattern: Int64.min) }
+        if value >= 0x1p63 { return UInt64(bitPattern: Int64.max) }
+        return UInt64(bitPattern: Int64(value.rounded(.towardZero)))
+    }
+
+    @inline(__always)
+    static func saturateToI64U(_ value: Double) -> UInt64 {
+        if value.isNaN || value <= 0 { return 0 }
+        if value >= 0x1p64 { return UInt64.max }
+        return UInt64(value.rounded(.towardZero))
+    }
+
+    // MARK: Sign-bit operations work on bits, so NaN payloads pass through unchanged.
+
+    static let f32SignBit: UInt32 = 0x8000_0000
+    static let f64SignBit: UInt64 = 0x8000_0000_0000_0000
+}

@@ -1,0 +1,159 @@
+// The store's objects as the interpreter sees them: plain structs, each allocated once at a stable address
+// and owned by the `Store` (freed in its deinit). Instances and the interpreter refer to them by raw pointer,
+// so running code never retains, releases or bounds-checks a Swift collection to reach a function, global,
+// table or memory. A public handle (`Function`, `Table`...) is the object's index in the store's list.
+
+/// A function: wasm code of an instance, or a host closure.
+struct FunctionRecord {
+    /// The internal code (a store-owned copy), or nil for a host function.
+    var code: UnsafeMutablePointer<Instruction>?
+    var frameSize: Int
+    var localCount: Int
+    var parameterCount: Int
+    var resultCount: Int
+    /// The store-wide canonical id of the function's type: equal ids ⇔ structurally equal types.
+    var typeID: Int
+    /// The defining instance, or nil for a host function.
+    var instance: UnsafeMutablePointer<InstanceRecord>?
+    /// Index into `Store.hostFunctions` (host functions only).
+    var hostIndex: Int
+    let address: Int
+}
+
+/// A type as `call_indirect` needs it: the canonical id to compare, the parameter count to find the index slot.
+struct TypeRecord {
+    var id: Int
+    var parameterCount: Int
+}
+
+/// One module instance's index spaces, as contiguous arrays of pointers to the store's objects.
+struct InstanceRecord {
+    var functions: UnsafeMutablePointer<UnsafeMutablePointer<FunctionRecord>>
+    var globals: UnsafeMutablePointer<UnsafeMutablePointer<GlobalRecord>>
+    var tables: UnsafeMutablePointer<UnsafeMutablePointer<TableRecord>>
+    /// The instance's memory 0, or the store's empty placeholder memory when it has none (so the
+    /// interpreter never tests for nil: every access to the placeholder is out of bounds).
+    var memory: UnsafeMutablePointer<MemoryRecord>
+    var types: UnsafeMutablePointer<TypeRecord>
+    /// Index into `Store.instanceSegments` (element and data segments, used only by the slow paths).
+    let index: Int
+}
+
+struct GlobalRecord {
+    var value: UInt64
+    let type: GlobalType
+    let address: Int
+}
+
+/// A linear memory. Only `base` moves, when growing beyond `capacity`; the interpreter caches `base` and
+/// `byteCount` and reloads them after anything that may grow it (calls, returns, `memory.grow`).
+struct MemoryRecord {
+    var base: UnsafeMutableRawPointer
+    var byteCount: Int
+    var capacity: Int
+    /// The declared maximum, for import matching.
+    let declaredMaximum: UInt64?
+    /// The declared maximum capped by `Configuration.maxMemoryPages`.
+    let maximumPages: UInt64
+    /// The handle's address, or -1 for the placeholder of instances without memory.
+    let address: Int
+
+    var pageCount: UInt64 { UInt64(byteCount) / wasmPageSize }
+
+    init(pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int) {
+        let byteCount = Int(pages * wasmPageSize)
+        // Never allocate zero bytes, so `base` is always a valid pointer.
+        capacity = Swift.max(byteCount, 16)
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        // SAFETY: `base` has `capacity` ≥ `byteCount` bytes allocated just above. Bytes past `byteCount`
+        // stay unwritten until a grow zeroes them, so a large reservation costs no resident memory.
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        self.byteCount = byteCount
+        self.declaredMaximum = declaredMaximum
+        self.maximumPages = maximumPages
+        self.address = address
+    }
+
+    /// `memory.grow`: the old size in pages, or nil when the result would exceed the maximum.
+    mutating func grow(byPages delta: UInt64) -> UInt64? {
+        let oldPages = pageCount
+        let newPages = oldPages + delta
+        guard newPages <= maximumPages else { return nil }
+        let newByteCount = Int(newPages * wasmPageSize)
+        if newByteCount > capacity {
+            // Doubling keeps a sequence of small grows linear in total copying.
+            let newCapacity = Swift.max(newByteCount, Swift.min(capacity * 2, Int(maximumPages * wasmPageSize)))
+            let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+            // SAFETY: both buffers hold at least `byteCount` bytes.
+            newBase.copyMemory(from: base, byteCount: byteCount)
+            base.deallocate()
+            base = newBase
+            capacity = newCapacity
+        }
+        // SAFETY: `newByteCount` ≤ `capacity`.
+        (base + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: newByteCount - byteCount)
+        byteCount = newByteCount
+        return oldPages
+    }
+}
+
+/// A table of references (slot encoding: 0 is null).
+struct TableRecord {
+    var elements: UnsafeMutablePointer<UInt64>
+    var count: Int
+    var capacity: Int
+    let declaredMaximum: UInt64?
+    let elementType: ValueType
+    let address: Int
+
+    /// Tables larger than this fail to grow (the spec lets `table.grow` fail for any reason).
+    static let implementationLimit: UInt64 = 10_000_000
+
+    init(type: TableType, initialValue: UInt64, address: Int) {
+        count = Int(type.limits.min)
+        capacity = Swift.max(count, 1)
+        elements = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        // SAFETY: `elements` has `capacity` ≥ `count` slots.
+        elements.initialize(repeating: initialValue, count: capacity)
+        declaredMaximum = type.limits.max
+        elementType = type.elementType
+        self.address = address
+    }
+
+    /// `table.grow`: the old size, or nil when the result would exceed the maximum.
+    mutating func grow(by delta: UInt64, initialValue: UInt64) -> UInt64? {
+        let oldCount = UInt64(count)
+        let newCount = oldCount + delta
+        guard newCount <= Swift.min(declaredMaximum ?? UInt64(UInt32.max), TableRecord.implementationLimit) else {
+            return nil
+        }
+        if Int(newCount) > capacity {
+            let newCapacity = Swift.max(Int(newCount), capacity * 2)
+            let newElements = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
+            // SAFETY: the old buffer holds `count` initialized slots; the new one has room for all.
+            newElements.initialize(from: elements, count: count)
+            (newElements + count).initialize(repeating: 0, count: newCapacity - count)
+            elements.deallocate()
+            elements = newElements
+            capacity = newCapacity
+        }
+        // SAFETY: `newCount` ≤ `capacity`.
+        (elements + count).update(repeating: initialValue, count: Int(delta))
+        count = Int(newCount)
+        return oldCount
+    }
+}
+
+/// Where a wasm→wasm call returns to: the caller's registers, saved on the explicit call-frame stack.
+struct CallFrame {
+    var returnPC: UnsafePointer<Instruction>
+    var codeBase: UnsafePointer<Instruction>
+    var framePointer: UnsafeMutablePointer<UInt64>
+    var instance: UnsafeMutablePointer<InstanceRecord>
+}
+
+/// An instance's element and data segments; a dropped segment is empty.
+struct InstanceSegments {
+    var elements: [[UInt64]]
+    var data: [[UInt8]]
+}

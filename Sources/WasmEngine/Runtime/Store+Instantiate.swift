@@ -1,0 +1,221 @@
+// Module instantiation (spec §4.5.4): import matching, allocation, segment initialization, start function.
+
+extension Store {
+    public func instantiate(_ module: Module, imports: Imports) throws(InstantiationError) -> Instance {
+        let resolved = try resolveImports(of: module, from: imports)
+        let instance = allocateInstance(of: module, imports: resolved)
+        let exports = exportList(of: module, instance: instance)
+        try initializeSegments(of: module, instance: instance)
+        if let start = module.start {
+            let function = Function(address: instance.pointee.functions[Int(start)].pointee.address)
+            do {
+                _ = try invoke(function, [])
+            } catch {
+                throw .trap(error)
+            }
+        }
+        return Instance(exports: exports)
+    }
+
+    // MARK: Imports
+
+    private struct ResolvedImports {
+        var functions: [UnsafeMutablePointer<FunctionRecord>] = []
+        var tables: [UnsafeMutablePointer<TableRecord>] = []
+        var memories: [UnsafeMutablePointer<MemoryRecord>] = []
+        var globals: [UnsafeMutablePointer<GlobalRecord>] = []
+    }
+
+    private func resolveImports(of module: Module, from imports: Imports) throws(InstantiationError) -> ResolvedImports {
+        var resolved = ResolvedImports()
+        for item in module.imports {
+            let name = "\"\(item.module)\" \"\(item.name)\""
+            guard let external = imports.lookup(module: item.module, name: item.name) else {
+                throw .unlinkable("unknown import \(name)")
+            }
+            let incompatible = InstantiationError.unlinkable("incompatible import type \(name)")
+            switch (item.descriptor, external) {
+            case (.function(let typeIndex), .function(let function)):
+                let record = functions[function.address]
+                guard functionTypes[record.pointee.typeID] == module.types[Int(typeIndex)] else { throw incompatible }
+                resolved.functions.append(record)
+            case (.table(let expected), .table(let table)):
+                let record = tables[table.address]
+                guard record.pointee.elementType == expected.elementType,
+                    Store.limits(
+                        min: UInt64(record.pointee.count), max: record.pointee.declaredMaximum, match: expected.limits)
+                else { throw incompatible }
+                resolved.tables.append(record)
+            case (.memory(let expected), .memory(let memory)):
+                let record = memories[memory.address]
+                guard
+                    Store.limits(
+                        min: record.pointee.pageCount, max: record.pointee.declaredMaximum, match: expected.limits)
+                else { throw incompatible }
+                resolved.memories.append(record)
+            case (.global(let expected), .global(let global)):
+                let record = globals[global.address]
+                guard record.pointee.type == expected else { throw incompatible }
+                resolved.globals.append(record)
+            default:
+                throw incompatible
+            }
+        }
+        return resolved
+    }
+
+    /// Limits subtyping (spec §4.5.2.1): the actual limits must lie within the expected ones.
+    static func limits(min: UInt64, max: UInt64?, match expected: Limits) -> Bool {
+        guard min >= expected.min else { return false }
+        guard let expectedMax = expected.max else { return true }
+        guard let max else { return false }
+        return max <= expectedMax
+    }
+
+    // MARK: Allocation
+
+    private func allocateInstance(
+        of module: Module, imports: ResolvedImports
+    ) -> UnsafeMutablePointer<InstanceRecord> {
+        let functionCount = module.functionTypeIndices.count
+        let instance = UnsafeMutablePointer<InstanceRecord>.allocate(capacity: 1)
+        instance.initialize(
+            to: InstanceRecord(
+                functions: .allocate(capacity: Swift.max(functionCount, 1)),
+                globals: .allocate(capacity: Swift.max(module.globals.count, 1)),
+                tables: .allocate(capacity: Swift.max(module.tables.count, 1)),
+                memory: imports.memories.first ?? placeholderMemory,
+                types: .allocate(capacity: Swift.max(module.types.count, 1)),
+                index: instances.count))
+        instances.append(instance)
+        instanceSegments.append(InstanceSegments(elements: [], data: []))
+
+        for (index, type) in module.types.enumerated() {
+            instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameters.count)
+        }
+        for (index, function) in imports.functions.enumerated() {
+            instance.pointee.functions[index] = function
+        }
+        for (offset, compiled) in module.functions.enumerated() {
+            let index = module.importedFunctionCount + offset
+            let type = module.functionType(ofFunction: UInt32(index))
+            let code = UnsafeMutablePointer<Instruction>.allocate(capacity: Swift.max(compiled.code.count, 1))
+            code.initialize(from: compiled.code, count: compiled.code.count)
+            let localCount = Int(compiled.localCount)
+            let record = FunctionRecord(
+                code: code,
+                frameSize: Swift.max(Int(compiled.frameSize), localCount, type.results.count),
+                localCount: localCount, parameterCount: type.parameters.count,
+                resultCount: type.results.count, typeID: typeID(of: type), instance: instance, hostIndex: -1,
+                address: functions.count)
+            instance.pointee.functions[index] = functions[allocateFunction(record)]
+        }
+
+        for (index, table) in imports.tables.enumerated() {
+            instance.pointee.tables[index] = table
+        }
+        for index in module.importedTableCount..<module.tables.count {
+            let address = tables.count
+            tables.append(.allocate(capacity: 1))
+            tables[address].initialize(to: TableRecord(type: module.tables[index], initialValue: 0, address: address))
+            instance.pointee.tables[index] = tables[address]
+        }
+
+        if module.importedMemoryCount < module.memories.count {
+            instance.pointee.memory = memories[allocateMemory(type: module.memories[module.importedMemoryCount])]
+        }
+
+        for (index, global) in imports.globals.enumerated() {
+            instance.pointee.globals[index] = global
+        }
+        for (offset, initializer) in module.globalInitializers.enumerated() {
+            let index = module.importedGlobalCount + offset
+            let value = evaluate(initializer, in: instance)
+            instance.pointee.globals[index] = globals[allocateGlobal(type: module.globals[index], value: value)]
+        }
+        return instance
+    }
+
+    /// A constant expression's slot value; validation guarantees the indices are in range.
+    func evaluate(_ expression: ConstantExpression, in instance: UnsafeMutablePointer<InstanceRecord>) -> UInt64 {
+        switch expression {
+        case .i32(let bits): return UInt64(bits)
+        case .i64(let bits): return bits
+        case .f32(let bits): return UInt64(bits)
+        case .f64(let bits): return bits
+        case .nullReference: return 0
+        case .functionReference(let index):
+            return UInt64(UInt(bitPattern: instance.pointee.functions[Int(index)]))
+        case .globalGet(let index):
+            return instance.pointee.globals[Int(index)].pointee.value
+        }
+    }
+
+    private func exportList(
+        of module: Module, instance: UnsafeMutablePointer<InstanceRecord>
+    ) -> [(name: String, value: ExternalValue)] {
+        module.exports.map { export in
+            let value: ExternalValue
+            switch export.descriptor {
+            case .function(let index):
+                value = .function(Function(address: instance.pointee.functions[Int(index)].pointee.address))
+            case .table(let index):
+                value = .table(Table(address: instance.pointee.tables[Int(index)].pointee.address))
+            case .memory:
+                value = .memory(Memory(address: instance.pointee.memory.pointee.address))
+            case .global(let index):
+                value = .global(Global(address: instance.pointee.globals[Int(index)].pointee.address))
+            }
+            return (export.name, value)
+        }
+    }
+
+    // MARK: Segments
+
+    /// Applies active segments one by one, elements first, then data (spec 2.0: each is a `table.init` or
+    /// `memory.init` followed by a drop). A failing segment leaves the writes of earlier ones in place.
+    private func initializeSegments(
+        of module: Module, instance: UnsafeMutablePointer<InstanceRecord>
+    ) throws(InstantiationError) {
+        let segmentsIndex = instance.pointee.index
+        instanceSegments[segmentsIndex].elements = module.elements.map { segment in
+            segment.items.map { evaluate($0, in: instance) }
+        }
+        instanceSegments[segmentsIndex].data = module.dataSegments.map { $0.bytes }
+
+        for (index, segment) in module.elements.enumerated() {
+            switch segment.mode {
+            case .active(let table, let offset):
+                let items = instanceSegments[segmentsIndex].elements[index]
+                let destination = UInt64(UInt32(truncatingIfNeeded: evaluate(offset, in: instance)))
+                let tableRecord = instance.pointee.tables[Int(table)]
+                guard destination + UInt64(items.count) <= UInt64(tableRecord.pointee.count) else {
+                    throw .trap(Trap(.tableOutOfBounds))
+                }
+                for (itemIndex, item) in items.enumerated() {
+                    tableRecord.pointee.elements[Int(destination) + itemIndex] = item
+                }
+                instanceSegments[segmentsIndex].elements[index] = []
+            case .declarative:
+                instanceSegments[segmentsIndex].elements[index] = []
+            case .passive:
+                break
+            }
+        }
+
+        for (index, segment) in module.dataSegments.enumerated() {
+            guard case .active(_, let offset) = segment.mode else { continue }
+            let destination = UInt64(UInt32(truncatingIfNeeded: evaluate(offset, in: instance)))
+            let memory = instance.pointee.memory
+            guard destination + UInt64(segment.bytes.count) <= UInt64(memory.pointee.byteCount) else {
+                throw .trap(Trap(.memoryOutOfBounds))
+            }
+            segment.bytes.withUnsafeBytes { bytes in
+                guard let source = bytes.baseAddress else { return }
+                // SAFETY: the destination range was bounds-checked against the memory's size above.
+                (memory.pointee.base + Int(destination)).copyMemory(from: source, byteCount: bytes.count)
+            }
+            instanceSegments[segmentsIndex].data[index] = []
+        }
+    }
+}

@@ -1,0 +1,125 @@
+// Entering the store from the host: argument checking, the value stack's bookkeeping, host functions.
+
+extension Value {
+    var type: ValueType {
+        switch self {
+        case .i32: return .i32
+        case .i64: return .i64
+        case .f32: return .f32
+        case .f64: return .f64
+        case .funcref: return .funcref
+        case .externref: return .externref
+        }
+    }
+}
+
+extension Store {
+    /// The slot encoding of a value. funcref: the address of the function's record; externref: the host
+    /// value plus one; both null as 0.
+    func slot(for value: Value) -> UInt64 {
+        switch value {
+        case .i32(let bits): return UInt64(bits)
+        case .i64(let bits): return bits
+        case .f32(let bits): return UInt64(bits)
+        case .f64(let bits): return bits
+        case .funcref(let function):
+            guard let function else { return 0 }
+            return UInt64(UInt(bitPattern: functions[function.address]))
+        case .externref(let host):
+            guard let host else { return 0 }
+            return UInt64(host) + 1
+        }
+    }
+
+    func value(ofSlot slot: UInt64, type: ValueType) -> Value {
+        switch type {
+        case .i32: return .i32(UInt32(truncatingIfNeeded: slot))
+        case .i64: return .i64(slot)
+        case .f32: return .f32(bits: UInt32(truncatingIfNeeded: slot))
+        case .f64: return .f64(bits: slot)
+        case .funcref:
+            // SAFETY: a non-null funcref slot is always the address of one of this store's function records.
+            guard let record = UnsafePointer<FunctionRecord>(bitPattern: UInt(slot)) else { return .funcref(nil) }
+            return .funcref(Function(address: record.pointee.address))
+        case .externref:
+            return .externref(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot - 1))
+        }
+    }
+
+    public func invoke(_ function: Function, _ arguments: [Value]) throws(Trap) -> [Value] {
+        let callee = functions[function.address]
+        let type = functionTypes[callee.pointee.typeID]
+        guard arguments.map({ $0.type }) == type.parameters else {
+            throw Trap(.host("argument type mismatch: expected \(type.parameters.count) arguments of the function's type"))
+        }
+        guard invokeNesting < Store.maxInvokeNesting else { throw Trap(.callStackExhausted) }
+        invokeNesting += 1
+        defer { invokeNesting -= 1 }
+
+        guard callee.pointee.code != nil else {
+            return try callHostFunction(callee, arguments: arguments, memory: nil)
+        }
+        allocateStacksIfNeeded()
+        let frame = stackTop!
+        guard callee.pointee.frameSize <= valueStackEnd! - frame else { throw Trap(.callStackExhausted) }
+        for (index, argument) in arguments.enumerated() { frame[index] = slot(for: argument) }
+        // SAFETY: the frame fits below `valueStackEnd` (checked above).
+        (frame + callee.pointee.parameterCount).update(
+            repeating: 0, count: callee.pointee.localCount - callee.pointee.parameterCount)
+        try execute(callee, frame: frame)
+        return type.results.enumerated().map { index, resultType in value(ofSlot: frame[index], type: resultType) }
+    }
+
+    func allocateStacksIfNeeded() {
+        guard valueStack == nil else { return }
+        let slots = Swift.max(configuration.valueStackSlots, 16)
+        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+        valueStack = stack
+        valueStackEnd = stack + slots
+        stackTop = stack
+        let depth = Swift.max(configuration.maxCallDepth, 1)
+        let frames = UnsafeMutablePointer<CallFrame>.allocate(capacity: depth)
+        callFrames = frames
+        callFramesEnd = frames + depth
+        callFrameTop = frames
+    }
+
+    func callHostFunction(
+        _ function: UnsafeMutablePointer<FunctionRecord>, arguments: [Value], memory: Memory?
+    ) throws(Trap) -> [Value] {
+        let body = hostFunctions[function.pointee.hostIndex]
+        let results = try body(Caller(store: self, memory: memory), arguments)
+        guard results.map({ $0.type }) == functionTypes[function.pointee.typeID].results else {
+            throw Trap(.host("host function returned results of the wrong type"))
+        }
+        return results
+    }
+
+    /// A call from wasm code to a host function. Arguments are in `frame[0..<parameterCount]` and results
+    /// go back there. A nested `invoke` from the host function starts its frames above this one.
+    @inline(never)
+    func callHostFunction(
+        _ function: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>,
+        callerInstance: UnsafeMutablePointer<InstanceRecord>, callFrameTop currentCallFrameTop: UnsafeMutablePointer<CallFrame>,
+        fuel: inout UInt64
+    ) throws(Trap) {
+        let type = functionTypes[function.pointee.typeID]
+        let savedStackTop = stackTop
+        let savedCallFrameTop = callFrameTop
+        stackTop = frame + Swift.max(type.parameters.count, type.results.count)
+        callFrameTop = currentCallFrameTop
+        fuelRemaining = fuel
+        defer {
+            stackTop = savedStackTop
+            callFrameTop = savedCallFrameTop
+            fuel = fuelRemaining
+        }
+        let arguments = type.parameters.enumerated().map { index, parameterType in
+            value(ofSlot: frame[index], type: parameterType)
+        }
+        let memoryAddress = callerInstance.pointee.memory.pointee.address
+        let results = try callHostFunction(
+            function, arguments: arguments, memory: memoryAddress < 0 ? nil : Memory(address: memoryAddress))
+        for (index, result) in results.enumerated() { frame[index] = slot(for: result) }
+    }
+}

@@ -1,0 +1,57 @@
+import WasmEngine
+
+/// Arguments and results of `run --invoke`, read and written as wasmtime does.
+enum InvokeValueText {
+    struct ParseError: Error, Equatable {
+        var message: String
+    }
+
+    /// Integers in signed or unsigned decimal; floats in decimal (with exponent), `nan`, `inf` or `infinity`.
+    static func parse(_ text: String, as type: ValueType) throws(ParseError) -> Value {
+        switch type {
+        case .i32:
+            if let signed = Int32(text) { return .i32(UInt32(bitPattern: signed)) }
+            if let unsigned = UInt32(text) { return .i32(unsigned) }
+        case .i64:
+            if let signed = Int64(text) { return .i64(UInt64(bitPattern: signed)) }
+            if let unsigned = UInt64(text) { return .i64(unsigned) }
+        case .f32:
+            if isFloatText(text), let value = Float(text) { return .f32(bits: value.bitPattern) }
+        case .f64:
+            if isFloatText(text), let value = Double(text) { return .f64(bits: value.bitPattern) }
+        case .funcref, .externref:
+            throw ParseError(message: "unsupported argument type \(typeName(type))")
+        }
+        throw ParseError(message: "`\(text)` is not a valid \(typeName(type))")
+    }
+
+    static func format(_ value: Value) -> String {
+        switch value {
+        case .i32(let bits): return String(Int32(bitPattern: bits))
+        case .i64(let bits): return String(Int64(bitPattern: bits))
+        case .f32(let bits): return FloatText.plainDecimal(Float(bitPattern: bits))
+        case .f64(let bits): return FloatText.plainDecimal(Double(bitPattern: bits))
+        case .funcref(let function): return function == nil ? "<null funcref>" : "<funcref>"
+        case .externref(let reference): return reference == nil ? "<null externref>" : "<externref>"
+        }
+    }
+
+    static func typeName(_ type: ValueType) -> String {
+        switch type {
+        case .i32: return "i32"
+        case .i64: return "i64"
+        case .f32: return "f32"
+        case .f64: return "f64"
+        case .funcref: return "funcref"
+        case .externref: return "externref"
+        }
+    }
+
+    /// Accepts what Rust's float parser accepts, which Swift's parser extends with hexadecimal and `nan(...)`.
+    private static func isFloatText(_ text: String) -> Bool {
+        var body = Substring(text.lowercased())
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        if body == "nan" || body == "inf" || body == "infinity" { return true }
+        return !body.isEmpty && body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "+" || $0 == "-") }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import WasmEngine
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Decodes and validates a WebAssembly binary module."
+    )
+
+    @Argument(help: "The WebAssembly binary module to check.")
+    var module: String
+
+    func run() throws {
+        try reportingFailures {
+            let bytes = try readModuleFile(module)
+            do throws(ModuleError) {
+                _ = try decodeModule(bytes)
+            } catch {
+                throw CommandFailure(message: error.description)
+            }
+            print("valid")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import WasmEngine
+
+struct WastValueError: Error, Equatable {
+    var message: String
+}
+
+/// What an `assert_return` accepts for one result.
+indirect enum WastExpectation: Equatable {
+    enum FloatWidth: Equatable {
+        case f32
+        case f64
+    }
+
+    /// Exactly this value; floats compare by bits.
+    case exactly(Value)
+    /// `nan:canonical`: a NaN with only the quiet bit of the payload set, either sign.
+    case canonicalNaN(FloatWidth)
+    /// `nan:arithmetic`: a NaN with the quiet bit set, any other payload, either sign.
+    case arithmeticNaN(FloatWidth)
+    /// `(ref.func)` without an index: any non-null function reference.
+    case anyFunctionReference
+    /// Any of the alternatives (`either`).
+    case anyOf([WastExpectation])
+
+    func isMatched(by value: Value) -> Bool {
+        switch self {
+        case .exactly(let expected):
+            return expected == value
+        case .canonicalNaN(.f32):
+            guard case .f32(let bits) = value else { return false }
+            return bits & 0x7FFF_FFFF == 0x7FC0_0000
+        case .canonicalNaN(.f64):
+            guard case .f64(let bits) = value else { return false }
+            return bits & 0x7FFF_FFFF_FFFF_FFFF == 0x7FF8_0000_0000_0000
+        case .arithmeticNaN(.f32):
+            guard case .f32(let bits) = value else { return false }
+            return bits & 0x7FC0_0000 == 0x7FC0_0000
+        case .arithmeticNaN(.f64):
+            guard case .f64(let bits) = value else { return false }
+            return bits & 0x7FF8_0000_0000_0000 == 0x7FF8_0000_0000_0000
+        case .anyFunctionReference:
+            guard case .funcref(let function) = value else { return false }
+            return function != nil
+        case .anyOf(let alternatives):
+            return alternatives.contains { $0.isMatched(by: value) }
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .exactly(let value): return WastValueText.describe(value)
+        case .canonicalNaN(let width): return "\(width):nan:canonical"
+        case .arithmeticNaN(let width): return "\(width):nan:arithmetic"
+        case .anyFunctionReference: return "funcref:<any function>"
+        case .anyOf(let alternatives): return "either(" + alternatives.map(\.description).joined(separator: ", ") + ")"
+        }
+    }
+}
+
+/// Reads the JSON's values as engine values, and describes engine values in failure messages.
+enum WastValueText {
+    static func argument(_ value: WastValue) throws(WastValueError) -> Value {
+        switch value.type {
+        case "i32":
+            let text = try scalar(value)
+            if let signed = Int32(text) { return .i32(UInt32(bitPattern: signed)) }
+            if let unsigned = UInt32(text) { return .i32(unsigned) }
+        case "i64":
+            let text = try scalar(value)
+            if let signed = Int64(text) { return .i64(UInt64(bitPattern: signed)) }
+            if let unsigned = UInt64(text) { return .i64(unsigned) }
+        case "f32":
+            if let bits = UInt32(try scalar(value)) { return .f32(bits: bits) }
+        case "f64":
+            if let bits = UInt64(try scalar(value)) { return .f64(bits: bits) }
+        case "externref":
+            let text = try scalar(value)
+            if text == "null" { return .externref(nil) }
+            if let reference = UInt32(text) { return .externref(reference) }
+        case "funcref":
+            if try scalar(value) == "null" { return .funcref(nil) }
+        default:
+            throw WastValueError(message: "unsupported value type \(value.type)")
+        }
+        throw WastValueError(message: "cannot read \(value.type) value \(String(describing: value.value))")
+    }
+
+    static func expectation(_ value: WastValue) throws(WastValueError) -> WastExpectation {
+        switch value.type {
+        case "f32", "f64":
+            let width: WastExpectation.FloatWidth = value.type == "f32" ? .f32 : .f64
+            switch try scalar(value) {
+            case "nan:canonical": return .canonicalNaN(width)
+            case "nan:arithmetic": return .arithmeticNaN(width)
+            default: return .exactly(try argument(value))
+            }
+        case "funcref":
+            // A `ref.func` expectation carries no (or no usable) function index: any function matches.
+            if case .scalar("null")? = value.value { return .exactly(.funcref(nil)) }
+            return .anyFunctionReference
+        case "either":
+            var alternatives: [WastExpectation] = []
+            for alternative in value.values ?? [] {
+                alternatives.append(try expectation(alternative))
+            }
+            return .anyOf(alternatives)
+        default:
+            return .exactly(try argument(value))
+        }
+    }
+
+    static func describe(_ value: Value) -> String {
+        switch value {
+        case .i32(let bits): return "i32:\(Int32(bitPattern: bits))"
+        case .i64(let bits): return "i64:\(Int64(bitPattern: bits))"
+        case .f32(let bits):
+            return "f32:\(FloatText.plainDecimal(Float(bitPattern: bits))) (0x\(String(bits, radix: 16)))"
+        case .f64(let bits):
+            return "f64:\(FloatText.plainDecimal(Double(bitPattern: bits))) (0x\(String(bits, radix: 16)))"
+        case .funcref(let function): return function == nil ? "funcref:null" : "funcref:<function>"
+        case .externref(let reference): return "externref:" + (reference.map { String($0) } ?? "null")
+        }
+    }
+
+    private static func scalar(_ value: WastValue) throws(WastValueError) -> String {
+        guard case .scalar(let text)? = value.value else {
+            throw WastValueError(message: "\(value.type) value without a scalar payload")
+        }
+        return text
+    }
+}

@@ -1,2 +1,0 @@
-import WasmEngine
-print("swiftlet")

@@ -1,0 +1,241 @@
+import Testing
+@testable import WasmEngine
+
+/// Compiles one body (locals declarations included) as function 0 of a small module with one memory,
+/// one funcref table and, as function 1, an `(i32) -> i32` function.
+func compileBody(
+    _ body: [UInt8], parameters: [ValueType] = [], results: [ValueType] = [],
+    configure: (inout Module) -> Void = { _ in }
+) throws(ModuleError) -> CompiledFunction {
+    var module = Module()
+    module.types = [
+        FuncType(parameters: parameters, results: results), FuncType(parameters: [.i32], results: [.i32]),
+    ]
+    module.functionTypeIndices = [0, 1]
+    module.memories = [MemoryType(limits: Limits(min: 1))]
+    module.tables = [TableType(elementType: .funcref, limits: Limits(min: 1))]
+    module.globals = [GlobalType(valueType: .i32, isMutable: false), GlobalType(valueType: .i64, isMutable: true)]
+    module.declaredFunctionReferences = [false, true]
+    configure(&module)
+    var reader = BinaryReader(bytes: body)
+    return try FunctionCompiler.compile(module: module, functionIndex: 0, body: &reader)
+}
+
+func compileError(
+    _ body: [UInt8], parameters: [ValueType] = [], results: [ValueType] = [],
+    configure: (inout Module) -> Void = { _ in }
+) -> ModuleError? {
+    do {
+        _ = try compileBody(body, parameters: parameters, results: results, configure: configure)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct CompilerCodeShapeTests {
+    @Test func addIntoLocalIsOneInstruction() throws {
+        // (local i32) local.get 0; local.get 1; i32.add; local.set 2
+        let function = try compileBody(
+            [0x01, 0x01, 0x7F, 0x20, 0, 0x20, 1, 0x6A, 0x21, 2, 0x0B], parameters: [.i32, .i32])
+        #expect(function.code == [Instruction(.i32Add, 2, 0, 1), Instruction(.return)])
+        #expect(function.localCount == 3)
+        #expect(function.parameterCount == 2)
+        #expect(function.frameSize == 5)
+    }
+
+    @Test func constantFoldsIntoImmediateForm() throws {
+        // local.get 0; i32.const 5; i32.sub; local.tee 0; drop
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x41, 5, 0x6B, 0x22, 0, 0x1A, 0x0B], parameters: [.i32])
+        #expect(function.code == [Instruction(.i32AddImm, 0, 0, UInt32(bitPattern: -5)), Instruction(.return)])
+    }
+
+    @Test func i64AddImmediateOnlyWhenItFits() throws {
+        // local.get 0; i64.const -3; i64.add; local.get 0; i64.const 2^40; i64.add; drop; drop
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x42, 0x7D, 0x7C, 0x20, 0, 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x7C, 0x1A, 0x1A, 0x0B],
+            parameters: [.i64])
+        #expect(
+            function.code == [
+                Instruction(.i64AddImm, 1, 0, UInt32(bitPattern: -3)),
+                Instruction(.const64, 3, 0, 1 << 8),
+                Instruction(.i64Add, 2, 0, 3),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func compareFusesWithBrIf() throws {
+        // block; local.get 0; local.get 1; i32.lt_s; br_if 0; end
+        let function = try compileBody(
+            [0x00, 0x02, 0x40, 0x20, 0, 0x20, 1, 0x48, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32, .i32])
+        #expect(function.code == [Instruction(.brIfI32LtS, 1, 0, 1), Instruction(.return)])
+    }
+
+    @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
+        // local.get 0; i32.eqz; if; i32.const 7; global.set 1 ... (use local.set) ; end
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x45, 0x04, 0x40, 0x41, 7, 0x21, 0, 0x0B, 0x0B], parameters: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.brIf, 2, 0), Instruction(.const32, 0, 7), Instruction(.return),
+            ])
+    }
+
+    @Test func loopBackEdgeTargetsHeader() throws {
+        // loop; local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0x7F, 0x6A, 0x22, 0, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.i32AddImm, 0, 0, UInt32(bitPattern: -1)), Instruction(.brIf, 0, 0),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func blockResultFromBothArms() throws {
+        // (result i32) local.get 0; if (result i32); i32.const 1; else; local.get 0; end
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x04, 0x7F, 0x41, 1, 0x05, 0x20, 0, 0x0B, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.brIfNot, 3, 0),
+                Instruction(.const32, 1, 1),
+                Instruction(.br, 4),
+                Instruction(.copy, 1, 0),
+                Instruction(.copy, 0, 1),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func localSetMaterializesPendingReads() throws {
+        // local.get 0; i32.const 1; local.set 0; drop... keep it: local.get 0; i32.const 1; local.set 0; local.set 0
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x41, 1, 0x21, 0, 0x21, 0, 0x0B], parameters: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.copy, 1, 0), Instruction(.const32, 0, 1), Instruction(.copy, 0, 1),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func returnOfSwappedLocalsSavesTheOverwrittenOne() throws {
+        // (param i32 i32) (result i32 i32) local.get 1; local.get 0
+        let function = try compileBody(
+            [0x00, 0x20, 1, 0x20, 0, 0x0B], parameters: [.i32, .i32], results: [.i32, .i32])
+        #expect(
+            function.code == [
+                Instruction(.copy, 3, 0), Instruction(.copy, 0, 1), Instruction(.copy, 1, 3), Instruction(.return),
+            ])
+    }
+
+    @Test func callArgumentsAreConsecutive() throws {
+        // (result i32) local.get 0; call 1
+        let function = try compileBody([0x00, 0x20, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.copy, 1, 0), Instruction(.call, 1, 1), Instruction(.copy, 0, 1), Instruction(.return),
+            ])
+    }
+
+    @Test func brTableEntriesAndStubs() throws {
+        // (result i32) block (result i32); block (result i32); i32.const 9; local.get 0; br_table 0 1 1;
+        // end; end
+        let function = try compileBody(
+            [0x00, 0x02, 0x7F, 0x02, 0x7F, 0x41, 9, 0x20, 0, 0x0E, 2, 0, 1, 1, 0x0B, 0x0B, 0x0B],
+            parameters: [.i32], results: [.i32])
+        // The constant reaches each block's result slot through one stub per target.
+        #expect(
+            function.code == [
+                Instruction(.brTable, 0, 2),
+                Instruction(.br, 4), Instruction(.br, 6), Instruction(.br, 6),
+                Instruction(.const32, 1, 9), Instruction(.br, 8),
+                Instruction(.const32, 1, 9), Instruction(.br, 8),
+                Instruction(.copy, 0, 1), Instruction(.return),
+            ])
+    }
+
+    @Test func deadCodeEmitsNothing() throws {
+        // (result i32) unreachable; i32.add; end
+        let function = try compileBody([0x00, 0x00, 0x6A, 0x0B], results: [.i32])
+        #expect(function.code == [Instruction(.unreachable)])
+    }
+
+    @Test func reinterpretIsFree() throws {
+        // (param f32) (result i32) local.get 0; i32.reinterpret_f32
+        let function = try compileBody([0x00, 0x20, 0, 0xBC, 0x0B], parameters: [.f32], results: [.i32])
+        #expect(function.code == [Instruction(.return)])
+    }
+
+    @Test func selectCopiesFirstOperandToResultSlot() throws {
+        // (param i32 i32 i32) (result i32) local.get 0; local.get 1; local.get 2; select
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x20, 1, 0x20, 2, 0x1B, 0x0B], parameters: [.i32, .i32, .i32], results: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.copy, 3, 0), Instruction(.select, 3, 1, 2), Instruction(.copy, 0, 3),
+                Instruction(.return),
+            ])
+    }
+}
+
+@Suite struct CompilerValidationTests {
+    @Test func typeMismatch() {
+        #expect(compileError([0x00, 0x41, 0, 0x42, 0, 0x6A, 0x1A, 0x0B])?.reason == "type mismatch")
+        // Missing result.
+        #expect(compileError([0x00, 0x0B], results: [.i32])?.reason == "type mismatch")
+        // Leftover value.
+        #expect(compileError([0x00, 0x41, 0, 0x0B])?.reason == "type mismatch")
+        // Untyped select of references.
+        #expect(compileError([0x00, 0xD0, 0x70, 0xD0, 0x70, 0x41, 0, 0x1B, 0x1A, 0x0B])?.reason == "type mismatch")
+        // br_table with different arities.
+        #expect(
+            compileError([0x00, 0x02, 0x7F, 0x41, 0, 0x41, 0, 0x0E, 1, 0, 1, 0x0B, 0x1A, 0x0B])?.reason
+                == "type mismatch")
+    }
+
+    @Test func unreachableCodeIsPolymorphic() throws {
+        // (result i32) block (result i32); unreachable; i64.add; drop; br 0 ... simplified:
+        _ = try compileBody([0x00, 0x00, 0x6A, 0x0B], results: [.i32])
+        // After unreachable, i64 on the stack where i32 is needed still fails.
+        #expect(compileError([0x00, 0x00, 0x42, 0, 0x0B], results: [.i32])?.reason == "type mismatch")
+    }
+
+    @Test func unknownIndices() {
+        #expect(compileError([0x00, 0x20, 0, 0x1A, 0x0B])?.reason == "unknown local 0")
+        #expect(compileError([0x00, 0x23, 5, 0x1A, 0x0B])?.reason == "unknown global 5")
+        #expect(compileError([0x00, 0x10, 9, 0x0B])?.reason == "unknown function 9")
+        #expect(compileError([0x00, 0x0C, 1, 0x0B])?.reason == "unknown label")
+        #expect(compileError([0x00, 0x02, 0x07, 0x0B, 0x0B])?.reason == "unknown type 7")
+        #expect(compileError([0x00, 0x41, 0, 0x25, 3, 0x1A, 0x0B])?.reason == "unknown table 3")
+        #expect(compileError([0x00, 0xFC, 13, 0, 0x0B])?.reason == "unknown elem segment 0")
+        #expect(
+            compileError([0x00, 0x3F, 0, 0x1A, 0x0B]) { $0.memories = [] }?.reason == "unknown memory 0")
+    }
+
+    @Test func moduleLevelRules() {
+        #expect(compileError([0x00, 0x41, 0, 0x24, 0, 0x0B])?.reason == "global is immutable")
+        #expect(compileError([0x00, 0xD2, 0, 0x1A, 0x0B])?.reason == "undeclared function reference")
+        #expect(compileError([0x00, 0x41, 0, 0x28, 3, 0, 0x1A, 0x0B])?.reason == "alignment must not be larger than natural")
+        #expect(compileError([0x00, 0x41, 0, 0x28, 32, 0, 0x1A, 0x0B])?.reason == "malformed memop flags")
+        #expect(compileError([0x00, 0xFC, 9, 0, 0x0B])?.reason == "data count section required")
+        #expect(compileError([0x00, 0xFC, 9, 1, 0x0B]) { $0.dataCount = 1 }?.reason == "unknown data segment 1")
+        #expect(compileError([0x00, 0x1C, 2, 0x7F, 0x7F, 0x0B])?.reason == "invalid result arity")
+    }
+
+    @Test func malformedBodies() {
+        #expect(compileError([0x00, 0x41, 1, 0x1A]) == .malformed(at: 4, "unexpected end"))
+        #expect(compileError([0x00, 0x0B, 0x01]) == .malformed(at: 2, "section size mismatch"))
+        #expect(compileError([0x00, 0x06, 0x0B]) == .malformed(at: 1, "illegal opcode"))
+        #expect(compileError([0x00, 0x3F, 1, 0x1A, 0x0B])?.reason == "zero byte expected")
+        #expect(compileError([0x00, 0xFD, 0x0C, 0x0B])?.kind == .unsupported)
+    }
+
+    @Test func tooManyLocals() {
+        #expect(
+            compileError([0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F, 0x02, 0x7E, 0x0B])
+                == .malformed(at: 7, "too many locals"))
+        #expect(compileError([0x01, 0xC0, 0x84, 0x3D, 0x7F, 0x0B])?.reason.hasPrefix("too many locals") == true)
+        #expect(throws: Never.self) { try compileBody([0x01, 0x80, 0x01, 0x7F, 0x0B]) }
+    }
+}
