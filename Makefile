@@ -64,6 +64,7 @@ $(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES)
 
 $(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
 	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine $< -o $@
+	mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/corpus
 
 # Every module of the non-SIMD spec scripts, as extra fuzzing seeds (skipped if the suite is absent).
 $(FUZZ_DIR)/spec-seeds/.done:
@@ -82,13 +83,12 @@ $(FUZZ_DIR)/spec-seeds/.done:
 # New inputs go to $(FUZZ_DIR)/corpus; crashes to $(FUZZ_DIR)/crashes (move them to fuzz/regressions/).
 # $(1): seconds to run; $(2): log name.
 define run-fuzzer
-	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
 	@$(FUZZ_RUN) -max_total_time=$(1) -print_final_stats=1 \
 		$(FUZZ_DIR)/corpus fuzz/corpus $(FUZZ_DIR)/spec-seeds > $(FUZZ_DIR)/$(2).log 2>&1 \
 		|| { tail -n 60 $(FUZZ_DIR)/$(2).log; \
 		     echo "fuzz: crash input saved under $(FUZZ_DIR)/crashes/; copy it to $(FUZZ_REGRESSIONS)/ as a regression test"; \
 		     exit 1; }
-	@grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' $(FUZZ_DIR)/$(2).log || tail -n 5 $(FUZZ_DIR)/$(2).log
+	@grep -E '^(Done [0-9]+ runs|stat::(new_units_added|peak_rss_mb))' $(FUZZ_DIR)/$(2).log || tail -n 5 $(FUZZ_DIR)/$(2).log
 endef
 
 fuzz: fuzz-build $(FUZZ_DIR)/spec-seeds/.done
