@@ -163,4 +163,22 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         guard case .memory(let memory) = providerInstance.export("memory") else { return }
         #expect(store.type(of: memory).limits.min == 3)
     }
+
+    @Test func namesAreComparedByteForByte() throws {
+        // Canonically equivalent to Swift's `String` equality, but distinct wasm names.
+        let composed = "\u{C5}"
+        let decomposed = "A\u{30A}"
+        var builder = ModuleBuilder()
+        builder.function(.of([], [.i32]), export: composed, [Instruction(.const32, 0, 1), Instruction(.return)])
+        builder.function(.of([], [.i32]), export: decomposed, [Instruction(.const32, 0, 2), Instruction(.return)])
+        let store = Store()
+        let instance = try store.instantiate(builder.module, imports: Imports())
+        #expect(try store.invoke(instance.function(composed), []) == [.i32(1)])
+        #expect(try store.invoke(instance.function(decomposed), []) == [.i32(2)])
+        #expect(instance.exports.map { $0.name } == [composed, decomposed])
+
+        var imports = Imports()
+        imports.define(module: "m", name: composed, .function(instance.function(composed)))
+        #expect(imports.lookup(module: "m", name: decomposed) == nil)
+    }
 }
