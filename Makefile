@@ -40,7 +40,8 @@ unit-tests:
 # Every non-SIMD script of the spec test suite; the CLI runs each in a worker process and fails on any failure.
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
-	$(CLI) wast $(filter-out $(TESTSUITE)/simd_%,$(sort $(wildcard $(TESTSUITE)/*.wast)))
+	@echo "$(CLI) wast: every non-SIMD script in $(TESTSUITE)"
+	@$(CLI) wast $(filter-out $(TESTSUITE)/simd_%,$(sort $(wildcard $(TESTSUITE)/*.wast)))
 
 # The benchmark kernels at tiny sizes: swiftlet must agree with WasmKit and Wasmtime on every checksum.
 bench-smoke: build
@@ -58,8 +59,9 @@ embedded:
 fuzz-build: $(FUZZER)
 
 $(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES)
-	mkdir -p $(FUZZ_DIR)
-	$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -emit-module \
+	@mkdir -p $(FUZZ_DIR)
+	@echo "swiftc: WasmEngine with libFuzzer coverage and ASan -> $@"
+	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -emit-module \
 		-emit-module-path $(FUZZ_DIR)/WasmEngine.swiftmodule -emit-library -static -o $@ $(ENGINE_SOURCES)
 
 $(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
