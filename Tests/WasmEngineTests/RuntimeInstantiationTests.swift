@@ -163,4 +163,36 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         guard case .memory(let memory) = providerInstance.export("memory") else { return }
         #expect(store.type(of: memory).limits.min == 3)
     }
+
+    @Test func namesAreComparedByteForByte() throws {
+        // Canonically equivalent to Swift's `String` equality, but distinct wasm names.
+        let composed = "\u{C5}"
+        let decomposed = "A\u{30A}"
+        var builder = ModuleBuilder()
+        builder.function(.of([], [.i32]), export: composed, [Instruction(.const32, 0, 1), Instruction(.return)])
+        builder.function(.of([], [.i32]), export: decomposed, [Instruction(.const32, 0, 2), Instruction(.return)])
+        let store = Store()
+        let instance = try store.instantiate(builder.module, imports: Imports())
+        #expect(try store.invoke(instance.function(composed), []) == [.i32(1)])
+        #expect(try store.invoke(instance.function(decomposed), []) == [.i32(2)])
+        #expect(instance.exports.map { $0.name } == [composed, decomposed])
+
+        var imports = Imports()
+        imports.define(module: "m", name: composed, .function(instance.function(composed)))
+        #expect(imports.lookup(module: "m", name: decomposed) == nil)
+    }
+
+    @Test func initialSizesBeyondTheStoreLimitsAreRefused() {
+        var configuration = Store.Configuration()
+        configuration.maxMemoryPages = 4
+        var builder = ModuleBuilder()
+        builder.memory(5)
+        let memoryMessage = unlinkableMessage { try Store(configuration: configuration).instantiate(builder.module, imports: Imports()) }
+        #expect(memoryMessage?.hasPrefix("memory size exceeds the limit") == true)
+
+        var tables = ModuleBuilder()
+        tables.table(0xFFFF_FFFF)
+        let tableMessage = unlinkableMessage { try Store().instantiate(tables.module, imports: Imports()) }
+        #expect(tableMessage?.hasPrefix("table size exceeds the limit") == true)
+    }
 }

@@ -23,6 +23,9 @@ public final class Store {
     /// Host code re-entering `invoke` from a host function nests on the host stack; beyond this many
     /// levels the call traps "call stack exhausted" instead of risking the host stack.
     static let maxInvokeNesting = 100
+    /// Slots allocated past the value stack's end, so a call may zero its first four locals with straight
+    /// stores whatever its frame size (see `Store.call`).
+    static let valueStackSlack = 4
 
     public let configuration: Configuration
     /// Raises the interruption flag; may be handed to another thread.
@@ -209,18 +212,18 @@ public final class InterruptHandle: Sendable {
 
 /// An instantiated module.
 public final class Instance {
-    /// In the module's export order.
+    /// In the module's order. A list rather than a `String`-keyed dictionary: export names are distinct as
+    /// byte strings, but may be equal as Swift strings (see `ExactName`).
     public let exports: [(name: String, value: ExternalValue)]
-    /// Keyed by UTF-8 bytes: Swift `String` equality is Unicode-canonical, but Wasm names are equal only
-    /// byte for byte ("\u{C5}" and "A\u{30A}" are two different exports).
-    private let exportsByName: [[UInt8]: ExternalValue]
+    private let exportsByName: [ExactName: ExternalValue]
 
     init(exports: [(name: String, value: ExternalValue)]) {
         self.exports = exports
-        var byName: [[UInt8]: ExternalValue] = [:]
-        for export in exports { byName[Array(export.name.utf8)] = export.value }
-        exportsByName = byName
+        var exportsByName: [ExactName: ExternalValue] = [:]
+        for export in exports { exportsByName[ExactName(export.name)] = export.value }
+        self.exportsByName = exportsByName
     }
 
-    public func export(_ name: String) -> ExternalValue? { exportsByName[Array(name.utf8)] }
+    /// The export of exactly this name (byte for byte).
+    public func export(_ name: String) -> ExternalValue? { exportsByName[ExactName(name)] }
 }
