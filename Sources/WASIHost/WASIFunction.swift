@@ -65,7 +65,7 @@ public enum WASICallOutcome: Equatable, Sendable {
 extension WASIHost {
     /// Calls `function` with its raw arguments (i32 ones in the low 32 bits), as a monitor serving a
     /// hypercall or an engine's host function does.
-    public func call(_ function: WASIFunction, _ memory: GuestMemory, _ arguments: [UInt64]) -> WASICallOutcome {
+    public func call(_ function: WASIFunction, _ memory: LinearMemoryView, _ arguments: [UInt64]) -> WASICallOutcome {
         guard arguments.count == function.parameterIsI64.count else { return .returned(.invalid) }
         func i32(_ index: Int) -> UInt32 { UInt32(truncatingIfNeeded: arguments[index]) }
         func i64(_ index: Int) -> UInt64 { arguments[index] }

@@ -22,7 +22,7 @@ extension WASIHost {
     /// Moves bytes between the guest and the host through the first non-empty buffer only, as wasmtime's
     /// preview1 does (a short count, which callers of `readv`/`writev` must handle anyway).
     private func transfer(
-        _ memory: GuestMemory, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32,
+        _ memory: LinearMemoryView, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32,
         _ hostCall: (UnsafeMutableRawBufferPointer) -> Int
     ) throws(WASIErrno) {
         var moved = 0
@@ -33,7 +33,7 @@ extension WASIHost {
         try memory.store(UInt32(truncatingIfNeeded: moved), at: resultPointer)
     }
 
-    public func fdRead(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdRead(_ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try streamOrFile(fd, requiring: .fdRead).hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
@@ -43,7 +43,7 @@ extension WASIHost {
     }
 
     public func fdPread(
-        _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
+        _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try file(fd).hostFD
@@ -54,7 +54,7 @@ extension WASIHost {
         }
     }
 
-    public func fdWrite(_ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdWrite(_ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try streamOrFile(fd, requiring: .fdWrite).hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
@@ -64,7 +64,7 @@ extension WASIHost {
     }
 
     public func fdPwrite(
-        _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
+        _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
@@ -96,7 +96,7 @@ extension WASIHost {
         return written
     }
 
-    public func fdSeek(_ memory: GuestMemory, fd: UInt32, offset: Int64, whence: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdSeek(_ memory: LinearMemoryView, fd: UInt32, offset: Int64, whence: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
             let hostWhence: Int32
@@ -112,7 +112,7 @@ extension WASIHost {
         }
     }
 
-    public func fdTell(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdTell(_ memory: LinearMemoryView, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
         fdSeek(memory, fd: fd, offset: 0, whence: 1, resultPointer: resultPointer)
     }
 
@@ -130,7 +130,7 @@ extension WASIHost {
         }
     }
 
-    public func fdFdstatGet(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdFdstatGet(_ memory: LinearMemoryView, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try descriptors.get(fd)
             let hostFlags = fcntl(entry.hostFD, F_GETFL)
@@ -174,7 +174,7 @@ extension WASIHost {
         }
     }
 
-    public func fdFilestatGet(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdFilestatGet(_ memory: LinearMemoryView, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try descriptors.get(fd)
             var status = stat()
@@ -187,7 +187,7 @@ extension WASIHost {
         }
     }
 
-    static func storeFilestat(_ status: stat, fileType: WASIFileType, in memory: GuestMemory, at pointer: UInt32) throws(WASIErrno) {
+    static func storeFilestat(_ status: stat, fileType: WASIFileType, in memory: LinearMemoryView, at pointer: UInt32) throws(WASIErrno) {
         func nanoseconds(_ time: timespec) -> UInt64 {
             UInt64(truncatingIfNeeded: time.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: time.tv_nsec)
         }

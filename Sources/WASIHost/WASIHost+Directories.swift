@@ -2,7 +2,7 @@ import Glibc
 
 // Preopened directory names and directory listings.
 extension WASIHost {
-    public func fdPrestatGet(_ memory: GuestMemory, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdPrestatGet(_ memory: LinearMemoryView, fd: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             guard let name = try descriptors.get(fd).preopenName else { throw .badDescriptor }
             try memory.store(UInt64(0), at: resultPointer)  // tag 0: a directory
@@ -10,7 +10,7 @@ extension WASIHost {
         }
     }
 
-    public func fdPrestatDirName(_ memory: GuestMemory, fd: UInt32, buffer: UInt32, length: UInt32) -> WASIErrno {
+    public func fdPrestatDirName(_ memory: LinearMemoryView, fd: UInt32, buffer: UInt32, length: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             guard let name = try descriptors.get(fd).preopenName else { throw .badDescriptor }
             guard name.count <= Int(length) else { throw .nameTooLong }
@@ -22,7 +22,7 @@ extension WASIHost {
     /// tells the guest to call again with a larger buffer. Cookies are positions in a listing read when the
     /// guest starts at 0, so they stay valid while the guest pages through.
     public func fdReaddir(
-        _ memory: GuestMemory, fd: UInt32, buffer: UInt32, length: UInt32, cookie: UInt64, resultPointer: UInt32
+        _ memory: LinearMemoryView, fd: UInt32, buffer: UInt32, length: UInt32, cookie: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try descriptors.get(fd)

@@ -5,7 +5,7 @@ import Glibc
 extension WASIHost {
     /// Resolves the guest path at `pointer` beneath directory descriptor `fd`.
     func resolve(
-        _ memory: GuestMemory, fd: UInt32, path pointer: UInt32, length: UInt32, followFinal: Bool = false
+        _ memory: LinearMemoryView, fd: UInt32, path pointer: UInt32, length: UInt32, followFinal: Bool = false
     ) throws(WASIErrno) -> ResolvedPath {
         let directory = try descriptors.get(fd)
         guard directory.isDirectory else { throw .notDirectory }
@@ -14,7 +14,7 @@ extension WASIHost {
     }
 
     public func pathOpen(
-        _ memory: GuestMemory, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32, openFlags: UInt32,
+        _ memory: LinearMemoryView, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32, openFlags: UInt32,
         rightsBase: UInt64, rightsInheriting: UInt64, fdFlags: UInt32, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
@@ -58,7 +58,7 @@ extension WASIHost {
         }
     }
 
-    public func pathCreateDirectory(_ memory: GuestMemory, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
+    public func pathCreateDirectory(_ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
             guard resolved.withName({ mkdirat(resolved.directoryFD, $0, 0o777) }) == 0 else { throw .lastHostError }
@@ -66,7 +66,7 @@ extension WASIHost {
     }
 
     public func pathFilestatGet(
-        _ memory: GuestMemory, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32, resultPointer: UInt32
+        _ memory: LinearMemoryView, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let resolved = try resolve(
@@ -95,7 +95,7 @@ extension WASIHost {
     }
 
     public func pathFilestatSetTimes(
-        _ memory: GuestMemory, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32,
+        _ memory: LinearMemoryView, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32,
         accessTime: UInt64, modificationTime: UInt64, flags: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
@@ -110,7 +110,7 @@ extension WASIHost {
     }
 
     public func pathLink(
-        _ memory: GuestMemory, oldFD: UInt32, oldLookupFlags: UInt32, oldPath: UInt32, oldPathLength: UInt32,
+        _ memory: LinearMemoryView, oldFD: UInt32, oldLookupFlags: UInt32, oldPath: UInt32, oldPathLength: UInt32,
         newFD: UInt32, newPath: UInt32, newPathLength: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
@@ -128,7 +128,7 @@ extension WASIHost {
     }
 
     public func pathReadlink(
-        _ memory: GuestMemory, fd: UInt32, path: UInt32, pathLength: UInt32, buffer: UInt32, length: UInt32,
+        _ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32, buffer: UInt32, length: UInt32,
         resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
@@ -144,14 +144,14 @@ extension WASIHost {
         }
     }
 
-    public func pathRemoveDirectory(_ memory: GuestMemory, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
+    public func pathRemoveDirectory(_ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
             guard resolved.withName({ unlinkat(resolved.directoryFD, $0, AT_REMOVEDIR) }) == 0 else { throw .lastHostError }
         }
     }
 
-    public func pathUnlinkFile(_ memory: GuestMemory, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
+    public func pathUnlinkFile(_ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
             if resolved.mustBeDirectory {
@@ -164,7 +164,7 @@ extension WASIHost {
     }
 
     public func pathRename(
-        _ memory: GuestMemory, oldFD: UInt32, oldPath: UInt32, oldPathLength: UInt32,
+        _ memory: LinearMemoryView, oldFD: UInt32, oldPath: UInt32, oldPathLength: UInt32,
         newFD: UInt32, newPath: UInt32, newPathLength: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
@@ -183,7 +183,7 @@ extension WASIHost {
     /// Absolute link targets are refused with `EPERM` (as wasmtime); relative ones may point anywhere, since
     /// resolution checks every link it follows.
     public func pathSymlink(
-        _ memory: GuestMemory, target: UInt32, targetLength: UInt32, fd: UInt32, path: UInt32, pathLength: UInt32
+        _ memory: LinearMemoryView, target: UInt32, targetLength: UInt32, fd: UInt32, path: UInt32, pathLength: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let contents = try memory.read(at: target, count: targetLength)

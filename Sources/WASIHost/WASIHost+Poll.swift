@@ -25,7 +25,7 @@ extension WASIHost {
     /// Regular files are always ready (as POSIX `poll` has it); streams and sockets are asked of the
     /// host with `poll`, which waits at most until the earliest clock subscription fires.
     public func pollOneoff(
-        _ memory: GuestMemory, subscriptions: UInt32, events: UInt32, count: UInt32, resultPointer: UInt32
+        _ memory: LinearMemoryView, subscriptions: UInt32, events: UInt32, count: UInt32, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             guard count > 0 else { throw .invalid }

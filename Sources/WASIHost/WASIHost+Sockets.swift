@@ -9,7 +9,7 @@ extension WASIHost {
         return entry
     }
 
-    public func sockAccept(_ memory: GuestMemory, fd: UInt32, flags: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func sockAccept(_ memory: LinearMemoryView, fd: UInt32, flags: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let listener = try socket(fd)
             _ = try memory.range(at: resultPointer, count: 4)
@@ -28,7 +28,7 @@ extension WASIHost {
     }
 
     public func sockRecv(
-        _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, flags: UInt32,
+        _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, flags: UInt32,
         resultPointer: UInt32, resultFlagsPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
@@ -51,7 +51,7 @@ extension WASIHost {
     }
 
     public func sockSend(
-        _ memory: GuestMemory, fd: UInt32, vectors: UInt32, vectorCount: UInt32, flags: UInt32, resultPointer: UInt32
+        _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, flags: UInt32, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try socket(fd).hostFD

@@ -102,24 +102,24 @@ public final class WASIHost {
 
     // MARK: Arguments and environment
 
-    public func argsSizesGet(_ memory: GuestMemory, countPointer: UInt32, sizePointer: UInt32) -> WASIErrno {
+    public func argsSizesGet(_ memory: LinearMemoryView, countPointer: UInt32, sizePointer: UInt32) -> WASIErrno {
         Self.sizesGet(arguments, memory, countPointer, sizePointer)
     }
 
-    public func argsGet(_ memory: GuestMemory, pointers: UInt32, buffer: UInt32) -> WASIErrno {
+    public func argsGet(_ memory: LinearMemoryView, pointers: UInt32, buffer: UInt32) -> WASIErrno {
         Self.stringsGet(arguments, memory, pointers, buffer)
     }
 
-    public func environSizesGet(_ memory: GuestMemory, countPointer: UInt32, sizePointer: UInt32) -> WASIErrno {
+    public func environSizesGet(_ memory: LinearMemoryView, countPointer: UInt32, sizePointer: UInt32) -> WASIErrno {
         Self.sizesGet(environment, memory, countPointer, sizePointer)
     }
 
-    public func environGet(_ memory: GuestMemory, pointers: UInt32, buffer: UInt32) -> WASIErrno {
+    public func environGet(_ memory: LinearMemoryView, pointers: UInt32, buffer: UInt32) -> WASIErrno {
         Self.stringsGet(environment, memory, pointers, buffer)
     }
 
     private static func sizesGet(
-        _ strings: [[UInt8]], _ memory: GuestMemory, _ countPointer: UInt32, _ sizePointer: UInt32
+        _ strings: [[UInt8]], _ memory: LinearMemoryView, _ countPointer: UInt32, _ sizePointer: UInt32
     ) -> WASIErrno {
         do throws(WASIErrno) {
             try memory.store(UInt32(strings.count), at: countPointer)
@@ -132,7 +132,7 @@ public final class WASIHost {
 
     /// Writes NUL-terminated `strings` from `buffer` on and their addresses from `pointers` on.
     private static func stringsGet(
-        _ strings: [[UInt8]], _ memory: GuestMemory, _ pointers: UInt32, _ buffer: UInt32
+        _ strings: [[UInt8]], _ memory: LinearMemoryView, _ pointers: UInt32, _ buffer: UInt32
     ) -> WASIErrno {
         do throws(WASIErrno) {
             var pointerSlot = pointers
@@ -167,7 +167,7 @@ public final class WASIHost {
         return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
     }
 
-    public func clockResGet(_ memory: GuestMemory, id: UInt32, resolutionPointer: UInt32) -> WASIErrno {
+    public func clockResGet(_ memory: LinearMemoryView, id: UInt32, resolutionPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             var resolution = timespec()
             guard clock_getres(try Self.hostClock(id), &resolution) == 0 else { throw .lastHostError }
@@ -175,13 +175,13 @@ public final class WASIHost {
         }
     }
 
-    public func clockTimeGet(_ memory: GuestMemory, id: UInt32, precision: UInt64, timePointer: UInt32) -> WASIErrno {
+    public func clockTimeGet(_ memory: LinearMemoryView, id: UInt32, precision: UInt64, timePointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             try memory.store(Self.now(try Self.hostClock(id)), at: timePointer)
         }
     }
 
-    public func randomGet(_ memory: GuestMemory, buffer: UInt32, length: UInt32) -> WASIErrno {
+    public func randomGet(_ memory: LinearMemoryView, buffer: UInt32, length: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let failed = try memory.withBytes(at: buffer, count: length) { bytes -> Bool in
                 var filled = 0

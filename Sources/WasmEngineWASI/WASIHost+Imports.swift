@@ -19,9 +19,9 @@ extension WASIHost {
                 let arguments = values.map(Self.rawArgument)
                 let outcome: WASICallOutcome
                 if let memory = caller.memory {
-                    outcome = caller.store.withBytes(of: memory) { call(function, GuestMemory($0), arguments) }
+                    outcome = caller.store.withBytes(of: memory) { call(function, LinearMemoryView($0), arguments) }
                 } else {
-                    outcome = call(function, GuestMemory(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
+                    outcome = call(function, LinearMemoryView(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
                 }
                 switch outcome {
                 case .returned(let errno): return [.i32(UInt32(errno.rawValue))]

@@ -7,9 +7,9 @@ import WasmEngineWASI
 /// The host called directly, as the VM monitor will call it: a plain byte buffer stands in for guest memory.
 struct WASIHostTests {
     /// A guest memory of `count` bytes for the duration of `body`.
-    static func withGuestMemory<R>(count: Int = 65536, _ body: (GuestMemory, UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+    static func withLinearMemory<R>(count: Int = 65536, _ body: (LinearMemoryView, UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         var bytes = [UInt8](repeating: 0, count: count)
-        return try bytes.withUnsafeMutableBytes { try body(GuestMemory($0), $0) }
+        return try bytes.withUnsafeMutableBytes { try body(LinearMemoryView($0), $0) }
     }
 
     static func place(_ text: String, at offset: Int, in bytes: UnsafeMutableRawBufferPointer) -> (UInt32, UInt32) {
@@ -31,7 +31,7 @@ struct WASIHostTests {
 
     @Test func guestPointersOutsideMemoryAreEFAULT() throws {
         let host = try Self.makeHost(sandbox: try WASITestSupport.temporaryDirectory())
-        Self.withGuestMemory(count: 4096) { memory, _ in
+        Self.withLinearMemory(count: 4096) { memory, _ in
             #expect(host.argsSizesGet(memory, countPointer: 4092, sizePointer: 0) == .success)
             #expect(host.argsSizesGet(memory, countPointer: 4093, sizePointer: 0) == .fault)
             #expect(host.argsSizesGet(memory, countPointer: 0xFFFF_FFFE, sizePointer: 0) == .fault)
@@ -42,7 +42,7 @@ struct WASIHostTests {
             #expect(host.clockTimeGet(memory, id: 1, precision: 0, timePointer: 4089) == .fault)
             #expect(host.fdWrite(memory, fd: 1, vectors: 0, vectorCount: 0x2000_0000, resultPointer: 8) == .fault)
         }
-        Self.withGuestMemory(count: 0) { memory, _ in
+        Self.withLinearMemory(count: 0) { memory, _ in
             #expect(host.fdWrite(memory, fd: 1, vectors: 0, vectorCount: 0, resultPointer: 0) == .fault)
             #expect(host.schedYield() == .success)
         }
@@ -53,7 +53,7 @@ struct WASIHostTests {
         try Data("x".utf8).write(to: sandbox.appendingPathComponent("file"))
         // stdin, stdout, stderr and the preopen leave room for two more.
         let host = try Self.makeHost(sandbox: sandbox, maxOpenDescriptors: 6)
-        try Self.withGuestMemory { memory, bytes in
+        try Self.withLinearMemory { memory, bytes in
             let (path, length) = Self.place("file", at: 100, in: bytes)
             func open() -> WASIErrno {
                 host.pathOpen(
@@ -80,7 +80,7 @@ struct WASIHostTests {
                 withDestinationPath: hop == 1 ? "target" : "link\(hop - 1)")
         }
         let host = try Self.makeHost(sandbox: sandbox)
-        Self.withGuestMemory { memory, bytes in
+        Self.withLinearMemory { memory, bytes in
             func status(_ name: String) -> WASIErrno {
                 let (path, length) = Self.place(name, at: 100, in: bytes)
                 return host.pathFilestatGet(memory, fd: 3, lookupFlags: 1, path: path, pathLength: length, resultPointer: 200)
@@ -98,7 +98,7 @@ struct WASIHostTests {
         try FileManager.default.createSymbolicLink(atPath: sandbox.appendingPathComponent("a/b/up").path, withDestinationPath: "../../..")
         try FileManager.default.createSymbolicLink(atPath: sandbox.appendingPathComponent("a/b/top").path, withDestinationPath: "../..")
         let host = try Self.makeHost(sandbox: sandbox)
-        Self.withGuestMemory { memory, bytes in
+        Self.withLinearMemory { memory, bytes in
             func status(_ name: String) -> WASIErrno {
                 let (path, length) = Self.place(name, at: 100, in: bytes)
                 return host.pathFilestatGet(memory, fd: 3, lookupFlags: 1, path: path, pathLength: length, resultPointer: 200)

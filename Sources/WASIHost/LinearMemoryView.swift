@@ -4,7 +4,7 @@ import Glibc
 ///
 /// Every guest pointer and length goes through `range(at:count:)`, so no access can leave the memory;
 /// a bad pointer is the guest's error, `EFAULT`, never a host fault.
-public struct GuestMemory {
+public struct LinearMemoryView {
     private let bytes: UnsafeMutableRawBufferPointer
 
     public init(_ bytes: UnsafeMutableRawBufferPointer) {
