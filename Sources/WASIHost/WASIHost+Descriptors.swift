@@ -10,6 +10,13 @@ extension WASIHost {
         return entry
     }
 
+    /// Blocks until a stream or socket is ready, interruptibly; regular files and non-blocking descriptors
+    /// never block, so they are not waited for.
+    func waitUnlessRegularFile(_ entry: OpenDescriptor, for events: Int32) throws(WASIErrno) {
+        guard entry.fileType != .regularFile, fcntl(entry.hostFD, F_GETFL) & O_NONBLOCK == 0 else { return }
+        try interruptHandle.wait(for: entry.hostFD, events: events)
+    }
+
     /// The descriptor `fd` for a call on a file as such (positioned I/O, seeking, size, syncing, advice), as
     /// wasmtime has it: a directory is `EBADF`, a standard stream `standardStreamError`.
     func file(_ fd: UInt32, standardStreamError: WASIErrno = .badDescriptor) throws(WASIErrno) -> OpenDescriptor {
@@ -35,7 +42,9 @@ extension WASIHost {
 
     public func fdRead(_ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd, requiring: .fdRead).hostFD
+            let entry = try streamOrFile(fd, requiring: .fdRead)
+            try waitUnlessRegularFile(entry, for: POLLIN)
+            let hostFD = entry.hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.retryingInterrupts { read(hostFD, buffer.baseAddress, buffer.count) }
             }

@@ -92,6 +92,8 @@ extension WASIHost {
                 fd: descriptors[subscription.fd]?.hostFD ?? -1,
                 events: Int16(subscription.type == .fdRead ? POLLIN : POLLOUT), revents: 0)
         }
+        // Last: the interruption pipe, which ends the wait with EINTR.
+        pollDescriptors.append(pollfd(fd: interruptHandle.readFD, events: Int16(POLLIN), revents: 0))
         let earliestDeadline = subscriptions.filter { $0.type == .clock }.map(\.deadline).min()
         while true {
             var timeoutMilliseconds: Int32 = -1
@@ -106,6 +108,7 @@ extension WASIHost {
                 if errno == EINTR { continue }
                 throw .lastHostError
             }
+            if pollDescriptors[pollDescriptors.count - 1].revents != 0 { throw .interrupted }
             var events: [Event] = []
             for (subscription, polled) in zip(descriptorSubscriptions, pollDescriptors) where polled.revents != 0 {
                 var event = Event(userData: subscription.userData, error: .success, type: subscription.type)

@@ -15,6 +15,7 @@ extension WASIHost {
             _ = try memory.range(at: resultPointer, count: 4)
             let fdFlags = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: flags))
             guard fdFlags.subtracting(.nonblock).isEmpty else { throw .invalid }
+            try waitUnlessRegularFile(listener, for: POLLIN)
             var hostFD: Int32
             repeat {
                 hostFD = accept(listener.hostFD, nil, nil)
@@ -32,8 +33,10 @@ extension WASIHost {
         resultPointer: UInt32, resultFlagsPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try socket(fd).hostFD
+            let entry = try socket(fd)
+            let hostFD = entry.hostFD
             guard flags & ~3 == 0 else { throw .invalid }
+            try waitUnlessRegularFile(entry, for: POLLIN)
             var hostFlags: Int32 = 0
             if flags & 1 != 0 { hostFlags |= Int32(MSG_PEEK) }
             if flags & 2 != 0 { hostFlags |= Int32(MSG_WAITALL) }
@@ -54,7 +57,9 @@ extension WASIHost {
         _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, flags: UInt32, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try socket(fd).hostFD
+            let entry = try socket(fd)
+            let hostFD = entry.hostFD
+            try waitUnlessRegularFile(entry, for: POLLOUT)
             var buffers = try memory.hostIOVectors(at: vectors, count: vectorCount)
             let sent = buffers.withUnsafeMutableBufferPointer { buffers in
                 var message = msghdr()

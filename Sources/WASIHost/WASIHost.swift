@@ -33,6 +33,8 @@ public final class WASIHost {
     var descriptors: DescriptorTable
     /// Set by `proc_exit`: the status the embedding process should exit with.
     public private(set) var exitStatus: UInt32?
+    /// Stops blocking calls early, from another thread (a deadline).
+    public let interruptHandle = WASIInterruptHandle()
 
     public init(configuration: Configuration) throws(SetupError) {
         arguments = configuration.arguments.map { Array($0.utf8) }

@@ -9,7 +9,8 @@ extension WASIHost {
     /// host on a bounds-checked view of the calling instance's memory, built for that call.
     ///
     /// `proc_exit` records the status in `exitStatus` and unwinds the guest with a trap; the embedder checks
-    /// `exitStatus` when a call traps.
+    /// `exitStatus` when a call traps. A blocking call cut short by `interruptHandle` traps with "interrupted",
+    /// as the engine's own interruption does.
     public func define(in imports: inout Imports, store: Store) {
         for function in WASIFunction.allCases {
             let type = FuncType(
@@ -24,6 +25,8 @@ extension WASIHost {
                     outcome = call(function, LinearMemoryView(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
                 }
                 switch outcome {
+                case .returned(.interrupted) where interruptHandle.isInterrupted:
+                    throw Trap(.interrupted)
                 case .returned(let errno): return [.i32(UInt32(errno.rawValue))]
                 case .exited(let status): throw Trap(.host("exit with status \(status)"))
                 }

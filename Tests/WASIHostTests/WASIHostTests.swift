@@ -142,6 +142,43 @@ struct WASIHostTests {
         #expect(store.type(of: open).parameters == [.i32, .i32, .i32, .i32, .i32, .i64, .i64, .i32, .i32])
     }
 
+    @Test func blockingCallsEndWhenInterruptedAndTrapThroughTheBridge() throws {
+        var ends: [Int32] = [-1, -1]
+        #expect(pipe(&ends) == 0)
+        defer { for end in ends { close(end) } }
+        var configuration = WASIHost.Configuration()
+        configuration.standardDescriptors = (ends[0], 1, 2)
+        let host = try WASIHost(configuration: configuration)
+        let handle = host.interruptHandle
+        #expect(!handle.isInterrupted)
+        Thread.detachNewThread {
+            usleep(100_000)
+            handle.interrupt()
+        }
+        Self.withLinearMemory { memory, bytes in
+            bytes.storeBytes(of: UInt32(64), toByteOffset: 0, as: UInt32.self)
+            bytes.storeBytes(of: UInt32(16), toByteOffset: 4, as: UInt32.self)
+            // Nothing is ever written to the pipe: only the interruption ends the read.
+            #expect(host.fdRead(memory, fd: 0, vectors: 0, vectorCount: 1, resultPointer: 32) == .interrupted)
+            #expect(handle.isInterrupted)
+            // A ten-second clock subscription returns at once once interrupted.
+            bytes.storeBytes(of: UInt8(0), toByteOffset: 1000 + 8, as: UInt8.self)
+            bytes.storeBytes(of: UInt32(1), toByteOffset: 1000 + 16, as: UInt32.self)
+            bytes.storeBytes(of: UInt64(10_000_000_000), toByteOffset: 1000 + 24, as: UInt64.self)
+            let started = ContinuousClock.now
+            #expect(host.pollOneoff(memory, subscriptions: 1000, events: 2000, count: 1, resultPointer: 40) == .interrupted)
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+        let store = Store()
+        var imports = Imports()
+        host.define(in: &imports, store: store)
+        guard case .function(let read)? = imports.lookup(module: "wasi_snapshot_preview1", name: "fd_read") else {
+            Issue.record("fd_read missing")
+            return
+        }
+        #expect(throws: Trap(.interrupted)) { try store.invoke(read, [.i32(0), .i32(0), .i32(0), .i32(0)]) }
+    }
+
     @Test func procExitRecordsTheStatusAndUnwinds() throws {
         let host = try WASIHost(configuration: WASIHost.Configuration())
         let store = Store()
