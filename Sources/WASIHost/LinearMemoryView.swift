@@ -11,8 +11,6 @@ public struct LinearMemoryView {
         self.bytes = bytes
     }
 
-    public var count: Int { bytes.count }
-
     /// The byte range `[pointer, pointer + count)`, or `EFAULT` if any of it lies outside the memory.
     func range(at pointer: UInt32, count: UInt32) throws(WASIErrno) -> Range<Int> {
         // 32-bit operands cannot overflow a 64-bit Int.
