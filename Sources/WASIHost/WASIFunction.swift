@@ -1,5 +1,7 @@
 /// The 46 functions of `wasi_snapshot_preview1`, numbered for callers that name a function by number (a VM
 /// monitor serving one hypercall per WASI call), with the core-wasm parameters each takes.
+///
+/// The numbers are part of that guest/host ABI: new cases go at the end, existing ones never move.
 public enum WASIFunction: UInt32, CaseIterable, Sendable {
     case argsGet, argsSizesGet, environGet, environSizesGet, clockResGet, clockTimeGet, fdAdvise, fdAllocate,
         fdClose, fdDatasync, fdFdstatGet, fdFdstatSetFlags, fdFdstatSetRights, fdFilestatGet, fdFilestatSetSize,
