@@ -131,6 +131,12 @@ struct WASIHostTests {
             "random_get", "sched_yield", "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
         ]
         #expect(names.count == 46)
+        #expect(WASIFunction.allCases.map(\.name).sorted() == names.sorted())
+        // The numbers are the VM's hypercall ABI: spot-check that they never move.
+        #expect(WASIFunction.argsGet.rawValue == 0)
+        #expect(WASIFunction.fdWrite.rawValue == 26)
+        #expect(WASIFunction.pathOpen.rawValue == 31)
+        #expect(WASIFunction.sockShutdown.rawValue == 45)
         for name in names {
             guard case .function(let function)? = imports.lookup(module: "wasi_snapshot_preview1", name: name) else {
                 Issue.record("\(name) is not defined")
