@@ -137,13 +137,16 @@ public final class WASIHost {
         _ strings: [[UInt8]], _ memory: LinearMemoryView, _ pointers: UInt32, _ buffer: UInt32
     ) -> WASIErrno {
         do throws(WASIErrno) {
+            _ = try memory.range(at: pointers, count: UInt32(clamping: strings.count * 4))
+            _ = try memory.range(at: buffer, count: UInt32(clamping: strings.reduce(0) { $0 + $1.count + 1 }))
+            // Both arrays fit in memory, so these offsets cannot wrap.
             var pointerSlot = pointers
             var next = buffer
             for string in strings {
                 try memory.store(next, at: pointerSlot)
                 try memory.write(string + [0], at: next)
-                pointerSlot &+= 4
-                next &+= UInt32(string.count + 1)
+                pointerSlot += 4
+                next += UInt32(string.count + 1)
             }
             return .success
         } catch {
