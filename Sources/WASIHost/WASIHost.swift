@@ -139,14 +139,14 @@ public final class WASIHost {
         do throws(WASIErrno) {
             _ = try memory.range(at: pointers, count: UInt32(clamping: strings.count * 4))
             _ = try memory.range(at: buffer, count: UInt32(clamping: strings.reduce(0) { $0 + $1.count + 1 }))
-            // Both arrays fit in memory, so these offsets cannot wrap.
+            // Both arrays fit in memory, so only the step past the last element can wrap (in a 4 GiB memory).
             var pointerSlot = pointers
             var next = buffer
             for string in strings {
                 try memory.store(next, at: pointerSlot)
                 try memory.write(string + [0], at: next)
-                pointerSlot += 4
-                next += UInt32(string.count + 1)
+                pointerSlot &+= 4
+                next &+= UInt32(string.count + 1)
             }
             return .success
         } catch {

@@ -115,6 +115,7 @@ enum WASITestSupport {
     static let scratch: URL = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-wasi-\(getpid())")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: WASITestSupport.scratch) }
         return directory
     }()
 
