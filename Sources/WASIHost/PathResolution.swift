@@ -13,7 +13,7 @@ final class ResolvedPath {
     let directoryFD: Int32
     /// The final component, `.` when the path names the directory itself. Never contains `/`.
     let name: [UInt8]
-    /// The path ended in `/`: it must name a directory.
+    /// The path ended in `/` and the call asked for it `stripped`: the entry must be a directory.
     let mustBeDirectory: Bool
     private let openedDirectories: [Int32]
 
@@ -34,6 +34,16 @@ final class ResolvedPath {
     }
 }
 
+/// What a final `/` means to a call.
+enum TrailingSlash {
+    /// `name/` is `name/.`: `name` must resolve, links followed, to a directory, and the call acts on that
+    /// directory itself (as wasmtime has it for every call but `path_create_directory` and `path_rename`).
+    case namesTheDirectoryItself
+    /// `name/` is `name`, not followed if a link, and flagged as `mustBeDirectory` for the call to check
+    /// (creating or renaming a directory, refusing to create a file).
+    case stripped
+}
+
 enum PathResolution {
     static let maxSymlinkHops = 40
     private static let slash = UInt8(ascii: "/")
@@ -41,12 +51,16 @@ enum PathResolution {
     private static let dotDot: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: ".")]
 
     /// Resolves `path` beneath `startFD`; with `followFinal`, a final symbolic link is followed too.
-    static func resolve(_ path: [UInt8], from startFD: Int32, followFinal: Bool) throws(WASIErrno) -> ResolvedPath {
+    static func resolve(
+        _ path: [UInt8], from startFD: Int32, followFinal: Bool, trailingSlash: TrailingSlash = .namesTheDirectoryItself
+    ) throws(WASIErrno) -> ResolvedPath {
         guard !path.isEmpty else { throw .noEntry }
         guard !path.contains(0) else { throw .illegalSequence }
         guard path.first != slash else { throw .permission }
         var pending = components(of: path)
-        var mustBeDirectory = path.last == slash
+        let endsInSlash = path.last == slash
+        let mustBeDirectory = endsInSlash && trailingSlash == .stripped
+        if endsInSlash && trailingSlash == .namesTheDirectoryItself { pending.append(dot) }
         var opened: [Int32] = []
         var hops = 0
         var succeeded = false
@@ -68,8 +82,10 @@ enum PathResolution {
             guard hops <= maxSymlinkHops else { throw .loop }
             guard !target.isEmpty else { throw .noEntry }
             guard target.first != slash else { throw .permission }
-            if pending.isEmpty && target.last == slash { mustBeDirectory = true }
-            pending.append(contentsOf: components(of: target).reversed())
+            var spliced = components(of: target)
+            // A link to `dir/` in the last position names that directory, like a path ending in `/`.
+            if pending.isEmpty && target.last == slash { spliced.append(dot) }
+            pending.append(contentsOf: spliced.reversed())
             return true
         }
 
@@ -90,7 +106,7 @@ enum PathResolution {
                 continue
             }
             if isLast {
-                if (followFinal || mustBeDirectory), try spliceLink(component, in: directory) { continue }
+                if followFinal && !mustBeDirectory, try spliceLink(component, in: directory) { continue }
                 return finish(component)
             }
             let next = withCString(component) {

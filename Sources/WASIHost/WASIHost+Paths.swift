@@ -5,12 +5,14 @@ import Glibc
 extension WASIHost {
     /// Resolves the guest path at `pointer` beneath directory descriptor `fd`.
     func resolve(
-        _ memory: LinearMemoryView, fd: UInt32, path pointer: UInt32, length: UInt32, followFinal: Bool = false
+        _ memory: LinearMemoryView, fd: UInt32, path pointer: UInt32, length: UInt32, followFinal: Bool = false,
+        trailingSlash: TrailingSlash = .namesTheDirectoryItself
     ) throws(WASIErrno) -> ResolvedPath {
         let directory = try descriptors.get(fd)
         guard directory.isDirectory else { throw .notDirectory }
         let path = try memory.read(at: pointer, count: length)
-        return try PathResolution.resolve(path, from: directory.hostFD, followFinal: followFinal)
+        return try PathResolution.resolve(
+            path, from: directory.hostFD, followFinal: followFinal, trailingSlash: trailingSlash)
     }
 
     public func pathOpen(
@@ -20,9 +22,13 @@ extension WASIHost {
         perform { () throws(WASIErrno) in
             // Checked first, so a bad result pointer cannot leave a descriptor the guest never learns of.
             _ = try memory.range(at: resultPointer, count: 4)
-            let resolved = try resolve(
-                memory, fd: fd, path: path, length: pathLength, followFinal: lookupFlags & lookupSymlinkFollow != 0)
             let open = WASIOpenFlags(rawValue: UInt16(truncatingIfNeeded: openFlags))
+            let createsFile = open.contains(.create) && !open.contains(.directory)
+            let resolved = try resolve(
+                memory, fd: fd, path: path, length: pathLength, followFinal: lookupFlags & lookupSymlinkFollow != 0,
+                trailingSlash: createsFile ? .stripped : .namesTheDirectoryItself)
+            // As wasmtime: once its directory resolves, a file name ending in `/` is EISDIR, whatever it names.
+            if resolved.mustBeDirectory { throw .isDirectory }
             let flags = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: fdFlags))
             let rights = WASIRights(rawValue: rightsBase)
             // As wasmtime: read and write access follow the rights asked for; creating or truncating needs write.
@@ -34,15 +40,12 @@ extension WASIHost {
             if open.contains(.create) { hostFlags |= O_CREAT }
             if open.contains(.exclusive) { hostFlags |= O_EXCL }
             if open.contains(.truncate) { hostFlags |= O_TRUNC }
-            if open.contains(.directory) || resolved.mustBeDirectory { hostFlags |= O_DIRECTORY }
+            if open.contains(.directory) { hostFlags |= O_DIRECTORY }
             if flags.contains(.append) { hostFlags |= O_APPEND }
             if flags.contains(.nonblock) { hostFlags |= O_NONBLOCK }
             if flags.contains(.dsync) { hostFlags |= O_DSYNC }
             if flags.contains(.rsync) { hostFlags |= O_RSYNC }
             if flags.contains(.sync) { hostFlags |= O_SYNC }
-            if resolved.mustBeDirectory && open.contains(.create) && !open.contains(.directory) {
-                throw .isDirectory
-            }
             if open.contains(.directory) && writes {
                 // A directory is never opened for writing.
                 throw open.contains(.create) ? .invalid : .isDirectory
@@ -60,7 +63,7 @@ extension WASIHost {
 
     public func pathCreateDirectory(_ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
+            let resolved = try resolve(memory, fd: fd, path: path, length: pathLength, trailingSlash: .stripped)
             guard resolved.withName({ mkdirat(resolved.directoryFD, $0, 0o777) }) == 0 else { throw .lastHostError }
         }
     }
@@ -74,15 +77,6 @@ extension WASIHost {
             let status = try Self.status(of: resolved)
             try Self.storeFilestat(status, fileType: Self.fileType(ofMode: status.st_mode), in: memory, at: resultPointer)
         }
-    }
-
-    /// A new link's name cannot end in `/` (that names a directory): `EEXIST` if something is there, else
-    /// `ENOENT`, as POSIX `link` and `symlink` answer.
-    static func refuseNewNameWithTrailingSlash(_ resolved: ResolvedPath) throws(WASIErrno) {
-        guard resolved.mustBeDirectory else { return }
-        var status = stat()
-        let exists = resolved.withName { fstatat(resolved.directoryFD, $0, &status, AT_SYMLINK_NOFOLLOW) } == 0
-        throw exists ? .exists : .noEntry
     }
 
     static func status(of resolved: ResolvedPath) throws(WASIErrno) -> stat {
@@ -118,8 +112,6 @@ extension WASIHost {
             guard oldLookupFlags & lookupSymlinkFollow == 0 else { throw .invalid }
             let source = try resolve(memory, fd: oldFD, path: oldPath, length: oldPathLength)
             let target = try resolve(memory, fd: newFD, path: newPath, length: newPathLength)
-            if source.mustBeDirectory { throw .notDirectory }
-            try Self.refuseNewNameWithTrailingSlash(target)
             let result = source.withName { sourceName in
                 target.withName { linkat(source.directoryFD, sourceName, target.directoryFD, $0, 0) }
             }
@@ -137,6 +129,8 @@ extension WASIHost {
             guard let target = PathResolution.readLink(resolved.name, in: resolved.directoryFD) else {
                 throw .lastHostError
             }
+            // An absolute target is a host path, which the guest is not shown (EPERM, as wasmtime).
+            guard target.first != UInt8(ascii: "/") else { throw .permission }
             // As POSIX `readlink`: a short buffer gets the start of the target.
             let used = min(target.count, Int(length))
             try memory.write(target[..<used], at: buffer)
@@ -154,11 +148,6 @@ extension WASIHost {
     public func pathUnlinkFile(_ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
-            if resolved.mustBeDirectory {
-                // "name/" names a directory, which unlink never removes.
-                let status = try Self.status(of: resolved)
-                throw status.st_mode & S_IFMT == S_IFDIR ? .isDirectory : .notDirectory
-            }
             guard resolved.withName({ unlinkat(resolved.directoryFD, $0, 0) }) == 0 else { throw .lastHostError }
         }
     }
@@ -168,10 +157,17 @@ extension WASIHost {
         newFD: UInt32, newPath: UInt32, newPathLength: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let source = try resolve(memory, fd: oldFD, path: oldPath, length: oldPathLength)
-            let target = try resolve(memory, fd: newFD, path: newPath, length: newPathLength)
+            let source = try resolve(memory, fd: oldFD, path: oldPath, length: oldPathLength, trailingSlash: .stripped)
+            let target = try resolve(memory, fd: newFD, path: newPath, length: newPathLength, trailingSlash: .stripped)
             if source.mustBeDirectory || target.mustBeDirectory {
+                // "name/" on either side: both must be directories (a missing target is fine).
                 guard try Self.status(of: source).st_mode & S_IFMT == S_IFDIR else { throw .notDirectory }
+                var status = stat()
+                if target.withName({ fstatat(target.directoryFD, $0, &status, AT_SYMLINK_NOFOLLOW) }) == 0,
+                    status.st_mode & S_IFMT != S_IFDIR
+                {
+                    throw .notDirectory
+                }
             }
             let result = source.withName { sourceName in
                 target.withName { renameat(source.directoryFD, sourceName, target.directoryFD, $0) }
@@ -190,7 +186,6 @@ extension WASIHost {
             let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
             guard !contents.contains(0) else { throw .illegalSequence }
             guard contents.first != UInt8(ascii: "/") else { throw .permission }
-            try Self.refuseNewNameWithTrailingSlash(resolved)
             let result = PathResolution.withCString(contents) { cTarget in
                 resolved.withName { symlinkat(cTarget, resolved.directoryFD, $0) }
             }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Random paths over a tree full of symbolic links (inside, escaping, absolute, looping) resolve as in
-/// wasmtime, and every one that resolves reaches an inode inside the sandbox.
+/// wasmtime, every one that resolves reaches an inode inside the sandbox, and random sequences of creating,
+/// removing, renaming and linking leave the same tree as in wasmtime and nothing changed outside.
 struct WASIPathWalkTests {
     /// A small deterministic generator (SplitMix64), so a failure can be replayed.
     struct SeededGenerator: RandomNumberGenerator {
@@ -58,6 +59,63 @@ struct WASIPathWalkTests {
             if Int.random(in: 0..<16, using: &generator) == 0 { path = "/" + path }
             return path
         }
+    }
+
+    /// Operations for tests/wasi/path_ops.c, `~` standing for an empty path component.
+    static func randomOperations(count: Int, seed: UInt64) -> String {
+        var generator = SeededGenerator(state: seed)
+        let components = ["a", "b", "f", "g", "..", ".", "in", "up", "out", "abs", "loop", "dangling", "flink", "new", "~"]
+        func path() -> String {
+            var path = (0..<Int.random(in: 1...3, using: &generator)).map { _ in components.randomElement(using: &generator)! }
+                .joined(separator: "/")
+            if Int.random(in: 0..<10, using: &generator) == 0 { path += "/" }
+            return path
+        }
+        let operations = ["mkdir", "rmdir", "unlink", "create", "trunc", "rename", "link", "symlink", "readlink"]
+        let linkTargets = ["a", "../x", "..", "f", "b/../..", "new/f", "b/"]
+        return (0..<count).map { _ in
+            let operation = operations.randomElement(using: &generator)!
+            switch operation {
+            case "rename", "link": return "\(operation) \(path()) \(path())"
+            case "symlink": return "symlink \(linkTargets.randomElement(using: &generator)!) \(path())"
+            default: return "\(operation) \(path())"
+            }
+        }.joined(separator: "\n") + "\n"
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func randomOperationsLeaveTheSameTreeAsWasmtime(seed: UInt64) throws {
+        let module = try WASITestSupport.compile("path_ops")
+        let input = Self.randomOperations(count: 500, seed: seed)
+        var outputs: [String] = []
+        var trees: [[String: String]] = []
+        for runner in ["swiftlet", "wasmtime"] {
+            let root = try WASITestSupport.temporaryDirectory()
+            try Self.makeTree(root)
+            let outside = root.appendingPathComponent("outside")
+            let outsideBefore = try WASITestSupport.snapshot(outside, withTimes: true)
+            let sandbox = root.appendingPathComponent("sandbox")
+            let options = ["--dir", sandbox.path + "::/sandbox", module.path]
+            let result =
+                runner == "swiftlet"
+                ? try WASITestSupport.run(try WASITestSupport.swiftlet(), ["run"] + options, input: input)
+                : try WASITestSupport.run(
+                    try WASITestSupport.python(),
+                    [WASITestSupport.programsDirectory.appendingPathComponent("run_wasmtime.py").path] + options, input: input)
+            #expect(result.status == 0, "\(runner): \(result.standardError)")
+            #expect(try WASITestSupport.snapshot(outside, withTimes: true) == outsideBefore, "\(runner) changed the outside")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == ["outside", "sandbox"])
+            outputs.append(result.standardOutput)
+            trees.append(try WASITestSupport.snapshot(sandbox).mapValues { $0.replacingOccurrences(of: root.path, with: "<root>") })
+        }
+        let ours = outputs[0].split(separator: "\n"), theirs = outputs[1].split(separator: "\n")
+        #expect(ours.count == 500)
+        for (line, reference) in zip(ours, theirs) where line != reference {
+            Issue.record("swiftlet `\(line)` but wasmtime `\(reference)`")
+        }
+        #expect(ours.count == theirs.count)
+        #expect(trees[0] == trees[1])
+        #expect(ours.filter { $0.hasSuffix("-> 0") }.count > 20)
     }
 
     @Test func randomPathsResolveAsInWasmtimeAndStayInside() throws {
