@@ -65,9 +65,13 @@ extension WASIHost {
 
     public func fdWrite(_ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try streamOrFile(fd, requiring: .fdWrite).hostFD
+            let entry = try streamOrFile(fd, requiring: .fdWrite)
+            let hostFD = entry.hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
-                Self.writingAll(buffer) { pointer, count, _ in write(hostFD, pointer, count) }
+                // A socket whose peer left is the guest's EPIPE, never the host's SIGPIPE.
+                entry.isSocket
+                    ? Self.writingAll(buffer) { pointer, count, _ in send(hostFD, pointer, count, Int32(MSG_NOSIGNAL)) }
+                    : Self.writingAll(buffer) { pointer, count, _ in write(hostFD, pointer, count) }
             }
         }
     }

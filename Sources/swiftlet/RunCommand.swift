@@ -69,6 +69,8 @@ struct RunCommand: ParsableCommand {
             if let maxMemoryPages { configuration.maxMemoryPages = maxMemoryPages }
             let store = Store(configuration: configuration)
             let wasi = try makeWASIHost()
+            // As wasmtime: writing to a closed pipe is the guest's EPIPE, not the end of this process.
+            signal(SIGPIPE, SIG_IGN)
             var imports = Imports()
             wasi.define(in: &imports, store: store)
             let instance: Instance

@@ -158,6 +158,23 @@ struct WASIConformanceTests {
         #expect(listing.standardOutput.contains("preopen name=\(fixture.sandbox.path)\n"))
     }
 
+    @Test func writingToAClosedPipeIsEPIPEForTheGuestNotSIGPIPEForTheHost() throws {
+        let module = try WASITestSupport.compile("closed_stdout")
+        let process = Process()
+        process.executableURL = try WASITestSupport.swiftlet()
+        process.arguments = ["run", module.path]
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try output.fileHandleForReading.close()
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 3)
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message == "stopped: Broken pipe\n")
+    }
+
     @Test func missingPreopenIsAClearError() throws {
         let module = try WASITestSupport.compile("args_env")
         let result = try WASITestSupport.run(
