@@ -1,8 +1,9 @@
 // An echo server on the listening socket the host passes as fd 3 (swiftlet run --tcplisten): serves two
-// clients in turn, each until it shuts down its side, then reports what it served.
+// clients in turn, each until it shuts down its side, then reports what it served. The first is served with
+// sock_recv/sock_send, the second with fd_read/fd_write.
 #include "check.h"
 
-static int serve(__wasi_fd_t listener) {
+static int serve(__wasi_fd_t listener, int with_fd_calls) {
     __wasi_subscription_t subscription = {0};
     subscription.userdata = 3;
     subscription.u.tag = __WASI_EVENTTYPE_FD_READ;
@@ -33,7 +34,8 @@ static int serve(__wasi_fd_t listener) {
     for (;;) {
         char buffer[256];
         __wasi_iovec_t in = {(uint8_t *)buffer, sizeof buffer};
-        error = __wasi_sock_recv(connection, &in, 1, 0, &used, &flags);
+        error = with_fd_calls ? __wasi_fd_read(connection, &in, 1, &used)
+                              : __wasi_sock_recv(connection, &in, 1, 0, &used, &flags);
         if (error) {
             printf("recv -> %d\n", error);
             return -1;
@@ -44,7 +46,8 @@ static int serve(__wasi_fd_t listener) {
         while (sent < used) {
             __wasi_ciovec_t out = {(const uint8_t *)buffer + sent, used - sent};
             __wasi_size_t wrote;
-            error = __wasi_sock_send(connection, &out, 1, 0, &wrote);
+            error = with_fd_calls ? __wasi_fd_write(connection, &out, 1, &wrote)
+                                  : __wasi_sock_send(connection, &out, 1, 0, &wrote);
             if (error) {
                 printf("send -> %d\n", error);
                 return -1;
@@ -63,6 +66,6 @@ int main(void) {
     CHECK(__wasi_fd_fdstat_get(3, &stat));
     printf("listener filetype=%u\n", stat.fs_filetype);
     CHECK(__wasi_sock_shutdown(0, __WASI_SDFLAGS_WR));
-    for (int client = 0; client < 2; client++) printf("served %d bytes\n", serve(3));
+    for (int client = 0; client < 2; client++) printf("served %d bytes\n", serve(3, client == 1));
     return 0;
 }
