@@ -52,7 +52,9 @@ public struct WASIRights: OptionSet, Sendable {
         .fdFilestatGet, .fdFilestatSetTimes, .pathSymlink, .pathRemoveDirectory, .pathUnlinkFile,
     ]
     /// What a directory opened by `path_open` reports, base and inheriting alike (as wasmtime).
-    public static let openedDirectory = WASIRights.all.subtracting([.fdSeek, .fdWrite, .pathFilestatSetSize, .fdFilestatSetSize])
+    public static let openedDirectory = WASIRights.all.subtracting([
+        .fdSeek, .fdWrite, .pathFilestatSetSize, .fdFilestatSetSize,
+    ])
     /// What a preopened directory passes on to what is opened beneath it.
     public static let directoryInheriting = WASIRights(rawValue: (1 << 28) - 1).subtracting(.pathFilestatSetSize)
 }

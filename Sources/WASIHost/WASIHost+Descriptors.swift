@@ -40,7 +40,9 @@ extension WASIHost {
         try memory.store(UInt32(truncatingIfNeeded: moved), at: resultPointer)
     }
 
-    public func fdRead(_ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdRead(
+        _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32
+    ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try streamOrFile(fd, requiring: .fdRead)
             try waitUnlessRegularFile(entry, for: POLLIN)
@@ -63,7 +65,9 @@ extension WASIHost {
         }
     }
 
-    public func fdWrite(_ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdWrite(
+        _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, resultPointer: UInt32
+    ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try streamOrFile(fd, requiring: .fdWrite)
             let hostFD = entry.hostFD
@@ -109,7 +113,9 @@ extension WASIHost {
         return written
     }
 
-    public func fdSeek(_ memory: LinearMemoryView, fd: UInt32, offset: Int64, whence: UInt32, resultPointer: UInt32) -> WASIErrno {
+    public func fdSeek(
+        _ memory: LinearMemoryView, fd: UInt32, offset: Int64, whence: UInt32, resultPointer: UInt32
+    ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
             let hostWhence: Int32
@@ -200,7 +206,9 @@ extension WASIHost {
         }
     }
 
-    static func storeFilestat(_ status: stat, fileType: WASIFileType, in memory: LinearMemoryView, at pointer: UInt32) throws(WASIErrno) {
+    static func storeFilestat(
+        _ status: stat, fileType: WASIFileType, in memory: LinearMemoryView, at pointer: UInt32
+    ) throws(WASIErrno) {
         func nanoseconds(_ time: timespec) -> UInt64 {
             UInt64(truncatingIfNeeded: time.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: time.tv_nsec)
         }

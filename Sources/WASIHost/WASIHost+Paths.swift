@@ -53,10 +53,9 @@ extension WASIHost {
             let hostFD = resolved.withName { openat(resolved.directoryFD, $0, hostFlags, 0o666) }
             guard hostFD >= 0 else { throw .lastHostError }
             let fileType = Self.fileType(ofHostFD: hostFD)
-            let entry =
-                fileType == .directory
-                ? OpenDescriptor(hostFD: hostFD, fileType: .directory, rightsBase: .openedDirectory, rightsInheriting: .openedDirectory)
-                : OpenDescriptor(hostFD: hostFD, fileType: fileType, rightsBase: .regularFile, rightsInheriting: .regularFile)
+            let reported: WASIRights = fileType == .directory ? .openedDirectory : .regularFile
+            let entry = OpenDescriptor(
+                hostFD: hostFD, fileType: fileType, rightsBase: reported, rightsInheriting: reported)
             try memory.store(try descriptors.insert(entry), at: resultPointer)
         }
     }

@@ -54,7 +54,8 @@ extension WASIHost {
                         throw .badDescriptor
                     }
                     if entry.fileType == .regularFile {
-                        ready.append(Event(userData: userData, error: .success, type: type, byteCount: Self.bytesAhead(entry.hostFD, type == .fdRead)))
+                        let byteCount = Self.bytesAhead(entry.hostFD, type == .fdRead)
+                        ready.append(Event(userData: userData, error: .success, type: type, byteCount: byteCount))
                         continue
                     }
                 }

@@ -98,7 +98,9 @@ extension WASIHost {
         if isIPv6 { host = String(host.dropFirst().dropLast()) }
         let family = isIPv6 ? AF_INET6 : AF_INET
         let hostFD = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard hostFD >= 0 else { throw SetupError(description: "--tcplisten `\(address)`: \(String(cString: strerror(errno)))") }
+        guard hostFD >= 0 else {
+            throw SetupError(description: "--tcplisten `\(address)`: \(String(cString: strerror(errno)))")
+        }
         var reuse: Int32 = 1
         setsockopt(hostFD, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var bound: Int32 = -1
@@ -111,7 +113,9 @@ extension WASIHost {
                 throw invalid
             }
             bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(hostFD, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(hostFD, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         } else {
             var socketAddress = sockaddr_in()
@@ -122,7 +126,9 @@ extension WASIHost {
                 throw invalid
             }
             bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(hostFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(hostFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
         guard bound == 0, listen(hostFD, 128) == 0 else {

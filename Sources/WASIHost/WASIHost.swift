@@ -5,6 +5,8 @@ import Glibc
 /// Each preview1 function is one method taking the guest memory view and the call's integer arguments and
 /// returning an errno, so any caller (the in-process engine bridge, a VM monitor serving hypercalls) uses the
 /// same code. Files are reachable only beneath the preopened directories (see `PathResolution`).
+///
+/// One guest thread calls it at a time; only `interruptHandle` may be used from other threads.
 public final class WASIHost {
     public struct Configuration {
         /// `argv`, program name first.
