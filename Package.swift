@@ -25,3 +25,22 @@ let package = Package(
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
     ]
 )
+
+// Micro-VM. SwiftletABI is the guest/host boundary, compiled for both sides. The guest kernel (Sources/Kernel) is
+// Embedded Swift built by kernel/build.sh for x86_64-unknown-none-elf; in a hosted build its code compiles away,
+// and no product links it, so its memset/posix_memalign never reach a host binary.
+package.targets += [
+    .target(name: "SwiftletABI"),
+    .target(name: "KernelSupport", path: "Sources/Kernel/Support"),
+    .target(name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport"], path: "Sources/Kernel/Swift"),
+]
+
+// The monitor drives Linux KVM, so it exists only where the manifest is evaluated on Linux.
+#if os(Linux)
+package.targets += [
+    .target(name: "CKVM"),
+    .target(name: "Monitor", dependencies: ["CKVM", "SwiftletABI"]),
+    .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
+    .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI"]),
+]
+#endif

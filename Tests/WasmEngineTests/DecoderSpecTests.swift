@@ -26,6 +26,7 @@ import Testing
 
     @Test(arguments: scripts)
     func script(_ name: String) throws {
+        defer { try? FileManager.default.removeItem(at: Self.workDirectory(for: name)) }
         guard let commands = try convert(name) else { return }
         var tally = Tally()
         var missedInBodies: [String] = []
@@ -47,9 +48,13 @@ import Testing
                 let expected = command["text"] as? String ?? ""
                 if type == "assert_malformed" { tally.malformed += 1 } else { tally.invalid += 1 }
                 if let error = decodingError(binary) {
+                    let expectedKind: ModuleError.Kind = type == "assert_malformed" ? .malformed : .invalid
+                    #expect(error.kind == expectedKind, "\(location): \(error.description)")
                     if !error.reason.hasPrefix(expected) {
                         tally.otherReason += 1
-                        print("\(location): expected \"\(expected)\", got \(error.description)")
+                        if Self.mayGiveAnotherReason[location] == nil {
+                            Issue.record("\(location): expected \"\(expected)\", got \(error.description)")
+                        }
                     }
                 } else if try Self.isRejectedOnlyInsideBodies(binary) {
                     missedInBodies.append("\(location) \(type) \"\(expected)\"")
@@ -72,14 +77,20 @@ import Testing
                 + "\(tally.textOnly) text-only malformed not applicable")
     }
 
-    private func decodingError(_ binary: [UInt8]) -> ModuleError? {
-        do {
-            _ = try Module(bytes: binary)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    /// Where this decoder's reason may differ from the reference interpreter's, and why.
+    static let mayGiveAnotherReason: [String: String] = {
+        let readsPastSection =
+            "the reference interpreter reads on past a section's declared end; this decoder stops there"
+        let bodySizeTooShort =
+            "the body's declared size ends inside the bad integer, so its rest is read as what follows the body"
+        var reasons = [
+            "binary-leb128.wast:348": readsPastSection,
+            "binary.wast:113": readsPastSection,
+            "binary.wast:901": readsPastSection,
+        ]
+        for line in [405, 462, 731, 751, 846, 866] { reasons["binary-leb128.wast:\(line)"] = bodySizeTooShort }
+        return reasons
+    }()
 
     struct Tally {
         var valid = 0, malformed = 0, invalid = 0, textOnly = 0, otherReason = 0
@@ -111,8 +122,7 @@ import Testing
 
     private static func workDirectory(for script: String) -> URL {
         FileManager.default.temporaryDirectory
-            .appendingPathComponent("swiftlet-decoder-spec-\(ProcessInfo.processInfo.processIdentifier)")
-            .appendingPathComponent(script)
+            .appendingPathComponent("swiftlet-decoder-spec-\(ProcessInfo.processInfo.processIdentifier)-\(script)")
     }
 
     /// Whether the module becomes valid WebAssembly 2.0 once every function body is `unreachable`.
@@ -200,17 +210,4 @@ import Testing
         }
         return (process.terminationStatus, errorOutput)
     }
-}
-
-/// Unsigned LEB128, for building test modules.
-func encodeU32(_ value: UInt32) -> [UInt8] {
-    var value = value
-    var bytes: [UInt8] = []
-    repeat {
-        var byte = UInt8(value & 0x7F)
-        value >>= 7
-        if value != 0 { byte |= 0x80 }
-        bytes.append(byte)
-    } while value != 0
-    return bytes
 }

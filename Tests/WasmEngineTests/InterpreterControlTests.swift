@@ -160,7 +160,7 @@ func infiniteLoopModule() -> ModuleBuilder {
                 Instruction(.return),
             ])
         var imports = Imports()
-        imports.define(module: "provider", name: "table", providerInstance.exports["table"]!)
+        imports.define(module: "provider", name: "table", providerInstance.export("table")!)
         let f = try store.instantiate(user.module, imports: imports).function("f")
         #expect(try store.invoke(f, []) == [.i64(7)])
     }

@@ -74,7 +74,7 @@ import Testing
         builder.export("memory", .memory(0))
         let store = Store()
         let instance = try store.instantiate(builder.module, imports: Imports())
-        guard case .memory(let memory) = instance.exports["memory"] else {
+        guard case .memory(let memory) = instance.export("memory") else {
             Issue.record("no memory export")
             return
         }
@@ -147,7 +147,7 @@ import Testing
         let instance = try store.instantiate(builder.module, imports: Imports())
         #expect(try store.invoke(instance.function("bump"), []) == [.i64(6)])
         #expect(try store.invoke(instance.function("bump"), []) == [.i64(7)])
-        guard case .global(let counter) = instance.exports["counter"] else {
+        guard case .global(let counter) = instance.export("counter") else {
             Issue.record("no global export")
             return
         }

@@ -111,7 +111,7 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         builder.export("g", .global(0))
         let store = Store()
         let instance = try store.instantiate(builder.module, imports: Imports())
-        guard case .global(let global) = instance.exports["g"] else {
+        guard case .global(let global) = instance.export("g") else {
             Issue.record("no global")
             return
         }
@@ -136,7 +136,7 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         builder.export("copy", .global(1))
         builder.export("ref", .global(2))
         let instance = try store.instantiate(builder.module, imports: imports)
-        guard case .global(let copy) = instance.exports["copy"], case .global(let ref) = instance.exports["ref"] else {
+        guard case .global(let copy) = instance.export("copy"), case .global(let ref) = instance.export("ref") else {
             Issue.record("no globals")
             return
         }
@@ -156,11 +156,29 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         user.importMemory("provider", "memory", MemoryType(limits: Limits(min: 1)))
         user.function(.of([], [.i32]), export: "size", [Instruction(.memorySize, 0), Instruction(.return)])
         var imports = Imports()
-        imports.define(module: "provider", name: "memory", providerInstance.exports["memory"]!)
+        imports.define(module: "provider", name: "memory", providerInstance.export("memory")!)
         let userInstance = try store.instantiate(user.module, imports: imports)
         _ = try store.invoke(providerInstance.function("grow"), [.i32(2)])
         #expect(try store.invoke(userInstance.function("size"), []) == [.i32(3)])
-        guard case .memory(let memory) = providerInstance.exports["memory"] else { return }
+        guard case .memory(let memory) = providerInstance.export("memory") else { return }
         #expect(store.type(of: memory).limits.min == 3)
+    }
+
+    @Test func namesAreComparedByteForByte() throws {
+        // Canonically equivalent to Swift's `String` equality, but distinct wasm names.
+        let composed = "\u{C5}"
+        let decomposed = "A\u{30A}"
+        var builder = ModuleBuilder()
+        builder.function(.of([], [.i32]), export: composed, [Instruction(.const32, 0, 1), Instruction(.return)])
+        builder.function(.of([], [.i32]), export: decomposed, [Instruction(.const32, 0, 2), Instruction(.return)])
+        let store = Store()
+        let instance = try store.instantiate(builder.module, imports: Imports())
+        #expect(try store.invoke(instance.function(composed), []) == [.i32(1)])
+        #expect(try store.invoke(instance.function(decomposed), []) == [.i32(2)])
+        #expect(instance.exports.map { $0.name } == [composed, decomposed])
+
+        var imports = Imports()
+        imports.define(module: "m", name: composed, .function(instance.function(composed)))
+        #expect(imports.lookup(module: "m", name: decomposed) == nil)
     }
 }

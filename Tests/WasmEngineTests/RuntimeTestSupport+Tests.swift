@@ -86,7 +86,7 @@ struct ModuleBuilder {
 
 extension Instance {
     func function(_ name: String) -> Function {
-        guard case .function(let function) = exports[name] else { fatalError("no exported function \(name)") }
+        guard case .function(let function) = export(name) else { fatalError("no exported function \(name)") }
         return function
     }
 }

@@ -3,7 +3,7 @@ extension BinaryReader {
     /// The largest memory of WebAssembly 2.0, in pages (4 GiB).
     static let maximumMemoryPages: UInt64 = 65536
 
-    public mutating func readFunctionType() throws(ModuleError) -> FuncType {
+    mutating func readFunctionType() throws(ModuleError) -> FuncType {
         let at = offset
         let form = try readByte()
         guard form == 0x60 else {
@@ -26,7 +26,7 @@ extension BinaryReader {
 
     /// Limits with u32 bounds. The flag is a one-bit LEB128 in the spec's grammar, which decides the
     /// reason for a bad flag byte.
-    public mutating func readLimits() throws(ModuleError) -> Limits {
+    mutating func readLimits() throws(ModuleError) -> Limits {
         let at = offset
         let flag = try readByte()
         if flag & 0x80 != 0 { throw .malformed(at: at, "integer representation too long") }
@@ -36,7 +36,7 @@ extension BinaryReader {
         return Limits(min: min, max: max)
     }
 
-    public mutating func readTableType() throws(ModuleError) -> TableType {
+    mutating func readTableType() throws(ModuleError) -> TableType {
         let elementType = try readReferenceType()
         let at = offset
         let limits = try readLimits()
@@ -44,7 +44,7 @@ extension BinaryReader {
         return TableType(elementType: elementType, limits: limits)
     }
 
-    public mutating func readMemoryType() throws(ModuleError) -> MemoryType {
+    mutating func readMemoryType() throws(ModuleError) -> MemoryType {
         let at = offset
         let limits = try readLimits()
         if limits.min > Self.maximumMemoryPages || (limits.max ?? 0) > Self.maximumMemoryPages {
@@ -54,7 +54,7 @@ extension BinaryReader {
         return MemoryType(limits: limits)
     }
 
-    public mutating func readGlobalType() throws(ModuleError) -> GlobalType {
+    mutating func readGlobalType() throws(ModuleError) -> GlobalType {
         let valueType = try readValueType()
         let at = offset
         switch try readByte() {

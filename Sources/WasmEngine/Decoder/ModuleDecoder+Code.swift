@@ -7,7 +7,6 @@ extension ModuleDecoder {
             throw .malformed(at: countOffset, "function and code section have inconsistent lengths")
         }
         codeSectionCount = count
-        module.functions.reserveCapacity(count)
         for definedIndex in 0..<count {
             let sizeOffset = reader.offset
             let size = Int(try reader.readU32())

@@ -3,13 +3,11 @@
 extension ModuleDecoder {
     mutating func readTypeSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.types.reserveCapacity(count)
         for _ in 0..<count { module.types.append(try reader.readFunctionType()) }
     }
 
     mutating func readImportSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.imports.reserveCapacity(count)
         for _ in 0..<count {
             let moduleName = try reader.readName()
             let name = try reader.readName()
@@ -45,14 +43,12 @@ extension ModuleDecoder {
 
     mutating func readFunctionSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.functionTypeIndices.reserveCapacity(functionCount + count)
         for _ in 0..<count { module.functionTypeIndices.append(try readTypeIndex()) }
         definedFunctionCount = count
     }
 
     mutating func readTableSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.tables.reserveCapacity(module.tables.count + count)
         for _ in 0..<count { module.tables.append(try reader.readTableType()) }
     }
 
@@ -63,8 +59,6 @@ extension ModuleDecoder {
 
     mutating func readGlobalSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.globals.reserveCapacity(module.globals.count + count)
-        module.globalInitializers.reserveCapacity(count)
         for _ in 0..<count {
             let type = try reader.readGlobalType()
             let initializer = try readConstantExpression(of: type.valueType)

@@ -2,7 +2,6 @@
 extension ModuleDecoder {
     mutating func readExportSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.exports.reserveCapacity(count)
         for _ in 0..<count {
             let nameOffset = reader.offset
             let name = try reader.readName()

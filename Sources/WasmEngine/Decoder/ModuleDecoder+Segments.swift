@@ -2,7 +2,6 @@
 extension ModuleDecoder {
     mutating func readElementSection() throws(ModuleError) {
         let count = try reader.readCount()
-        module.elements.reserveCapacity(count)
         for _ in 0..<count { module.elements.append(try readElementSegment()) }
     }
 
@@ -36,7 +35,6 @@ extension ModuleDecoder {
 
         let itemCount = try reader.readCount()
         var items: [ConstantExpression] = []
-        items.reserveCapacity(itemCount)
         for _ in 0..<itemCount {
             if usesExpressions {
                 items.append(try readConstantExpression(of: type))
@@ -76,7 +74,6 @@ extension ModuleDecoder {
             throw .malformed(at: countOffset, "data count and data section have inconsistent lengths")
         }
         dataSectionCount = count
-        module.dataSegments.reserveCapacity(count)
         for _ in 0..<count { module.dataSegments.append(try readDataSegment()) }
     }
 

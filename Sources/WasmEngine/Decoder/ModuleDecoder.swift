@@ -35,6 +35,10 @@ enum SectionID: UInt8 {
 }
 
 /// The state of one module's decoding: the reader and the module as decoded so far.
+///
+/// Entries are appended as they decode, never reserved from a declared count: a count is only bounded by
+/// the input's size, and reserving from it could allocate tens of bytes per input byte before anything
+/// has been validated.
 struct ModuleDecoder {
     var reader: BinaryReader
     var module = Module()

@@ -111,7 +111,7 @@ extension Store {
                 r.reloadMemory()
                 continue
             case .call:
-                try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle)
+                try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
                 continue
             case .callIndirect:
                 let type = r.instance.pointee.types[Int(i.a)]
@@ -123,7 +123,7 @@ extension Store {
                     bitPattern: UInt(table.pointee.elements[elementIndex]))
                 else { throw Trap(.uninitializedElement) }
                 guard callee.pointee.typeID == type.id else { throw Trap(.indirectCallTypeMismatch) }
-                try call(callee, frameStart: i.b, &r, limits, interruptHandle)
+                try call(callee, frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
                 continue
 
             // MARK: Moves and constants
@@ -334,25 +334,39 @@ extension Store {
     @inline(__always)
     private func call(
         _ callee: UnsafeMutablePointer<FunctionRecord>, frameStart: UInt32, _ r: inout Registers,
-        _ limits: StackLimits, _ interruptHandle: InterruptHandle
+        _ limits: StackLimits, _ interruptHandle: InterruptHandle, _ fuelIsLimited: Bool
     ) throws(Trap) {
         let calleeFrame = r.fp + Int(frameStart)
         guard let code = callee.pointee.code else {
-            try callHostFunction(
-                callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame, fuel: &r.fuel)
+            // The host may run wasm code too (through `invoke`), which spends the store's fuel.
+            if fuelIsLimited { fuelRemaining = r.fuel }
+            try callHostFunction(callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame)
+            if fuelIsLimited { r.fuel = fuelRemaining }
             r.reloadMemory()
             r.pc += 1
             return
         }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
-        guard r.callFrame < limits.callFramesEnd, callee.pointee.frameSize <= limits.valueStackEnd - calleeFrame
-        else { throw Trap(.callStackExhausted) }
+        let frameEnd = calleeFrame + callee.pointee.frameSize
+        guard r.callFrame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else {
+            throw Trap(.callStackExhausted)
+        }
         // SAFETY: `r.callFrame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
         r.callFrame.initialize(
             to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
-        let parameterCount = callee.pointee.parameterCount
-        (calleeFrame + parameterCount).update(repeating: 0, count: callee.pointee.localCount - parameterCount)
+        let locals = calleeFrame + callee.pointee.parameterCount
+        let localsToZero = callee.pointee.localCount - callee.pointee.parameterCount
+        if localsToZero <= Store.valueStackSlack {
+            // Most functions have few locals: four straight stores beat a `memset` call. Slots past the
+            // locals are the callee's temporaries or dead space, and the stack has slack past its end.
+            locals[0] = 0
+            locals[1] = 0
+            locals[2] = 0
+            locals[3] = 0
+        } else {
+            locals.update(repeating: 0, count: localsToZero)
+        }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
         r.codeBase = r.pc

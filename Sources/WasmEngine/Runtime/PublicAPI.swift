@@ -37,19 +37,27 @@ public enum ExternalValue: Equatable, Sendable {
     case global(Global)
 }
 
-/// What an instantiation links against, by module name and field name.
+/// What an instantiation links against, by module name and field name (compared byte for byte).
 public struct Imports {
-    var definitions: [String: [String: ExternalValue]] = [:]
+    var definitions: [ExactName: [ExactName: ExternalValue]] = [:]
 
     public init() {}
 
     public mutating func define(module: String, name: String, _ value: ExternalValue) {
-        definitions[module, default: [:]][name] = value
+        definitions[ExactName(module), default: [:]][ExactName(name)] = value
     }
 
     public func lookup(module: String, name: String) -> ExternalValue? {
-        definitions[module]?[name]
+        definitions[ExactName(module)]?[ExactName(name)]
     }
+}
+
+/// A name compared by its UTF-8 bytes. Wasm names are byte strings, while Swift's `String` equality
+/// identifies canonically equivalent ones ("\u{C5}" and "A\u{30A}"), which are distinct names in wasm.
+struct ExactName: Hashable {
+    let bytes: [UInt8]
+
+    init(_ name: String) { bytes = Array(name.utf8) }
 }
 
 public enum TrapReason: Equatable, Sendable {

@@ -4,7 +4,7 @@ extension Store {
     public func instantiate(_ module: Module, imports: Imports) throws(InstantiationError) -> Instance {
         let resolved = try resolveImports(of: module, from: imports)
         let instance = allocateInstance(of: module, imports: resolved)
-        let exports = exportMap(of: module, instance: instance)
+        let exports = exportList(of: module, instance: instance)
         try initializeSegments(of: module, instance: instance)
         if let start = module.start {
             let function = Function(address: instance.pointee.functions[Int(start)].pointee.address)
@@ -151,24 +151,23 @@ extension Store {
         }
     }
 
-    private func exportMap(
+    private func exportList(
         of module: Module, instance: UnsafeMutablePointer<InstanceRecord>
-    ) -> [String: ExternalValue] {
-        var exports: [String: ExternalValue] = [:]
-        for export in module.exports {
+    ) -> [(name: String, value: ExternalValue)] {
+        module.exports.map { export in
+            let value: ExternalValue
             switch export.descriptor {
             case .function(let index):
-                exports[export.name] = .function(
-                    Function(address: instance.pointee.functions[Int(index)].pointee.address))
+                value = .function(Function(address: instance.pointee.functions[Int(index)].pointee.address))
             case .table(let index):
-                exports[export.name] = .table(Table(address: instance.pointee.tables[Int(index)].pointee.address))
+                value = .table(Table(address: instance.pointee.tables[Int(index)].pointee.address))
             case .memory:
-                exports[export.name] = .memory(Memory(address: instance.pointee.memory.pointee.address))
+                value = .memory(Memory(address: instance.pointee.memory.pointee.address))
             case .global(let index):
-                exports[export.name] = .global(Global(address: instance.pointee.globals[Int(index)].pointee.address))
+                value = .global(Global(address: instance.pointee.globals[Int(index)].pointee.address))
             }
+            return (export.name, value)
         }
-        return exports
     }
 
     // MARK: Segments

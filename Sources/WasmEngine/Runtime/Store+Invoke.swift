@@ -73,7 +73,7 @@ extension Store {
     func allocateStacksIfNeeded() {
         guard valueStack == nil else { return }
         let slots = Swift.max(configuration.valueStackSlots, 16)
-        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots + Store.valueStackSlack)
         valueStack = stack
         valueStackEnd = stack + slots
         stackTop = stack
@@ -100,19 +100,16 @@ extension Store {
     @inline(never)
     func callHostFunction(
         _ function: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>,
-        callerInstance: UnsafeMutablePointer<InstanceRecord>, callFrameTop currentCallFrameTop: UnsafeMutablePointer<CallFrame>,
-        fuel: inout UInt64
+        callerInstance: UnsafeMutablePointer<InstanceRecord>, callFrameTop currentCallFrameTop: UnsafeMutablePointer<CallFrame>
     ) throws(Trap) {
         let type = functionTypes[function.pointee.typeID]
         let savedStackTop = stackTop
         let savedCallFrameTop = callFrameTop
         stackTop = frame + Swift.max(type.parameters.count, type.results.count)
         callFrameTop = currentCallFrameTop
-        fuelRemaining = fuel
         defer {
             stackTop = savedStackTop
             callFrameTop = savedCallFrameTop
-            fuel = fuelRemaining
         }
         let arguments = type.parameters.enumerated().map { index, parameterType in
             value(ofSlot: frame[index], type: parameterType)

@@ -23,6 +23,9 @@ public final class Store {
     /// Host code re-entering `invoke` from a host function nests on the host stack; beyond this many
     /// levels the call traps "call stack exhausted" instead of risking the host stack.
     static let maxInvokeNesting = 100
+    /// Slots allocated past the value stack's end, so a call may zero its first four locals with straight
+    /// stores whatever its frame size (see `Store.call`).
+    static let valueStackSlack = 4
 
     public let configuration: Configuration
     /// Raises the interruption flag; may be handed to another thread.
@@ -209,11 +212,18 @@ public final class InterruptHandle: Sendable {
 
 /// An instantiated module.
 public final class Instance {
-    public let exports: [String: ExternalValue]
+    /// In the module's order. A list rather than a `String`-keyed dictionary: export names are distinct as
+    /// byte strings, but may be equal as Swift strings (see `ExactName`).
+    public let exports: [(name: String, value: ExternalValue)]
+    private let exportsByName: [ExactName: ExternalValue]
 
-    init(exports: [String: ExternalValue]) {
+    init(exports: [(name: String, value: ExternalValue)]) {
         self.exports = exports
+        var exportsByName: [ExactName: ExternalValue] = [:]
+        for export in exports { exportsByName[ExactName(export.name)] = export.value }
+        self.exportsByName = exportsByName
     }
 
-    public func export(_ name: String) -> ExternalValue? { exports[name] }
+    /// The export of exactly this name (byte for byte).
+    public func export(_ name: String) -> ExternalValue? { exportsByName[ExactName(name)] }
 }

@@ -1,0 +1,31 @@
+#ifndef CKVM_H
+#define CKVM_H
+
+// The KVM ioctl request numbers are function-like macros (_IO/_IOR/_IOW) that Swift cannot import;
+// this header re-exports each one the monitor uses as a constant. The structs come from <linux/kvm.h>.
+#ifdef __linux__
+#include <linux/kvm.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const unsigned long CKVM_GET_API_VERSION = KVM_GET_API_VERSION;
+static const unsigned long CKVM_CREATE_VM = KVM_CREATE_VM;
+static const unsigned long CKVM_CHECK_EXTENSION = KVM_CHECK_EXTENSION;
+static const unsigned long CKVM_GET_VCPU_MMAP_SIZE = KVM_GET_VCPU_MMAP_SIZE;
+static const unsigned long CKVM_CREATE_VCPU = KVM_CREATE_VCPU;
+static const unsigned long CKVM_SET_USER_MEMORY_REGION = KVM_SET_USER_MEMORY_REGION;
+static const unsigned long CKVM_RUN = KVM_RUN;
+static const unsigned long CKVM_GET_REGS = KVM_GET_REGS;
+static const unsigned long CKVM_SET_REGS = KVM_SET_REGS;
+static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
+static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
+
+// Not an ioctl, but as unreachable from Swift: the calling thread's kernel id, for a timer that signals exactly
+// the thread running a vCPU. Glibc's module hides gettid() (no _GNU_SOURCE) and Swift cannot call syscall(),
+// which is variadic.
+static inline int ckvm_gettid(void) {
+    return (int)syscall(SYS_gettid);
+}
+#endif
+
+#endif

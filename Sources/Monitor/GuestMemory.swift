@@ -1,0 +1,104 @@
+/// Guest physical memory: one anonymous host mapping backing guest-physical `[0, size)`.
+///
+/// Mapped with `MAP_NORESERVE`, so pages the guest never touches cost nothing and a large size per VM is cheap.
+/// Every access is bounds-checked with checked arithmetic and copies bytes; no pointer into the mapping leaves a
+/// method of this type (except to KVM, which needs the base address for its memory slot).
+public struct GuestMemory: ~Copyable {
+    /// Host address of guest-physical address 0.
+    let base: UnsafeMutableRawPointer
+    /// Size in bytes, a multiple of ``pageSize``.
+    public let size: UInt64
+
+    public static let pageSize: UInt64 = 4096
+
+    public init(size: UInt64) throws(GuestMemoryError) {
+        guard size > 0, size % Self.pageSize == 0, size <= UInt64(Int.max) else {
+            throw .invalidSize(size)
+        }
+        do {
+            base = try Syscalls.mapMemory(size: Int(size), fd: nil, reserveSwap: false)
+        } catch {
+            throw .mappingFailed(size: size, errno: error)
+        }
+        self.size = size
+    }
+
+    deinit {
+        // SAFETY: the mapping was made in init and no pointer into it has escaped.
+        Syscalls.unmapMemory(base, size: Int(size))
+    }
+
+    /// The whole of guest memory as a range.
+    public var range: GuestRange { GuestRange(start: GuestPhysicalAddress(0), length: size)! }
+
+    /// Checks that `[address, address + count)` lies inside guest memory and returns its offset.
+    public func checkedOffset(_ address: GuestPhysicalAddress, count: UInt64) throws(GuestMemoryError) -> Int {
+        guard let range = GuestRange(start: address, length: count), self.range.contains(range) else {
+            throw .outOfBounds(address: address, count: count, memorySize: size)
+        }
+        return Int(address.rawValue)
+    }
+
+    /// Copies `count` bytes starting at `address` out of guest memory.
+    public func readBytes(at address: GuestPhysicalAddress, count: UInt64) throws(GuestMemoryError) -> [UInt8] {
+        let offset = try checkedOffset(address, count: count)
+        // SAFETY: [offset, offset + count) was checked to lie inside the mapping.
+        let source = UnsafeRawBufferPointer(start: base + offset, count: Int(count))
+        return Array(source)
+    }
+
+    /// Copies `bytes` into guest memory starting at `address`.
+    public func write(_ bytes: some Collection<UInt8>, at address: GuestPhysicalAddress) throws(GuestMemoryError) {
+        let offset = try checkedOffset(address, count: UInt64(bytes.count))
+        // SAFETY: [offset, offset + bytes.count) was checked to lie inside the mapping.
+        let destination = UnsafeMutableRawBufferPointer(start: base + offset, count: bytes.count)
+        _ = destination.initializeMemory(as: UInt8.self, from: bytes)
+    }
+
+    /// Sets `count` bytes starting at `address` to `byte`.
+    public func fill(_ byte: UInt8, at address: GuestPhysicalAddress, count: UInt64) throws(GuestMemoryError) {
+        let offset = try checkedOffset(address, count: count)
+        // SAFETY: [offset, offset + count) was checked to lie inside the mapping.
+        (base + offset).initializeMemory(as: UInt8.self, repeating: byte, count: Int(count))
+    }
+
+    /// Reads a little-endian integer at `address`, which need not be aligned.
+    public func load<T: GuestPOD>(_ type: T.Type, at address: GuestPhysicalAddress) throws(GuestMemoryError) -> T {
+        let offset = try checkedOffset(address, count: UInt64(MemoryLayout<T>.size))
+        // SAFETY: the value's bytes were checked to lie inside the mapping; loadUnaligned has no alignment needs.
+        return T(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+
+    /// Writes `value` little-endian at `address`, which need not be aligned.
+    public func store<T: GuestPOD>(_ value: T, at address: GuestPhysicalAddress) throws(GuestMemoryError) {
+        let offset = try checkedOffset(address, count: UInt64(MemoryLayout<T>.size))
+        // SAFETY: the value's bytes were checked to lie inside the mapping; storeBytes has no alignment needs.
+        base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+    }
+}
+
+/// Plain integers that can be copied to and from guest memory byte for byte.
+public protocol GuestPOD: FixedWidthInteger, BitwiseCopyable {}
+
+extension UInt8: GuestPOD {}
+extension UInt16: GuestPOD {}
+extension UInt32: GuestPOD {}
+extension UInt64: GuestPOD {}
+
+/// A failed guest-memory operation.
+public enum GuestMemoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidSize(UInt64)
+    case mappingFailed(size: UInt64, errno: Errno)
+    case outOfBounds(address: GuestPhysicalAddress, count: UInt64, memorySize: UInt64)
+
+    public var description: String {
+        switch self {
+        case .invalidSize(let size):
+            "guest memory size \(size) is not a positive multiple of \(GuestMemory.pageSize)"
+        case .mappingFailed(let size, let errno):
+            "cannot map \(size) bytes of guest memory: \(errno)"
+        case .outOfBounds(let address, let count, let memorySize):
+            "\(count) bytes at \(address) do not fit in \(memorySize) bytes of guest memory"
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import CKVM
+import SwiftletABI
+
+/// Settings of one micro-VM.
+public struct MicroVMConfiguration: Sendable {
+    /// Guest memory in bytes; a multiple of 2 MiB, at most 4 GiB. Untouched memory costs the host nothing.
+    public var memorySize: UInt64 = 64 << 20
+    public var stackSize: UInt64 = 256 << 10
+    /// Console bytes kept; the rest is dropped and ``MicroVMResult/consoleTruncated`` set.
+    public var consoleLimit = 1 << 20
+    /// Passed to the kernel in ``BootInfo/requestedExitStatus``.
+    public var requestedExitStatus: UInt32 = 0
+    /// Passed to the kernel in ``BootInfo/randomSeed``.
+    public var randomSeed: UInt64 = .random(in: .min ... .max)
+
+    public init() {}
+}
+
+/// How a guest run ended.
+public enum MicroVMOutcome: Equatable, Sendable {
+    /// The guest made the exit hypercall.
+    case exited(status: UInt32)
+    /// The guest stopped in a way it cannot recover from (an exception, an unhandled exit), at `rip`.
+    case fault(VCPUExit, rip: UInt64)
+    /// The guest made a malformed hypercall, at `rip`.
+    case rejectedHypercall(HypercallError, rip: UInt64)
+    /// The run's time limit passed; the guest was stopped at `rip`.
+    case timedOut(rip: UInt64)
+}
+
+public struct MicroVMResult: Sendable {
+    public let outcome: MicroVMOutcome
+    public let console: [UInt8]
+    public let consoleTruncated: Bool
+    /// Number of `KVM_RUN` returns, the dominant cost on machines where an exit is slow.
+    public let exitCount: Int
+}
+
+/// Failures of the host side while setting up or running a VM (not the guest's misbehaviour, which is a
+/// ``MicroVMOutcome``).
+public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
+    case kvm(KVMError)
+    case memory(GuestMemoryError)
+    case image(KernelImageError)
+    case unsupportedMemorySize(UInt64)
+    /// The kernel image, stack, boot info and heap do not fit in guest memory.
+    case kernelTooLarge(kernelEnd: UInt64, memorySize: UInt64)
+    /// The timer enforcing a run's time limit could not be set up.
+    case timer(Errno)
+
+    public var description: String {
+        switch self {
+        case .kvm(let error): "\(error)"
+        case .memory(let error): "\(error)"
+        case .image(let error): "\(error)"
+        case .unsupportedMemorySize(let size):
+            "memory size \(size) is not a multiple of 2 MiB between \(SwiftletABI.guestRegionStart) and "
+                + "\(SwiftletABI.maximumMemorySize)"
+        case .timer(let errno):
+            "cannot set up the run time limit: \(errno)"
+        case .kernelTooLarge(let kernelEnd, let memorySize):
+            "kernel ending at 0x\(String(kernelEnd, radix: 16)) leaves no room for its stack and heap in "
+                + "\(memorySize) bytes"
+        }
+    }
+}
+
+/// One guest: its memory, VM and single vCPU, set up to enter the kernel in long mode at CPL3.
+///
+/// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image,
+/// then (page-aligned) its stack, one page of ``BootInfo``, and the heap up to the end of memory.
+public struct MicroVM: ~Copyable {
+    // Dropped together, in an order Swift does not specify; every order is safe: KVM keeps a VM alive while a
+    // vCPU fd refers to it, and the guest cannot run any more once its MicroVM is being destroyed, so a memory
+    // slot briefly pointing at unmapped memory is never used.
+    let vcpu: VirtualCPU
+    let vm: VirtualMachine
+    let memory: GuestMemory
+    public let bootInfo: BootInfo
+    public let bootInfoAddress: GuestPhysicalAddress
+    private var hypercalls: HypercallDispatcher
+    private var exitCount = 0
+
+    public init(
+        system: borrowing KVMSystem, kernel: KernelImage, configuration: MicroVMConfiguration = .init()
+    ) throws(MicroVMError) {
+        guard LongModeSetup.isSupportedMemorySize(configuration.memorySize) else {
+            throw .unsupportedMemorySize(configuration.memorySize)
+        }
+        let memory = try wrap { () throws(GuestMemoryError) in try GuestMemory(size: configuration.memorySize) }
+        let guestRegion = GuestRange(
+            start: GuestPhysicalAddress(SwiftletABI.guestRegionStart),
+            length: configuration.memorySize - SwiftletABI.guestRegionStart)!
+        // Loading first validates every segment against guest memory, so the layout below works with an image end
+        // that is at most the memory size (4 GiB) and its arithmetic cannot overflow.
+        try wrap { () throws(KernelImageError) in try kernel.load(into: memory, allowedRange: guestRegion) }
+        let page = GuestMemory.pageSize
+        let stackBottom = (kernel.end + page - 1) / page * page
+        let stackPages = configuration.stackSize / page + (configuration.stackSize % page == 0 ? 0 : 1)
+        let stackTop = stackBottom + min(stackPages, configuration.memorySize / page) * page
+        let heapStart = stackTop + page
+        guard stackPages <= configuration.memorySize / page, heapStart < configuration.memorySize else {
+            throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
+        }
+
+        let bootInfo = BootInfo(
+            memorySize: configuration.memorySize, heapStart: heapStart,
+            heapSize: configuration.memorySize - heapStart, stackTop: stackTop,
+            randomSeed: configuration.randomSeed, requestedExitStatus: UInt64(configuration.requestedExitStatus))
+        let bootInfoAddress = GuestPhysicalAddress(stackTop)
+        try wrap { () throws(GuestMemoryError) in
+            try LongModeSetup.writeTables(into: memory)
+            try memory.store(bootInfo, at: bootInfoAddress)
+        }
+
+        let vm = try wrap { () throws(KVMError) in try system.createVM() }
+        try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
+        let vcpu = try wrap { () throws(KVMError) in try vm.createVCPU() }
+        try wrap { () throws(KVMError) in
+            try vcpu.setSpecialRegisters(LongModeSetup.specialRegisters(from: vcpu.specialRegisters()))
+            try vcpu.setRegisters(
+                LongModeSetup.registers(entry: kernel.entry, stackTop: stackTop, bootInfo: bootInfoAddress))
+        }
+        self.vcpu = vcpu
+        self.vm = vm
+        self.memory = memory
+        self.bootInfo = bootInfo
+        self.bootInfoAddress = bootInfoAddress
+        self.hypercalls = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: configuration.consoleLimit)
+    }
+
+    /// Runs the guest to its next exit without handling it (for measurements and tests of single exits).
+    public mutating func runToNextExit() throws(MicroVMError) -> VCPUExit {
+        exitCount += 1
+        return try wrap { () throws(KVMError) in try vcpu.run() }
+    }
+
+    /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.
+    /// The time limit also stops a guest that spins without ever exiting (see ``RunDeadline``).
+    public mutating func run(timeLimit: Duration? = nil) throws(MicroVMError) -> MicroVMResult {
+        guard let timeLimit else { return try runLoop(deadline: nil) }
+        let deadline: RunDeadline
+        do {
+            deadline = try RunDeadline(after: Self.nanoseconds(timeLimit))
+        } catch {
+            throw .timer(error)
+        }
+        let result = try runLoop(deadline: deadline.instant)
+        deadline.cancel()
+        return result
+    }
+
+    /// - Parameter deadline: CLOCK_MONOTONIC nanoseconds after which the run ends, kept by a ``RunDeadline``.
+    private mutating func runLoop(deadline: UInt64?) throws(MicroVMError) -> MicroVMResult {
+        while true {
+            // Checked after every exit, not only interrupted runs, so a guest that exits constantly stops too.
+            if let deadline, RunDeadline.hasPassed(deadline) {
+                return result(.timedOut(rip: try instructionPointer()))
+            }
+            let exit = try runToNextExit()
+            switch exit {
+            case .interrupted:
+                continue
+            case .ioOut(let port, let size, let value):
+                do {
+                    switch try hypercalls.handleOut(port: port, size: size, value: value, memory: memory) {
+                    case .resume: continue
+                    case .exit(let status): return result(.exited(status: status))
+                    }
+                } catch {
+                    return result(.rejectedHypercall(error, rip: try instructionPointer()))
+                }
+            default:
+                return result(.fault(exit, rip: try instructionPointer()))
+            }
+        }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000)).partialValue
+    }
+
+    /// The guest's `RIP`: after a fault, the faulting instruction; after an `out`, the instruction after it.
+    public func instructionPointer() throws(MicroVMError) -> UInt64 {
+        try wrap { () throws(KVMError) in try vcpu.registers().rip }
+    }
+
+    private func result(_ outcome: MicroVMOutcome) -> MicroVMResult {
+        MicroVMResult(
+            outcome: outcome, console: hypercalls.console, consoleTruncated: hypercalls.consoleTruncated,
+            exitCount: exitCount)
+    }
+}
+
+/// Runs `body`, wrapping the lower layer's typed error into a ``MicroVMError``.
+private func wrap<T: ~Copyable, E: Error>(_ body: () throws(E) -> T) throws(MicroVMError) -> T {
+    do {
+        return try body()
+    } catch let error as KVMError {
+        throw .kvm(error)
+    } catch let error as GuestMemoryError {
+        throw .memory(error)
+    } catch let error as KernelImageError {
+        throw .image(error)
+    } catch {
+        preconditionFailure("unexpected error from a lower layer: \(error)")
+    }
+}

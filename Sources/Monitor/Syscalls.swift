@@ -1,0 +1,129 @@
+import CKVM
+import Glibc
+
+/// An `errno` value from a failed system call.
+public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    static var current: Errno { Errno(rawValue: errno) }
+
+    public static let interrupted = Errno(rawValue: EINTR)
+    public static let tryAgain = Errno(rawValue: EAGAIN)
+
+    public var description: String {
+        guard let message = strerror(rawValue) else { return "errno \(rawValue)" }
+        return "\(String(cString: message)) (errno \(rawValue))"
+    }
+}
+
+/// The system calls of the monitor, in one place so they can be audited (and later sandboxed) together.
+/// Calls that may be interrupted by a signal are retried on `EINTR`, except `KVM_RUN`, whose interruption is
+/// how a VM is stopped from outside.
+enum Syscalls {
+    static func openReadWrite(_ path: String) throws(Errno) -> Int32 {
+        while true {
+            let fd = open(path, O_RDWR | O_CLOEXEC)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// Closes `fd`. Errors are ignored: on Linux the descriptor is released even when `close` fails, and retrying
+    /// could close a descriptor another thread has just been given.
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    static func ioctl(_ fd: Int32, _ request: UInt, retryingInterrupts: Bool = true) throws(Errno) -> Int32 {
+        while true {
+            let result = Glibc.ioctl(fd, request)
+            if result >= 0 { return result }
+            if errno != EINTR || !retryingInterrupts { throw .current }
+        }
+    }
+
+    static func ioctl(_ fd: Int32, _ request: UInt, _ value: Int32) throws(Errno) -> Int32 {
+        while true {
+            let result = Glibc.ioctl(fd, request, value)
+            if result >= 0 { return result }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// - Precondition: `argument` points to the structure `request` expects, valid for the whole call.
+    static func ioctl(_ fd: Int32, _ request: UInt, _ argument: UnsafeMutableRawPointer) throws(Errno) -> Int32 {
+        while true {
+            let result = Glibc.ioctl(fd, request, argument)
+            if result >= 0 { return result }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// Maps `size` bytes: anonymous private memory when `fd` is nil, else a shared mapping of `fd`.
+    static func mapMemory(size: Int, fd: Int32?, reserveSwap: Bool) throws(Errno) -> UnsafeMutableRawPointer {
+        var flags = fd == nil ? MAP_PRIVATE | MAP_ANONYMOUS : MAP_SHARED
+        if !reserveSwap { flags |= MAP_NORESERVE }
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, flags, fd ?? -1, 0)
+        guard let address, address != MAP_FAILED else { throw .current }
+        return address
+    }
+
+    /// - Precondition: `[address, address + size)` is a mapping made by ``mapMemory(size:fd:reserveSwap:)`` that
+    ///   nothing uses any more.
+    static func unmapMemory(_ address: UnsafeMutableRawPointer, size: Int) {
+        _ = munmap(address, size)
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Installs a process-wide handler that does nothing for `signal`. Its only purpose is to make the signal
+    /// interrupt `KVM_RUN` (which then fails with `EINTR`) instead of killing the process.
+    static func installNoOpHandler(_ signal: Int32) throws(Errno) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0  // no SA_RESTART: the interrupted KVM_RUN must return
+        guard sigaction(signal, &action, nil) == 0 else { throw .current }
+    }
+
+    /// Unblocks `signal` in the calling thread.
+    static func unblock(_ signal: Int32) throws(Errno) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        let result = pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        guard result == 0 else { throw Errno(rawValue: result) }
+    }
+
+    /// A CLOCK_MONOTONIC timer that sends `signal` to the calling thread only. Its id is a small integer in a
+    /// pointer type, and 0 is a valid id, hence the optional.
+    static func createThreadTimer(signal: Int32) throws(Errno) -> timer_t? {
+        var event = sigevent()
+        event.sigev_notify = Int32(SIGEV_THREAD_ID)
+        event.sigev_signo = signal
+        event._sigev_un._tid = Int32(truncatingIfNeeded: ckvm_gettid())
+        var timer: timer_t?
+        guard timer_create(CLOCK_MONOTONIC, &event, &timer) == 0 else { throw .current }
+        return timer
+    }
+
+    /// Fires `timer` after `nanoseconds`, then every `intervalNanoseconds`.
+    static func armTimer(_ timer: timer_t?, nanoseconds: UInt64, intervalNanoseconds: UInt64) throws(Errno) {
+        func timespec(_ nanoseconds: UInt64) -> Glibc.timespec {
+            Glibc.timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        }
+        // A zero it_value would disarm the timer instead of firing it at once.
+        var specification = itimerspec(it_interval: timespec(intervalNanoseconds), it_value: timespec(max(nanoseconds, 1)))
+        guard timer_settime(timer, 0, &specification, nil) == 0 else { throw .current }
+    }
+
+    static func deleteTimer(_ timer: timer_t?) {
+        _ = timer_delete(timer)
+    }
+}

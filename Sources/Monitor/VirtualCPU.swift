@@ -1,0 +1,116 @@
+import CKVM
+
+/// A KVM vCPU file descriptor and its mapped `kvm_run` page. Unmapped and closed when dropped.
+public struct VirtualCPU: ~Copyable {
+    let fd: Int32
+    /// The shared `kvm_run` page: KVM writes the exit details here on every return from `KVM_RUN`.
+    private let runPage: UnsafeMutableRawPointer
+    private let runPageSize: Int
+
+    init(fd: Int32, runPage: UnsafeMutableRawPointer, runPageSize: Int) {
+        self.fd = fd
+        self.runPage = runPage
+        self.runPageSize = runPageSize
+    }
+
+    deinit {
+        // SAFETY: the page was mapped for this vCPU by VirtualMachine.createVCPU and nothing else refers to it.
+        Syscalls.unmapMemory(runPage, size: runPageSize)
+        Syscalls.close(fd)
+    }
+
+    /// General-purpose registers, `RIP` and `RFLAGS`. The corresponding ioctl is `KVM_GET_REGS`.
+    public func registers() throws(KVMError) -> kvm_regs {
+        var registers = kvm_regs()
+        try transfer(&registers, "KVM_GET_REGS", CKVM_GET_REGS)
+        return registers
+    }
+
+    /// The corresponding ioctl is `KVM_SET_REGS`.
+    public func setRegisters(_ registers: kvm_regs) throws(KVMError) {
+        var registers = registers
+        try transfer(&registers, "KVM_SET_REGS", CKVM_SET_REGS)
+    }
+
+    /// Segment, control and descriptor-table registers. The corresponding ioctl is `KVM_GET_SREGS`.
+    public func specialRegisters() throws(KVMError) -> kvm_sregs {
+        var registers = kvm_sregs()
+        try transfer(&registers, "KVM_GET_SREGS", CKVM_GET_SREGS)
+        return registers
+    }
+
+    /// The corresponding ioctl is `KVM_SET_SREGS`.
+    public func setSpecialRegisters(_ registers: kvm_sregs) throws(KVMError) {
+        var registers = registers
+        try transfer(&registers, "KVM_SET_SREGS", CKVM_SET_SREGS)
+    }
+
+    private func transfer<T: BitwiseCopyable>(_ value: inout T, _ name: String, _ request: UInt) throws(KVMError) {
+        _ = try checked(name) { () throws(Errno) in
+            // SAFETY: `value` is the structure `request` expects and outlives the call.
+            try withUnsafeMutableBytes(of: &value) { (bytes) throws(Errno) in
+                try Syscalls.ioctl(fd, request, bytes.baseAddress!)
+            }
+        }
+    }
+
+    /// Runs the guest until it exits to the monitor. The corresponding ioctl is `KVM_RUN`.
+    public func run() throws(KVMError) -> VCPUExit {
+        do {
+            _ = try Syscalls.ioctl(fd, CKVM_RUN, retryingInterrupts: false)
+        } catch where error == .interrupted || error == .tryAgain {
+            return .interrupted
+        } catch {
+            throw KVMError("KVM_RUN", error)
+        }
+        return decodeExit()
+    }
+
+    private func decodeExit() -> VCPUExit {
+        // SAFETY: KVM filled the page, which is at least MemoryLayout<kvm_run>.size bytes (checked by KVMSystem),
+        // and does not touch it again until the next KVM_RUN; every field is copied out before returning.
+        let run = runPage.assumingMemoryBound(to: kvm_run.self)
+        let reason = run.pointee.exit_reason
+        switch Int32(reason) {
+        case KVM_EXIT_IO:
+            let io = run.pointee.io
+            guard io.count == 1 else { return .stringIO(port: io.port, count: io.count) }
+            if io.direction == UInt8(KVM_EXIT_IO_IN) { return .ioIn(port: io.port, size: io.size) }
+            return .ioOut(port: io.port, size: io.size, value: ioOutValue(offset: io.data_offset, size: io.size))
+        case KVM_EXIT_MMIO:
+            let mmio = run.pointee.mmio
+            let length = min(mmio.len, 8)
+            if mmio.is_write == 0 { return .mmioRead(address: mmio.phys_addr, length: length) }
+            var value: UInt64 = 0
+            withUnsafeBytes(of: mmio.data) { data in
+                for index in (0..<Int(length)).reversed() { value = value << 8 | UInt64(data[index]) }
+            }
+            return .mmioWrite(address: mmio.phys_addr, length: length, value: value)
+        case KVM_EXIT_HLT:
+            return .halt
+        case KVM_EXIT_SHUTDOWN:
+            return .shutdown
+        case KVM_EXIT_FAIL_ENTRY:
+            return .failEntry(hardwareReason: run.pointee.fail_entry.hardware_entry_failure_reason)
+        case KVM_EXIT_INTERNAL_ERROR:
+            return .internalError(suberror: run.pointee.internal.suberror)
+        case KVM_EXIT_SYSTEM_EVENT:
+            return .systemEvent(type: run.pointee.system_event.type)
+        default:
+            return .unknown(reason: reason)
+        }
+    }
+
+    /// The bytes an `out` wrote, which KVM stores at `offset` inside the run page.
+    private func ioOutValue(offset: UInt64, size: UInt8) -> UInt32 {
+        let size = Int(min(size, 4))
+        // KVM chooses the offset; checking it keeps a kernel bug from turning into an out-of-bounds read here.
+        guard offset <= UInt64(runPageSize - size) else { return 0 }
+        var value: UInt32 = 0
+        for index in (0..<size).reversed() {
+            // SAFETY: offset + index < runPageSize, checked above.
+            value = value << 8 | UInt32(runPage.load(fromByteOffset: Int(offset) + index, as: UInt8.self))
+        }
+        return value
+    }
+}

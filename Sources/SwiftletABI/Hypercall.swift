@@ -1,0 +1,51 @@
+/// Guest → host calls. The guest makes one with a 32-bit port write (`out dx, eax`) to ``port``, which exits to
+/// the monitor (`KVM_EXIT_IO`): one exit per call, so calls should carry as much work as possible.
+///
+/// The 32-bit value written is call-specific: the guest-physical address of the call's request record, or a small
+/// immediate. The monitor validates every address and length against guest memory and stops the VM on a
+/// malformed call; a call never returns an error to the guest.
+public enum Hypercall: UInt16, Sendable {
+    /// Writes bytes to the console. Value: guest-physical address of a ``ConsoleWriteRequest``.
+    case consoleWrite = 1
+    /// Ends the VM. Value: the exit status.
+    case exit = 2
+
+    /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
+    public static let portBase: UInt16 = 0x5700
+    /// Number of ports reserved for hypercalls, so unknown numbers are recognised as such.
+    public static let portCount: UInt16 = 0x100
+
+    public var port: UInt16 { Self.portBase + rawValue }
+
+    /// Exit status of a kernel that finds a BootInfo it does not understand (wrong magic or ABI version).
+    public static let incompatibleBootInfoStatus: UInt32 = 0xB007_BAD0
+
+    /// Whether `port` lies in the hypercall range (known number or not).
+    public static func isHypercallPort(_ port: UInt16) -> Bool {
+        port >= portBase && port - portBase < portCount
+    }
+}
+
+/// Request record of ``Hypercall/consoleWrite``.
+public struct ConsoleWriteRequest: ABIRecord, Equatable, Sendable {
+    /// Guest-physical address of the first byte.
+    public var bufferAddress: UInt64
+    public var length: UInt64
+
+    public init(bufferAddress: UInt64, length: UInt64) {
+        self.bufferAddress = bufferAddress
+        self.length = length
+    }
+
+    public static let wordCount = 2
+
+    public init(word: (Int) -> UInt64) {
+        bufferAddress = word(0)
+        length = word(1)
+    }
+
+    public func forEachWord(_ body: (Int, UInt64) -> Void) {
+        body(0, bufferAddress)
+        body(1, length)
+    }
+}

@@ -1,0 +1,102 @@
+import Monitor
+import SwiftletABI
+import Testing
+
+@Suite("Hypercall dispatch")
+struct HypercallTests {
+    static let memorySize: UInt64 = 8 << 20
+    let guestRegion = GuestRange(
+        start: GuestPhysicalAddress(SwiftletABI.guestRegionStart), length: memorySize - SwiftletABI.guestRegionStart)!
+    let requestAddress = GuestPhysicalAddress(0x30_0000)
+    let bufferAddress = GuestPhysicalAddress(0x31_0000)
+
+    func consoleWrite(
+        bufferAddress: UInt64, length: UInt64, consoleLimit: Int = 1024
+    ) throws -> (Result<HypercallDispatcher.Action, HypercallError>, HypercallDispatcher) {
+        let memory = try GuestMemory(size: Self.memorySize)
+        try memory.write(Array("hello".utf8), at: self.bufferAddress)
+        try memory.store(ConsoleWriteRequest(bufferAddress: bufferAddress, length: length), at: requestAddress)
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: consoleLimit)
+        let result = Result { () throws(HypercallError) in
+            try dispatcher.handleOut(
+                port: Hypercall.consoleWrite.port, size: 4, value: UInt32(requestAddress.rawValue), memory: memory)
+        }
+        return (result, dispatcher)
+    }
+
+    @Test("a console write copies the guest's buffer")
+    func consoleWrite() throws {
+        let (result, dispatcher) = try consoleWrite(bufferAddress: bufferAddress.rawValue, length: 5)
+        #expect(try result.get() == .resume)
+        #expect(dispatcher.console == Array("hello".utf8))
+    }
+
+    @Test("hostile console buffers are rejected", arguments: [
+        (UInt64(0x1000), UInt64(16)),  // the monitor's page tables
+        (UInt64(memorySize - 2), UInt64(5)),  // crosses the end of guest memory
+        (UInt64(memorySize), UInt64(1)),  // just past the end
+        (UInt64(0x30_0000), UInt64.max),  // length wraps the address space
+        (UInt64.max - 1, UInt64(4)),  // address + length overflows
+    ])
+    func rejectsHostileBuffer(address: UInt64, length: UInt64) throws {
+        let (result, dispatcher) = try consoleWrite(bufferAddress: address, length: length)
+        #expect(throws: HypercallError.bufferOutsideGuestRegion(address: GuestPhysicalAddress(address), length: length)) {
+            try result.get()
+        }
+        #expect(dispatcher.console.isEmpty)
+    }
+
+    @Test("console output beyond the limit is dropped and flagged")
+    func truncatesConsole() throws {
+        let (result, dispatcher) = try consoleWrite(bufferAddress: bufferAddress.rawValue, length: 5, consoleLimit: 3)
+        #expect(try result.get() == .resume)
+        #expect(dispatcher.console == Array("hel".utf8))
+        #expect(dispatcher.consoleTruncated)
+    }
+
+    @Test("ports, numbers and access sizes outside the ABI are rejected", arguments: [
+        (UInt16(0x3F8), UInt8(4), HypercallError.notAHypercallPort(0x3F8)),
+        (Hypercall.portBase, UInt8(4), .unknownHypercall(number: 0)),
+        (Hypercall.portBase + 0xFF, UInt8(4), .unknownHypercall(number: 0xFF)),
+        (Hypercall.portBase + 0x100, UInt8(4), .notAHypercallPort(Hypercall.portBase + 0x100)),
+        (Hypercall.exit.port, UInt8(1), .wrongAccessSize(.exit, size: 1)),
+    ])
+    func rejectsBadPort(port: UInt16, size: UInt8, expected: HypercallError) throws {
+        let memory = try GuestMemory(size: Self.memorySize)
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 16)
+        #expect(throws: expected) { try dispatcher.handleOut(port: port, size: size, value: 0, memory: memory) }
+    }
+
+    @Test("the exit hypercall carries its status")
+    func exitStatus() throws {
+        let memory = try GuestMemory(size: Self.memorySize)
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 16)
+        #expect(try dispatcher.handleOut(port: Hypercall.exit.port, size: 4, value: 0xDEAD, memory: memory)
+            == .exit(status: 0xDEAD))
+    }
+}
+
+@Suite("Guest/host ABI records")
+struct ABIRecordTests {
+    @Test("boot info round-trips through guest memory at fixed word offsets")
+    func bootInfoLayout() throws {
+        let info = BootInfo(
+            memorySize: 1, heapStart: 2, heapSize: 3, stackTop: 4, randomSeed: 5, requestedExitStatus: 6)
+        let memory = try GuestMemory(size: 4096)
+        try memory.store(info, at: GuestPhysicalAddress(64))
+        #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
+        #expect(BootInfo.byteCount == 64)
+        #expect(info.isCompatible)
+    }
+
+    @Test("records are refused where they do not fit")
+    func recordBounds() throws {
+        let memory = try GuestMemory(size: 4096)
+        #expect(throws: GuestMemoryError.outOfBounds(address: GuestPhysicalAddress(4090), count: 16, memorySize: 4096)) {
+            try memory.store(ConsoleWriteRequest(bufferAddress: 0, length: 0), at: GuestPhysicalAddress(4090))
+        }
+    }
+}

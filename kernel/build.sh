@@ -1,0 +1,27 @@
+#!/bin/sh
+# Builds the Swiftlet guest kernel (Embedded Swift, x86_64-unknown-none-elf) into .build-kernel/swiftlet-kernel.elf.
+# Uses its own scratch path so the hosted .build is never touched, and the toolchain's ld.lld with kernel/kernel.ld.
+set -eu
+cd "$(dirname "$0")/.."
+
+scratch=.build-kernel
+triple=x86_64-unknown-none-elf
+output="$scratch/swiftlet-kernel.elf"
+toolchain_bin=$(dirname "$(readlink -f "$(command -v swift)")")
+
+swift build -c release --triple "$triple" --toolset kernel/toolset.json --scratch-path "$scratch" --target Kernel
+
+# Link the objects of the sources that exist now (never a stale object left by a renamed file): SwiftPM names
+# them <target>.build/<source file name>.o.
+build="$scratch/$triple/release"
+objects=""
+for entry in Kernel:Sources/Kernel/Swift KernelSupport:Sources/Kernel/Support SwiftletABI:Sources/SwiftletABI; do
+    target=${entry%%:*}
+    for source in $(find "${entry#*:}" -name '*.swift' -o -name '*.c' | sort); do
+        object="$build/$target.build/$(basename "$source").o"
+        [ -f "$object" ] || { echo "kernel/build.sh: missing $object" >&2; exit 1; }
+        objects="$objects $object"
+    done
+done
+"$toolchain_bin/ld.lld" -T kernel/kernel.ld --gc-sections -nostdlib -static -o "$output" $objects
+echo "built $output ($(wc -c < "$output") bytes)"
