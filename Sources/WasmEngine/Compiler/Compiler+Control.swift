@@ -40,7 +40,11 @@ extension FunctionTranslator {
         var frame = ControlFrame(
             kind: kind, parameterTypes: type.parameters, resultTypes: type.results,
             height: operands.count - type.parameters.count, wasLiveAtEntry: isLive)
-        if kind == .loop { frame.loopHeader = code.count }
+        if kind == .loop {
+            frame.loopHeader = code.count
+            loopDepth += 1
+            zeroLocals = []
+        }
         if let condition, isLive {
             emitConditionalBranch(condition, negated: true)
             frame.elseBranch = code.count - 1
@@ -64,7 +68,7 @@ extension FunctionTranslator {
         frames[frameIndex].kind = .else
         frames[frameIndex].isUnreachable = false
         isLive = frames[frameIndex].wasLiveAtEntry
-        for parameter in frames[frameIndex].parameters { operands.append(parameter) }
+        for parameter in frames[frameIndex].parameters { push(parameter.type, parameter.location) }
         freshResult = nil
     }
 
@@ -79,6 +83,7 @@ extension FunctionTranslator {
         }
         try checkFrameResults()
         frames.removeLast()
+        if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
         if let elseBranch = frame.elseBranch { patchBranch(elseBranch, to: code.count) }
         isLive = isLive || !frame.pendingBranches.isEmpty || frame.elseBranch != nil
@@ -133,13 +138,18 @@ extension FunctionTranslator {
         emit(.brTable, index, UInt32(targets.count - 1))
         let firstEntry = code.count
         for _ in targets { emit(.br) }
+        // Decided once per distinct target: a table may repeat a few labels many times.
         var stubs: [Int: Int] = [:]
+        var directTargets: Set<Int> = []
         for (entry, target) in targets.enumerated() {
             let branch = firstEntry + entry
-            if frames[target].kind != .function && !needsBranchCopies(to: target) {
-                linkBranch(branch, to: target)
-            } else if let stub = stubs[target] {
+            if let stub = stubs[target] {
                 patchBranch(branch, to: stub)
+            } else if directTargets.contains(target)
+                || (frames[target].kind != .function && !needsBranchCopies(to: target))
+            {
+                directTargets.insert(target)
+                linkBranch(branch, to: target)
             } else {
                 stubs[target] = code.count
                 patchBranch(branch, to: code.count)
