@@ -32,9 +32,9 @@ final class WastSession {
     private var namedInstances: [String: Instance] = [:]
 
     /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
-    init(moduleDirectory: URL, commandTimeLimit: TimeInterval, configuration: Store.Configuration = Store.Configuration()) {
+    init(moduleDirectory: URL, commandTimeLimit: TimeInterval) {
         self.moduleDirectory = moduleDirectory
-        store = Store(configuration: configuration)
+        store = Store()
         watchdog = CommandWatchdog(store: store, limit: commandTimeLimit)
         SpectestModule.define(in: store, into: &imports)
     }
@@ -217,7 +217,7 @@ final class WastSession {
             guard let instance = namedInstances[name] else { throw Failure(message: "no module named \(name)") }
             return instance
         }
-        guard let currentInstance else { throw Failure(message: "no current module (the last one failed)") }
+        guard let currentInstance else { throw Failure(message: "no current module (none yet, or the last one failed)") }
         return currentInstance
     }
 
