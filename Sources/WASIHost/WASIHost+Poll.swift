@@ -29,12 +29,16 @@ extension WASIHost {
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             guard count > 0 else { throw .invalid }
-            _ = try memory.range(at: subscriptions, count: UInt32(clamping: UInt64(count) * 48))
-            _ = try memory.range(at: events, count: UInt32(clamping: UInt64(count) * 32))
+            // Both arrays lie wholly in memory, so no field offset computed below can overflow.
+            guard let subscriptionBytes = UInt32(exactly: UInt64(count) * 48),
+                let eventBytes = UInt32(exactly: UInt64(count) * 32)
+            else { throw .fault }
+            _ = try memory.range(at: subscriptions, count: subscriptionBytes)
+            _ = try memory.range(at: events, count: eventBytes)
             var pending: [Subscription] = []
             var ready: [Event] = []
             for index in 0..<count {
-                let base = subscriptions &+ index &* 48
+                let base = subscriptions + index * 48
                 let userData = try memory.load(UInt64.self, at: base)
                 guard let type = EventType(rawValue: try memory.load(UInt8.self, at: base + 8)) else { throw .invalid }
                 var subscription = Subscription(userData: userData, type: type)
@@ -65,7 +69,7 @@ extension WASIHost {
                 ready = try wait(for: pending)
             }
             for (index, event) in ready.enumerated() {
-                let base = events &+ UInt32(index) &* 32
+                let base = events + UInt32(index) * 32
                 try memory.write([UInt8](repeating: 0, count: 32), at: base)
                 try memory.store(event.userData, at: base)
                 try memory.store(event.error.rawValue, at: base + 8)
