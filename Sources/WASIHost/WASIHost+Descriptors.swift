@@ -87,7 +87,7 @@ extension WASIHost {
             let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
             guard let start = Int64(exactly: offset) else { throw .invalid }
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
-                Self.writingAll(buffer) { pwrite(hostFD, $0, $1, off_t(start) + off_t($2)) }
+                Self.writingAll(buffer) { pwrite(hostFD, $0, $1, off_t(start) &+ off_t($2)) }
             }
         }
     }

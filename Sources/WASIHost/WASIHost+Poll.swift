@@ -106,7 +106,8 @@ extension WASIHost {
                 let now = Self.now(CLOCK_MONOTONIC)
                 let remaining = earliestDeadline > now ? earliestDeadline - now : 0
                 // Rounded up, so the clock has fired when `poll` returns for lack of events.
-                timeoutMilliseconds = Int32(clamping: (remaining + 999_999) / 1_000_000)
+                let milliseconds = remaining / 1_000_000 + (remaining % 1_000_000 == 0 ? 0 : 1)
+                timeoutMilliseconds = Int32(clamping: milliseconds)
             }
             let result = poll(&pollDescriptors, nfds_t(pollDescriptors.count), timeoutMilliseconds)
             if result < 0 {

@@ -48,7 +48,7 @@ extension WASIHost {
                 return Self.retryingInterrupts { recvmsg(hostFD, &message, hostFlags) }
             }
             guard received >= 0 else { throw .lastHostError }
-            try memory.store(UInt32(received), at: resultPointer)
+            try memory.store(UInt32(truncatingIfNeeded: received), at: resultPointer)
             try memory.store(UInt16(message.msg_flags & Int32(MSG_TRUNC) != 0 ? 1 : 0), at: resultFlagsPointer)
         }
     }
@@ -69,7 +69,7 @@ extension WASIHost {
                 return Self.retryingInterrupts { sendmsg(hostFD, &message, Int32(MSG_NOSIGNAL)) }
             }
             guard sent >= 0 else { throw .lastHostError }
-            try memory.store(UInt32(sent), at: resultPointer)
+            try memory.store(UInt32(truncatingIfNeeded: sent), at: resultPointer)
         }
     }
 

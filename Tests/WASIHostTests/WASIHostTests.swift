@@ -185,6 +185,34 @@ struct WASIHostTests {
         #expect(throws: Trap(.interrupted)) { try store.invoke(read, [.i32(0), .i32(0), .i32(0), .i32(0)]) }
     }
 
+    @Test func pollWithAnEndlessClockReturnsWhenADescriptorIsReady() throws {
+        var ends: [Int32] = [-1, -1]
+        #expect(pipe(&ends) == 0)
+        defer { for end in ends { close(end) } }
+        var configuration = WASIHost.Configuration()
+        configuration.standardDescriptors = (ends[0], ends[1], 2)
+        let host = try WASIHost(configuration: configuration)
+        Self.withLinearMemory { memory, bytes in
+            // Subscription 0: a relative clock that never fires. Subscription 1: stdout (a pipe) writable.
+            bytes.storeBytes(of: UInt64(7), toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: UInt8(0), toByteOffset: 8, as: UInt8.self)
+            bytes.storeBytes(of: UInt32(1), toByteOffset: 16, as: UInt32.self)
+            bytes.storeBytes(of: UInt64.max, toByteOffset: 24, as: UInt64.self)
+            bytes.storeBytes(of: UInt64(8), toByteOffset: 48, as: UInt64.self)
+            bytes.storeBytes(of: UInt8(2), toByteOffset: 56, as: UInt8.self)
+            bytes.storeBytes(of: UInt32(1), toByteOffset: 64, as: UInt32.self)
+            #expect(host.pollOneoff(memory, subscriptions: 0, events: 1024, count: 2, resultPointer: 2048) == .success)
+            #expect(bytes.load(fromByteOffset: 2048, as: UInt32.self) == 1)
+            #expect(bytes.load(fromByteOffset: 1024, as: UInt64.self) == 8)
+            #expect(bytes.load(fromByteOffset: 1024 + 10, as: UInt8.self) == 2)
+            // An absolute deadline of UInt64.max on the realtime clock does not overflow either.
+            bytes.storeBytes(of: UInt32(0), toByteOffset: 16, as: UInt32.self)
+            bytes.storeBytes(of: UInt16(1), toByteOffset: 40, as: UInt16.self)
+            #expect(host.pollOneoff(memory, subscriptions: 0, events: 1024, count: 2, resultPointer: 2048) == .success)
+            #expect(host.pollOneoff(memory, subscriptions: 0xFFFF_FFF0, events: 1024, count: 0x0800_0000, resultPointer: 2048) == .fault)
+        }
+    }
+
     @Test func procExitRecordsTheStatusAndUnwinds() throws {
         let host = try WASIHost(configuration: WASIHost.Configuration())
         let store = Store()
