@@ -49,6 +49,23 @@ struct WASIHostRobustnessTests {
             }
         }
         #expect(calls > 46 * 200)
+
+        // poll_oneoff over random subscriptions behind one that is always ready (stdout, a regular file here), so
+        // random clocks are parsed, deadlines computed, and nothing sleeps.
+        let host = try WASIHost(configuration: configuration)
+        for _ in 0..<3000 {
+            bytes.withUnsafeMutableBytes { memory in
+                for index in 0..<(8 * 48) { memory[index] = UInt8(truncatingIfNeeded: generator.next()) }
+                memory.storeBytes(of: UInt8(2), toByteOffset: 8, as: UInt8.self)
+                memory.storeBytes(of: UInt32(1), toByteOffset: 16, as: UInt32.self)
+                for subscription in 1..<8 {
+                    memory.storeBytes(of: UInt8.random(in: 0...3, using: &generator), toByteOffset: subscription * 48 + 8, as: UInt8.self)
+                }
+                let count = UInt32.random(in: 1...8, using: &generator)
+                let outcome = host.call(.pollOneoff, LinearMemoryView(memory), [0, 4096, UInt64(count), 8192])
+                #expect(outcome != .returned(.fault))
+            }
+        }
         #expect(try WASITestSupport.snapshot(outside, withTimes: true) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == ["outside", "sandbox", "stdout"])
     }
