@@ -66,7 +66,8 @@ public enum WASICallOutcome: Equatable, Sendable {
 
 extension WASIHost {
     /// Calls `function` with its raw arguments (i32 ones in the low 32 bits), as a monitor serving a
-    /// hypercall or an engine's host function does.
+    /// hypercall or an engine's host function does. `.exited` means the guest must be stopped; so does
+    /// `.returned(.interrupted)` while `interruptHandle.isInterrupted` (a deadline cut a blocking call short).
     public func call(_ function: WASIFunction, _ memory: LinearMemoryView, _ arguments: [UInt64]) -> WASICallOutcome {
         guard arguments.count == function.parameterIsI64.count else { return .returned(.invalid) }
         func i32(_ index: Int) -> UInt32 { UInt32(truncatingIfNeeded: arguments[index]) }
