@@ -136,6 +136,9 @@ extension WASIHost {
             close(hostFD)
             throw SetupError(description: "--tcplisten `\(address)`: \(reason)")
         }
+        // Non-blocking, as wasmtime's: `sock_accept` with nobody waiting is EAGAIN, so a guest's event loop can
+        // serve its open connections; guests wait for clients with `poll_oneoff`.
+        _ = fcntl(hostFD, F_SETFL, fcntl(hostFD, F_GETFL) | O_NONBLOCK)
         return hostFD
     }
 }

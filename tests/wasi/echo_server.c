@@ -66,6 +66,9 @@ int main(void) {
     CHECK(__wasi_fd_fdstat_get(3, &stat));
     printf("listener filetype=%u\n", stat.fs_filetype);
     CHECK(__wasi_sock_shutdown(0, __WASI_SDFLAGS_WR));
+    __wasi_fd_t none;
+    CHECK(__wasi_sock_accept(3, 0, &none));
+    printf("listener flags=%u\n", stat.fs_flags);
     for (int client = 0; client < 2; client++) printf("served %d bytes\n", serve(3, client == 1));
     return 0;
 }
