@@ -29,7 +29,8 @@ let package = Package(
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
-        .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine"]),
+        // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
+        .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
     ]
 )
 
