@@ -41,9 +41,9 @@ struct RunCommand: ParsableCommand {
             let bytes = try readModuleFile(module)
             let decoded: Module
             do throws(ModuleError) {
-                decoded = try decodeModule(bytes)
+                decoded = try Module(bytes: bytes)
             } catch {
-                throw CommandFailure(message: error.description)
+                throw CommandFailure(message: describe(error, path: module, bytes: bytes))
             }
 
             var configuration = Store.Configuration()

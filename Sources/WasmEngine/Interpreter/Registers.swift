@@ -1,3 +1,5 @@
+import Synchronization
+
 // The interpreter's machine state and the small operations every handler shares.
 
 /// The interpreter's registers. The dispatch loop keeps them in one local struct and every method here is
