@@ -69,25 +69,25 @@ $(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
 	mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/corpus
 
 # Spec-script modules and random valid modules as extra seeds (scripts/fuzz-seeds.sh says which).
-$(FUZZ_DIR)/seeds/.done:
-	scripts/fuzz-seeds.sh $(FUZZ_DIR)/seeds $(TESTSUITE)
+$(FUZZ_DIR)/extra-seeds/.done:
+	scripts/fuzz-seeds.sh $(FUZZ_DIR)/extra-seeds $(TESTSUITE)
 	touch $@
 
 # New inputs go to $(FUZZ_DIR)/corpus; crashes to $(FUZZ_DIR)/crashes (move them to fuzz/regressions/).
 # $(1): seconds to run; $(2): log name.
 define run-fuzzer
 	@$(FUZZ_RUN) -max_total_time=$(1) -print_final_stats=1 \
-		$(FUZZ_DIR)/corpus fuzz/corpus $(FUZZ_DIR)/seeds > $(FUZZ_DIR)/$(2).log 2>&1 \
+		$(FUZZ_DIR)/corpus fuzz/corpus $(FUZZ_DIR)/extra-seeds > $(FUZZ_DIR)/$(2).log 2>&1 \
 		|| { tail -n 60 $(FUZZ_DIR)/$(2).log; \
 		     echo "fuzz: crash input saved under $(FUZZ_DIR)/crashes/; copy it to $(FUZZ_REGRESSIONS)/ as a regression test"; \
 		     exit 1; }
 	@grep -E '^(Done [0-9]+ runs|stat::(new_units_added|peak_rss_mb))' $(FUZZ_DIR)/$(2).log || tail -n 5 $(FUZZ_DIR)/$(2).log
 endef
 
-fuzz: fuzz-build $(FUZZ_DIR)/seeds/.done
+fuzz: fuzz-build $(FUZZ_DIR)/extra-seeds/.done
 	$(call run-fuzzer,$(FUZZ_TIME),fuzz)
 
-fuzz-smoke: fuzz-build $(FUZZ_DIR)/seeds/.done
+fuzz-smoke: fuzz-build $(FUZZ_DIR)/extra-seeds/.done
 	$(call run-fuzzer,$(FUZZ_SMOKE_TIME),fuzz-smoke)
 
 # Replays every saved crash input and every seed through the same pipeline, once each.
