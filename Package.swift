@@ -32,7 +32,7 @@ let package = Package(
 package.targets += [
     .target(name: "SwiftletABI"),
     .target(name: "KernelSupport", path: "Sources/Kernel/Support"),
-    .target(name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport"], path: "Sources/Kernel/Swift"),
+    .target(name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport", "WasmEngine"], path: "Sources/Kernel/Swift"),
 ]
 
 // The monitor drives Linux KVM, so it exists only where the manifest is evaluated on Linux.
@@ -43,4 +43,11 @@ package.targets += [
     .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
     .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI"]),
 ]
+#endif
+
+// In a Linux build the CLI runs modules in micro-VMs (`run --isolation vm`, the default there).
+#if os(Linux)
+for target in package.targets where target.name == "swiftlet" {
+    target.dependencies += ["Monitor", "SwiftletABI"]
+}
 #endif

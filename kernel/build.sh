@@ -15,7 +15,8 @@ swift build -c release --triple "$triple" --toolset kernel/toolset.json --scratc
 # them <target>.build/<source file name>.o.
 build="$scratch/$triple/release"
 objects=""
-for entry in Kernel:Sources/Kernel/Swift KernelSupport:Sources/Kernel/Support SwiftletABI:Sources/SwiftletABI; do
+for entry in Kernel:Sources/Kernel/Swift KernelSupport:Sources/Kernel/Support SwiftletABI:Sources/SwiftletABI \
+    WasmEngine:Sources/WasmEngine; do
     target=${entry%%:*}
     for source in $(find "${entry#*:}" -name '*.swift' -o -name '*.c' | sort); do
         object="$build/$target.build/$(basename "$source").o"
@@ -23,5 +24,8 @@ for entry in Kernel:Sources/Kernel/Swift KernelSupport:Sources/Kernel/Support Sw
         objects="$objects $object"
     done
 done
-"$toolchain_bin/ld.lld" -T kernel/kernel.ld --gc-sections -nostdlib -static -o "$output" $objects
+unicode_tables="$(dirname "$toolchain_bin")/lib/swift/embedded/$triple/libswiftUnicodeDataTables.a"
+"$toolchain_bin/ld.lld" -T kernel/kernel.ld --gc-sections -nostdlib -static -o "$output.debug" $objects "$unicode_tables"
+# The image the monitor loads carries no symbols; the .debug twin next to it symbolizes a guest RIP.
+"$toolchain_bin/llvm-objcopy" --strip-all "$output.debug" "$output"
 echo "built $output ($(wc -c < "$output") bytes)"

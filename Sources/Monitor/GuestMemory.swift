@@ -47,6 +47,16 @@ public struct GuestMemory: ~Copyable {
         return Array(source)
     }
 
+    /// Calls `body` with the `count` bytes at `address`, without copying them; the buffer is valid only during the
+    /// call (the guest is stopped while the monitor handles an exit, so the bytes do not change under it).
+    public func withBytes<R>(
+        at address: GuestPhysicalAddress, count: UInt64, _ body: (UnsafeRawBufferPointer) -> R
+    ) throws(GuestMemoryError) -> R {
+        let offset = try checkedOffset(address, count: count)
+        // SAFETY: [offset, offset + count) was checked to lie inside the mapping, which outlives the call.
+        return body(UnsafeRawBufferPointer(start: base + offset, count: Int(count)))
+    }
+
     /// Copies `bytes` into guest memory starting at `address`.
     public func write(_ bytes: some Collection<UInt8>, at address: GuestPhysicalAddress) throws(GuestMemoryError) {
         let offset = try checkedOffset(address, count: UInt64(bytes.count))

@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import WasmEngine
+
+#if canImport(Monitor)
+import Monitor
+import SwiftletABI
+#endif
+
+/// Options of `run` that shape the micro-VM (`--isolation vm`).
+struct VMOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Guest memory of the micro-VM in MiB (untouched memory costs nothing).", valueName: "MiB"))
+    var memory: UInt64 = 512
+
+    @Option(help: ArgumentHelp("Stop the micro-VM after this many seconds.", valueName: "SECONDS"))
+    var timeout: Double?
+}
+
+/// Exit status of a run stopped by --timeout, as timeout(1) uses.
+let timeoutExitCode: Int32 = 124
+
+/// Where `swiftlet` finds the guest kernel image, first match wins:
+/// 1. the path in the environment variable `SWIFTLET_KERNEL`;
+/// 2. `swiftlet-kernel.elf` next to the executable (an installed or copied build);
+/// 3. `.build-kernel/swiftlet-kernel.elf` in the executable's directory or any directory above it (a development
+///    build: `.build/debug/swiftlet` finds the `kernel/build.sh` output of the same checkout).
+enum KernelLocator {
+    static let fileName = "swiftlet-kernel.elf"
+
+    static func candidates() -> [String] {
+        var paths: [String] = []
+        if let path = ProcessInfo.processInfo.environment["SWIFTLET_KERNEL"], !path.isEmpty { paths.append(path) }
+        var directory = URL(fileURLWithPath: executablePath()).deletingLastPathComponent()
+        paths.append(directory.appendingPathComponent(fileName).path)
+        while directory.path != "/" {
+            paths.append(directory.appendingPathComponent(".build-kernel/" + fileName).path)
+            directory.deleteLastPathComponent()
+        }
+        return paths
+    }
+
+    /// The first existing candidate, or nil.
+    static func locate() -> String? {
+        candidates().first { FileManager.default.isReadableFile(atPath: $0) }
+    }
+
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    static var notFoundMessage: String {
+        "cannot find the guest kernel image \(fileName) (build it with kernel/build.sh, or set SWIFTLET_KERNEL); "
+            + "use --isolation process to run without a micro-VM"
+    }
+}
+
+#if canImport(Monitor)
+/// `swiftlet run` in a KVM micro-VM: the module runs inside the guest kernel's engine; this process only sets the
+/// VM up, forwards its output and turns its outcome into the same messages and status an in-process run gives.
+struct VMRun {
+    let module: String
+    let arguments: [String]
+    let invoke: String?
+    let fuel: UInt64?
+    let maxMemoryPages: UInt64?
+    let options: VMOptions
+
+    func run() throws {
+        let system: KVMSystem
+        do throws(KVMError) {
+            system = try KVMSystem()
+        } catch {
+            throw CommandFailure(
+                message: "KVM is not usable here (\(error)); use --isolation process to run the module in this "
+                    + "process, without a micro-VM")
+        }
+        guard let kernelPath = KernelLocator.locate() else { throw CommandFailure(message: KernelLocator.notFoundMessage) }
+        let kernelBytes = try readModuleFile(kernelPath)
+        let kernel: KernelImage
+        do throws(KernelImageError) {
+            kernel = try KernelImage(elf: kernelBytes)
+        } catch {
+            throw CommandFailure(message: "invalid guest kernel image `\(kernelPath)`: \(error)")
+        }
+
+        let bytes = try readModuleFile(module)
+        var guestRun = GuestRun(module: bytes)
+        guestRun.arguments = [module] + arguments
+        guestRun.fuel = fuel
+        if let maxMemoryPages { guestRun.maxMemoryPages = maxMemoryPages }
+        if let invoke { guestRun.invocation = try invocation(of: invoke, in: bytes) }
+
+        var configuration = MicroVMConfiguration()
+        let (memoryBytes, overflow) = options.memory.multipliedReportingOverflow(by: 1 << 20)
+        configuration.memorySize = overflow ? .max : memoryBytes
+        configuration.output = .forward
+        configuration.run = guestRun
+        let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }
+
+        let result: MicroVMResult
+        do throws(MicroVMError) {
+            var vm = try MicroVM(system: system, kernel: kernel, configuration: configuration)
+            result = try vm.run(timeLimit: timeLimit)
+        } catch {
+            throw CommandFailure(message: "cannot run the micro-VM: \(error)")
+        }
+        try report(result)
+    }
+
+    /// The export's type is needed to read `--invoke` arguments: the host decodes the module for it, so argument
+    /// errors read exactly as in-process.
+    private func invocation(of name: String, in bytes: [UInt8]) throws -> GuestRun.Invocation {
+        let decoded: Module
+        do throws(ModuleError) {
+            decoded = try decodeModule(bytes)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        guard let export = decoded.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
+            throw CommandFailure(message: "`\(module)` has no export named `\(name)`")
+        }
+        guard case .function(let index) = export.descriptor else {
+            throw CommandFailure(message: "export `\(name)` is not a function")
+        }
+        let parameterTypes = decoded.functionType(ofFunction: index).parameters
+        guard arguments.count == parameterTypes.count else {
+            throw CommandFailure(
+                message: "`\(name)` takes \(parameterTypes.count) argument(s) but \(arguments.count) were given")
+        }
+        var values: [ABIValue] = []
+        for (text, type) in zip(arguments, parameterTypes) {
+            do throws(InvokeValueText.ParseError) {
+                values.append(Self.abiValue(try InvokeValueText.parse(text, as: type)))
+            } catch {
+                throw CommandFailure(message: "argument for `\(name)`: \(error.message)")
+            }
+        }
+        return GuestRun.Invocation(name: name, arguments: values)
+    }
+
+    private func report(_ result: MicroVMResult) throws {
+        switch result.outcome {
+        case .exited(let status):
+            for value in result.invokeResults ?? [] { print(InvokeValueText.format(Self.value(value))) }
+            if status != 0 { throw ExitCode(Int32(bitPattern: status)) }
+        case .failed(let failure):
+            throw commandFailure(failure)
+        case .outOfMemory(let requested):
+            throw CommandFailure(
+                message: "guest out of memory: the kernel could not allocate \(requested) bytes in a "
+                    + "\(options.memory) MiB micro-VM (raise --memory)")
+        case .timedOut(let rip):
+            throw CommandFailure(
+                message: "timed out: the micro-VM was stopped after \(options.timeout ?? 0) s "
+                    + "(guest RIP 0x\(String(rip, radix: 16)))",
+                exitCode: timeoutExitCode)
+        case .fault(let exit, let rip):
+            throw CommandFailure(
+                message: "the micro-VM's guest crashed: \(exit) at RIP 0x\(String(rip, radix: 16)) "
+                    + "(symbolize with swiftlet-kernel.elf.debug next to the kernel image)")
+        case .rejectedHypercall(let error, let rip):
+            throw CommandFailure(message: "the micro-VM was stopped: \(error) (guest RIP 0x\(String(rip, radix: 16)))")
+        }
+    }
+
+    /// The message and status an in-process run gives for the same failure.
+    private func commandFailure(_ failure: GuestFailure) -> CommandFailure {
+        switch failure.kind {
+        case .trap: CommandFailure(message: "wasm trap: \(failure.message)", exitCode: trapExitCode)
+        case .invalidModule: CommandFailure(message: failure.message)
+        case .unlinkable: CommandFailure(message: "cannot link `\(module)`: \(failure.message)")
+        case .noStartFunction:
+            CommandFailure(message: "nothing to run: `\(module)` exports no `_start` function (use --invoke NAME)")
+        case .noSuchFunction: CommandFailure(message: "`\(module)` has no export named `\(failure.message)`")
+        }
+    }
+
+    static func abiValue(_ value: Value) -> ABIValue {
+        switch value {
+        case .i32(let bits): ABIValue(type: ABIValue.i32Type, bits: UInt64(bits))
+        case .i64(let bits): ABIValue(type: ABIValue.i64Type, bits: bits)
+        case .f32(let bits): ABIValue(type: ABIValue.f32Type, bits: UInt64(bits))
+        case .f64(let bits): ABIValue(type: ABIValue.f64Type, bits: bits)
+        case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
+        case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
+        }
+    }
+
+    /// A result as `InvokeValueText.format` prints it; a non-null funcref only needs to be non-null to print alike.
+    static func value(_ value: ABIValue) -> Value {
+        switch value.type {
+        case ABIValue.i64Type: .i64(value.bits)
+        case ABIValue.f32Type: .f32(bits: UInt32(truncatingIfNeeded: value.bits))
+        case ABIValue.f64Type: .f64(bits: value.bits)
+        case ABIValue.funcrefType: .funcref(value.bits == 0 ? nil : Store().makeHostFunction(
+            type: FuncType(parameters: [], results: []), { _, _ in [] }))
+        case ABIValue.externrefType: .externref(value.bits == 0 ? nil : UInt32(truncatingIfNeeded: value.bits - 1))
+        default: .i32(UInt32(truncatingIfNeeded: value.bits))
+        }
+    }
+}
+#endif
+
+/// `run --isolation vm`; where this build has no monitor (not Linux), says so.
+func runInVM(
+    module: String, arguments: [String], invoke: String?, fuel: UInt64?, maxMemoryPages: UInt64?, options: VMOptions
+) throws {
+    #if canImport(Monitor)
+    try VMRun(
+        module: module, arguments: arguments, invoke: invoke, fuel: fuel, maxMemoryPages: maxMemoryPages,
+        options: options
+    ).run()
+    #else
+    throw CommandFailure(message: "micro-VMs need Linux KVM; use --isolation process")
+    #endif
+}
