@@ -51,3 +51,10 @@ for target in package.targets where target.name == "swiftlet" {
     target.dependencies += ["Monitor", "SwiftletABI"]
 }
 #endif
+
+// The monitor's tests compare VM runs with in-process runs of the same modules.
+#if os(Linux)
+for target in package.targets where target.name == "MonitorTests" {
+    target.dependencies += ["WasmEngine"]
+}
+#endif

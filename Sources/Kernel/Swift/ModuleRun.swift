@@ -17,10 +17,13 @@ struct ModuleRun {
 
         var configuration = Store.Configuration()
         configuration.fuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
-        // memory.grow copies into a block twice the size: a linear memory may take a third of the heap, so that a
-        // grow beyond it fails in the module (-1, malloc returns NULL) instead of exhausting the kernel.
-        let heapPages = UInt64(Heap.untouchedBytes) / 3 / 65536
-        configuration.maxMemoryPages = min(bootInfo.maxMemoryPages, heapPages)
+        // The engine's stacks are allocated on the first call; what is left after them is shared by linear memory
+        // and everything else. memory.grow copies into a block up to twice the size, so a linear memory may take a
+        // third of that, and a grow beyond it fails in the module (-1: malloc returns NULL) instead of exhausting
+        // the kernel's heap.
+        let stackBytes = UInt64(configuration.valueStackSlots) * 8 + UInt64(configuration.maxCallDepth) * 64
+        let available = UInt64(Heap.untouchedBytes) - min(UInt64(Heap.untouchedBytes), stackBytes + (1 << 20))
+        configuration.maxMemoryPages = min(bootInfo.maxMemoryPages, available / 3 / 65536)
         let store = Store(configuration: configuration)
         let wasi = GuestWASI(
             arguments: .init(bytes: bytes(at: bootInfo.argumentsAddress, count: bootInfo.argumentsSize),
