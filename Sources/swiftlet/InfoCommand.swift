@@ -39,7 +39,7 @@ struct InfoCommand: ParsableCommand {
     private func kvmStatus() -> String {
         #if canImport(Monitor)
         do throws(KVMError) {
-            _ = try KVMSystem()
+            _ = try KVMSystem(path: kvmDevicePath)
             return "usable (/dev/kvm); `run` isolates each module in its own micro-VM"
         } catch {
             return "not usable (\(error)); use `run --isolation process`"

@@ -16,6 +16,12 @@ struct VMOptions: ParsableArguments {
     var timeout: Double?
 }
 
+/// The KVM device; the environment variable `SWIFTLET_KVM_DEVICE` overrides it (tests use it to play a machine
+/// without KVM).
+var kvmDevicePath: String {
+    ProcessInfo.processInfo.environment["SWIFTLET_KVM_DEVICE"] ?? "/dev/kvm"
+}
+
 /// Exit status of a run stopped by --timeout, as timeout(1) uses.
 let timeoutExitCode: Int32 = 124
 
@@ -68,7 +74,7 @@ struct VMRun {
     func run() throws {
         let system: KVMSystem
         do throws(KVMError) {
-            system = try KVMSystem()
+            system = try KVMSystem(path: kvmDevicePath)
         } catch {
             throw CommandFailure(
                 message: "KVM is not usable here (\(error)); use --isolation process to run the module in this "
