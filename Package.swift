@@ -58,3 +58,10 @@ for target in package.targets where target.name == "MonitorTests" {
     target.dependencies += ["WasmEngine"]
 }
 #endif
+
+// bench/vm/run.py's in-process timings: VM creation to the guest's and the module's first instruction.
+#if os(Linux)
+package.targets += [
+    .executableTarget(name: "vm-bench", dependencies: ["Monitor", "SwiftletABI"], path: "bench/vm/Swift"),
+]
+#endif

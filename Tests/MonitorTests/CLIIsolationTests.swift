@@ -54,6 +54,7 @@ struct CLIIsolationTests {
         ["--invoke", "fib", modules + "export-compute.wasm", "abc"],
         [modules + "export-compute.wasm"],
         ["--fuel", "1000", "--invoke", "fib", modules + "export-compute.wasm", "30"],
+        ["--fuel", "1000", modules + "loop.wasm"],
         [modules + "no-such-file.wasm"],
     ]
 
