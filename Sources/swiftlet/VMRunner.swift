@@ -9,7 +9,8 @@ import SwiftletABI
 
 /// Options of `run` that shape the micro-VM (`--isolation vm`).
 struct VMOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Guest memory of the micro-VM in MiB (untouched memory costs nothing).", valueName: "MiB"))
+    @Option(help: ArgumentHelp(
+        "Guest memory of the micro-VM in MiB, even, 4 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
     var memory: UInt64 = 512
 
     @Option(help: ArgumentHelp("Stop the micro-VM after this many seconds.", valueName: "SECONDS"))
@@ -96,9 +97,11 @@ struct VMRun {
         if let maxMemoryPages { guestRun.maxMemoryPages = maxMemoryPages }
         if let invoke { guestRun.invocation = try invocation(of: invoke, in: bytes) }
 
+        guard options.memory % 2 == 0, options.memory >= 4, options.memory <= 4096 else {
+            throw CommandFailure(message: "--memory \(options.memory): give an even number of MiB from 4 to 4096")
+        }
         var configuration = MicroVMConfiguration()
-        let (memoryBytes, overflow) = options.memory.multipliedReportingOverflow(by: 1 << 20)
-        configuration.memorySize = overflow ? .max : memoryBytes
+        configuration.memorySize = options.memory << 20
         configuration.output = .forward
         configuration.run = guestRun
         let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }

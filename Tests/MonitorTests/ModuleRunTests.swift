@@ -189,7 +189,8 @@ struct ModuleRunTests {
         let descriptorsBefore = openDescriptorCount()
         let residentBefore = residentBytes()
         for _ in 0..<1000 { try runOnce() }
-        #expect(openDescriptorCount() == descriptorsBefore)
+        // Other suites open and close descriptors concurrently; a leak would add three per VM, thousands in all.
+        #expect(openDescriptorCount() <= descriptorsBefore + 8)
         // Flat within 8 MiB: allocator noise, never a VM's memory (each touches several MiB) left behind.
         #expect(residentBytes() < residentBefore + (8 << 20), "RSS grew from \(residentBefore) to \(residentBytes())")
     }

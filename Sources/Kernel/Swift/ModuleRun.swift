@@ -21,6 +21,10 @@ struct ModuleRun {
         // and everything else. memory.grow copies into a block up to twice the size, so a linear memory may take a
         // third of that, and a grow beyond it fails in the module (-1: malloc returns NULL) instead of exhausting
         // the kernel's heap.
+        // A small VM gets a smaller value stack (the default is 32 MiB) rather than none: at most a quarter of the
+        // heap. Untouched stack costs nothing, so the default stays whenever it fits.
+        configuration.valueStackSlots = min(configuration.valueStackSlots, Int(Heap.untouchedBytes / 4 / 8))
+        // A call frame is 32 bytes; 64 per level leaves room for the allocator's rounding.
         let stackBytes = UInt64(configuration.valueStackSlots) * 8 + UInt64(configuration.maxCallDepth) * 64
         let available = UInt64(Heap.untouchedBytes) - min(UInt64(Heap.untouchedBytes), stackBytes + (1 << 20))
         configuration.maxMemoryPages = min(bootInfo.maxMemoryPages, available / 3 / 65536)
