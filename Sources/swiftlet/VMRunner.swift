@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import WasmEngine
 
 #if canImport(Monitor)
@@ -20,7 +21,34 @@ struct VMOptions: ParsableArguments {
 /// The KVM device; the environment variable `SWIFTLET_KVM_DEVICE` overrides it (tests use it to play a machine
 /// without KVM).
 var kvmDevicePath: String {
-    ProcessInfo.processInfo.environment["SWIFTLET_KVM_DEVICE"] ?? "/dev/kvm"
+    environmentValue("SWIFTLET_KVM_DEVICE") ?? "/dev/kvm"
+}
+
+func environmentValue(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
+/// The whole file in one read into one buffer (Foundation's reader holds a second copy at its peak), or nil.
+func readWholeFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0, status.st_size >= 0 else { return nil }
+    let size = Int(status.st_size)
+    var complete = true
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        while count < size {
+            let got = read(fd, buffer.baseAddress! + count, size - count)
+            if got > 0 {
+                count += got
+            } else if got == 0 || errno != EINTR {
+                complete = got == 0 && count == size
+                break
+            }
+        }
+    }
+    return complete && bytes.count == size ? bytes : nil
 }
 
 /// Exit status of a run stopped by --timeout, as timeout(1) uses.
@@ -34,25 +62,32 @@ let timeoutExitCode: Int32 = 124
 enum KernelLocator {
     static let fileName = "swiftlet-kernel.elf"
 
+    // Plain libc calls rather than Foundation: this runs on every `swiftlet run`, where Foundation's file APIs
+    // cost more page faults than the whole lookup.
     static func candidates() -> [String] {
         var paths: [String] = []
-        if let path = ProcessInfo.processInfo.environment["SWIFTLET_KERNEL"], !path.isEmpty { paths.append(path) }
-        var directory = URL(fileURLWithPath: executablePath()).deletingLastPathComponent()
-        paths.append(directory.appendingPathComponent(fileName).path)
-        while directory.path != "/" {
-            paths.append(directory.appendingPathComponent(".build-kernel/" + fileName).path)
-            directory.deleteLastPathComponent()
+        if let path = environmentValue("SWIFTLET_KERNEL"), !path.isEmpty { paths.append(path) }
+        var directory = String(executablePath().split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/"))
+        paths.append(directory + "/" + fileName)
+        while !directory.isEmpty {
+            paths.append(directory + "/.build-kernel/" + fileName)
+            directory = String(directory.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                .joined(separator: "/"))
         }
         return paths
     }
 
     /// The first existing candidate, or nil.
     static func locate() -> String? {
-        candidates().first { FileManager.default.isReadableFile(atPath: $0) }
+        candidates().first { access($0, R_OK) == 0 }
     }
 
     static func executablePath() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static var notFoundMessage: String {
@@ -82,15 +117,8 @@ struct VMRun {
                     + "process, without a micro-VM")
         }
         guard let kernelPath = KernelLocator.locate() else { throw CommandFailure(message: KernelLocator.notFoundMessage) }
-        let kernelBytes = try readModuleFile(kernelPath)
-        let kernel: KernelImage
-        do throws(KernelImageError) {
-            kernel = try KernelImage(elf: kernelBytes)
-        } catch {
-            throw CommandFailure(message: "invalid guest kernel image `\(kernelPath)`: \(error)")
-        }
-
-        let bytes = try readModuleFile(module)
+        // The shared reader only when the lean one fails, for its exact error messages.
+        let bytes = try readWholeFile(module) ?? readModuleFile(module)
         var guestRun = GuestRun(module: bytes)
         guestRun.arguments = [module] + arguments
         guestRun.fuel = fuel
@@ -106,14 +134,35 @@ struct VMRun {
         configuration.run = guestRun
         let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }
 
+        var vm = try makeVM(system: system, kernelPath: kernelPath, configuration: configuration)
         let result: MicroVMResult
         do throws(MicroVMError) {
-            var vm = try MicroVM(system: system, kernel: kernel, configuration: configuration)
             result = try vm.run(timeLimit: timeLimit)
         } catch {
             throw CommandFailure(message: "cannot run the micro-VM: \(error)")
         }
         try report(result)
+    }
+
+    /// The VM with the kernel loaded into its memory. The image's host copy is dropped on return, before the run,
+    /// so it does not add to the run's peak memory.
+    private func makeVM(
+        system: borrowing KVMSystem, kernelPath: String, configuration: MicroVMConfiguration
+    ) throws -> MicroVM {
+        guard let kernelBytes = readWholeFile(kernelPath) else {
+            throw CommandFailure(message: "cannot read the guest kernel image `\(kernelPath)`")
+        }
+        let kernel: KernelImage
+        do throws(KernelImageError) {
+            kernel = try KernelImage(elf: kernelBytes)
+        } catch {
+            throw CommandFailure(message: "invalid guest kernel image `\(kernelPath)`: \(error)")
+        }
+        do throws(MicroVMError) {
+            return try MicroVM(system: system, kernel: kernel, configuration: configuration)
+        } catch {
+            throw CommandFailure(message: "cannot run the micro-VM: \(error)")
+        }
     }
 
     /// The export's type is needed to read `--invoke` arguments: the host decodes the module for it, so argument
