@@ -57,6 +57,16 @@ public struct GuestMemory: ~Copyable {
         return body(UnsafeRawBufferPointer(start: base + offset, count: Int(count)))
     }
 
+    /// Calls `body` with the `count` bytes at `address`, writable, without copying them; the buffer is valid only
+    /// during the call.
+    public func withMutableBytes<R>(
+        at address: GuestPhysicalAddress, count: UInt64, _ body: (UnsafeMutableRawBufferPointer) -> R
+    ) throws(GuestMemoryError) -> R {
+        let offset = try checkedOffset(address, count: count)
+        // SAFETY: [offset, offset + count) was checked to lie inside the mapping, which outlives the call.
+        return body(UnsafeMutableRawBufferPointer(start: base + offset, count: Int(count)))
+    }
+
     /// Copies `bytes` into guest memory starting at `address`.
     public func write(_ bytes: some Collection<UInt8>, at address: GuestPhysicalAddress) throws(GuestMemoryError) {
         let offset = try checkedOffset(address, count: UInt64(bytes.count))

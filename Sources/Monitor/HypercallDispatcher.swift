@@ -25,10 +25,19 @@ public struct HypercallDispatcher: Sendable {
         case forward
     }
 
+    /// Answers one WASI preview1 call (``Hypercall/wasi``): the function's number in ``WASIFunction``, its arguments
+    /// as the module passed them, and the calling module's linear memory, in which pointer arguments are offsets —
+    /// the same view an in-process WASI implementation gets from `Store.withBytes(of:)`, so one implementation serves
+    /// both. The buffer is valid only during the call. Returns the WASI errno.
+    public typealias WASIHandler =
+        @Sendable (_ function: UInt64, _ arguments: [UInt64], _ linearMemory: UnsafeMutableRawBufferPointer) -> UInt64
+
     /// The guest-owned part of guest memory; requests and buffers must lie inside it.
     public let guestRegion: GuestRange
     public let consoleLimit: Int
     public let output: Output
+    /// The host's WASI implementation; nil answers as ``unimplementedWASIAnswer(_:)`` does.
+    public let wasiHandler: WASIHandler?
     public private(set) var console: [UInt8] = []
     public private(set) var errorOutput: [UInt8] = []
     /// Whether captured output was dropped because it exceeded ``consoleLimit``.
@@ -41,10 +50,13 @@ public struct HypercallDispatcher: Sendable {
     /// Most iovecs one fd_write may carry (WASI's IOV_MAX on Linux).
     static let maximumIovecCount: UInt64 = 1024
 
-    public init(guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture) {
+    public init(
+        guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil
+    ) {
         self.guestRegion = guestRegion
         self.consoleLimit = consoleLimit
         self.output = output
+        self.wasiHandler = wasiHandler
     }
 
     /// Handles an `out` the guest made (a `KVM_EXIT_IO` exit).
@@ -69,9 +81,18 @@ public struct HypercallDispatcher: Sendable {
             return .resume
         case .wasi:
             let request = try readRequest(WASICallRequest.self, at: UInt64(value), memory: memory)
-            _ = try guestBuffer(request.memoryAddress, length: request.memorySize)
-            try writeBack(
-                Self.unimplementedWASIAnswer(request), at: UInt64(value) + WASICallRequest.errnoOffset, memory: memory)
+            let linearMemory = try guestBuffer(request.memoryAddress, length: request.memorySize)
+            var errno = Self.unimplementedWASIAnswer(request)
+            if let wasiHandler {
+                do {
+                    errno = try memory.withMutableBytes(at: linearMemory.start, count: linearMemory.length) { bytes in
+                        wasiHandler(request.function, request.arguments, bytes)
+                    }
+                } catch {
+                    throw .bufferOutsideGuestRegion(address: linearMemory.start, length: linearMemory.length)
+                }
+            }
+            try writeBack(errno, at: UInt64(value) + WASICallRequest.errnoOffset, memory: memory)
             return .resume
         case .failure:
             let report = try readRequest(GuestFailureReport.self, at: UInt64(value), memory: memory)
@@ -98,10 +119,9 @@ public struct HypercallDispatcher: Sendable {
         }
     }
 
-    /// The answer to a WASI call while the full WASI host is not wired in here (it will answer through this same
-    /// record): the VM has no descriptors beyond stdin, stdout and stderr and no preopened directories, so a call on
-    /// any other descriptor is EBADF — which is also how wasi-libc's start-up learns there are no preopens — and
-    /// everything else is ENOSYS.
+    /// The answer to a WASI call when no ``wasiHandler`` is set (the full WASI host plugs in there): the VM has no
+    /// descriptors beyond stdin, stdout and stderr and no preopened directories, so a call on any other descriptor
+    /// is EBADF — which is also how wasi-libc's start-up learns there are no preopens — and everything else ENOSYS.
     static func unimplementedWASIAnswer(_ request: WASICallRequest) -> UInt64 {
         guard request.function < UInt64(WASIFunction.names.count) else { return WASIErrno.notImplemented }
         let name = WASIFunction.names[Int(request.function)].description

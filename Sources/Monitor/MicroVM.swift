@@ -16,6 +16,8 @@ public struct MicroVMConfiguration: Sendable {
     public var run: GuestRun?
     /// Where the guest's stdout and stderr go.
     public var output: HypercallDispatcher.Output = .capture
+    /// Answers the WASI calls the kernel forwards (all but fd_write to stdout/stderr, args, environ, proc_exit).
+    public var wasiHandler: HypercallDispatcher.WASIHandler?
 
     public init() {}
 }
@@ -156,7 +158,8 @@ public struct MicroVM: ~Copyable {
         self.bootInfo = bootInfo
         self.bootInfoAddress = bootInfoAddress
         self.hypercalls = HypercallDispatcher(
-            guestRegion: guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output)
+            guestRegion: guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
+            wasiHandler: configuration.wasiHandler)
     }
 
     /// Runs the guest to its next exit without handling it (for measurements and tests of single exits).

@@ -147,6 +147,22 @@ struct HypercallRequestTests {
         #expect(try answer("clock_time_get", [0, 0, 0]) == WASIErrno.notImplemented)
     }
 
+    @Test("a WASI handler sees the call and exactly the linear memory the request names")
+    func wasiHandler() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024) { function, arguments, bytes in
+            guard function == 41, arguments[0] == 7, bytes.count == 16, bytes[0] == UInt8(ascii: "h") else { return 99 }
+            bytes[1] = UInt8(ascii: "a")
+            return 0
+        }
+        try memory.store(
+            WASICallRequest(function: 41, memoryAddress: bufferAddress, memorySize: 16, arguments: [7]),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(try call(.wasi, memory: memory, dispatcher: &dispatcher) == .resume)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(requestAddress + WASICallRequest.errnoOffset)) == 0)
+        #expect(try memory.readBytes(at: GuestPhysicalAddress(bufferAddress), count: 5) == Array("hallo".utf8))
+    }
+
     @Test("a WASI call whose linear memory lies outside the guest is refused")
     func wasiRejectsHostileMemory() throws {
         let memory = try makeMemory()

@@ -14,7 +14,8 @@ func testModule(_ name: String) throws -> [UInt8] {
 /// Runs `module` in a fresh micro-VM with the real kernel, output captured.
 func runInVM(
     _ module: [UInt8], arguments: [String] = ["module.wasm"], environment: [String] = [],
-    invocation: GuestRun.Invocation? = nil, memorySize: UInt64 = 256 << 20, timeLimit: Duration = .seconds(20)
+    invocation: GuestRun.Invocation? = nil, memorySize: UInt64 = 256 << 20, timeLimit: Duration = .seconds(20),
+    wasiHandler: HypercallDispatcher.WASIHandler? = nil
 ) throws -> MicroVMResult {
     let system = try KVMSystem()
     var run = GuestRun(module: module)
@@ -24,6 +25,7 @@ func runInVM(
     var configuration = MicroVMConfiguration()
     configuration.memorySize = memorySize
     configuration.run = run
+    configuration.wasiHandler = wasiHandler
     var vm = try MicroVM(system: system, kernel: KernelImage(elf: kernelBytes!), configuration: configuration)
     return try vm.run(timeLimit: timeLimit)
 }
@@ -69,6 +71,27 @@ struct ModuleRunTests {
 
             """)
         #expect(text(result.errorOutput) == "4 arguments\n")
+    }
+
+    @Test("other WASI calls reach the host's handler, one hypercall each, with the module's linear memory")
+    func forwardedWASICall() throws {
+        let randomGet = try #require(WASIFunction.number(of: "random_get"))
+        let result = try runInVM(try testModule("random")) { function, arguments, linearMemory in
+            guard function == randomGet else { return WASIErrno.notImplemented }
+            let (offset, length) = (Int(arguments[0]), Int(arguments[1]))
+            guard offset >= 0, length >= 0, offset + length <= linearMemory.count else { return WASIErrno.fault }
+            for index in offset..<offset + length { linearMemory[index] = 0x2A }
+            return WASIErrno.success
+        }
+        #expect(result.outcome == .exited(status: 0))
+        #expect(text(result.console) == "2a2a2a2a\n")
+    }
+
+    @Test("without a WASI host, a forwarded call is ENOSYS and the module sees the failure")
+    func forwardedWASICallWithoutHost() throws {
+        let result = try runInVM(try testModule("random"))
+        #expect(result.outcome == .exited(status: 1))
+        #expect(text(result.console) == "random_get failed\n")
     }
 
     @Test("a runaway loop is stopped by the time limit, promptly")
