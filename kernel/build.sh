@@ -9,6 +9,11 @@ triple=x86_64-unknown-none-elf
 output="$scratch/swiftlet-kernel.elf"
 toolchain_bin=$(dirname "$(readlink -f "$(command -v swift)")")
 
+# SwiftPM does not notice a changed toolset: start over when kernel/toolset.json is newer than the last build.
+stamp="$scratch/toolset.stamp"
+if [ ! -f "$stamp" ] || [ kernel/toolset.json -nt "$stamp" ]; then rm -rf "$scratch/$triple"; fi
+mkdir -p "$scratch" && touch "$stamp"
+
 swift build -c release --triple "$triple" --toolset kernel/toolset.json --scratch-path "$scratch" --target Kernel
 
 # Link the objects of the sources that exist now (never a stale object left by a renamed file): SwiftPM names
