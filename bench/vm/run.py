@@ -50,22 +50,25 @@ def peak_rss(command):
 
 
 def run(command):
-    """Runs `command` to completion; returns (wall seconds, exit status)."""
+    """Runs `command` to completion; returns (wall seconds, CPU seconds (user + sys), exit status)."""
     start = time.perf_counter()
-    status = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    return time.perf_counter() - start, status
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
 
 
 def alternate(commands, rounds):
-    """Wall times of each command, interleaved round by round so machine load hits all alike."""
+    """Wall and CPU times of each command, interleaved round by round so machine load hits all alike."""
     times = {name: [] for name in commands}
+    cpu = {name: [] for name in commands}
     for _ in range(rounds):
         for name, command in commands.items():
-            elapsed, status = run(command)
+            elapsed, used, status = run(command)
             if status != 0:
                 sys.exit(f"run.py: `{' '.join(command)}` exited with {status}")
             times[name].append(elapsed)
-    return times
+            cpu[name].append(used)
+    return times, cpu
 
 
 def ms(seconds):
@@ -100,17 +103,19 @@ def main():
         build()
 
     print(f"(1) whole process, {options.rounds} alternating runs")
-    times = alternate({
+    times, cpu = alternate({
         "C floor: one VM, 3 instructions, exit": [FLOOR, "1"],
         "swiftlet run empty.wasm (micro-VM)": [SWIFTLET, "run", os.path.join(MODULES, "empty.wasm")],
         "swiftlet run --isolation process (reference)": [SWIFTLET, "run", "--isolation", "process", "--invoke",
                                                           "nothing", os.path.join(MODULES, "export-compute.wasm")],
     }, options.rounds)
-    for name, samples in times.items():
-        row(name, samples)
-    floor, swiftlet = times["C floor: one VM, 3 instructions, exit"], times["swiftlet run empty.wasm (micro-VM)"]
-    print(f"  ratio swiftlet / floor: min {min(swiftlet) / min(floor):.2f}x   "
-          f"median {statistics.median(swiftlet) / statistics.median(floor):.2f}x   (target ≤ 2x)")
+    for label, measure in (("wall", times), ("CPU", cpu)):
+        print(f" {label} time")
+        for name, samples in measure.items():
+            row(name, samples)
+        floor, swiftlet = measure["C floor: one VM, 3 instructions, exit"], measure["swiftlet run empty.wasm (micro-VM)"]
+        print(f"  ratio swiftlet / floor: min {min(swiftlet) / min(floor):.2f}x   "
+              f"median {statistics.median(swiftlet) / statistics.median(floor):.2f}x   (target ≤ 2x)")
 
     print("\n(2) in one process")
     subprocess.run([VM_BENCH, str(max(options.rounds * 2, 20)), KERNEL, os.path.join(MODULES, "first-instruction.wasm")],
