@@ -214,10 +214,19 @@ struct VMRun {
                 exitCode: timeoutExitCode)
         case .fault(let exit, let rip):
             throw CommandFailure(
-                message: "the micro-VM's guest crashed: \(exit) at RIP 0x\(String(rip, radix: 16)) "
-                    + "(symbolize with swiftlet-kernel.elf.debug next to the kernel image)")
+                message: "the micro-VM's guest kernel crashed: \(Self.describe(exit)) at guest RIP "
+                    + "0x\(String(rip, radix: 16)) (llvm-symbolizer --obj=swiftlet-kernel.elf.debug names the function)")
         case .rejectedHypercall(let error, let rip):
             throw CommandFailure(message: "the micro-VM was stopped: \(error) (guest RIP 0x\(String(rip, radix: 16)))")
+        }
+    }
+
+    static func describe(_ exit: VCPUExit) -> String {
+        switch exit {
+        case .shutdown: "an exception (KVM_EXIT_SHUTDOWN: the guest has no handler, so it triple-faulted)"
+        case .internalError(let suberror): "KVM_EXIT_INTERNAL_ERROR (suberror \(suberror)): KVM could not run an instruction"
+        case .failEntry(let reason): "KVM_EXIT_FAIL_ENTRY (hardware reason 0x\(String(reason, radix: 16)))"
+        default: "an unexpected exit to the monitor (\(exit))"
         }
     }
 

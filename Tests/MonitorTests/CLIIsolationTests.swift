@@ -111,6 +111,20 @@ struct CLIIsolationTests {
         #expect(result.standardError.hasPrefix("Error: invalid guest kernel image `\(path)`"))
     }
 
+    @Test("a guest kernel that faults is reported with its RIP, never a hang")
+    func guestFault() throws {
+        var bytes = kernelBytes!
+        func word(_ offset: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) } }
+        let (entry, programHeaders) = (word(24), word(32))
+        let entryOffset = word(programHeaders + 8) + entry - word(programHeaders + 16)
+        for index in entryOffset..<entryOffset + 16 { bytes[index] = 0xFF }
+        let path = try temporaryModule("faulting-kernel", bytes)
+        let result = try swiftlet(["run", "--timeout", "10", modules + "hello.wasm"], environment: ["SWIFTLET_KERNEL": path])
+        #expect(result.status == 1)
+        #expect(result.standardError.hasPrefix("Error: the micro-VM's guest kernel crashed: an exception"))
+        #expect(result.standardError.contains("at guest RIP 0x\(String(entry, radix: 16))"))
+    }
+
     @Test("info names the kernel image and its size, KVM's state and the engine's features")
     func info() throws {
         let result = try swiftlet(["info"])
