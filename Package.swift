@@ -14,15 +14,23 @@ let package = Package(
     targets: [
         // Portable engine: no Foundation, no dependencies, Embedded-Swift clean.
         .target(name: "WasmEngine"),
+        // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
+        .target(name: "WASIHost"),
+        // Registers WASIHost's functions as host functions of a WasmEngine store.
+        .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
                 "WasmEngine",
+                "WASIHost",
+                "WasmEngineWASI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
+        // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
+        .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
     ]
 )
 

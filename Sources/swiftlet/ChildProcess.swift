@@ -47,7 +47,11 @@ struct ChildProcess {
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
             process.terminate()
-            finished.wait()
+            // SIGTERM can be blocked: the signal mask is inherited, and test harnesses block signals.
+            if finished.wait(timeout: .now() + 2) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                finished.wait()
+            }
         }
 
         let termination: Termination

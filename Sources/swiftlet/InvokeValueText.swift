@@ -6,13 +6,17 @@ enum InvokeValueText {
         var message: String
     }
 
-    /// Integers in signed or unsigned decimal; floats in decimal (with exponent), `nan`, `inf` or `infinity`.
+    /// Integers in signed or unsigned decimal, or hexadecimal after `0x`; floats in decimal (with exponent),
+    /// `nan`, `inf` or `infinity`.
     static func parse(_ text: String, as type: ValueType) throws(ParseError) -> Value {
+        let hexadecimalDigits = text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : nil
         switch type {
         case .i32:
+            if let hexadecimalDigits, let bits = UInt32(hexadecimalDigits, radix: 16) { return .i32(bits) }
             if let signed = Int32(text) { return .i32(UInt32(bitPattern: signed)) }
             if let unsigned = UInt32(text) { return .i32(unsigned) }
         case .i64:
+            if let hexadecimalDigits, let bits = UInt64(hexadecimalDigits, radix: 16) { return .i64(bits) }
             if let signed = Int64(text) { return .i64(UInt64(bitPattern: signed)) }
             if let unsigned = UInt64(text) { return .i64(unsigned) }
         case .f32:

@@ -16,7 +16,9 @@ func readModuleFile(_ path: String) throws -> [UInt8] {
     return [UInt8](data)
 }
 
-/// Decodes and validates a binary module: the engine's single entry point for module bytes.
-func decodeModule(_ bytes: [UInt8]) throws(ModuleError) -> Module {
-    try Module(bytes: bytes)
+/// A module error as the commands print it, with a hint when the file is in the text format.
+func describe(_ error: ModuleError, path: String, bytes: [UInt8]) -> String {
+    let looksLikeText = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "(")
+    guard error.kind == .malformed && error.offset == 0 && looksLikeText else { return error.description }
+    return error.description + " (`\(path)` looks like the text format; convert it with `wasm-tools parse`)"
 }

@@ -14,9 +14,9 @@ struct ValidateCommand: ParsableCommand {
         try reportingFailures {
             let bytes = try readModuleFile(module)
             do throws(ModuleError) {
-                _ = try decodeModule(bytes)
+                _ = try Module(bytes: bytes)
             } catch {
-                throw CommandFailure(message: error.description)
+                throw CommandFailure(message: describe(error, path: module, bytes: bytes))
             }
             print("valid")
         }

@@ -21,7 +21,10 @@ struct WastCommand: ParsableCommand {
     @Flag(help: "Run the scripts in this process: simpler to debug, but a crash ends the whole run.")
     var inProcess = false
 
-    @Option(help: "Seconds a script may take, crashes and restarts included, before it is stopped.")
+    @Option(help: "Seconds one command's code may run before it is interrupted (and fails).")
+    var commandTimeout: Double = 20
+
+    @Option(help: "Seconds a script may take, crashes and restarts included, before its worker is stopped.")
     var timeout: Double = 300
 
     @Option(help: .hidden)
@@ -37,14 +40,16 @@ struct WastCommand: ParsableCommand {
     func run() throws {
         if let worker {
             try reportingFailures {
-                try WastScriptRunner.runWorker(json: URL(fileURLWithPath: worker), skipping: Set(skip))
+                try WastScriptRunner.runWorker(
+                    json: URL(fileURLWithPath: worker), skipping: Set(skip), commandTimeLimit: commandTimeout)
             }
             return
         }
         try reportingFailures {
             let runner = WastScriptRunner(
                 converter: try WastConverter(),
-                isolation: inProcess ? .inProcess : .workerProcess(timeout: timeout, maxCrashes: 25)
+                isolation: inProcess ? .inProcess : .workerProcess(.init(timeout: timeout, maxCrashes: 25)),
+                commandTimeLimit: commandTimeout
             )
             var passed = 0
             var failed = 0

@@ -129,6 +129,12 @@ func compileError(
             ])
     }
 
+    @Test func singleResultIsComputedIntoSlotZero() throws {
+        // (param i32 i32) (result i32) local.get 0; local.get 1; i32.add
+        let function = try compileBody([0x00, 0x20, 0, 0x20, 1, 0x6A, 0x0B], parameters: [.i32, .i32], results: [.i32])
+        #expect(function.code == [Instruction(.i32Add, 0, 0, 1), Instruction(.return)])
+    }
+
     @Test func callArgumentsAreConsecutive() throws {
         // (result i32) local.get 0; call 1
         let function = try compileBody([0x00, 0x20, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32])
@@ -152,6 +158,20 @@ func compileError(
                 Instruction(.const32, 1, 9), Instruction(.br, 8),
                 Instruction(.const32, 1, 9), Instruction(.br, 8),
                 Instruction(.copy, 0, 1), Instruction(.return),
+            ])
+    }
+
+    @Test func zeroingAFreshLocalEmitsNothingBeforeTheFirstLoop() throws {
+        // (local i32 i32) i32.const 0; local.set 0; i32.const 0; local.set 1; loop; i32.const 0; local.set 1;
+        // end; i32.const 1; local.set 0; i32.const 0; local.set 0
+        let function = try compileBody([
+            0x01, 0x02, 0x7F, 0x41, 0, 0x21, 0, 0x41, 0, 0x21, 1, 0x03, 0x40, 0x41, 0, 0x21, 1, 0x0B, 0x41, 1, 0x21, 0,
+            0x41, 0, 0x21, 0, 0x0B,
+        ])
+        #expect(
+            function.code == [
+                Instruction(.const32, 1, 0), Instruction(.const32, 0, 1), Instruction(.const32, 0, 0),
+                Instruction(.return),
             ])
     }
 
@@ -224,7 +244,7 @@ func compileError(
     }
 
     @Test func malformedBodies() {
-        #expect(compileError([0x00, 0x41, 1, 0x1A]) == .malformed(at: 4, "unexpected end"))
+        #expect(compileError([0x00, 0x41, 1, 0x1A]) == .malformed(at: 4, "unexpected end of section or function"))
         #expect(compileError([0x00, 0x0B, 0x01]) == .malformed(at: 2, "section size mismatch"))
         #expect(compileError([0x00, 0x06, 0x0B]) == .malformed(at: 1, "illegal opcode"))
         #expect(compileError([0x00, 0x3F, 1, 0x1A, 0x0B])?.reason == "zero byte expected")
@@ -237,5 +257,74 @@ func compileError(
                 == .malformed(at: 7, "too many locals"))
         #expect(compileError([0x01, 0xC0, 0x84, 0x3D, 0x7F, 0x0B])?.reason.hasPrefix("too many locals") == true)
         #expect(throws: Never.self) { try compileBody([0x01, 0x80, 0x01, 0x7F, 0x0B]) }
+    }
+}
+
+@Suite struct CompilerConstantPoolTests {
+    @Test func loopConstantsComeFromAPrologue() throws {
+        // (param i32) loop; local.get 0; i32.const 1000; i32.mul; local.set 0; local.get 0; i32.const 1000;
+        // i32.lt_u; br_if 0; end
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0xE8, 0x07, 0x6C, 0x21, 0, 0x20, 0, 0x41, 0xE8, 0x07, 0x49, 0x0D, 0, 0x0B,
+             0x0B],
+            parameters: [.i32])
+        // Slots: local 0, pool 1, stack 2...3.
+        #expect(function.frameSize == 4)
+        #expect(
+            function.code == [
+                Instruction(.const32, 1, 1000),
+                Instruction(.i32Mul, 0, 0, 1),
+                Instruction(.brIfI32LtU, 1, 0, 1),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func poolSitsBelowCallFrames() throws {
+        // (param i32) (result i32) loop; local.get 0; i32.const 7; i32.mul; call 1; local.set 0; end;
+        // local.get 0
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x20, 0, 0x41, 7, 0x6C, 0x10, 1, 0x21, 0, 0x0B, 0x20, 0, 0x0B],
+            parameters: [.i32], results: [.i32])
+        #expect(
+            function.code == [
+                Instruction(.const32, 1, 7),
+                Instruction(.i32Mul, 2, 0, 1),
+                Instruction(.call, 1, 2),
+                Instruction(.copy, 0, 2),
+                Instruction(.return),
+            ])
+    }
+
+    @Test func noPoolWhenResultsReachPastTheLocals() throws {
+        // (result i32 i32) loop; i32.const 5; i32.const 6; i32.add; drop; end; i32.const 1; i32.const 2
+        let function = try compileBody(
+            [0x00, 0x03, 0x40, 0x41, 5, 0x41, 6, 0x6A, 0x1A, 0x0B, 0x41, 1, 0x41, 2, 0x0B],
+            results: [.i32, .i32])
+        #expect(function.code.first == Instruction(.const32, 0, 5))
+    }
+}
+
+@Suite struct CompilerLimitTests {
+    @Test func operandStackDepthIsCapped() {
+        // Function 1 returns 300,000 values; calling it four times without dropping them is refused.
+        let error = compileError([0x00, 0x10, 1, 0x10, 1, 0x10, 1, 0x10, 1, 0x0B]) { module in
+            module.types[1] = FuncType(parameters: [], results: Array(repeating: .i32, count: 300_000))
+        }
+        #expect(error?.kind == .unsupported)
+    }
+}
+
+extension CompilerLimitTests {
+    @Test func deepStacksDoNotMakeLocalWritesQuadratic() {
+        // 100,000 × local.get 0, then 50,000 × (i32.const 1; local.set 0; block; end): each reference is
+        // copied once, not rescanned by every write and every block.
+        var body: [UInt8] = [0x00]
+        for _ in 0..<100_000 { body += [0x20, 0] }
+        for _ in 0..<50_000 { body += [0x41, 1, 0x21, 0, 0x02, 0x40, 0x0B] }
+        for _ in 0..<100_000 { body += [0x1A] }
+        body.append(0x0B)
+        let start = ContinuousClock.now
+        #expect(compileError(body, parameters: [.i32]) == nil)
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WasmEngine
 
@@ -73,6 +74,21 @@ import Testing
         #expect(try store.invoke(instance.function("twice"), [.i32(10)]) == [.i32(110)])
     }
 
+    @Test func unboundedRecursionThroughTheHostExhaustsTheCallStack() throws {
+        let store = Store()
+        var reenter: Function?
+        let host = store.makeHostFunction(type: .of([], [])) { (caller, _) throws(Trap) in
+            try caller.store.invoke(reenter!, [])
+        }
+        var imports = Imports()
+        imports.define(module: "env", name: "host", .function(host))
+        var builder = ModuleBuilder()
+        builder.importFunction("env", "host", .of([], []))
+        builder.function(.of([], []), export: "f", [Instruction(.call, 0, 0), Instruction(.return)])
+        reenter = try store.instantiate(builder.module, imports: imports).function("f")
+        #expect(trapReason { try store.invoke(reenter!, []) } == .callStackExhausted)
+    }
+
     @Test func hostResultsAreTypeChecked() throws {
         let store = Store()
         let wrong = store.makeHostFunction(type: .of([], [.i32])) { _, _ in [.i64(1)] }
@@ -96,16 +112,19 @@ import Testing
         #expect(try store.invoke(store.instantiate(sumModule().module, imports: Imports()).function("sum"), [.i32(3)]) == [.i32(6)])
     }
 
-    @Test func interruptionFromAnotherThread() async throws {
-        let store = Store()
+    @Test func interruptionFromAnotherThread() throws {
+        // Fuel bounds the test if the interruption never arrives: it then fails instead of hanging.
+        var configuration = Store.Configuration()
+        configuration.fuel = 20_000_000_000
+        let store = Store(configuration: configuration)
         let spin = try store.instantiate(infiniteLoopModule().module, imports: Imports()).function("spin")
         let handle = store.interruptHandle
-        let interrupter = Task.detached {
-            try await Task.sleep(for: .milliseconds(50))
+        // A dedicated thread, not the shared task pool: on two cores, spinning tests can starve the pool.
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.05)
             handle.interrupt()
         }
         #expect(trapReason { try store.invoke(spin, []) } == .interrupted)
-        try await interrupter.value
     }
 
     @Test func fuelRunsOut() throws {

@@ -181,4 +181,18 @@ private func unlinkableMessage(_ body: () throws -> Instance) -> String? {
         imports.define(module: "m", name: composed, .function(instance.function(composed)))
         #expect(imports.lookup(module: "m", name: decomposed) == nil)
     }
+
+    @Test func initialSizesBeyondTheStoreLimitsAreRefused() {
+        var configuration = Store.Configuration()
+        configuration.maxMemoryPages = 4
+        var builder = ModuleBuilder()
+        builder.memory(5)
+        let memoryMessage = unlinkableMessage { try Store(configuration: configuration).instantiate(builder.module, imports: Imports()) }
+        #expect(memoryMessage?.hasPrefix("memory size exceeds the limit") == true)
+
+        var tables = ModuleBuilder()
+        tables.table(0xFFFF_FFFF)
+        let tableMessage = unlinkableMessage { try Store().instantiate(tables.module, imports: Imports()) }
+        #expect(tableMessage?.hasPrefix("table size exceeds the limit") == true)
+    }
 }

@@ -3,16 +3,19 @@ import Testing
 @testable import swiftlet
 
 @Suite struct InvokeValueTextTests {
-    @Test func integersInSignedOrUnsignedDecimal() throws {
+    @Test func integersInSignedOrUnsignedDecimalOrHexadecimal() throws {
         #expect(try InvokeValueText.parse("-1", as: .i32) == .i32(0xFFFF_FFFF))
         #expect(try InvokeValueText.parse("4294967295", as: .i32) == .i32(0xFFFF_FFFF))
         #expect(try InvokeValueText.parse("-9223372036854775808", as: .i64) == .i64(1 << 63))
         #expect(try InvokeValueText.parse("18446744073709551615", as: .i64) == .i64(.max))
+        #expect(try InvokeValueText.parse("0xFFFFFFFF", as: .i32) == .i32(0xFFFF_FFFF))
+        #expect(try InvokeValueText.parse("0x10", as: .i64) == .i64(16))
     }
 
-    @Test func integersOutOfRangeOrNotDecimalAreRejected() {
+    @Test func integersOutOfRangeOrMalformedAreRejected() {
         #expect(throws: InvokeValueText.ParseError.self) { try InvokeValueText.parse("4294967296", as: .i32) }
-        #expect(throws: InvokeValueText.ParseError.self) { try InvokeValueText.parse("0x10", as: .i32) }
+        #expect(throws: InvokeValueText.ParseError.self) { try InvokeValueText.parse("0x1_0", as: .i32) }
+        #expect(throws: InvokeValueText.ParseError.self) { try InvokeValueText.parse("0x100000000", as: .i32) }
         #expect(throws: InvokeValueText.ParseError.self) { try InvokeValueText.parse("", as: .i64) }
     }
 

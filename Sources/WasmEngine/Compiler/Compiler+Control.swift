@@ -40,7 +40,11 @@ extension FunctionTranslator {
         var frame = ControlFrame(
             kind: kind, parameterTypes: type.parameters, resultTypes: type.results,
             height: operands.count - type.parameters.count, wasLiveAtEntry: isLive)
-        if kind == .loop { frame.loopHeader = code.count }
+        if kind == .loop {
+            frame.loopHeader = code.count
+            loopDepth += 1
+            zeroLocals = []
+        }
         if let condition, isLive {
             emitConditionalBranch(condition, negated: true)
             frame.elseBranch = code.count - 1
@@ -64,21 +68,23 @@ extension FunctionTranslator {
         frames[frameIndex].kind = .else
         frames[frameIndex].isUnreachable = false
         isLive = frames[frameIndex].wasLiveAtEntry
-        for parameter in frames[frameIndex].parameters { operands.append(parameter) }
+        for parameter in frames[frameIndex].parameters { push(parameter.type, parameter.location) }
         freshResult = nil
     }
 
     mutating func translateEnd() throws(ModuleError) {
         let frame = frames[frames.count - 1]
         if frame.kind == .if && frame.parameterTypes != frame.resultTypes { throw typeMismatch() }
+        let resultProducer = freshResultInstruction()
         try checkTopValues(frame.resultTypes)
         if frame.kind == .function {
-            emitReturn()
+            emitReturn(resultProducer: resultProducer)
         } else if isLive {
             materializeTop(frame.resultTypes.count)
         }
         try checkFrameResults()
         frames.removeLast()
+        if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
         if let elseBranch = frame.elseBranch { patchBranch(elseBranch, to: code.count) }
         isLive = isLive || !frame.pendingBranches.isEmpty || frame.elseBranch != nil
@@ -133,13 +139,18 @@ extension FunctionTranslator {
         emit(.brTable, index, UInt32(targets.count - 1))
         let firstEntry = code.count
         for _ in targets { emit(.br) }
+        // Decided once per distinct target: a table may repeat a few labels many times.
         var stubs: [Int: Int] = [:]
+        var directTargets: Set<Int> = []
         for (entry, target) in targets.enumerated() {
             let branch = firstEntry + entry
-            if frames[target].kind != .function && !needsBranchCopies(to: target) {
-                linkBranch(branch, to: target)
-            } else if let stub = stubs[target] {
+            if let stub = stubs[target] {
                 patchBranch(branch, to: stub)
+            } else if directTargets.contains(target)
+                || (frames[target].kind != .function && !needsBranchCopies(to: target))
+            {
+                directTargets.insert(target)
+                linkBranch(branch, to: target)
             } else {
                 stubs[target] = code.count
                 patchBranch(branch, to: code.count)
@@ -149,8 +160,9 @@ extension FunctionTranslator {
     }
 
     mutating func translateReturn() throws(ModuleError) {
+        let resultProducer = freshResultInstruction()
         try checkTopValues(resultTypes)
-        emitReturn()
+        emitReturn(resultProducer: resultProducer)
         markUnreachable()
     }
 
@@ -190,9 +202,15 @@ extension FunctionTranslator {
         }
     }
 
-    /// Copies the top result values to slots `0..<resultCount` and returns.
-    mutating func emitReturn() {
+    /// Copies the top result values to slots `0..<resultCount` and returns. A single result that the
+    /// instruction `resultProducer` just computed is computed straight into slot 0 instead.
+    mutating func emitReturn(resultProducer: Int? = nil) {
         guard isLive else { return }
+        if resultTypes.count == 1, let resultProducer {
+            code[resultProducer].a = 0
+            emit(.return)
+            return
+        }
         let base = operands.count - resultTypes.count
         var values = Array(operands[base...])
         // A result still in a local that an earlier result's copy overwrites is saved in its own slot first.

@@ -37,6 +37,7 @@ extension FunctionTranslator {
         case .ownSlot: return slot(operand.height)
         case .local(let index): return index
         case .constant(let bits):
+            if usesConstantPool { return poolSlot(for: bits) }
             emitConstant(bits, into: slot(operand.height))
             return slot(operand.height)
         }
@@ -64,25 +65,32 @@ extension FunctionTranslator {
 
     /// Moves the top `count` operands into their own slots, as merge points and calls expect.
     mutating func materializeTop(_ count: Int) {
-        for index in max(operands.count - count, 0)..<operands.count where operands[index].location != .ownSlot {
-            materialize(operands[index])
-            operands[index].location = .ownSlot
+        // From the top down: each local reference met is then the last of its local's list.
+        for height in (max(operands.count - count, 0)..<operands.count).reversed() {
+            let operand = operands[height]
+            guard operand.location != .ownSlot else { continue }
+            materialize(operand)
+            if case .local(let index) = operand.location { localReferences[index]!.removeLast() }
+            operands[height].location = .ownSlot
         }
     }
 
     /// Copies stack operands that still refer to `local` (every local when `nil`) into their own slots,
     /// before the local changes or before a merge point where paths must agree on where values live.
+    /// Each reference is materialized at most once, so this stays linear in the body however deep the stack.
     mutating func materializeLocalReferences(to local: UInt32?) {
-        for index in operands.indices {
-            guard case .local(let referenced) = operands[index].location, local == nil || referenced == local
-            else { continue }
-            materialize(operands[index])
-            operands[index].location = .ownSlot
+        let locals = local.map { [$0] } ?? Array(localReferences.keys)
+        for index in locals {
+            for height in localReferences[index] ?? [] {
+                materialize(operands[height])
+                operands[height].location = .ownSlot
+            }
+            localReferences[index] = nil
         }
     }
 
     func hasLocalReferences(to local: UInt32) -> Bool {
-        operands.contains { $0.location == .local(local) }
+        localReferences[local]?.isEmpty == false
     }
 
     mutating func patchBranch(_ instruction: Int, to target: Int) {

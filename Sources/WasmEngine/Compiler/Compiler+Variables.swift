@@ -15,13 +15,21 @@ extension FunctionTranslator {
         let type = try localType(index)
         let producer = freshResultInstruction()
         let value = try pop(type)
-        if let producer, !hasLocalReferences(to: index) {
+        let writesZero = value.location == .constant(0)
+        if writesZero && isCertainlyZero(index) {
+            // Compilers zero-initialize locals that the call has just zeroed.
+        } else if let producer, !hasLocalReferences(to: index) {
             code[producer].a = index
         } else if value.location != .local(index) {
             materializeLocalReferences(to: index)
             write(value, to: index)
         }
+        if !writesZero && Int(index) < zeroLocals.count { zeroLocals[Int(index)] = false }
         if keepsValue { push(type, .local(index)) }
+    }
+
+    func isCertainlyZero(_ local: UInt32) -> Bool {
+        Int(local) < zeroLocals.count && zeroLocals[Int(local)]
     }
 
     func globalType(_ index: UInt32) throws(ModuleError) -> GlobalType {

@@ -2,6 +2,8 @@
 public enum FunctionCompiler {
     /// Declared locals beyond this are refused: a frame is allocated whole on every call.
     static let maximumLocalCount = 50_000
+    /// Deeper operand stacks are refused: multi-value calls could otherwise grow one by millions per byte.
+    static let maximumStackHeight = 1 << 20
 
     /// - Parameters:
     ///   - module: the module decoded so far: types, imports, functions, tables, memories, globals,
@@ -20,10 +22,12 @@ public enum FunctionCompiler {
         }
         let type = module.types[Int(typeIndex)]
         let localTypes = try readLocals(parameters: type.parameters, &body)
-        var translator = FunctionTranslator(module: module, localTypes: localTypes, resultTypes: type.results)
+        var translator = FunctionTranslator(
+            module: module, localTypes: localTypes, parameterCount: type.parameters.count, resultTypes: type.results)
         try translator.translate(&body)
+        let poolSize = try translator.finishConstantPool()
         let localCount = UInt32(localTypes.count)
-        let frameSize = max(localCount + UInt32(translator.maximumHeight), UInt32(type.results.count))
+        let frameSize = max(localCount + UInt32(translator.maximumHeight) + poolSize, UInt32(type.results.count))
         return CompiledFunction(
             code: translator.code, frameSize: frameSize, localCount: localCount,
             parameterCount: UInt32(type.parameters.count), resultCount: UInt32(type.results.count),
@@ -61,20 +65,30 @@ struct FunctionTranslator {
 
     var code: [Instruction] = []
     var operands: [Operand] = []
+    /// Heights of the operands still in each local (`OperandLocation.local`), lowest first.
+    var localReferences: [UInt32: [Int]] = [:]
     var frames: [ControlFrame] = []
     var maximumHeight = 0
     /// False where no path reaches the code being translated: nothing is emitted there.
     var isLive = true
     /// The instruction that wrote the top operand, while it may still be retargeted or fused.
     var freshResult: (instruction: Int, height: Int)?
+    /// How many loops enclose the code being translated: constants read there come from the pool.
+    var loopDepth = 0
+    /// Declared locals still certainly zero (as the call left them): no write to them precedes this point,
+    /// and no loop either, so no path can come back from a later write. Empty once a loop begins.
+    var zeroLocals: [Bool]
+    /// Pool constants (bit patterns) and their provisional slots.
+    var constantPool: [UInt64: UInt32] = [:]
     /// Where the instruction being translated starts, for error offsets.
     var instructionOffset = 0
 
-    init(module: Module, localTypes: [ValueType], resultTypes: [ValueType]) {
+    init(module: Module, localTypes: [ValueType], parameterCount: Int, resultTypes: [ValueType]) {
         self.module = module
         self.localTypes = localTypes
         self.localCount = UInt32(localTypes.count)
         self.resultTypes = resultTypes
+        zeroLocals = localTypes.indices.map { $0 >= parameterCount }
         frames = [ControlFrame(kind: .function, parameterTypes: [], resultTypes: resultTypes, height: 0, wasLiveAtEntry: true)]
     }
 
@@ -83,6 +97,9 @@ struct FunctionTranslator {
             guard !body.isAtEnd else { throw missingEnd(body) }
             instructionOffset = body.offset
             try translateInstruction(try body.readByte(), &body)
+            guard maximumHeight <= FunctionCompiler.maximumStackHeight else {
+                throw .unsupported(at: instructionOffset, "an operand stack deeper than \(FunctionCompiler.maximumStackHeight)")
+            }
         }
         guard body.isAtEnd else { throw .malformed(at: body.offset, "section size mismatch") }
     }
@@ -91,7 +108,7 @@ struct FunctionTranslator {
     /// expect the error it then reports: the end of the module, a section size mismatch when the next byte
     /// happens to be the missing `end`, or otherwise the absent `end` itself.
     func missingEnd(_ body: BinaryReader) -> ModuleError {
-        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end") }
+        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end of section or function") }
         if frames.count == 1 && body.bytes[body.end] == 0x0B {
             return .malformed(at: body.offset, "section size mismatch")
         }

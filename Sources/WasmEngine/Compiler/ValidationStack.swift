@@ -47,8 +47,18 @@ extension FunctionTranslator {
     func typeMismatch() -> ModuleError { .invalid(at: instructionOffset, "type mismatch") }
 
     mutating func push(_ type: ValueType?, _ location: OperandLocation = .ownSlot) {
+        if case .local(let index) = location { localReferences[index, default: []].append(operands.count) }
         operands.append(Operand(type: type, location: location, height: operands.count))
         if operands.count > maximumHeight { maximumHeight = operands.count }
+    }
+
+    /// Removes the top operand. A local's references are pushed in increasing height, so the top one
+    /// is the last of its list.
+    @discardableResult
+    mutating func removeTopOperand() -> Operand {
+        let operand = operands.removeLast()
+        if case .local(let index) = operand.location { localReferences[index]!.removeLast() }
+        return operand
     }
 
     mutating func popAny() throws(ModuleError) -> Operand {
@@ -58,7 +68,7 @@ extension FunctionTranslator {
             guard frame.isUnreachable else { throw typeMismatch() }
             return Operand(type: nil, location: .ownSlot, height: operands.count)
         }
-        return operands.removeLast()
+        return removeTopOperand()
     }
 
     mutating func pop(_ expected: ValueType) throws(ModuleError) -> Operand {
@@ -100,7 +110,7 @@ extension FunctionTranslator {
     /// After `br`, `br_table`, `return` and `unreachable`: the rest of the frame is dead and polymorphic.
     mutating func markUnreachable() {
         let frameIndex = frames.count - 1
-        operands.removeLast(operands.count - frames[frameIndex].height)
+        while operands.count > frames[frameIndex].height { removeTopOperand() }
         frames[frameIndex].isUnreachable = true
         isLive = false
         freshResult = nil

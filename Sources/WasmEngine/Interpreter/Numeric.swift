@@ -58,35 +58,41 @@ enum Numeric {
         return left > right ? left : right
     }
 
-    // MARK: Float → integer. Every f32 and f64 value widens exactly to f64, and the range limits are powers
-    // of two, exact in f64, so one check on the truncated value is exact for all source types.
+    // MARK: Float → integer. Every f32 and f64 value widens exactly to f64, and each range bound below is
+    // exact in f64, so comparing the untruncated value decides exactly whether its truncation fits. The
+    // conversions that follow (`Int32(_:)`, ...) truncate toward zero themselves.
 
+    /// Traps unless `lowerExclusive < value < upperExclusive`.
     @inline(__always)
-    static func truncated(_ value: Double, lowerBound: Double, upperBound: Double) throws(Trap) -> Double {
+    static func checkRange(_ value: Double, above lowerExclusive: Double, below upperExclusive: Double) throws(Trap) {
         guard !value.isNaN else { throw Trap(.invalidConversionToInteger) }
-        let truncated = value.rounded(.towardZero)
-        guard truncated >= lowerBound && truncated < upperBound else { throw Trap(.integerOverflow) }
-        return truncated
+        guard value > lowerExclusive && value < upperExclusive else { throw Trap(.integerOverflow) }
     }
 
     @inline(__always)
     static func truncateToI32S(_ value: Double) throws(Trap) -> UInt32 {
-        UInt32(bitPattern: Int32(try truncated(value, lowerBound: -0x1p31, upperBound: 0x1p31)))
+        try checkRange(value, above: -0x1p31 - 1, below: 0x1p31)
+        return UInt32(bitPattern: Int32(value))
     }
 
     @inline(__always)
     static func truncateToI32U(_ value: Double) throws(Trap) -> UInt32 {
-        UInt32(try truncated(value, lowerBound: 0, upperBound: 0x1p32))
+        try checkRange(value, above: -1, below: 0x1p32)
+        return UInt32(value)
     }
 
+    /// -2^63 - 1 is not an f64; the f64 below -2^63 is -2^63 - 2^11, which overflows, so the bound is -2^63 inclusive.
     @inline(__always)
     static func truncateToI64S(_ value: Double) throws(Trap) -> UInt64 {
-        UInt64(bitPattern: Int64(try truncated(value, lowerBound: -0x1p63, upperBound: 0x1p63)))
+        guard !value.isNaN else { throw Trap(.invalidConversionToInteger) }
+        guard value >= -0x1p63 && value < 0x1p63 else { throw Trap(.integerOverflow) }
+        return UInt64(bitPattern: Int64(value))
     }
 
     @inline(__always)
     static func truncateToI64U(_ value: Double) throws(Trap) -> UInt64 {
-        UInt64(try truncated(value, lowerBound: 0, upperBound: 0x1p64))
+        try checkRange(value, above: -1, below: 0x1p64)
+        return UInt64(value)
     }
 
     // Saturating forms: NaN is 0, out-of-range values clamp.
@@ -96,14 +102,14 @@ enum Numeric {
         if value.isNaN { return 0 }
         if value <= -0x1p31 { return UInt32(bitPattern: Int32.min) }
         if value >= 0x1p31 { return UInt32(bitPattern: Int32.max) }
-        return UInt32(bitPattern: Int32(value.rounded(.towardZero)))
+        return UInt32(bitPattern: Int32(value))
     }
 
     @inline(__always)
     static func saturateToI32U(_ value: Double) -> UInt32 {
-        if value.isNaN || value <= 0 { return 0 }
+        if value.isNaN || value <= -1 { return 0 }
         if value >= 0x1p32 { return UInt32.max }
-        return UInt32(value.rounded(.towardZero))
+        return UInt32(value)
     }
 
     @inline(__always)
@@ -111,14 +117,14 @@ enum Numeric {
         if value.isNaN { return 0 }
         if value <= -0x1p63 { return UInt64(bitPattern: Int64.min) }
         if value >= 0x1p63 { return UInt64(bitPattern: Int64.max) }
-        return UInt64(bitPattern: Int64(value.rounded(.towardZero)))
+        return UInt64(bitPattern: Int64(value))
     }
 
     @inline(__always)
     static func saturateToI64U(_ value: Double) -> UInt64 {
-        if value.isNaN || value <= 0 { return 0 }
+        if value.isNaN || value <= -1 { return 0 }
         if value >= 0x1p64 { return UInt64.max }
-        return UInt64(value.rounded(.towardZero))
+        return UInt64(value)
     }
 
     // MARK: Sign-bit operations work on bits, so NaN payloads pass through unchanged.

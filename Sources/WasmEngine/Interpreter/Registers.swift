@@ -1,3 +1,5 @@
+import Synchronization
+
 // The interpreter's machine state and the small operations every handler shares.
 
 // Embedded Swift needs the import in every file that calls Atomic's methods, not only where the type is declared.

@@ -3,6 +3,7 @@
 extension Store {
     public func instantiate(_ module: Module, imports: Imports) throws(InstantiationError) -> Instance {
         let resolved = try resolveImports(of: module, from: imports)
+        try checkResourceLimits(of: module)
         let instance = allocateInstance(of: module, imports: resolved)
         let exports = exportList(of: module, instance: instance)
         try initializeSegments(of: module, instance: instance)
@@ -73,6 +74,19 @@ extension Store {
     }
 
     // MARK: Allocation
+
+    /// Refuses, before allocating anything, memories and tables whose initial size exceeds what this store
+    /// allows (`Configuration.maxMemoryPages`, `TableRecord.implementationLimit`).
+    private func checkResourceLimits(of module: Module) throws(InstantiationError) {
+        let memoryCap = Swift.min(configuration.maxMemoryPages, 65536)
+        for memory in module.memories[module.importedMemoryCount...] where memory.limits.min > memoryCap {
+            throw .unlinkable("memory size exceeds the limit: \(memory.limits.min) pages, at most \(memoryCap) allowed")
+        }
+        for table in module.tables[module.importedTableCount...] where table.limits.min > TableRecord.implementationLimit {
+            throw .unlinkable(
+                "table size exceeds the limit: \(table.limits.min) elements, at most \(TableRecord.implementationLimit) allowed")
+        }
+    }
 
     private func allocateInstance(
         of module: Module, imports: ResolvedImports

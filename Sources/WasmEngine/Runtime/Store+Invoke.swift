@@ -50,7 +50,7 @@ extension Store {
         let callee = functions[function.address]
         let type = functionTypes[callee.pointee.typeID]
         guard arguments.map({ $0.type }) == type.parameters else {
-            throw Trap(.host("argument type mismatch: expected \(type.parameters.count) arguments of the function's type"))
+            throw Trap(.host("invoke: the arguments do not match the function's parameter types"))
         }
         guard invokeNesting < Store.maxInvokeNesting else { throw Trap(.callStackExhausted) }
         invokeNesting += 1

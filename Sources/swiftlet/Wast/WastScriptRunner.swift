@@ -6,14 +6,22 @@ struct WastScriptRunner {
     enum Isolation {
         /// All in this process: simplest to debug, but a crash ends the whole run.
         case inProcess
-        /// Each script in a worker process (this executable, `wast --worker`). After a crash or a timeout
-        /// the worker is started again, skipping the commands that crashed, up to `maxCrashes` times and
-        /// within `timeout` seconds for the whole script.
-        case workerProcess(timeout: TimeInterval, maxCrashes: Int)
+        /// Each script in a worker process (`wast --worker`).
+        case workerProcess(Workers)
+    }
+
+    /// After a crash or a timeout the worker is started again, skipping the commands that crashed, up to
+    /// `maxCrashes` times and within `timeout` seconds for the whole script.
+    struct Workers {
+        var executable = ChildProcess.currentExecutable()
+        var timeout: TimeInterval
+        var maxCrashes: Int
     }
 
     var converter: WastConverter
     var isolation: Isolation
+    /// Seconds one command's code may run before it is interrupted.
+    var commandTimeLimit: TimeInterval
 
     func run(scriptPath: String) -> WastScriptResult {
         let name = URL(fileURLWithPath: scriptPath).lastPathComponent
@@ -32,11 +40,12 @@ struct WastScriptRunner {
             result.commands = script.commands
             switch isolation {
             case .inProcess:
-                let session = WastSession(moduleDirectory: directory)
+                let session = WastSession(moduleDirectory: directory, commandTimeLimit: commandTimeLimit)
                 result.outcomes = script.commands.map(session.execute)
-            case .workerProcess(let timeout, let maxCrashes):
-                result.outcomes = try runInWorkers(
-                    json: json, commands: script.commands, directory: directory, timeout: timeout, maxCrashes: maxCrashes)
+            case .workerProcess(let workers):
+                result.outcomes = try Self.runInWorkers(
+                    json: json, commands: script.commands, directory: directory, commandTimeLimit: commandTimeLimit,
+                    workers: workers)
             }
         } catch let failure as CommandFailure {
             result.setupFailure = failure.message
@@ -46,15 +55,18 @@ struct WastScriptRunner {
         return result
     }
 
-    private func runInWorkers(
-        json: URL, commands: [WastScriptCommand], directory: URL, timeout: TimeInterval, maxCrashes: Int
+    /// The outcome of every command, as reported by workers run in `directory` (which gets their output files).
+    static func runInWorkers(
+        json: URL, commands: [WastScriptCommand], directory: URL, commandTimeLimit: TimeInterval, workers: Workers
     ) throws -> [WastOutcome] {
+        let (timeout, maxCrashes) = (workers.timeout, workers.maxCrashes)
         var crashes: [Int: WastOutcome] = [:]
         let deadline = Date(timeIntervalSinceNow: timeout)
         while true {
             let worker = ChildProcess(
-                executable: ChildProcess.currentExecutable(),
-                arguments: ["wast", "--worker", json.path] + crashes.keys.sorted().flatMap { ["--skip", String($0)] },
+                executable: workers.executable,
+                arguments: ["wast", "--worker", json.path, "--command-timeout", String(commandTimeLimit)]
+                    + crashes.keys.sorted().flatMap { ["--skip", String($0)] },
                 // A crash report with a symbolicated backtrace is slow and unread here.
                 environment: ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 },
                 scratchDirectory: directory
@@ -69,12 +81,13 @@ struct WastScriptRunner {
             if crashes.count == maxCrashes || deadline.timeIntervalSinceNow < 1 {
                 let notRun = WastOutcome.failed(
                     "not run: the worker crashed or timed out \(crashes.count) times within \(Int(timeout)) s")
-                return commands.indices.map { (outcomes.merging(crashes) { $1 })[$0] ?? notRun }
+                let known = outcomes.merging(crashes) { _, crash in crash }
+                return commands.indices.map { known[$0] ?? notRun }
             }
         }
     }
 
-    private func crashDescription(_ run: ChildProcess.Result) -> String {
+    private static func crashDescription(_ run: ChildProcess.Result) -> String {
         let errorLines = run.standardError.split(separator: "\n").map(String.init)
         let reason = errorLines.first { $0.localizedCaseInsensitiveContains("fatal error") } ?? errorLines.last ?? ""
         let how: String
@@ -87,9 +100,9 @@ struct WastScriptRunner {
     }
 
     /// The worker side: runs one converted script, writing each outcome at once (see `WastWorkerProtocol`).
-    static func runWorker(json: URL, skipping skipped: Set<Int>) throws {
+    static func runWorker(json: URL, skipping skipped: Set<Int>, commandTimeLimit: TimeInterval) throws {
         let script = try WastScript.load(from: json)
-        let session = WastSession(moduleDirectory: json.deletingLastPathComponent())
+        let session = WastSession(moduleDirectory: json.deletingLastPathComponent(), commandTimeLimit: commandTimeLimit)
         for (index, command) in script.commands.enumerated() where !skipped.contains(index) {
             writeToStandardOutput(WastWorkerProtocol.line(commandIndex: index, outcome: session.execute(command)))
         }

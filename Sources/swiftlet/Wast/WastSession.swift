@@ -25,23 +25,36 @@ final class WastSession {
     }
 
     private let store: Store
+    private let watchdog: CommandWatchdog
     private let moduleDirectory: URL
     private var imports = Imports()
     private var currentInstance: Instance?
     private var namedInstances: [String: Instance] = [:]
 
-    init(moduleDirectory: URL, configuration: Store.Configuration = Store.Configuration()) {
+    /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
+    init(moduleDirectory: URL, commandTimeLimit: TimeInterval) {
         self.moduleDirectory = moduleDirectory
-        store = Store(configuration: configuration)
+        store = Store()
+        watchdog = CommandWatchdog(store: store, limit: commandTimeLimit)
         SpectestModule.define(in: store, into: &imports)
     }
 
+    deinit {
+        watchdog.stop()
+    }
+
     func execute(_ command: WastScriptCommand) -> WastOutcome {
-        do throws(Failure) {
-            return try outcome(of: command.kind)
-        } catch {
-            return .failed(error.message)
+        let (result, timedOut) = watchdog.run { () -> WastOutcome in
+            do throws(Failure) {
+                return try outcome(of: command.kind)
+            } catch {
+                return .failed(error.message)
+            }
         }
+        if timedOut, case .failed = result {
+            return .failed("ran longer than \(FloatText.plainDecimal(watchdog.limit)) s and was interrupted")
+        }
+        return result
     }
 
     private func outcome(of kind: WastScriptCommand.Kind) throws(Failure) -> WastOutcome {
@@ -154,7 +167,7 @@ final class WastSession {
         guard case .binary(let filename) = file else { return .skipped("text-format module") }
         let bytes = try read(filename)
         do throws(ModuleError) {
-            _ = try decodeModule(bytes)
+            _ = try Module(bytes: bytes)
         } catch {
             guard error.kind == kind else {
                 throw Failure(message: "expected \(kindName) \"\(message)\", got \(error.description)")
@@ -182,7 +195,7 @@ final class WastSession {
         }
         let bytes = try read(filename)
         do throws(ModuleError) {
-            return try decodeModule(bytes)
+            return try Module(bytes: bytes)
         } catch {
             throw Failure(message: "module rejected: \(error.description)")
         }
@@ -204,7 +217,7 @@ final class WastSession {
             guard let instance = namedInstances[name] else { throw Failure(message: "no module named \(name)") }
             return instance
         }
-        guard let currentInstance else { throw Failure(message: "no current module (the last one failed)") }
+        guard let currentInstance else { throw Failure(message: "no current module (none yet, or the last one failed)") }
         return currentInstance
     }
 

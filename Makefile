@@ -1,0 +1,111 @@
+# Build, test, benchmark and fuzz Swiftlet. No target installs anything: .ci/run prepares a fresh machine.
+
+SWIFT ?= swift
+SWIFTC ?= swiftc
+PYTHON ?= python3
+WASM_TOOLS ?= wasm-tools
+# The shared spec test suite, read in place (never copied into the repository).
+TESTSUITE ?= ../shared/wasm-testsuite/core-2.0
+FUZZ_TIME ?= 60
+FUZZ_SMOKE_TIME ?= 20
+
+CLI := .build/release/swiftlet
+ENGINE_SOURCES := $(shell find Sources/WasmEngine -name '*.swift' | sort)
+
+EMBEDDED_TRIPLE := x86_64-unknown-none-elf
+EMBEDDED_TOOLSET := toolsets/embedded-x86_64.json
+EMBEDDED_SCRATCH := .build-embedded
+
+FUZZ_DIR := .build/fuzz
+FUZZER := $(FUZZ_DIR)/fuzz-engine
+FUZZ_FLAGS := -parse-as-library -O -g -sanitize=fuzzer,address
+# The Swift runtime's own crash handler fights ASan over a crashing process; libFuzzer reports instead.
+FUZZ_RUN := SWIFT_BACKTRACE=enable=no $(FUZZER) -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
+	-artifact_prefix=$(FUZZ_DIR)/crashes/
+FUZZ_REGRESSIONS := fuzz/regressions
+
+# Builds share one scratch directory and the machine has two cores: one step at a time.
+.NOTPARALLEL:
+.PHONY: build test unit-tests spec-tests bench bench-smoke embedded fuzz fuzz-build fuzz-smoke \
+	fuzz-regressions modules clean
+
+build:
+	$(SWIFT) build -c release
+
+test: unit-tests spec-tests bench-smoke embedded fuzz-regressions fuzz-smoke
+
+unit-tests:
+	$(SWIFT) test
+
+# Every non-SIMD script of the spec test suite; the CLI runs each in a worker process and fails on any failure.
+spec-tests: build
+	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
+	@echo "$(CLI) wast: every non-SIMD script in $(TESTSUITE)"
+	@$(CLI) wast $(filter-out $(TESTSUITE)/simd_%,$(sort $(wildcard $(TESTSUITE)/*.wast)))
+
+# The benchmark kernels at tiny sizes: swiftlet must agree with WasmKit and Wasmtime on every checksum.
+bench-smoke: build
+	$(PYTHON) bench/run.py --quick --runs 1 --require-swiftlet
+
+bench: build
+	$(PYTHON) bench/run.py
+
+# Proves the engine compiles as Embedded Swift for the unikernel's bare-metal target.
+embedded:
+	$(SWIFT) build -c release --triple $(EMBEDDED_TRIPLE) --toolset $(EMBEDDED_TOOLSET) \
+		--scratch-path $(EMBEDDED_SCRATCH) --target WasmEngine
+
+# The engine is compiled with coverage instrumentation and ASan, then linked with the harness.
+fuzz-build: $(FUZZER)
+
+$(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES)
+	@mkdir -p $(FUZZ_DIR)
+	@echo "swiftc: WasmEngine with libFuzzer coverage and ASan -> $@"
+	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -emit-module \
+		-emit-module-path $(FUZZ_DIR)/WasmEngine.swiftmodule -emit-library -static -o $@ $(ENGINE_SOURCES)
+
+$(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
+	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine $< -o $@
+	mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/corpus
+
+# Spec-script modules and random valid modules as extra seeds (scripts/fuzz-seeds.sh says which).
+$(FUZZ_DIR)/seeds/.done:
+	scripts/fuzz-seeds.sh $(FUZZ_DIR)/seeds $(TESTSUITE)
+	touch $@
+
+# New inputs go to $(FUZZ_DIR)/corpus; crashes to $(FUZZ_DIR)/crashes (move them to fuzz/regressions/).
+# $(1): seconds to run; $(2): log name.
+define run-fuzzer
+	@$(FUZZ_RUN) -max_total_time=$(1) -print_final_stats=1 \
+		$(FUZZ_DIR)/corpus fuzz/corpus $(FUZZ_DIR)/seeds > $(FUZZ_DIR)/$(2).log 2>&1 \
+		|| { tail -n 60 $(FUZZ_DIR)/$(2).log; \
+		     echo "fuzz: crash input saved under $(FUZZ_DIR)/crashes/; copy it to $(FUZZ_REGRESSIONS)/ as a regression test"; \
+		     exit 1; }
+	@grep -E '^(Done [0-9]+ runs|stat::(new_units_added|peak_rss_mb))' $(FUZZ_DIR)/$(2).log || tail -n 5 $(FUZZ_DIR)/$(2).log
+endef
+
+fuzz: fuzz-build $(FUZZ_DIR)/seeds/.done
+	$(call run-fuzzer,$(FUZZ_TIME),fuzz)
+
+fuzz-smoke: fuzz-build $(FUZZ_DIR)/seeds/.done
+	$(call run-fuzzer,$(FUZZ_SMOKE_TIME),fuzz-smoke)
+
+# Replays every saved crash input and every seed through the same pipeline, once each.
+fuzz-regressions: fuzz-build
+	@inputs=$$(find $(FUZZ_REGRESSIONS) fuzz/corpus -type f ! -name '*.md' | sort); \
+	echo "fuzz-regressions: replaying $$(echo $$inputs | wc -w) inputs"; \
+	$(FUZZ_RUN) $$inputs > $(FUZZ_DIR)/regressions.log 2>&1 \
+		|| { tail -n 60 $(FUZZ_DIR)/regressions.log; exit 1; }
+
+# Regenerates the committed binary modules from their text sources (needs wasm-tools).
+modules: $(patsubst %.wat,%.wasm,$(wildcard examples/*.wat)) \
+	$(patsubst fuzz/seeds/%.wat,fuzz/corpus/%.wasm,$(wildcard fuzz/seeds/*.wat))
+
+examples/%.wasm: examples/%.wat
+	$(WASM_TOOLS) parse $< -o $@
+
+fuzz/corpus/%.wasm: fuzz/seeds/%.wat
+	$(WASM_TOOLS) parse $< -o $@
+
+clean:
+	rm -rf .build $(EMBEDDED_SCRATCH)

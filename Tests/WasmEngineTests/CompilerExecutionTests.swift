@@ -1,0 +1,128 @@
+import Testing
+@testable import WasmEngine
+
+/// Compiles `bodies` (each a type index and the body bytes, locals declarations included) as functions
+/// 0, 1, ... of a module with one memory, runs function 0 and returns its results.
+func execute(types: [FuncType], _ bodies: [(type: UInt32, body: [UInt8])], _ arguments: [Value]) throws -> [Value] {
+    var module = Module()
+    module.types = types
+    module.functionTypeIndices = bodies.map { $0.type }
+    module.memories = [MemoryType(limits: Limits(min: 1))]
+    for (index, function) in bodies.enumerated() {
+        var reader = BinaryReader(bytes: function.body)
+        module.functions.append(try FunctionCompiler.compile(module: module, functionIndex: UInt32(index), body: &reader))
+    }
+    module.exports = [Export(name: "main", descriptor: .function(0))]
+    let store = Store()
+    let instance = try store.instantiate(module, imports: Imports())
+    return try store.invoke(instance.function("main"), arguments)
+}
+
+func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes: [FuncType] = []) throws -> [Value] {
+    try execute(types: [type] + extraTypes, [(0, body)], arguments)
+}
+
+@Suite struct CompilerExecutionTests {
+    static let i32ToI32 = FuncType.of([.i32], [.i32])
+
+    @Test func recursiveFibonacci() throws {
+        // local.get 0; i32.const 2; i32.lt_u; if (result i32); local.get 0; else; local.get 0; i32.const 1;
+        // i32.sub; call 0; local.get 0; i32.const 2; i32.sub; call 0; i32.add; end
+        let body: [UInt8] = [
+            0x00, 0x20, 0, 0x41, 2, 0x49, 0x04, 0x7F, 0x20, 0, 0x05, 0x20, 0, 0x41, 1, 0x6B, 0x10, 0, 0x20, 0, 0x41, 2,
+            0x6B, 0x10, 0, 0x6A, 0x0B, 0x0B,
+        ]
+        #expect(try execute(Self.i32ToI32, body, [.i32(20)]) == [.i32(6765)])
+    }
+
+    @Test func loopConstantsSurviveCalls() throws {
+        // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
+        // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1
+        let caller: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x03, 0x40, 0x20, 1, 0x20, 0, 0x41, 0xE8, 0x07, 0x6C, 0x10, 1, 0x6A, 0x21, 1, 0x20, 0,
+            0x41, 0x7F, 0x6A, 0x22, 0, 0x0D, 0, 0x0B, 0x20, 1, 0x0B,
+        ]
+        // (local i32 i32 i32 i32): zeroed by every call. local.get 0; i32.const 7; i32.add
+        let callee: [UInt8] = [0x01, 0x04, 0x7F, 0x20, 0, 0x41, 7, 0x6A, 0x0B]
+        #expect(try execute(types: [Self.i32ToI32], [(0, caller), (0, callee)], [.i32(3)]) == [.i32(6021)])
+    }
+
+    @Test func returnSwapsLocals() throws {
+        let body: [UInt8] = [0x00, 0x20, 1, 0x20, 0, 0x0B]
+        #expect(try execute(.of([.i32, .i32], [.i32, .i32]), body, [.i32(1), .i32(2)]) == [.i32(2), .i32(1)])
+    }
+
+    @Test func localSetKeepsEarlierReads() throws {
+        // local.get 0; i32.const 5; local.set 0; local.get 0
+        let body: [UInt8] = [0x00, 0x20, 0, 0x41, 5, 0x21, 0, 0x20, 0, 0x0B]
+        #expect(try execute(.of([.i32], [.i32, .i32]), body, [.i32(3)]) == [.i32(3), .i32(5)])
+    }
+
+    @Test func brTableDeliversValuesToEachTarget() throws {
+        // block (result i32); block (result i32); i32.const 9; local.get 0; br_table 0 1 1; end;
+        // i32.const 100; i32.add; end
+        let body: [UInt8] = [
+            0x00, 0x02, 0x7F, 0x02, 0x7F, 0x41, 9, 0x20, 0, 0x0E, 2, 0, 1, 1, 0x0B, 0x41, 0xE4, 0x00, 0x6A, 0x0B, 0x0B,
+        ]
+        #expect(try execute(Self.i32ToI32, body, [.i32(0)]) == [.i32(109)])
+        #expect(try execute(Self.i32ToI32, body, [.i32(1)]) == [.i32(9)])
+        #expect(try execute(Self.i32ToI32, body, [.i32(7)]) == [.i32(9)])
+    }
+
+    @Test func brIfCarriesAValue() throws {
+        // block (result i32); i32.const 7; local.get 0; br_if 0; drop; i32.const 8; end
+        let body: [UInt8] = [0x00, 0x02, 0x7F, 0x41, 7, 0x20, 0, 0x0D, 0, 0x1A, 0x41, 8, 0x0B, 0x0B]
+        #expect(try execute(Self.i32ToI32, body, [.i32(1)]) == [.i32(7)])
+        #expect(try execute(Self.i32ToI32, body, [.i32(0)]) == [.i32(8)])
+    }
+
+    @Test func blockAndIfParameters() throws {
+        // local.get 0; local.get 1; block (type 1: [i32 i32] -> [i32]); i32.sub; end
+        let block: [UInt8] = [0x00, 0x20, 0, 0x20, 1, 0x02, 1, 0x6B, 0x0B, 0x0B]
+        let pair = FuncType.of([.i32, .i32], [.i32])
+        #expect(try execute(pair, block, [.i32(10), .i32(3)], extraTypes: [pair]) == [.i32(7)])
+        // i32.const 10; local.get 0; if (type 1: [i32] -> [i32]); i32.const 1; i32.add; end
+        let conditional: [UInt8] = [0x00, 0x41, 10, 0x20, 0, 0x04, 1, 0x41, 1, 0x6A, 0x0B, 0x0B]
+        #expect(try execute(Self.i32ToI32, conditional, [.i32(1)], extraTypes: [Self.i32ToI32]) == [.i32(11)])
+        #expect(try execute(Self.i32ToI32, conditional, [.i32(0)], extraTypes: [Self.i32ToI32]) == [.i32(10)])
+    }
+
+    @Test func loopParameterCountsDown() throws {
+        // (local i32) local.get 0; loop (type 1: [i32] -> [i32]); local.get 1; i32.const 1; i32.add; local.set 1;
+        // i32.const -1; i32.add; local.tee 0; local.get 0; br_if 0; end; local.get 1; i32.add
+        let body: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x20, 0, 0x03, 1, 0x20, 1, 0x41, 1, 0x6A, 0x21, 1, 0x41, 0x7F, 0x6A, 0x22, 0, 0x20, 0,
+            0x0D, 0, 0x0B, 0x20, 1, 0x6A, 0x0B,
+        ]
+        #expect(try execute(Self.i32ToI32, body, [.i32(5)], extraTypes: [Self.i32ToI32]) == [.i32(5)])
+    }
+
+    @Test func selectPicksByCondition() throws {
+        let body: [UInt8] = [0x00, 0x20, 0, 0x20, 1, 0x20, 2, 0x1B, 0x0B]
+        let type = FuncType.of([.i32, .i32, .i32], [.i32])
+        #expect(try execute(type, body, [.i32(4), .i32(5), .i32(1)]) == [.i32(4)])
+        #expect(try execute(type, body, [.i32(4), .i32(5), .i32(0)]) == [.i32(5)])
+    }
+
+    @Test func fusedComparisonsBranchBothWays() throws {
+        // block; local.get 0; i32.const 10; i32.lt_s; br_if 0; i32.const 1; return; end; i32.const 0
+        let body: [UInt8] = [0x00, 0x02, 0x40, 0x20, 0, 0x41, 10, 0x48, 0x0D, 0, 0x41, 1, 0x0F, 0x0B, 0x41, 0, 0x0B]
+        #expect(try execute(Self.i32ToI32, body, [.i32(3)]) == [.i32(0)])
+        #expect(try execute(Self.i32ToI32, body, [.i32(10)]) == [.i32(1)])
+        #expect(try execute(Self.i32ToI32, body, [.i32(UInt32(bitPattern: -5))]) == [.i32(0)])
+    }
+
+    @Test func branchesToTheFunctionLabelReturn() throws {
+        // block (result i32); i32.const 5; local.get 0; br_table 1 0; end; i32.const 10; i32.add
+        let table: [UInt8] = [0x00, 0x02, 0x7F, 0x41, 5, 0x20, 0, 0x0E, 1, 1, 0, 0x0B, 0x41, 10, 0x6A, 0x0B]
+        #expect(try execute(Self.i32ToI32, table, [.i32(0)]) == [.i32(5)])
+        #expect(try execute(Self.i32ToI32, table, [.i32(1)]) == [.i32(15)])
+        // i32.const 3; local.get 0; br_if 0; drop; i32.const 4
+        let conditional: [UInt8] = [0x00, 0x41, 3, 0x20, 0, 0x0D, 0, 0x1A, 0x41, 4, 0x0B]
+        #expect(try execute(Self.i32ToI32, conditional, [.i32(1)]) == [.i32(3)])
+        #expect(try execute(Self.i32ToI32, conditional, [.i32(0)]) == [.i32(4)])
+        // local.get 1; local.get 0; br 0
+        let swap: [UInt8] = [0x00, 0x20, 1, 0x20, 0, 0x0C, 0, 0x0B]
+        #expect(try execute(.of([.i32, .i32], [.i32, .i32]), swap, [.i32(1), .i32(2)]) == [.i32(2), .i32(1)])
+    }
+}

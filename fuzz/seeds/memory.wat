@@ -1,0 +1,20 @@
+;; Loads, stores, memory.grow and bulk memory over an active and a passive data segment.
+(module
+  (memory 1 4)
+  (data (i32.const 16) "swiftlet")
+  (data $passive "\01\02\03\04")
+  (func (export "checksum") (result i32)
+    (local $i i32) (local $sum i32)
+    (loop $next
+      (local.set $sum (i32.add (local.get $sum) (i32.load8_u offset=16 (local.get $i))))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 8))))
+    (local.get $sum))
+  (func (export "grow") (result i32)
+    (drop (memory.grow (i32.const 1)))
+    (memory.init $passive (i32.const 65536) (i32.const 0) (i32.const 4))
+    (memory.copy (i32.const 0) (i32.const 65536) (i32.const 4))
+    (memory.fill (i32.const 100) (i32.const 7) (i32.const 50))
+    (i64.store (i32.const 8) (i64.const -1))
+    (i32.add (memory.size) (i32.load (i32.const 0))))
+  (func (export "out_of_bounds") (result i64)
+    (i64.load (i32.const 0xFFFFFFF8))))

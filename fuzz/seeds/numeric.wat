@@ -1,0 +1,23 @@
+;; Integer and float arithmetic with every trapping case: division, overflow, conversions, unreachable.
+(module
+  (func $fac (export "factorial") (param $n i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (i64.const 1))
+      (else (i64.mul (local.get $n) (call $fac (i64.sub (local.get $n) (i64.const 1)))))))
+  (func (export "divide") (param $a i32) (param $b i32) (result i32)
+    (i32.div_s (local.get $a) (local.get $b)))
+  (func (export "overflow") (result i32)
+    (i32.div_s (i32.const 0x80000000) (i32.const -1)))
+  (func (export "convert") (param $x f64) (result i32)
+    (i32.trunc_f64_s (f64.div (local.get $x) (f64.const 0))))
+  (func (export "saturate") (param $x f32) (result i64)
+    (i64.trunc_sat_f32_u (f32.sqrt (f32.neg (local.get $x)))))
+  (func (export "branches") (param $x i32) (result i32)
+    (block $a (block $b (block $c
+      (br_table $a $b $c (local.get $x)))
+      (return (i32.const 3)))
+      (return (i32.const 2)))
+    (select (i32.const 1) (i32.extend8_s (local.get $x)) (local.get $x)))
+  (func (export "loop_forever") (loop $again (br $again)))
+  (func (export "recurse_forever") (call 7))
+  (func (export "trap") (unreachable)))
