@@ -20,7 +20,9 @@ struct RunCommand: ParsableCommand {
     var invoke: String?
 
     @Option(help: "Where the module runs: `process` (in this process) or `vm` (a KVM micro-VM).")
-    var isolation: Isolation = .process
+    var isolation: Isolation = .vm
+
+    @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
     @Option(help: "Instruction budget; running out traps with \"all fuel consumed\".")
     var fuel: UInt64?
@@ -52,9 +54,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             guard isolation == .process else {
-                throw CommandFailure(
-                    message: "--isolation vm: the micro-VM is not available in this build yet; use --isolation process"
-                )
+                return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
+                    maxMemoryPages: maxMemoryPages, options: vmOptions)
             }
             let bytes = try readModuleFile(module)
             let decoded: Module
