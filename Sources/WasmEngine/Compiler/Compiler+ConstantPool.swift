@@ -57,7 +57,9 @@ extension Opcode {
     var isBranch: Bool {
         switch self {
         case .br, .brIf, .brIfNot, .brIfI32Eq, .brIfI32Ne, .brIfI32LtS, .brIfI32LtU, .brIfI32GtS, .brIfI32GtU,
-            .brIfI32LeS, .brIfI32LeU, .brIfI32GeS, .brIfI32GeU:
+            .brIfI32LeS, .brIfI32LeU, .brIfI32GeS, .brIfI32GeU, .brIfFwd, .brIfNotFwd, .brIfI32EqFwd, .brIfI32NeFwd,
+            .brIfI32LtSFwd, .brIfI32LtUFwd, .brIfI32GtSFwd, .brIfI32GtUFwd, .brIfI32LeSFwd, .brIfI32LeUFwd,
+            .brIfI32GeSFwd, .brIfI32GeUFwd:
             return true
         default: return false
         }

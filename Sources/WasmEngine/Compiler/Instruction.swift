@@ -151,6 +151,27 @@ public enum Opcode: UInt16, Sendable {
     case i32AddImm, i32AndImm, i32OrImm, i32XorImm, i32ShlImm, i32ShrSImm, i32ShrUImm
     /// `c` is an i32 constant sign-extended to i64.
     case i64AddImm
+
+    // MARK: Forwarded forms (made by `forwardResults` after translation, never by the translator itself)
+    // Each is its base opcode (the name without `Fwd`) except that one operand is the value the instruction
+    // just before wrote to its destination slot: the interpreter keeps that value in a machine register, so
+    // a dependent chain skips the store-to-load round trip through the frame. The forwarded operand is `b`,
+    // except: stores forward the value `a`, `select` its condition `c`, and `...FwdC` forms their right `c`.
+    case brIfFwd, brIfNotFwd
+    case brIfI32EqFwd, brIfI32NeFwd, brIfI32LtSFwd, brIfI32LtUFwd, brIfI32GtSFwd, brIfI32GtUFwd
+    case brIfI32LeSFwd, brIfI32LeUFwd, brIfI32GeSFwd, brIfI32GeUFwd
+    case selectFwd
+    case i32LoadFwd, i64LoadFwd, i32Load8UFwd
+    case i32StoreFwd, i64StoreFwd, i32Store8Fwd
+    case i32EqzFwd, i64EqzFwd
+    case i64EqFwd, i64NeFwd, i64LtSFwd, i64LtUFwd, i64GtSFwd, i64GtUFwd, i64LeSFwd, i64LeUFwd, i64GeSFwd, i64GeUFwd
+    case i32AddFwd, i32SubFwd, i32MulFwd, i32AndFwd, i32OrFwd, i32XorFwd, i32ShlFwd, i32ShrSFwd, i32ShrUFwd
+    case i64AddFwd, i64SubFwd, i64MulFwd, i64AndFwd, i64OrFwd, i64XorFwd, i64ShlFwd, i64ShrSFwd, i64ShrUFwd
+    case f64AddFwd, f64SubFwd, f64MulFwd, f64DivFwd
+    case i32SubFwdC, i32ShlFwdC, i32ShrUFwdC, f64SubFwdC, f64DivFwdC
+    case i32AddImmFwd, i32AndImmFwd, i32OrImmFwd, i32XorImmFwd, i32ShlImmFwd, i32ShrSImmFwd, i32ShrUImmFwd
+    case i64AddImmFwd
+    case f64SqrtFwd, i32WrapI64Fwd, i64ExtendI32SFwd, i64ExtendI32UFwd, f64ConvertI32SFwd
 }
 
 /// One function's internal code, ready to run.

@@ -127,16 +127,20 @@ extension Store {
                 continue
 
             // MARK: Moves and constants
-            case .copy: r.fp[Int(i.a)] = r.fp[Int(i.b)]
-            case .const32: r.fp[Int(i.a)] = UInt64(i.b)
-            case .const64: r.fp[Int(i.a)] = UInt64(i.b) | UInt64(i.c) << 32
+            case .copy: r.setI64(i.a, r.i64(i.b))
+            case .const32: r.setI64(i.a, UInt64(i.b))
+            case .const64: r.setI64(i.a, UInt64(i.b) | UInt64(i.c) << 32)
             case .select:
                 // Branch-free (an unconditional store lets the compiler use a conditional move): the
                 // condition is data, often unpredictable, and a mispredicted branch costs ~15 cycles.
                 let kept = r.fp[Int(i.a)]
                 let other = r.fp[Int(i.b)]
-                r.fp[Int(i.a)] = r.i32(i.c) == 0 ? other : kept
-            case .globalGet: r.fp[Int(i.a)] = r.instance.pointee.globals[Int(i.b)].pointee.value
+                r.setI64(i.a, r.i32(i.c) == 0 ? other : kept)
+            case .selectFwd:
+                let kept = r.fp[Int(i.a)]
+                let other = r.fp[Int(i.b)]
+                r.setI64(i.a, r.forwardedI32 == 0 ? other : kept)
+            case .globalGet: r.setI64(i.a, r.instance.pointee.globals[Int(i.b)].pointee.value)
             case .globalSet: r.instance.pointee.globals[Int(i.b)].pointee.value = r.fp[Int(i.a)]
 
             // MARK: References
@@ -329,6 +333,90 @@ extension Store {
             case .i32ShrSImm: r.setS32(i.a, r.s32(i.b) &>> Int32(bitPattern: i.c))
             case .i32ShrUImm: r.setI32(i.a, r.i32(i.b) &>> i.c)
             case .i64AddImm: r.setI64(i.a, r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
+
+            // MARK: Forwarded forms: the forwarded operand comes from `r.forwarded` (see `forwardResults`)
+            case .brIfFwd:
+                if r.forwardedI32 != 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfNotFwd:
+                if r.forwardedI32 == 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32EqFwd:
+                if r.forwardedI32 == r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32NeFwd:
+                if r.forwardedI32 != r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtSFwd:
+                if r.forwardedS32 < r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtUFwd:
+                if r.forwardedI32 < r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtSFwd:
+                if r.forwardedS32 > r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtUFwd:
+                if r.forwardedI32 > r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeSFwd:
+                if r.forwardedS32 <= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeUFwd:
+                if r.forwardedI32 <= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeSFwd:
+                if r.forwardedS32 >= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeUFwd:
+                if r.forwardedI32 >= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
+            case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
+            case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
+            case .i32StoreFwd: try r.store(i, r.forwardedI32)
+            case .i64StoreFwd: try r.store(i, r.forwarded)
+            case .i32Store8Fwd: try r.store(i, UInt8(truncatingIfNeeded: r.forwarded))
+            case .i32EqzFwd: r.setBool(i.a, r.forwardedI32 == 0)
+            case .i64EqzFwd: r.setBool(i.a, r.forwarded == 0)
+            case .i64EqFwd: r.setBool(i.a, r.forwarded == r.i64(i.c))
+            case .i64NeFwd: r.setBool(i.a, r.forwarded != r.i64(i.c))
+            case .i64LtSFwd: r.setBool(i.a, r.forwardedS64 < r.s64(i.c))
+            case .i64LtUFwd: r.setBool(i.a, r.forwarded < r.i64(i.c))
+            case .i64GtSFwd: r.setBool(i.a, r.forwardedS64 > r.s64(i.c))
+            case .i64GtUFwd: r.setBool(i.a, r.forwarded > r.i64(i.c))
+            case .i64LeSFwd: r.setBool(i.a, r.forwardedS64 <= r.s64(i.c))
+            case .i64LeUFwd: r.setBool(i.a, r.forwarded <= r.i64(i.c))
+            case .i64GeSFwd: r.setBool(i.a, r.forwardedS64 >= r.s64(i.c))
+            case .i64GeUFwd: r.setBool(i.a, r.forwarded >= r.i64(i.c))
+            case .i32AddFwd: r.setI32(i.a, r.forwardedI32 &+ r.i32(i.c))
+            case .i32SubFwd: r.setI32(i.a, r.forwardedI32 &- r.i32(i.c))
+            case .i32MulFwd: r.setI32(i.a, r.forwardedI32 &* r.i32(i.c))
+            case .i32AndFwd: r.setI32(i.a, r.forwardedI32 & r.i32(i.c))
+            case .i32OrFwd: r.setI32(i.a, r.forwardedI32 | r.i32(i.c))
+            case .i32XorFwd: r.setI32(i.a, r.forwardedI32 ^ r.i32(i.c))
+            case .i32ShlFwd: r.setI32(i.a, r.forwardedI32 &<< r.i32(i.c))
+            case .i32ShrSFwd: r.setS32(i.a, r.forwardedS32 &>> r.s32(i.c))
+            case .i32ShrUFwd: r.setI32(i.a, r.forwardedI32 &>> r.i32(i.c))
+            case .i64AddFwd: r.setI64(i.a, r.forwarded &+ r.i64(i.c))
+            case .i64SubFwd: r.setI64(i.a, r.forwarded &- r.i64(i.c))
+            case .i64MulFwd: r.setI64(i.a, r.forwarded &* r.i64(i.c))
+            case .i64AndFwd: r.setI64(i.a, r.forwarded & r.i64(i.c))
+            case .i64OrFwd: r.setI64(i.a, r.forwarded | r.i64(i.c))
+            case .i64XorFwd: r.setI64(i.a, r.forwarded ^ r.i64(i.c))
+            case .i64ShlFwd: r.setI64(i.a, r.forwarded &<< r.i64(i.c))
+            case .i64ShrSFwd: r.setS64(i.a, r.forwardedS64 &>> r.s64(i.c))
+            case .i64ShrUFwd: r.setI64(i.a, r.forwarded &>> r.i64(i.c))
+            case .f64AddFwd: r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
+            case .f64SubFwd: r.setF64(i.a, r.forwardedF64 - r.f64(i.c))
+            case .f64MulFwd: r.setF64(i.a, r.forwardedF64 * r.f64(i.c))
+            case .f64DivFwd: r.setF64(i.a, r.forwardedF64 / r.f64(i.c))
+            case .i32SubFwdC: r.setI32(i.a, r.i32(i.b) &- r.forwardedI32)
+            case .i32ShlFwdC: r.setI32(i.a, r.i32(i.b) &<< r.forwardedI32)
+            case .i32ShrUFwdC: r.setI32(i.a, r.i32(i.b) &>> r.forwardedI32)
+            case .f64SubFwdC: r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
+            case .f64DivFwdC: r.setF64(i.a, r.f64(i.b) / r.forwardedF64)
+            case .i32AddImmFwd: r.setI32(i.a, r.forwardedI32 &+ i.c)
+            case .i32AndImmFwd: r.setI32(i.a, r.forwardedI32 & i.c)
+            case .i32OrImmFwd: r.setI32(i.a, r.forwardedI32 | i.c)
+            case .i32XorImmFwd: r.setI32(i.a, r.forwardedI32 ^ i.c)
+            case .i32ShlImmFwd: r.setI32(i.a, r.forwardedI32 &<< i.c)
+            case .i32ShrSImmFwd: r.setS32(i.a, r.forwardedS32 &>> Int32(bitPattern: i.c))
+            case .i32ShrUImmFwd: r.setI32(i.a, r.forwardedI32 &>> i.c)
+            case .i64AddImmFwd: r.setI64(i.a, r.forwarded &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
+            case .f64SqrtFwd: r.setF64(i.a, r.forwardedF64.squareRoot())
+            case .i32WrapI64Fwd: r.setI32(i.a, r.forwardedI32)
+            case .i64ExtendI32SFwd: r.setS64(i.a, Int64(r.forwardedS32))
+            case .i64ExtendI32UFwd: r.setI64(i.a, UInt64(r.forwardedI32))
+            case .f64ConvertI32SFwd: r.setF64(i.a, Double(r.forwardedS32))
             }
             r.pc += 1
         }
