@@ -1,6 +1,6 @@
 // The interpreter: one dispatch loop over the internal code (see `Instruction.swift` for its contract).
 //
-// Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each 16-byte instruction is loaded once and
+// Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each instruction's opcode is loaded and
 // dispatched by a `switch` on its opcode (a jump table). Operands are slot indices into the frame `r.fp`.
 // Wasm→wasm calls push the caller's registers on the explicit call-frame stack and continue in the same loop,
 // so wasm recursion never grows the host stack; only host functions (and an `invoke` they make) nest on it.
@@ -26,8 +26,8 @@ extension Store {
         try r.poll(cost: 1, interruptHandle: interruptHandle)
 
         while true {
-            // One 16-byte load; the fields are then in registers for the handler.
-            let i = r.pc.pointee
+            // Only the opcode is read here; each handler reads the operands it uses (see `InstructionOperands`).
+            let i = InstructionOperands(r.pc)
             switch i.opcode {
             // MARK: Control
             case .unreachable:
@@ -150,7 +150,7 @@ extension Store {
             // MARK: Tables, bulk memory (out of line: rare and not worth the loop's code size)
             case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
                 .memoryFill, .memoryCopy, .memoryInit, .dataDrop:
-                try executeTableOrBulkMemory(i, r.fp, r.instance)
+                try executeTableOrBulkMemory(r.pc.pointee, r.fp, r.instance)
             case .memorySize: r.setI32(i.a, UInt32(truncatingIfNeeded: r.memorySize / wasmPageSize))
             case .memoryGrow:
                 let oldPages = r.instance.pointee.memory.pointee.grow(byPages: UInt64(r.i32(i.b)))

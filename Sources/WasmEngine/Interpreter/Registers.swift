@@ -71,7 +71,7 @@ struct Registers {
 
     /// Loads a `T` at `address` plus the instruction's static offset `c`.
     @inline(__always)
-    func load<T: FixedWidthInteger>(_ instruction: Instruction, at address: UInt32, as type: T.Type) throws(Trap) -> T {
+    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, at address: UInt32, as type: T.Type) throws(Trap) -> T {
         let start = try effectiveAddress(address, offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
         // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
         return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
@@ -79,13 +79,13 @@ struct Registers {
 
     /// Loads a `T` at the address in slot `b` plus the static offset `c`.
     @inline(__always)
-    func load<T: FixedWidthInteger>(_ instruction: Instruction, as type: T.Type) throws(Trap) -> T {
+    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, as type: T.Type) throws(Trap) -> T {
         try load(instruction, at: i32(instruction.b), as: T.self)
     }
 
     /// Stores `value` at the address in slot `b` plus the static offset `c`.
     @inline(__always)
-    func store<T: FixedWidthInteger>(_ instruction: Instruction, _ value: T) throws(Trap) {
+    func store<T: FixedWidthInteger>(_ instruction: InstructionOperands, _ value: T) throws(Trap) {
         let start = try effectiveAddress(
             i32(instruction.b), offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
         // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
@@ -117,6 +117,21 @@ struct Registers {
         }
         pc = destination
     }
+}
+
+/// The instruction at `pc`, each operand read from memory where a handler uses it. Were the whole
+/// instruction loaded before the `switch`, LLVM would widen the operands there once for all handlers; the
+/// dispatch block would then be too large for LLVM to copy into every handler, and all handlers would share
+/// one indirect jump, which the branch predictor handles far worse than one jump per handler.
+struct InstructionOperands {
+    let pc: UnsafePointer<Instruction>
+
+    @inline(__always) init(_ pc: UnsafePointer<Instruction>) { self.pc = pc }
+
+    @inline(__always) var opcode: Opcode { pc.pointee.opcode }
+    @inline(__always) var a: UInt32 { pc.pointee.a }
+    @inline(__always) var b: UInt32 { pc.pointee.b }
+    @inline(__always) var c: UInt32 { pc.pointee.c }
 }
 
 /// Where the current run's stacks end; a call beyond them traps "call stack exhausted".
