@@ -449,7 +449,7 @@ extension Store {
             to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
         let locals = calleeFrame + callee.pointee.parameterCount
-        let localsToZero = callee.pointee.localCount - callee.pointee.parameterCount
+        let localsToZero = callee.pointee.localCount &- callee.pointee.parameterCount
         if localsToZero <= Store.valueStackSlack {
             // Most functions have few locals: four straight stores beat a `memset` call. Slots past the
             // locals are the callee's temporaries or dead space, and the stack has slack past its end.
@@ -458,12 +458,19 @@ extension Store {
             locals[2] = 0
             locals[3] = 0
         } else {
-            locals.update(repeating: 0, count: localsToZero)
+            Store.zero(locals, count: localsToZero)
         }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
         r.codeBase = r.pc
         r.instance = callee.pointee.instance.unsafelyUnwrapped
         r.reloadMemory()
+    }
+
+    /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common
+    /// case into the same `memset` call (it would, making every call pay for a library call).
+    @inline(never)
+    static func zero(_ locals: UnsafeMutablePointer<UInt64>, count: Int) {
+        locals.update(repeating: 0, count: count)
     }
 }

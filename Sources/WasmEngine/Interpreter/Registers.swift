@@ -29,7 +29,7 @@ struct Registers {
     mutating func reloadMemory() {
         let memory = instance.pointee.memory
         memoryBase = memory.pointee.base
-        memorySize = UInt64(memory.pointee.byteCount)
+        memorySize = UInt64(truncatingIfNeeded: memory.pointee.byteCount)
     }
 
     // MARK: Slots (i32 and f32 live zero-extended in the low half)
