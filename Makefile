@@ -68,35 +68,26 @@ $(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
 	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine $< -o $@
 	mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/corpus
 
-# Every module of the non-SIMD spec scripts, as extra fuzzing seeds (skipped if the suite is absent).
-$(FUZZ_DIR)/spec-seeds/.done:
-	mkdir -p $(FUZZ_DIR)/spec-seeds
-	@if [ -d "$(TESTSUITE)" ]; then \
-		for script in $(TESTSUITE)/*.wast; do \
-			case "$$(basename $$script)" in simd_*) continue ;; esac; \
-			name=$$(basename $$script .wast); \
-			$(WASM_TOOLS) json-from-wast $$script -o $(FUZZ_DIR)/spec-seeds/$$name.json \
-				--wasm-dir $(FUZZ_DIR)/spec-seeds/ || exit 1; \
-		done; \
-		rm -f $(FUZZ_DIR)/spec-seeds/*.json $(FUZZ_DIR)/spec-seeds/*.wat; \
-	else echo "fuzz: no spec suite at $(TESTSUITE); seeding from fuzz/corpus only"; fi
+# Spec-script modules and random valid modules as extra seeds (scripts/fuzz-seeds.sh says which).
+$(FUZZ_DIR)/extra-seeds/.done:
+	scripts/fuzz-seeds.sh $(FUZZ_DIR)/extra-seeds $(TESTSUITE)
 	touch $@
 
 # New inputs go to $(FUZZ_DIR)/corpus; crashes to $(FUZZ_DIR)/crashes (move them to fuzz/regressions/).
 # $(1): seconds to run; $(2): log name.
 define run-fuzzer
 	@$(FUZZ_RUN) -max_total_time=$(1) -print_final_stats=1 \
-		$(FUZZ_DIR)/corpus fuzz/corpus $(FUZZ_DIR)/spec-seeds > $(FUZZ_DIR)/$(2).log 2>&1 \
+		$(FUZZ_DIR)/corpus fuzz/corpus $(FUZZ_DIR)/extra-seeds > $(FUZZ_DIR)/$(2).log 2>&1 \
 		|| { tail -n 60 $(FUZZ_DIR)/$(2).log; \
 		     echo "fuzz: crash input saved under $(FUZZ_DIR)/crashes/; copy it to $(FUZZ_REGRESSIONS)/ as a regression test"; \
 		     exit 1; }
 	@grep -E '^(Done [0-9]+ runs|stat::(new_units_added|peak_rss_mb))' $(FUZZ_DIR)/$(2).log || tail -n 5 $(FUZZ_DIR)/$(2).log
 endef
 
-fuzz: fuzz-build $(FUZZ_DIR)/spec-seeds/.done
+fuzz: fuzz-build $(FUZZ_DIR)/extra-seeds/.done
 	$(call run-fuzzer,$(FUZZ_TIME),fuzz)
 
-fuzz-smoke: fuzz-build $(FUZZ_DIR)/spec-seeds/.done
+fuzz-smoke: fuzz-build $(FUZZ_DIR)/extra-seeds/.done
 	$(call run-fuzzer,$(FUZZ_SMOKE_TIME),fuzz-smoke)
 
 # Replays every saved crash input and every seed through the same pipeline, once each.

@@ -22,15 +22,23 @@ let package = Package(
                 .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000"])
             ]
         ),
+        // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
+        .target(name: "WASIHost"),
+        // Registers WASIHost's functions as host functions of a WasmEngine store.
+        .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
                 "WasmEngine",
+                "WASIHost",
+                "WasmEngineWASI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
+        // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
+        .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
     ]
 )
 
@@ -40,7 +48,7 @@ let package = Package(
 package.targets += [
     .target(name: "SwiftletABI"),
     .target(name: "KernelSupport", path: "Sources/Kernel/Support"),
-    .target(name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport"], path: "Sources/Kernel/Swift"),
+    .target(name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport", "WasmEngine"], path: "Sources/Kernel/Swift"),
 ]
 
 // The monitor drives Linux KVM, so it exists only where the manifest is evaluated on Linux.
@@ -50,5 +58,26 @@ package.targets += [
     .target(name: "Monitor", dependencies: ["CKVM", "SwiftletABI"]),
     .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
     .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI"]),
+]
+#endif
+
+// In a Linux build the CLI runs modules in micro-VMs (`run --isolation vm`, the default there).
+#if os(Linux)
+for target in package.targets where target.name == "swiftlet" {
+    target.dependencies += ["Monitor", "SwiftletABI"]
+}
+#endif
+
+// The monitor's tests compare VM runs with in-process runs of the same modules.
+#if os(Linux)
+for target in package.targets where target.name == "MonitorTests" {
+    target.dependencies += ["WasmEngine"]
+}
+#endif
+
+// bench/vm/run.py's in-process timings: VM creation to the guest's and the module's first instruction.
+#if os(Linux)
+package.targets += [
+    .executableTarget(name: "vm-bench", dependencies: ["Monitor", "SwiftletABI"], path: "bench/vm/Swift"),
 ]
 #endif

@@ -1,27 +1,62 @@
+import Glibc
 import SwiftletABI
 
 /// Carries out the guest's hypercalls (see ``SwiftletABI/Hypercall``).
 ///
-/// Everything the guest supplies — port, access size, request address, buffer address and length — is validated
-/// against the guest's own region of memory before use; a malformed call is a ``HypercallError`` that stops the VM.
-/// Host resources stay bounded: console output beyond ``consoleLimit`` is dropped and flagged.
+/// Everything the guest supplies — port, access size, request address, buffer addresses and lengths — is
+/// validated against the guest's own region of memory before use; a malformed call is a ``HypercallError`` that
+/// stops the VM. Host resources stay bounded: captured output beyond ``consoleLimit`` is dropped and flagged.
 public struct HypercallDispatcher: Sendable {
     /// What the VM does after a hypercall.
     public enum Action: Equatable, Sendable {
         case resume
         case exit(status: UInt32)
+        /// The guest reported a failed run (``Hypercall/failure``).
+        case failed(GuestFailure)
+        /// The kernel's heap could not satisfy an allocation of this many bytes (saturated to 32 bits).
+        case outOfMemory(requested: UInt32)
     }
+
+    /// Where the guest's stdout (console and fd 1) and stderr (fd 2) go.
+    public enum Output: Sendable {
+        /// Kept in ``console`` and ``errorOutput``, up to ``consoleLimit`` bytes each.
+        case capture
+        /// Written to this process's stdout and stderr as the guest writes them.
+        case forward
+    }
+
+    /// Answers one WASI preview1 call (``Hypercall/wasi``): the function's number in ``WASIFunction``, its arguments
+    /// as the module passed them, and the calling module's linear memory, in which pointer arguments are offsets —
+    /// the same view an in-process WASI implementation gets from `Store.withBytes(of:)`, so one implementation serves
+    /// both. The buffer is valid only during the call. Returns the WASI errno.
+    public typealias WASIHandler =
+        @Sendable (_ function: UInt64, _ arguments: [UInt64], _ linearMemory: UnsafeMutableRawBufferPointer) -> UInt64
 
     /// The guest-owned part of guest memory; requests and buffers must lie inside it.
     public let guestRegion: GuestRange
     public let consoleLimit: Int
+    public let output: Output
+    /// The host's WASI implementation; nil answers as ``unimplementedWASIAnswer(_:)`` does.
+    public let wasiHandler: WASIHandler?
     public private(set) var console: [UInt8] = []
-    /// Whether console output was dropped because it exceeded ``consoleLimit``.
+    public private(set) var errorOutput: [UInt8] = []
+    /// Whether captured output was dropped because it exceeded ``consoleLimit``.
     public private(set) var consoleTruncated = false
+    /// The invoked export's results, once the guest has sent them.
+    public private(set) var invokeResults: [ABIValue]?
 
-    public init(guestRegion: GuestRange, consoleLimit: Int) {
+    /// Longest failure message taken from the guest.
+    static let maximumMessageLength: UInt64 = 64 << 10
+    /// Most iovecs one fd_write may carry (WASI's IOV_MAX on Linux).
+    static let maximumIovecCount: UInt64 = 1024
+
+    public init(
+        guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil
+    ) {
         self.guestRegion = guestRegion
         self.consoleLimit = consoleLimit
+        self.output = output
+        self.wasiHandler = wasiHandler
     }
 
     /// Handles an `out` the guest made (a `KVM_EXIT_IO` exit).
@@ -36,10 +71,112 @@ public struct HypercallDispatcher: Sendable {
         switch call {
         case .consoleWrite:
             let request = try readRequest(ConsoleWriteRequest.self, at: UInt64(value), memory: memory)
-            try writeConsole(request, memory: memory)
+            let buffer = try guestBuffer(request.bufferAddress, length: request.length)
+            try emit(fd: 1, buffer, memory: memory)
             return .resume
         case .exit:
             return .exit(status: value)
+        case .fdWrite:
+            try fdWrite(at: UInt64(value), memory: memory)
+            return .resume
+        case .wasi:
+            let request = try readRequest(WASICallRequest.self, at: UInt64(value), memory: memory)
+            let linearMemory = try guestBuffer(request.memoryAddress, length: request.memorySize)
+            var errno = Self.unimplementedWASIAnswer(request)
+            if let wasiHandler {
+                do {
+                    errno = try memory.withMutableBytes(at: linearMemory.start, count: linearMemory.length) { bytes in
+                        wasiHandler(request.function, request.arguments, bytes)
+                    }
+                } catch {
+                    throw .bufferOutsideGuestRegion(address: linearMemory.start, length: linearMemory.length)
+                }
+            }
+            try writeBack(errno, at: UInt64(value) + WASICallRequest.errnoOffset, memory: memory)
+            return .resume
+        case .failure:
+            let report = try readRequest(GuestFailureReport.self, at: UInt64(value), memory: memory)
+            guard let kind = GuestFailureReport.Kind(rawValue: report.kind) else {
+                throw .malformedRequest(call, "unknown failure kind \(report.kind)")
+            }
+            let length = min(report.messageLength, Self.maximumMessageLength)
+            let buffer = try guestBuffer(report.messageAddress, length: length)
+            let message = try bytes(buffer, memory: memory)
+            return .failed(GuestFailure(kind: kind, message: String(decoding: message, as: UTF8.self)))
+        case .invokeResults:
+            let report = try readRequest(InvokeResultsReport.self, at: UInt64(value), memory: memory)
+            guard report.count <= InvokeResultsReport.maximumCount, invokeResults == nil else {
+                throw .malformedRequest(call, "\(report.count) results, or results sent twice")
+            }
+            let buffer = try guestBuffer(report.valuesAddress, length: report.count * UInt64(ABIValue.byteCount))
+            invokeResults = try (0..<report.count).map { (index) throws(HypercallError) in
+                try readRequest(
+                    ABIValue.self, at: buffer.start.rawValue + index * UInt64(ABIValue.byteCount), memory: memory)
+            }
+            return .resume
+        case .outOfMemory:
+            return .outOfMemory(requested: value)
+        }
+    }
+
+    /// The answer to a WASI call when no ``wasiHandler`` is set (the full WASI host plugs in there): the VM has no
+    /// descriptors beyond stdin, stdout and stderr and no preopened directories, so a call on any other descriptor
+    /// is EBADF — which is also how wasi-libc's start-up learns there are no preopens — and everything else ENOSYS.
+    static func unimplementedWASIAnswer(_ request: WASICallRequest) -> UInt64 {
+        guard request.function < UInt64(WASIFunction.names.count) else { return WASIErrno.notImplemented }
+        let name = WASIFunction.names[Int(request.function)].description
+        if name.hasPrefix("path_") || (name.hasPrefix("fd_") && request.arguments[0] > 2) {
+            return WASIErrno.badFileDescriptor
+        }
+        return WASIErrno.notImplemented
+    }
+
+    /// fd_write: every iovec is checked before any byte is written, so a hostile request writes nothing.
+    private mutating func fdWrite(at address: UInt64, memory: borrowing GuestMemory) throws(HypercallError) {
+        let request = try readRequest(FDWriteRequest.self, at: address, memory: memory)
+        guard request.iovecCount <= Self.maximumIovecCount else {
+            throw .malformedRequest(.fdWrite, "\(request.iovecCount) iovecs, more than \(Self.maximumIovecCount)")
+        }
+        let table = try guestBuffer(request.iovecsAddress, length: request.iovecCount * 16)
+        var buffers: [GuestRange] = []
+        var total: UInt64 = 0
+        for index in 0..<request.iovecCount {
+            let entry = table.start.rawValue + index * 16
+            let start = try load(entry, memory: memory)
+            let length = try load(entry + 8, memory: memory)
+            let buffer = try guestBuffer(start, length: length)
+            total += length  // each length is below 4 GiB (inside guest memory) and there are at most 1024
+            buffers.append(buffer)
+        }
+        var errno = WASIErrno.success
+        if request.fd == 1 || request.fd == 2 {
+            for buffer in buffers { try emit(fd: Int32(request.fd), buffer, memory: memory) }
+        } else {
+            errno = WASIErrno.badFileDescriptor
+            total = 0
+        }
+        try writeBack(total, at: address + FDWriteRequest.resultOffset, memory: memory)
+        try writeBack(errno, at: address + FDWriteRequest.resultOffset + 8, memory: memory)
+    }
+
+    /// Sends guest bytes to stdout (fd 1) or stderr (fd 2), captured or forwarded.
+    private mutating func emit(fd: Int32, _ buffer: GuestRange, memory: borrowing GuestMemory) throws(HypercallError) {
+        switch output {
+        case .forward:
+            do {
+                try memory.withBytes(at: buffer.start, count: buffer.length) { bytes in
+                    // A closed or full host stdout is the host's problem, not the guest's: output is dropped.
+                    try? Syscalls.writeAll(fd, bytes)
+                }
+            } catch {
+                throw .bufferOutsideGuestRegion(address: buffer.start, length: buffer.length)
+            }
+        case .capture:
+            let kept = fd == 2 ? errorOutput.count : console.count
+            let keep = min(buffer.length, UInt64(max(0, consoleLimit - kept)))
+            if keep < buffer.length { consoleTruncated = true }
+            let captured = try bytes(GuestRange(start: buffer.start, length: keep)!, memory: memory)
+            if fd == 2 { errorOutput += captured } else { console += captured }
         }
     }
 
@@ -57,20 +194,50 @@ public struct HypercallDispatcher: Sendable {
         }
     }
 
-    private mutating func writeConsole(
-        _ request: ConsoleWriteRequest, memory: borrowing GuestMemory
-    ) throws(HypercallError) {
-        let start = GuestPhysicalAddress(request.bufferAddress)
-        guard let buffer = GuestRange(start: start, length: request.length), guestRegion.contains(buffer) else {
-            throw .bufferOutsideGuestRegion(address: start, length: request.length)
+    private func guestBuffer(_ address: UInt64, length: UInt64) throws(HypercallError) -> GuestRange {
+        let start = GuestPhysicalAddress(address)
+        guard let buffer = GuestRange(start: start, length: length), guestRegion.contains(buffer) else {
+            throw .bufferOutsideGuestRegion(address: start, length: length)
         }
-        let kept = min(request.length, UInt64(max(0, consoleLimit - console.count)))
-        if kept < request.length { consoleTruncated = true }
+        return buffer
+    }
+
+    private func bytes(_ buffer: GuestRange, memory: borrowing GuestMemory) throws(HypercallError) -> [UInt8] {
         do {
-            console += try memory.readBytes(at: start, count: kept)
+            return try memory.readBytes(at: buffer.start, count: buffer.length)
         } catch {
-            throw .bufferOutsideGuestRegion(address: start, length: request.length)
+            throw .bufferOutsideGuestRegion(address: buffer.start, length: buffer.length)
         }
+    }
+
+    private func load(_ address: UInt64, memory: borrowing GuestMemory) throws(HypercallError) -> UInt64 {
+        let range = try guestBuffer(address, length: 8)
+        do {
+            return try memory.load(UInt64.self, at: range.start)
+        } catch {
+            throw .bufferOutsideGuestRegion(address: range.start, length: 8)
+        }
+    }
+
+    /// Writes a result word into a request record already validated by ``readRequest(_:at:memory:)``.
+    private func writeBack(_ value: UInt64, at address: UInt64, memory: borrowing GuestMemory) throws(HypercallError) {
+        let range = try guestBuffer(address, length: 8)
+        do {
+            try memory.store(value, at: range.start)
+        } catch {
+            throw .requestOutsideGuestRegion(address: range.start)
+        }
+    }
+}
+
+/// A run that failed inside the guest, as the kernel described it.
+public struct GuestFailure: Equatable, Sendable {
+    public let kind: GuestFailureReport.Kind
+    public let message: String
+
+    public init(kind: GuestFailureReport.Kind, message: String) {
+        self.kind = kind
+        self.message = message
     }
 }
 
@@ -81,6 +248,7 @@ public enum HypercallError: Error, Equatable, Sendable, CustomStringConvertible 
     case wrongAccessSize(Hypercall, size: UInt8)
     case requestOutsideGuestRegion(address: GuestPhysicalAddress)
     case bufferOutsideGuestRegion(address: GuestPhysicalAddress, length: UInt64)
+    case malformedRequest(Hypercall, String)
 
     public var description: String {
         switch self {
@@ -94,6 +262,8 @@ public enum HypercallError: Error, Equatable, Sendable, CustomStringConvertible 
             "hypercall request at \(address) lies outside the guest's memory"
         case .bufferOutsideGuestRegion(let address, let length):
             "hypercall buffer of \(length) bytes at \(address) lies outside the guest's memory"
+        case .malformedRequest(let call, let reason):
+            "malformed hypercall \(call): \(reason)"
         }
     }
 }

@@ -12,6 +12,12 @@ public struct MicroVMConfiguration: Sendable {
     public var requestedExitStatus: UInt32 = 0
     /// Passed to the kernel in ``BootInfo/randomSeed``.
     public var randomSeed: UInt64 = .random(in: .min ... .max)
+    /// The module the kernel runs; nil boots the kernel's self-test.
+    public var run: GuestRun?
+    /// Where the guest's stdout and stderr go.
+    public var output: HypercallDispatcher.Output = .capture
+    /// Answers the WASI calls the kernel forwards (all but fd_write to stdout/stderr, args, environ, proc_exit).
+    public var wasiHandler: HypercallDispatcher.WASIHandler?
 
     public init() {}
 }
@@ -26,12 +32,20 @@ public enum MicroVMOutcome: Equatable, Sendable {
     case rejectedHypercall(HypercallError, rip: UInt64)
     /// The run's time limit passed; the guest was stopped at `rip`.
     case timedOut(rip: UInt64)
+    /// The guest reported a failed run: a trap, an invalid or unlinkable module.
+    case failed(GuestFailure)
+    /// The kernel ran out of heap allocating `requested` bytes (saturated to 32 bits).
+    case outOfMemory(requested: UInt32)
 }
 
 public struct MicroVMResult: Sendable {
     public let outcome: MicroVMOutcome
+    /// The guest's stdout (its console and fd 1) and stderr, when captured.
     public let console: [UInt8]
+    public let errorOutput: [UInt8]
     public let consoleTruncated: Bool
+    /// The invoked export's results, if the guest sent them.
+    public let invokeResults: [ABIValue]?
     /// Number of `KVM_RUN` returns, the dominant cost on machines where an exit is slow.
     public let exitCount: Int
 }
@@ -47,6 +61,7 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
     case kernelTooLarge(kernelEnd: UInt64, memorySize: UInt64)
     /// The timer enforcing a run's time limit could not be set up.
     case timer(Errno)
+    case run(GuestRunError)
 
     public var description: String {
         switch self {
@@ -56,6 +71,7 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedMemorySize(let size):
             "memory size \(size) is not a multiple of 2 MiB between \(SwiftletABI.guestRegionStart) and "
                 + "\(SwiftletABI.maximumMemorySize)"
+        case .run(let error): "\(error)"
         case .timer(let errno):
             "cannot set up the run time limit: \(errno)"
         case .kernelTooLarge(let kernelEnd, let memorySize):
@@ -98,15 +114,30 @@ public struct MicroVM: ~Copyable {
         let stackBottom = (kernel.end + page - 1) / page * page
         let stackPages = configuration.stackSize / page + (configuration.stackSize % page == 0 ? 0 : 1)
         let stackTop = stackBottom + min(stackPages, configuration.memorySize / page) * page
-        let heapStart = stackTop + page
-        guard stackPages <= configuration.memorySize / page, heapStart < configuration.memorySize else {
+        let payloadStart = stackTop + page
+        guard stackPages <= configuration.memorySize / page, payloadStart < configuration.memorySize else {
             throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
         }
 
-        let bootInfo = BootInfo(
-            memorySize: configuration.memorySize, heapStart: heapStart,
-            heapSize: configuration.memorySize - heapStart, stackTop: stackTop,
+        var bootInfo = BootInfo(
+            memorySize: configuration.memorySize, heapStart: payloadStart,
+            heapSize: configuration.memorySize - payloadStart, stackTop: stackTop,
             randomSeed: configuration.randomSeed, requestedExitStatus: UInt64(configuration.requestedExitStatus))
+        if let run = configuration.run {
+            let payloadEnd: UInt64
+            do {
+                payloadEnd = try run.place(
+                    at: payloadStart, limit: configuration.memorySize, into: &bootInfo, memory: memory)
+            } catch {
+                throw .run(error)
+            }
+            let heapStart = (payloadEnd + page - 1) / page * page
+            guard heapStart < configuration.memorySize else {
+                throw .run(.doesNotFit(bytes: payloadEnd - payloadStart, limit: configuration.memorySize))
+            }
+            bootInfo.heapStart = heapStart
+            bootInfo.heapSize = configuration.memorySize - heapStart
+        }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
         try wrap { () throws(GuestMemoryError) in
             try LongModeSetup.writeTables(into: memory)
@@ -126,7 +157,9 @@ public struct MicroVM: ~Copyable {
         self.memory = memory
         self.bootInfo = bootInfo
         self.bootInfoAddress = bootInfoAddress
-        self.hypercalls = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: configuration.consoleLimit)
+        self.hypercalls = HypercallDispatcher(
+            guestRegion: guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
+            wasiHandler: configuration.wasiHandler)
     }
 
     /// Runs the guest to its next exit without handling it (for measurements and tests of single exits).
@@ -166,6 +199,8 @@ public struct MicroVM: ~Copyable {
                     switch try hypercalls.handleOut(port: port, size: size, value: value, memory: memory) {
                     case .resume: continue
                     case .exit(let status): return result(.exited(status: status))
+                    case .failed(let failure): return result(.failed(failure))
+                    case .outOfMemory(let requested): return result(.outOfMemory(requested: requested))
                     }
                 } catch {
                     return result(.rejectedHypercall(error, rip: try instructionPointer()))
@@ -190,7 +225,8 @@ public struct MicroVM: ~Copyable {
 
     private func result(_ outcome: MicroVMOutcome) -> MicroVMResult {
         MicroVMResult(
-            outcome: outcome, console: hypercalls.console, consoleTruncated: hypercalls.consoleTruncated,
+            outcome: outcome, console: hypercalls.console, errorOutput: hypercalls.errorOutput,
+            consoleTruncated: hypercalls.consoleTruncated, invokeResults: hypercalls.invokeResults,
             exitCount: exitCount)
     }
 }

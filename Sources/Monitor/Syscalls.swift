@@ -76,6 +76,19 @@ enum Syscalls {
         _ = munmap(address, size)
     }
 
+    /// Writes all of `bytes` to `fd`, retrying short writes and `EINTR`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno != EINTR {
+                throw .current
+            }
+        }
+    }
+
     static func monotonicNanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

@@ -1,8 +1,15 @@
 /// What the monitor tells the kernel at entry. The monitor writes it into guest memory and passes its
 /// guest-physical address in `RDI`; the kernel's stack pointer `RSP` is ``stackTop``.
+///
+/// The run's inputs (module bytes, arguments, environment, the export to invoke) are placed in guest memory by the
+/// monitor at run time, between the boot info page and the heap; the fields below give their addresses. Nothing
+/// about a run is compiled into the kernel. A zero ``moduleSize`` asks for the boot self-test: the kernel prints a
+/// greeting and exits with ``requestedExitStatus``.
 public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// "SWLTBOOT" in ASCII, so a kernel started by something other than the monitor notices.
     public static let magicValue: UInt64 = 0x544F_4F42_544C_5753
+    /// ``fuel`` meaning "no instruction budget".
+    public static let unlimitedFuel = UInt64.max
 
     public var magic: UInt64
     public var abiVersion: UInt64
@@ -15,9 +22,30 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var stackTop: UInt64
     /// Seed for the kernel's `arc4random_buf` (hash seeds); the host chooses it so runs can be reproduced.
     public var randomSeed: UInt64
-    /// The status the kernel reports with the exit hypercall once it has nothing else to do, so a test can check
-    /// the whole path from boot info to exit.
+    /// The status the boot self-test (no module) exits with, so a test can check the path from boot info to exit.
     public var requestedExitStatus: UInt64
+
+    /// The WebAssembly module's bytes.
+    public var moduleAddress: UInt64 = 0
+    public var moduleSize: UInt64 = 0
+    /// The program's arguments as WASI `args_get` lays them out: NUL-terminated, back to back.
+    public var argumentsAddress: UInt64 = 0
+    public var argumentsSize: UInt64 = 0
+    public var argumentCount: UInt64 = 0
+    /// The environment, `NAME=value` strings laid out like the arguments.
+    public var environmentAddress: UInt64 = 0
+    public var environmentSize: UInt64 = 0
+    public var environmentCount: UInt64 = 0
+    /// The export to call instead of `_start` (UTF-8, not terminated); length 0 runs `_start`.
+    public var invokeNameAddress: UInt64 = 0
+    public var invokeNameLength: UInt64 = 0
+    /// The invoked function's arguments: ``ABIValue`` records back to back.
+    public var invokeArgumentsAddress: UInt64 = 0
+    public var invokeArgumentCount: UInt64 = 0
+    /// Instruction budget (the engine's fuel), or ``unlimitedFuel``.
+    public var fuel: UInt64 = BootInfo.unlimitedFuel
+    /// Cap on any linear memory, in 64 KiB pages (the kernel lowers it further to what its heap can hold).
+    public var maxMemoryPages: UInt64 = 65536
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64, randomSeed: UInt64,
@@ -33,7 +61,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         self.requestedExitStatus = requestedExitStatus
     }
 
-    public static let wordCount = 8
+    public static let wordCount = 22
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -44,6 +72,20 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         stackTop = word(5)
         randomSeed = word(6)
         requestedExitStatus = word(7)
+        moduleAddress = word(8)
+        moduleSize = word(9)
+        argumentsAddress = word(10)
+        argumentsSize = word(11)
+        argumentCount = word(12)
+        environmentAddress = word(13)
+        environmentSize = word(14)
+        environmentCount = word(15)
+        invokeNameAddress = word(16)
+        invokeNameLength = word(17)
+        invokeArgumentsAddress = word(18)
+        invokeArgumentCount = word(19)
+        fuel = word(20)
+        maxMemoryPages = word(21)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -55,8 +97,53 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(5, stackTop)
         body(6, randomSeed)
         body(7, requestedExitStatus)
+        body(8, moduleAddress)
+        body(9, moduleSize)
+        body(10, argumentsAddress)
+        body(11, argumentsSize)
+        body(12, argumentCount)
+        body(13, environmentAddress)
+        body(14, environmentSize)
+        body(15, environmentCount)
+        body(16, invokeNameAddress)
+        body(17, invokeNameLength)
+        body(18, invokeArgumentsAddress)
+        body(19, invokeArgumentCount)
+        body(20, fuel)
+        body(21, maxMemoryPages)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.
     public var isCompatible: Bool { magic == Self.magicValue && abiVersion == SwiftletABI.version }
+}
+
+/// A WebAssembly value crossing the boundary (`--invoke` arguments and results): its type as the binary format's
+/// value-type byte, and its bits as the engine's slots hold them. A reference is 0 when null, 1 otherwise.
+public struct ABIValue: ABIRecord, Equatable, Sendable {
+    public static let i32Type: UInt64 = 0x7F
+    public static let i64Type: UInt64 = 0x7E
+    public static let f32Type: UInt64 = 0x7D
+    public static let f64Type: UInt64 = 0x7C
+    public static let funcrefType: UInt64 = 0x70
+    public static let externrefType: UInt64 = 0x6F
+
+    public var type: UInt64
+    public var bits: UInt64
+
+    public init(type: UInt64, bits: UInt64) {
+        self.type = type
+        self.bits = bits
+    }
+
+    public static let wordCount = 2
+
+    public init(word: (Int) -> UInt64) {
+        type = word(0)
+        bits = word(1)
+    }
+
+    public func forEachWord(_ body: (Int, UInt64) -> Void) {
+        body(0, type)
+        body(1, bits)
+    }
 }

@@ -9,6 +9,21 @@ public enum Hypercall: UInt16, Sendable {
     case consoleWrite = 1
     /// Ends the VM. Value: the exit status.
     case exit = 2
+    /// WASI `fd_write` to the host's stdout or stderr, all iovecs in one exit. Value: guest-physical address of an
+    /// ``FDWriteRequest``, whose result words the monitor fills in.
+    case fdWrite = 3
+    /// Any other WASI preview1 call, answered by the host's WASI implementation: one generic exit per call. Value:
+    /// guest-physical address of a ``WASICallRequest``, whose result word the monitor fills in.
+    case wasi = 4
+    /// The run failed in a way the guest can describe (a trap, an invalid or unlinkable module); ends the VM.
+    /// Value: guest-physical address of a ``GuestFailureReport``.
+    case failure = 5
+    /// The results of the invoked export, sent once before the exit hypercall. Value: guest-physical address of
+    /// an ``InvokeResultsReport``.
+    case invokeResults = 6
+    /// The kernel's heap cannot satisfy an allocation; ends the VM. Value: the size asked for, saturated to 32 bits.
+    /// An immediate, because a kernel out of memory cannot build a request record.
+    case outOfMemory = 7
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

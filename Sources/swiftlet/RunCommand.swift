@@ -1,5 +1,8 @@
 import ArgumentParser
+import Foundation
+import WASIHost
 import WasmEngine
+import WasmEngineWASI
 
 /// Where a module runs: in this process, or in its own KVM micro-VM.
 enum Isolation: String, ExpressibleByArgument, CaseIterable {
@@ -17,13 +20,30 @@ struct RunCommand: ParsableCommand {
     var invoke: String?
 
     @Option(help: "Where the module runs: `process` (in this process) or `vm` (a KVM micro-VM).")
-    var isolation: Isolation = .process
+    var isolation: Isolation = .vm
+
+    @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
     @Option(help: "Instruction budget; running out traps with \"all fuel consumed\".")
     var fuel: UInt64?
 
     @Option(name: .customLong("max-memory-pages"), help: "Cap on any linear memory's size, in 64 KiB pages.")
     var maxMemoryPages: UInt64?
+
+    @Option(
+        name: .customLong("dir"),
+        help: ArgumentHelp("Let the module use host directory HOST, under the name GUEST (default HOST).", valueName: "HOST[::GUEST]"))
+    var directories: [String] = []
+
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("Set an environment variable for the module (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
+    var environment: [String] = []
+
+    @Option(
+        name: .customLong("tcplisten"),
+        help: ArgumentHelp("Listen on this TCP address; the module accepts connections on the socket (fd 3 on).", valueName: "HOST:PORT"))
+    var listenAddresses: [String] = []
 
     @Argument(help: "The WebAssembly binary module to run.")
     var module: String
@@ -34,9 +54,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             guard isolation == .process else {
-                throw CommandFailure(
-                    message: "--isolation vm: the micro-VM is not available in this build yet; use --isolation process"
-                )
+                return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
+                    maxMemoryPages: maxMemoryPages, options: vmOptions)
             }
             let bytes = try readModuleFile(module)
             let decoded: Module
@@ -50,15 +69,20 @@ struct RunCommand: ParsableCommand {
             configuration.fuel = fuel
             if let maxMemoryPages { configuration.maxMemoryPages = maxMemoryPages }
             let store = Store(configuration: configuration)
+            let wasi = try makeWASIHost()
+            // As wasmtime: writing to a closed pipe is the guest's EPIPE, not the end of this process.
+            signal(SIGPIPE, SIG_IGN)
+            var imports = Imports()
+            wasi.define(in: &imports, store: store)
             let instance: Instance
             do throws(InstantiationError) {
-                instance = try store.instantiate(decoded, imports: Imports())
+                instance = try store.instantiate(decoded, imports: imports)
             } catch {
-                throw failure(instantiating: error)
+                throw failure(instantiating: error, wasi: wasi)
             }
 
             if let invoke {
-                let results = try call(exportNamed: invoke, of: instance, in: store, arguments: arguments)
+                let results = try call(exportNamed: invoke, of: instance, in: store, wasi: wasi, arguments: arguments)
                 for result in results {
                     print(InvokeValueText.format(result))
                 }
@@ -66,12 +90,34 @@ struct RunCommand: ParsableCommand {
                 guard case .function(let start)? = instance.export("_start") else {
                     throw CommandFailure(message: "nothing to run: `\(module)` exports no `_start` function (use --invoke NAME)")
                 }
-                _ = try call(start, in: store, arguments: [])
+                _ = try call(start, in: store, wasi: wasi, arguments: [])
             }
         }
     }
 
-    private func call(exportNamed name: String, of instance: Instance, in store: Store, arguments: [String]) throws -> [Value] {
+    /// The module's WASI world: `argv` is the module path and the arguments after it.
+    private func makeWASIHost() throws -> WASIHost {
+        var wasi = WASIHost.Configuration()
+        wasi.arguments = [module] + (invoke == nil ? arguments : [])
+        wasi.environment = environment.map { variable in
+            if variable.contains("=") { return variable }
+            return "\(variable)=\(ProcessInfo.processInfo.environment[variable] ?? "")"
+        }
+        wasi.preopenedDirectories = directories.map { mapping in
+            guard let separator = mapping.range(of: "::") else { return (mapping, mapping) }
+            return (String(mapping[..<separator.lowerBound]), String(mapping[separator.upperBound...]))
+        }
+        wasi.listenAddresses = listenAddresses
+        do throws(WASIHost.SetupError) {
+            return try WASIHost(configuration: wasi)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+
+    private func call(
+        exportNamed name: String, of instance: Instance, in store: Store, wasi: WASIHost, arguments: [String]
+    ) throws -> [Value] {
         guard let export = instance.export(name) else {
             throw CommandFailure(message: "`\(module)` has no export named `\(name)`")
         }
@@ -92,23 +138,29 @@ struct RunCommand: ParsableCommand {
                 throw CommandFailure(message: "argument for `\(name)`: \(error.message)")
             }
         }
-        return try call(function, in: store, arguments: values)
+        return try call(function, in: store, wasi: wasi, arguments: values)
     }
 
-    private func call(_ function: Function, in store: Store, arguments: [Value]) throws -> [Value] {
+    private func call(_ function: Function, in store: Store, wasi: WASIHost, arguments: [Value]) throws -> [Value] {
         do throws(Trap) {
             return try store.invoke(function, arguments)
         } catch {
-            throw CommandFailure(message: "wasm trap: \(error.reason.message)", exitCode: trapExitCode)
+            throw failure(trapping: error, wasi: wasi)
         }
     }
 
-    private func failure(instantiating error: InstantiationError) -> CommandFailure {
+    /// A trap, or the unwinding of `proc_exit`, whose status becomes the process's.
+    private func failure(trapping trap: Trap, wasi: WASIHost) -> Error {
+        if let status = wasi.exitStatus { return ExitCode(Int32(bitPattern: status)) }
+        return CommandFailure(message: "wasm trap: \(trap.reason.message)", exitCode: trapExitCode)
+    }
+
+    private func failure(instantiating error: InstantiationError, wasi: WASIHost) -> Error {
         switch error {
         case .unlinkable(let reason):
             return CommandFailure(message: "cannot link `\(module)`: \(reason)")
         case .trap(let trap):
-            return CommandFailure(message: "wasm trap: \(trap.reason.message)", exitCode: trapExitCode)
+            return failure(trapping: trap, wasi: wasi)
         }
     }
 }

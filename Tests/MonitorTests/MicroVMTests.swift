@@ -141,7 +141,8 @@ struct MicroVMTests {
         try runOnce()
         let before = openDescriptorCount()
         for _ in 0..<150 { try runOnce() }
-        #expect(openDescriptorCount() == before)
+        // Other suites open and close descriptors concurrently; a leak would add three per VM, 450 in all.
+        #expect(openDescriptorCount() <= before + 8)
     }
 
     @Test("an image placed beyond guest memory or wrapping the address space is refused, not loaded", arguments: [

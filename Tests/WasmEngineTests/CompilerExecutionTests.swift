@@ -111,4 +111,18 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(Self.i32ToI32, body, [.i32(10)]) == [.i32(1)])
         #expect(try execute(Self.i32ToI32, body, [.i32(UInt32(bitPattern: -5))]) == [.i32(0)])
     }
+
+    @Test func branchesToTheFunctionLabelReturn() throws {
+        // block (result i32); i32.const 5; local.get 0; br_table 1 0; end; i32.const 10; i32.add
+        let table: [UInt8] = [0x00, 0x02, 0x7F, 0x41, 5, 0x20, 0, 0x0E, 1, 1, 0, 0x0B, 0x41, 10, 0x6A, 0x0B]
+        #expect(try execute(Self.i32ToI32, table, [.i32(0)]) == [.i32(5)])
+        #expect(try execute(Self.i32ToI32, table, [.i32(1)]) == [.i32(15)])
+        // i32.const 3; local.get 0; br_if 0; drop; i32.const 4
+        let conditional: [UInt8] = [0x00, 0x41, 3, 0x20, 0, 0x0D, 0, 0x1A, 0x41, 4, 0x0B]
+        #expect(try execute(Self.i32ToI32, conditional, [.i32(1)]) == [.i32(3)])
+        #expect(try execute(Self.i32ToI32, conditional, [.i32(0)]) == [.i32(4)])
+        // local.get 1; local.get 0; br 0
+        let swap: [UInt8] = [0x00, 0x20, 1, 0x20, 0, 0x0C, 0, 0x0B]
+        #expect(try execute(.of([.i32, .i32], [.i32, .i32]), swap, [.i32(1), .i32(2)]) == [.i32(2), .i32(1)])
+    }
 }

@@ -129,6 +129,12 @@ func compileError(
             ])
     }
 
+    @Test func singleResultIsComputedIntoSlotZero() throws {
+        // (param i32 i32) (result i32) local.get 0; local.get 1; i32.add
+        let function = try compileBody([0x00, 0x20, 0, 0x20, 1, 0x6A, 0x0B], parameters: [.i32, .i32], results: [.i32])
+        #expect(function.code == [Instruction(.i32Add, 0, 0, 1), Instruction(.return)])
+    }
+
     @Test func callArgumentsAreConsecutive() throws {
         // (result i32) local.get 0; call 1
         let function = try compileBody([0x00, 0x20, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32])

@@ -60,14 +60,33 @@ int memcmp(const void *left, const void *right, size_t count) {
     return 0;
 }
 
-// Dictionary sizing in the standard library rounds its capacity up with `ceil`. SSE2 has no rounding instruction
-// (that is SSE4.1), so truncate through a 64-bit integer where the value is small enough to have a fraction.
-double ceil(double value) {
-    const double noFractionAbove = 4503599627370496.0;  // 2^52: every double this large is an integer
-    if (!(__builtin_fabs(value) < noFractionAbove)) return value;  // also returns NaN and infinities unchanged
-    double result = (double)(long long)value;
-    if (result < value) result += 1.0;
-    return __builtin_copysign(result, value);  // ceil(-0.5) is -0.0
+// Math the standard library and the engine call (Dictionary sizing, f32/f64 rounding and square roots). The
+// guest runs natively at CPL3 on the host's CPU, so SSE4.1's ROUNDSS/ROUNDSD are there; the immediate picks the
+// rounding direction, with bit 3 set to suppress the inexact exception as C's floor/ceil/trunc do. Quiet NaNs and
+// infinities pass through unchanged, as Wasm requires.
+#define ROUNDING_FUNCTIONS(name, mode)                                                   \
+    double name(double value) {                                                          \
+        __asm__("roundsd %2, %1, %0" : "=x"(value) : "x"(value), "i"(mode));             \
+        return value;                                                                    \
+    }                                                                                    \
+    float name##f(float value) {                                                         \
+        __asm__("roundss %2, %1, %0" : "=x"(value) : "x"(value), "i"(mode));             \
+        return value;                                                                    \
+    }
+
+ROUNDING_FUNCTIONS(floor, 9)
+ROUNDING_FUNCTIONS(ceil, 10)
+ROUNDING_FUNCTIONS(trunc, 11)
+ROUNDING_FUNCTIONS(rint, 4)  // the current (round-to-nearest-even) mode: Wasm's `nearest`
+
+double sqrt(double value) {
+    __asm__("sqrtsd %1, %0" : "=x"(value) : "x"(value));
+    return value;
+}
+
+float sqrtf(float value) {
+    __asm__("sqrtss %1, %0" : "=x"(value) : "x"(value));
+    return value;
 }
 
 #endif

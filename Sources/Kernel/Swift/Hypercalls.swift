@@ -8,20 +8,75 @@ enum Hypercalls {
     static func consoleWrite(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         // Identity-mapped, so the buffer's virtual address is its guest-physical address.
-        let request = ConsoleWriteRequest(bufferAddress: UInt64(UInt(bitPattern: base)), length: UInt64(bytes.count))
-        withUnsafeTemporaryAllocation(byteCount: ConsoleWriteRequest.byteCount, alignment: 8) { record in
-            request.forEachWord { index, value in
-                record.storeBytes(of: value.littleEndian, toByteOffset: index * 8, as: UInt64.self)
-            }
-            // Guest memory is below 4 GiB (SwiftletABI.maximumMemorySize), so the stack address fits in 32 bits.
-            swiftlet_out32(Hypercall.consoleWrite.port, UInt32(UInt(bitPattern: record.baseAddress!)))
+        let request = ConsoleWriteRequest(bufferAddress: address(of: base), length: UInt64(bytes.count))
+        call(.consoleWrite, with: request)
+    }
+
+    /// Writes the gathered `iovecs` (pairs of guest-physical address and length) to the host's `fd` in one exit;
+    /// returns the bytes written and the WASI errno.
+    static func fdWrite(fd: UInt64, iovecs: [UInt64]) -> (bytesWritten: UInt64, errno: UInt64) {
+        iovecs.withUnsafeBufferPointer { iovecs in
+            let request = FDWriteRequest(
+                fd: fd, iovecsAddress: address(of: iovecs.baseAddress!), iovecCount: UInt64(iovecs.count / 2))
+            let reply = call(.fdWrite, with: request)
+            return (reply.bytesWritten, reply.errno)
         }
+    }
+
+    /// Forwards a WASI call to the host's WASI implementation; returns its errno.
+    static func wasi(_ request: WASICallRequest) -> UInt64 {
+        call(.wasi, with: request).errno
+    }
+
+    /// Sends the invoked export's results.
+    static func invokeResults(_ values: [ABIValue]) {
+        var words: [UInt64] = []
+        for value in values { value.forEachWord { _, word in words.append(word) } }
+        words.append(0)  // never empty, so the buffer has an address
+        words.withUnsafeBufferPointer { buffer in
+            _ = call(.invokeResults, with: InvokeResultsReport(valuesAddress: address(of: buffer.baseAddress!), count: UInt64(values.count)))
+        }
+    }
+
+    /// Reports a failed run; the monitor ends the VM with the matching message and status.
+    static func failure(_ kind: GuestFailureReport.Kind, message: String) -> Never {
+        Console.flush()
+        var message = message
+        message.withUTF8 { bytes in
+            let base = bytes.baseAddress.map { address(of: $0) } ?? 0
+            _ = call(.failure, with: GuestFailureReport(kind: kind, messageAddress: base, messageLength: UInt64(bytes.count)))
+        }
+        while true {}
+    }
+
+    static func outOfMemory(requested size: UInt) -> Never {
+        Console.flush()
+        swiftlet_out32(Hypercall.outOfMemory.port, UInt32(min(size, UInt(UInt32.max))))
+        while true {}
     }
 
     /// Ends the VM with `status`; the monitor never resumes the guest after it.
     static func exit(status: UInt32) -> Never {
+        Console.flush()
         swiftlet_out32(Hypercall.exit.port, status)
         while true {}
     }
+
+    /// Writes `request` into a stack record, makes the hypercall and reads the record back (the monitor may have
+    /// filled in result words).
+    @discardableResult
+    private static func call<R: ABIRecord>(_ hypercall: Hypercall, with request: R) -> R {
+        withUnsafeTemporaryAllocation(byteCount: R.byteCount, alignment: 8) { record in
+            request.forEachWord { index, value in
+                record.storeBytes(of: value.littleEndian, toByteOffset: index * 8, as: UInt64.self)
+            }
+            // Guest memory is below 4 GiB (SwiftletABI.maximumMemorySize), so the stack address fits in 32 bits.
+            swiftlet_out32(hypercall.port, UInt32(UInt(bitPattern: record.baseAddress!)))
+            return R(word: { UInt64(littleEndian: record.load(fromByteOffset: $0 * 8, as: UInt64.self)) })
+        }
+    }
+
+    private static func address<T>(of pointer: UnsafePointer<T>) -> UInt64 { UInt64(UInt(bitPattern: pointer)) }
+    private static func address(of pointer: UnsafeRawPointer) -> UInt64 { UInt64(UInt(bitPattern: pointer)) }
 }
 #endif

@@ -15,9 +15,10 @@ public func kernelMain(bootInfoAddress: UInt) -> Never {
     Random.seed(bootInfo.randomSeed)
     Console.initialize()
 
-    print("hello from the Swiftlet guest")
+    if bootInfo.moduleSize > 0 { ModuleRun(bootInfo: bootInfo).run() }
 
-    Console.flush()
+    // No module: the boot self-test.
+    print("hello from the Swiftlet guest")
     Hypercalls.exit(status: UInt32(truncatingIfNeeded: bootInfo.requestedExitStatus))
 }
 #endif

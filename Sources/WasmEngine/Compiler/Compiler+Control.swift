@@ -75,9 +75,10 @@ extension FunctionTranslator {
     mutating func translateEnd() throws(ModuleError) {
         let frame = frames[frames.count - 1]
         if frame.kind == .if && frame.parameterTypes != frame.resultTypes { throw typeMismatch() }
+        let resultProducer = freshResultInstruction()
         try checkTopValues(frame.resultTypes)
         if frame.kind == .function {
-            emitReturn()
+            emitReturn(resultProducer: resultProducer)
         } else if isLive {
             materializeTop(frame.resultTypes.count)
         }
@@ -159,8 +160,9 @@ extension FunctionTranslator {
     }
 
     mutating func translateReturn() throws(ModuleError) {
+        let resultProducer = freshResultInstruction()
         try checkTopValues(resultTypes)
-        emitReturn()
+        emitReturn(resultProducer: resultProducer)
         markUnreachable()
     }
 
@@ -200,9 +202,15 @@ extension FunctionTranslator {
         }
     }
 
-    /// Copies the top result values to slots `0..<resultCount` and returns.
-    mutating func emitReturn() {
+    /// Copies the top result values to slots `0..<resultCount` and returns. A single result that the
+    /// instruction `resultProducer` just computed is computed straight into slot 0 instead.
+    mutating func emitReturn(resultProducer: Int? = nil) {
         guard isLive else { return }
+        if resultTypes.count == 1, let resultProducer {
+            code[resultProducer].a = 0
+            emit(.return)
+            return
+        }
         let base = operands.count - resultTypes.count
         var values = Array(operands[base...])
         // A result still in a local that an earlier result's copy overwrites is saved in its own slot first.

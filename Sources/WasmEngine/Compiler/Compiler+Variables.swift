@@ -15,7 +15,8 @@ extension FunctionTranslator {
         let type = try localType(index)
         let producer = freshResultInstruction()
         let value = try pop(type)
-        if value.location == .constant(0) && isCertainlyZero(index) {
+        let writesZero = value.location == .constant(0)
+        if writesZero && isCertainlyZero(index) {
             // Compilers zero-initialize locals that the call has just zeroed.
         } else if let producer, !hasLocalReferences(to: index) {
             code[producer].a = index
@@ -23,7 +24,7 @@ extension FunctionTranslator {
             materializeLocalReferences(to: index)
             write(value, to: index)
         }
-        if Int(index) < zeroLocals.count { zeroLocals[Int(index)] = false }
+        if !writesZero && Int(index) < zeroLocals.count { zeroLocals[Int(index)] = false }
         if keepsValue { push(type, .local(index)) }
     }
 

@@ -76,7 +76,8 @@ struct ModuleDecoder {
             reader.end = reader.offset + size
             do {
                 try decodeSection(section)
-            } catch where error.reason == "unexpected end" {
+            } catch where error.reason.utf8.elementsEqual("unexpected end".utf8) {
+                // (Compared as bytes: String `==` would pull Unicode normalization tables into the Embedded kernel.)
                 // The reader only knows its bound; the spec words the end of a section or body apart
                 // from the end of the module.
                 throw .malformed(at: error.offset, "unexpected end of section or function")

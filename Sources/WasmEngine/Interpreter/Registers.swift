@@ -2,6 +2,9 @@ import Synchronization
 
 // The interpreter's machine state and the small operations every handler shares.
 
+// Embedded Swift needs the import in every file that calls Atomic's methods, not only where the type is declared.
+import Synchronization
+
 /// The interpreter's registers. The dispatch loop keeps them in one local struct and every method here is
 /// inlined, so the optimizer holds the fields in machine registers: no load through `self`, no retain.
 /// Everything is a raw pointer into store-owned memory that outlives the run.

@@ -1,0 +1,197 @@
+#if hasFeature(Embedded)
+import SwiftletABI
+import WasmEngine
+
+/// The WASI preview1 functions the guest answers itself, without leaving the VM (arguments, environment,
+/// `proc_exit`), or with exactly one exit (`fd_write` to stdout/stderr). Every other preview1 import is linked to
+/// a stub that forwards the call through the generic ``Hypercall/wasi`` hypercall, so a module links whatever it
+/// imports and the host decides what each call does.
+struct GuestWASI {
+    /// NUL-terminated strings back to back, as `args_get`/`environ_get` lay them out.
+    let arguments: StringTable
+    let environment: StringTable
+
+    struct StringTable {
+        let bytes: UnsafeRawBufferPointer
+        let count: UInt32
+    }
+
+    /// One import definition for each function `module` imports from `wasi_snapshot_preview1`.
+    func imports(for module: Module, store: Store) -> Imports {
+        var imports = Imports()
+        for entry in module.imports {
+            guard WASIFunction.equal(WASIFunction.moduleName, entry.module),
+                case .function(let typeIndex) = entry.descriptor, Int(typeIndex) < module.types.count
+            else { continue }
+            let function = hostFunction(named: entry.name, declaredType: module.types[Int(typeIndex)], store: store)
+            imports.define(module: entry.module, name: entry.name, .function(function))
+        }
+        return imports
+    }
+
+    private func hostFunction(named name: String, declaredType: FuncType, store: Store) -> Function {
+        let i32 = ValueType.i32
+        func define(_ parameters: [ValueType], _ body: @escaping (Caller, [Value]) -> UInt64) -> Function {
+            store.makeHostFunction(type: FuncType(parameters: parameters, results: [i32])) { caller, arguments in
+                [.i32(UInt32(truncatingIfNeeded: body(caller, arguments)))]
+            }
+        }
+        let arguments = self.arguments
+        let environment = self.environment
+        if WASIFunction.equal("fd_write", name) {
+            return define([i32, i32, i32, i32]) { caller, values in Self.fdWrite(caller, values) }
+        }
+        if WASIFunction.equal("args_sizes_get", name) {
+            return define([i32, i32]) { caller, values in Self.sizes(of: arguments, caller, values) }
+        }
+        if WASIFunction.equal("args_get", name) {
+            return define([i32, i32]) { caller, values in Self.copy(arguments, caller, values) }
+        }
+        if WASIFunction.equal("environ_sizes_get", name) {
+            return define([i32, i32]) { caller, values in Self.sizes(of: environment, caller, values) }
+        }
+        if WASIFunction.equal("environ_get", name) {
+            return define([i32, i32]) { caller, values in Self.copy(environment, caller, values) }
+        }
+        if WASIFunction.equal("proc_exit", name) {
+            return store.makeHostFunction(type: FuncType(parameters: [i32], results: [])) { _, values in
+                Hypercalls.exit(status: Self.u32(values, 0))
+            }
+        }
+        return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType, store: store)
+    }
+
+    /// Forwards the call as the module declared it; an unknown name, or a declared type no preview1 function has,
+    /// answers ENOSYS without leaving the VM.
+    private func forwardingStub(number: UInt64?, declaredType: FuncType, store: Store) -> Function {
+        let forwardable = declaredType.parameters.count <= WASICallRequest.maximumArgumentCount
+            && declaredType.results.count <= 1
+        return store.makeHostFunction(type: declaredType) { caller, values in
+            var errno = WASIErrno.notImplemented
+            if let number, forwardable {
+                let (memoryAddress, memorySize) = Self.memoryRange(caller)
+                let request = WASICallRequest(
+                    function: number, memoryAddress: memoryAddress, memorySize: memorySize,
+                    arguments: values.map(Self.slot(of:)))
+                errno = Hypercalls.wasi(request)
+            }
+            return declaredType.results.map { type in
+                switch type {
+                case .i32: .i32(UInt32(truncatingIfNeeded: errno))
+                case .i64: .i64(errno)
+                case .f32: .f32(bits: 0)
+                case .f64: .f64(bits: 0)
+                case .funcref: .funcref(nil)
+                case .externref: .externref(nil)
+                }
+            }
+        }
+    }
+
+    // MARK: Calls
+
+    /// `fd_write(fd, iovs, iovs_len, nwritten) -> errno`: the iovecs are translated to guest-physical ranges
+    /// inside linear memory and handed to the host in one exit.
+    private static func fdWrite(_ caller: Caller, _ values: [Value]) -> UInt64 {
+        let fd = u32(values, 0)
+        let iovecs = u32(values, 1)
+        let iovecCount = u32(values, 2)
+        let resultAddress = u32(values, 3)
+        guard fd == 1 || fd == 2 else { return WASIErrno.badFileDescriptor }
+        guard let memory = caller.memory else { return WASIErrno.fault }
+        let ranges: [UInt64]? = caller.store.withBytes(of: memory) { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            var ranges: [UInt64] = []
+            var total: UInt64 = 0
+            for index in 0..<UInt64(iovecCount) {
+                let entry = UInt64(iovecs) + index * 8
+                guard entry + 8 <= UInt64(bytes.count) else { return nil }
+                let offset = UInt64(bytes.loadUnaligned(fromByteOffset: Int(entry), as: UInt32.self))
+                let length = UInt64(bytes.loadUnaligned(fromByteOffset: Int(entry) + 4, as: UInt32.self))
+                guard offset + length <= UInt64(bytes.count) else { return nil }
+                total += length
+                if length > 0 { ranges += [UInt64(UInt(bitPattern: base)) + offset, length] }
+            }
+            return total <= UInt64(UInt32.max) ? ranges : nil
+        }
+        guard let ranges else { return WASIErrno.fault }
+        var written: UInt64 = 0
+        var errno = WASIErrno.success
+        if !ranges.isEmpty {
+            Console.flush()  // the kernel's own output stays in order with the module's
+            (written, errno) = Hypercalls.fdWrite(fd: UInt64(fd), iovecs: ranges)
+        }
+        guard errno == WASIErrno.success else { return errno }
+        return store(UInt32(truncatingIfNeeded: written), at: resultAddress, caller) ? WASIErrno.success : WASIErrno.fault
+    }
+
+    /// `args_sizes_get` / `environ_sizes_get(count, buffer_size) -> errno`.
+    private static func sizes(of table: StringTable, _ caller: Caller, _ values: [Value]) -> UInt64 {
+        guard store(table.count, at: u32(values, 0), caller),
+            store(UInt32(table.bytes.count), at: u32(values, 1), caller)
+        else { return WASIErrno.fault }
+        return WASIErrno.success
+    }
+
+    /// `args_get` / `environ_get(pointers, buffer) -> errno`.
+    private static func copy(_ table: StringTable, _ caller: Caller, _ values: [Value]) -> UInt64 {
+        let pointers = UInt64(u32(values, 0))
+        let buffer = UInt64(u32(values, 1))
+        guard let memory = caller.memory else { return WASIErrno.fault }
+        let copied = caller.store.withBytes(of: memory) { bytes -> Bool in
+            let size = UInt64(bytes.count)
+            guard pointers + UInt64(table.count) * 4 <= size, buffer + UInt64(table.bytes.count) <= size else {
+                return false
+            }
+            var index: UInt64 = 0
+            var stringStart = 0
+            for (offset, byte) in table.bytes.enumerated() {
+                bytes[Int(buffer) + offset] = byte
+                guard byte == 0 else { continue }
+                bytes.storeBytes(
+                    of: UInt32(buffer + UInt64(stringStart)).littleEndian, toByteOffset: Int(pointers + index * 4),
+                    as: UInt32.self)
+                index += 1
+                stringStart = offset + 1
+            }
+            return true
+        }
+        return copied ? WASIErrno.success : WASIErrno.fault
+    }
+
+    // MARK: Linear memory
+
+    private static func store(_ value: UInt32, at address: UInt32, _ caller: Caller) -> Bool {
+        guard let memory = caller.memory else { return false }
+        return caller.store.withBytes(of: memory) { bytes in
+            guard UInt64(address) + 4 <= UInt64(bytes.count) else { return false }
+            bytes.storeBytes(of: value.littleEndian, toByteOffset: Int(address), as: UInt32.self)
+            return true
+        }
+    }
+
+    /// The caller's linear memory as a guest-physical range (identity-mapped: its address in the kernel).
+    private static func memoryRange(_ caller: Caller) -> (UInt64, UInt64) {
+        guard let memory = caller.memory else { return (0, 0) }
+        return caller.store.withBytes(of: memory) { bytes in
+            (UInt64(UInt(bitPattern: bytes.baseAddress)), UInt64(bytes.count))
+        }
+    }
+
+    static func u32(_ values: [Value], _ index: Int) -> UInt32 {
+        guard index < values.count, case .i32(let bits) = values[index] else { return 0 }
+        return bits
+    }
+
+    static func slot(of value: Value) -> UInt64 {
+        switch value {
+        case .i32(let bits): UInt64(bits)
+        case .i64(let bits): bits
+        case .f32(let bits): UInt64(bits)
+        case .f64(let bits): bits
+        case .funcref(let function): function == nil ? 0 : 1
+        case .externref(let reference): reference.map { UInt64($0) + 1 } ?? 0
+        }
+    }
+}
+#endif

@@ -1,0 +1,108 @@
+#if hasFeature(Embedded)
+import SwiftletABI
+import WasmEngine
+
+/// Runs the module the monitor placed in guest memory, as BootInfo describes it, and ends the VM: exit status 0
+/// (or the module's `proc_exit` status) on success, a ``Hypercall/failure`` report otherwise.
+struct ModuleRun {
+    let bootInfo: BootInfo
+
+    func run() -> Never {
+        let module: Module
+        do throws(ModuleError) {
+            module = try Module(bytes: Array(bytes(at: bootInfo.moduleAddress, count: bootInfo.moduleSize)))
+        } catch {
+            Hypercalls.failure(.invalidModule, message: error.description)
+        }
+
+        var configuration = Store.Configuration()
+        configuration.fuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
+        // The engine's stacks are allocated on the first call; what is left after them is shared by linear memory
+        // and everything else. memory.grow copies into a block up to twice the size, so a linear memory may take a
+        // third of that, and a grow beyond it fails in the module (-1: malloc returns NULL) instead of exhausting
+        // the kernel's heap.
+        // A small VM gets a smaller value stack (the default is 32 MiB) rather than none: at most a quarter of the
+        // heap. Untouched stack costs nothing, so the default stays whenever it fits.
+        configuration.valueStackSlots = min(configuration.valueStackSlots, Int(Heap.untouchedBytes / 4 / 8))
+        // A call frame is 32 bytes; 64 per level leaves room for the allocator's rounding.
+        let stackBytes = UInt64(configuration.valueStackSlots) * 8 + UInt64(configuration.maxCallDepth) * 64
+        let available = UInt64(Heap.untouchedBytes) - min(UInt64(Heap.untouchedBytes), stackBytes + (1 << 20))
+        configuration.maxMemoryPages = min(bootInfo.maxMemoryPages, available / 3 / 65536)
+        let store = Store(configuration: configuration)
+        let wasi = GuestWASI(
+            arguments: .init(bytes: bytes(at: bootInfo.argumentsAddress, count: bootInfo.argumentsSize),
+                count: UInt32(truncatingIfNeeded: bootInfo.argumentCount)),
+            environment: .init(bytes: bytes(at: bootInfo.environmentAddress, count: bootInfo.environmentSize),
+                count: UInt32(truncatingIfNeeded: bootInfo.environmentCount)))
+        let instance: Instance
+        do throws(InstantiationError) {
+            instance = try store.instantiate(module, imports: wasi.imports(for: module, store: store))
+        } catch {
+            switch error {
+            case .unlinkable(let reason): Hypercalls.failure(.unlinkable, message: reason)
+            case .trap(let trap): Hypercalls.failure(.trap, message: trap.reason.message)
+            }
+        }
+
+        if bootInfo.invokeNameLength == 0 {
+            guard case .function(let start)? = instance.export("_start") else {
+                Hypercalls.failure(.noStartFunction, message: "")
+            }
+            _ = invoke(start, [], in: store)
+            Hypercalls.exit(status: 0)
+        }
+        let name = String(decoding: bytes(at: bootInfo.invokeNameAddress, count: bootInfo.invokeNameLength), as: UTF8.self)
+        guard case .function(let function)? = instance.export(name) else {
+            Hypercalls.failure(.noSuchFunction, message: name)
+        }
+        let argumentRecords = bytes(at: bootInfo.invokeArgumentsAddress, count: bootInfo.invokeArgumentCount * 16)
+        var arguments: [Value] = []
+        for index in 0..<Int(bootInfo.invokeArgumentCount) {
+            let record = ABIValue(word: { argumentRecords.loadUnaligned(fromByteOffset: index * 16 + $0 * 8, as: UInt64.self) })
+            arguments.append(Self.value(of: record))
+        }
+        let results = invoke(function, arguments, in: store)
+        Hypercalls.invokeResults(results.map { ABIValue(type: UInt64($0.type.rawValue), bits: GuestWASI.slot(of: $0)) })
+        Hypercalls.exit(status: 0)
+    }
+
+    private func invoke(_ function: Function, _ arguments: [Value], in store: Store) -> [Value] {
+        do throws(Trap) {
+            return try store.invoke(function, arguments)
+        } catch {
+            Hypercalls.failure(.trap, message: error.reason.message)
+        }
+    }
+
+    /// Bytes the monitor placed in guest memory (identity-mapped, so the address is a pointer).
+    private func bytes(at address: UInt64, count: UInt64) -> UnsafeRawBufferPointer {
+        // SAFETY: the monitor placed `count` bytes at `address` inside guest memory (BootInfo), below the heap,
+        // and nothing writes there during the run.
+        UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(address)), count: Int(count))
+    }
+
+    private static func value(of record: ABIValue) -> Value {
+        switch record.type {
+        case ABIValue.i64Type: .i64(record.bits)
+        case ABIValue.f32Type: .f32(bits: UInt32(truncatingIfNeeded: record.bits))
+        case ABIValue.f64Type: .f64(bits: record.bits)
+        case ABIValue.funcrefType: .funcref(nil)
+        case ABIValue.externrefType: .externref(record.bits == 0 ? nil : UInt32(truncatingIfNeeded: record.bits - 1))
+        default: .i32(UInt32(truncatingIfNeeded: record.bits))
+        }
+    }
+}
+
+extension Value {
+    var type: ValueType {
+        switch self {
+        case .i32: .i32
+        case .i64: .i64
+        case .f32: .f32
+        case .f64: .f64
+        case .funcref: .funcref
+        case .externref: .externref
+        }
+    }
+}
+#endif

@@ -1,0 +1,96 @@
+import SwiftletABI
+
+/// A WebAssembly run for the kernel: what the monitor places in guest memory next to ``BootInfo``.
+public struct GuestRun: Sendable {
+    /// The export to call instead of `_start`, and its arguments.
+    public struct Invocation: Sendable {
+        public var name: String
+        public var arguments: [ABIValue]
+
+        public init(name: String, arguments: [ABIValue]) {
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    public var module: [UInt8]
+    /// WASI `args`, the program name first.
+    public var arguments: [String] = []
+    /// WASI `environ`, `NAME=value` each.
+    public var environment: [String] = []
+    public var invocation: Invocation?
+    /// Instruction budget; nil is unlimited.
+    public var fuel: UInt64?
+    public var maxMemoryPages: UInt64 = 65536
+
+    public init(module: [UInt8]) {
+        self.module = module
+    }
+
+    /// The pieces in the order ``place(at:in:)`` lays them out, each with the BootInfo fields it fills.
+    func pieces() -> [[UInt8]] {
+        [
+            module,
+            Self.stringTable(arguments),
+            Self.stringTable(environment),
+            Array((invocation?.name ?? "").utf8),
+            (invocation?.arguments ?? []).flatMap { value in
+                [value.type, value.bits].flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+            },
+        ]
+    }
+
+    /// Writes the run's inputs from `start` on, each 16-byte aligned, fills in their BootInfo fields and returns the
+    /// first address after them. Nothing is written unless everything fits below `limit`.
+    func place(
+        at start: UInt64, limit: UInt64, into bootInfo: inout BootInfo, memory: borrowing GuestMemory
+    ) throws(GuestRunError) -> UInt64 {
+        let pieces = pieces()
+        var addresses: [UInt64] = []
+        var cursor = start
+        for piece in pieces {
+            cursor = (cursor + 15) & ~15
+            addresses.append(cursor)
+            let (end, overflow) = cursor.addingReportingOverflow(UInt64(piece.count))
+            guard !overflow, end <= limit else { throw .doesNotFit(bytes: UInt64(piece.count), limit: limit) }
+            cursor = end
+        }
+        do {
+            for (piece, address) in zip(pieces, addresses) { try memory.write(piece, at: GuestPhysicalAddress(address)) }
+        } catch {
+            throw .doesNotFit(bytes: UInt64(pieces[0].count), limit: limit)
+        }
+        bootInfo.moduleAddress = addresses[0]
+        bootInfo.moduleSize = UInt64(module.count)
+        bootInfo.argumentsAddress = addresses[1]
+        bootInfo.argumentsSize = UInt64(pieces[1].count)
+        bootInfo.argumentCount = UInt64(arguments.count)
+        bootInfo.environmentAddress = addresses[2]
+        bootInfo.environmentSize = UInt64(pieces[2].count)
+        bootInfo.environmentCount = UInt64(environment.count)
+        bootInfo.invokeNameAddress = addresses[3]
+        bootInfo.invokeNameLength = UInt64(pieces[3].count)
+        bootInfo.invokeArgumentsAddress = addresses[4]
+        bootInfo.invokeArgumentCount = UInt64(invocation?.arguments.count ?? 0)
+        bootInfo.fuel = fuel ?? BootInfo.unlimitedFuel
+        bootInfo.maxMemoryPages = maxMemoryPages
+        return cursor
+    }
+
+    /// NUL-terminated strings back to back, as WASI's `args_get` lays them out.
+    static func stringTable(_ strings: [String]) -> [UInt8] {
+        strings.flatMap { Array($0.utf8) + [0] }
+    }
+}
+
+public enum GuestRunError: Error, Equatable, Sendable, CustomStringConvertible {
+    case doesNotFit(bytes: UInt64, limit: UInt64)
+
+    public var description: String {
+        switch self {
+        case .doesNotFit(let bytes, let limit):
+            "the module and its arguments (\(bytes) bytes and more) do not fit in guest memory below 0x"
+                + String(limit, radix: 16) + "; give the VM more memory"
+        }
+    }
+}

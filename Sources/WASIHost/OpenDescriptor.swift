@@ -1,0 +1,75 @@
+import Glibc
+
+/// One entry of a guest's descriptor table: a host descriptor and what the guest may do with it.
+final class OpenDescriptor {
+    let hostFD: Int32
+    let fileType: WASIFileType
+    var rightsBase: WASIRights
+    var rightsInheriting: WASIRights
+    /// For a preopened directory, the name the guest sees (`fd_prestat_dir_name`).
+    let preopenName: [UInt8]?
+    /// stdin, stdout or stderr: the embedding process's own descriptors, which the guest may read or write
+    /// but not seek, resize, sync or reconfigure, and which stay open when the guest closes them.
+    let isStandardStream: Bool
+    /// The listing `fd_readdir` pages through by cookie, read afresh when the guest starts over (cookie 0).
+    var directoryListing: [DirectoryEntry]?
+
+    init(
+        hostFD: Int32, fileType: WASIFileType, rightsBase: WASIRights, rightsInheriting: WASIRights,
+        preopenName: [UInt8]? = nil, isStandardStream: Bool = false
+    ) {
+        self.hostFD = hostFD
+        self.fileType = fileType
+        self.rightsBase = rightsBase
+        self.rightsInheriting = rightsInheriting
+        self.preopenName = preopenName
+        self.isStandardStream = isStandardStream
+    }
+
+    deinit {
+        if !isStandardStream { close(hostFD) }
+    }
+
+    var isDirectory: Bool { fileType == .directory }
+    var isSocket: Bool { fileType == .socketStream || fileType == .socketDatagram }
+}
+
+struct DirectoryEntry {
+    var name: [UInt8]
+    var inode: UInt64
+    var fileType: WASIFileType
+}
+
+/// The guest's descriptor numbers, capped so a guest cannot exhaust the host's descriptors.
+struct DescriptorTable {
+    private(set) var entries: [UInt32: OpenDescriptor] = [:]
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    subscript(fd: UInt32) -> OpenDescriptor? { entries[fd] }
+
+    func get(_ fd: UInt32) throws(WASIErrno) -> OpenDescriptor {
+        guard let entry = entries[fd] else { throw .badDescriptor }
+        return entry
+    }
+
+    /// Adds `entry` under the lowest free number; `EMFILE` once the guest holds `capacity` descriptors.
+    mutating func insert(_ entry: OpenDescriptor) throws(WASIErrno) -> UInt32 {
+        guard entries.count < capacity else { throw .tooManyOpenFiles }
+        var fd: UInt32 = 0
+        while entries[fd] != nil { fd += 1 }
+        entries[fd] = entry
+        return fd
+    }
+
+    mutating func set(_ fd: UInt32, _ entry: OpenDescriptor?) {
+        entries[fd] = entry
+    }
+
+    @discardableResult
+    mutating func remove(_ fd: UInt32) throws(WASIErrno) -> OpenDescriptor {
+        guard let entry = entries.removeValue(forKey: fd) else { throw .badDescriptor }
+        return entry
+    }
+}

@@ -1,0 +1,45 @@
+import WASIHost
+import WasmEngine
+
+extension WASIHost {
+    /// The import module name of WASI preview1.
+    public static let moduleName = "wasi_snapshot_preview1"
+
+    /// Defines all 46 preview1 functions in `imports` as host functions of `store`, each one a `call` of this
+    /// host on a bounds-checked view of the calling instance's memory, built for that call.
+    ///
+    /// `proc_exit` records the status in `exitStatus` and unwinds the guest with a trap; the embedder checks
+    /// `exitStatus` when a call traps. A blocking call cut short by `interruptHandle` traps with "interrupted",
+    /// as the engine's own interruption does.
+    public func define(in imports: inout Imports, store: Store) {
+        for function in WASIFunction.allCases {
+            let type = FuncType(
+                parameters: function.parameterIsI64.map { $0 ? .i64 : .i32 },
+                results: function.returnsErrno ? [.i32] : [])
+            let hostFunction = store.makeHostFunction(type: type) { [self] caller, values throws(Trap) in
+                let arguments = values.map(Self.rawArgument)
+                let outcome: WASICallOutcome
+                if let memory = caller.memory {
+                    outcome = caller.store.withBytes(of: memory) { call(function, LinearMemoryView($0), arguments) }
+                } else {
+                    outcome = call(function, LinearMemoryView(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
+                }
+                switch outcome {
+                case .returned(.interrupted) where interruptHandle.isInterrupted:
+                    throw Trap(.interrupted)
+                case .returned(let errno): return [.i32(UInt32(errno.rawValue))]
+                case .exited(let status): throw Trap(.host("exit with status \(status)"))
+                }
+            }
+            imports.define(module: Self.moduleName, name: function.name, .function(hostFunction))
+        }
+    }
+
+    private static func rawArgument(_ value: Value) -> UInt64 {
+        switch value {
+        case .i32(let value): return UInt64(value)
+        case .i64(let value): return value
+        default: return 0
+        }
+    }
+}

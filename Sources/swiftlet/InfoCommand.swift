@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+#if canImport(Monitor)
+import Monitor
+#endif
+
+/// `swiftlet info`: what this installation can do — the guest kernel it would boot, whether KVM is usable, and the
+/// engine's features.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Shows the guest kernel image, whether KVM micro-VMs are usable, and the engine's features."
+    )
+
+    /// What the engine implements; keep in step with Sources/WasmEngine.
+    static let engineFeatures = [
+        "WebAssembly 2.0 core (passes the 2.0 spec test suite): multi-value, reference types, bulk memory,",
+        "  non-trapping float-to-int, sign extension, mutable globals; no SIMD yet",
+        "register-based interpreter; fuel (--fuel) and memory caps (--max-memory-pages)",
+        "WASI preview1 in the micro-VM: fd_write to stdout/stderr, args, environ, proc_exit;",
+        "  every other call is forwarded to the host, which answers ENOSYS for now",
+    ]
+
+    func run() throws {
+        print("swiftlet \(Swiftlet.version)")
+        if let path = KernelLocator.locate() {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            print("kernel image: \(path) (\(size.map { "\($0) bytes" } ?? "size unknown"))")
+        } else {
+            print("kernel image: not found; searched:")
+            for candidate in KernelLocator.candidates() { print("  \(candidate)") }
+        }
+        print("KVM: \(kvmStatus())")
+        print("engine:")
+        for line in Self.engineFeatures { print("  \(line)") }
+    }
+
+    private func kvmStatus() -> String {
+        #if canImport(Monitor)
+        do throws(KVMError) {
+            _ = try KVMSystem(path: kvmDevicePath)
+            return "usable (/dev/kvm); `run` isolates each module in its own micro-VM"
+        } catch {
+            return "not usable (\(error)); use `run --isolation process`"
+        }
+        #else
+        return "not available on this platform; use `run --isolation process`"
+        #endif
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// The `swiftlet` executable of this checkout's debug build (built by `swift build`), and a runner for it.
+let swiftletPath = packageRoot + "/.build/debug/swiftlet"
+let swiftletMissingReason: Comment = "needs the swiftlet executable: run `swift build` first"
+
+struct CommandResult: Equatable, CustomStringConvertible {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+
+    var description: String { "status \(status), stdout \(standardOutput.debugDescription), stderr \(standardError.debugDescription)" }
+}
+
+func swiftlet(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: swiftletPath)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+        standardError: String(decoding: errorData, as: UTF8.self))
+}
+
+let modules = packageRoot + "/bench/vm/modules/"
+
+/// Writes `bytes` to a temporary file and returns its path.
+func temporaryModule(_ name: String, _ bytes: [UInt8]) throws -> String {
+    let path = NSTemporaryDirectory() + "swiftlet-\(getpid())-\(name).wasm"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@Suite("swiftlet run: micro-VM and in-process alike", .serialized, .enabled(if: kvmAvailable, kvmUnavailableReason),
+    .enabled(if: kernelBytes != nil, kernelMissingReason),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: swiftletPath), swiftletMissingReason))
+struct CLIIsolationTests {
+    static let cases: [[String]] = [
+        ["--invoke", "fib", modules + "export-compute.wasm", "20"],
+        ["--invoke", "mix", modules + "export-compute.wasm", "3", "-9", "1.5", "-0.25"],
+        ["--invoke", "divide", modules + "export-compute.wasm", "1", "0"],
+        ["--invoke", "nothing", modules + "export-compute.wasm"],
+        ["--invoke", "missing", modules + "export-compute.wasm"],
+        ["--invoke", "fib", modules + "export-compute.wasm"],
+        ["--invoke", "fib", modules + "export-compute.wasm", "abc"],
+        [modules + "export-compute.wasm"],
+        ["--fuel", "1000", "--invoke", "fib", modules + "export-compute.wasm", "30"],
+        ["--fuel", "1000", modules + "loop.wasm"],
+        [modules + "no-such-file.wasm"],
+    ]
+
+    @Test("same stdout, stderr and status in the VM as in-process", arguments: cases)
+    func sameResults(arguments: [String]) throws {
+        let inVM = try swiftlet(["run", "--isolation", "vm"] + arguments)
+        let inProcess = try swiftlet(["run", "--isolation", "process"] + arguments)
+        #expect(inVM == inProcess)
+    }
+
+    @Test("invalid and unlinkable modules fail alike")
+    func invalidModules() throws {
+        let garbage = try temporaryModule("garbage", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0x0C, 0xFF])
+        // (module (import "env" "f" (func)))
+        let unlinkable = try temporaryModule("unlinkable", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 9,
+            1, 3, 0x65, 0x6E, 0x76, 1, 0x66, 0, 0])
+        for path in [garbage, unlinkable] {
+            let inVM = try swiftlet(["run", path])
+            #expect(inVM == (try swiftlet(["run", "--isolation", "process", path])))
+            #expect(inVM.status == 1)
+        }
+    }
+
+    @Test("WASI programs in the VM: hello world, exit status, trap")
+    func wasiPrograms() throws {
+        #expect(try swiftlet(["run", modules + "hello.wasm"])
+            == CommandResult(status: 0, standardOutput: "hello from C in WebAssembly\n", standardError: ""))
+        #expect(try swiftlet(["run", modules + "exit7.wasm"]).status == 7)
+        #expect(try swiftlet(["run", modules + "trap.wasm"])
+            == CommandResult(status: 134, standardOutput: "before the trap\n", standardError: "Error: wasm trap: unreachable\n"))
+    }
+
+    @Test("--timeout stops a runaway module and says so")
+    func timeout() throws {
+        let result = try swiftlet(["run", "--timeout", "0.3", modules + "spin.wasm"])
+        #expect(result.status == 124)
+        #expect(result.standardError.hasPrefix("Error: timed out"))
+    }
+
+    @Test("without usable KVM, run says so and names --isolation process; no silent fallback")
+    func noKVM() throws {
+        let result = try swiftlet(["run", modules + "hello.wasm"], environment: ["SWIFTLET_KVM_DEVICE": "/nonexistent/kvm"])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError.contains("KVM is not usable"))
+        #expect(result.standardError.contains("--isolation process"))
+    }
+
+    @Test("a corrupted kernel image is refused with a message naming it")
+    func corruptedKernel() throws {
+        let path = try temporaryModule("kernel", Array(kernelBytes!.prefix(100)))
+        let result = try swiftlet(["run", modules + "hello.wasm"], environment: ["SWIFTLET_KERNEL": path])
+        #expect(result.status == 1)
+        #expect(result.standardError.hasPrefix("Error: invalid guest kernel image `\(path)`"))
+    }
+
+    @Test("a guest kernel that faults is reported with its RIP, never a hang")
+    func guestFault() throws {
+        var bytes = kernelBytes!
+        func word(_ offset: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) } }
+        let (entry, programHeaders) = (word(24), word(32))
+        let entryOffset = word(programHeaders + 8) + entry - word(programHeaders + 16)
+        for index in entryOffset..<entryOffset + 16 { bytes[index] = 0xFF }
+        let path = try temporaryModule("faulting-kernel", bytes)
+        let result = try swiftlet(["run", "--timeout", "10", modules + "hello.wasm"], environment: ["SWIFTLET_KERNEL": path])
+        #expect(result.status == 1)
+        #expect(result.standardError.hasPrefix("Error: the micro-VM's guest kernel crashed: an exception"))
+        #expect(result.standardError.contains("at guest RIP 0x\(String(entry, radix: 16))"))
+    }
+
+    @Test("info names the kernel image and its size, KVM's state and the engine's features")
+    func info() throws {
+        let result = try swiftlet(["info"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("kernel image: \(packageRoot)/.build-kernel/swiftlet-kernel.elf ("))
+        #expect(result.standardOutput.contains("KVM: usable"))
+        #expect(result.standardOutput.contains("WebAssembly 2.0"))
+    }
+}

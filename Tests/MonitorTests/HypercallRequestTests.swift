@@ -1,0 +1,185 @@
+@testable import Monitor
+import SwiftletABI
+import Testing
+
+/// The run-time hypercalls (fd_write, WASI, failure, results) against hostile and valid requests, without KVM.
+@Suite("Run-time hypercalls")
+struct HypercallRequestTests {
+    static let memorySize: UInt64 = 8 << 20
+    let guestRegion = GuestRange(
+        start: GuestPhysicalAddress(SwiftletABI.guestRegionStart), length: memorySize - SwiftletABI.guestRegionStart)!
+    let requestAddress: UInt64 = 0x30_0000
+    let tableAddress: UInt64 = 0x30_1000
+    let bufferAddress: UInt64 = 0x31_0000
+
+    /// Guest memory holding "hello" and " world" at `bufferAddress` and `bufferAddress + 16`.
+    func makeMemory() throws -> GuestMemory {
+        let memory = try GuestMemory(size: Self.memorySize)
+        try memory.write(Array("hello".utf8), at: GuestPhysicalAddress(bufferAddress))
+        try memory.write(Array(" world".utf8), at: GuestPhysicalAddress(bufferAddress + 16))
+        return memory
+    }
+
+    func call(
+        _ hypercall: Hypercall, memory: borrowing GuestMemory, dispatcher: inout HypercallDispatcher
+    ) throws(HypercallError) -> HypercallDispatcher.Action {
+        try dispatcher.handleOut(port: hypercall.port, size: 4, value: UInt32(requestAddress), memory: memory)
+    }
+
+    func fdWrite(fd: UInt64, iovecs: [(UInt64, UInt64)], count: UInt64? = nil, memory: borrowing GuestMemory,
+        dispatcher: inout HypercallDispatcher) throws -> Result<HypercallDispatcher.Action, HypercallError> {
+        for (index, iovec) in iovecs.enumerated() {
+            try memory.store(iovec.0, at: GuestPhysicalAddress(tableAddress + UInt64(index) * 16))
+            try memory.store(iovec.1, at: GuestPhysicalAddress(tableAddress + UInt64(index) * 16 + 8))
+        }
+        try memory.store(
+            FDWriteRequest(fd: fd, iovecsAddress: tableAddress, iovecCount: count ?? UInt64(iovecs.count)),
+            at: GuestPhysicalAddress(requestAddress))
+        return Result { () throws(HypercallError) in try call(.fdWrite, memory: memory, dispatcher: &dispatcher) }
+    }
+
+    @Test("fd_write gathers every iovec in one call and reports the bytes written")
+    func fdWriteGathers() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        let result = try fdWrite(
+            fd: 1, iovecs: [(bufferAddress, 5), (bufferAddress + 16, 6)], memory: memory, dispatcher: &dispatcher)
+        #expect(try result.get() == .resume)
+        #expect(dispatcher.console == Array("hello world".utf8))
+        let reply = try memory.load(FDWriteRequest.self, at: GuestPhysicalAddress(requestAddress))
+        #expect(reply.bytesWritten == 11)
+        #expect(reply.errno == WASIErrno.success)
+    }
+
+    @Test("fd_write to stderr is kept apart; to any other descriptor it is EBADF")
+    func fdWriteDescriptors() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        _ = try fdWrite(fd: 2, iovecs: [(bufferAddress, 5)], memory: memory, dispatcher: &dispatcher).get()
+        #expect(dispatcher.errorOutput == Array("hello".utf8))
+        _ = try fdWrite(fd: 7, iovecs: [(bufferAddress, 5)], memory: memory, dispatcher: &dispatcher).get()
+        let reply = try memory.load(FDWriteRequest.self, at: GuestPhysicalAddress(requestAddress))
+        #expect(reply.errno == WASIErrno.badFileDescriptor)
+        #expect(reply.bytesWritten == 0)
+        #expect(dispatcher.console.isEmpty)
+    }
+
+    @Test("a hostile iovec stops the VM before any byte is written", arguments: [
+        (UInt64(0x1000), UInt64(8)),  // the monitor's page tables
+        (UInt64(memorySize - 2), UInt64(5)),  // crosses the end of guest memory
+        (UInt64(0x30_0000), UInt64.max),  // length wraps
+        (UInt64.max - 1, UInt64(4)),  // address + length overflows
+    ])
+    func fdWriteRejectsHostileIovec(address: UInt64, length: UInt64) throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        let result = try fdWrite(
+            fd: 1, iovecs: [(bufferAddress, 5), (address, length)], memory: memory, dispatcher: &dispatcher)
+        #expect(throws: HypercallError.bufferOutsideGuestRegion(address: GuestPhysicalAddress(address), length: length)) {
+            try result.get()
+        }
+        #expect(dispatcher.console.isEmpty)
+    }
+
+    @Test("an iovec table that is too long or outside memory is refused")
+    func fdWriteRejectsHostileTable() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        let tooMany = try fdWrite(fd: 1, iovecs: [], count: UInt64.max, memory: memory, dispatcher: &dispatcher)
+        #expect(throws: HypercallError.self) { try tooMany.get() }
+        try memory.store(FDWriteRequest(fd: 1, iovecsAddress: Self.memorySize - 8, iovecCount: 1),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(throws: HypercallError.bufferOutsideGuestRegion(address: GuestPhysicalAddress(Self.memorySize - 8), length: 16)) {
+            try call(.fdWrite, memory: memory, dispatcher: &dispatcher)
+        }
+    }
+
+    @Test("a failure report carries its kind and message; a hostile one is refused")
+    func failureReports() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        try memory.store(GuestFailureReport(kind: .trap, messageAddress: bufferAddress, messageLength: 5),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(try call(.failure, memory: memory, dispatcher: &dispatcher)
+            == .failed(GuestFailure(kind: .trap, message: "hello")))
+        try memory.store(GuestFailureReport(kind: .trap, messageAddress: 0x1000, messageLength: 5),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(throws: HypercallError.self) { try call(.failure, memory: memory, dispatcher: &dispatcher) }
+        try memory.store(UInt64(99), at: GuestPhysicalAddress(requestAddress))  // unknown kind
+        #expect(throws: HypercallError.self) { try call(.failure, memory: memory, dispatcher: &dispatcher) }
+    }
+
+    @Test("invoke results are read once, bounded in number and checked against memory")
+    func invokeResults() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        try memory.store(ABIValue(type: ABIValue.i64Type, bits: 42), at: GuestPhysicalAddress(tableAddress))
+        try memory.store(InvokeResultsReport(valuesAddress: tableAddress, count: 1), at: GuestPhysicalAddress(requestAddress))
+        #expect(try call(.invokeResults, memory: memory, dispatcher: &dispatcher) == .resume)
+        #expect(dispatcher.invokeResults == [ABIValue(type: ABIValue.i64Type, bits: 42)])
+        #expect(throws: HypercallError.self) { try call(.invokeResults, memory: memory, dispatcher: &dispatcher) }
+
+        var fresh = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        try memory.store(InvokeResultsReport(valuesAddress: tableAddress, count: UInt64.max / 8),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(throws: HypercallError.self) { try call(.invokeResults, memory: memory, dispatcher: &fresh) }
+        try memory.store(InvokeResultsReport(valuesAddress: Self.memorySize - 16, count: 2),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(throws: HypercallError.self) { try call(.invokeResults, memory: memory, dispatcher: &fresh) }
+        #expect(fresh.invokeResults == nil)
+    }
+
+    @Test("a WASI call is answered in its record: EBADF on descriptors the VM lacks, ENOSYS otherwise")
+    func wasiCall() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        func answer(_ name: String, _ arguments: [UInt64]) throws -> UInt64 {
+            let number = try #require(WASIFunction.number(of: name))
+            try memory.store(
+                WASICallRequest(function: number, memoryAddress: bufferAddress, memorySize: 65536, arguments: arguments),
+                at: GuestPhysicalAddress(requestAddress))
+            #expect(try call(.wasi, memory: memory, dispatcher: &dispatcher) == .resume)
+            return try memory.load(UInt64.self, at: GuestPhysicalAddress(requestAddress + WASICallRequest.errnoOffset))
+        }
+        #expect(try answer("fd_prestat_get", [3, 0]) == WASIErrno.badFileDescriptor)
+        #expect(try answer("path_open", [3]) == WASIErrno.badFileDescriptor)
+        #expect(try answer("fd_fdstat_get", [1, 0]) == WASIErrno.notImplemented)
+        #expect(try answer("clock_time_get", [0, 0, 0]) == WASIErrno.notImplemented)
+    }
+
+    @Test("a WASI handler sees the call and exactly the linear memory the request names")
+    func wasiHandler() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024) { function, arguments, bytes in
+            guard function == 41, arguments[0] == 7, bytes.count == 16, bytes[0] == UInt8(ascii: "h") else { return 99 }
+            bytes[1] = UInt8(ascii: "a")
+            return 0
+        }
+        try memory.store(
+            WASICallRequest(function: 41, memoryAddress: bufferAddress, memorySize: 16, arguments: [7]),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(try call(.wasi, memory: memory, dispatcher: &dispatcher) == .resume)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(requestAddress + WASICallRequest.errnoOffset)) == 0)
+        #expect(try memory.readBytes(at: GuestPhysicalAddress(bufferAddress), count: 5) == Array("hallo".utf8))
+    }
+
+    @Test("a WASI call whose linear memory lies outside the guest is refused")
+    func wasiRejectsHostileMemory() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        try memory.store(
+            WASICallRequest(function: 0, memoryAddress: 0x1000, memorySize: 65536, arguments: []),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(throws: HypercallError.bufferOutsideGuestRegion(address: GuestPhysicalAddress(0x1000), length: 65536)) {
+            try call(.wasi, memory: memory, dispatcher: &dispatcher)
+        }
+    }
+
+    @Test("the out-of-memory hypercall ends the run with the size asked for")
+    func outOfMemory() throws {
+        let memory = try makeMemory()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        #expect(try dispatcher.handleOut(port: Hypercall.outOfMemory.port, size: 4, value: 12345, memory: memory)
+            == .outOfMemory(requested: 12345))
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// What a test needs from outside the package; a missing piece is a failure with a message, never a skip.
+struct ToolMissing: Error, CustomStringConvertible {
+    let description: String
+}
+
+enum WASITestSupport {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let programsDirectory = repositoryRoot.appendingPathComponent("tests/wasi")
+
+    /// The `swiftlet` executable SwiftPM built beside this test bundle.
+    static func swiftlet() throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("swiftlet")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        let fallback = repositoryRoot.appendingPathComponent(".build/debug/swiftlet")
+        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+            throw ToolMissing(description: "swiftlet executable not found near the test bundle; run `swift build` first")
+        }
+        return fallback
+    }
+
+    static func executable(named name: String, extraDirectories: [String] = []) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":").map(String.init) + extraDirectories {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// Compiles `tests/wasi/NAME.c` with clang and Debian's wasi-libc (packages clang, wasi-libc,
+    /// libclang-rt-dev-wasm32), once per test process.
+    static func compile(_ name: String) throws -> URL {
+        try compiledPrograms.withLock { cache in
+            if let module = cache[name] { return module }
+            let module = try buildModule(name)
+            cache[name] = module
+            return module
+        }
+    }
+
+    private static let compiledPrograms = Mutex<[String: URL]>([:])
+
+    private static func buildModule(_ name: String) throws -> URL {
+        let clangPath = ProcessInfo.processInfo.environment["WASI_CC"]
+        guard let clang = clangPath.map(URL.init(fileURLWithPath:)) ?? executable(named: "clang", extraDirectories: ["/opt/swift/usr/bin"]) else {
+            throw ToolMissing(description: "clang not found (set WASI_CC or put clang on PATH)")
+        }
+        let headers = "/usr/include/wasm32-wasi", libraries = "/usr/lib/wasm32-wasi"
+        guard FileManager.default.fileExists(atPath: headers + "/wasi/api.h"),
+            FileManager.default.fileExists(atPath: libraries + "/libc.a")
+        else {
+            throw ToolMissing(description: "wasi-libc not found under \(headers) and \(libraries) (Debian package wasi-libc)")
+        }
+        guard let builtins = try builtinsArchive() else {
+            throw ToolMissing(
+                description: "libclang_rt.builtins-wasm32.a not found under /usr/lib/llvm-*/lib/clang/*/lib/wasi (Debian package libclang-rt-dev-wasm32)")
+        }
+        let output = scratch.appendingPathComponent("wasm")
+        let sysroot = output.appendingPathComponent("sysroot")
+        try FileManager.default.createDirectory(at: sysroot.appendingPathComponent("include"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: sysroot.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        for (link, target) in [("include/wasm32-wasi", headers), ("lib/wasm32-wasi", libraries)] {
+            let linkPath = sysroot.appendingPathComponent(link).path
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: linkPath)) == nil {
+                try FileManager.default.createSymbolicLink(atPath: linkPath, withDestinationPath: target)
+            }
+        }
+        let module = output.appendingPathComponent("\(name).wasm")
+        let result = try run(
+            clang,
+            [
+                "--target=wasm32-wasi", "--sysroot=\(sysroot.path)", "-O1", "-Wall", "-Wno-unused-function",
+                programsDirectory.appendingPathComponent("\(name).c").path, "-o", module.path,
+                "-nodefaultlibs", "-lc", "-lm", builtins,
+            ])
+        guard result.status == 0 else {
+            throw ToolMissing(description: "compiling \(name).c failed:\n\(result.standardError)")
+        }
+        return module
+    }
+
+    private static func builtinsArchive() throws -> String? {
+        let llvmRoots = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
+        for root in llvmRoots.filter({ $0.hasPrefix("llvm-") }).sorted().reversed() {
+            let clangDirectory = "/usr/lib/\(root)/lib/clang"
+            for version in (try? FileManager.default.contentsOfDirectory(atPath: clangDirectory)) ?? [] {
+                let archive = "\(clangDirectory)/\(version)/lib/wasi/libclang_rt.builtins-wasm32.a"
+                if FileManager.default.fileExists(atPath: archive) { return archive }
+            }
+        }
+        return nil
+    }
+
+    /// python3 with the `wasmtime` package, checked once.
+    static func python() throws -> URL {
+        guard let python = executable(named: "python3") else {
+            throw ToolMissing(description: "python3 not found; the reference runs need python3 with PyPI `wasmtime`")
+        }
+        let probe = try run(python, ["-c", "import wasmtime"])
+        guard probe.status == 0 else {
+            throw ToolMissing(description: "python3 cannot import wasmtime (pip install wasmtime): \(probe.standardError)")
+        }
+        return python
+    }
+
+    static let scratch: URL = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-wasi-\(getpid())")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: WASITestSupport.scratch) }
+        return directory
+    }()
+
+    static func temporaryDirectory() throws -> URL {
+        let directory = scratch.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    struct RunResult: Equatable {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs a program to completion with `input` on stdin, its output collected in files.
+    static func run(_ executable: URL, _ arguments: [String], input: String = "", timeout: TimeInterval = 60) throws -> RunResult {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let paths = ["in", "out", "err"].map { directory.appendingPathComponent($0) }
+        try Data(input.utf8).write(to: paths[0])
+        for path in paths.dropFirst() { _ = FileManager.default.createFile(atPath: path.path, contents: nil) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = try FileHandle(forReadingFrom: paths[0])
+        process.standardOutput = try FileHandle(forWritingTo: paths[1])
+        process.standardError = try FileHandle(forWritingTo: paths[2])
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            throw ToolMissing(description: "\(executable.lastPathComponent) \(arguments) did not finish in \(Int(timeout))s")
+        }
+        process.waitUntilExit()
+        return RunResult(
+            status: process.terminationStatus,
+            standardOutput: try String(contentsOf: paths[1], encoding: .utf8),
+            standardError: try String(contentsOf: paths[2], encoding: .utf8))
+    }
+
+    /// Every entry beneath `directory`: its relative path, its kind, and its contents or link target; with
+    /// `withTimes`, each file's and directory's modification time too.
+    static func snapshot(_ directory: URL, withTimes: Bool = false) throws -> [String: String] {
+        var entries: [String: String] = [:]
+        func walk(_ url: URL, _ relative: String) throws {
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path) {
+                let child = url.appendingPathComponent(name)
+                let path = relative.isEmpty ? name : relative + "/" + name
+                let attributes = try FileManager.default.attributesOfItem(atPath: child.path)
+                let type = attributes[.type] as? FileAttributeType
+                let time = withTimes ? " modified \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)" : ""
+                switch type {
+                case .typeSymbolicLink?:
+                    entries[path] = "link -> " + (try FileManager.default.destinationOfSymbolicLink(atPath: child.path))
+                case .typeDirectory?:
+                    entries[path] = "directory" + time
+                    try walk(child, path)
+                default:
+                    let contents = try Data(contentsOf: child)
+                    entries[path] = "file \(contents.count) bytes: " + String(decoding: contents.prefix(64), as: UTF8.self) + time
+                }
+            }
+        }
+        try walk(directory, "")
+        return entries
+    }
+}

@@ -1,0 +1,2 @@
+// The empty program: what `swiftlet run` costs with nothing to run.
+int main(void) { return 0; }
