@@ -170,9 +170,9 @@ struct VMRun {
     private func invocation(of name: String, in bytes: [UInt8]) throws -> GuestRun.Invocation {
         let decoded: Module
         do throws(ModuleError) {
-            decoded = try decodeModule(bytes)
+            decoded = try Module(bytes: bytes)
         } catch {
-            throw CommandFailure(message: error.description)
+            throw CommandFailure(message: swiftlet.describe(error, path: module, bytes: bytes))
         }
         guard let export = decoded.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
             throw CommandFailure(message: "`\(module)` has no export named `\(name)`")
