@@ -57,9 +57,12 @@ extension Opcode {
     var isBranch: Bool {
         switch self {
         case .br, .brIf, .brIfNot, .brIfI32Eq, .brIfI32Ne, .brIfI32LtS, .brIfI32LtU, .brIfI32GtS, .brIfI32GtU,
-            .brIfI32LeS, .brIfI32LeU, .brIfI32GeS, .brIfI32GeU, .brIfFwd, .brIfNotFwd, .brIfI32EqFwd, .brIfI32NeFwd,
-            .brIfI32LtSFwd, .brIfI32LtUFwd, .brIfI32GtSFwd, .brIfI32GtUFwd, .brIfI32LeSFwd, .brIfI32LeUFwd,
-            .brIfI32GeSFwd, .brIfI32GeUFwd:
+            .brIfI32LeS, .brIfI32LeU, .brIfI32GeS, .brIfI32GeU, .brIfI64Eq, .brIfI64Ne, .brIfI64LtS, .brIfI64LtU,
+            .brIfI64GtS, .brIfI64GtU, .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU, .brIfFwd, .brIfNotFwd,
+            .brIfI32EqFwd, .brIfI32NeFwd, .brIfI32LtSFwd, .brIfI32LtUFwd, .brIfI32GtSFwd, .brIfI32GtUFwd,
+            .brIfI32LeSFwd, .brIfI32LeUFwd, .brIfI32GeSFwd, .brIfI32GeUFwd, .brIfI64EqFwd, .brIfI64NeFwd,
+            .brIfI64LtSFwd, .brIfI64LtUFwd, .brIfI64GtSFwd, .brIfI64GtUFwd, .brIfI64LeSFwd, .brIfI64LeUFwd,
+            .brIfI64GeSFwd, .brIfI64GeUFwd:
             return true
         default: return false
         }
@@ -71,7 +74,8 @@ extension Opcode {
         case .unreachable, .br, .return, .elemDrop, .dataDrop: return (false, false, false)
         case .brIf, .brIfNot, .call, .callIndirect: return (false, true, false)
         case .brIfI32Eq, .brIfI32Ne, .brIfI32LtS, .brIfI32LtU, .brIfI32GtS, .brIfI32GtU, .brIfI32LeS, .brIfI32LeU,
-            .brIfI32GeS, .brIfI32GeU:
+            .brIfI32GeS, .brIfI32GeU, .brIfI64Eq, .brIfI64Ne, .brIfI64LtS, .brIfI64LtU, .brIfI64GtS, .brIfI64GtU,
+            .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
             return (false, true, true)
         case .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
             .tableInit, .memorySize, .memoryInit:

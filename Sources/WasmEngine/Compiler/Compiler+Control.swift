@@ -7,7 +7,7 @@ extension FunctionTranslator {
     enum BranchCondition {
         case nonZero(UInt32)
         case zero(UInt32)
-        /// An i32 comparison opcode (`i32Eq...i32GeU`) and its operand slots.
+        /// An i32 or i64 comparison opcode (`i32Eq...i32GeU`, `i64Eq...i64GeU`) and its operand slots.
         case compare(Opcode, UInt32, UInt32)
     }
 
@@ -224,11 +224,14 @@ extension FunctionTranslator {
         emit(.return)
     }
 
-    /// Pops the i32 condition; an i32 comparison or `eqz` that just computed it is removed and fused.
+    /// Pops the i32 condition; an i32 or i64 comparison or `i32.eqz` that just computed it is removed and fused.
     mutating func popCondition() throws(ModuleError) -> BranchCondition {
         if let producer = freshResultInstruction(), operands[operands.count - 1].type == .i32 {
             let instruction = code[producer]
-            if instruction.opcode == .i32Eqz || Opcode.i32Eq.rawValue...Opcode.i32GeU.rawValue ~= instruction.opcode.rawValue {
+            let opcode = instruction.opcode.rawValue
+            if instruction.opcode == .i32Eqz || Opcode.i32Eq.rawValue...Opcode.i32GeU.rawValue ~= opcode
+                || Opcode.i64Eq.rawValue...Opcode.i64GeU.rawValue ~= opcode
+            {
                 _ = try popAny()
                 code.removeLast()
                 if instruction.opcode == .i32Eqz { return .zero(instruction.b) }
@@ -245,7 +248,10 @@ extension FunctionTranslator {
         case .nonZero(let slot): emit(negated ? .brIfNot : .brIf, 0, slot)
         case .zero(let slot): emit(negated ? .brIf : .brIfNot, 0, slot)
         case .compare(let comparison, let left, let right):
-            let fused = Opcode(rawValue: comparison.rawValue - Opcode.i32Eq.rawValue + Opcode.brIfI32Eq.rawValue)!
+            let fused =
+                comparison.rawValue >= Opcode.i64Eq.rawValue
+                ? Opcode(rawValue: comparison.rawValue - Opcode.i64Eq.rawValue + Opcode.brIfI64Eq.rawValue)!
+                : Opcode(rawValue: comparison.rawValue - Opcode.i32Eq.rawValue + Opcode.brIfI32Eq.rawValue)!
             emit(negated ? fused.negatedComparison : fused, 0, left, right)
         }
     }
@@ -294,6 +300,16 @@ extension Opcode {
         case .brIfI32LeS: .brIfI32GtS
         case .brIfI32GtU: .brIfI32LeU
         case .brIfI32LeU: .brIfI32GtU
+        case .brIfI64Eq: .brIfI64Ne
+        case .brIfI64Ne: .brIfI64Eq
+        case .brIfI64LtS: .brIfI64GeS
+        case .brIfI64GeS: .brIfI64LtS
+        case .brIfI64LtU: .brIfI64GeU
+        case .brIfI64GeU: .brIfI64LtU
+        case .brIfI64GtS: .brIfI64LeS
+        case .brIfI64LeS: .brIfI64GtS
+        case .brIfI64GtU: .brIfI64LeU
+        case .brIfI64LeU: .brIfI64GtU
         default: self
         }
     }

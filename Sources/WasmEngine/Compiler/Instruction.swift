@@ -44,6 +44,9 @@ public enum Opcode: UInt16, Sendable {
     /// Fused compare-and-branch: jump to `a` if `slot[b] <op> slot[c]` holds for i32 operands.
     case brIfI32Eq, brIfI32Ne, brIfI32LtS, brIfI32LtU, brIfI32GtS, brIfI32GtU
     case brIfI32LeS, brIfI32LeU, brIfI32GeS, brIfI32GeU
+    /// The same for i64 operands.
+    case brIfI64Eq, brIfI64Ne, brIfI64LtS, brIfI64LtU, brIfI64GtS, brIfI64GtU
+    case brIfI64LeS, brIfI64LeU, brIfI64GeS, brIfI64GeU
     /// Jump table. `a` = index slot (i32), `b` = number of labels N excluding the default. The N + 1
     /// instructions that follow are the entries (each a `br`); execution continues at entry
     /// `min(index, N)`, i.e. instruction `pc + 1 + min(index, N)`.
@@ -160,6 +163,8 @@ public enum Opcode: UInt16, Sendable {
     case brIfFwd, brIfNotFwd
     case brIfI32EqFwd, brIfI32NeFwd, brIfI32LtSFwd, brIfI32LtUFwd, brIfI32GtSFwd, brIfI32GtUFwd
     case brIfI32LeSFwd, brIfI32LeUFwd, brIfI32GeSFwd, brIfI32GeUFwd
+    case brIfI64EqFwd, brIfI64NeFwd, brIfI64LtSFwd, brIfI64LtUFwd, brIfI64GtSFwd, brIfI64GtUFwd
+    case brIfI64LeSFwd, brIfI64LeUFwd, brIfI64GeSFwd, brIfI64GeUFwd
     case selectFwd
     case i32LoadFwd, i64LoadFwd, i32Load8UFwd
     case i32StoreFwd, i64StoreFwd, i32Store8Fwd

@@ -95,6 +95,26 @@ extension Store {
                     try r.branch(to: i.a, interruptHandle: interruptHandle)
                     continue
                 }
+            case .brIfI64Eq:
+                if r.i64(i.b) == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64Ne:
+                if r.i64(i.b) != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtS:
+                if r.s64(i.b) < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtU:
+                if r.i64(i.b) < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtS:
+                if r.s64(i.b) > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtU:
+                if r.i64(i.b) > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeS:
+                if r.s64(i.b) <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeU:
+                if r.i64(i.b) <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeS:
+                if r.s64(i.b) >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeU:
+                if r.i64(i.b) >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .brTable:
                 // Land on the selected entry, itself a `br` executed next.
                 r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
@@ -359,6 +379,26 @@ extension Store {
                 if r.forwardedS32 >= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUFwd:
                 if r.forwardedI32 >= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64EqFwd:
+                if r.forwarded == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64NeFwd:
+                if r.forwarded != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtSFwd:
+                if r.forwardedS64 < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtUFwd:
+                if r.forwarded < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtSFwd:
+                if r.forwardedS64 > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtUFwd:
+                if r.forwarded > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeSFwd:
+                if r.forwardedS64 <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeUFwd:
+                if r.forwarded <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeSFwd:
+                if r.forwardedS64 >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeUFwd:
+                if r.forwarded >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
             case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
