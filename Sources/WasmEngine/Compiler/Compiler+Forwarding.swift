@@ -52,6 +52,16 @@ extension Instruction {
         case .brIfI64LeU: return left(.brIfI64LeUFwd) ?? swapped(.brIfI64GeUFwd)
         case .brIfI64GeS: return left(.brIfI64GeSFwd) ?? swapped(.brIfI64LeSFwd)
         case .brIfI64GeU: return left(.brIfI64GeUFwd) ?? swapped(.brIfI64LeUFwd)
+        case .brIfI32EqImm: return left(.brIfI32EqImmFwd)
+        case .brIfI32NeImm: return left(.brIfI32NeImmFwd)
+        case .brIfI32LtSImm: return left(.brIfI32LtSImmFwd)
+        case .brIfI32LtUImm: return left(.brIfI32LtUImmFwd)
+        case .brIfI32GtSImm: return left(.brIfI32GtSImmFwd)
+        case .brIfI32GtUImm: return left(.brIfI32GtUImmFwd)
+        case .brIfI32LeSImm: return left(.brIfI32LeSImmFwd)
+        case .brIfI32LeUImm: return left(.brIfI32LeUImmFwd)
+        case .brIfI32GeSImm: return left(.brIfI32GeSImmFwd)
+        case .brIfI32GeUImm: return left(.brIfI32GeUImmFwd)
         case .select: return right(.selectFwd)
         case .i32Load: return left(.i32LoadFwd)
         case .i64Load: return left(.i64LoadFwd)
@@ -121,7 +131,7 @@ extension Opcode {
         switch self {
         case .copy, .const32, .const64, .select, .selectFwd, .globalGet: return true
         default:
-            return within(.i32Load, .i64Load32U) || within(.i32Eqz, .i64AddImm)
+            return within(.i32Load, .i64Load32U) || within(.i32Eqz, .i32GeUImm)
                 || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
         }
     }

@@ -95,6 +95,26 @@ extension Store {
                     try r.branch(to: i.a, interruptHandle: interruptHandle)
                     continue
                 }
+            case .brIfI32EqImm:
+                if r.i32(i.b) == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32NeImm:
+                if r.i32(i.b) != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtSImm:
+                if r.s32(i.b) < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtUImm:
+                if r.i32(i.b) < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtSImm:
+                if r.s32(i.b) > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtUImm:
+                if r.i32(i.b) > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeSImm:
+                if r.s32(i.b) <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeUImm:
+                if r.i32(i.b) <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeSImm:
+                if r.s32(i.b) >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeUImm:
+                if r.i32(i.b) >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64Eq:
                 if r.i64(i.b) == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64Ne:
@@ -353,6 +373,16 @@ extension Store {
             case .i32ShrSImm: r.setS32(i.a, r.s32(i.b) &>> Int32(bitPattern: i.c))
             case .i32ShrUImm: r.setI32(i.a, r.i32(i.b) &>> i.c)
             case .i64AddImm: r.setI64(i.a, r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
+            case .i32EqImm: r.setBool(i.a, r.i32(i.b) == i.c)
+            case .i32NeImm: r.setBool(i.a, r.i32(i.b) != i.c)
+            case .i32LtSImm: r.setBool(i.a, r.s32(i.b) < Int32(bitPattern: i.c))
+            case .i32LtUImm: r.setBool(i.a, r.i32(i.b) < i.c)
+            case .i32GtSImm: r.setBool(i.a, r.s32(i.b) > Int32(bitPattern: i.c))
+            case .i32GtUImm: r.setBool(i.a, r.i32(i.b) > i.c)
+            case .i32LeSImm: r.setBool(i.a, r.s32(i.b) <= Int32(bitPattern: i.c))
+            case .i32LeUImm: r.setBool(i.a, r.i32(i.b) <= i.c)
+            case .i32GeSImm: r.setBool(i.a, r.s32(i.b) >= Int32(bitPattern: i.c))
+            case .i32GeUImm: r.setBool(i.a, r.i32(i.b) >= i.c)
 
             // MARK: Forwarded forms: the forwarded operand comes from `r.forwarded` (see `forwardResults`)
             case .brIfFwd:
@@ -399,6 +429,26 @@ extension Store {
                 if r.forwardedS64 >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeUFwd:
                 if r.forwarded >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32EqImmFwd:
+                if r.forwardedI32 == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32NeImmFwd:
+                if r.forwardedI32 != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtSImmFwd:
+                if r.forwardedS32 < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtUImmFwd:
+                if r.forwardedI32 < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtSImmFwd:
+                if r.forwardedS32 > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtUImmFwd:
+                if r.forwardedI32 > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeSImmFwd:
+                if r.forwardedS32 <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeUImmFwd:
+                if r.forwardedI32 <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeSImmFwd:
+                if r.forwardedS32 >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeUImmFwd:
+                if r.forwardedI32 >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
             case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
