@@ -13,7 +13,15 @@ let package = Package(
     ],
     targets: [
         // Portable engine: no Foundation, no dependencies, Embedded-Swift clean.
-        .target(name: "WasmEngine"),
+        .target(
+            name: "WasmEngine",
+            swiftSettings: [
+                // The interpreter's dispatch `switch` ends in one indirect jump shared by every handler. LLVM
+                // copies it into each handler (so each gets its own, separately predicted jump) only for
+                // blocks with few predecessors and successors; raise that limit past the opcode count.
+                .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000"])
+            ]
+        ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
         .target(name: "WASIHost"),
         // Registers WASIHost's functions as host functions of a WasmEngine store.

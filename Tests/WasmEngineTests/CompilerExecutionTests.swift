@@ -112,6 +112,24 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(Self.i32ToI32, body, [.i32(UInt32(bitPattern: -5))]) == [.i32(0)])
     }
 
+    @Test func immediateAndI64ComparisonsBranchBothWays() throws {
+        // block; local.get 0; i32.const -1; i32.lt_u; br_if 0; i32.const 1; return; end; i32.const 0
+        let unsigned: [UInt8] = [0x00, 0x02, 0x40, 0x20, 0, 0x41, 0x7F, 0x49, 0x0D, 0, 0x41, 1, 0x0F, 0x0B, 0x41, 0, 0x0B]
+        #expect(try execute(Self.i32ToI32, unsigned, [.i32(5)]) == [.i32(0)])
+        #expect(try execute(Self.i32ToI32, unsigned, [.i32(UInt32.max)]) == [.i32(1)])
+        // block; i32.const 10; local.get 0; i32.lt_s; br_if 0; i32.const 1; return; end; i32.const 0
+        let constantLeft: [UInt8] = [0x00, 0x02, 0x40, 0x41, 10, 0x20, 0, 0x48, 0x0D, 0, 0x41, 1, 0x0F, 0x0B, 0x41, 0, 0x0B]
+        #expect(try execute(Self.i32ToI32, constantLeft, [.i32(11)]) == [.i32(0)])
+        #expect(try execute(Self.i32ToI32, constantLeft, [.i32(10)]) == [.i32(1)])
+        #expect(try execute(Self.i32ToI32, constantLeft, [.i32(UInt32(bitPattern: -5))]) == [.i32(1)])
+        // (param i64 i64) block; local.get 0; local.get 1; i64.lt_s; br_if 0; i32.const 1; return; end; i32.const 0
+        let wide: [UInt8] = [0x00, 0x02, 0x40, 0x20, 0, 0x20, 1, 0x53, 0x0D, 0, 0x41, 1, 0x0F, 0x0B, 0x41, 0, 0x0B]
+        let i64Pair = FuncType(parameters: [.i64, .i64], results: [.i32])
+        #expect(try execute(i64Pair, wide, [.i64(UInt64(bitPattern: -1)), .i64(1)]) == [.i32(0)])
+        // Equal low halves: only the high halves decide.
+        #expect(try execute(i64Pair, wide, [.i64(1 << 32 | 1), .i64(1)]) == [.i32(1)])
+    }
+
     @Test func branchesToTheFunctionLabelReturn() throws {
         // block (result i32); i32.const 5; local.get 0; br_table 1 0; end; i32.const 10; i32.add
         let table: [UInt8] = [0x00, 0x02, 0x7F, 0x41, 5, 0x20, 0, 0x0E, 1, 1, 0, 0x0B, 0x41, 10, 0x6A, 0x0B]

@@ -60,7 +60,7 @@ func compileError(
             function.code == [
                 Instruction(.i64AddImm, 1, 0, UInt32(bitPattern: -3)),
                 Instruction(.const64, 3, 0, 1 << 8),
-                Instruction(.i64Add, 2, 0, 3),
+                Instruction(.i64AddFwd, 2, 3, 0),
                 Instruction(.return),
             ])
     }
@@ -70,6 +70,46 @@ func compileError(
         let function = try compileBody(
             [0x00, 0x02, 0x40, 0x20, 0, 0x20, 1, 0x48, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32, .i32])
         #expect(function.code == [Instruction(.brIfI32LtS, 1, 0, 1), Instruction(.return)])
+    }
+
+    @Test func comparisonWithAConstantFusesIntoAnImmediateBranch() throws {
+        // block; local.get 0; i32.const 5; i32.lt_s; br_if 0; end
+        let right = try compileBody(
+            [0x00, 0x02, 0x40, 0x20, 0, 0x41, 5, 0x48, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32])
+        #expect(right.code == [Instruction(.brIfI32LtSImm, 1, 0, 5), Instruction(.return)])
+        // block; i32.const 5; local.get 0; i32.lt_s; br_if 0; end: 5 < x is x > 5
+        let left = try compileBody(
+            [0x00, 0x02, 0x40, 0x41, 5, 0x20, 0, 0x48, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32])
+        #expect(left.code == [Instruction(.brIfI32GtSImm, 1, 0, 5), Instruction(.return)])
+    }
+
+    @Test func i64ComparisonFusesWithBrIf() throws {
+        // block; local.get 0; local.get 1; i64.lt_u; br_if 0; end
+        let function = try compileBody(
+            [0x00, 0x02, 0x40, 0x20, 0, 0x20, 1, 0x54, 0x0D, 0, 0x0B, 0x0B], parameters: [.i64, .i64])
+        #expect(function.code == [Instruction(.brIfI64LtU, 1, 0, 1), Instruction(.return)])
+    }
+
+    @Test func forwardingReadsThePreviousResultExceptAtBranchTargets() {
+        var code = [
+            Instruction(.i32AddImm, 0, 0, 1),
+            Instruction(.i32ShlImm, 0, 0, 3),  // a loop header: reached from below too
+            Instruction(.i32Xor, 1, 2, 0),  // reads slot 0 on the right: commutes
+            Instruction(.i32Sub, 3, 2, 1),  // reads slot 1 on the right: its own form
+            Instruction(.brIf, 1, 3),
+            Instruction(.i32Store, 3, 0, 0),
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i32AddImm, 0, 0, 1),
+                Instruction(.i32ShlImm, 0, 0, 3),
+                Instruction(.i32XorFwd, 1, 0, 2),
+                Instruction(.i32SubFwdC, 3, 2, 1),
+                Instruction(.brIfFwd, 1, 3),
+                // A branch produces nothing to forward.
+                Instruction(.i32Store, 3, 0, 0),
+            ])
     }
 
     @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
@@ -88,7 +128,7 @@ func compileError(
             [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0x7F, 0x6A, 0x22, 0, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32])
         #expect(
             function.code == [
-                Instruction(.i32AddImm, 0, 0, UInt32(bitPattern: -1)), Instruction(.brIf, 0, 0),
+                Instruction(.i32AddImm, 0, 0, UInt32(bitPattern: -1)), Instruction(.brIfFwd, 0, 0),
                 Instruction(.return),
             ])
     }
@@ -274,7 +314,7 @@ func compileError(
             function.code == [
                 Instruction(.const32, 1, 1000),
                 Instruction(.i32Mul, 0, 0, 1),
-                Instruction(.brIfI32LtU, 1, 0, 1),
+                Instruction(.brIfI32LtUImmFwd, 1, 0, 1000),
                 Instruction(.return),
             ])
     }
@@ -288,7 +328,7 @@ func compileError(
         #expect(
             function.code == [
                 Instruction(.const32, 1, 7),
-                Instruction(.i32Mul, 2, 0, 1),
+                Instruction(.i32MulFwd, 2, 1, 0),
                 Instruction(.call, 1, 2),
                 Instruction(.copy, 0, 2),
                 Instruction(.return),

@@ -53,14 +53,11 @@ extension FunctionTranslator {
 }
 
 extension Opcode {
-    /// Whether `a` is a branch target.
+    /// Whether `a` is a branch target. (The conditional branches are contiguous in `Opcode`, as are their
+    /// forwarded forms.)
     var isBranch: Bool {
-        switch self {
-        case .br, .brIf, .brIfNot, .brIfI32Eq, .brIfI32Ne, .brIfI32LtS, .brIfI32LtU, .brIfI32GtS, .brIfI32GtU,
-            .brIfI32LeS, .brIfI32LeU, .brIfI32GeS, .brIfI32GeU:
-            return true
-        default: return false
-        }
+        self == .br || Opcode.brIf.rawValue...Opcode.brIfI64GeU.rawValue ~= rawValue
+            || Opcode.brIfFwd.rawValue...Opcode.brIfI32GeUImmFwd.rawValue ~= rawValue
     }
 
     /// Which of the operands name slots (as opposed to indices, immediates, offsets and branch targets).
@@ -68,8 +65,12 @@ extension Opcode {
         switch self {
         case .unreachable, .br, .return, .elemDrop, .dataDrop: return (false, false, false)
         case .brIf, .brIfNot, .call, .callIndirect: return (false, true, false)
+        case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
+            .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:
+            return (false, true, false)
         case .brIfI32Eq, .brIfI32Ne, .brIfI32LtS, .brIfI32LtU, .brIfI32GtS, .brIfI32GtU, .brIfI32LeS, .brIfI32LeU,
-            .brIfI32GeS, .brIfI32GeU:
+            .brIfI32GeS, .brIfI32GeU, .brIfI64Eq, .brIfI64Ne, .brIfI64LtS, .brIfI64LtU, .brIfI64GtS, .brIfI64GtU,
+            .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
             return (false, true, true)
         case .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
             .tableInit, .memorySize, .memoryInit:
@@ -79,7 +80,7 @@ extension Opcode {
         default:
             if isUnaryNumeric { return (true, true, false) }
             if Opcode.i32Load.rawValue...Opcode.i64Store32.rawValue ~= rawValue { return (true, true, false) }
-            if Opcode.i32AddImm.rawValue...Opcode.i64AddImm.rawValue ~= rawValue { return (true, true, false) }
+            if Opcode.i32AddImm.rawValue...Opcode.i32GeUImm.rawValue ~= rawValue { return (true, true, false) }
             return (true, true, true)  // binary numeric
         }
     }

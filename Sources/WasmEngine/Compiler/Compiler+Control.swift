@@ -7,8 +7,10 @@ extension FunctionTranslator {
     enum BranchCondition {
         case nonZero(UInt32)
         case zero(UInt32)
-        /// An i32 comparison opcode (`i32Eq...i32GeU`) and its operand slots.
+        /// An i32 or i64 comparison opcode (`i32Eq...i32GeU`, `i64Eq...i64GeU`) and its operand slots.
         case compare(Opcode, UInt32, UInt32)
+        /// An i32 comparison with a constant (`i32EqImm...i32GeUImm`), its operand slot and the constant.
+        case compareImmediate(Opcode, UInt32, UInt32)
     }
 
     mutating func readBlockType(_ body: inout BinaryReader) throws(ModuleError) -> FuncType {
@@ -224,14 +226,21 @@ extension FunctionTranslator {
         emit(.return)
     }
 
-    /// Pops the i32 condition; an i32 comparison or `eqz` that just computed it is removed and fused.
+    /// Pops the i32 condition; an i32 or i64 comparison or `i32.eqz` that just computed it is removed and fused.
     mutating func popCondition() throws(ModuleError) -> BranchCondition {
         if let producer = freshResultInstruction(), operands[operands.count - 1].type == .i32 {
             let instruction = code[producer]
-            if instruction.opcode == .i32Eqz || Opcode.i32Eq.rawValue...Opcode.i32GeU.rawValue ~= instruction.opcode.rawValue {
+            let opcode = instruction.opcode.rawValue
+            if instruction.opcode == .i32Eqz || Opcode.i32Eq.rawValue...Opcode.i32GeU.rawValue ~= opcode
+                || Opcode.i64Eq.rawValue...Opcode.i64GeU.rawValue ~= opcode
+                || Opcode.i32EqImm.rawValue...Opcode.i32GeUImm.rawValue ~= opcode
+            {
                 _ = try popAny()
                 code.removeLast()
                 if instruction.opcode == .i32Eqz { return .zero(instruction.b) }
+                if opcode >= Opcode.i32EqImm.rawValue {
+                    return .compareImmediate(instruction.opcode, instruction.b, instruction.c)
+                }
                 return .compare(instruction.opcode, instruction.b, instruction.c)
             }
         }
@@ -245,8 +254,14 @@ extension FunctionTranslator {
         case .nonZero(let slot): emit(negated ? .brIfNot : .brIf, 0, slot)
         case .zero(let slot): emit(negated ? .brIf : .brIfNot, 0, slot)
         case .compare(let comparison, let left, let right):
-            let fused = Opcode(rawValue: comparison.rawValue - Opcode.i32Eq.rawValue + Opcode.brIfI32Eq.rawValue)!
+            let fused =
+                comparison.rawValue >= Opcode.i64Eq.rawValue
+                ? Opcode(rawValue: comparison.rawValue - Opcode.i64Eq.rawValue + Opcode.brIfI64Eq.rawValue)!
+                : Opcode(rawValue: comparison.rawValue - Opcode.i32Eq.rawValue + Opcode.brIfI32Eq.rawValue)!
             emit(negated ? fused.negatedComparison : fused, 0, left, right)
+        case .compareImmediate(let comparison, let slot, let constant):
+            let fused = Opcode(rawValue: comparison.rawValue - Opcode.i32EqImm.rawValue + Opcode.brIfI32EqImm.rawValue)!
+            emit(negated ? fused.negatedComparison : fused, 0, slot, constant)
         }
     }
 
@@ -294,6 +309,26 @@ extension Opcode {
         case .brIfI32LeS: .brIfI32GtS
         case .brIfI32GtU: .brIfI32LeU
         case .brIfI32LeU: .brIfI32GtU
+        case .brIfI32EqImm: .brIfI32NeImm
+        case .brIfI32NeImm: .brIfI32EqImm
+        case .brIfI32LtSImm: .brIfI32GeSImm
+        case .brIfI32LtUImm: .brIfI32GeUImm
+        case .brIfI32GtSImm: .brIfI32LeSImm
+        case .brIfI32GtUImm: .brIfI32LeUImm
+        case .brIfI32LeSImm: .brIfI32GtSImm
+        case .brIfI32LeUImm: .brIfI32GtUImm
+        case .brIfI32GeSImm: .brIfI32LtSImm
+        case .brIfI32GeUImm: .brIfI32LtUImm
+        case .brIfI64Eq: .brIfI64Ne
+        case .brIfI64Ne: .brIfI64Eq
+        case .brIfI64LtS: .brIfI64GeS
+        case .brIfI64GeS: .brIfI64LtS
+        case .brIfI64LtU: .brIfI64GeU
+        case .brIfI64GeU: .brIfI64LtU
+        case .brIfI64GtS: .brIfI64LeS
+        case .brIfI64LeS: .brIfI64GtS
+        case .brIfI64GtU: .brIfI64LeU
+        case .brIfI64LeU: .brIfI64GtU
         default: self
         }
     }

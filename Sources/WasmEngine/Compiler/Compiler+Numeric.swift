@@ -107,6 +107,12 @@ extension FunctionTranslator {
             if let leftConstant, let immediate = Self.signExtendedImmediate(Int64(bitPattern: leftConstant)) {
                 return (.i64AddImm, right, immediate)
             }
+        case .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS, .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU:
+            let immediateOpcode = Opcode(rawValue: operation.rawValue - Opcode.i32Eq.rawValue + Opcode.i32EqImm.rawValue)!
+            if let rightConstant { return (immediateOpcode, left, UInt32(truncatingIfNeeded: rightConstant)) }
+            if let leftConstant {
+                return (immediateOpcode.swappedComparison, right, UInt32(truncatingIfNeeded: leftConstant))
+            }
         case .i64Sub:
             if let rightConstant, rightConstant != UInt64(1) << 63,
                 let immediate = Self.signExtendedImmediate(-Int64(bitPattern: rightConstant))
@@ -121,5 +127,24 @@ extension FunctionTranslator {
     private static func signExtendedImmediate(_ value: Int64) -> UInt32? {
         guard let narrow = Int32(exactly: value) else { return nil }
         return UInt32(bitPattern: narrow)
+    }
+}
+
+extension Opcode {
+    /// The immediate comparison that gives the same answer with its operands exchanged (`c < x` is `x > c`).
+    var swappedComparison: Opcode {
+        switch self {
+        case .i32EqImm: .i32EqImm
+        case .i32NeImm: .i32NeImm
+        case .i32LtSImm: .i32GtSImm
+        case .i32LtUImm: .i32GtUImm
+        case .i32GtSImm: .i32LtSImm
+        case .i32GtUImm: .i32LtUImm
+        case .i32LeSImm: .i32GeSImm
+        case .i32LeUImm: .i32GeUImm
+        case .i32GeSImm: .i32LeSImm
+        case .i32GeUImm: .i32LeUImm
+        default: self
+        }
     }
 }

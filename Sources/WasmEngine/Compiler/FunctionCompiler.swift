@@ -26,6 +26,7 @@ public enum FunctionCompiler {
             module: module, localTypes: localTypes, parameterCount: type.parameters.count, resultTypes: type.results)
         try translator.translate(&body)
         let poolSize = try translator.finishConstantPool()
+        FunctionTranslator.forwardResults(&translator.code)
         let localCount = UInt32(localTypes.count)
         let frameSize = max(localCount + UInt32(translator.maximumHeight) + poolSize, UInt32(type.results.count))
         return CompiledFunction(

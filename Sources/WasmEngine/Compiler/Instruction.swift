@@ -44,6 +44,12 @@ public enum Opcode: UInt16, Sendable {
     /// Fused compare-and-branch: jump to `a` if `slot[b] <op> slot[c]` holds for i32 operands.
     case brIfI32Eq, brIfI32Ne, brIfI32LtS, brIfI32LtU, brIfI32GtS, brIfI32GtU
     case brIfI32LeS, brIfI32LeU, brIfI32GeS, brIfI32GeU
+    /// Fused compare-and-branch with a constant: jump to `a` if `slot[b] <op> c` holds for i32 operands.
+    case brIfI32EqImm, brIfI32NeImm, brIfI32LtSImm, brIfI32LtUImm, brIfI32GtSImm, brIfI32GtUImm
+    case brIfI32LeSImm, brIfI32LeUImm, brIfI32GeSImm, brIfI32GeUImm
+    /// The same for i64 operands.
+    case brIfI64Eq, brIfI64Ne, brIfI64LtS, brIfI64LtU, brIfI64GtS, brIfI64GtU
+    case brIfI64LeS, brIfI64LeU, brIfI64GeS, brIfI64GeU
     /// Jump table. `a` = index slot (i32), `b` = number of labels N excluding the default. The N + 1
     /// instructions that follow are the entries (each a `br`); execution continues at entry
     /// `min(index, N)`, i.e. instruction `pc + 1 + min(index, N)`.
@@ -151,6 +157,33 @@ public enum Opcode: UInt16, Sendable {
     case i32AddImm, i32AndImm, i32OrImm, i32XorImm, i32ShlImm, i32ShrSImm, i32ShrUImm
     /// `c` is an i32 constant sign-extended to i64.
     case i64AddImm
+    /// i32 comparisons: `slot[a] = slot[b] <op> c ? 1 : 0`.
+    case i32EqImm, i32NeImm, i32LtSImm, i32LtUImm, i32GtSImm, i32GtUImm, i32LeSImm, i32LeUImm, i32GeSImm, i32GeUImm
+
+    // MARK: Forwarded forms (made by `forwardResults` after translation, never by the translator itself)
+    // Each is its base opcode (the name without `Fwd`) except that one operand is the value the instruction
+    // just before wrote to its destination slot: the interpreter keeps that value in a machine register, so
+    // a dependent chain skips the store-to-load round trip through the frame. The forwarded operand is `b`,
+    // except: stores forward the value `a`, `select` its condition `c`, and `...FwdC` forms their right `c`.
+    case brIfFwd, brIfNotFwd
+    case brIfI32EqFwd, brIfI32NeFwd, brIfI32LtSFwd, brIfI32LtUFwd, brIfI32GtSFwd, brIfI32GtUFwd
+    case brIfI32LeSFwd, brIfI32LeUFwd, brIfI32GeSFwd, brIfI32GeUFwd
+    case brIfI64EqFwd, brIfI64NeFwd, brIfI64LtSFwd, brIfI64LtUFwd, brIfI64GtSFwd, brIfI64GtUFwd
+    case brIfI64LeSFwd, brIfI64LeUFwd, brIfI64GeSFwd, brIfI64GeUFwd
+    case brIfI32EqImmFwd, brIfI32NeImmFwd, brIfI32LtSImmFwd, brIfI32LtUImmFwd, brIfI32GtSImmFwd, brIfI32GtUImmFwd
+    case brIfI32LeSImmFwd, brIfI32LeUImmFwd, brIfI32GeSImmFwd, brIfI32GeUImmFwd
+    case selectFwd
+    case i32LoadFwd, i64LoadFwd, i32Load8UFwd
+    case i32StoreFwd, i64StoreFwd, i32Store8Fwd
+    case i32EqzFwd, i64EqzFwd
+    case i64EqFwd, i64NeFwd, i64LtSFwd, i64LtUFwd, i64GtSFwd, i64GtUFwd, i64LeSFwd, i64LeUFwd, i64GeSFwd, i64GeUFwd
+    case i32AddFwd, i32SubFwd, i32MulFwd, i32AndFwd, i32OrFwd, i32XorFwd, i32ShlFwd, i32ShrSFwd, i32ShrUFwd
+    case i64AddFwd, i64SubFwd, i64MulFwd, i64AndFwd, i64OrFwd, i64XorFwd, i64ShlFwd, i64ShrSFwd, i64ShrUFwd
+    case f64AddFwd, f64SubFwd, f64MulFwd, f64DivFwd
+    case i32SubFwdC, i32ShlFwdC, i32ShrUFwdC, f64SubFwdC, f64DivFwdC
+    case i32AddImmFwd, i32AndImmFwd, i32OrImmFwd, i32XorImmFwd, i32ShlImmFwd, i32ShrSImmFwd, i32ShrUImmFwd
+    case i64AddImmFwd
+    case f64SqrtFwd, i32WrapI64Fwd, i64ExtendI32SFwd, i64ExtendI32UFwd, f64ConvertI32SFwd
 }
 
 /// One function's internal code, ready to run.

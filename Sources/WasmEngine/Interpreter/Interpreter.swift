@@ -1,6 +1,6 @@
 // The interpreter: one dispatch loop over the internal code (see `Instruction.swift` for its contract).
 //
-// Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each 16-byte instruction is loaded once and
+// Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each instruction's opcode is loaded and
 // dispatched by a `switch` on its opcode (a jump table). Operands are slot indices into the frame `r.fp`.
 // Wasm→wasm calls push the caller's registers on the explicit call-frame stack and continue in the same loop,
 // so wasm recursion never grows the host stack; only host functions (and an `invoke` they make) nest on it.
@@ -26,8 +26,8 @@ extension Store {
         try r.poll(cost: 1, interruptHandle: interruptHandle)
 
         while true {
-            // One 16-byte load; the fields are then in registers for the handler.
-            let i = r.pc.pointee
+            // Only the opcode is read here; each handler reads the operands it uses (see `InstructionOperands`).
+            let i = InstructionOperands(r.pc)
             switch i.opcode {
             // MARK: Control
             case .unreachable:
@@ -95,6 +95,46 @@ extension Store {
                     try r.branch(to: i.a, interruptHandle: interruptHandle)
                     continue
                 }
+            case .brIfI32EqImm:
+                if r.i32(i.b) == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32NeImm:
+                if r.i32(i.b) != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtSImm:
+                if r.s32(i.b) < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtUImm:
+                if r.i32(i.b) < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtSImm:
+                if r.s32(i.b) > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtUImm:
+                if r.i32(i.b) > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeSImm:
+                if r.s32(i.b) <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeUImm:
+                if r.i32(i.b) <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeSImm:
+                if r.s32(i.b) >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeUImm:
+                if r.i32(i.b) >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64Eq:
+                if r.i64(i.b) == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64Ne:
+                if r.i64(i.b) != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtS:
+                if r.s64(i.b) < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtU:
+                if r.i64(i.b) < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtS:
+                if r.s64(i.b) > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtU:
+                if r.i64(i.b) > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeS:
+                if r.s64(i.b) <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeU:
+                if r.i64(i.b) <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeS:
+                if r.s64(i.b) >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeU:
+                if r.i64(i.b) >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
             case .brTable:
                 // Land on the selected entry, itself a `br` executed next.
                 r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
@@ -127,16 +167,20 @@ extension Store {
                 continue
 
             // MARK: Moves and constants
-            case .copy: r.fp[Int(i.a)] = r.fp[Int(i.b)]
-            case .const32: r.fp[Int(i.a)] = UInt64(i.b)
-            case .const64: r.fp[Int(i.a)] = UInt64(i.b) | UInt64(i.c) << 32
+            case .copy: r.setI64(i.a, r.i64(i.b))
+            case .const32: r.setI64(i.a, UInt64(i.b))
+            case .const64: r.setI64(i.a, UInt64(i.b) | UInt64(i.c) << 32)
             case .select:
                 // Branch-free (an unconditional store lets the compiler use a conditional move): the
                 // condition is data, often unpredictable, and a mispredicted branch costs ~15 cycles.
                 let kept = r.fp[Int(i.a)]
                 let other = r.fp[Int(i.b)]
-                r.fp[Int(i.a)] = r.i32(i.c) == 0 ? other : kept
-            case .globalGet: r.fp[Int(i.a)] = r.instance.pointee.globals[Int(i.b)].pointee.value
+                r.setI64(i.a, r.i32(i.c) == 0 ? other : kept)
+            case .selectFwd:
+                let kept = r.fp[Int(i.a)]
+                let other = r.fp[Int(i.b)]
+                r.setI64(i.a, r.forwardedI32 == 0 ? other : kept)
+            case .globalGet: r.setI64(i.a, r.instance.pointee.globals[Int(i.b)].pointee.value)
             case .globalSet: r.instance.pointee.globals[Int(i.b)].pointee.value = r.fp[Int(i.a)]
 
             // MARK: References
@@ -146,7 +190,7 @@ extension Store {
             // MARK: Tables, bulk memory (out of line: rare and not worth the loop's code size)
             case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
                 .memoryFill, .memoryCopy, .memoryInit, .dataDrop:
-                try executeTableOrBulkMemory(i, r.fp, r.instance)
+                try executeTableOrBulkMemory(r.pc.pointee, r.fp, r.instance)
             case .memorySize: r.setI32(i.a, UInt32(truncatingIfNeeded: r.memorySize / wasmPageSize))
             case .memoryGrow:
                 let oldPages = r.instance.pointee.memory.pointee.grow(byPages: UInt64(r.i32(i.b)))
@@ -329,6 +373,140 @@ extension Store {
             case .i32ShrSImm: r.setS32(i.a, r.s32(i.b) &>> Int32(bitPattern: i.c))
             case .i32ShrUImm: r.setI32(i.a, r.i32(i.b) &>> i.c)
             case .i64AddImm: r.setI64(i.a, r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
+            case .i32EqImm: r.setBool(i.a, r.i32(i.b) == i.c)
+            case .i32NeImm: r.setBool(i.a, r.i32(i.b) != i.c)
+            case .i32LtSImm: r.setBool(i.a, r.s32(i.b) < Int32(bitPattern: i.c))
+            case .i32LtUImm: r.setBool(i.a, r.i32(i.b) < i.c)
+            case .i32GtSImm: r.setBool(i.a, r.s32(i.b) > Int32(bitPattern: i.c))
+            case .i32GtUImm: r.setBool(i.a, r.i32(i.b) > i.c)
+            case .i32LeSImm: r.setBool(i.a, r.s32(i.b) <= Int32(bitPattern: i.c))
+            case .i32LeUImm: r.setBool(i.a, r.i32(i.b) <= i.c)
+            case .i32GeSImm: r.setBool(i.a, r.s32(i.b) >= Int32(bitPattern: i.c))
+            case .i32GeUImm: r.setBool(i.a, r.i32(i.b) >= i.c)
+
+            // MARK: Forwarded forms: the forwarded operand comes from `r.forwarded` (see `forwardResults`)
+            case .brIfFwd:
+                if r.forwardedI32 != 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfNotFwd:
+                if r.forwardedI32 == 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32EqFwd:
+                if r.forwardedI32 == r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32NeFwd:
+                if r.forwardedI32 != r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtSFwd:
+                if r.forwardedS32 < r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtUFwd:
+                if r.forwardedI32 < r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtSFwd:
+                if r.forwardedS32 > r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtUFwd:
+                if r.forwardedI32 > r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeSFwd:
+                if r.forwardedS32 <= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeUFwd:
+                if r.forwardedI32 <= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeSFwd:
+                if r.forwardedS32 >= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeUFwd:
+                if r.forwardedI32 >= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64EqFwd:
+                if r.forwarded == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64NeFwd:
+                if r.forwarded != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtSFwd:
+                if r.forwardedS64 < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LtUFwd:
+                if r.forwarded < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtSFwd:
+                if r.forwardedS64 > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GtUFwd:
+                if r.forwarded > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeSFwd:
+                if r.forwardedS64 <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64LeUFwd:
+                if r.forwarded <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeSFwd:
+                if r.forwardedS64 >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI64GeUFwd:
+                if r.forwarded >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32EqImmFwd:
+                if r.forwardedI32 == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32NeImmFwd:
+                if r.forwardedI32 != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtSImmFwd:
+                if r.forwardedS32 < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LtUImmFwd:
+                if r.forwardedI32 < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtSImmFwd:
+                if r.forwardedS32 > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GtUImmFwd:
+                if r.forwardedI32 > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeSImmFwd:
+                if r.forwardedS32 <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32LeUImmFwd:
+                if r.forwardedI32 <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeSImmFwd:
+                if r.forwardedS32 >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .brIfI32GeUImmFwd:
+                if r.forwardedI32 >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+            case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
+            case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
+            case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
+            case .i32StoreFwd: try r.store(i, r.forwardedI32)
+            case .i64StoreFwd: try r.store(i, r.forwarded)
+            case .i32Store8Fwd: try r.store(i, UInt8(truncatingIfNeeded: r.forwarded))
+            case .i32EqzFwd: r.setBool(i.a, r.forwardedI32 == 0)
+            case .i64EqzFwd: r.setBool(i.a, r.forwarded == 0)
+            case .i64EqFwd: r.setBool(i.a, r.forwarded == r.i64(i.c))
+            case .i64NeFwd: r.setBool(i.a, r.forwarded != r.i64(i.c))
+            case .i64LtSFwd: r.setBool(i.a, r.forwardedS64 < r.s64(i.c))
+            case .i64LtUFwd: r.setBool(i.a, r.forwarded < r.i64(i.c))
+            case .i64GtSFwd: r.setBool(i.a, r.forwardedS64 > r.s64(i.c))
+            case .i64GtUFwd: r.setBool(i.a, r.forwarded > r.i64(i.c))
+            case .i64LeSFwd: r.setBool(i.a, r.forwardedS64 <= r.s64(i.c))
+            case .i64LeUFwd: r.setBool(i.a, r.forwarded <= r.i64(i.c))
+            case .i64GeSFwd: r.setBool(i.a, r.forwardedS64 >= r.s64(i.c))
+            case .i64GeUFwd: r.setBool(i.a, r.forwarded >= r.i64(i.c))
+            case .i32AddFwd: r.setI32(i.a, r.forwardedI32 &+ r.i32(i.c))
+            case .i32SubFwd: r.setI32(i.a, r.forwardedI32 &- r.i32(i.c))
+            case .i32MulFwd: r.setI32(i.a, r.forwardedI32 &* r.i32(i.c))
+            case .i32AndFwd: r.setI32(i.a, r.forwardedI32 & r.i32(i.c))
+            case .i32OrFwd: r.setI32(i.a, r.forwardedI32 | r.i32(i.c))
+            case .i32XorFwd: r.setI32(i.a, r.forwardedI32 ^ r.i32(i.c))
+            case .i32ShlFwd: r.setI32(i.a, r.forwardedI32 &<< r.i32(i.c))
+            case .i32ShrSFwd: r.setS32(i.a, r.forwardedS32 &>> r.s32(i.c))
+            case .i32ShrUFwd: r.setI32(i.a, r.forwardedI32 &>> r.i32(i.c))
+            case .i64AddFwd: r.setI64(i.a, r.forwarded &+ r.i64(i.c))
+            case .i64SubFwd: r.setI64(i.a, r.forwarded &- r.i64(i.c))
+            case .i64MulFwd: r.setI64(i.a, r.forwarded &* r.i64(i.c))
+            case .i64AndFwd: r.setI64(i.a, r.forwarded & r.i64(i.c))
+            case .i64OrFwd: r.setI64(i.a, r.forwarded | r.i64(i.c))
+            case .i64XorFwd: r.setI64(i.a, r.forwarded ^ r.i64(i.c))
+            case .i64ShlFwd: r.setI64(i.a, r.forwarded &<< r.i64(i.c))
+            case .i64ShrSFwd: r.setS64(i.a, r.forwardedS64 &>> r.s64(i.c))
+            case .i64ShrUFwd: r.setI64(i.a, r.forwarded &>> r.i64(i.c))
+            case .f64AddFwd: r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
+            case .f64SubFwd: r.setF64(i.a, r.forwardedF64 - r.f64(i.c))
+            case .f64MulFwd: r.setF64(i.a, r.forwardedF64 * r.f64(i.c))
+            case .f64DivFwd: r.setF64(i.a, r.forwardedF64 / r.f64(i.c))
+            case .i32SubFwdC: r.setI32(i.a, r.i32(i.b) &- r.forwardedI32)
+            case .i32ShlFwdC: r.setI32(i.a, r.i32(i.b) &<< r.forwardedI32)
+            case .i32ShrUFwdC: r.setI32(i.a, r.i32(i.b) &>> r.forwardedI32)
+            case .f64SubFwdC: r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
+            case .f64DivFwdC: r.setF64(i.a, r.f64(i.b) / r.forwardedF64)
+            case .i32AddImmFwd: r.setI32(i.a, r.forwardedI32 &+ i.c)
+            case .i32AndImmFwd: r.setI32(i.a, r.forwardedI32 & i.c)
+            case .i32OrImmFwd: r.setI32(i.a, r.forwardedI32 | i.c)
+            case .i32XorImmFwd: r.setI32(i.a, r.forwardedI32 ^ i.c)
+            case .i32ShlImmFwd: r.setI32(i.a, r.forwardedI32 &<< i.c)
+            case .i32ShrSImmFwd: r.setS32(i.a, r.forwardedS32 &>> Int32(bitPattern: i.c))
+            case .i32ShrUImmFwd: r.setI32(i.a, r.forwardedI32 &>> i.c)
+            case .i64AddImmFwd: r.setI64(i.a, r.forwarded &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
+            case .f64SqrtFwd: r.setF64(i.a, r.forwardedF64.squareRoot())
+            case .i32WrapI64Fwd: r.setI32(i.a, r.forwardedI32)
+            case .i64ExtendI32SFwd: r.setS64(i.a, Int64(r.forwardedS32))
+            case .i64ExtendI32UFwd: r.setI64(i.a, UInt64(r.forwardedI32))
+            case .f64ConvertI32SFwd: r.setF64(i.a, Double(r.forwardedS32))
             }
             r.pc += 1
         }
@@ -361,7 +539,7 @@ extension Store {
             to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
         let locals = calleeFrame + callee.pointee.parameterCount
-        let localsToZero = callee.pointee.localCount - callee.pointee.parameterCount
+        let localsToZero = callee.pointee.localCount &- callee.pointee.parameterCount
         if localsToZero <= Store.valueStackSlack {
             // Most functions have few locals: four straight stores beat a `memset` call. Slots past the
             // locals are the callee's temporaries or dead space, and the stack has slack past its end.
@@ -370,12 +548,19 @@ extension Store {
             locals[2] = 0
             locals[3] = 0
         } else {
-            locals.update(repeating: 0, count: localsToZero)
+            Store.zero(locals, count: localsToZero)
         }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
         r.codeBase = r.pc
         r.instance = callee.pointee.instance.unsafelyUnwrapped
         r.reloadMemory()
+    }
+
+    /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common
+    /// case into the same `memset` call (it would, making every call pay for a library call).
+    @inline(never)
+    static func zero(_ locals: UnsafeMutablePointer<UInt64>, count: Int) {
+        locals.update(repeating: 0, count: count)
     }
 }

@@ -23,12 +23,16 @@ struct Registers {
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
     var fuel: UInt64
+    /// The forwarding register: the value the last value-producing instruction wrote to its destination
+    /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
+    /// here, in a machine register, instead of loading the slot that was stored just before.
+    var forwarded: UInt64 = 0
 
     @inline(__always)
     mutating func reloadMemory() {
         let memory = instance.pointee.memory
         memoryBase = memory.pointee.base
-        memorySize = UInt64(memory.pointee.byteCount)
+        memorySize = UInt64(truncatingIfNeeded: memory.pointee.byteCount)
     }
 
     // MARK: Slots (i32 and f32 live zero-extended in the low half)
@@ -40,39 +44,55 @@ struct Registers {
     @inline(__always) func f32(_ slot: UInt32) -> Float { Float(bitPattern: i32(slot)) }
     @inline(__always) func f64(_ slot: UInt32) -> Double { Double(bitPattern: fp[Int(slot)]) }
 
-    @inline(__always) func setI32(_ slot: UInt32, _ value: UInt32) { fp[Int(slot)] = UInt64(value) }
-    @inline(__always) func setS32(_ slot: UInt32, _ value: Int32) { fp[Int(slot)] = UInt64(UInt32(bitPattern: value)) }
-    @inline(__always) func setI64(_ slot: UInt32, _ value: UInt64) { fp[Int(slot)] = value }
-    @inline(__always) func setS64(_ slot: UInt32, _ value: Int64) { fp[Int(slot)] = UInt64(bitPattern: value) }
-    @inline(__always) func setBool(_ slot: UInt32, _ value: Bool) { fp[Int(slot)] = value ? 1 : 0 }
-    @inline(__always) func setF32(_ slot: UInt32, _ value: Float) { fp[Int(slot)] = UInt64(value.bitPattern) }
-    @inline(__always) func setF64(_ slot: UInt32, _ value: Double) { fp[Int(slot)] = value.bitPattern }
+    @inline(__always) mutating func setI64(_ slot: UInt32, _ value: UInt64) {
+        fp[Int(slot)] = value
+        forwarded = value
+    }
+    @inline(__always) mutating func setI32(_ slot: UInt32, _ value: UInt32) { setI64(slot, UInt64(value)) }
+    @inline(__always) mutating func setS32(_ slot: UInt32, _ value: Int32) { setI32(slot, UInt32(bitPattern: value)) }
+    @inline(__always) mutating func setS64(_ slot: UInt32, _ value: Int64) { setI64(slot, UInt64(bitPattern: value)) }
+    @inline(__always) mutating func setBool(_ slot: UInt32, _ value: Bool) { setI64(slot, value ? 1 : 0) }
+    @inline(__always) mutating func setF32(_ slot: UInt32, _ value: Float) { setI32(slot, value.bitPattern) }
+    @inline(__always) mutating func setF64(_ slot: UInt32, _ value: Double) { setI64(slot, value.bitPattern) }
+
+    // The forwarded operand, read as each type reads a slot.
+    @inline(__always) var forwardedI32: UInt32 { UInt32(truncatingIfNeeded: forwarded) }
+    @inline(__always) var forwardedS32: Int32 { Int32(truncatingIfNeeded: forwarded) }
+    @inline(__always) var forwardedS64: Int64 { Int64(bitPattern: forwarded) }
+    @inline(__always) var forwardedF64: Double { Double(bitPattern: forwarded) }
 
     // MARK: Memory access: a software bounds check on every access
 
-    /// The checked byte offset of an access of `size` bytes at `slot[addressSlot] + offset`. The sum is
-    /// computed in 64 bits, so it cannot wrap.
+    /// The checked byte offset of an access of `size` bytes at `address + offset`. The sum is computed in
+    /// 64 bits, so it cannot wrap.
     @inline(__always)
-    func effectiveAddress(_ addressSlot: UInt32, offset: UInt32, size: UInt64) throws(Trap) -> Int {
-        let address = UInt64(i32(addressSlot)) &+ UInt64(offset)
-        guard address &+ size <= memorySize else { throw Trap(.memoryOutOfBounds) }
-        return Int(address)
+    func effectiveAddress(_ address: UInt32, offset: UInt32, size: UInt64) throws(Trap) -> Int {
+        let start = UInt64(address) &+ UInt64(offset)
+        guard start &+ size <= memorySize else { throw Trap(.memoryOutOfBounds) }
+        return Int(start)
     }
 
+    /// Loads a `T` at `address` plus the instruction's static offset `c`.
     @inline(__always)
-    func load<T: FixedWidthInteger>(_ instruction: Instruction, as type: T.Type) throws(Trap) -> T {
-        let address = try effectiveAddress(
-            instruction.b, offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
-        // SAFETY: `address + size` ≤ the memory's byte count, checked just above.
-        return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: address, as: T.self))
+    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, at address: UInt32, as type: T.Type) throws(Trap) -> T {
+        let start = try effectiveAddress(address, offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
+        // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
+        return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
     }
 
+    /// Loads a `T` at the address in slot `b` plus the static offset `c`.
     @inline(__always)
-    func store<T: FixedWidthInteger>(_ instruction: Instruction, _ value: T) throws(Trap) {
-        let address = try effectiveAddress(
-            instruction.b, offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
-        // SAFETY: `address + size` ≤ the memory's byte count, checked just above.
-        memoryBase.storeBytes(of: value.littleEndian, toByteOffset: address, as: T.self)
+    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, as type: T.Type) throws(Trap) -> T {
+        try load(instruction, at: i32(instruction.b), as: T.self)
+    }
+
+    /// Stores `value` at the address in slot `b` plus the static offset `c`.
+    @inline(__always)
+    func store<T: FixedWidthInteger>(_ instruction: InstructionOperands, _ value: T) throws(Trap) {
+        let start = try effectiveAddress(
+            i32(instruction.b), offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
+        // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
+        memoryBase.storeBytes(of: value.littleEndian, toByteOffset: start, as: T.self)
     }
 
     // MARK: Control
@@ -100,6 +120,21 @@ struct Registers {
         }
         pc = destination
     }
+}
+
+/// The instruction at `pc`, each operand read from memory where a handler uses it. Were the whole
+/// instruction loaded before the `switch`, LLVM would widen the operands there once for all handlers; the
+/// dispatch block would then be too large for LLVM to copy into every handler, and all handlers would share
+/// one indirect jump, which the branch predictor handles far worse than one jump per handler.
+struct InstructionOperands {
+    let pc: UnsafePointer<Instruction>
+
+    @inline(__always) init(_ pc: UnsafePointer<Instruction>) { self.pc = pc }
+
+    @inline(__always) var opcode: Opcode { pc.pointee.opcode }
+    @inline(__always) var a: UInt32 { pc.pointee.a }
+    @inline(__always) var b: UInt32 { pc.pointee.b }
+    @inline(__always) var c: UInt32 { pc.pointee.c }
 }
 
 /// Where the current run's stacks end; a call beyond them traps "call stack exhausted".

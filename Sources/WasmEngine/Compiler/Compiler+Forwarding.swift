@@ -1,0 +1,138 @@
+/// Result forwarding, a peephole pass over the finished code. The interpreter keeps the value that each
+/// value-producing instruction writes to its destination slot in a machine register as well; an instruction
+/// that runs right after it and reads that slot can take the register instead (its `...Fwd` form), so a
+/// chain of dependent instructions does not wait for each store to reach the following load (about five
+/// cycles per link). "Right after" means falling through: no branch may land between the two.
+extension FunctionTranslator {
+    /// Runs on the final code: branch targets must not move afterwards.
+    static func forwardResults(_ code: inout [Instruction]) {
+        var isBranchTarget = [Bool](repeating: false, count: code.count + 1)
+        for instruction in code where instruction.opcode.isBranch { isBranchTarget[Int(instruction.a)] = true }
+        for index in code.indices.dropFirst() where !isBranchTarget[index] {
+            let previous = code[index - 1]
+            guard previous.opcode.producesForwardedResult,
+                let forwarded = code[index].forwarding(resultIn: previous.a)
+            else { continue }
+            code[index] = forwarded
+        }
+    }
+}
+
+extension Instruction {
+    /// This instruction in the form that takes the value of `slot` from the forwarding register, if it
+    /// reads `slot` through an operand that has such a form.
+    func forwarding(resultIn slot: UInt32) -> Instruction? {
+        /// The form forwarding `b`.
+        func left(_ form: Opcode) -> Instruction? { b == slot ? Instruction(form, a, b, c) : nil }
+        /// The form forwarding `c`, with `b` and `c` exchanged (`form` must give the same result that way).
+        func swapped(_ form: Opcode) -> Instruction? { c == slot ? Instruction(form, a, c, b) : nil }
+        func right(_ form: Opcode) -> Instruction? { c == slot ? Instruction(form, a, b, c) : nil }
+        /// The form forwarding the stored value `a`.
+        func value(_ form: Opcode) -> Instruction? { a == slot ? Instruction(form, a, b, c) : nil }
+        switch opcode {
+        case .brIf: return left(.brIfFwd)
+        case .brIfNot: return left(.brIfNotFwd)
+        case .brIfI32Eq: return left(.brIfI32EqFwd) ?? swapped(.brIfI32EqFwd)
+        case .brIfI32Ne: return left(.brIfI32NeFwd) ?? swapped(.brIfI32NeFwd)
+        case .brIfI32LtS: return left(.brIfI32LtSFwd) ?? swapped(.brIfI32GtSFwd)
+        case .brIfI32LtU: return left(.brIfI32LtUFwd) ?? swapped(.brIfI32GtUFwd)
+        case .brIfI32GtS: return left(.brIfI32GtSFwd) ?? swapped(.brIfI32LtSFwd)
+        case .brIfI32GtU: return left(.brIfI32GtUFwd) ?? swapped(.brIfI32LtUFwd)
+        case .brIfI32LeS: return left(.brIfI32LeSFwd) ?? swapped(.brIfI32GeSFwd)
+        case .brIfI32LeU: return left(.brIfI32LeUFwd) ?? swapped(.brIfI32GeUFwd)
+        case .brIfI32GeS: return left(.brIfI32GeSFwd) ?? swapped(.brIfI32LeSFwd)
+        case .brIfI32GeU: return left(.brIfI32GeUFwd) ?? swapped(.brIfI32LeUFwd)
+        case .brIfI64Eq: return left(.brIfI64EqFwd) ?? swapped(.brIfI64EqFwd)
+        case .brIfI64Ne: return left(.brIfI64NeFwd) ?? swapped(.brIfI64NeFwd)
+        case .brIfI64LtS: return left(.brIfI64LtSFwd) ?? swapped(.brIfI64GtSFwd)
+        case .brIfI64LtU: return left(.brIfI64LtUFwd) ?? swapped(.brIfI64GtUFwd)
+        case .brIfI64GtS: return left(.brIfI64GtSFwd) ?? swapped(.brIfI64LtSFwd)
+        case .brIfI64GtU: return left(.brIfI64GtUFwd) ?? swapped(.brIfI64LtUFwd)
+        case .brIfI64LeS: return left(.brIfI64LeSFwd) ?? swapped(.brIfI64GeSFwd)
+        case .brIfI64LeU: return left(.brIfI64LeUFwd) ?? swapped(.brIfI64GeUFwd)
+        case .brIfI64GeS: return left(.brIfI64GeSFwd) ?? swapped(.brIfI64LeSFwd)
+        case .brIfI64GeU: return left(.brIfI64GeUFwd) ?? swapped(.brIfI64LeUFwd)
+        case .brIfI32EqImm: return left(.brIfI32EqImmFwd)
+        case .brIfI32NeImm: return left(.brIfI32NeImmFwd)
+        case .brIfI32LtSImm: return left(.brIfI32LtSImmFwd)
+        case .brIfI32LtUImm: return left(.brIfI32LtUImmFwd)
+        case .brIfI32GtSImm: return left(.brIfI32GtSImmFwd)
+        case .brIfI32GtUImm: return left(.brIfI32GtUImmFwd)
+        case .brIfI32LeSImm: return left(.brIfI32LeSImmFwd)
+        case .brIfI32LeUImm: return left(.brIfI32LeUImmFwd)
+        case .brIfI32GeSImm: return left(.brIfI32GeSImmFwd)
+        case .brIfI32GeUImm: return left(.brIfI32GeUImmFwd)
+        case .select: return right(.selectFwd)
+        case .i32Load: return left(.i32LoadFwd)
+        case .i64Load: return left(.i64LoadFwd)
+        case .i32Load8U: return left(.i32Load8UFwd)
+        case .i32Store: return value(.i32StoreFwd)
+        case .i64Store: return value(.i64StoreFwd)
+        case .i32Store8: return value(.i32Store8Fwd)
+        case .i32Eqz: return left(.i32EqzFwd)
+        case .i64Eqz: return left(.i64EqzFwd)
+        case .i64Eq: return left(.i64EqFwd) ?? swapped(.i64EqFwd)
+        case .i64Ne: return left(.i64NeFwd) ?? swapped(.i64NeFwd)
+        case .i64LtS: return left(.i64LtSFwd) ?? swapped(.i64GtSFwd)
+        case .i64LtU: return left(.i64LtUFwd) ?? swapped(.i64GtUFwd)
+        case .i64GtS: return left(.i64GtSFwd) ?? swapped(.i64LtSFwd)
+        case .i64GtU: return left(.i64GtUFwd) ?? swapped(.i64LtUFwd)
+        case .i64LeS: return left(.i64LeSFwd) ?? swapped(.i64GeSFwd)
+        case .i64LeU: return left(.i64LeUFwd) ?? swapped(.i64GeUFwd)
+        case .i64GeS: return left(.i64GeSFwd) ?? swapped(.i64LeSFwd)
+        case .i64GeU: return left(.i64GeUFwd) ?? swapped(.i64LeUFwd)
+        case .i32Add: return left(.i32AddFwd) ?? swapped(.i32AddFwd)
+        case .i32Sub: return left(.i32SubFwd) ?? right(.i32SubFwdC)
+        case .i32Mul: return left(.i32MulFwd) ?? swapped(.i32MulFwd)
+        case .i32And: return left(.i32AndFwd) ?? swapped(.i32AndFwd)
+        case .i32Or: return left(.i32OrFwd) ?? swapped(.i32OrFwd)
+        case .i32Xor: return left(.i32XorFwd) ?? swapped(.i32XorFwd)
+        case .i32Shl: return left(.i32ShlFwd) ?? right(.i32ShlFwdC)
+        case .i32ShrS: return left(.i32ShrSFwd)
+        case .i32ShrU: return left(.i32ShrUFwd) ?? right(.i32ShrUFwdC)
+        case .i64Add: return left(.i64AddFwd) ?? swapped(.i64AddFwd)
+        case .i64Sub: return left(.i64SubFwd)
+        case .i64Mul: return left(.i64MulFwd) ?? swapped(.i64MulFwd)
+        case .i64And: return left(.i64AndFwd) ?? swapped(.i64AndFwd)
+        case .i64Or: return left(.i64OrFwd) ?? swapped(.i64OrFwd)
+        case .i64Xor: return left(.i64XorFwd) ?? swapped(.i64XorFwd)
+        case .i64Shl: return left(.i64ShlFwd)
+        case .i64ShrS: return left(.i64ShrSFwd)
+        case .i64ShrU: return left(.i64ShrUFwd)
+        // Float addition and multiplication commute bit for bit, NaN payloads included (IEEE 754 §6.2.3
+        // leaves the choice of NaN open, and wasm allows either operand's).
+        case .f64Add: return left(.f64AddFwd) ?? swapped(.f64AddFwd)
+        case .f64Sub: return left(.f64SubFwd) ?? right(.f64SubFwdC)
+        case .f64Mul: return left(.f64MulFwd) ?? swapped(.f64MulFwd)
+        case .f64Div: return left(.f64DivFwd) ?? right(.f64DivFwdC)
+        case .i32AddImm: return left(.i32AddImmFwd)
+        case .i32AndImm: return left(.i32AndImmFwd)
+        case .i32OrImm: return left(.i32OrImmFwd)
+        case .i32XorImm: return left(.i32XorImmFwd)
+        case .i32ShlImm: return left(.i32ShlImmFwd)
+        case .i32ShrSImm: return left(.i32ShrSImmFwd)
+        case .i32ShrUImm: return left(.i32ShrUImmFwd)
+        case .i64AddImm: return left(.i64AddImmFwd)
+        case .f64Sqrt: return left(.f64SqrtFwd)
+        case .i32WrapI64: return left(.i32WrapI64Fwd)
+        case .i64ExtendI32S: return left(.i64ExtendI32SFwd)
+        case .i64ExtendI32U: return left(.i64ExtendI32UFwd)
+        case .f64ConvertI32S: return left(.f64ConvertI32SFwd)
+        default: return nil
+        }
+    }
+}
+
+extension Opcode {
+    /// Whether the interpreter leaves the value this instruction writes to slot `a` in the forwarding
+    /// register (every handler that writes a slot through `Registers.set...` does).
+    var producesForwardedResult: Bool {
+        func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
+        switch self {
+        case .copy, .const32, .const64, .select, .selectFwd, .globalGet: return true
+        default:
+            return within(.i32Load, .i64Load32U) || within(.i32Eqz, .i32GeUImm)
+                || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
+        }
+    }
+}
