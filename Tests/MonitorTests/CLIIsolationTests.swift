@@ -56,6 +56,7 @@ struct CLIIsolationTests {
         ["--fuel", "1000", "--invoke", "fib", modules + "export-compute.wasm", "30"],
         ["--fuel", "1000", modules + "loop.wasm"],
         [modules + "no-such-file.wasm"],
+        [modules + "loop.wat"],  // text format: the hint in the message must survive the VM
         [modules + "hello.wasm"],
         [modules + "exit7.wasm"],
         [modules + "trap.wasm"],
