@@ -15,8 +15,20 @@ struct VMOptions: ParsableArguments {
         "Guest memory of the micro-VM in MiB, even, 4 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
     var memory: UInt64 = 512
 
-    @Option(help: ArgumentHelp("Stop the micro-VM after this many seconds.", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Stop the run after this many seconds (in the micro-VM or in-process).", valueName: "SECONDS"))
     var timeout: Double?
+
+    /// `--timeout` for an in-process run: the engine runs on this thread, so a watchdog thread ends the whole
+    /// process when the time is up, with the micro-VM's message and status. Output the module wrote is already
+    /// on its descriptors (WASI writes are unbuffered).
+    func armProcessTimeout() {
+        guard let timeout else { return }
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: max(timeout, 0))
+            writeToStandardError("Error: timed out: the run was stopped after \(timeout) s")
+            _exit(timeoutExitCode)
+        }
+    }
 }
 
 /// The KVM device; the environment variable `SWIFTLET_KVM_DEVICE` overrides it (tests use it to play a machine

@@ -93,9 +93,9 @@ struct CLIIsolationTests {
             == CommandResult(status: 134, standardOutput: "before the trap\n", standardError: "Error: wasm trap: unreachable\n"))
     }
 
-    @Test("--timeout stops a runaway module and says so")
-    func timeout() throws {
-        let result = try swiftlet(["run", "--timeout", "0.3", modules + "spin.wasm"])
+    @Test("--timeout stops a runaway module and says so, in the VM and in-process", arguments: ["vm", "process"])
+    func timeout(isolation: String) throws {
+        let result = try swiftlet(["run", "--isolation", isolation, "--timeout", "0.3", modules + "spin.wasm"])
         #expect(result.status == 124)
         #expect(result.standardError.hasPrefix("Error: timed out"))
     }
