@@ -149,7 +149,8 @@ struct VMRun {
         configuration.memorySize = options.memory << 20
         configuration.output = .forward
         configuration.run = guestRun
-        configuration.wasiHandler = try makeWASIHandler(wasi)
+        let wasiInterrupt: WASIInterruptHandle
+        (configuration.wasiHandler, wasiInterrupt) = try makeWASIHandler(wasi)
         // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.
         signal(SIGPIPE, SIG_IGN)
         let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }
@@ -157,6 +158,7 @@ struct VMRun {
         var vm = try makeVM(system: system, kernelPath: kernelPath, configuration: configuration)
         let result: MicroVMResult
         do throws(MicroVMError) {
+            if let timeout = options.timeout { wakeBlockingCalls(wasiInterrupt, after: timeout) }
             result = try vm.run(timeLimit: timeLimit)
         } catch {
             throw CommandFailure(message: "cannot run the micro-VM: \(error)")
