@@ -12,7 +12,7 @@ import SwiftletABI
 /// Options of `run` that shape the micro-VM (`--isolation vm`).
 struct VMOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Guest memory of the micro-VM in MiB, even, 4 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
+        "Guest memory of the micro-VM in MiB, even, 8 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
     var memory: UInt64 = 512
 
     @Option(help: ArgumentHelp("Stop the run after this many seconds (in the micro-VM or in-process).", valueName: "SECONDS"))
@@ -142,8 +142,8 @@ struct VMRun {
         if let maxMemoryPages { guestRun.maxMemoryPages = maxMemoryPages }
         if let invoke { guestRun.invocation = try invocation(of: invoke, in: bytes) }
 
-        guard options.memory % 2 == 0, options.memory >= 4, options.memory <= 4096 else {
-            throw CommandFailure(message: "--memory \(options.memory): give an even number of MiB from 4 to 4096")
+        guard options.memory % 2 == 0, options.memory >= 8, options.memory <= 4096 else {
+            throw CommandFailure(message: "--memory \(options.memory): give an even number of MiB from 8 to 4096")
         }
         var configuration = MicroVMConfiguration()
         configuration.memorySize = options.memory << 20
