@@ -10,8 +10,12 @@ public struct MicroVMConfiguration: Sendable {
     public var consoleLimit = 1 << 20
     /// Passed to the kernel in ``BootInfo/requestedExitStatus``.
     public var requestedExitStatus: UInt32 = 0
-    /// Passed to the kernel in ``BootInfo/randomSeed``.
-    public var randomSeed: UInt64 = .random(in: .min ... .max)
+    /// The key of the guest's CSPRNG (``BootInfo/randomKey``); by default from the host's getrandom.
+    public var randomKey: (UInt64, UInt64, UInt64, UInt64) = (
+        .random(in: .min ... .max), .random(in: .min ... .max), .random(in: .min ... .max), .random(in: .min ... .max)
+    )
+    /// Whether the guest answers clock calls from its time-stamp counter (no exit); otherwise they go to the host.
+    public var guestClocks = true
     /// The module the kernel runs; nil boots the kernel's self-test.
     public var run: GuestRun?
     /// Where the guest's stdout and stderr go.
@@ -129,7 +133,7 @@ public struct MicroVM: ~Copyable {
         var bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: payloadStart,
             heapSize: configuration.memorySize - payloadStart, stackTop: stackTop,
-            randomSeed: configuration.randomSeed, requestedExitStatus: UInt64(configuration.requestedExitStatus))
+            randomKey: configuration.randomKey, requestedExitStatus: UInt64(configuration.requestedExitStatus))
         if let run = configuration.run {
             let payloadEnd: UInt64
             do {
@@ -146,14 +150,18 @@ public struct MicroVM: ~Copyable {
             bootInfo.heapSize = configuration.memorySize - heapStart
         }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
-        try wrap { () throws(GuestMemoryError) in
-            try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
-            try memory.store(bootInfo, at: bootInfoAddress)
-        }
 
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
         try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
         let vcpu = try wrap { () throws(KVMError) in try vm.createVCPU() }
+        // Without a known frequency the guest leaves the clocks to the host (tscFrequency stays 0).
+        if configuration.guestClocks, let kilohertz = try? vcpu.tscFrequencyKHz(), kilohertz > 0 {
+            bootInfo.tscFrequency = kilohertz * 1000
+        }
+        try wrap { () throws(GuestMemoryError) in
+            try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
+            try memory.store(bootInfo, at: bootInfoAddress)
+        }
         try wrap { () throws(KVMError) in
             try vcpu.setSpecialRegisters(LongModeSetup.specialRegisters(from: vcpu.specialRegisters()))
             try vcpu.setRegisters(
@@ -171,8 +179,18 @@ public struct MicroVM: ~Copyable {
 
     /// Runs the guest to its next exit without handling it (for measurements and tests of single exits).
     public mutating func runToNextExit() throws(MicroVMError) -> VCPUExit {
+        if exitCount == 0 { try writeClockBase() }
         exitCount += 1
         return try wrap { () throws(KVMError) in try vcpu.run() }
+    }
+
+    /// Stamps the boot info with the host's clocks as late as possible before the guest's first instruction, which
+    /// reads its time-stamp counter to pair with them: the guest's clocks then trail the host's by the entry latency.
+    private func writeClockBase() throws(MicroVMError) {
+        var info = bootInfo
+        info.realtimeBase = Syscalls.realtimeNanoseconds()
+        info.monotonicBase = Syscalls.monotonicNanoseconds()
+        try wrap { () throws(GuestMemoryError) in try memory.store(info, at: bootInfoAddress) }
     }
 
     /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.

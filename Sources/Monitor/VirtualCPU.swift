@@ -45,6 +45,11 @@ public struct VirtualCPU: ~Copyable {
         try transfer(&registers, "KVM_SET_SREGS", CKVM_SET_SREGS)
     }
 
+    /// The vCPU's time-stamp counter frequency in kHz. The corresponding ioctl is `KVM_GET_TSC_KHZ`.
+    public func tscFrequencyKHz() throws(KVMError) -> UInt64 {
+        UInt64(try checked("KVM_GET_TSC_KHZ") { () throws(Errno) in try Syscalls.ioctl(fd, CKVM_GET_TSC_KHZ) })
+    }
+
     private func transfer<T: BitwiseCopyable>(_ value: inout T, _ name: String, _ request: UInt) throws(KVMError) {
         _ = try checked(name) { () throws(Errno) in
             // SAFETY: `value` is the structure `request` expects and outlives the call.

@@ -80,15 +80,22 @@ struct HypercallTests {
 struct ABIRecordTests {
     @Test("boot info round-trips through guest memory at fixed word offsets")
     func bootInfoLayout() throws {
-        let info = BootInfo(
-            memorySize: 1, heapStart: 2, heapSize: 3, stackTop: 4, randomSeed: 5, requestedExitStatus: 6)
+        var info = BootInfo(
+            memorySize: 1, heapStart: 2, heapSize: 3, stackTop: 4, randomKey: (5, 22, 23, 24), requestedExitStatus: 6)
+        info.tscFrequency = 25
+        info.realtimeBase = 26
+        info.monotonicBase = 27
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        #expect(BootInfo.byteCount == 22 * 8)
+        for word in [6, 22, 23, 24, 25, 26, 27] {
+            let expected: UInt64 = word == 6 ? 5 : UInt64(word)
+            #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
+        }
+        #expect(BootInfo.byteCount == 28 * 8)
         #expect(info.isCompatible)
     }
 

@@ -19,6 +19,7 @@ static const unsigned long CKVM_GET_REGS = KVM_GET_REGS;
 static const unsigned long CKVM_SET_REGS = KVM_SET_REGS;
 static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
 static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
+static const unsigned long CKVM_GET_TSC_KHZ = KVM_GET_TSC_KHZ;
 
 // Not an ioctl, but as unreachable from Swift: the calling thread's kernel id, for a timer that signals exactly
 // the thread running a vCPU. Glibc's module hides gettid() (no _GNU_SOURCE) and Swift cannot call syscall(),

@@ -1,0 +1,54 @@
+#if hasFeature(Embedded)
+import KernelSupport
+import SwiftletABI
+
+/// WASI clocks answered from the time-stamp counter, without an exit. The monitor gives the counter's frequency
+/// and the host's realtime and monotonic clocks read just before the vCPU first ran; the kernel reads the counter
+/// on entry (``start(bootInfo:)``) and counts from there.
+///
+/// The process and thread CPU-time clocks are the guest's elapsed time since entry: the guest is one process with
+/// one thread on one vCPU, and the time it spends waiting in host calls is not told apart.
+enum GuestClock {
+    nonisolated(unsafe) private static var counterAtEntry: UInt64 = 0
+    /// Nanoseconds per tick as a 32.32 fixed-point number; 0 when the monitor gave no frequency.
+    nonisolated(unsafe) private static var nanosecondsPerTick: UInt64 = 0
+    nonisolated(unsafe) private static var realtimeBase: UInt64 = 0
+    nonisolated(unsafe) private static var monotonicBase: UInt64 = 0
+    /// The largest elapsed time handed out, so that no clock goes backwards even if the counter read does.
+    nonisolated(unsafe) private static var latestElapsed: UInt64 = 0
+
+    /// Called first thing at entry: the counter read here is paired with the monitor's clock readings.
+    static func start(bootInfo: BootInfo) {
+        counterAtEntry = swiftlet_rdtsc()
+        // 10^9 · 2^32 < 2^63, and frequencies below 1 Hz are not meaningful.
+        nanosecondsPerTick = bootInfo.tscFrequency == 0 ? 0 : (1_000_000_000 << 32) / bootInfo.tscFrequency
+        realtimeBase = bootInfo.realtimeBase
+        monotonicBase = bootInfo.monotonicBase
+    }
+
+    /// Whether the guest answers clock calls itself.
+    static var isAvailable: Bool { nanosecondsPerTick != 0 }
+
+    /// The resolution reported by `clock_res_get`: one tick, rounded up to whole nanoseconds.
+    static var resolution: UInt64 { max(1, (nanosecondsPerTick + 0xFFFF_FFFF) >> 32) }
+
+    /// Nanoseconds since entry, never less than a previous answer.
+    static func elapsed() -> UInt64 {
+        let ticks = swiftlet_rdtsc() &- counterAtEntry
+        let product = ticks.multipliedFullWidth(by: nanosecondsPerTick)
+        let nanoseconds = product.high << 32 | product.low >> 32
+        latestElapsed = max(latestElapsed, nanoseconds)
+        return latestElapsed
+    }
+
+    /// The WASI clock `id`'s time in nanoseconds, or nil for an id preview1 does not define.
+    static func now(_ id: UInt32) -> UInt64? {
+        switch id {
+        case 0: realtimeBase &+ elapsed()
+        case 1: monotonicBase &+ elapsed()
+        case 2, 3: elapsed()
+        default: nil
+        }
+    }
+}
+#endif
