@@ -137,6 +137,6 @@ struct ChaCha20Tests {
         let expected = "18b84231ade6a6d113615c61af434e27f8b1f3f5e1ad5b5cecf8fc122a35755c"
             + "7208086dd1ee3c5d9d815824640e003c9ba0f65ede5d59ce0d2a4a7f31955acd42f22ddca74a"
         #expect(Self.hex(Self.keystream(key: key, counter: 1, sizes: [70])) == expected)
-        #expect(Self.hex(Self.keystream(key: key, counter: 1, sizes: [1, 3, 7, 0, 60, 2])) == expected)
+        #expect(Self.hex(Self.keystream(key: key, counter: 1, sizes: [1, 3, 7, 0, 57, 2])) == expected)
     }
 }
