@@ -119,3 +119,8 @@ fuzz/corpus/%.wasm: fuzz/seeds/%.wat
 
 clean:
 	rm -rf .build $(EMBEDDED_SCRATCH)
+
+# WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
+.PHONY: bench-wasi
+bench-wasi:
+	$(PYTHON) bench/wasi/run.py

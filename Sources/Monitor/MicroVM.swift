@@ -187,10 +187,13 @@ public struct MicroVM: ~Copyable {
     /// Stamps the boot info with the host's clocks as late as possible before the guest's first instruction, which
     /// reads its time-stamp counter to pair with them: the guest's clocks then trail the host's by the entry latency.
     private func writeClockBase() throws(MicroVMError) {
-        var info = bootInfo
-        info.realtimeBase = Syscalls.realtimeNanoseconds()
-        info.monotonicBase = Syscalls.monotonicNanoseconds()
-        try wrap { () throws(GuestMemoryError) in try memory.store(info, at: bootInfoAddress) }
+        let realtime = Syscalls.realtimeNanoseconds()
+        let monotonic = Syscalls.monotonicNanoseconds()
+        let first = bootInfoAddress.adding(UInt64(BootInfo.clockBaseWordIndex) * 8)!
+        try wrap { () throws(GuestMemoryError) in
+            try memory.store(realtime, at: first)
+            try memory.store(monotonic, at: first.adding(8)!)
+        }
     }
 
     /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.

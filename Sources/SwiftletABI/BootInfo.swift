@@ -58,6 +58,8 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// the guest pairs them with its time-stamp counter read at entry.
     public var realtimeBase: UInt64 = 0
     public var monotonicBase: UInt64 = 0
+    /// The word index of ``realtimeBase``, followed by ``monotonicBase``: the monitor stamps these two words alone.
+    public static let clockBaseWordIndex = 26
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
