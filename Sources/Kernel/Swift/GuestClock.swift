@@ -29,8 +29,11 @@ enum GuestClock {
     /// Whether the guest answers clock calls itself.
     static var isAvailable: Bool { nanosecondsPerTick != 0 }
 
-    /// The resolution reported by `clock_res_get`: one tick, rounded up to whole nanoseconds.
-    static var resolution: UInt64 { max(1, (nanosecondsPerTick + 0xFFFF_FFFF) >> 32) }
+    /// The resolution of the WASI clock `id` (one tick, rounded up to whole nanoseconds, for all four), or nil for an
+    /// id preview1 does not define.
+    static func resolution(_ id: UInt32) -> UInt64? {
+        id <= 3 ? max(1, (nanosecondsPerTick + 0xFFFF_FFFF) >> 32) : nil
+    }
 
     /// Nanoseconds since entry, never less than a previous answer.
     static func elapsed() -> UInt64 {

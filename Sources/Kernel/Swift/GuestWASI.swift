@@ -71,8 +71,8 @@ struct GuestWASI {
         }
         if GuestClock.isAvailable, WASIFunction.equal("clock_res_get", name) {
             return define([i32, i32]) { caller, values in
-                guard Self.u32(values, 0) <= 3 else { return WASIErrno.invalidArgument }
-                return Self.store(GuestClock.resolution, at: Self.u32(values, 1), caller)
+                guard let resolution = GuestClock.resolution(Self.u32(values, 0)) else { return WASIErrno.invalidArgument }
+                return Self.store(resolution, at: Self.u32(values, 1), caller)
                     ? WASIErrno.success : WASIErrno.fault
             }
         }
