@@ -13,6 +13,6 @@ int main(void) {
     (void)__wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &start);
     for (int i = 0; i < CALLS; i++) (void)__wasi_fd_write(1, &vector, 1, &written);
     (void)__wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &end);
-    fprintf(stderr, "us_per_call=%.2f\n", (double)(end - start) / CALLS / 1000);
+    fprintf(stderr, "\nus_per_call=%.2f\n", (double)(end - start) / CALLS / 1000);
     return 0;
 }
