@@ -154,8 +154,11 @@ public struct MicroVM: ~Copyable {
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
         try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
         let vcpu = try wrap { () throws(KVMError) in try vm.createVCPU() }
-        // Without a known frequency the guest leaves the clocks to the host (tscFrequency stays 0).
-        if configuration.guestClocks, let kilohertz = try? vcpu.tscFrequencyKHz(), kilohertz > 0 {
+        // Without a known frequency, or a counter the monitor can read, the guest leaves the clocks to the host
+        // (tscFrequency stays 0).
+        if configuration.guestClocks, let kilohertz = try? vcpu.tscFrequencyKHz(), kilohertz > 0,
+            (try? vcpu.guestTimeStampCounter()) != nil
+        {
             bootInfo.tscFrequency = kilohertz * 1000
         }
         try wrap { () throws(GuestMemoryError) in
@@ -184,15 +187,20 @@ public struct MicroVM: ~Copyable {
         return try wrap { () throws(KVMError) in try vcpu.run() }
     }
 
-    /// Stamps the boot info with the host's clocks as late as possible before the guest's first instruction, which
-    /// reads its time-stamp counter to pair with them: the guest's clocks then trail the host's by the entry latency.
+    /// Pairs the guest's time-stamp counter with the host's clocks in the boot info, as late as possible before the
+    /// guest's first instruction. The counter is read first, so the guest's clocks lead the host's by the time the
+    /// two clock reads take rather than trail them: an absolute deadline the guest computes and the host waits for
+    /// has passed in the guest's time too when the host wakes it.
     private func writeClockBase() throws(MicroVMError) {
+        guard bootInfo.tscFrequency != 0 else { return }
+        let counter = try wrap { () throws(KVMError) in try vcpu.guestTimeStampCounter() }
         let realtime = Syscalls.realtimeNanoseconds()
         let monotonic = Syscalls.monotonicNanoseconds()
         let first = bootInfoAddress.adding(UInt64(BootInfo.clockBaseWordIndex) * 8)!
         try wrap { () throws(GuestMemoryError) in
-            try memory.store(realtime, at: first)
-            try memory.store(monotonic, at: first.adding(8)!)
+            for (index, word) in [realtime, monotonic, counter].enumerated() {
+                try memory.store(word, at: first.adding(UInt64(index) * 8)!)
+            }
         }
     }
 

@@ -54,11 +54,13 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// The guest's time-stamp counter frequency in Hz (`KVM_GET_TSC_KHZ`), 0 when the host could not tell: the
     /// guest then forwards clock calls to the host instead of answering them from `rdtsc`.
     public var tscFrequency: UInt64 = 0
-    /// `CLOCK_REALTIME` and `CLOCK_MONOTONIC` in nanoseconds, read by the monitor just before the vCPU first runs;
-    /// the guest pairs them with its time-stamp counter read at entry.
+    /// `CLOCK_REALTIME` and `CLOCK_MONOTONIC` in nanoseconds when the guest's time-stamp counter read ``tscBase``;
+    /// the monitor stamps these three words just before the vCPU first runs, reading the counter first, so the
+    /// guest's clocks may lead the host's by that much (microseconds) but never trail them.
     public var realtimeBase: UInt64 = 0
     public var monotonicBase: UInt64 = 0
-    /// The word index of ``realtimeBase``, followed by ``monotonicBase``: the monitor stamps these two words alone.
+    public var tscBase: UInt64 = 0
+    /// The word index of ``realtimeBase``, followed by ``monotonicBase`` and ``tscBase``.
     public static let clockBaseWordIndex = 26
 
     public init(
@@ -77,7 +79,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 28
+    public static let wordCount = 29
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -108,6 +110,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         tscFrequency = word(25)
         realtimeBase = word(26)
         monotonicBase = word(27)
+        tscBase = word(28)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -139,6 +142,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(25, tscFrequency)
         body(26, realtimeBase)
         body(27, monotonicBase)
+        body(28, tscBase)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

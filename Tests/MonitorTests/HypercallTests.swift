@@ -85,17 +85,18 @@ struct ABIRecordTests {
         info.tscFrequency = 25
         info.realtimeBase = 26
         info.monotonicBase = 27
+        info.tscBase = 28
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        for word in [6, 22, 23, 24, 25, 26, 27] {
+        for word in [6, 22, 23, 24, 25, 26, 27, 28] {
             let expected: UInt64 = word == 6 ? 5 : UInt64(word)
             #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
         }
-        #expect(BootInfo.byteCount == 28 * 8)
+        #expect(BootInfo.byteCount == 29 * 8)
         #expect(info.isCompatible)
     }
 

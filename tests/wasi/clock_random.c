@@ -29,6 +29,19 @@ int main(void) {
         printf("clock %u backwards %d advanced %s\n", (unsigned)clock, backwards, previous > first ? "yes" : "no");
     }
 
+    // A forwarded poll_oneoff waits (in the host) for an absolute deadline read from the guest's clock: when it
+    // returns, the deadline has passed on that clock too.
+    __wasi_timestamp_t deadline = read_clock(__WASI_CLOCKID_MONOTONIC) + 3000000;
+    __wasi_subscription_t subscription = {0};
+    subscription.u.tag = __WASI_EVENTTYPE_CLOCK;
+    subscription.u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+    subscription.u.u.clock.timeout = deadline;
+    subscription.u.u.clock.flags = __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME;
+    __wasi_event_t event;
+    __wasi_size_t events;
+    CHECK(__wasi_poll_oneoff(&subscription, &event, 1, &events));
+    printf("absolute deadline passed: %s\n", read_clock(__WASI_CLOCKID_MONOTONIC) >= deadline ? "yes" : "no");
+
     // Undefined clocks, and results that do not fit in linear memory.
     __wasi_timestamp_t time;
     CHECK(__wasi_clock_time_get(4, 1, &time));
