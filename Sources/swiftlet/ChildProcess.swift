@@ -75,7 +75,13 @@ struct ChildProcess {
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        var status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        // ETXTBSY: a child another thread is spawning at the same moment briefly holds a copy of a descriptor open
+        // for writing to this (just written) program, until its own exec. The copy goes soon: retry.
+        for _ in 0..<100 where status == ETXTBSY {
+            sleep(seconds: 0.002)
+            status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        }
         guard status == 0 else { throw LaunchFailure(executable: executable.path, errno: status) }
         return pid
     }
