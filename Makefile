@@ -29,6 +29,8 @@ FUZZ_REGRESSIONS := fuzz/regressions
 .PHONY: build kernel bench-vm test unit-tests spec-tests bench bench-smoke embedded fuzz fuzz-build fuzz-smoke \
 	fuzz-regressions modules clean
 
+# .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
+# needs no Swift libraries installed.
 build: kernel
 	$(SWIFT) build -c release
 

@@ -7,7 +7,7 @@ func environmentValue(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
 
-/// The whole file in one read into one buffer (Foundation's reader holds a second copy at its peak), or nil.
+/// The whole file in one read into one buffer (no second copy at the peak, as Foundation's reader holds), or nil.
 func readWholeFile(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
