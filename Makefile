@@ -26,6 +26,8 @@ FUZZ_REGRESSIONS := fuzz/regressions
 .PHONY: build kernel bench-vm bench-wasi test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
 	fuzz-regressions modules clean
 
+# .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
+# needs no Swift libraries installed.
 build: kernel
 	$(SWIFT) build -c release
 

@@ -33,6 +33,16 @@ let package = Package(
                 "WASIHost",
                 "WasmEngineWASI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // The shipped (release) binary starts a process per module, so start-up is most of a short run. It is
+            // one static executable: no dynamic loader, no libraries to map, relocate and bind (libstdc++ alone
+            // cost 0.5 ms), no relocations of its own (not position-independent), unused sections dropped.
+            // FoundationEssentials (ArgumentParser's) needs its two support libraries named.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-use-ld=lld",
+                     "-Xlinker", "--gc-sections"],
+                    .when(platforms: [.linux], configuration: .release))
             ]
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),

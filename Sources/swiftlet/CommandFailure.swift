@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 
 /// A failure a command reports as `Error: <message>` on stderr before exiting with `exitCode`.
 struct CommandFailure: Error {
@@ -11,7 +11,7 @@ struct CommandFailure: Error {
 let trapExitCode: Int32 = 134
 
 func writeToStandardError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeAll(text + "\n", to: STDERR_FILENO)
 }
 
 /// Runs a command's body, turning a `CommandFailure` into its message and exit status.
@@ -26,5 +26,5 @@ func reportingFailures(_ body: () throws -> Void) throws {
 
 /// Writes a line to stdout at once, unbuffered, so that lines of a crashing process are not lost.
 func writeToStandardOutput(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    writeAll(text + "\n", to: STDOUT_FILENO)
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Floats written as Rust's `Display` writes them (what `wasmtime run --invoke` prints): the shortest digits
 /// that read back to the same value, in plain positional notation without an exponent, no trailing `.0`,
@@ -25,7 +25,9 @@ enum FloatText {
     ) -> String {
         let digitCount = significantDigits(of: shortest)
         // glibc's printf writes the exact binary value when given enough digits (at most 767 are significant).
-        let exact = String(format: "%.800e", abs(value))
+        var buffer = [CChar](repeating: 0, count: 900)
+        let length = withVaList([abs(value)]) { vsnprintf(&buffer, buffer.count, "%.800e", $0) }
+        let exact = String(decoding: buffer.prefix(Int(max(length, 0))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let exponentMark = exact.firstIndex(of: "e"), let exponent = Int(exact[exact.index(after: exponentMark)...])
         else { return shortest }
         let exactDigits = Array(exact[..<exponentMark].filter { $0 != "." })

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 
 #if canImport(Monitor)
 import Monitor
@@ -25,7 +25,8 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         print("swiftlet \(Swiftlet.version)")
         if let path = KernelLocator.locate() {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            var status = stat()
+            let size = stat(path, &status) == 0 ? Int(status.st_size) : nil
             print("kernel image: \(path) (\(size.map { "\($0) bytes" } ?? "size unknown"))")
         } else {
             print("kernel image: not found; searched:")

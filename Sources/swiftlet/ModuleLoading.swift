@@ -1,19 +1,17 @@
-import Foundation
+import Glibc
 import WasmEngine
 
 /// Reads a module file, failing with a message that names the file.
 func readModuleFile(_ path: String) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    if let bytes = readWholeFile(path) { return bytes }
+    var status = stat()
+    guard stat(path, &status) == 0 else {
         throw CommandFailure(message: "cannot read `\(path)`: no such file")
     }
-    guard !isDirectory.boolValue else {
+    guard status.st_mode & S_IFMT != S_IFDIR else {
         throw CommandFailure(message: "cannot read `\(path)`: it is a directory")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw CommandFailure(message: "cannot read `\(path)`: permission denied or unreadable")
-    }
-    return [UInt8](data)
+    throw CommandFailure(message: "cannot read `\(path)`: permission denied or unreadable")
 }
 
 /// A module error as the commands print it, with a hint when the file is in the text format.

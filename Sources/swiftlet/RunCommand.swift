@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import WASIHost
 import WasmEngine
 import WasmEngineWASI
@@ -110,10 +110,10 @@ struct RunCommand: ParsableCommand {
         wasi.arguments = [module] + (invoke == nil ? arguments : [])
         wasi.environment = environment.map { variable in
             if variable.contains("=") { return variable }
-            return "\(variable)=\(ProcessInfo.processInfo.environment[variable] ?? "")"
+            return "\(variable)=\(environmentValue(variable) ?? "")"
         }
         wasi.preopenedDirectories = directories.map { mapping in
-            guard let separator = mapping.range(of: "::") else { return (mapping, mapping) }
+            guard let separator = mapping.firstRange(of: "::") else { return (mapping, mapping) }
             return (String(mapping[..<separator.lowerBound]), String(mapping[separator.upperBound...]))
         }
         wasi.listenAddresses = listenAddresses

@@ -1,5 +1,4 @@
 #if canImport(Monitor)
-import Foundation
 import Monitor
 import WASIHost
 
@@ -38,8 +37,8 @@ func makeWASIHandler(
 /// none, so the call is woken just after the deadline (the margin keeps the wake from beating the deadline, which
 /// would only let the guest carry on) and the loop stops the guest at its next exit.
 func wakeBlockingCalls(_ interruptHandle: WASIInterruptHandle, after seconds: Double) {
-    Thread.detachNewThread {
-        Thread.sleep(forTimeInterval: max(seconds, 0) + 0.05)
+    startDetachedThread {
+        sleep(seconds: max(seconds, 0) + 0.05)
         interruptHandle.interrupt()
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Glibc
 import WASIHost
 import WasmEngine
@@ -23,8 +22,8 @@ struct VMOptions: ParsableArguments {
     /// on its descriptors (WASI writes are unbuffered).
     func armProcessTimeout() {
         guard let timeout else { return }
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: max(timeout, 0))
+        startDetachedThread {
+            sleep(seconds: timeout)
             writeToStandardError("Error: timed out: the run was stopped after \(timeout) s")
             _exit(timeoutExitCode)
         }
@@ -35,33 +34,6 @@ struct VMOptions: ParsableArguments {
 /// without KVM).
 var kvmDevicePath: String {
     environmentValue("SWIFTLET_KVM_DEVICE") ?? "/dev/kvm"
-}
-
-func environmentValue(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
-}
-
-/// The whole file in one read into one buffer (Foundation's reader holds a second copy at its peak), or nil.
-func readWholeFile(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var status = stat()
-    guard fstat(fd, &status) == 0, status.st_size >= 0 else { return nil }
-    let size = Int(status.st_size)
-    var complete = true
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-        while count < size {
-            let got = read(fd, buffer.baseAddress! + count, size - count)
-            if got > 0 {
-                count += got
-            } else if got == 0 || errno != EINTR {
-                complete = got == 0 && count == size
-                break
-            }
-        }
-    }
-    return complete && bytes.count == size ? bytes : nil
 }
 
 /// Exit status of a run stopped by --timeout, as timeout(1) uses.
@@ -75,8 +47,6 @@ let timeoutExitCode: Int32 = 124
 enum KernelLocator {
     static let fileName = "swiftlet-kernel.elf"
 
-    // Plain libc calls rather than Foundation: this runs on every `swiftlet run`, where Foundation's file APIs
-    // cost more page faults than the whole lookup.
     static func candidates() -> [String] {
         var paths: [String] = []
         if let path = environmentValue("SWIFTLET_KERNEL"), !path.isEmpty { paths.append(path) }
@@ -94,13 +64,6 @@ enum KernelLocator {
     /// The first existing candidate, or nil.
     static func locate() -> String? {
         candidates().first { access($0, R_OK) == 0 }
-    }
-
-    static func executablePath() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return CommandLine.arguments[0] }
-        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static var notFoundMessage: String {
@@ -133,8 +96,7 @@ struct VMRun {
                     + "process, without a micro-VM")
         }
         guard let kernelPath = KernelLocator.locate() else { throw CommandFailure(message: KernelLocator.notFoundMessage) }
-        // The shared reader only when the lean one fails, for its exact error messages.
-        let bytes = try readWholeFile(module) ?? readModuleFile(module)
+        let bytes = try readModuleFile(module)
         var guestRun = GuestRun(module: bytes)
         guestRun.arguments = wasi.arguments
         guestRun.environment = wasi.environment

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 struct WastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -21,12 +21,8 @@ import time
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MODULES = os.path.join(ROOT, "bench", "vm", "modules")
 KERNEL = os.path.join(ROOT, ".build-kernel", "swiftlet-kernel.elf")
-# swiftlet as it should ship: Swift runtime and Foundation linked statically (no dynamic loading of a dozen
-# libraries), relative relocations packed (RELR) and unused sections dropped — fewer pages touched at start-up,
-# which on this machine's nested paging is most of a short run's cost. Built in its own scratch path.
-STATIC_FLAGS = ["--static-swift-stdlib", "-Xswiftc", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                "-Xlinker", "--gc-sections"]
-SWIFTLET = os.path.join(ROOT, ".build-static", "release", "swiftlet")
+# swiftlet as it ships: `make build`'s release binary, one static executable (see Package.swift).
+SWIFTLET = os.path.join(ROOT, ".build", "release", "swiftlet")
 VM_BENCH = os.path.join(ROOT, ".build", "release", "vm-bench")
 FLOOR = os.path.join(ROOT, ".build-floor", "floor")
 PEAKRSS = os.path.join(ROOT, ".build-floor", "peakrss")
@@ -34,8 +30,8 @@ PEAKRSS = os.path.join(ROOT, ".build-floor", "peakrss")
 
 def build():
     subprocess.run([os.path.join(ROOT, "kernel", "build.sh")], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "swiftlet", "--scratch-path", ".build-static"]
-                   + STATIC_FLAGS, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "swiftlet"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
     subprocess.run(["swift", "build", "-c", "release", "--product", "vm-bench"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     os.makedirs(os.path.dirname(FLOOR), exist_ok=True)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns a `.wast` script into JSON commands and binary modules with `wasm-tools json-from-wast`.
 struct WastConverter {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A spec script as `wasm-tools json-from-wast` writes it: commands in source order, modules in files
 /// next to the JSON.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Runs spec scripts: converts each with wasm-tools, then executes its commands, by default in worker
 /// processes so that an engine crash costs only the crashing command.
@@ -89,7 +89,7 @@ struct WastScriptRunner {
 
     private static func crashDescription(_ run: ChildProcess.Result) -> String {
         let errorLines = run.standardError.split(separator: "\n").map(String.init)
-        let reason = errorLines.first { $0.localizedCaseInsensitiveContains("fatal error") } ?? errorLines.last ?? ""
+        let reason = errorLines.first { $0.lowercased().contains("fatal error") } ?? errorLines.last ?? ""
         let how: String
         switch run.termination {
         case .signaled(let signal): how = "crashed (signal \(signal))"

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WasmEngine
 
 /// How one command of a script went.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The lines a worker process writes, one per command as it finishes: `<command index> <tag> <message>`.
 /// The parent reads them back, so a crash loses nothing before the crashing command.
 enum WastWorkerProtocol {
@@ -35,7 +33,7 @@ enum WastWorkerProtocol {
     }
 
     private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        text.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
     }
 
     private static func unescape(_ text: Substring) -> String {

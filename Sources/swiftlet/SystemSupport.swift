@@ -1,0 +1,92 @@
+import Glibc
+
+// Plain libc rather than Foundation: `swiftlet run` starts a process per module, and Foundation's loading and
+// set-up would cost more than the run itself.
+
+func environmentValue(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
+/// The whole file in one read into one buffer (no second copy at the peak, as Foundation's reader holds), or nil.
+func readWholeFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0, status.st_size >= 0 else { return nil }
+    let size = Int(status.st_size)
+    var complete = true
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        while count < size {
+            // SAFETY: count < size, the buffer's capacity, so the read stays inside the buffer.
+            let got = read(fd, buffer.baseAddress! + count, size - count)
+            if got > 0 {
+                count += got
+            } else if got == 0 || errno != EINTR {
+                complete = got == 0 && count == size
+                break
+            }
+        }
+    }
+    return complete && bytes.count == size ? bytes : nil
+}
+
+/// Writes all of `text` to the descriptor at once (no buffering), retrying short writes.
+func writeAll(_ text: String, to fd: Int32) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            // SAFETY: offset < bytes.count, so the write reads only inside the string's UTF-8 storage.
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written > 0 {
+                offset += written
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                return
+            }
+        }
+    }
+}
+
+/// The path of the running program's executable.
+func executablePath() -> String {
+    var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = buffer.withUnsafeMutableBufferPointer { buffer in
+        readlink("/proc/self/exe", buffer.baseAddress!, buffer.count - 1)
+    }
+    guard length > 0 else { return CommandLine.arguments[0] }
+    return String(decoding: buffer[0..<length], as: UTF8.self)
+}
+
+/// Sleeps this thread for `seconds` (none if not positive), resuming after signals.
+func sleep(seconds: Double) {
+    guard seconds > 0 else { return }
+    let whole = min(seconds.rounded(.down), Double(Int32.max))
+    var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
+
+private final class ThreadBody {
+    let run: () -> Void
+
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// Runs `body` on a new detached thread (not Dispatch or the concurrency pool, which busy wasm code can occupy).
+func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    var thread = pthread_t()
+    let status = pthread_create(&thread, &attributes, { context in
+        // SAFETY: `context` is the retained ThreadBody passed below, released here exactly once.
+        Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+    }, context)
+    precondition(status == 0, "cannot start a thread: error \(status)")
+}
