@@ -83,6 +83,17 @@ func compileError(
         #expect(left.code == [Instruction(.brIfI32GtSImm, 1, 0, 5), Instruction(.return)])
     }
 
+    @Test func addressAdditionFoldsIntoALoadWithoutOffset() throws {
+        // (param i32) (result i32) local.get 0; i32.const 8; i32.add; i32.load offset=0
+        let folded = try compileBody(
+            [0x00, 0x20, 0, 0x41, 8, 0x6A, 0x28, 2, 0, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(folded.code == [Instruction(.i32LoadAddImm, 0, 0, 8), Instruction(.return)])
+        // With a static offset the sum must not wrap, unlike the addition: no folding.
+        let kept = try compileBody(
+            [0x00, 0x20, 0, 0x41, 8, 0x6A, 0x28, 2, 4, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(kept.code.first == Instruction(.i32AddImm, 1, 0, 8))
+    }
+
     @Test func i64ComparisonFusesWithBrIf() throws {
         // block; local.get 0; local.get 1; i64.lt_u; br_if 0; end
         let function = try compileBody(

@@ -79,7 +79,7 @@ extension Opcode {
         case .select, .memoryFill, .memoryCopy: return (true, true, true)
         default:
             if isUnaryNumeric { return (true, true, false) }
-            if Opcode.i32Load.rawValue...Opcode.i64Store32.rawValue ~= rawValue { return (true, true, false) }
+            if Opcode.i32Load.rawValue...Opcode.i64LoadAddImm.rawValue ~= rawValue { return (true, true, false) }
             if Opcode.i32AddImm.rawValue...Opcode.i32GeUImm.rawValue ~= rawValue { return (true, true, false) }
             return (true, true, true)  // binary numeric
         }

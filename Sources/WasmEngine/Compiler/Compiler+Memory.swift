@@ -60,6 +60,13 @@ extension FunctionTranslator {
             let value = try pop(access.valueType)
             let address = try pop(.i32)
             emit(access.opcode, source(value), source(address), offset)
+        } else if offset == 0, access.opcode == .i32Load || access.opcode == .i64Load,
+            let producer = freshResultInstruction(), code[producer].opcode == .i32AddImm
+        {
+            // The address was just computed into a temporary read only here: fold the addition in.
+            let addition = code.removeLast()
+            _ = try pop(.i32)
+            emitResult(access.opcode == .i32Load ? .i32LoadAddImm : .i64LoadAddImm, access.valueType, addition.b, addition.c)
         } else {
             let address = try pop(.i32)
             emitResult(access.opcode, access.valueType, source(address), offset)

@@ -120,6 +120,9 @@ public enum Opcode: UInt16, Sendable {
     case i32Load, i64Load, i32Load8S, i32Load8U, i32Load16S, i32Load16U
     case i64Load8S, i64Load8U, i64Load16S, i64Load16U, i64Load32S, i64Load32U
     case i32Store, i64Store, i32Store8, i32Store16, i64Store8, i64Store16, i64Store32
+    /// A load with no static offset whose address is an `i32.add` of slot `b` and the constant `c`, wrapping
+    /// at 32 bits as `i32.add` does: `slot[a] = load(UInt32(slot[b]) &+ c)`.
+    case i32LoadAddImm, i64LoadAddImm
 
     // MARK: Numeric (f32.load/store and f64.load/store use the i32/i64 forms: the bits are the same)
     case i32Eqz, i32Eq, i32Ne, i32LtS, i32LtU, i32GtS, i32GtU, i32LeS, i32LeU, i32GeS, i32GeU

@@ -72,12 +72,18 @@ struct Registers {
         return Int(start)
     }
 
+    /// Loads a `T` at `address` plus `offset`.
+    @inline(__always)
+    func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt32, offset: UInt32 = 0) throws(Trap) -> T {
+        let start = try effectiveAddress(address, offset: offset, size: UInt64(MemoryLayout<T>.size))
+        // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
+        return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
+    }
+
     /// Loads a `T` at `address` plus the instruction's static offset `c`.
     @inline(__always)
     func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, at address: UInt32, as type: T.Type) throws(Trap) -> T {
-        let start = try effectiveAddress(address, offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
-        // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
-        return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
+        try load(T.self, at: address, offset: instruction.c)
     }
 
     /// Loads a `T` at the address in slot `b` plus the static offset `c`.
