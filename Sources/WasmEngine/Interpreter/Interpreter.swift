@@ -555,8 +555,13 @@ extension Store {
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
         r.codeBase = r.pc
-        r.instance = callee.pointee.instance.unsafelyUnwrapped
-        r.reloadMemory()
+        // Within one instance the cached memory is current (every grow reloads it): only a call into
+        // another instance must fetch that instance's memory.
+        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
+        if calleeInstance != r.instance {
+            r.instance = calleeInstance
+            r.reloadMemory()
+        }
     }
 
     /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common

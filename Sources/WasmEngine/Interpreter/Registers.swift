@@ -17,7 +17,7 @@ struct Registers {
     var fp: UnsafeMutablePointer<UInt64>
     var instance: UnsafeMutablePointer<InstanceRecord>
     /// The current instance's memory, cached: the record may move `base` on growth, so these are reloaded
-    /// after every call, return and `memory.grow`.
+    /// after `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
     var memorySize: UInt64
     /// The next free entry of the call-frame stack.
