@@ -26,15 +26,20 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build test unit-tests spec-tests bench bench-smoke embedded fuzz fuzz-build fuzz-smoke \
+.PHONY: build kernel bench-vm test unit-tests spec-tests bench bench-smoke embedded fuzz fuzz-build fuzz-smoke \
 	fuzz-regressions modules clean
 
-build:
+build: kernel
 	$(SWIFT) build -c release
+
+# The guest kernel image (.build-kernel/swiftlet-kernel.elf), which `swiftlet run` boots in each micro-VM.
+kernel:
+	kernel/build.sh
 
 test: unit-tests spec-tests bench-smoke embedded fuzz-regressions fuzz-smoke
 
-unit-tests:
+# The micro-VM tests boot the kernel, so it is built first.
+unit-tests: kernel
 	$(SWIFT) test
 
 # Every non-SIMD script of the spec test suite; the CLI runs each in a worker process and fails on any failure.
@@ -49,6 +54,11 @@ bench-smoke: build
 
 bench: build
 	$(PYTHON) bench/run.py
+
+# The micro-VM's figures: whole-process run vs the C floor, VM creation to first instructions, CPU-bound
+# --invoke in the VM vs in-process, kernel image size, peak RSS.
+bench-vm: build
+	$(PYTHON) bench/vm/run.py
 
 # Proves the engine compiles as Embedded Swift for the unikernel's bare-metal target.
 embedded:

@@ -71,7 +71,7 @@ for target in package.targets where target.name == "swiftlet" {
 // The monitor's tests compare VM runs with in-process runs of the same modules.
 #if os(Linux)
 for target in package.targets where target.name == "MonitorTests" {
-    target.dependencies += ["WasmEngine"]
+    target.dependencies += ["WasmEngine", "WASIHost"]
 }
 #endif
 

@@ -72,7 +72,7 @@ public struct HypercallDispatcher: Sendable {
         case .consoleWrite:
             let request = try readRequest(ConsoleWriteRequest.self, at: UInt64(value), memory: memory)
             let buffer = try guestBuffer(request.bufferAddress, length: request.length)
-            try emit(fd: 1, buffer, memory: memory)
+            _ = try emit(fd: 1, buffer, memory: memory)  // the kernel's own messages: nobody to tell of a failure
             return .resume
         case .exit:
             return .exit(status: value)
@@ -150,7 +150,16 @@ public struct HypercallDispatcher: Sendable {
         }
         var errno = WASIErrno.success
         if request.fd == 1 || request.fd == 2 {
-            for buffer in buffers { try emit(fd: Int32(request.fd), buffer, memory: memory) }
+            var written: UInt64 = 0
+            for buffer in buffers {
+                if let hostError = try emit(fd: Int32(request.fd), buffer, memory: memory) {
+                    // As write(2): what was written counts; an error only when nothing was.
+                    if written == 0 { errno = Self.wasiErrno(hostError) }
+                    break
+                }
+                written += buffer.length
+            }
+            total = errno == WASIErrno.success ? written : 0
         } else {
             errno = WASIErrno.badFileDescriptor
             total = 0
@@ -159,14 +168,32 @@ public struct HypercallDispatcher: Sendable {
         try writeBack(errno, at: address + FDWriteRequest.resultOffset + 8, memory: memory)
     }
 
-    /// Sends guest bytes to stdout (fd 1) or stderr (fd 2), captured or forwarded.
-    private mutating func emit(fd: Int32, _ buffer: GuestRange, memory: borrowing GuestMemory) throws(HypercallError) {
+    /// The WASI errno for a failed write to the host's stdout or stderr.
+    static func wasiErrno(_ error: Errno) -> UInt64 {
+        switch error.rawValue {
+        case EPIPE: WASIErrno.brokenPipe
+        case EAGAIN: WASIErrno.again
+        case EBADF: WASIErrno.badFileDescriptor
+        case ENOSPC: WASIErrno.noSpace
+        default: WASIErrno.io
+        }
+    }
+
+    /// Sends guest bytes to stdout (fd 1) or stderr (fd 2), captured or forwarded; returns the host's error if
+    /// forwarding failed (a closed pipe is the guest's EPIPE, as in-process).
+    private mutating func emit(
+        fd: Int32, _ buffer: GuestRange, memory: borrowing GuestMemory
+    ) throws(HypercallError) -> Errno? {
         switch output {
         case .forward:
             do {
-                try memory.withBytes(at: buffer.start, count: buffer.length) { bytes in
-                    // A closed or full host stdout is the host's problem, not the guest's: output is dropped.
-                    try? Syscalls.writeAll(fd, bytes)
+                return try memory.withBytes(at: buffer.start, count: buffer.length) { bytes in
+                    do throws(Errno) {
+                        try Syscalls.writeAll(fd, bytes)
+                        return nil
+                    } catch {
+                        return error
+                    }
                 }
             } catch {
                 throw .bufferOutsideGuestRegion(address: buffer.start, length: buffer.length)
@@ -177,6 +204,7 @@ public struct HypercallDispatcher: Sendable {
             if keep < buffer.length { consoleTruncated = true }
             let captured = try bytes(GuestRange(start: buffer.start, length: keep)!, memory: memory)
             if fd == 2 { errorOutput += captured } else { console += captured }
+            return nil
         }
     }
 

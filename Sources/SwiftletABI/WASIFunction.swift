@@ -1,5 +1,6 @@
 /// The functions of WASI preview1 (`wasi_snapshot_preview1`), numbered for ``WASICallRequest/function`` by their
-/// position in ``names``. Append only: a number never changes meaning within one ``SwiftletABI/version``.
+/// position in ``names``: the numbering of the host's `WASIHost.WASIFunction` (a test pins the two together; the
+/// kernel cannot import WASIHost, which needs Glibc). Append only: a number never changes meaning.
 public enum WASIFunction {
     public static let moduleName: StaticString = "wasi_snapshot_preview1"
 
@@ -10,7 +11,7 @@ public enum WASIFunction {
         "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite", "fd_read", "fd_readdir", "fd_renumber", "fd_seek",
         "fd_sync", "fd_tell", "fd_write", "path_create_directory", "path_filestat_get", "path_filestat_set_times",
         "path_link", "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-        "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get", "sock_accept",
+        "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "random_get", "sched_yield", "sock_accept",
         "sock_recv", "sock_send", "sock_shutdown",
     ]
 
@@ -35,4 +36,8 @@ public enum WASIErrno {
     public static let invalidArgument: UInt64 = 28
     public static let notImplemented: UInt64 = 52
     public static let overflow: UInt64 = 61
+    public static let again: UInt64 = 6
+    public static let io: UInt64 = 29
+    public static let noSpace: UInt64 = 51
+    public static let brokenPipe: UInt64 = 64
 }

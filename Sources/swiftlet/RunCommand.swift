@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
         try reportingFailures {
             guard isolation == .process else {
                 return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
-                    maxMemoryPages: maxMemoryPages, options: vmOptions)
+                    maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions)
             }
             let bytes = try readModuleFile(module)
             let decoded: Module
@@ -95,8 +95,16 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// The module's WASI world: `argv` is the module path and the arguments after it.
     private func makeWASIHost() throws -> WASIHost {
+        do throws(WASIHost.SetupError) {
+            return try WASIHost(configuration: wasiConfiguration())
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+
+    /// The module's WASI world, in this process or in a micro-VM: `argv` is the module path and the arguments after it.
+    func wasiConfiguration() -> WASIHost.Configuration {
         var wasi = WASIHost.Configuration()
         wasi.arguments = [module] + (invoke == nil ? arguments : [])
         wasi.environment = environment.map { variable in
@@ -108,11 +116,7 @@ struct RunCommand: ParsableCommand {
             return (String(mapping[..<separator.lowerBound]), String(mapping[separator.upperBound...]))
         }
         wasi.listenAddresses = listenAddresses
-        do throws(WASIHost.SetupError) {
-            return try WASIHost(configuration: wasi)
-        } catch {
-            throw CommandFailure(message: error.description)
-        }
+        return wasi
     }
 
     private func call(

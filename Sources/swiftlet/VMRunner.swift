@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import WASIHost
 import WasmEngine
 
 #if canImport(Monitor)
@@ -105,6 +106,9 @@ struct VMRun {
     let invoke: String?
     let fuel: UInt64?
     let maxMemoryPages: UInt64?
+    /// The same WASI world as an in-process run: the guest answers arguments and environment from it, and the host
+    /// serves every call the guest forwards (files, sockets, clocks, stdin...) with a `WASIHost` made from it.
+    let wasi: WASIHost.Configuration
     let options: VMOptions
 
     func run() throws {
@@ -120,7 +124,8 @@ struct VMRun {
         // The shared reader only when the lean one fails, for its exact error messages.
         let bytes = try readWholeFile(module) ?? readModuleFile(module)
         var guestRun = GuestRun(module: bytes)
-        guestRun.arguments = [module] + arguments
+        guestRun.arguments = wasi.arguments
+        guestRun.environment = wasi.environment
         guestRun.fuel = fuel
         if let maxMemoryPages { guestRun.maxMemoryPages = maxMemoryPages }
         if let invoke { guestRun.invocation = try invocation(of: invoke, in: bytes) }
@@ -132,6 +137,9 @@ struct VMRun {
         configuration.memorySize = options.memory << 20
         configuration.output = .forward
         configuration.run = guestRun
+        configuration.wasiHandler = try makeWASIHandler(wasi)
+        // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.
+        signal(SIGPIPE, SIG_IGN)
         let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }
 
         var vm = try makeVM(system: system, kernelPath: kernelPath, configuration: configuration)
@@ -221,6 +229,18 @@ struct VMRun {
         }
     }
 
+    /// The in-process wording, which needs the `ModuleError` itself: the host decodes the module again, only on
+    /// this failure path.
+    private func invalidModuleMessage(guestMessage: String) -> String {
+        guard let bytes = readWholeFile(module) else { return guestMessage }
+        do throws(ModuleError) {
+            _ = try Module(bytes: bytes)
+            return guestMessage
+        } catch {
+            return swiftlet.describe(error, path: module, bytes: bytes)
+        }
+    }
+
     static func describe(_ exit: VCPUExit) -> String {
         switch exit {
         case .shutdown: "an exception (KVM_EXIT_SHUTDOWN: the guest has no handler, so it triple-faulted)"
@@ -234,7 +254,7 @@ struct VMRun {
     private func commandFailure(_ failure: GuestFailure) -> CommandFailure {
         switch failure.kind {
         case .trap: CommandFailure(message: "wasm trap: \(failure.message)", exitCode: trapExitCode)
-        case .invalidModule: CommandFailure(message: failure.message)
+        case .invalidModule: CommandFailure(message: invalidModuleMessage(guestMessage: failure.message))
         case .unlinkable: CommandFailure(message: "cannot link `\(module)`: \(failure.message)")
         case .noStartFunction:
             CommandFailure(message: "nothing to run: `\(module)` exports no `_start` function (use --invoke NAME)")
@@ -270,11 +290,12 @@ struct VMRun {
 
 /// `run --isolation vm`; where this build has no monitor (not Linux), says so.
 func runInVM(
-    module: String, arguments: [String], invoke: String?, fuel: UInt64?, maxMemoryPages: UInt64?, options: VMOptions
+    module: String, arguments: [String], invoke: String?, fuel: UInt64?, maxMemoryPages: UInt64?,
+    wasi: WASIHost.Configuration, options: VMOptions
 ) throws {
     #if canImport(Monitor)
     try VMRun(
-        module: module, arguments: arguments, invoke: invoke, fuel: fuel, maxMemoryPages: maxMemoryPages,
+        module: module, arguments: arguments, invoke: invoke, fuel: fuel, maxMemoryPages: maxMemoryPages, wasi: wasi,
         options: options
     ).run()
     #else

@@ -56,6 +56,11 @@ struct CLIIsolationTests {
         ["--fuel", "1000", "--invoke", "fib", modules + "export-compute.wasm", "30"],
         ["--fuel", "1000", modules + "loop.wasm"],
         [modules + "no-such-file.wasm"],
+        [modules + "hello.wasm"],
+        [modules + "exit7.wasm"],
+        [modules + "trap.wasm"],
+        ["--env", "A=1", "--env", "B=two words", modules + "args.wasm", "x", "y z"],
+        ["--max-memory-pages", "1000", modules + "allocate.wasm"],
     ]
 
     @Test("same stdout, stderr and status in the VM as in-process", arguments: cases)

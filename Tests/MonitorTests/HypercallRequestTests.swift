@@ -183,3 +183,6 @@ struct HypercallRequestTests {
             == .outOfMemory(requested: 12345))
     }
 }
+
+/// SwiftletABI's WASI names in number order (this file does not import WASIHost, whose `WASIFunction` would clash).
+let abiWASIFunctionNames = WASIFunction.names.map(\.description)

@@ -76,7 +76,10 @@ struct WASIConformanceTests {
         var theirSurroundingsBefore: [String: String]
     }
 
-    static func runBoth(_ program: Program) throws -> Runs {
+    /// Both isolation modes serve WASI from the same host implementation; each must match wasmtime.
+    static let isolations = ["vm", "process"]
+
+    static func runBoth(_ program: Program, isolation: String = "vm") throws -> Runs {
         let module = try WASITestSupport.compile(program.name)
         let swiftlet = try WASITestSupport.swiftlet()
         let python = try WASITestSupport.python()
@@ -88,7 +91,8 @@ struct WASIConformanceTests {
             ["--dir", fixture.sandbox.path + "::/sandbox"] + program.environment.flatMap { ["--env", $0] }
         }
         let ours = try WASITestSupport.run(
-            swiftlet, ["run"] + options(ourFixture) + [module.path] + program.arguments, input: program.input)
+            swiftlet, ["run", "--isolation", isolation] + options(ourFixture) + [module.path] + program.arguments,
+            input: program.input)
         let wasmtime = try WASITestSupport.run(
             python,
             [WASITestSupport.programsDirectory.appendingPathComponent("run_wasmtime.py").path] + options(theirFixture)
@@ -99,9 +103,9 @@ struct WASIConformanceTests {
             ourSurroundingsBefore: ourSurroundingsBefore, theirSurroundingsBefore: theirSurroundingsBefore)
     }
 
-    @Test(arguments: programs)
-    func matchesWasmtime(_ program: Program) throws {
-        let runs = try Self.runBoth(program)
+    @Test(arguments: programs, isolations)
+    func matchesWasmtime(_ program: Program, isolation: String) throws {
+        let runs = try Self.runBoth(program, isolation: isolation)
         #expect(runs.ours.standardOutput == runs.wasmtime.standardOutput)
         #expect(runs.ours.standardError == runs.wasmtime.standardError)
         #expect(runs.ours.status == runs.wasmtime.status)

@@ -39,7 +39,14 @@ struct GuestWASI {
         let arguments = self.arguments
         let environment = self.environment
         if WASIFunction.equal("fd_write", name) {
-            return define([i32, i32, i32, i32]) { caller, values in Self.fdWrite(caller, values) }
+            let number = WASIFunction.number(of: name)
+            return define([i32, i32, i32, i32]) { caller, values in
+                // stdout and stderr in one exit with the iovecs gathered here; files and sockets are the host's.
+                guard Self.u32(values, 0) == 1 || Self.u32(values, 0) == 2 else {
+                    return Self.forward(number: number, caller, values)
+                }
+                return Self.fdWrite(caller, values)
+            }
         }
         if WASIFunction.equal("args_sizes_get", name) {
             return define([i32, i32]) { caller, values in Self.sizes(of: arguments, caller, values) }
@@ -67,14 +74,7 @@ struct GuestWASI {
         let forwardable = declaredType.parameters.count <= WASICallRequest.maximumArgumentCount
             && declaredType.results.count <= 1
         return store.makeHostFunction(type: declaredType) { caller, values in
-            var errno = WASIErrno.notImplemented
-            if let number, forwardable {
-                let (memoryAddress, memorySize) = Self.memoryRange(caller)
-                let request = WASICallRequest(
-                    function: number, memoryAddress: memoryAddress, memorySize: memorySize,
-                    arguments: values.map(Self.slot(of:)))
-                errno = Hypercalls.wasi(request)
-            }
+            let errno = forwardable ? Self.forward(number: number, caller, values) : WASIErrno.notImplemented
             return declaredType.results.map { type in
                 switch type {
                 case .i32: .i32(UInt32(truncatingIfNeeded: errno))
@@ -88,6 +88,16 @@ struct GuestWASI {
         }
     }
 
+    /// One ``Hypercall/wasi`` exit; ENOSYS without one for a name preview1 does not have.
+    private static func forward(number: UInt64?, _ caller: Caller, _ values: [Value]) -> UInt64 {
+        guard let number else { return WASIErrno.notImplemented }
+        let (memoryAddress, memorySize) = memoryRange(caller)
+        return Hypercalls.wasi(
+            WASICallRequest(
+                function: number, memoryAddress: memoryAddress, memorySize: memorySize,
+                arguments: values.map(slot(of:))))
+    }
+
     // MARK: Calls
 
     /// `fd_write(fd, iovs, iovs_len, nwritten) -> errno`: the iovecs are translated to guest-physical ranges
@@ -97,7 +107,6 @@ struct GuestWASI {
         let iovecs = u32(values, 1)
         let iovecCount = u32(values, 2)
         let resultAddress = u32(values, 3)
-        guard fd == 1 || fd == 2 else { return WASIErrno.badFileDescriptor }
         guard let memory = caller.memory else { return WASIErrno.fault }
         let ranges: [UInt64]? = caller.store.withBytes(of: memory) { bytes in
             guard let base = bytes.baseAddress else { return nil }

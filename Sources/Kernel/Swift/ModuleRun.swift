@@ -27,7 +27,14 @@ struct ModuleRun {
         // A call frame is 32 bytes; 64 per level leaves room for the allocator's rounding.
         let stackBytes = UInt64(configuration.valueStackSlots) * 8 + UInt64(configuration.maxCallDepth) * 64
         let available = UInt64(Heap.untouchedBytes) - min(UInt64(Heap.untouchedBytes), stackBytes + (1 << 20))
-        configuration.maxMemoryPages = min(bootInfo.maxMemoryPages, available / 3 / 65536)
+        let heapPages = available / 3 / 65536
+        configuration.maxMemoryPages = min(bootInfo.maxMemoryPages, heapPages)
+        // A memory the user's cap allows but this VM cannot hold is the VM's shortage, not the module's fault: say
+        // "out of memory" (raise --memory) rather than the engine's "exceeds the limit".
+        for memory in module.memories[module.importedMemoryCount...]
+        where memory.limits.min > heapPages && memory.limits.min <= bootInfo.maxMemoryPages {
+            Hypercalls.outOfMemory(requested: UInt(min(memory.limits.min * 65536, UInt64(UInt32.max))))
+        }
         let store = Store(configuration: configuration)
         let wasi = GuestWASI(
             arguments: .init(bytes: bytes(at: bootInfo.argumentsAddress, count: bootInfo.argumentsSize),
