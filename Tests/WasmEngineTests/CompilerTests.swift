@@ -94,6 +94,19 @@ func compileError(
         #expect(kept.code.first == Instruction(.i32AddImm, 1, 0, 8))
     }
 
+    @Test func arrayElementAddressFoldsIntoAScaledLoad() throws {
+        // (param i32 i32) (result i32) local.get 0; local.get 1; i32.const 2; i32.shl; i32.add; i32.load
+        let folded = try compileBody(
+            [0x00, 0x20, 0, 0x20, 1, 0x41, 2, 0x74, 0x6A, 0x28, 2, 0, 0x0B], parameters: [.i32, .i32], results: [.i32])
+        #expect(folded.code == [Instruction(.i32LoadScaled, 0, 0, 1), Instruction(.return)])
+        // local.get 0; block (result i32); local.get 1; i32.const 2; i32.shl; end; i32.add; i32.load: the block's
+        // end is a label between the shift and the addition, so they stay apart.
+        let split = try compileBody(
+            [0x00, 0x20, 0, 0x02, 0x7F, 0x20, 1, 0x41, 2, 0x74, 0x0B, 0x6A, 0x28, 2, 0, 0x0B],
+            parameters: [.i32, .i32], results: [.i32])
+        #expect(!split.code.contains { $0.opcode == .i32LoadScaled })
+    }
+
     @Test func i64ComparisonFusesWithBrIf() throws {
         // block; local.get 0; local.get 1; i64.lt_u; br_if 0; end
         let function = try compileBody(

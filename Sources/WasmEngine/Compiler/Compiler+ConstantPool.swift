@@ -76,6 +76,7 @@ extension Opcode {
             .tableInit, .memorySize, .memoryInit:
             return (true, false, false)
         case .copy, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)
+        case .i32LoadScaled, .i64LoadScaled: return (true, true, true)
         case .select, .memoryFill, .memoryCopy: return (true, true, true)
         default:
             if isUnaryNumeric { return (true, true, false) }

@@ -131,7 +131,7 @@ extension Opcode {
         switch self {
         case .copy, .const32, .const64, .select, .selectFwd, .globalGet: return true
         default:
-            return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadAddImm) || within(.i32Eqz, .i32GeUImm)
+            return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32GeUImm)
                 || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
         }
     }

@@ -123,6 +123,9 @@ public enum Opcode: UInt16, Sendable {
     /// A load with no static offset whose address is an `i32.add` of slot `b` and the constant `c`, wrapping
     /// at 32 bits as `i32.add` does: `slot[a] = load(UInt32(slot[b]) &+ c)`.
     case i32LoadAddImm, i64LoadAddImm
+    /// An array element load, `base[index]`, with no static offset: the address is slot `b` plus slot `c`
+    /// times the access size (4 or 8), all wrapping at 32 bits as the `i32.shl` and `i32.add` it replaces.
+    case i32LoadScaled, i64LoadScaled
 
     // MARK: Numeric (f32.load/store and f64.load/store use the i32/i64 forms: the bits are the same)
     case i32Eqz, i32Eq, i32Ne, i32LtS, i32LtU, i32GtS, i32GtU, i32LeS, i32LeU, i32GeS, i32GeU

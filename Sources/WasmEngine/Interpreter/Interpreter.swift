@@ -212,6 +212,8 @@ extension Store {
             case .i64Load32U: r.setI64(i.a, UInt64(try r.load(i, as: UInt32.self)))
             case .i32LoadAddImm: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ i.c))
             case .i64LoadAddImm: r.setI64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ i.c))
+            case .i32LoadScaled: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 2))
+            case .i64LoadScaled: r.setI64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 3))
             case .i32Store: try r.store(i, r.i32(i.a))
             case .i64Store: try r.store(i, r.i64(i.a))
             case .i32Store8, .i64Store8: try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
