@@ -136,6 +136,23 @@ func compileError(
             ])
     }
 
+    @Test func floatOperandsAreForwardedOnlyFromFloatArithmetic() {
+        var code = [
+            Instruction(.i64Load, 2, 0, 0),  // an f64 loaded as bits: only the integer register has it
+            Instruction(.f64Add, 3, 2, 1),
+            Instruction(.f64Mul, 4, 3, 1),  // f64 arithmetic: the float register has its operand
+            Instruction(.i64Store, 4, 0, 8),  // stores read the integer register, which every producer sets
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i64Load, 2, 0, 0),
+                Instruction(.f64Add, 3, 2, 1),
+                Instruction(.f64MulFwd, 4, 3, 1),
+                Instruction(.i64StoreFwd, 4, 0, 8),
+            ])
+    }
+
     @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
         // local.get 0; i32.eqz; if; i32.const 7; global.set 1 ... (use local.set) ; end
         let function = try compileBody(

@@ -11,7 +11,8 @@ extension FunctionTranslator {
         for index in code.indices.dropFirst() where !isBranchTarget[index] {
             let previous = code[index - 1]
             guard previous.opcode.producesForwardedResult,
-                let forwarded = code[index].forwarding(resultIn: previous.a)
+                let forwarded = code[index].forwarding(resultIn: previous.a),
+                !forwarded.opcode.readsForwardedFloat || previous.opcode.producesForwardedFloat
             else { continue }
             code[index] = forwarded
         }
@@ -133,6 +134,23 @@ extension Opcode {
         default:
             return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32GeUImm)
                 || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
+        }
+    }
+
+    /// Whether the interpreter also leaves the result in the floating-point forwarding register: the f64
+    /// arithmetic that writes through `Registers.setF64`.
+    var producesForwardedFloat: Bool {
+        func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
+        return within(.f64Ceil, .f64Max) || within(.f64ConvertI32S, .f64PromoteF32)
+            || within(.f64AddFwd, .f64DivFwd) || self == .f64SubFwdC || self == .f64DivFwdC || self == .f64SqrtFwd
+            || self == .f64ConvertI32SFwd
+    }
+
+    /// Whether this forwarded form reads the floating-point forwarding register.
+    var readsForwardedFloat: Bool {
+        switch self {
+        case .f64AddFwd, .f64SubFwd, .f64MulFwd, .f64DivFwd, .f64SubFwdC, .f64DivFwdC, .f64SqrtFwd: true
+        default: false
         }
     }
 }

@@ -27,6 +27,9 @@ struct Registers {
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
     var forwarded: UInt64 = 0
+    /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
+    /// between integer and floating-point registers would add latency to every link of a float chain.
+    var forwardedFloat: Double = 0
 
     @inline(__always)
     mutating func reloadMemory() {
@@ -53,13 +56,17 @@ struct Registers {
     @inline(__always) mutating func setS64(_ slot: UInt32, _ value: Int64) { setI64(slot, UInt64(bitPattern: value)) }
     @inline(__always) mutating func setBool(_ slot: UInt32, _ value: Bool) { setI64(slot, value ? 1 : 0) }
     @inline(__always) mutating func setF32(_ slot: UInt32, _ value: Float) { setI32(slot, value.bitPattern) }
-    @inline(__always) mutating func setF64(_ slot: UInt32, _ value: Double) { setI64(slot, value.bitPattern) }
+    @inline(__always) mutating func setF64(_ slot: UInt32, _ value: Double) {
+        setI64(slot, value.bitPattern)
+        forwardedFloat = value
+    }
 
     // The forwarded operand, read as each type reads a slot.
     @inline(__always) var forwardedI32: UInt32 { UInt32(truncatingIfNeeded: forwarded) }
     @inline(__always) var forwardedS32: Int32 { Int32(truncatingIfNeeded: forwarded) }
     @inline(__always) var forwardedS64: Int64 { Int64(bitPattern: forwarded) }
-    @inline(__always) var forwardedF64: Double { Double(bitPattern: forwarded) }
+    /// Valid only after an instruction that wrote its result with `setF64` (`producesForwardedFloat`).
+    @inline(__always) var forwardedF64: Double { forwardedFloat }
 
     // MARK: Memory access: a software bounds check on every access
 
