@@ -34,6 +34,11 @@ func compileError(
 }
 
 @Suite struct CompilerCodeShapeTests {
+    @Test func instructionsAreSixteenBytes() {
+        // The interpreter walks code by pointer and turns byte distances into instruction counts by a shift.
+        #expect(MemoryLayout<Instruction>.stride == 16)
+    }
+
     @Test func addIntoLocalIsOneInstruction() throws {
         // (local i32) local.get 0; local.get 1; i32.add; local.set 2
         let function = try compileBody(

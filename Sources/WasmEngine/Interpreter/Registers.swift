@@ -129,7 +129,10 @@ struct Registers {
     mutating func branch(to target: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
         let destination = codeBase + Int(target)
         if destination <= pc {
-            try poll(cost: UInt64(pc - destination) &+ 1, interruptHandle: interruptHandle)
+            // The instructions the loop spans: a byte distance (known non-negative) over the 16-byte stride,
+            // a shift where `pc - destination` would check for overflow and round a signed division.
+            let distance = (UInt(bitPattern: pc) &- UInt(bitPattern: destination)) &>> 4
+            try poll(cost: UInt64(distance) &+ 1, interruptHandle: interruptHandle)
         }
         pc = destination
     }
