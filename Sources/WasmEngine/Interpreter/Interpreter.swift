@@ -2,6 +2,13 @@
 //
 // Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each instruction's opcode is loaded and
 // dispatched by a `switch` on its opcode (a jump table). Operands are slot indices into the frame `r.fp`.
+// A simple handler is about ten machine instructions: load its operand fields, load/compute/store slots,
+// `pc += 16`, then its own copy of the dispatch (load the next opcode, load the jump-table entry, jump):
+// LLVM duplicates the dispatch into every handler (see Package.swift and `InstructionOperands`), so each
+// handler's indirect jump is predicted from its own history. Every value a handler writes also stays in
+// `r.forwarded` (and `r.forwardedFloat` for f64 arithmetic), a machine register; the `...Fwd` forms that
+// `forwardResults` makes read it there instead of reloading the slot just stored, so a dependent chain
+// does not pay a store-to-load round trip per link.
 // Wasm→wasm calls push the caller's registers on the explicit call-frame stack and continue in the same loop,
 // so wasm recursion never grows the host stack; only host functions (and an `invoke` they make) nest on it.
 // The loop touches only raw pointers into store-owned buffers and value types held in locals: no retain,
