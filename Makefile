@@ -12,9 +12,6 @@ FUZZ_SMOKE_TIME ?= 20
 CLI := .build/release/swiftlet
 ENGINE_SOURCES := $(shell find Sources/WasmEngine -name '*.swift' | sort)
 
-EMBEDDED_TRIPLE := x86_64-unknown-none-elf
-EMBEDDED_TOOLSET := toolsets/embedded-x86_64.json
-EMBEDDED_SCRATCH := .build-embedded
 
 FUZZ_DIR := .build/fuzz
 FUZZER := $(FUZZ_DIR)/fuzz-engine
@@ -26,17 +23,19 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build kernel bench-vm test unit-tests spec-tests bench bench-smoke embedded fuzz fuzz-build fuzz-smoke \
+.PHONY: build kernel bench-vm test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
 	fuzz-regressions modules clean
 
 build: kernel
 	$(SWIFT) build -c release
 
 # The guest kernel image (.build-kernel/swiftlet-kernel.elf), which `swiftlet run` boots in each micro-VM.
+# Building it compiles the engine as Embedded Swift for x86_64-unknown-none-elf (with -Werror
+# EmbeddedRestrictions), which is the proof that the engine stays Embedded-clean.
 kernel:
 	kernel/build.sh
 
-test: unit-tests spec-tests bench-smoke embedded fuzz-regressions fuzz-smoke
+test: unit-tests spec-tests bench-smoke fuzz-regressions fuzz-smoke
 
 # The micro-VM tests boot the kernel, so it is built first.
 unit-tests: kernel
@@ -59,11 +58,6 @@ bench: build
 # --invoke in the VM vs in-process, kernel image size, peak RSS.
 bench-vm: build
 	$(PYTHON) bench/vm/run.py
-
-# Proves the engine compiles as Embedded Swift for the unikernel's bare-metal target.
-embedded:
-	$(SWIFT) build -c release --triple $(EMBEDDED_TRIPLE) --toolset $(EMBEDDED_TOOLSET) \
-		--scratch-path $(EMBEDDED_SCRATCH) --target WasmEngine
 
 # The engine is compiled with coverage instrumentation and ASan, then linked with the harness.
 fuzz-build: $(FUZZER)
@@ -118,4 +112,4 @@ fuzz/corpus/%.wasm: fuzz/seeds/%.wat
 	$(WASM_TOOLS) parse $< -o $@
 
 clean:
-	rm -rf .build $(EMBEDDED_SCRATCH)
+	rm -rf .build .build-kernel

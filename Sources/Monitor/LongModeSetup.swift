@@ -41,10 +41,13 @@ enum LongModeSetup {
         size % largePageSize == 0 && size > SwiftletABI.guestRegionStart && size <= SwiftletABI.maximumMemorySize
     }
 
-    /// Writes page tables identity-mapping all of `memory` with 2 MiB pages, and the GDT.
+    /// Writes page tables identity-mapping all of `memory` with 2 MiB pages, except the large page at
+    /// `unmappedLargePage` (a guard: any access to it faults), and the GDT.
     ///
     /// - Precondition: `isSupportedMemorySize(memory.size)`.
-    static func writeTables(into memory: borrowing GuestMemory) throws(GuestMemoryError) {
+    static func writeTables(
+        into memory: borrowing GuestMemory, unmappedLargePage: UInt64? = nil
+    ) throws(GuestMemoryError) {
         let gigabytes = (memory.size + gigabyte - 1) / gigabyte
         try memory.store(pdptAddress.rawValue | present | writable | user, at: pml4Address)
         for gigabyteIndex in 0..<gigabytes {
@@ -56,6 +59,7 @@ enum LongModeSetup {
                 // The monitor's first large page is supervisor-only: the guest at CPL3 cannot touch its page tables
                 // or GDT, and a null-pointer dereference faults instead of reading them.
                 let access = address < SwiftletABI.guestRegionStart ? present | writable : present | writable | user
+                if address == unmappedLargePage { continue }  // not present: a guard
                 try memory.store(
                     address | access | largePage, at: GuestPhysicalAddress(directory + entryIndex * 8))
             }

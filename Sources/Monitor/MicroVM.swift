@@ -83,8 +83,9 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// One guest: its memory, VM and single vCPU, set up to enter the kernel in long mode at CPL3.
 ///
-/// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image,
-/// then (page-aligned) its stack, one page of ``BootInfo``, and the heap up to the end of memory.
+/// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image, an
+/// unmapped 2 MiB guard, its stack, one page of ``BootInfo``, the run's inputs, and the heap up to the end of
+/// memory.
 public struct MicroVM: ~Copyable {
     // Dropped together, in an order Swift does not specify; every order is safe: KVM keeps a VM alive while a
     // vCPU fd refers to it, and the guest cannot run any more once its MicroVM is being destroyed, so a memory
@@ -111,11 +112,17 @@ public struct MicroVM: ~Copyable {
         // that is at most the memory size (4 GiB) and its arithmetic cannot overflow.
         try wrap { () throws(KernelImageError) in try kernel.load(into: memory, allowedRange: guestRegion) }
         let page = GuestMemory.pageSize
-        let stackBottom = (kernel.end + page - 1) / page * page
+        // A 2 MiB large page left unmapped between the kernel and its stack: a stack overflow faults there
+        // (the run ends as a guest fault) instead of silently overwriting the kernel's data.
+        let largePage = LongModeSetup.largePageSize
+        let stackGuard = (kernel.end + largePage - 1) / largePage * largePage
+        let stackBottom = stackGuard + largePage
         let stackPages = configuration.stackSize / page + (configuration.stackSize % page == 0 ? 0 : 1)
         let stackTop = stackBottom + min(stackPages, configuration.memorySize / page) * page
         let payloadStart = stackTop + page
-        guard stackPages <= configuration.memorySize / page, payloadStart < configuration.memorySize else {
+        guard stackPages <= configuration.memorySize / page, stackBottom < configuration.memorySize,
+            payloadStart < configuration.memorySize
+        else {
             throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
         }
 
@@ -140,7 +147,7 @@ public struct MicroVM: ~Copyable {
         }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
         try wrap { () throws(GuestMemoryError) in
-            try LongModeSetup.writeTables(into: memory)
+            try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
             try memory.store(bootInfo, at: bootInfoAddress)
         }
 

@@ -57,6 +57,7 @@ struct RunCommand: ParsableCommand {
                 return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
                     maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions)
             }
+            vmOptions.armProcessTimeout()
             let bytes = try readModuleFile(module)
             let decoded: Module
             do throws(ModuleError) {

@@ -1,4 +1,5 @@
 #if canImport(Monitor)
+import Foundation
 import Monitor
 import WASIHost
 
@@ -12,14 +13,17 @@ private final class WASIHostReference: @unchecked Sendable {
 
 /// The handler answering the guest's forwarded WASI calls with a `WASIHost` made from `configuration`: the same
 /// code as in-process, over the same linear-memory view. `proc_exit` never arrives (the guest answers it itself).
-func makeWASIHandler(_ configuration: WASIHost.Configuration) throws -> HypercallDispatcher.WASIHandler {
+/// The interrupt handle wakes a blocking call (a sleep, a read) from another thread: see ``wakeBlockingCalls``.
+func makeWASIHandler(
+    _ configuration: WASIHost.Configuration
+) throws -> (HypercallDispatcher.WASIHandler, WASIInterruptHandle) {
     let reference: WASIHostReference
     do throws(WASIHost.SetupError) {
         reference = WASIHostReference(try WASIHost(configuration: configuration))
     } catch {
         throw CommandFailure(message: error.description)
     }
-    return { number, arguments, linearMemory in
+    return ({ number, arguments, linearMemory in
         guard let function = WASIFunction(rawValue: UInt32(truncatingIfNeeded: number)), number <= UInt64(UInt32.max)
         else { return UInt64(WASIErrno.noSystemCall.rawValue) }
         let used = Array(arguments.prefix(function.parameterIsI64.count))
@@ -27,6 +31,16 @@ func makeWASIHandler(_ configuration: WASIHost.Configuration) throws -> Hypercal
         case .returned(let errno): return UInt64(errno.rawValue)
         case .exited: return UInt64(WASIErrno.noSystemCall.rawValue)
         }
+    }, reference.host.interruptHandle)
+}
+
+/// For `--timeout`: the run loop checks its deadline after every exit, but a guest blocked in a WASI call makes
+/// none, so the call is woken just after the deadline (the margin keeps the wake from beating the deadline, which
+/// would only let the guest carry on) and the loop stops the guest at its next exit.
+func wakeBlockingCalls(_ interruptHandle: WASIInterruptHandle, after seconds: Double) {
+    Thread.detachNewThread {
+        Thread.sleep(forTimeInterval: max(seconds, 0) + 0.05)
+        interruptHandle.interrupt()
     }
 }
 #endif

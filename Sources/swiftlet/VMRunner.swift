@@ -12,11 +12,23 @@ import SwiftletABI
 /// Options of `run` that shape the micro-VM (`--isolation vm`).
 struct VMOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Guest memory of the micro-VM in MiB, even, 4 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
+        "Guest memory of the micro-VM in MiB, even, 8 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
     var memory: UInt64 = 512
 
-    @Option(help: ArgumentHelp("Stop the micro-VM after this many seconds.", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Stop the run after this many seconds (in the micro-VM or in-process).", valueName: "SECONDS"))
     var timeout: Double?
+
+    /// `--timeout` for an in-process run: the engine runs on this thread, so a watchdog thread ends the whole
+    /// process when the time is up, with the micro-VM's message and status. Output the module wrote is already
+    /// on its descriptors (WASI writes are unbuffered).
+    func armProcessTimeout() {
+        guard let timeout else { return }
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: max(timeout, 0))
+            writeToStandardError("Error: timed out: the run was stopped after \(timeout) s")
+            _exit(timeoutExitCode)
+        }
+    }
 }
 
 /// The KVM device; the environment variable `SWIFTLET_KVM_DEVICE` overrides it (tests use it to play a machine
@@ -130,14 +142,15 @@ struct VMRun {
         if let maxMemoryPages { guestRun.maxMemoryPages = maxMemoryPages }
         if let invoke { guestRun.invocation = try invocation(of: invoke, in: bytes) }
 
-        guard options.memory % 2 == 0, options.memory >= 4, options.memory <= 4096 else {
-            throw CommandFailure(message: "--memory \(options.memory): give an even number of MiB from 4 to 4096")
+        guard options.memory % 2 == 0, options.memory >= 8, options.memory <= 4096 else {
+            throw CommandFailure(message: "--memory \(options.memory): give an even number of MiB from 8 to 4096")
         }
         var configuration = MicroVMConfiguration()
         configuration.memorySize = options.memory << 20
         configuration.output = .forward
         configuration.run = guestRun
-        configuration.wasiHandler = try makeWASIHandler(wasi)
+        let wasiInterrupt: WASIInterruptHandle
+        (configuration.wasiHandler, wasiInterrupt) = try makeWASIHandler(wasi)
         // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.
         signal(SIGPIPE, SIG_IGN)
         let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }
@@ -145,6 +158,7 @@ struct VMRun {
         var vm = try makeVM(system: system, kernelPath: kernelPath, configuration: configuration)
         let result: MicroVMResult
         do throws(MicroVMError) {
+            if let timeout = options.timeout { wakeBlockingCalls(wasiInterrupt, after: timeout) }
             result = try vm.run(timeLimit: timeLimit)
         } catch {
             throw CommandFailure(message: "cannot run the micro-VM: \(error)")

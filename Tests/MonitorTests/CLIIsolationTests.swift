@@ -56,6 +56,7 @@ struct CLIIsolationTests {
         ["--fuel", "1000", "--invoke", "fib", modules + "export-compute.wasm", "30"],
         ["--fuel", "1000", modules + "loop.wasm"],
         [modules + "no-such-file.wasm"],
+        [modules + "loop.wat"],  // text format: the hint in the message must survive the VM
         [modules + "hello.wasm"],
         [modules + "exit7.wasm"],
         [modules + "trap.wasm"],
@@ -92,11 +93,14 @@ struct CLIIsolationTests {
             == CommandResult(status: 134, standardOutput: "before the trap\n", standardError: "Error: wasm trap: unreachable\n"))
     }
 
-    @Test("--timeout stops a runaway module and says so")
-    func timeout() throws {
-        let result = try swiftlet(["run", "--timeout", "0.3", modules + "spin.wasm"])
+    @Test("--timeout stops a spinning or a sleeping module promptly and says so, in the VM and in-process",
+        arguments: ["vm", "process"], ["spin.wasm", "sleep.wasm"])
+    func timeout(isolation: String, module: String) throws {
+        let start = ContinuousClock.now
+        let result = try swiftlet(["run", "--isolation", isolation, "--timeout", "0.3", modules + module])
         #expect(result.status == 124)
         #expect(result.standardError.hasPrefix("Error: timed out"))
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test("without usable KVM, run says so and names --isolation process; no silent fallback")

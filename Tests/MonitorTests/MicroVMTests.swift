@@ -52,6 +52,22 @@ struct MicroVMTests {
         #expect(result.outcome == .fault(.shutdown, rip: codeAddress.rawValue))
     }
 
+    @Test("a stack overflow faults in the unmapped guard below the stack instead of overwriting the kernel")
+    func stackOverflowFaults() throws {
+        let system = try KVMSystem()
+        let stackSize = MicroVMConfiguration().stackSize
+        // sub rsp, stackSize (RSP is now the stack's bottom); push rax: one slot too far.
+        let code: [UInt8] = [0x48, 0x81, 0xEC] + X86.littleEndian(UInt32(stackSize)) + [0x50] + X86.out32(
+            port: Hypercall.exit.port, value: 0)
+        var vm = try MicroVM(system: system, kernel: KernelImage(code: code, loadAddress: codeAddress))
+        #expect(try vm.run().outcome == .fault(.shutdown, rip: codeAddress.rawValue + 7))
+        // One slot less is still the stack: the same code without the overflow exits normally.
+        let fitting: [UInt8] = [0x48, 0x81, 0xEC] + X86.littleEndian(UInt32(stackSize - 8)) + [0x50] + X86.out32(
+            port: Hypercall.exit.port, value: 0)
+        var fittingVM = try MicroVM(system: system, kernel: KernelImage(code: fitting, loadAddress: codeAddress))
+        #expect(try fittingVM.run().outcome == .exited(status: 0))
+    }
+
     @Test("a hostile console-write request address is rejected and the VM stopped", arguments: [
         UInt32(0xFFFF_FFF8),  // beyond guest memory, and the record would cross the end
         UInt32(0x1000),  // the monitor's page tables
