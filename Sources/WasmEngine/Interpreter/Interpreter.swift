@@ -24,7 +24,7 @@ extension Store {
         let entryCallFrame = callFrameTop!
         let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
         var r = Registers(
-            pc: code, codeBase: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
+            pc: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
             memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
             fuel: fuelRemaining)
         r.reloadMemory()
@@ -40,108 +40,108 @@ extension Store {
             case .unreachable:
                 throw Trap(.unreachable)
             case .br:
-                try r.branch(to: i.a, interruptHandle: interruptHandle)
+                try r.branch(by: i.a, interruptHandle: interruptHandle)
                 continue
             case .brIf:
                 if r.i32(i.b) != 0 {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfNot:
                 if r.i32(i.b) == 0 {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32Eq:
                 if r.i32(i.b) == r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32Ne:
                 if r.i32(i.b) != r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LtS:
                 if r.s32(i.b) < r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LtU:
                 if r.i32(i.b) < r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GtS:
                 if r.s32(i.b) > r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GtU:
                 if r.i32(i.b) > r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LeS:
                 if r.s32(i.b) <= r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LeU:
                 if r.i32(i.b) <= r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GeS:
                 if r.s32(i.b) >= r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GeU:
                 if r.i32(i.b) >= r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32EqImm:
-                if r.i32(i.b) == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) == i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32NeImm:
-                if r.i32(i.b) != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) != i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtSImm:
-                if r.s32(i.b) < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) < Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtUImm:
-                if r.i32(i.b) < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) < i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtSImm:
-                if r.s32(i.b) > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) > Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtUImm:
-                if r.i32(i.b) > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) > i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeSImm:
-                if r.s32(i.b) <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) <= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeUImm:
-                if r.i32(i.b) <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) <= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeSImm:
-                if r.s32(i.b) >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) >= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUImm:
-                if r.i32(i.b) >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64Eq:
-                if r.i64(i.b) == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) == r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64Ne:
-                if r.i64(i.b) != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) != r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtS:
-                if r.s64(i.b) < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) < r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtU:
-                if r.i64(i.b) < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) < r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtS:
-                if r.s64(i.b) > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) > r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtU:
-                if r.i64(i.b) > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) > r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeS:
-                if r.s64(i.b) <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) <= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeU:
-                if r.i64(i.b) <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) <= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeS:
-                if r.s64(i.b) >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) >= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeU:
-                if r.i64(i.b) >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) >= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brTable:
                 // Land on the selected entry, itself a `br` executed next.
                 r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
@@ -151,7 +151,6 @@ extension Store {
                 r.callFrame -= 1
                 let caller = r.callFrame.pointee
                 r.pc = caller.returnPC
-                r.codeBase = caller.codeBase
                 r.fp = caller.framePointer
                 r.instance = caller.instance
                 // The callee may have grown (and so moved) the memory.
@@ -397,69 +396,69 @@ extension Store {
 
             // MARK: Forwarded forms: the forwarded operand comes from `r.forwarded` (see `forwardResults`)
             case .brIfFwd:
-                if r.forwardedI32 != 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 != 0 { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfNotFwd:
-                if r.forwardedI32 == 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 == 0 { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32EqFwd:
-                if r.forwardedI32 == r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 == r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32NeFwd:
-                if r.forwardedI32 != r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 != r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtSFwd:
-                if r.forwardedS32 < r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 < r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtUFwd:
-                if r.forwardedI32 < r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 < r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtSFwd:
-                if r.forwardedS32 > r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 > r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtUFwd:
-                if r.forwardedI32 > r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 > r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeSFwd:
-                if r.forwardedS32 <= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 <= r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeUFwd:
-                if r.forwardedI32 <= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 <= r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeSFwd:
-                if r.forwardedS32 >= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 >= r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUFwd:
-                if r.forwardedI32 >= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 >= r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64EqFwd:
-                if r.forwarded == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded == r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64NeFwd:
-                if r.forwarded != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded != r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtSFwd:
-                if r.forwardedS64 < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 < r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtUFwd:
-                if r.forwarded < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded < r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtSFwd:
-                if r.forwardedS64 > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 > r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtUFwd:
-                if r.forwarded > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded > r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeSFwd:
-                if r.forwardedS64 <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 <= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeUFwd:
-                if r.forwarded <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded <= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeSFwd:
-                if r.forwardedS64 >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 >= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeUFwd:
-                if r.forwarded >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded >= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32EqImmFwd:
-                if r.forwardedI32 == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 == i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32NeImmFwd:
-                if r.forwardedI32 != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 != i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtSImmFwd:
-                if r.forwardedS32 < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 < Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtUImmFwd:
-                if r.forwardedI32 < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 < i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtSImmFwd:
-                if r.forwardedS32 > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 > Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtUImmFwd:
-                if r.forwardedI32 > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 > i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeSImmFwd:
-                if r.forwardedS32 <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 <= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeUImmFwd:
-                if r.forwardedI32 <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 <= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeSImmFwd:
-                if r.forwardedS32 >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 >= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUImmFwd:
-                if r.forwardedI32 >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
             case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
@@ -547,7 +546,7 @@ extension Store {
         }
         // SAFETY: `r.callFrame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
         r.callFrame.initialize(
-            to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
+            to: CallFrame(returnPC: r.pc + 1, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
         let locals = calleeFrame + callee.pointee.parameterCount
         let localsToZero = callee.pointee.localCount &- callee.pointee.parameterCount
@@ -563,7 +562,6 @@ extension Store {
         }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
-        r.codeBase = r.pc
         // Within one instance the cached memory is current (every grow reloads it): only a call into
         // another instance must fetch that instance's memory.
         let calleeInstance = callee.pointee.instance.unsafelyUnwrapped

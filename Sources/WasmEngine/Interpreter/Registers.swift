@@ -11,8 +11,6 @@ import Synchronization
 struct Registers {
     /// The instruction being executed.
     var pc: UnsafePointer<Instruction>
-    /// The current function's first instruction; branch targets are relative to it.
-    var codeBase: UnsafePointer<Instruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
     var instance: UnsafeMutablePointer<InstanceRecord>
@@ -124,17 +122,16 @@ struct Registers {
         fuel &-= cost
     }
 
-    /// Jumps to instruction `target`; a jump backwards (or onto itself) is a loop back-edge and polls.
+    /// Jumps by `offset` instructions (the store's copy of the code holds branch targets as signed
+    /// distances from the branch); a jump backwards (or onto itself) is a loop back-edge and polls, charging
+    /// the instructions the loop spans.
     @inline(__always)
-    mutating func branch(to target: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
-        let destination = codeBase + Int(target)
-        if destination <= pc {
-            // The instructions the loop spans: a byte distance (known non-negative) over the 16-byte stride,
-            // a shift where `pc - destination` would check for overflow and round a signed division.
-            let distance = (UInt(bitPattern: pc) &- UInt(bitPattern: destination)) &>> 4
-            try poll(cost: UInt64(distance) &+ 1, interruptHandle: interruptHandle)
+    mutating func branch(by offset: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
+        let distance = Int(Int32(bitPattern: offset))
+        if distance <= 0 {
+            try poll(cost: UInt64(truncatingIfNeeded: 0 &- distance) &+ 1, interruptHandle: interruptHandle)
         }
-        pc = destination
+        pc += distance
     }
 }
 
