@@ -112,6 +112,21 @@ func compileError(
         #expect(!split.code.contains { $0.opcode == .i32LoadScaled })
     }
 
+    @Test func xorshiftStepIsOneInstruction() throws {
+        // (param i32) (result i32) local.get 0; i32.const 13; i32.shl; local.get 0; i32.xor
+        let shiftFirst = try compileBody(
+            [0x00, 0x20, 0, 0x41, 13, 0x74, 0x20, 0, 0x73, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(shiftFirst.code == [Instruction(.i32XorShlImm, 0, 0, 13), Instruction(.return)])
+        // local.get 0; local.get 0; i32.const 17; i32.shr_u; i32.xor
+        let shiftSecond = try compileBody(
+            [0x00, 0x20, 0, 0x20, 0, 0x41, 17, 0x76, 0x73, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(shiftSecond.code == [Instruction(.i32XorShrUImm, 0, 0, 17), Instruction(.return)])
+        // (param i32 i32) local.get 0; i32.const 3; i32.shl; local.get 1; i32.xor: different values, no fusion.
+        let mixed = try compileBody(
+            [0x00, 0x20, 0, 0x41, 3, 0x74, 0x20, 1, 0x73, 0x0B], parameters: [.i32, .i32], results: [.i32])
+        #expect(!mixed.code.contains { $0.opcode == .i32XorShlImm })
+    }
+
     @Test func i64ComparisonFusesWithBrIf() throws {
         // block; local.get 0; local.get 1; i64.lt_u; br_if 0; end
         let function = try compileBody(

@@ -81,7 +81,7 @@ extension Opcode {
         default:
             if isUnaryNumeric { return (true, true, false) }
             if Opcode.i32Load.rawValue...Opcode.i64LoadAddImm.rawValue ~= rawValue { return (true, true, false) }
-            if Opcode.i32AddImm.rawValue...Opcode.i32GeUImm.rawValue ~= rawValue { return (true, true, false) }
+            if Opcode.i32AddImm.rawValue...Opcode.i32XorShrUImm.rawValue ~= rawValue { return (true, true, false) }
             return (true, true, true)  // binary numeric
         }
     }

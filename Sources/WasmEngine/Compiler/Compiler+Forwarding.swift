@@ -114,6 +114,8 @@ extension Instruction {
         case .i32ShrSImm: return left(.i32ShrSImmFwd)
         case .i32ShrUImm: return left(.i32ShrUImmFwd)
         case .i64AddImm: return left(.i64AddImmFwd)
+        case .i32XorShlImm: return left(.i32XorShlImmFwd)
+        case .i32XorShrUImm: return left(.i32XorShrUImmFwd)
         case .f64Sqrt: return left(.f64SqrtFwd)
         case .i32WrapI64: return left(.i32WrapI64Fwd)
         case .i64ExtendI32S: return left(.i64ExtendI32SFwd)
@@ -132,7 +134,7 @@ extension Opcode {
         switch self {
         case .copy, .const32, .const64, .select, .selectFwd, .globalGet: return true
         default:
-            return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32GeUImm)
+            return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32XorShrUImm)
                 || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
         }
     }

@@ -165,6 +165,8 @@ public enum Opcode: UInt16, Sendable {
     case i64AddImm
     /// i32 comparisons: `slot[a] = slot[b] <op> c ? 1 : 0`.
     case i32EqImm, i32NeImm, i32LtSImm, i32LtUImm, i32GtSImm, i32GtUImm, i32LeSImm, i32LeUImm, i32GeSImm, i32GeUImm
+    /// The xorshift step `x ^ (x << c)` and `x ^ (x >>> c)`: `slot[a] = slot[b] ^ (slot[b] <op> c)`.
+    case i32XorShlImm, i32XorShrUImm
 
     // MARK: Forwarded forms (made by `forwardResults` after translation, never by the translator itself)
     // Each is its base opcode (the name without `Fwd`) except that one operand is the value the instruction
@@ -188,6 +190,7 @@ public enum Opcode: UInt16, Sendable {
     case f64AddFwd, f64SubFwd, f64MulFwd, f64DivFwd
     case i32SubFwdC, i32ShlFwdC, i32ShrUFwdC, f64SubFwdC, f64DivFwdC
     case i32AddImmFwd, i32AndImmFwd, i32OrImmFwd, i32XorImmFwd, i32ShlImmFwd, i32ShrSImmFwd, i32ShrUImmFwd
+    case i32XorShlImmFwd, i32XorShrUImmFwd
     case i64AddImmFwd
     case f64SqrtFwd, i32WrapI64Fwd, i64ExtendI32SFwd, i64ExtendI32UFwd, f64ConvertI32SFwd
 }

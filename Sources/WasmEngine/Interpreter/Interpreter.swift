@@ -392,6 +392,12 @@ extension Store {
             case .i32LeSImm: r.setBool(i.a, r.s32(i.b) <= Int32(bitPattern: i.c))
             case .i32LeUImm: r.setBool(i.a, r.i32(i.b) <= i.c)
             case .i32GeSImm: r.setBool(i.a, r.s32(i.b) >= Int32(bitPattern: i.c))
+            case .i32XorShlImm:
+                let x = r.i32(i.b)
+                r.setI32(i.a, x ^ x &<< i.c)
+            case .i32XorShrUImm:
+                let x = r.i32(i.b)
+                r.setI32(i.a, x ^ x &>> i.c)
             case .i32GeUImm: r.setBool(i.a, r.i32(i.b) >= i.c)
 
             // MARK: Forwarded forms: the forwarded operand comes from `r.forwarded` (see `forwardResults`)
@@ -511,6 +517,8 @@ extension Store {
             case .i32ShlImmFwd: r.setI32(i.a, r.forwardedI32 &<< i.c)
             case .i32ShrSImmFwd: r.setS32(i.a, r.forwardedS32 &>> Int32(bitPattern: i.c))
             case .i32ShrUImmFwd: r.setI32(i.a, r.forwardedI32 &>> i.c)
+            case .i32XorShlImmFwd: r.setI32(i.a, r.forwardedI32 ^ r.forwardedI32 &<< i.c)
+            case .i32XorShrUImmFwd: r.setI32(i.a, r.forwardedI32 ^ r.forwardedI32 &>> i.c)
             case .i64AddImmFwd: r.setI64(i.a, r.forwarded &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
             case .f64SqrtFwd: r.setF64(i.a, r.forwardedF64.squareRoot())
             case .i32WrapI64Fwd: r.setI32(i.a, r.forwardedI32)
