@@ -23,7 +23,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build kernel bench-vm test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
+.PHONY: build kernel bench-vm bench-wasi test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
 	fuzz-regressions modules clean
 
 build: kernel
@@ -58,6 +58,10 @@ bench: build
 # --invoke in the VM vs in-process, kernel image size, peak RSS.
 bench-vm: build
 	$(PYTHON) bench/vm/run.py
+
+# WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
+bench-wasi: build
+	$(PYTHON) bench/wasi/run.py
 
 # The engine is compiled with coverage instrumentation and ASan, then linked with the harness.
 fuzz-build: $(FUZZER)

@@ -10,8 +10,12 @@ public struct MicroVMConfiguration: Sendable {
     public var consoleLimit = 1 << 20
     /// Passed to the kernel in ``BootInfo/requestedExitStatus``.
     public var requestedExitStatus: UInt32 = 0
-    /// Passed to the kernel in ``BootInfo/randomSeed``.
-    public var randomSeed: UInt64 = .random(in: .min ... .max)
+    /// The key of the guest's CSPRNG (``BootInfo/randomKey``); by default from the host's getrandom.
+    public var randomKey: (UInt64, UInt64, UInt64, UInt64) = (
+        .random(in: .min ... .max), .random(in: .min ... .max), .random(in: .min ... .max), .random(in: .min ... .max)
+    )
+    /// Whether the guest answers clock calls from its time-stamp counter (no exit); otherwise they go to the host.
+    public var guestClocks = true
     /// The module the kernel runs; nil boots the kernel's self-test.
     public var run: GuestRun?
     /// Where the guest's stdout and stderr go.
@@ -129,7 +133,7 @@ public struct MicroVM: ~Copyable {
         var bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: payloadStart,
             heapSize: configuration.memorySize - payloadStart, stackTop: stackTop,
-            randomSeed: configuration.randomSeed, requestedExitStatus: UInt64(configuration.requestedExitStatus))
+            randomKey: configuration.randomKey, requestedExitStatus: UInt64(configuration.requestedExitStatus))
         if let run = configuration.run {
             let payloadEnd: UInt64
             do {
@@ -146,14 +150,21 @@ public struct MicroVM: ~Copyable {
             bootInfo.heapSize = configuration.memorySize - heapStart
         }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
-        try wrap { () throws(GuestMemoryError) in
-            try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
-            try memory.store(bootInfo, at: bootInfoAddress)
-        }
 
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
         try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
         let vcpu = try wrap { () throws(KVMError) in try vm.createVCPU() }
+        // Without a known frequency, or a counter the monitor can read, the guest leaves the clocks to the host
+        // (tscFrequency stays 0).
+        if configuration.guestClocks, let kilohertz = try? vcpu.tscFrequencyKHz(), kilohertz > 0,
+            (try? vcpu.guestTimeStampCounter()) != nil
+        {
+            bootInfo.tscFrequency = kilohertz * 1000
+        }
+        try wrap { () throws(GuestMemoryError) in
+            try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
+            try memory.store(bootInfo, at: bootInfoAddress)
+        }
         try wrap { () throws(KVMError) in
             try vcpu.setSpecialRegisters(LongModeSetup.specialRegisters(from: vcpu.specialRegisters()))
             try vcpu.setRegisters(
@@ -171,8 +182,26 @@ public struct MicroVM: ~Copyable {
 
     /// Runs the guest to its next exit without handling it (for measurements and tests of single exits).
     public mutating func runToNextExit() throws(MicroVMError) -> VCPUExit {
+        if exitCount == 0 { try writeClockBase() }
         exitCount += 1
         return try wrap { () throws(KVMError) in try vcpu.run() }
+    }
+
+    /// Pairs the guest's time-stamp counter with the host's clocks in the boot info, as late as possible before the
+    /// guest's first instruction. The counter is read first, so the guest's clocks lead the host's by the time the
+    /// two clock reads take rather than trail them: an absolute deadline the guest computes and the host waits for
+    /// has passed in the guest's time too when the host wakes it.
+    private func writeClockBase() throws(MicroVMError) {
+        guard bootInfo.tscFrequency != 0 else { return }
+        let counter = try wrap { () throws(KVMError) in try vcpu.guestTimeStampCounter() }
+        let realtime = Syscalls.realtimeNanoseconds()
+        let monotonic = Syscalls.monotonicNanoseconds()
+        let first = bootInfoAddress.adding(UInt64(BootInfo.clockBaseWordIndex) * 8)!
+        try wrap { () throws(GuestMemoryError) in
+            for (index, word) in [realtime, monotonic, counter].enumerated() {
+                try memory.store(word, at: first.adding(UInt64(index) * 8)!)
+            }
+        }
     }
 
     /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.

@@ -89,9 +89,13 @@ enum Syscalls {
         }
     }
 
-    static func monotonicNanoseconds() -> UInt64 {
+    static func realtimeNanoseconds() -> UInt64 { nanoseconds(CLOCK_REALTIME) }
+
+    static func monotonicNanoseconds() -> UInt64 { nanoseconds(CLOCK_MONOTONIC) }
+
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(clock, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 

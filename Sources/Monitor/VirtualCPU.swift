@@ -45,6 +45,21 @@ public struct VirtualCPU: ~Copyable {
         try transfer(&registers, "KVM_SET_SREGS", CKVM_SET_SREGS)
     }
 
+    /// The vCPU's time-stamp counter frequency in kHz. The corresponding ioctl is `KVM_GET_TSC_KHZ`.
+    public func tscFrequencyKHz() throws(KVMError) -> UInt64 {
+        UInt64(try checked("KVM_GET_TSC_KHZ") { () throws(Errno) in try Syscalls.ioctl(fd, CKVM_GET_TSC_KHZ) })
+    }
+
+    /// The guest's time-stamp counter now, as `rdtsc` in the guest would read it. The corresponding ioctl is
+    /// `KVM_GET_MSRS` for `IA32_TSC`.
+    public func guestTimeStampCounter() throws(KVMError) -> UInt64 {
+        var value: UInt64 = 0
+        let result = ckvm_get_guest_tsc(fd, &value)
+        guard result >= 0 else { throw KVMError("KVM_GET_MSRS IA32_TSC", .current) }
+        guard result == 1 else { throw KVMError("KVM_GET_MSRS IA32_TSC", unexpected: "IA32_TSC not read") }
+        return value
+    }
+
     private func transfer<T: BitwiseCopyable>(_ value: inout T, _ name: String, _ request: UInt) throws(KVMError) {
         _ = try checked(name) { () throws(Errno) in
             // SAFETY: `value` is the structure `request` expects and outlives the call.

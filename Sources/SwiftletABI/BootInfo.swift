@@ -20,8 +20,10 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var heapSize: UInt64
     /// Initial stack pointer (the stack grows down from here towards the kernel image).
     public var stackTop: UInt64
-    /// Seed for the kernel's `arc4random_buf` (hash seeds); the host chooses it so runs can be reproduced.
-    public var randomSeed: UInt64
+    /// The first 64 bits of the 256-bit ChaCha20 key of the guest's CSPRNG (``randomKey1`` to ``randomKey3`` are
+    /// the rest), which serves both WASI `random_get` and the kernel's `arc4random_buf` (hash seeds). The host draws
+    /// it from its own entropy (getrandom); a test may fix it to reproduce a run.
+    public var randomKey0: UInt64
     /// The status the boot self-test (no module) exits with, so a test can check the path from boot info to exit.
     public var requestedExitStatus: UInt64
 
@@ -46,10 +48,24 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var fuel: UInt64 = BootInfo.unlimitedFuel
     /// Cap on any linear memory, in 64 KiB pages (the kernel lowers it further to what its heap can hold).
     public var maxMemoryPages: UInt64 = 65536
+    public var randomKey1: UInt64 = 0
+    public var randomKey2: UInt64 = 0
+    public var randomKey3: UInt64 = 0
+    /// The guest's time-stamp counter frequency in Hz (`KVM_GET_TSC_KHZ`), 0 when the host could not tell: the
+    /// guest then forwards clock calls to the host instead of answering them from `rdtsc`.
+    public var tscFrequency: UInt64 = 0
+    /// `CLOCK_REALTIME` and `CLOCK_MONOTONIC` in nanoseconds when the guest's time-stamp counter read ``tscBase``;
+    /// the monitor stamps these three words just before the vCPU first runs, reading the counter first, so the
+    /// guest's clocks may lead the host's by that much (microseconds) but never trail them.
+    public var realtimeBase: UInt64 = 0
+    public var monotonicBase: UInt64 = 0
+    public var tscBase: UInt64 = 0
+    /// The word index of ``realtimeBase``, followed by ``monotonicBase`` and ``tscBase``.
+    public static let clockBaseWordIndex = 26
 
     public init(
-        memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64, randomSeed: UInt64,
-        requestedExitStatus: UInt64
+        memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
+        randomKey: (UInt64, UInt64, UInt64, UInt64), requestedExitStatus: UInt64
     ) {
         self.magic = Self.magicValue
         self.abiVersion = SwiftletABI.version
@@ -57,11 +73,13 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         self.heapStart = heapStart
         self.heapSize = heapSize
         self.stackTop = stackTop
-        self.randomSeed = randomSeed
+        (randomKey0, randomKey1, randomKey2, randomKey3) = randomKey
         self.requestedExitStatus = requestedExitStatus
     }
 
-    public static let wordCount = 22
+    public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
+
+    public static let wordCount = 29
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -70,7 +88,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         heapStart = word(3)
         heapSize = word(4)
         stackTop = word(5)
-        randomSeed = word(6)
+        randomKey0 = word(6)
         requestedExitStatus = word(7)
         moduleAddress = word(8)
         moduleSize = word(9)
@@ -86,6 +104,13 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         invokeArgumentCount = word(19)
         fuel = word(20)
         maxMemoryPages = word(21)
+        randomKey1 = word(22)
+        randomKey2 = word(23)
+        randomKey3 = word(24)
+        tscFrequency = word(25)
+        realtimeBase = word(26)
+        monotonicBase = word(27)
+        tscBase = word(28)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -95,7 +120,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(3, heapStart)
         body(4, heapSize)
         body(5, stackTop)
-        body(6, randomSeed)
+        body(6, randomKey0)
         body(7, requestedExitStatus)
         body(8, moduleAddress)
         body(9, moduleSize)
@@ -111,6 +136,13 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(19, invokeArgumentCount)
         body(20, fuel)
         body(21, maxMemoryPages)
+        body(22, randomKey1)
+        body(23, randomKey2)
+        body(24, randomKey3)
+        body(25, tscFrequency)
+        body(26, realtimeBase)
+        body(27, monotonicBase)
+        body(28, tscBase)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

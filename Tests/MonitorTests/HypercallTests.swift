@@ -80,15 +80,23 @@ struct HypercallTests {
 struct ABIRecordTests {
     @Test("boot info round-trips through guest memory at fixed word offsets")
     func bootInfoLayout() throws {
-        let info = BootInfo(
-            memorySize: 1, heapStart: 2, heapSize: 3, stackTop: 4, randomSeed: 5, requestedExitStatus: 6)
+        var info = BootInfo(
+            memorySize: 1, heapStart: 2, heapSize: 3, stackTop: 4, randomKey: (5, 22, 23, 24), requestedExitStatus: 6)
+        info.tscFrequency = 25
+        info.realtimeBase = 26
+        info.monotonicBase = 27
+        info.tscBase = 28
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        #expect(BootInfo.byteCount == 22 * 8)
+        for word in [6, 22, 23, 24, 25, 26, 27, 28] {
+            let expected: UInt64 = word == 6 ? 5 : UInt64(word)
+            #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
+        }
+        #expect(BootInfo.byteCount == 29 * 8)
         #expect(info.isCompatible)
     }
 
@@ -98,5 +106,38 @@ struct ABIRecordTests {
         #expect(throws: GuestMemoryError.outOfBounds(address: GuestPhysicalAddress(4090), count: 16, memorySize: 4096)) {
             try memory.store(ConsoleWriteRequest(bufferAddress: 0, length: 0), at: GuestPhysicalAddress(4090))
         }
+    }
+}
+
+@Suite("The guest's CSPRNG")
+struct ChaCha20Tests {
+    static func keystream(key: (UInt64, UInt64, UInt64, UInt64), counter: UInt64 = 0, sizes: [Int]) -> [UInt8] {
+        var generator = ChaCha20(key: key, counter: counter)
+        var bytes: [UInt8] = []
+        for size in sizes {
+            var chunk = [UInt8](repeating: 0, count: size)
+            chunk.withUnsafeMutableBytes { generator.fill($0) }
+            bytes += chunk
+        }
+        return bytes
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
+    @Test("RFC 8439 block function test vectors, whatever the read sizes")
+    func testVectors() {
+        // RFC 8439 A.1, test vector #1: all-zero key, nonce and counter.
+        #expect(Self.hex(Self.keystream(key: (0, 0, 0, 0), sizes: [64])) ==
+            "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"
+            + "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586")
+        // Key 00 01 … 1f, block counter 1, across a block boundary and in odd pieces.
+        let key = (0x0706_0504_0302_0100 as UInt64, 0x0F0E_0D0C_0B0A_0908 as UInt64,
+            0x1716_1514_1312_1110 as UInt64, 0x1F1E_1D1C_1B1A_1918 as UInt64)
+        let expected = "18b84231ade6a6d113615c61af434e27f8b1f3f5e1ad5b5cecf8fc122a35755c"
+            + "7208086dd1ee3c5d9d815824640e003c9ba0f65ede5d59ce0d2a4a7f31955acd42f22ddca74a"
+        #expect(Self.hex(Self.keystream(key: key, counter: 1, sizes: [70])) == expected)
+        #expect(Self.hex(Self.keystream(key: key, counter: 1, sizes: [1, 3, 7, 0, 57, 2])) == expected)
     }
 }

@@ -75,23 +75,75 @@ struct ModuleRunTests {
 
     @Test("other WASI calls reach the host's handler, one hypercall each, with the module's linear memory")
     func forwardedWASICall() throws {
-        let randomGet = try #require(WASIFunction.number(of: "random_get"))
-        let result = try runInVM(try testModule("random")) { function, arguments, linearMemory in
-            guard function == randomGet else { return WASIErrno.notImplemented }
-            let (offset, length) = (Int(arguments[0]), Int(arguments[1]))
-            guard offset >= 0, length >= 0, offset + length <= linearMemory.count else { return WASIErrno.fault }
-            for index in offset..<offset + length { linearMemory[index] = 0x2A }
-            return WASIErrno.success
+        let fdClose = try #require(WASIFunction.number(of: "fd_close"))
+        let result = try runInVM(Self.closeAndExit) { function, arguments, linearMemory in
+            guard function == fdClose, arguments.first == 99, linearMemory.count == 65536 else {
+                return WASIErrno.notImplemented
+            }
+            return WASIErrno.badFileDescriptor
         }
-        #expect(result.outcome == .exited(status: 0))
-        #expect(text(result.console) == "2a2a2a2a\n")
+        #expect(result.outcome == .exited(status: UInt32(WASIErrno.badFileDescriptor)))
+        #expect(result.exitCount == 2)  // fd_close and proc_exit
     }
 
-    @Test("without a WASI host, a forwarded call is ENOSYS and the module sees the failure")
+    /// (module (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))
+    ///   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1)
+    ///   (func (export "_start") (call $exit (call $time (i32.const 1) (i64.const 1) (i32.const 8)))))
+    static let readClockAndExit: [UInt8] = [
+            0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0F, 0x03, 0x60, 0x03, 0x7F, 0x7E, 0x7F, 0x01, 0x7F, 0x60, 0x01,
+            0x7F, 0x00, 0x60, 0x00, 0x00, 0x02, 0x4C, 0x02, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5F, 0x73, 0x6E, 0x61, 0x70, 0x73, 0x68,
+            0x6F, 0x74, 0x5F, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0E, 0x63, 0x6C, 0x6F, 0x63, 0x6B, 0x5F, 0x74, 0x69,
+            0x6D, 0x65, 0x5F, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5F, 0x73, 0x6E, 0x61, 0x70, 0x73, 0x68,
+            0x6F, 0x74, 0x5F, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x09, 0x70, 0x72, 0x6F, 0x63, 0x5F, 0x65, 0x78, 0x69,
+            0x74, 0x00, 0x01, 0x03, 0x02, 0x01, 0x02, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x02, 0x06, 0x6D, 0x65, 0x6D, 0x6F,
+            0x72, 0x79, 0x02, 0x00, 0x06, 0x5F, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x02, 0x0A, 0x0E, 0x01, 0x0C, 0x00, 0x41, 0x01,
+            0x42, 0x01, 0x41, 0x08, 0x10, 0x00, 0x10, 0x01, 0x0B, 0x00, 0x14, 0x04, 0x6E, 0x61, 0x6D, 0x65, 0x01, 0x0D, 0x02, 0x00,
+            0x04, 0x74, 0x69, 0x6D, 0x65, 0x01, 0x04, 0x65, 0x78, 0x69, 0x74,
+    ]
+
+    @Test("clocks are answered in the guest without an exit, or forwarded when the monitor gives no TSC frequency",
+        arguments: [true, false])
+    func clocksInTheGuest(guestClocks: Bool) throws {
+        let clockTimeGet = try #require(WASIFunction.number(of: "clock_time_get"))
+        var configuration = MicroVMConfiguration()
+        configuration.run = GuestRun(module: Self.readClockAndExit)
+        configuration.guestClocks = guestClocks
+        configuration.wasiHandler = { function, _, _ in function == clockTimeGet ? WASIErrno.overflow : WASIErrno.io }
+        var vm = try MicroVM(system: try KVMSystem(), kernel: KernelImage(elf: kernelBytes!), configuration: configuration)
+        #expect((vm.bootInfo.tscFrequency != 0) == guestClocks)
+        let result = try vm.run(timeLimit: .seconds(20))
+        #expect(result.outcome == .exited(status: guestClocks ? 0 : UInt32(WASIErrno.overflow)))
+        #expect(result.exitCount == (guestClocks ? 1 : 2))
+    }
+
+    /// (module (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+    ///   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1)
+    ///   (func (export "_start") (call $exit (call $close (i32.const 99)))))
+    static let closeAndExit: [UInt8] = [
+            0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0D, 0x03, 0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x01, 0x7F, 0x00,
+            0x60, 0x00, 0x00, 0x02, 0x46, 0x02, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5F, 0x73, 0x6E, 0x61, 0x70, 0x73, 0x68, 0x6F, 0x74,
+            0x5F, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x08, 0x66, 0x64, 0x5F, 0x63, 0x6C, 0x6F, 0x73, 0x65, 0x00, 0x00,
+            0x16, 0x77, 0x61, 0x73, 0x69, 0x5F, 0x73, 0x6E, 0x61, 0x70, 0x73, 0x68, 0x6F, 0x74, 0x5F, 0x70, 0x72, 0x65, 0x76, 0x69,
+            0x65, 0x77, 0x31, 0x09, 0x70, 0x72, 0x6F, 0x63, 0x5F, 0x65, 0x78, 0x69, 0x74, 0x00, 0x01, 0x03, 0x02, 0x01, 0x02, 0x05,
+            0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x02, 0x06, 0x6D, 0x65, 0x6D, 0x6F, 0x72, 0x79, 0x02, 0x00, 0x06, 0x5F, 0x73, 0x74,
+            0x61, 0x72, 0x74, 0x00, 0x02, 0x0A, 0x0B, 0x01, 0x09, 0x00, 0x41, 0xE3, 0x00, 0x10, 0x00, 0x10, 0x01, 0x0B,
+    ]
+
+    @Test("without a WASI host, a forwarded call gets the monitor's own answer and the module sees the failure")
     func forwardedWASICallWithoutHost() throws {
+        // No descriptors beyond 0–2 without a host: EBADF (HypercallDispatcher.unimplementedWASIAnswer).
+        let result = try runInVM(Self.closeAndExit)
+        #expect(result.outcome == .exited(status: UInt32(WASIErrno.badFileDescriptor)))
+    }
+
+    @Test("random_get is answered inside the guest: no host needed, and no exit beyond the output's")
+    func randomInsideTheGuest() throws {
         let result = try runInVM(try testModule("random"))
-        #expect(result.outcome == .exited(status: 1))
-        #expect(text(result.console) == "random_get failed\n")
+        #expect(result.outcome == .exited(status: 0))
+        let output = text(result.console)
+        #expect(output.count == 9 && output.hasSuffix("\n") && output.dropLast().allSatisfy(\.isHexDigit))
+        // The first entry, one fd_write of the line, and proc_exit.
+        #expect(result.exitCount == 3)
     }
 
     @Test("a runaway loop is stopped by the time limit, promptly")

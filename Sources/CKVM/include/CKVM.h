@@ -5,6 +5,7 @@
 // this header re-exports each one the monitor uses as a constant. The structs come from <linux/kvm.h>.
 #ifdef __linux__
 #include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,12 +20,25 @@ static const unsigned long CKVM_GET_REGS = KVM_GET_REGS;
 static const unsigned long CKVM_SET_REGS = KVM_SET_REGS;
 static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
 static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
+static const unsigned long CKVM_GET_TSC_KHZ = KVM_GET_TSC_KHZ;
 
 // Not an ioctl, but as unreachable from Swift: the calling thread's kernel id, for a timer that signals exactly
 // the thread running a vCPU. Glibc's module hides gettid() (no _GNU_SOURCE) and Swift cannot call syscall(),
 // which is variadic.
 static inline int ckvm_gettid(void) {
     return (int)syscall(SYS_gettid);
+}
+
+// KVM_GET_MSRS for the one MSR IA32_TSC (the guest's time-stamp counter as it reads now). struct kvm_msrs ends in a
+// flexible array, which Swift does not import. Returns the ioctl's result: 1 when the MSR was read, -1 on error.
+static inline int ckvm_get_guest_tsc(int vcpu_fd, unsigned long long *value) {
+    struct {
+        struct kvm_msrs header;
+        struct kvm_msr_entry entry;
+    } request = {.header = {.nmsrs = 1}, .entry = {.index = 0x10}};
+    int result = ioctl(vcpu_fd, KVM_GET_MSRS, &request);
+    *value = request.entry.data;
+    return result;
 }
 #endif
 

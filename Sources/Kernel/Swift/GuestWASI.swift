@@ -3,7 +3,7 @@ import SwiftletABI
 import WasmEngine
 
 /// The WASI preview1 functions the guest answers itself, without leaving the VM (arguments, environment,
-/// `proc_exit`), or with exactly one exit (`fd_write` to stdout/stderr). Every other preview1 import is linked to
+/// `proc_exit`, `random_get`, and the clocks when the monitor gave the time-stamp counter's frequency), or with exactly one exit (`fd_write` to stdout/stderr). Every other preview1 import is linked to
 /// a stub that forwards the call through the generic ``Hypercall/wasi`` hypercall, so a module links whatever it
 /// imports and the host decides what each call does.
 struct GuestWASI {
@@ -59,6 +59,22 @@ struct GuestWASI {
         }
         if WASIFunction.equal("environ_get", name) {
             return define([i32, i32]) { caller, values in Self.copy(environment, caller, values) }
+        }
+        if WASIFunction.equal("random_get", name) {
+            return define([i32, i32]) { caller, values in Self.randomGet(caller, values) }
+        }
+        if GuestClock.isAvailable, WASIFunction.equal("clock_time_get", name) {
+            return define([i32, ValueType.i64, i32]) { caller, values in
+                guard let time = GuestClock.now(Self.u32(values, 0)) else { return WASIErrno.invalidArgument }
+                return Self.store(time, at: Self.u32(values, 2), caller) ? WASIErrno.success : WASIErrno.fault
+            }
+        }
+        if GuestClock.isAvailable, WASIFunction.equal("clock_res_get", name) {
+            return define([i32, i32]) { caller, values in
+                guard let resolution = GuestClock.resolution(Self.u32(values, 0)) else { return WASIErrno.invalidArgument }
+                return Self.store(resolution, at: Self.u32(values, 1), caller)
+                    ? WASIErrno.success : WASIErrno.fault
+            }
         }
         if WASIFunction.equal("proc_exit", name) {
             return store.makeHostFunction(type: FuncType(parameters: [i32], results: [])) { _, values in
@@ -134,6 +150,20 @@ struct GuestWASI {
         return store(UInt32(truncatingIfNeeded: written), at: resultAddress, caller) ? WASIErrno.success : WASIErrno.fault
     }
 
+    /// `random_get(buffer, length) -> errno`: filled from the guest's CSPRNG.
+    private static func randomGet(_ caller: Caller, _ values: [Value]) -> UInt64 {
+        let buffer = UInt64(u32(values, 0))
+        let length = UInt64(u32(values, 1))
+        guard let memory = caller.memory else { return WASIErrno.fault }
+        let filled = caller.store.withBytes(of: memory) { bytes -> Bool in
+            guard buffer + length <= UInt64(bytes.count) else { return false }
+            guard length > 0 else { return true }
+            Random.generator.fill(UnsafeMutableRawBufferPointer(rebasing: bytes[Int(buffer)..<Int(buffer + length)]))
+            return true
+        }
+        return filled ? WASIErrno.success : WASIErrno.fault
+    }
+
     /// `args_sizes_get` / `environ_sizes_get(count, buffer_size) -> errno`.
     private static func sizes(of table: StringTable, _ caller: Caller, _ values: [Value]) -> UInt64 {
         guard store(table.count, at: u32(values, 0), caller),
@@ -170,11 +200,11 @@ struct GuestWASI {
 
     // MARK: Linear memory
 
-    private static func store(_ value: UInt32, at address: UInt32, _ caller: Caller) -> Bool {
+    private static func store<T: FixedWidthInteger>(_ value: T, at address: UInt32, _ caller: Caller) -> Bool {
         guard let memory = caller.memory else { return false }
         return caller.store.withBytes(of: memory) { bytes in
-            guard UInt64(address) + 4 <= UInt64(bytes.count) else { return false }
-            bytes.storeBytes(of: value.littleEndian, toByteOffset: Int(address), as: UInt32.self)
+            guard UInt64(address) + UInt64(MemoryLayout<T>.size) <= UInt64(bytes.count) else { return false }
+            bytes.storeBytes(of: value.littleEndian, toByteOffset: Int(address), as: T.self)
             return true
         }
     }

@@ -10,9 +10,10 @@ public func kernelMain(bootInfoAddress: UInt) -> Never {
     let record = UnsafeRawPointer(bitPattern: bootInfoAddress)!
     let bootInfo = BootInfo(word: { record.load(fromByteOffset: $0 * 8, as: UInt64.self) })
     guard bootInfo.isCompatible else { Hypercalls.exit(status: Hypercall.incompatibleBootInfoStatus) }
+    GuestClock.start(bootInfo: bootInfo)
 
     Heap.initialize(start: UInt(bootInfo.heapStart), size: UInt(bootInfo.heapSize))
-    Random.seed(bootInfo.randomSeed)
+    Random.seed(bootInfo.randomKey)
     Console.initialize()
 
     if bootInfo.moduleSize > 0 { ModuleRun(bootInfo: bootInfo).run() }

@@ -1,31 +1,18 @@
 #if hasFeature(Embedded)
-/// The standard library asks `arc4random_buf` for hash seeds. The guest has no entropy source of its own, so the
-/// monitor supplies a seed in BootInfo and SplitMix64 stretches it.
+import SwiftletABI
+
+/// The guest's one CSPRNG (ChaCha20 keyed from the host's getrandom through BootInfo): WASI `random_get` without
+/// an exit, and the standard library's `arc4random_buf` (hash seeds). One vCPU, so no locking.
 enum Random {
-    nonisolated(unsafe) static var state: UInt64 = 0
+    nonisolated(unsafe) static var generator = ChaCha20(key: (0, 0, 0, 0))
 
-    static func seed(_ value: UInt64) {
-        state = value
-    }
-
-    static func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
+    static func seed(_ key: (UInt64, UInt64, UInt64, UInt64)) {
+        generator = ChaCha20(key: key)
     }
 }
 
 @_cdecl("arc4random_buf")
 public func arc4random_buf(_ buffer: UnsafeMutableRawPointer, _ count: Int) {
-    var offset = 0
-    while offset < count {
-        let word = Random.next()
-        for byte in 0..<min(8, count - offset) {
-            buffer.storeBytes(of: UInt8(truncatingIfNeeded: word >> (8 * UInt64(byte))), toByteOffset: offset + byte, as: UInt8.self)
-        }
-        offset += 8
-    }
+    Random.generator.fill(UnsafeMutableRawBufferPointer(start: buffer, count: count))
 }
 #endif

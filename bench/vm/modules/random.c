@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-// Four bytes from WASI random_get, which the kernel forwards to the host through the generic WASI hypercall.
+// Four bytes from WASI random_get, which the kernel answers from its ChaCha20 generator without an exit.
 int main(void) {
     unsigned char bytes[4];
     if (getentropy(bytes, sizeof bytes) != 0) {
