@@ -112,6 +112,20 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(Self.i32ToI32, body, [.i32(UInt32(bitPattern: -5))]) == [.i32(0)])
     }
 
+    @Test func xorshiftStepsComputeTheirSteps() throws {
+        // x ^= x << 13; x ^= x >> 17; x ^= x << 5 (the shift first, then the other order), returning x
+        let body: [UInt8] = [
+            0x00, 0x20, 0, 0x41, 13, 0x74, 0x20, 0, 0x73, 0x21, 0,
+            0x20, 0, 0x20, 0, 0x41, 17, 0x76, 0x73, 0x21, 0,
+            0x20, 0, 0x41, 5, 0x74, 0x20, 0, 0x73, 0x0B,
+        ]
+        var x: UInt32 = 0x9E37_79B9
+        x ^= x << 13
+        x ^= x >> 17
+        x ^= x << 5
+        #expect(try execute(Self.i32ToI32, body, [.i32(0x9E37_79B9)]) == [.i32(x)])
+    }
+
     @Test func immediateAndI64ComparisonsBranchBothWays() throws {
         // block; local.get 0; i32.const -1; i32.lt_u; br_if 0; i32.const 1; return; end; i32.const 0
         let unsigned: [UInt8] = [0x00, 0x02, 0x40, 0x20, 0, 0x41, 0x7F, 0x49, 0x0D, 0, 0x41, 1, 0x0F, 0x0B, 0x41, 0, 0x0B]

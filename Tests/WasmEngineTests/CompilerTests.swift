@@ -34,6 +34,11 @@ func compileError(
 }
 
 @Suite struct CompilerCodeShapeTests {
+    @Test func instructionsAreSixteenBytes() {
+        // The interpreter walks code by pointer and turns byte distances into instruction counts by a shift.
+        #expect(MemoryLayout<Instruction>.stride == 16)
+    }
+
     @Test func addIntoLocalIsOneInstruction() throws {
         // (local i32) local.get 0; local.get 1; i32.add; local.set 2
         let function = try compileBody(
@@ -83,6 +88,45 @@ func compileError(
         #expect(left.code == [Instruction(.brIfI32GtSImm, 1, 0, 5), Instruction(.return)])
     }
 
+    @Test func addressAdditionFoldsIntoALoadWithoutOffset() throws {
+        // (param i32) (result i32) local.get 0; i32.const 8; i32.add; i32.load offset=0
+        let folded = try compileBody(
+            [0x00, 0x20, 0, 0x41, 8, 0x6A, 0x28, 2, 0, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(folded.code == [Instruction(.i32LoadAddImm, 0, 0, 8), Instruction(.return)])
+        // With a static offset the sum must not wrap, unlike the addition: no folding.
+        let kept = try compileBody(
+            [0x00, 0x20, 0, 0x41, 8, 0x6A, 0x28, 2, 4, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(kept.code.first == Instruction(.i32AddImm, 1, 0, 8))
+    }
+
+    @Test func arrayElementAddressFoldsIntoAScaledLoad() throws {
+        // (param i32 i32) (result i32) local.get 0; local.get 1; i32.const 2; i32.shl; i32.add; i32.load
+        let folded = try compileBody(
+            [0x00, 0x20, 0, 0x20, 1, 0x41, 2, 0x74, 0x6A, 0x28, 2, 0, 0x0B], parameters: [.i32, .i32], results: [.i32])
+        #expect(folded.code == [Instruction(.i32LoadScaled, 0, 0, 1), Instruction(.return)])
+        // local.get 0; block (result i32); local.get 1; i32.const 2; i32.shl; end; i32.add; i32.load: the block's
+        // end is a label between the shift and the addition, so they stay apart.
+        let split = try compileBody(
+            [0x00, 0x20, 0, 0x02, 0x7F, 0x20, 1, 0x41, 2, 0x74, 0x0B, 0x6A, 0x28, 2, 0, 0x0B],
+            parameters: [.i32, .i32], results: [.i32])
+        #expect(!split.code.contains { $0.opcode == .i32LoadScaled })
+    }
+
+    @Test func xorshiftStepIsOneInstruction() throws {
+        // (param i32) (result i32) local.get 0; i32.const 13; i32.shl; local.get 0; i32.xor
+        let shiftFirst = try compileBody(
+            [0x00, 0x20, 0, 0x41, 13, 0x74, 0x20, 0, 0x73, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(shiftFirst.code == [Instruction(.i32XorShlImm, 0, 0, 13), Instruction(.return)])
+        // local.get 0; local.get 0; i32.const 17; i32.shr_u; i32.xor
+        let shiftSecond = try compileBody(
+            [0x00, 0x20, 0, 0x20, 0, 0x41, 17, 0x76, 0x73, 0x0B], parameters: [.i32], results: [.i32])
+        #expect(shiftSecond.code == [Instruction(.i32XorShrUImm, 0, 0, 17), Instruction(.return)])
+        // (param i32 i32) local.get 0; i32.const 3; i32.shl; local.get 1; i32.xor: different values, no fusion.
+        let mixed = try compileBody(
+            [0x00, 0x20, 0, 0x41, 3, 0x74, 0x20, 1, 0x73, 0x0B], parameters: [.i32, .i32], results: [.i32])
+        #expect(!mixed.code.contains { $0.opcode == .i32XorShlImm })
+    }
+
     @Test func i64ComparisonFusesWithBrIf() throws {
         // block; local.get 0; local.get 1; i64.lt_u; br_if 0; end
         let function = try compileBody(
@@ -109,6 +153,23 @@ func compileError(
                 Instruction(.brIfFwd, 1, 3),
                 // A branch produces nothing to forward.
                 Instruction(.i32Store, 3, 0, 0),
+            ])
+    }
+
+    @Test func floatOperandsAreForwardedOnlyFromFloatArithmetic() {
+        var code = [
+            Instruction(.i64Load, 2, 0, 0),  // an f64 loaded as bits: only the integer register has it
+            Instruction(.f64Add, 3, 2, 1),
+            Instruction(.f64Mul, 4, 3, 1),  // f64 arithmetic: the float register has its operand
+            Instruction(.i64Store, 4, 0, 8),  // stores read the integer register, which every producer sets
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i64Load, 2, 0, 0),
+                Instruction(.f64Add, 3, 2, 1),
+                Instruction(.f64MulFwd, 4, 3, 1),
+                Instruction(.i64StoreFwd, 4, 0, 8),
             ])
     }
 

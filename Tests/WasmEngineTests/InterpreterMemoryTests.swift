@@ -23,6 +23,45 @@ import Testing
         #expect(try store.invoke(instance.function("load"), [.i32(3)]) == [.i32(0x0088_99AA)])
     }
 
+    @Test func loadsWithAFoldedAdditionWrapAt32Bits() throws {
+        var builder = ModuleBuilder()
+        builder.memory(1)
+        builder.function(
+            .of([.i32], [.i32]), export: "load", [Instruction(.i32LoadAddImm, 0, 0, 8), Instruction(.return)])
+        builder.function(
+            .of([.i32], [.i64]), export: "load64", [Instruction(.i64LoadAddImm, 0, 0, 8), Instruction(.return)])
+        builder.function(
+            .of([.i32, .i32], []), export: "store", [Instruction(.i64Store, 1, 0, 0), Instruction(.return)])
+        let store = Store()
+        let instance = try store.instantiate(builder.module, imports: Imports())
+        _ = try store.invoke(instance.function("store"), [.i32(4), .i32(0x1234_5678)])
+        // 0xFFFF_FFFC + 8 wraps to 4, as i32.add then a load with no offset would.
+        #expect(try store.invoke(instance.function("load"), [.i32(0xFFFF_FFFC)]) == [.i32(0x1234_5678)])
+        #expect(try store.invoke(instance.function("load64"), [.i32(0xFFFF_FFFC)]) == [.i64(0x1234_5678)])
+        #expect(try store.invoke(instance.function("load"), [.i32(65524)]) == [.i32(0)])
+        #expect(trapReason { try store.invoke(instance.function("load"), [.i32(65525)]) } == .memoryOutOfBounds)
+    }
+
+    @Test func scaledIndexLoadsWrapAt32Bits() throws {
+        var builder = ModuleBuilder()
+        builder.memory(1)
+        builder.function(
+            .of([.i32, .i32], [.i32]), export: "load", [Instruction(.i32LoadScaled, 0, 0, 1), Instruction(.return)])
+        builder.function(
+            .of([.i32, .i32], [.i64]), export: "load64", [Instruction(.i64LoadScaled, 0, 0, 1), Instruction(.return)])
+        builder.function(
+            .of([.i32, .i32], []), export: "store", [Instruction(.i64Store, 1, 0, 0), Instruction(.return)])
+        let store = Store()
+        let instance = try store.instantiate(builder.module, imports: Imports())
+        _ = try store.invoke(instance.function("store"), [.i32(8), .i32(0x1234_5678)])
+        #expect(try store.invoke(instance.function("load"), [.i32(4), .i32(1)]) == [.i32(0x1234_5678)])
+        #expect(try store.invoke(instance.function("load64"), [.i32(0), .i32(1)]) == [.i64(0x1234_5678)])
+        // 0xFFFF_FFF0 + 6 * 4 wraps to 8; 0x4000_0002 * 4 wraps to 8.
+        #expect(try store.invoke(instance.function("load"), [.i32(0xFFFF_FFF0), .i32(6)]) == [.i32(0x1234_5678)])
+        #expect(try store.invoke(instance.function("load"), [.i32(0), .i32(0x4000_0002)]) == [.i32(0x1234_5678)])
+        #expect(trapReason { try store.invoke(instance.function("load64"), [.i32(65536 - 8), .i32(1)]) } == .memoryOutOfBounds)
+    }
+
     @Test func accessesAreBoundsCheckedIn64Bits() throws {
         let store = Store()
         let instance = try store.instantiate(accessModule(offset: 0).module, imports: Imports())

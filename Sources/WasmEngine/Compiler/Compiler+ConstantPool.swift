@@ -76,11 +76,12 @@ extension Opcode {
             .tableInit, .memorySize, .memoryInit:
             return (true, false, false)
         case .copy, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)
+        case .i32LoadScaled, .i64LoadScaled: return (true, true, true)
         case .select, .memoryFill, .memoryCopy: return (true, true, true)
         default:
             if isUnaryNumeric { return (true, true, false) }
-            if Opcode.i32Load.rawValue...Opcode.i64Store32.rawValue ~= rawValue { return (true, true, false) }
-            if Opcode.i32AddImm.rawValue...Opcode.i32GeUImm.rawValue ~= rawValue { return (true, true, false) }
+            if Opcode.i32Load.rawValue...Opcode.i64LoadAddImm.rawValue ~= rawValue { return (true, true, false) }
+            if Opcode.i32AddImm.rawValue...Opcode.i32XorShrUImm.rawValue ~= rawValue { return (true, true, false) }
             return (true, true, true)  // binary numeric
         }
     }

@@ -44,6 +44,7 @@ extension FunctionTranslator {
             height: operands.count - type.parameters.count, wasLiveAtEntry: isLive)
         if kind == .loop {
             frame.loopHeader = code.count
+            lastLabel = code.count
             loopDepth += 1
             zeroLocals = []
         }
@@ -66,6 +67,7 @@ extension FunctionTranslator {
             frames[frameIndex].pendingBranches.append(code.count - 1)
         }
         if let elseBranch = frames[frameIndex].elseBranch { patchBranch(elseBranch, to: code.count) }
+        lastLabel = code.count
         frames[frameIndex].elseBranch = nil
         frames[frameIndex].kind = .else
         frames[frameIndex].isUnreachable = false
@@ -88,6 +90,7 @@ extension FunctionTranslator {
         frames.removeLast()
         if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
+        lastLabel = code.count
         if let elseBranch = frame.elseBranch { patchBranch(elseBranch, to: code.count) }
         isLive = isLive || !frame.pendingBranches.isEmpty || frame.elseBranch != nil
         if !frames.isEmpty { pushResults(frame.resultTypes) }

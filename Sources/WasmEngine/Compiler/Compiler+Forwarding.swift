@@ -11,7 +11,8 @@ extension FunctionTranslator {
         for index in code.indices.dropFirst() where !isBranchTarget[index] {
             let previous = code[index - 1]
             guard previous.opcode.producesForwardedResult,
-                let forwarded = code[index].forwarding(resultIn: previous.a)
+                let forwarded = code[index].forwarding(resultIn: previous.a),
+                !forwarded.opcode.readsForwardedFloat || previous.opcode.producesForwardedFloat
             else { continue }
             code[index] = forwarded
         }
@@ -113,6 +114,8 @@ extension Instruction {
         case .i32ShrSImm: return left(.i32ShrSImmFwd)
         case .i32ShrUImm: return left(.i32ShrUImmFwd)
         case .i64AddImm: return left(.i64AddImmFwd)
+        case .i32XorShlImm: return left(.i32XorShlImmFwd)
+        case .i32XorShrUImm: return left(.i32XorShrUImmFwd)
         case .f64Sqrt: return left(.f64SqrtFwd)
         case .i32WrapI64: return left(.i32WrapI64Fwd)
         case .i64ExtendI32S: return left(.i64ExtendI32SFwd)
@@ -131,8 +134,25 @@ extension Opcode {
         switch self {
         case .copy, .const32, .const64, .select, .selectFwd, .globalGet: return true
         default:
-            return within(.i32Load, .i64Load32U) || within(.i32Eqz, .i32GeUImm)
+            return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32XorShrUImm)
                 || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
+        }
+    }
+
+    /// Whether the interpreter also leaves the result in the floating-point forwarding register: the f64
+    /// arithmetic that writes through `Registers.setF64`.
+    var producesForwardedFloat: Bool {
+        func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
+        return within(.f64Ceil, .f64Max) || within(.f64ConvertI32S, .f64PromoteF32)
+            || within(.f64AddFwd, .f64DivFwd) || self == .f64SubFwdC || self == .f64DivFwdC || self == .f64SqrtFwd
+            || self == .f64ConvertI32SFwd
+    }
+
+    /// Whether this forwarded form reads the floating-point forwarding register.
+    var readsForwardedFloat: Bool {
+        switch self {
+        case .f64AddFwd, .f64SubFwd, .f64MulFwd, .f64DivFwd, .f64SubFwdC, .f64DivFwdC, .f64SqrtFwd: true
+        default: false
         }
     }
 }

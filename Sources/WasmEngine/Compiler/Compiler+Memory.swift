@@ -60,10 +60,38 @@ extension FunctionTranslator {
             let value = try pop(access.valueType)
             let address = try pop(.i32)
             emit(access.opcode, source(value), source(address), offset)
+        } else if offset == 0, access.opcode == .i32Load || access.opcode == .i64Load,
+            let producer = freshResultInstruction(), code[producer].opcode == .i32AddImm
+        {
+            // The address was just computed into a temporary read only here: fold the addition in.
+            let addition = code.removeLast()
+            _ = try pop(.i32)
+            emitResult(access.opcode == .i32Load ? .i32LoadAddImm : .i64LoadAddImm, access.valueType, addition.b, addition.c)
+        } else if offset == 0, let (base, index) = scaledIndexAddress(scale: access.opcode == .i32Load ? 2 : 3),
+            access.opcode == .i32Load || access.opcode == .i64Load
+        {
+            code.removeLast(2)
+            _ = try pop(.i32)
+            emitResult(access.opcode == .i32Load ? .i32LoadScaled : .i64LoadScaled, access.valueType, base, index)
         } else {
             let address = try pop(.i32)
             emitResult(access.opcode, access.valueType, source(address), offset)
         }
+    }
+
+    /// The base and index slots when the address on top was just computed as `base + (index << scale)` by the
+    /// last two instructions, into temporaries that nothing else reads.
+    private func scaledIndexAddress(scale: UInt32) -> (base: UInt32, index: UInt32)? {
+        guard let producer = freshResultInstruction(), producer - 1 >= lastLabel else { return nil }
+        let addition = code[producer]
+        let shift = code[producer - 1]
+        // The shifted index is a stack temporary (a local would be read again) consumed by the addition.
+        guard addition.opcode == .i32Add, shift.opcode == .i32ShlImm, shift.c == scale, shift.a >= localCount,
+            shift.a < Self.provisionalPoolBase
+        else { return nil }
+        if addition.c == shift.a && addition.b != shift.a { return (addition.b, shift.b) }
+        if addition.b == shift.a && addition.c != shift.a { return (addition.c, shift.b) }
+        return nil
     }
 
     mutating func translateMemorySize(_ body: inout BinaryReader) throws(ModuleError) {

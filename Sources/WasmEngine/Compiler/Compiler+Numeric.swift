@@ -62,13 +62,63 @@ extension FunctionTranslator {
         _ opcode: UInt8, from first: UInt8, _ firstOpcode: Opcode, _ operandType: ValueType, result: ValueType
     ) throws(ModuleError) {
         let operation = offset(firstOpcode, opcode - first)
+        // Taken before the pops, which forget it.
+        let shift = operation == .i32Xor ? freshShiftOperand() : nil
         let right = try pop(operandType)
         let left = try pop(operandType)
-        if let (immediateOpcode, operand, immediate) = immediateForm(operation, left, right) {
+        if let shift, let step = xorshiftStep(shift: shift, left, right) {
+            // `x ^ (x << k)`: the shift, the last instruction, computed one operand from the other's slot
+            // into a temporary read only here.
+            code.removeLast()
+            emitResult(step.opcode, result, step.source, step.count)
+        } else if let (immediateOpcode, operand, immediate) = immediateForm(operation, left, right) {
             emitResult(immediateOpcode, result, source(operand), immediate)
         } else {
             let leftSlot = source(left)
             emitResult(operation, result, leftSlot, source(right))
+        }
+    }
+
+    /// The last instruction when it produced one of the top two operands into its own slot and the other
+    /// one, if above it, is a local read (which emitted nothing).
+    private func freshShiftOperand() -> Instruction? {
+        guard let fresh = freshResult, fresh.instruction == code.count - 1, operands.count >= 2 else { return nil }
+        let top = operands.count - 1
+        var topIsLocalRead = false
+        if case .local = operands[top].location { topIsLocalRead = true }
+        guard fresh.height == top || (fresh.height == top - 1 && topIsLocalRead),
+            operands[fresh.height].location == .ownSlot
+        else { return nil }
+        return code[fresh.instruction]
+    }
+
+    /// `x ^ (x << k)` or `x ^ (x >>> k)` (either order) when `shift` produced one operand from the slot the
+    /// other one names.
+    private func xorshiftStep(
+        shift: Instruction, _ left: Operand, _ right: Operand
+    ) -> (opcode: Opcode, source: UInt32, count: UInt32)? {
+        let leftSlot = slot(left.height)
+        let rightSlot = slot(right.height)
+        func slotNamed(by operand: Operand, ownSlot: UInt32) -> UInt32? {
+            switch operand.location {
+            case .local(let index): index
+            case .ownSlot: ownSlot
+            default: nil
+            }
+        }
+        let other: UInt32?
+        if right.location == .ownSlot && shift.a == rightSlot {
+            other = slotNamed(by: left, ownSlot: leftSlot)
+        } else if left.location == .ownSlot && shift.a == leftSlot {
+            other = slotNamed(by: right, ownSlot: rightSlot)
+        } else {
+            other = nil
+        }
+        guard let other, shift.b == other, other != shift.a else { return nil }
+        switch shift.opcode {
+        case .i32ShlImm: return (.i32XorShlImm, other, shift.c)
+        case .i32ShrUImm: return (.i32XorShrUImm, other, shift.c)
+        default: return nil
         }
     }
 

@@ -74,6 +74,9 @@ struct FunctionTranslator {
     var isLive = true
     /// The instruction that wrote the top operand, while it may still be retargeted or fused.
     var freshResult: (instruction: Int, height: Int)?
+    /// The latest position a branch may land on (a loop header, an else, a block end): instructions fused
+    /// into one must all come after it.
+    var lastLabel = 0
     /// How many loops enclose the code being translated: constants read there come from the pool.
     var loopDepth = 0
     /// Declared locals still certainly zero (as the call left them): no write to them precedes this point,

@@ -120,6 +120,12 @@ public enum Opcode: UInt16, Sendable {
     case i32Load, i64Load, i32Load8S, i32Load8U, i32Load16S, i32Load16U
     case i64Load8S, i64Load8U, i64Load16S, i64Load16U, i64Load32S, i64Load32U
     case i32Store, i64Store, i32Store8, i32Store16, i64Store8, i64Store16, i64Store32
+    /// A load with no static offset whose address is an `i32.add` of slot `b` and the constant `c`, wrapping
+    /// at 32 bits as `i32.add` does: `slot[a] = load(UInt32(slot[b]) &+ c)`.
+    case i32LoadAddImm, i64LoadAddImm
+    /// An array element load, `base[index]`, with no static offset: the address is slot `b` plus slot `c`
+    /// times the access size (4 or 8), all wrapping at 32 bits as the `i32.shl` and `i32.add` it replaces.
+    case i32LoadScaled, i64LoadScaled
 
     // MARK: Numeric (f32.load/store and f64.load/store use the i32/i64 forms: the bits are the same)
     case i32Eqz, i32Eq, i32Ne, i32LtS, i32LtU, i32GtS, i32GtU, i32LeS, i32LeU, i32GeS, i32GeU
@@ -159,6 +165,8 @@ public enum Opcode: UInt16, Sendable {
     case i64AddImm
     /// i32 comparisons: `slot[a] = slot[b] <op> c ? 1 : 0`.
     case i32EqImm, i32NeImm, i32LtSImm, i32LtUImm, i32GtSImm, i32GtUImm, i32LeSImm, i32LeUImm, i32GeSImm, i32GeUImm
+    /// The xorshift step `x ^ (x << c)` and `x ^ (x >>> c)`: `slot[a] = slot[b] ^ (slot[b] <op> c)`.
+    case i32XorShlImm, i32XorShrUImm
 
     // MARK: Forwarded forms (made by `forwardResults` after translation, never by the translator itself)
     // Each is its base opcode (the name without `Fwd`) except that one operand is the value the instruction
@@ -182,6 +190,7 @@ public enum Opcode: UInt16, Sendable {
     case f64AddFwd, f64SubFwd, f64MulFwd, f64DivFwd
     case i32SubFwdC, i32ShlFwdC, i32ShrUFwdC, f64SubFwdC, f64DivFwdC
     case i32AddImmFwd, i32AndImmFwd, i32OrImmFwd, i32XorImmFwd, i32ShlImmFwd, i32ShrSImmFwd, i32ShrUImmFwd
+    case i32XorShlImmFwd, i32XorShrUImmFwd
     case i64AddImmFwd
     case f64SqrtFwd, i32WrapI64Fwd, i64ExtendI32SFwd, i64ExtendI32UFwd, f64ConvertI32SFwd
 }

@@ -2,6 +2,13 @@
 //
 // Machine model: `r.pc` walks an `UnsafePointer<Instruction>`; each instruction's opcode is loaded and
 // dispatched by a `switch` on its opcode (a jump table). Operands are slot indices into the frame `r.fp`.
+// A simple handler is about ten machine instructions: load its operand fields, load/compute/store slots,
+// `pc += 16`, then its own copy of the dispatch (load the next opcode, load the jump-table entry, jump):
+// LLVM duplicates the dispatch into every handler (see Package.swift and `InstructionOperands`), so each
+// handler's indirect jump is predicted from its own history. Every value a handler writes also stays in
+// `r.forwarded` (and `r.forwardedFloat` for f64 arithmetic), a machine register; the `...Fwd` forms that
+// `forwardResults` makes read it there instead of reloading the slot just stored, so a dependent chain
+// does not pay a store-to-load round trip per link.
 // Wasm→wasm calls push the caller's registers on the explicit call-frame stack and continue in the same loop,
 // so wasm recursion never grows the host stack; only host functions (and an `invoke` they make) nest on it.
 // The loop touches only raw pointers into store-owned buffers and value types held in locals: no retain,
@@ -17,7 +24,7 @@ extension Store {
         let entryCallFrame = callFrameTop!
         let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
         var r = Registers(
-            pc: code, codeBase: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
+            pc: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
             memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
             fuel: fuelRemaining)
         r.reloadMemory()
@@ -33,108 +40,108 @@ extension Store {
             case .unreachable:
                 throw Trap(.unreachable)
             case .br:
-                try r.branch(to: i.a, interruptHandle: interruptHandle)
+                try r.branch(by: i.a, interruptHandle: interruptHandle)
                 continue
             case .brIf:
                 if r.i32(i.b) != 0 {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfNot:
                 if r.i32(i.b) == 0 {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32Eq:
                 if r.i32(i.b) == r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32Ne:
                 if r.i32(i.b) != r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LtS:
                 if r.s32(i.b) < r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LtU:
                 if r.i32(i.b) < r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GtS:
                 if r.s32(i.b) > r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GtU:
                 if r.i32(i.b) > r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LeS:
                 if r.s32(i.b) <= r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32LeU:
                 if r.i32(i.b) <= r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GeS:
                 if r.s32(i.b) >= r.s32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32GeU:
                 if r.i32(i.b) >= r.i32(i.c) {
-                    try r.branch(to: i.a, interruptHandle: interruptHandle)
+                    try r.branch(by: i.a, interruptHandle: interruptHandle)
                     continue
                 }
             case .brIfI32EqImm:
-                if r.i32(i.b) == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) == i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32NeImm:
-                if r.i32(i.b) != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) != i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtSImm:
-                if r.s32(i.b) < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) < Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtUImm:
-                if r.i32(i.b) < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) < i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtSImm:
-                if r.s32(i.b) > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) > Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtUImm:
-                if r.i32(i.b) > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) > i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeSImm:
-                if r.s32(i.b) <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) <= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeUImm:
-                if r.i32(i.b) <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) <= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeSImm:
-                if r.s32(i.b) >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s32(i.b) >= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUImm:
-                if r.i32(i.b) >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i32(i.b) >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64Eq:
-                if r.i64(i.b) == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) == r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64Ne:
-                if r.i64(i.b) != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) != r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtS:
-                if r.s64(i.b) < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) < r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtU:
-                if r.i64(i.b) < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) < r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtS:
-                if r.s64(i.b) > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) > r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtU:
-                if r.i64(i.b) > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) > r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeS:
-                if r.s64(i.b) <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) <= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeU:
-                if r.i64(i.b) <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) <= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeS:
-                if r.s64(i.b) >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.s64(i.b) >= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeU:
-                if r.i64(i.b) >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.i64(i.b) >= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brTable:
                 // Land on the selected entry, itself a `br` executed next.
                 r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
@@ -144,7 +151,6 @@ extension Store {
                 r.callFrame -= 1
                 let caller = r.callFrame.pointee
                 r.pc = caller.returnPC
-                r.codeBase = caller.codeBase
                 r.fp = caller.framePointer
                 r.instance = caller.instance
                 // The callee may have grown (and so moved) the memory.
@@ -210,6 +216,10 @@ extension Store {
             case .i64Load16U: r.setI64(i.a, UInt64(try r.load(i, as: UInt16.self)))
             case .i64Load32S: r.setS64(i.a, Int64(try r.load(i, as: Int32.self)))
             case .i64Load32U: r.setI64(i.a, UInt64(try r.load(i, as: UInt32.self)))
+            case .i32LoadAddImm: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ i.c))
+            case .i64LoadAddImm: r.setI64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ i.c))
+            case .i32LoadScaled: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 2))
+            case .i64LoadScaled: r.setI64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 3))
             case .i32Store: try r.store(i, r.i32(i.a))
             case .i64Store: try r.store(i, r.i64(i.a))
             case .i32Store8, .i64Store8: try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
@@ -382,73 +392,79 @@ extension Store {
             case .i32LeSImm: r.setBool(i.a, r.s32(i.b) <= Int32(bitPattern: i.c))
             case .i32LeUImm: r.setBool(i.a, r.i32(i.b) <= i.c)
             case .i32GeSImm: r.setBool(i.a, r.s32(i.b) >= Int32(bitPattern: i.c))
+            case .i32XorShlImm:
+                let x = r.i32(i.b)
+                r.setI32(i.a, x ^ x &<< i.c)
+            case .i32XorShrUImm:
+                let x = r.i32(i.b)
+                r.setI32(i.a, x ^ x &>> i.c)
             case .i32GeUImm: r.setBool(i.a, r.i32(i.b) >= i.c)
 
             // MARK: Forwarded forms: the forwarded operand comes from `r.forwarded` (see `forwardResults`)
             case .brIfFwd:
-                if r.forwardedI32 != 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 != 0 { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfNotFwd:
-                if r.forwardedI32 == 0 { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 == 0 { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32EqFwd:
-                if r.forwardedI32 == r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 == r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32NeFwd:
-                if r.forwardedI32 != r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 != r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtSFwd:
-                if r.forwardedS32 < r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 < r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtUFwd:
-                if r.forwardedI32 < r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 < r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtSFwd:
-                if r.forwardedS32 > r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 > r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtUFwd:
-                if r.forwardedI32 > r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 > r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeSFwd:
-                if r.forwardedS32 <= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 <= r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeUFwd:
-                if r.forwardedI32 <= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 <= r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeSFwd:
-                if r.forwardedS32 >= r.s32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 >= r.s32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUFwd:
-                if r.forwardedI32 >= r.i32(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 >= r.i32(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64EqFwd:
-                if r.forwarded == r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded == r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64NeFwd:
-                if r.forwarded != r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded != r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtSFwd:
-                if r.forwardedS64 < r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 < r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LtUFwd:
-                if r.forwarded < r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded < r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtSFwd:
-                if r.forwardedS64 > r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 > r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GtUFwd:
-                if r.forwarded > r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded > r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeSFwd:
-                if r.forwardedS64 <= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 <= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64LeUFwd:
-                if r.forwarded <= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded <= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeSFwd:
-                if r.forwardedS64 >= r.s64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS64 >= r.s64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI64GeUFwd:
-                if r.forwarded >= r.i64(i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwarded >= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32EqImmFwd:
-                if r.forwardedI32 == i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 == i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32NeImmFwd:
-                if r.forwardedI32 != i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 != i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtSImmFwd:
-                if r.forwardedS32 < Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 < Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LtUImmFwd:
-                if r.forwardedI32 < i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 < i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtSImmFwd:
-                if r.forwardedS32 > Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 > Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GtUImmFwd:
-                if r.forwardedI32 > i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 > i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeSImmFwd:
-                if r.forwardedS32 <= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 <= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32LeUImmFwd:
-                if r.forwardedI32 <= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 <= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeSImmFwd:
-                if r.forwardedS32 >= Int32(bitPattern: i.c) { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedS32 >= Int32(bitPattern: i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brIfI32GeUImmFwd:
-                if r.forwardedI32 >= i.c { try r.branch(to: i.a, interruptHandle: interruptHandle); continue }
+                if r.forwardedI32 >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
             case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
@@ -501,6 +517,8 @@ extension Store {
             case .i32ShlImmFwd: r.setI32(i.a, r.forwardedI32 &<< i.c)
             case .i32ShrSImmFwd: r.setS32(i.a, r.forwardedS32 &>> Int32(bitPattern: i.c))
             case .i32ShrUImmFwd: r.setI32(i.a, r.forwardedI32 &>> i.c)
+            case .i32XorShlImmFwd: r.setI32(i.a, r.forwardedI32 ^ r.forwardedI32 &<< i.c)
+            case .i32XorShrUImmFwd: r.setI32(i.a, r.forwardedI32 ^ r.forwardedI32 &>> i.c)
             case .i64AddImmFwd: r.setI64(i.a, r.forwarded &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c))))
             case .f64SqrtFwd: r.setF64(i.a, r.forwardedF64.squareRoot())
             case .i32WrapI64Fwd: r.setI32(i.a, r.forwardedI32)
@@ -536,7 +554,7 @@ extension Store {
         }
         // SAFETY: `r.callFrame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
         r.callFrame.initialize(
-            to: CallFrame(returnPC: r.pc + 1, codeBase: r.codeBase, framePointer: r.fp, instance: r.instance))
+            to: CallFrame(returnPC: r.pc + 1, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
         let locals = calleeFrame + callee.pointee.parameterCount
         let localsToZero = callee.pointee.localCount &- callee.pointee.parameterCount
@@ -552,9 +570,13 @@ extension Store {
         }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
-        r.codeBase = r.pc
-        r.instance = callee.pointee.instance.unsafelyUnwrapped
-        r.reloadMemory()
+        // Within one instance the cached memory is current (every grow reloads it): only a call into
+        // another instance must fetch that instance's memory.
+        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
+        if calleeInstance != r.instance {
+            r.instance = calleeInstance
+            r.reloadMemory()
+        }
     }
 
     /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common

@@ -11,13 +11,11 @@ import Synchronization
 struct Registers {
     /// The instruction being executed.
     var pc: UnsafePointer<Instruction>
-    /// The current function's first instruction; branch targets are relative to it.
-    var codeBase: UnsafePointer<Instruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
     var instance: UnsafeMutablePointer<InstanceRecord>
     /// The current instance's memory, cached: the record may move `base` on growth, so these are reloaded
-    /// after every call, return and `memory.grow`.
+    /// after `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
     var memorySize: UInt64
     /// The next free entry of the call-frame stack.
@@ -27,6 +25,9 @@ struct Registers {
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
     var forwarded: UInt64 = 0
+    /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
+    /// between integer and floating-point registers would add latency to every link of a float chain.
+    var forwardedFloat: Double = 0
 
     @inline(__always)
     mutating func reloadMemory() {
@@ -53,13 +54,17 @@ struct Registers {
     @inline(__always) mutating func setS64(_ slot: UInt32, _ value: Int64) { setI64(slot, UInt64(bitPattern: value)) }
     @inline(__always) mutating func setBool(_ slot: UInt32, _ value: Bool) { setI64(slot, value ? 1 : 0) }
     @inline(__always) mutating func setF32(_ slot: UInt32, _ value: Float) { setI32(slot, value.bitPattern) }
-    @inline(__always) mutating func setF64(_ slot: UInt32, _ value: Double) { setI64(slot, value.bitPattern) }
+    @inline(__always) mutating func setF64(_ slot: UInt32, _ value: Double) {
+        setI64(slot, value.bitPattern)
+        forwardedFloat = value
+    }
 
     // The forwarded operand, read as each type reads a slot.
     @inline(__always) var forwardedI32: UInt32 { UInt32(truncatingIfNeeded: forwarded) }
     @inline(__always) var forwardedS32: Int32 { Int32(truncatingIfNeeded: forwarded) }
     @inline(__always) var forwardedS64: Int64 { Int64(bitPattern: forwarded) }
-    @inline(__always) var forwardedF64: Double { Double(bitPattern: forwarded) }
+    /// Valid only after an instruction that wrote its result with `setF64` (`producesForwardedFloat`).
+    @inline(__always) var forwardedF64: Double { forwardedFloat }
 
     // MARK: Memory access: a software bounds check on every access
 
@@ -72,12 +77,18 @@ struct Registers {
         return Int(start)
     }
 
+    /// Loads a `T` at `address` plus `offset`.
+    @inline(__always)
+    func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt32, offset: UInt32 = 0) throws(Trap) -> T {
+        let start = try effectiveAddress(address, offset: offset, size: UInt64(MemoryLayout<T>.size))
+        // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
+        return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
+    }
+
     /// Loads a `T` at `address` plus the instruction's static offset `c`.
     @inline(__always)
     func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, at address: UInt32, as type: T.Type) throws(Trap) -> T {
-        let start = try effectiveAddress(address, offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
-        // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
-        return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
+        try load(T.self, at: address, offset: instruction.c)
     }
 
     /// Loads a `T` at the address in slot `b` plus the static offset `c`.
@@ -111,14 +122,16 @@ struct Registers {
         fuel &-= cost
     }
 
-    /// Jumps to instruction `target`; a jump backwards (or onto itself) is a loop back-edge and polls.
+    /// Jumps by `offset` instructions (the store's copy of the code holds branch targets as signed
+    /// distances from the branch); a jump backwards (or onto itself) is a loop back-edge and polls, charging
+    /// the instructions the loop spans.
     @inline(__always)
-    mutating func branch(to target: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
-        let destination = codeBase + Int(target)
-        if destination <= pc {
-            try poll(cost: UInt64(pc - destination) &+ 1, interruptHandle: interruptHandle)
+    mutating func branch(by offset: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
+        let distance = Int(Int32(bitPattern: offset))
+        if distance <= 0 {
+            try poll(cost: UInt64(truncatingIfNeeded: 0 &- distance) &+ 1, interruptHandle: interruptHandle)
         }
-        pc = destination
+        pc += distance
     }
 }
 

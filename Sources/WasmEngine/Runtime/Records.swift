@@ -5,7 +5,8 @@
 
 /// A function: wasm code of an instance, or a host closure.
 struct FunctionRecord {
-    /// The internal code (a store-owned copy), or nil for a host function.
+    /// The internal code (a store-owned copy, its branch targets made relative: see `Registers.branch`),
+    /// or nil for a host function.
     var code: UnsafeMutablePointer<Instruction>?
     var frameSize: Int
     var localCount: Int
@@ -147,7 +148,6 @@ struct TableRecord {
 /// Where a wasm→wasm call returns to: the caller's registers, saved on the explicit call-frame stack.
 struct CallFrame {
     var returnPC: UnsafePointer<Instruction>
-    var codeBase: UnsafePointer<Instruction>
     var framePointer: UnsafeMutablePointer<UInt64>
     var instance: UnsafeMutablePointer<InstanceRecord>
 }
