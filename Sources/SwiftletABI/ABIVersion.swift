@@ -3,6 +3,8 @@
 /// This module is the single source of truth for that boundary and is compiled twice: once for the host and once,
 /// as Embedded Swift, into the guest kernel. Records cross the boundary as little-endian 64-bit words at fixed
 /// offsets (word `i` at byte `8 * i`), never as Swift struct layouts, which the language does not pin down.
+/// Must not touch: anything beyond the boundary's definitions (no Foundation, no OS calls): it is portable and
+/// Embedded-clean.
 public enum SwiftletABI {
     /// Bumped on every incompatible change; the monitor writes it into ``BootInfo`` and the kernel refuses to run
     /// on a mismatch.

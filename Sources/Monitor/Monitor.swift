@@ -1,0 +1,7 @@
+/// Monitor: the host side of a Swiftlet micro-VM on Linux KVM.
+///
+/// Owns: the KVM file descriptors (`KVMSystem`, `VirtualMachine`, `VirtualCPU`, each closing its own), guest memory
+/// (every access bounds-checked through `GuestMemory`), the kernel image loader, long-mode/CPL3 setup, boot info,
+/// and the hypercall dispatcher, which checks every guest-supplied address, length and number before use.
+/// Must not touch: the engine or WASI semantics (a forwarded WASI call goes to the handler it is given), the CLI,
+/// or any guest memory outside the guest region. The guest/host layouts come from SwiftletABI only.
