@@ -140,9 +140,13 @@ extension Opcode {
     }
 
     /// Whether the interpreter also leaves the result in the floating-point forwarding register: the f64
-    /// arithmetic that writes through `Registers.setF64`.
+    /// arithmetic and the 64-bit loads, which write through `Registers.setF64`.
     var producesForwardedFloat: Bool {
         func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
+        switch self {
+        case .i64Load, .i64LoadAddImm, .i64LoadScaled, .i64LoadFwd: return true
+        default: break
+        }
         return within(.f64Ceil, .f64Max) || within(.f64ConvertI32S, .f64PromoteF32)
             || within(.f64AddFwd, .f64DivFwd) || self == .f64SubFwdC || self == .f64DivFwdC || self == .f64SqrtFwd
             || self == .f64ConvertI32SFwd
