@@ -527,6 +527,68 @@ extension Store {
             case .i64ExtendI32SFwd: r.setS64(i.a, Int64(r.forwardedS32))
             case .i64ExtendI32UFwd: r.setI64(i.a, UInt64(r.forwardedI32))
             case .f64ConvertI32SFwd: r.setF64(i.a, Double(r.forwardedS32))
+
+            // MARK: Loop steps: the addition, then the branch in the next word (skipped when not taken)
+            case .i32AddImmBrIfI32NeFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != r.i32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtSFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if Int32(bitPattern: sum) < r.s32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtUFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < r.i32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32NeImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtSImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if Int32(bitPattern: sum) < Int32(bitPattern: branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtUImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddBrIfI64LtUFwd:
+                let sum = r.i64(i.b) &+ r.i64(i.c)
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddBrIfI64NeFwd:
+                let sum = r.i64(i.b) &+ r.i64(i.c)
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddImmBrIfI64NeFwd:
+                let sum = r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddImmBrIfI64LtUFwd:
+                let sum = r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
             }
             r.pc += 1
         }
