@@ -177,6 +177,23 @@ func compileError(
             ])
     }
 
+    @Test func additionAndBranchOnItsResultBecomeOneLoopStep() {
+        var code = [
+            Instruction(.i32AddImm, 0, 0, 1),
+            Instruction(.brIfI32LtU, 0, 0, 1),  // back-edge on the sum: fused, the branch kept as second word
+            Instruction(.i64Add, 2, 2, 3),
+            Instruction(.brIfI32LtU, 0, 0, 1),  // does not read the sum: stays apart
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i32AddImmBrIfI32LtUFwd, 0, 0, 1),
+                Instruction(.brIfI32LtUFwd, 0, 0, 1),
+                Instruction(.i64Add, 2, 2, 3),
+                Instruction(.brIfI32LtU, 0, 0, 1),
+            ])
+    }
+
     @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
         // local.get 0; i32.eqz; if; i32.const 7; global.set 1 ... (use local.set) ; end
         let function = try compileBody(
