@@ -35,6 +35,22 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(Self.i32ToI32, body, [.i32(20)]) == [.i32(6765)])
     }
 
+    @Test func loopStepsAddThenBranchOnTheSum() throws {
+        // loop; local.get 0; i32.const 3; i32.add; local.tee 0; i32.const 30; i32.lt_u; br_if 0; end; local.get 0
+        let counting: [UInt8] = [0x00, 0x03, 0x40, 0x20, 0, 0x41, 3, 0x6A, 0x22, 0, 0x41, 30, 0x49, 0x0D, 0, 0x0B, 0x20, 0, 0x0B]
+        #expect(try compileBody(counting, parameters: [.i32], results: [.i32]).code.contains {
+            $0.opcode == .i32AddImmBrIfI32LtUImmFwd
+        })
+        #expect(try execute(Self.i32ToI32, counting, [.i32(0)]) == [.i32(30)])
+        #expect(try execute(Self.i32ToI32, counting, [.i32(100)]) == [.i32(103)])  // falls through at once
+        // The same in i64 with `i64.ne 50` as the exit test.
+        let counting64: [UInt8] = [0x00, 0x03, 0x40, 0x20, 0, 0x42, 5, 0x7C, 0x22, 0, 0x42, 50, 0x52, 0x0D, 0, 0x0B, 0x20, 0, 0x0B]
+        #expect(try compileBody(counting64, parameters: [.i64], results: [.i64]).code.contains {
+            $0.opcode == .i64AddBrIfI64NeFwd || $0.opcode == .i64AddImmBrIfI64NeFwd
+        })
+        #expect(try execute(FuncType.of([.i64], [.i64]), counting64, [.i64(0)]) == [.i64(50)])
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

@@ -156,20 +156,41 @@ func compileError(
             ])
     }
 
-    @Test func floatOperandsAreForwardedOnlyFromFloatArithmetic() {
+    @Test func floatOperandsAreForwardedOnlyFromFloatProducers() {
         var code = [
-            Instruction(.i64Load, 2, 0, 0),  // an f64 loaded as bits: only the integer register has it
+            Instruction(.copy, 2, 0, 0),  // a move leaves only the integer register holding the value
             Instruction(.f64Add, 3, 2, 1),
-            Instruction(.f64Mul, 4, 3, 1),  // f64 arithmetic: the float register has its operand
+            Instruction(.i64Load, 5, 0, 0),  // 64-bit loads fill the float register too
+            Instruction(.f64Sub, 4, 1, 5),
+            Instruction(.f64Mul, 4, 4, 1),  // f64 arithmetic: the float register has its operand
             Instruction(.i64Store, 4, 0, 8),  // stores read the integer register, which every producer sets
         ]
         FunctionTranslator.forwardResults(&code)
         #expect(
             code == [
-                Instruction(.i64Load, 2, 0, 0),
+                Instruction(.copy, 2, 0, 0),
                 Instruction(.f64Add, 3, 2, 1),
-                Instruction(.f64MulFwd, 4, 3, 1),
+                Instruction(.i64Load, 5, 0, 0),
+                Instruction(.f64SubFwdC, 4, 1, 5),
+                Instruction(.f64MulFwd, 4, 4, 1),
                 Instruction(.i64StoreFwd, 4, 0, 8),
+            ])
+    }
+
+    @Test func additionAndBranchOnItsResultBecomeOneLoopStep() {
+        var code = [
+            Instruction(.i32AddImm, 0, 0, 1),
+            Instruction(.brIfI32LtU, 0, 0, 1),  // back-edge on the sum: fused, the branch kept as second word
+            Instruction(.i64Add, 2, 2, 3),
+            Instruction(.brIfI32LtU, 0, 0, 1),  // does not read the sum: stays apart
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i32AddImmBrIfI32LtUFwd, 0, 0, 1),
+                Instruction(.brIfI32LtUFwd, 0, 0, 1),
+                Instruction(.i64Add, 2, 2, 3),
+                Instruction(.brIfI32LtU, 0, 0, 1),
             ])
     }
 

@@ -16,6 +16,10 @@ extension FunctionTranslator {
             else { continue }
             code[index] = forwarded
         }
+        // The branch of a pair is a forwarded form, so it is no branch target: it always runs right after.
+        for index in code.indices.dropFirst() {
+            if let step = code[index - 1].opcode.loopStep(before: code[index].opcode) { code[index - 1].opcode = step }
+        }
     }
 }
 
@@ -127,6 +131,23 @@ extension Instruction {
 }
 
 extension Opcode {
+    /// The loop-step form of this addition when `branch` follows it and reads its result.
+    func loopStep(before branch: Opcode) -> Opcode? {
+        switch (self, branch) {
+        case (.i32AddImm, .brIfI32NeFwd): .i32AddImmBrIfI32NeFwd
+        case (.i32AddImm, .brIfI32LtSFwd): .i32AddImmBrIfI32LtSFwd
+        case (.i32AddImm, .brIfI32LtUFwd): .i32AddImmBrIfI32LtUFwd
+        case (.i32AddImm, .brIfI32NeImmFwd): .i32AddImmBrIfI32NeImmFwd
+        case (.i32AddImm, .brIfI32LtSImmFwd): .i32AddImmBrIfI32LtSImmFwd
+        case (.i32AddImm, .brIfI32LtUImmFwd): .i32AddImmBrIfI32LtUImmFwd
+        case (.i64Add, .brIfI64LtUFwd): .i64AddBrIfI64LtUFwd
+        case (.i64Add, .brIfI64NeFwd): .i64AddBrIfI64NeFwd
+        case (.i64AddImm, .brIfI64NeFwd): .i64AddImmBrIfI64NeFwd
+        case (.i64AddImm, .brIfI64LtUFwd): .i64AddImmBrIfI64LtUFwd
+        default: nil
+        }
+    }
+
     /// Whether the interpreter leaves the value this instruction writes to slot `a` in the forwarding
     /// register (every handler that writes a slot through `Registers.set...` does).
     var producesForwardedResult: Bool {
@@ -140,9 +161,13 @@ extension Opcode {
     }
 
     /// Whether the interpreter also leaves the result in the floating-point forwarding register: the f64
-    /// arithmetic that writes through `Registers.setF64`.
+    /// arithmetic and the 64-bit loads, which write through `Registers.setF64`.
     var producesForwardedFloat: Bool {
         func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
+        switch self {
+        case .i64Load, .i64LoadAddImm, .i64LoadScaled, .i64LoadFwd: return true
+        default: break
+        }
         return within(.f64Ceil, .f64Max) || within(.f64ConvertI32S, .f64PromoteF32)
             || within(.f64AddFwd, .f64DivFwd) || self == .f64SubFwdC || self == .f64DivFwdC || self == .f64SqrtFwd
             || self == .f64ConvertI32SFwd

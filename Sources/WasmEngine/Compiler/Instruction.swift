@@ -193,6 +193,15 @@ public enum Opcode: UInt16, Sendable {
     case i32XorShlImmFwd, i32XorShrUImmFwd
     case i64AddImmFwd
     case f64SqrtFwd, i32WrapI64Fwd, i64ExtendI32SFwd, i64ExtendI32UFwd, f64ConvertI32SFwd
+
+    // MARK: Loop steps (made by `forwardResults` from a forwarded pair, never by the translator itself)
+    // An addition (the name's first part) whose next instruction is the named forwarded compare-and-branch
+    // on its result: one dispatch runs both, typically a loop's counter step and back-edge. The addition's
+    // operands are its own; the branch stays in place as the second word, supplying the target and the
+    // other comparison operand, and is skipped when not taken.
+    case i32AddImmBrIfI32NeFwd, i32AddImmBrIfI32LtSFwd, i32AddImmBrIfI32LtUFwd
+    case i32AddImmBrIfI32NeImmFwd, i32AddImmBrIfI32LtSImmFwd, i32AddImmBrIfI32LtUImmFwd
+    case i64AddBrIfI64LtUFwd, i64AddBrIfI64NeFwd, i64AddImmBrIfI64NeFwd, i64AddImmBrIfI64LtUFwd
 }
 
 /// One function's internal code, ready to run.

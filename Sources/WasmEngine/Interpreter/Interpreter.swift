@@ -205,7 +205,9 @@ extension Store {
 
             // MARK: Loads and stores
             case .i32Load: r.setI32(i.a, try r.load(i, as: UInt32.self))
-            case .i64Load: r.setI64(i.a, try r.load(i, as: UInt64.self))
+            // 64-bit loads also fill the float forwarding register: an f64 load's value then feeds f64 arithmetic
+            // from a floating-point register (an i64 load pays one register move for it).
+            case .i64Load: r.setF64(i.a, Double(bitPattern: try r.load(i, as: UInt64.self)))
             case .i32Load8S: r.setS32(i.a, Int32(try r.load(i, as: Int8.self)))
             case .i32Load8U: r.setI32(i.a, UInt32(try r.load(i, as: UInt8.self)))
             case .i32Load16S: r.setS32(i.a, Int32(try r.load(i, as: Int16.self)))
@@ -217,9 +219,9 @@ extension Store {
             case .i64Load32S: r.setS64(i.a, Int64(try r.load(i, as: Int32.self)))
             case .i64Load32U: r.setI64(i.a, UInt64(try r.load(i, as: UInt32.self)))
             case .i32LoadAddImm: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ i.c))
-            case .i64LoadAddImm: r.setI64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ i.c))
+            case .i64LoadAddImm: r.setF64(i.a, Double(bitPattern: try r.load(UInt64.self, at: r.i32(i.b) &+ i.c)))
             case .i32LoadScaled: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 2))
-            case .i64LoadScaled: r.setI64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 3))
+            case .i64LoadScaled: r.setF64(i.a, Double(bitPattern: try r.load(UInt64.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 3)))
             case .i32Store: try r.store(i, r.i32(i.a))
             case .i64Store: try r.store(i, r.i64(i.a))
             case .i32Store8, .i64Store8: try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
@@ -466,7 +468,7 @@ extension Store {
             case .brIfI32GeUImmFwd:
                 if r.forwardedI32 >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
-            case .i64LoadFwd: r.setI64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
+            case .i64LoadFwd: r.setF64(i.a, Double(bitPattern: try r.load(i, at: r.forwardedI32, as: UInt64.self)))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
             case .i32StoreFwd: try r.store(i, r.forwardedI32)
             case .i64StoreFwd: try r.store(i, r.forwarded)
@@ -525,6 +527,68 @@ extension Store {
             case .i64ExtendI32SFwd: r.setS64(i.a, Int64(r.forwardedS32))
             case .i64ExtendI32UFwd: r.setI64(i.a, UInt64(r.forwardedI32))
             case .f64ConvertI32SFwd: r.setF64(i.a, Double(r.forwardedS32))
+
+            // MARK: Loop steps: the addition, then the branch in the next word (skipped when not taken)
+            case .i32AddImmBrIfI32NeFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != r.i32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtSFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if Int32(bitPattern: sum) < r.s32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtUFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < r.i32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32NeImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtSImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if Int32(bitPattern: sum) < Int32(bitPattern: branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32LtUImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddBrIfI64LtUFwd:
+                let sum = r.i64(i.b) &+ r.i64(i.c)
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddBrIfI64NeFwd:
+                let sum = r.i64(i.b) &+ r.i64(i.c)
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddImmBrIfI64NeFwd:
+                let sum = r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i64AddImmBrIfI64LtUFwd:
+                let sum = r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))
+                r.setI64(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
             }
             r.pc += 1
         }
