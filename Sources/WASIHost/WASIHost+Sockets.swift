@@ -103,33 +103,21 @@ extension WASIHost {
         }
         var reuse: Int32 = 1
         setsockopt(hostFD, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var bound: Int32 = -1
+        let bound: Int32?
         if isIPv6 {
             var socketAddress = sockaddr_in6()
             socketAddress.sin6_family = sa_family_t(AF_INET6)
             socketAddress.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, host, &socketAddress.sin6_addr) == 1 else {
-                close(hostFD)
-                throw invalid
-            }
-            bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(hostFD, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
+            bound = inet_pton(AF_INET6, host, &socketAddress.sin6_addr) == 1 ? bind(hostFD, to: socketAddress) : nil
         } else {
             var socketAddress = sockaddr_in()
             socketAddress.sin_family = sa_family_t(AF_INET)
             socketAddress.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1 else {
-                close(hostFD)
-                throw invalid
-            }
-            bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(hostFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            bound = inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1 ? bind(hostFD, to: socketAddress) : nil
+        }
+        guard let bound else {
+            close(hostFD)
+            throw invalid
         }
         guard bound == 0, listen(hostFD, 128) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -140,5 +128,14 @@ extension WASIHost {
         // serve its open connections; guests wait for clients with `poll_oneoff`.
         _ = fcntl(hostFD, F_SETFL, fcntl(hostFD, F_GETFL) | O_NONBLOCK)
         return hostFD
+    }
+
+    /// `bind(2)` to a `sockaddr_in` or `sockaddr_in6`, passed as the `sockaddr` the call takes.
+    private static func bind<Address>(_ fd: Int32, to address: Address) -> Int32 {
+        withUnsafePointer(to: address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size))
+            }
+        }
     }
 }
