@@ -65,7 +65,9 @@ package.targets += [
 #if os(Linux)
 package.targets += [
     .target(name: "CKVM"),
-    .target(name: "Monitor", dependencies: ["CKVM", "SwiftletABI"]),
+    // Atomics on words of guest memory and futex calls, for the monitor's WASI mailbox worker.
+    .target(name: "CSharedMemory"),
+    .target(name: "Monitor", dependencies: ["CKVM", "CSharedMemory", "SwiftletABI"]),
     .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
     .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI"]),
 ]

@@ -31,12 +31,13 @@ public struct GuestMemory: ~Copyable {
     /// The whole of guest memory as a range.
     public var range: GuestRange { GuestRange(start: GuestPhysicalAddress(0), length: size)! }
 
+    /// The same memory for the WASI mailbox worker thread, which works while the guest runs.
+    /// - Precondition: the view must not be used after this memory is dropped (the worker is joined first).
+    var sharedView: GuestMemoryView { GuestMemoryView(base: base, size: size) }
+
     /// Checks that `[address, address + count)` lies inside guest memory and returns its offset.
     public func checkedOffset(_ address: GuestPhysicalAddress, count: UInt64) throws(GuestMemoryError) -> Int {
-        guard let range = GuestRange(start: address, length: count), self.range.contains(range) else {
-            throw .outOfBounds(address: address, count: count, memorySize: size)
-        }
-        return Int(address.rawValue)
+        try sharedView.checkedOffset(address, count: count)
     }
 
     /// Copies `count` bytes starting at `address` out of guest memory.
@@ -62,9 +63,7 @@ public struct GuestMemory: ~Copyable {
     public func withMutableBytes<R>(
         at address: GuestPhysicalAddress, count: UInt64, _ body: (UnsafeMutableRawBufferPointer) -> R
     ) throws(GuestMemoryError) -> R {
-        let offset = try checkedOffset(address, count: count)
-        // SAFETY: [offset, offset + count) was checked to lie inside the mapping, which outlives the call.
-        return body(UnsafeMutableRawBufferPointer(start: base + offset, count: Int(count)))
+        try sharedView.withMutableBytes(at: address, count: count, body)
     }
 
     /// Copies `bytes` into guest memory starting at `address`.
@@ -98,6 +97,38 @@ public struct GuestMemory: ~Copyable {
         let offset = try checkedOffset(address, count: UInt64(MemoryLayout<T>.size))
         // SAFETY: the value's bytes were checked to lie inside the mapping; storeBytes has no alignment needs.
         base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+    }
+}
+
+/// Guest memory as the WASI mailbox worker sees it: the mapping's address and size, without ownership, so that a
+/// second thread can serve calls while the vCPU runs. Every access is bounds-checked as ``GuestMemory``'s are. The
+/// guest may change any byte at any time through its own mapping: a reader copies what it needs once.
+struct GuestMemoryView: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let size: UInt64
+
+    func checkedOffset(_ address: GuestPhysicalAddress, count: UInt64) throws(GuestMemoryError) -> Int {
+        guard let range = GuestRange(start: address, length: count),
+            GuestRange(start: GuestPhysicalAddress(0), length: size)!.contains(range)
+        else {
+            throw .outOfBounds(address: address, count: count, memorySize: size)
+        }
+        return Int(address.rawValue)
+    }
+
+    func withMutableBytes<R>(
+        at address: GuestPhysicalAddress, count: UInt64, _ body: (UnsafeMutableRawBufferPointer) -> R
+    ) throws(GuestMemoryError) -> R {
+        let offset = try checkedOffset(address, count: count)
+        // SAFETY: [offset, offset + count) was checked to lie inside the mapping, which outlives the view's users.
+        return body(UnsafeMutableRawBufferPointer(start: base + offset, count: Int(count)))
+    }
+
+    /// The 64-bit word at `address` for atomic access (CSharedMemory); nil unless it is inside memory and aligned.
+    func word(at address: GuestPhysicalAddress) -> UnsafeMutablePointer<UInt64>? {
+        guard address.rawValue % 8 == 0, let offset = try? checkedOffset(address, count: 8) else { return nil }
+        // SAFETY: the aligned word was checked to lie inside the mapping.
+        return (base + offset).assumingMemoryBound(to: UInt64.self)
     }
 }
 

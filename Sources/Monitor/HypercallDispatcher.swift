@@ -15,6 +15,8 @@ public struct HypercallDispatcher: Sendable {
         case failed(GuestFailure)
         /// The kernel's heap could not satisfy an allocation of this many bytes (saturated to 32 bits).
         case outOfMemory(requested: UInt32)
+        /// The run's deadline passed while the hypercall waited for the WASI mailbox worker.
+        case deadlinePassed
     }
 
     /// Where the guest's stdout (console and fd 1) and stderr (fd 2) go.
@@ -36,8 +38,8 @@ public struct HypercallDispatcher: Sendable {
     public let guestRegion: GuestRange
     public let consoleLimit: Int
     public let output: Output
-    /// The host's WASI implementation; nil answers as ``unimplementedWASIAnswer(_:)`` does.
-    public let wasiHandler: WASIHandler?
+    /// Serves WASI calls, through exits and the mailbox; its handler nil answers as ``unimplementedWASIAnswer(_:)``.
+    let wasi: WASICallServer
     public private(set) var console: [UInt8] = []
     public private(set) var errorOutput: [UInt8] = []
     /// Whether captured output was dropped because it exceeded ``consoleLimit``.
@@ -53,16 +55,25 @@ public struct HypercallDispatcher: Sendable {
     public init(
         guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil
     ) {
+        self.init(
+            guestRegion: guestRegion, consoleLimit: consoleLimit, output: output,
+            wasi: WASICallServer(guestRegion: guestRegion, handler: wasiHandler))
+    }
+
+    init(guestRegion: GuestRange, consoleLimit: Int, output: Output, wasi: WASICallServer) {
         self.guestRegion = guestRegion
         self.consoleLimit = consoleLimit
         self.output = output
-        self.wasiHandler = wasiHandler
+        self.wasi = wasi
     }
 
     /// Handles an `out` the guest made (a `KVM_EXIT_IO` exit).
+    /// - Parameter deadline: CLOCK_MONOTONIC nanoseconds after which a wait for the WASI worker gives up.
     public mutating func handleOut(
-        port: UInt16, size: UInt8, value: UInt32, memory: borrowing GuestMemory
+        port: UInt16, size: UInt8, value: UInt32, memory: borrowing GuestMemory, deadline: UInt64? = nil
     ) throws(HypercallError) -> Action {
+        // A mailbox request that failed validation ends the VM at the guest's first exit after it.
+        if let rejection = wasi.rejection { throw rejection }
         guard Hypercall.isHypercallPort(port) else { throw .notAHypercallPort(port) }
         guard let call = Hypercall(rawValue: port - Hypercall.portBase) else {
             throw .unknownHypercall(number: port - Hypercall.portBase)
@@ -81,19 +92,13 @@ public struct HypercallDispatcher: Sendable {
             return .resume
         case .wasi:
             let request = try readRequest(WASICallRequest.self, at: UInt64(value), memory: memory)
-            let linearMemory = try guestBuffer(request.memoryAddress, length: request.memorySize)
-            var errno = Self.unimplementedWASIAnswer(request)
-            if let wasiHandler {
-                do {
-                    errno = try memory.withMutableBytes(at: linearMemory.start, count: linearMemory.length) { bytes in
-                        wasiHandler(request.function, request.arguments, bytes)
-                    }
-                } catch {
-                    throw .bufferOutsideGuestRegion(address: linearMemory.start, length: linearMemory.length)
-                }
+            guard let errno = try wasi.serveExitCall(request, memory: memory.sharedView, deadline: deadline) else {
+                return .deadlinePassed
             }
             try writeBack(errno, at: UInt64(value) + WASICallRequest.errnoOffset, memory: memory)
             return .resume
+        case .wasiAwait:
+            return wasi.awaitWorker(deadline: deadline) ? .resume : .deadlinePassed
         case .failure:
             let report = try readRequest(GuestFailureReport.self, at: UInt64(value), memory: memory)
             guard let kind = GuestFailureReport.Kind(rawValue: report.kind) else {
@@ -223,6 +228,13 @@ public struct HypercallDispatcher: Sendable {
     }
 
     private func guestBuffer(_ address: UInt64, length: UInt64) throws(HypercallError) -> GuestRange {
+        try Self.checkedBuffer(address, length: length, in: guestRegion)
+    }
+
+    /// The guest-supplied buffer `[address, address + length)`, which must lie inside `guestRegion`.
+    static func checkedBuffer(
+        _ address: UInt64, length: UInt64, in guestRegion: GuestRange
+    ) throws(HypercallError) -> GuestRange {
         let start = GuestPhysicalAddress(address)
         guard let buffer = GuestRange(start: start, length: length), guestRegion.contains(buffer) else {
             throw .bufferOutsideGuestRegion(address: start, length: length)

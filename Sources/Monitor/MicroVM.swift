@@ -22,6 +22,13 @@ public struct MicroVMConfiguration: Sendable {
     public var output: HypercallDispatcher.Output = .capture
     /// Answers the WASI calls the kernel forwards (all but fd_write to stdout/stderr, args, environ, proc_exit).
     public var wasiHandler: HypercallDispatcher.WASIHandler?
+    /// Whether forwarded WASI calls may go through the ``SwiftletABI/WASIMailbox`` to a worker thread, without an
+    /// exit each; off, every call is a ``Hypercall/wasi`` exit served on the vCPU thread.
+    public var wasiMailbox = true
+    /// Wakes a ``wasiHandler`` call blocked in the host (a sleep, a read), from another thread: the VM calls it when
+    /// it ends while its mailbox worker is in such a call, so that it can join the worker (WASIHost's interrupt
+    /// handle does this). Without it, the end of the VM waits for the call to return.
+    public var wasiInterrupt: (@Sendable () -> Void)?
 
     public init() {}
 }
@@ -52,6 +59,8 @@ public struct MicroVMResult: Sendable {
     public let invokeResults: [ABIValue]?
     /// Number of `KVM_RUN` returns, the dominant cost on machines where an exit is slow.
     public let exitCount: Int
+    /// WASI calls served through the mailbox, without an exit.
+    public let mailboxCallCount: Int
 }
 
 /// Failures of the host side while setting up or running a VM (not the guest's misbehaviour, which is a
@@ -88,8 +97,8 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
 /// One guest: its memory, VM and single vCPU, set up to enter the kernel in long mode at CPL3.
 ///
 /// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image, an
-/// unmapped 2 MiB guard, its stack, one page of ``BootInfo``, the run's inputs, and the heap up to the end of
-/// memory.
+/// unmapped 2 MiB guard, its stack, one page of ``BootInfo``, one page for the ``SwiftletABI/WASIMailbox``, the
+/// run's inputs, and the heap up to the end of memory.
 public struct MicroVM: ~Copyable {
     // Dropped together, in an order Swift does not specify; every order is safe: KVM keeps a VM alive while a
     // vCPU fd refers to it, and the guest cannot run any more once its MicroVM is being destroyed, so a memory
@@ -123,7 +132,8 @@ public struct MicroVM: ~Copyable {
         let stackBottom = stackGuard + largePage
         let stackPages = configuration.stackSize / page + (configuration.stackSize % page == 0 ? 0 : 1)
         let stackTop = stackBottom + min(stackPages, configuration.memorySize / page) * page
-        let payloadStart = stackTop + page
+        let mailboxAddress = GuestPhysicalAddress(stackTop + page)
+        let payloadStart = stackTop + 2 * page
         guard stackPages <= configuration.memorySize / page, stackBottom < configuration.memorySize,
             payloadStart < configuration.memorySize
         else {
@@ -150,6 +160,9 @@ public struct MicroVM: ~Copyable {
             bootInfo.heapSize = configuration.memorySize - heapStart
         }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
+        let mailbox = configuration.wasiMailbox
+            ? WASICallServer.Mailbox(memory: memory.sharedView, address: mailboxAddress) : nil
+        if mailbox != nil { bootInfo.wasiMailboxAddress = mailboxAddress.rawValue }
 
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
         try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
@@ -177,7 +190,14 @@ public struct MicroVM: ~Copyable {
         self.bootInfoAddress = bootInfoAddress
         self.hypercalls = HypercallDispatcher(
             guestRegion: guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
-            wasiHandler: configuration.wasiHandler)
+            wasi: WASICallServer(
+                guestRegion: guestRegion, handler: configuration.wasiHandler, mailbox: mailbox,
+                interrupt: configuration.wasiInterrupt))
+    }
+
+    deinit {
+        // The worker reads guest memory: it is joined before the memory can be unmapped.
+        hypercalls.wasi.stop()
     }
 
     /// Runs the guest to its next exit without handling it (for measurements and tests of single exits).
@@ -207,6 +227,9 @@ public struct MicroVM: ~Copyable {
     /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.
     /// The time limit also stops a guest that spins without ever exiting (see ``RunDeadline``).
     public mutating func run(timeLimit: Duration? = nil) throws(MicroVMError) -> MicroVMResult {
+        // The VM does not run again after this: its WASI worker, if it started, is joined (and a call it is blocked
+        // in interrupted) before returning.
+        defer { hypercalls.wasi.stop() }
         guard let timeLimit else { return try runLoop(deadline: nil) }
         let deadline: RunDeadline
         do {
@@ -231,15 +254,19 @@ public struct MicroVM: ~Copyable {
             case .interrupted:
                 continue
             case .ioOut(let port, let size, let value):
+                let action: HypercallDispatcher.Action
                 do {
-                    switch try hypercalls.handleOut(port: port, size: size, value: value, memory: memory) {
-                    case .resume: continue
-                    case .exit(let status): return result(.exited(status: status))
-                    case .failed(let failure): return result(.failed(failure))
-                    case .outOfMemory(let requested): return result(.outOfMemory(requested: requested))
-                    }
+                    action = try hypercalls.handleOut(
+                        port: port, size: size, value: value, memory: memory, deadline: deadline)
                 } catch {
                     return result(.rejectedHypercall(error, rip: try instructionPointer()))
+                }
+                switch action {
+                case .resume: continue
+                case .exit(let status): return result(.exited(status: status))
+                case .failed(let failure): return result(.failed(failure))
+                case .outOfMemory(let requested): return result(.outOfMemory(requested: requested))
+                case .deadlinePassed: return result(.timedOut(rip: try instructionPointer()))
                 }
             default:
                 return result(.fault(exit, rip: try instructionPointer()))
@@ -263,7 +290,7 @@ public struct MicroVM: ~Copyable {
         MicroVMResult(
             outcome: outcome, console: hypercalls.console, errorOutput: hypercalls.errorOutput,
             consoleTruncated: hypercalls.consoleTruncated, invokeResults: hypercalls.invokeResults,
-            exitCount: exitCount)
+            exitCount: exitCount, mailboxCallCount: hypercalls.wasi.mailboxCallCount)
     }
 }
 

@@ -62,6 +62,9 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var tscBase: UInt64 = 0
     /// The word index of ``realtimeBase``, followed by ``monotonicBase`` and ``tscBase``.
     public static let clockBaseWordIndex = 26
+    /// Guest-physical address of the page holding the ``WASIMailbox``, or 0: the guest then forwards every WASI
+    /// call with a ``Hypercall/wasi`` exit.
+    public var wasiMailboxAddress: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -79,7 +82,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 29
+    public static let wordCount = 30
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -111,6 +114,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         realtimeBase = word(26)
         monotonicBase = word(27)
         tscBase = word(28)
+        wasiMailboxAddress = word(29)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -143,6 +147,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(26, realtimeBase)
         body(27, monotonicBase)
         body(28, tscBase)
+        body(29, wasiMailboxAddress)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

@@ -12,8 +12,9 @@ public enum Hypercall: UInt16, Sendable {
     /// WASI `fd_write` to the host's stdout or stderr, all iovecs in one exit. Value: guest-physical address of an
     /// ``FDWriteRequest``, whose result words the monitor fills in.
     case fdWrite = 3
-    /// Any other WASI preview1 call, answered by the host's WASI implementation: one generic exit per call. Value:
-    /// guest-physical address of a ``WASICallRequest``, whose result word the monitor fills in.
+    /// Any other WASI preview1 call, answered by the host's WASI implementation: one generic exit per call, unless
+    /// the ``WASIMailbox`` carries it without one. Value: guest-physical address of a ``WASICallRequest``, whose
+    /// result word the monitor fills in.
     case wasi = 4
     /// The run failed in a way the guest can describe (a trap, an invalid or unlinkable module); ends the VM.
     /// Value: guest-physical address of a ``GuestFailureReport``.
@@ -24,6 +25,9 @@ public enum Hypercall: UInt16, Sendable {
     /// The kernel's heap cannot satisfy an allocation; ends the VM. Value: the size asked for, saturated to 32 bits.
     /// An immediate, because a kernel out of memory cannot build a request record.
     case outOfMemory = 7
+    /// Waits for the WASI call the host's worker has claimed from the ``WASIMailbox`` to finish: returns once the
+    /// worker no longer serves it (its result is then in the mailbox). Value: ignored. See ``WASIMailbox``.
+    case wasiAwait = 8
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

@@ -113,6 +113,9 @@ struct VMRun {
         configuration.run = guestRun
         let wasiInterrupt: WASIInterruptHandle
         (configuration.wasiHandler, wasiInterrupt) = try makeWASIHandler(wasi)
+        configuration.wasiInterrupt = { wasiInterrupt.interrupt() }
+        // For the tests that compare the two ways a forwarded WASI call travels: `off` sends every one by VM exit.
+        configuration.wasiMailbox = environmentValue("SWIFTLET_WASI_MAILBOX") != "off"
         // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.
         signal(SIGPIPE, SIG_IGN)
         let timeLimit = options.timeout.map { Duration.milliseconds(Int64(min($0, 1e9) * 1000)) }

@@ -2,7 +2,8 @@
 import KernelSupport
 import SwiftletABI
 
-/// The guest side of the hypercalls in SwiftletABI: each is one port write, hence one VM exit.
+/// The guest side of the hypercalls in SwiftletABI: each is one port write, hence one VM exit (forwarded WASI calls
+/// mostly go through the WASI mailbox instead, see ``WASIMailboxClient``).
 enum Hypercalls {
     /// Writes `bytes` to the console in one exit.
     static func consoleWrite(_ bytes: UnsafeRawBufferPointer) {
@@ -23,9 +24,11 @@ enum Hypercalls {
         }
     }
 
-    /// Forwards a WASI call to the host's WASI implementation; returns its errno.
+    /// Forwards a WASI call to the host's WASI implementation, through the mailbox when the monitor gave one;
+    /// returns its errno.
     static func wasi(_ request: WASICallRequest) -> UInt64 {
-        call(.wasi, with: request).errno
+        guard WASIMailboxClient.isAvailable else { return call(.wasi, with: request).errno }
+        return WASIMailboxClient.call(request)
     }
 
     /// Sends the invoked export's results.

@@ -1,9 +1,9 @@
 #ifndef SWIFTLET_KERNEL_SUPPORT_H
 #define SWIFTLET_KERNEL_SUPPORT_H
 
-// What the Swift kernel cannot express itself: port I/O and the time-stamp counter. Only the guest calls it (the kernel's Swift compiles
-// away outside Embedded Swift); it is declared for any x86-64 build so that compiling the Kernel target with
-// another Embedded toolset still type-checks.
+// What the Swift kernel cannot express itself: port I/O, the time-stamp counter and atomics on shared words. Only
+// the guest calls it (the kernel's Swift compiles away outside Embedded Swift); it is declared for any x86-64 build
+// so that compiling the Kernel target with another Embedded toolset still type-checks.
 #if defined(__x86_64__)
 
 /// `out dx, eax`: a hypercall. The "memory" clobber makes the compiler finish every store (the request record the
@@ -17,6 +17,28 @@ static inline unsigned long long swiftlet_rdtsc(void) {
     unsigned int low, high;
     __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
     return (unsigned long long)high << 32 | low;
+}
+
+/// The WASI mailbox's shared words (SwiftletABI's WASIMailbox), which the host's worker thread reads and writes
+/// while the guest runs. Acquire and release keep the compiler from moving the request's plain stores past the
+/// state word; on x86 (TSO) they are plain moves.
+static inline unsigned long long swiftlet_load_acquire64(const unsigned long long *word) {
+    return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+static inline void swiftlet_store_release64(unsigned long long *word, unsigned long long value) {
+    __atomic_store_n(word, value, __ATOMIC_RELEASE);
+}
+
+/// `lock cmpxchg`: replaces `expected` by `desired`; returns whether it did.
+static inline int swiftlet_compare_exchange64(unsigned long long *word, unsigned long long expected,
+                                              unsigned long long desired) {
+    return __atomic_compare_exchange_n(word, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/// `pause`: the spin-wait hint, which runs natively at CPL3.
+static inline void swiftlet_pause(void) {
+    __builtin_ia32_pause();
 }
 
 #endif
