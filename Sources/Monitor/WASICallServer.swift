@@ -153,7 +153,11 @@ final class WASICallServer: @unchecked Sendable {
             return nil
         }, context)
         // Without a worker the polling hint stays 0 and every call takes the exit path.
-        if status == 0 { worker = thread }
+        guard status == 0 else { return }
+        worker = thread
+        // On the vCPU thread's core the worker would only poll while the guest cannot post, and the guest spin while
+        // the worker cannot claim. With no other core allowed it still serves, only rarely without an exit.
+        _ = shm_keep_off_current_cpu(thread)
     }
 
     private func workerLoop() {

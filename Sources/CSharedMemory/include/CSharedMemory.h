@@ -58,6 +58,11 @@ static inline int shm_futex_wait(uint32_t *word, uint32_t expected, uint64_t dea
     return errno;
 }
 
+/// Restricts `thread` (a pthread_t) to the CPUs this process may use except the one the caller runs on, so that a
+/// polling worker never takes turns on one core with the vCPU thread it serves. Returns 0, or an errno (EINVAL when
+/// no other CPU is allowed), leaving the thread's affinity as it was.
+int shm_keep_off_current_cpu(unsigned long thread);
+
 /// Wakes up to `count` threads sleeping on `word`.
 static inline void shm_futex_wake(uint32_t *word, int count) {
     syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, count, NULL, NULL, 0);
