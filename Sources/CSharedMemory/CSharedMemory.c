@@ -14,3 +14,9 @@ int shm_keep_off_current_cpu(unsigned long thread) {
     if (CPU_COUNT(&allowed) == 0) return EINVAL;
     return pthread_setaffinity_np((pthread_t)thread, sizeof allowed, &allowed);
 }
+
+int shm_allowed_cpu_count(void) {
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 1;
+    return CPU_COUNT(&allowed);
+}

@@ -160,7 +160,7 @@ public struct MicroVM: ~Copyable {
             bootInfo.heapSize = configuration.memorySize - heapStart
         }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
-        let mailbox = configuration.wasiMailbox
+        let mailbox = configuration.wasiMailbox && WASICallServer.hasCoreForWorker
             ? WASICallServer.Mailbox(memory: memory.sharedView, address: mailboxAddress) : nil
         if mailbox != nil { bootInfo.wasiMailboxAddress = mailboxAddress.rawValue }
 

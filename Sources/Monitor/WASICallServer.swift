@@ -38,6 +38,10 @@ final class WASICallServer: @unchecked Sendable {
     /// two calls of a busy I/O loop; short, since polling takes a core.
     static let pollingWindow: UInt64 = 300_000
 
+    /// Whether a worker can poll on a core of its own: with a single core it could only take turns with the vCPU,
+    /// and the guest would spin in vain before every exit, so the VM then offers no mailbox.
+    static let hasCoreForWorker = shm_allowed_cpu_count() > 1
+
     /// The mailbox page's words, in memory the guest shares.
     struct Mailbox {
         let memory: GuestMemoryView

@@ -131,8 +131,12 @@ enum WASITestSupport {
         var standardError: String
     }
 
-    /// Runs a program to completion with `input` on stdin, its output collected in files.
-    static func run(_ executable: URL, _ arguments: [String], input: String = "", timeout: TimeInterval = 60) throws -> RunResult {
+    /// Runs a program to completion with `input` on stdin and `environment` added to this process's, its output
+    /// collected in files.
+    static func run(
+        _ executable: URL, _ arguments: [String], input: String = "", environment: [String: String] = [:],
+        timeout: TimeInterval = 60
+    ) throws -> RunResult {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let paths = ["in", "out", "err"].map { directory.appendingPathComponent($0) }
@@ -141,6 +145,9 @@ enum WASITestSupport {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = try FileHandle(forReadingFrom: paths[0])
         process.standardOutput = try FileHandle(forWritingTo: paths[1])
         process.standardError = try FileHandle(forWritingTo: paths[2])

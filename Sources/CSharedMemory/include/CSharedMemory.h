@@ -63,6 +63,9 @@ static inline int shm_futex_wait(uint32_t *word, uint32_t expected, uint64_t dea
 /// no other CPU is allowed), leaving the thread's affinity as it was.
 int shm_keep_off_current_cpu(unsigned long thread);
 
+/// The number of CPUs the calling thread may run on (1 if it cannot be told).
+int shm_allowed_cpu_count(void);
+
 /// Wakes up to `count` threads sleeping on `word`.
 static inline void shm_futex_wake(uint32_t *word, int count) {
     syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, count, NULL, NULL, 0);
