@@ -2,8 +2,9 @@
 import Monitor
 import WASIHost
 
-/// Lets the monitor's WASI hypercall reach a `WASIHost`: the VM runs on the calling thread only, so the host is
-/// never used from two threads, which the handler's `Sendable` type cannot know.
+/// Lets the monitor's WASI calls reach a `WASIHost`: they come from the vCPU thread (exits) and the monitor's mailbox
+/// worker, but never two at once (the monitor serializes them, see `WASICallServer`), which the handler's `Sendable`
+/// type cannot know.
 private final class WASIHostReference: @unchecked Sendable {
     let host: WASIHost
 

@@ -3,9 +3,10 @@ import SwiftletABI
 import WasmEngine
 
 /// The WASI preview1 functions the guest answers itself, without leaving the VM (arguments, environment,
-/// `proc_exit`, `random_get`, and the clocks when the monitor gave the time-stamp counter's frequency), or with exactly one exit (`fd_write` to stdout/stderr). Every other preview1 import is linked to
-/// a stub that forwards the call through the generic ``Hypercall/wasi`` hypercall, so a module links whatever it
-/// imports and the host decides what each call does.
+/// `proc_exit`, `random_get`, and the clocks when the monitor gave the time-stamp counter's frequency), or with
+/// exactly one exit (`fd_write` to stdout/stderr). Every other preview1 import is linked to a stub that forwards the
+/// call to the host's WASI implementation (through the WASI mailbox, or the generic ``Hypercall/wasi`` exit: see
+/// ``WASIMailboxClient``), so a module links whatever it imports and the host decides what each call does.
 struct GuestWASI {
     /// NUL-terminated strings back to back, as `args_get`/`environ_get` lay them out.
     let arguments: StringTable
