@@ -12,9 +12,9 @@ enum WASIMailboxClient {
     nonisolated(unsafe) private static var postedBudgetTicks: UInt64 = 0
     nonisolated(unsafe) private static var claimedBudgetTicks: UInt64 = 0
 
-    /// A polling worker claims a call in well under a microsecond; waiting longer means it was descheduled, and an
-    /// exit (tens of microseconds on nested KVM, one on hardware) is then the better bet.
-    static let postedBudget: UInt64 = 30
+    /// A polling worker claims a call in well under a microsecond; waiting longer means it was descheduled (its core
+    /// taken by another job), and an exit is then the better bet: every microsecond spun here is lost on top of it.
+    static let postedBudget: UInt64 = 5
     /// How long a claimed call is waited for by spinning before the guest exits to wait (``Hypercall/wasiAwait``):
     /// file reads and writes finish well within it; a sleep or a read from an idle pipe does not spin for long.
     static let claimedBudget: UInt64 = 200
