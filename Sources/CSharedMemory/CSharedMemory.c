@@ -20,3 +20,7 @@ int shm_allowed_cpu_count(void) {
     if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 1;
     return CPU_COUNT(&allowed);
 }
+
+int shm_current_cpu(void) {
+    return sched_getcpu();
+}

@@ -8,8 +8,9 @@ import SwiftletABI
 /// with no exit at all. Both validate and serve a request with the same ``serve(_:)``.
 ///
 /// The worker is started at the VM's first exit-served WASI call (a VM that never calls WASI never has a second
-/// thread). It polls the mailbox for ``pollingWindow`` after it starts and after each call it serves, then sleeps
-/// until the vCPU thread rings it at the next exit-served call.
+/// thread). It polls the mailbox for a window of time after it starts and after each call it serves, then sleeps
+/// until the vCPU thread rings it at the next exit-served call. The window adapts to the guest's pauses between
+/// calls (see ``PollingWindow``).
 ///
 /// The handler is never run on two threads at once, whatever the guest does: every call to it holds the serving
 /// lock, a host word the guest cannot reach. A well-behaved guest waits for each call, so the lock is then never
@@ -24,19 +25,34 @@ final class WASICallServer: @unchecked Sendable {
     private let interrupt: (@Sendable () -> Void)?
     private let mailbox: Mailbox?
     /// Host-only words: [0] the serving lock (0 free, 1 held, 2 held with a waiter), [1] the worker's doorbell
-    /// (1 while it sleeps), [2] stop (1 once the VM ends). Futex words, so plain allocated memory, never the guest's.
+    /// (1 while it sleeps), [2] stop (1 once the VM ends), [3] the CPU the worker last polled on. Futex words, so
+    /// plain allocated memory, never the guest's.
     private let hostWords: UnsafeMutablePointer<UInt32>
     private var servingLock: UnsafeMutablePointer<UInt32> { hostWords }
     private var doorbell: UnsafeMutablePointer<UInt32> { hostWords + 1 }
     private var stopFlag: UnsafeMutablePointer<UInt32> { hostWords + 2 }
+    private var workerCPU: UnsafeMutablePointer<UInt32> { hostWords + 3 }
     private var worker: pthread_t?
     /// A mailbox request that failed validation; the VM ends at the guest's next exit.
     private let rejectionState = Mutex<HypercallError?>(nil)
     private let mailboxCalls = Atomic<Int>(0)
 
-    /// How long the worker polls after its last call before it sleeps. Long enough to span the guest's work between
-    /// two calls of a busy I/O loop; short, since polling takes a core.
-    static let pollingWindow: UInt64 = 300_000
+    /// How long the worker polls after its last call before it sleeps, in nanoseconds. Polling takes a core, and a
+    /// sleeping worker is woken by the next call's exit but takes a while to run again (far longer when another job
+    /// holds its core), the calls until then all going by exit. So the window grows when the guest's next call came
+    /// soon after the worker gave up (a pause it should have waited out: start-up work, a loop between I/O phases)
+    /// and shrinks when it came long after (a guest that computes for long between calls).
+    struct PollingWindow {
+        static let shortest: UInt64 = 100_000
+        static let longest: UInt64 = 4_000_000
+        private(set) var nanoseconds: UInt64 = 1_000_000
+
+        /// After a sleep of `slept` nanoseconds that ended with a call's exit.
+        mutating func adapt(toSleepOf slept: UInt64) {
+            nanoseconds = slept < 4 * nanoseconds
+                ? min(2 * nanoseconds, Self.longest) : max(nanoseconds / 2, Self.shortest)
+        }
+    }
 
     /// Whether a worker can poll on a core of its own: with a single core it could only take turns with the vCPU,
     /// and the guest would spin in vain before every exit, so the VM then offers no mailbox.
@@ -73,8 +89,9 @@ final class WASICallServer: @unchecked Sendable {
         self.handler = handler
         self.mailbox = mailbox
         self.interrupt = interrupt
-        hostWords = .allocate(capacity: 3)
-        hostWords.initialize(repeating: 0, count: 3)
+        hostWords = .allocate(capacity: 4)
+        hostWords.initialize(repeating: 0, count: 4)
+        workerCPU.pointee = .max
     }
 
     deinit {
@@ -137,13 +154,20 @@ final class WASICallServer: @unchecked Sendable {
 
     // MARK: The worker
 
-    /// Rings the worker after an exit-served call: started at the first, woken if it sleeps.
+    /// Rings the worker after an exit-served call: started at the first, woken if it sleeps, and moved if it polls on
+    /// this thread's core.
     private func wakeWorker() {
         guard let mailbox, shm_load32(stopFlag) == 0 else { return }
-        if worker == nil {
+        guard let worker else {
             startWorker(mailbox)
-        } else if shm_compare_exchange32(doorbell, 1, 0) != 0 {
+            return
+        }
+        if shm_compare_exchange32(doorbell, 1, 0) != 0 {
             shm_futex_wake(doorbell, 1)
+        } else if shm_load32(workerCPU) == UInt32(truncatingIfNeeded: shm_current_cpu()) {
+            // The scheduler has since moved this (vCPU) thread onto the worker's core, where the two only take turns
+            // (calls are withdrawn and come by exit, hence here): the worker moves off it.
+            _ = shm_keep_off_current_cpu(worker)
         }
     }
 
@@ -160,12 +184,13 @@ final class WASICallServer: @unchecked Sendable {
         guard status == 0 else { return }
         worker = thread
         // On the vCPU thread's core the worker would only poll while the guest cannot post, and the guest spin while
-        // the worker cannot claim. With no other core allowed it still serves, only rarely without an exit.
+        // the worker cannot claim.
         _ = shm_keep_off_current_cpu(thread)
     }
 
     private func workerLoop() {
         guard let mailbox else { return }
+        var window = PollingWindow()
         while shm_load32(stopFlag) == 0 {
             shm_store_release(mailbox.workerPolling, 1)
             var idleSince = Syscalls.monotonicNanoseconds()
@@ -178,15 +203,19 @@ final class WASICallServer: @unchecked Sendable {
                 shm_pause()
                 spins += 1
                 // A clock read costs tens of nanoseconds; a pause about as much.
-                if spins % 32 == 0, Syscalls.monotonicNanoseconds() - idleSince > Self.pollingWindow { break }
+                guard spins % 32 == 0 else { continue }
+                shm_store32(workerCPU, UInt32(truncatingIfNeeded: shm_current_cpu()))
+                if Syscalls.monotonicNanoseconds() - idleSince > window.nanoseconds { break }
             }
             shm_store_release(mailbox.workerPolling, 0)
             // A call posted just before the hint dropped is withdrawn by the guest after its budget and comes as an
             // exit, which rings the doorbell: nothing is lost, it is only slower.
             shm_store32(doorbell, 1)
+            let sleptAt = Syscalls.monotonicNanoseconds()
             while shm_load32(doorbell) == 1, shm_load32(stopFlag) == 0 {
                 _ = shm_futex_wait(doorbell, 1, 0)
             }
+            window.adapt(toSleepOf: Syscalls.monotonicNanoseconds() - sleptAt)
         }
     }
 

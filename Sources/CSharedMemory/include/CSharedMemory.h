@@ -63,6 +63,9 @@ static inline int shm_futex_wait(uint32_t *word, uint32_t expected, uint64_t dea
 /// no other CPU is allowed), leaving the thread's affinity as it was.
 int shm_keep_off_current_cpu(unsigned long thread);
 
+/// The CPU the calling thread runs on (sched_getcpu: no system call), or -1.
+int shm_current_cpu(void);
+
 /// The number of CPUs the calling thread may run on (1 if it cannot be told).
 int shm_allowed_cpu_count(void);
 
