@@ -323,6 +323,23 @@ struct WASIMailboxWorkerTests {
     }
 }
 
+@Suite("WASI mailbox worker's polling window")
+struct PollingWindowTests {
+    @Test("grows when the next call came soon after the worker gave up, shrinks when it came long after, within bounds")
+    func adapts() {
+        var window = WASICallServer.PollingWindow()
+        let start = window.nanoseconds
+        window.adapt(toSleepOf: start)
+        #expect(window.nanoseconds == 2 * start)
+        window.adapt(toSleepOf: 100 * window.nanoseconds)
+        #expect(window.nanoseconds == start)
+        for _ in 0..<20 { window.adapt(toSleepOf: 0) }
+        #expect(window.nanoseconds == WASICallServer.PollingWindow.longest)
+        for _ in 0..<20 { window.adapt(toSleepOf: 1_000_000_000) }
+        #expect(window.nanoseconds == WASICallServer.PollingWindow.shortest)
+    }
+}
+
 /// The number of threads of this process.
 func threadCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
