@@ -15,6 +15,10 @@ import SwiftletABI
 /// The handler is never run on two threads at once, whatever the guest does: every call to it holds the serving
 /// lock, a host word the guest cannot reach. A well-behaved guest waits for each call, so the lock is then never
 /// contended; a hostile one that posts a call and makes an exit call as well only waits for its own first call.
+///
+/// While the worker serves a call the guest runs, so a hostile guest can change its memory under the handler; the
+/// handler's view (WASIHost's `LinearMemoryView`) bounds-checks every access, so that only ever garbles the guest's
+/// own data.
 final class WASICallServer: @unchecked Sendable {
     // @unchecked: `worker` is touched only by the vCPU thread; the words shared with the worker are the atomics in
     // `hostWords` and the mailbox, and `rejection` is a Mutex.
@@ -236,7 +240,8 @@ final class WASICallServer: @unchecked Sendable {
             }
             let errno = try serve(request, memory: mailbox.memory)
             let errnoAddress = mailbox.requestAddress.adding(WASICallRequest.errnoOffset)!
-            mailbox.memory.word(at: errnoAddress)!.pointee = errno.littleEndian
+            // Atomic stores: the guest may be writing these words too (it must not, but nothing stops it).
+            shm_store_release(mailbox.memory.word(at: errnoAddress)!, errno.littleEndian)
             shm_store_release(mailbox.state, WASIMailbox.done)
             mailboxCalls.add(1, ordering: .relaxed)
         } catch {
