@@ -62,7 +62,8 @@ final class WASICallServer: @unchecked Sendable {
     /// and the guest would spin in vain before every exit, so the VM then offers no mailbox.
     static let hasCoreForWorker = shm_allowed_cpu_count() > 1
 
-    /// The mailbox page's words, in memory the guest shares.
+    /// The mailbox page's words, in memory the guest shares. The pointers are into the VM's guest memory, which
+    /// outlives the worker (MicroVM joins it before its memory can go); only CSharedMemory's atomics touch them.
     struct Mailbox {
         let memory: GuestMemoryView
         let address: GuestPhysicalAddress
@@ -93,6 +94,7 @@ final class WASICallServer: @unchecked Sendable {
         self.handler = handler
         self.mailbox = mailbox
         self.interrupt = interrupt
+        // SAFETY: four words owned by this server, freed in deinit after the worker (their only other user) is joined.
         hostWords = .allocate(capacity: 4)
         hostWords.initialize(repeating: 0, count: 4)
         workerCPU.pointee = .max
