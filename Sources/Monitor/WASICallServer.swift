@@ -69,18 +69,21 @@ final class WASICallServer: @unchecked Sendable {
         let address: GuestPhysicalAddress
         let state: UnsafeMutablePointer<UInt64>
         let workerPolling: UnsafeMutablePointer<UInt64>
+        let result: UnsafeMutablePointer<UInt64>
 
         /// Nil unless the page lies inside `memory` and is aligned (the monitor places it, so this never fails).
         init?(memory: GuestMemoryView, address: GuestPhysicalAddress) {
             guard address.rawValue % WASIMailbox.size == 0,
                 (try? memory.checkedOffset(address, count: WASIMailbox.size)) != nil,
                 let state = memory.word(at: address.adding(WASIMailbox.stateOffset)!),
-                let workerPolling = memory.word(at: address.adding(WASIMailbox.workerPollingOffset)!)
+                let workerPolling = memory.word(at: address.adding(WASIMailbox.workerPollingOffset)!),
+                let result = memory.word(at: address.adding(WASIMailbox.resultOffset)!)
             else { return nil }
             self.memory = memory
             self.address = address
             self.state = state
             self.workerPolling = workerPolling
+            self.result = result
         }
 
         var requestAddress: GuestPhysicalAddress { address.adding(WASIMailbox.requestOffset)! }
@@ -241,9 +244,8 @@ final class WASICallServer: @unchecked Sendable {
                 throw .requestOutsideGuestRegion(address: mailbox.requestAddress)
             }
             let errno = try serve(request, memory: mailbox.memory)
-            let errnoAddress = mailbox.requestAddress.adding(WASICallRequest.errnoOffset)!
             // Atomic stores: the guest may be writing these words too (it must not, but nothing stops it).
-            shm_store_release(mailbox.memory.word(at: errnoAddress)!, errno.littleEndian)
+            shm_store_release(mailbox.result, errno.littleEndian)
             shm_store_release(mailbox.state, WASIMailbox.done)
             mailboxCalls.add(1, ordering: .relaxed)
         } catch {

@@ -273,7 +273,7 @@ struct WASIMailboxWorkerTests {
         // The worker is joined before the memory it reads goes away.
         server.stop()
         return (try memory.load(UInt64.self, at: mailboxAddress),
-            try memory.load(UInt64.self, at: requestAddress.adding(WASICallRequest.errnoOffset)!), server.rejection)
+            try memory.load(UInt64.self, at: mailboxAddress.adding(WASIMailbox.resultOffset)!), server.rejection)
     }
 
     @Test("a posted call is claimed, answered and marked done")

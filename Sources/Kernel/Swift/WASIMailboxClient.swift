@@ -41,10 +41,11 @@ enum WASIMailboxClient {
         }
         let state = (page + Int(WASIMailbox.stateOffset)).assumingMemoryBound(to: UInt64.self)
         let workerPolling = (page + Int(WASIMailbox.workerPollingOffset)).assumingMemoryBound(to: UInt64.self)
-        if swiftlet_load_acquire64(workerPolling) == 0 || !servedByWorker(state) {
-            // Guest memory is below 4 GiB (SwiftletABI.maximumMemorySize).
-            swiftlet_out32(Hypercall.wasi.port, UInt32(address) + UInt32(WASIMailbox.requestOffset))
+        if swiftlet_load_acquire64(workerPolling) != 0, servedByWorker(state) {
+            return UInt64(littleEndian: page.load(fromByteOffset: Int(WASIMailbox.resultOffset), as: UInt64.self))
         }
+        // Guest memory is below 4 GiB (SwiftletABI.maximumMemorySize).
+        swiftlet_out32(Hypercall.wasi.port, UInt32(address) + UInt32(WASIMailbox.requestOffset))
         return UInt64(littleEndian: record.load(fromByteOffset: Int(WASICallRequest.errnoOffset), as: UInt64.self))
     }
 
@@ -54,10 +55,8 @@ enum WASIMailboxClient {
         let start = swiftlet_rdtsc()
         while true {
             let current = swiftlet_load_acquire64(state)
-            if current == WASIMailbox.done {
-                swiftlet_store_release64(state, WASIMailbox.idle)
-                return true
-            }
+            // Left `done`: storing `idle` would only move the line back to this core once more per call.
+            if current == WASIMailbox.done { return true }
             let waited = swiftlet_rdtsc() &- start
             if current == WASIMailbox.posted {
                 // Exactly one of this swap and the worker's claim succeeds; a failed one means it was claimed.
@@ -70,7 +69,7 @@ enum WASIMailboxClient {
                 // Returns once the worker has finished; the state is then `done`.
                 if waited > claimedBudgetTicks { swiftlet_out32(Hypercall.wasiAwait.port, 0) }
             } else {
-                // Only the guest stores `idle`; the host never does. Not reached; the exit path is always safe.
+                // The host never stores `idle`. Not reached; the exit path is always safe.
                 return false
             }
             swiftlet_pause()
