@@ -13,17 +13,16 @@
 ///    (as without a mailbox) and stop here.
 /// 2. Store ``posted`` to the state word (a release store: the request's words are visible before it), then spin.
 /// 3. ``done``: read the errno at ``resultOffset`` (the state stays ``done`` until the next post). Still ``posted``
-///    after a short budget: compare-and-swap
-///    ``posted`` → ``idle`` (withdraw); on success make the ``Hypercall/wasi`` exit instead. If the swap fails the
-///    worker has ``claimed`` the call: keep spinning, and once a longer budget passes make the
-///    ``Hypercall/wasiAwait`` exit, which returns when the worker has finished (so a call that blocks for long, a
-///    sleep or a read from a pipe, does not burn a CPU in the guest); the state is then ``done``.
+///    after a short budget: compare-and-swap ``posted`` → ``idle`` (withdraw); on success make the
+///    ``Hypercall/wasi`` exit instead. If the swap fails the worker has ``claimed`` the call: keep spinning, and once
+///    a longer budget passes make the ``Hypercall/wasiAwait`` exit, which returns when the worker has finished (so a
+///    call that blocks for long, a sleep or a read from a pipe, does not burn a CPU in the guest); the state is then
+///    ``done``.
 ///
 /// Host side: the worker compare-and-swaps ``posted`` → ``claimed``, copies the request out of guest memory once,
 /// validates it exactly as the exit path does, serves it, writes the errno at ``resultOffset`` and stores ``done``
-/// (release). Exactly
-/// one of the guest's withdrawal and the worker's claim succeeds: both are locked compare-and-swaps on the same
-/// word. Everything the guest writes here is untrusted: the host never re-reads a claimed request, a state value it
+/// (release). Exactly one of the guest's withdrawal and the worker's claim succeeds: both are locked
+/// compare-and-swaps on the same word. Everything the guest writes here is untrusted: the host never re-reads a claimed request, a state value it
 /// does not expect is ignored, and a request that fails validation ends the VM at the guest's next exit.
 ///
 /// Ordering: x86 is TSO (stores are seen in program order, and a locked instruction is a full fence); a VM exit is
