@@ -13,8 +13,13 @@ import Testing
 
     private func worker(_ body: String) throws -> URL {
         let url = directory.appendingPathComponent("worker.sh")
-        try ("#!/bin/sh\n" + body).write(to: url, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        // Close-on-exec: a process another test spawns meanwhile must not inherit the script open for writing, or
+        // starting it fails with ETXTBSY.
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        let script = Array(("#!/bin/sh\n" + body).utf8)
+        guard write(fd, script, script.count) == script.count else { throw POSIXError(.EIO) }
         return url
     }
 

@@ -62,9 +62,10 @@ int main(void) {
         unsigned changed = 0;
         for (unsigned i = 1; i <= size; i++) changed += buffer[i] != 0xA5;
         int guard_intact = buffer[0] == 0xA5 && buffer[size + 1] == 0xA5;
-        // A byte keeps the fill value with probability 1/256.
+        // A byte keeps the fill value with probability 1/256, so a few may: the allowance keeps a false "NO" below
+        // one in 100,000 runs for every size.
         printf("size %u guard %s mostly filled %s\n", size, guard_intact ? "intact" : "BROKEN",
-               changed + 1 + size / 64 >= size ? "yes" : "NO");
+               changed + 3 + size / 32 >= size ? "yes" : "NO");
     }
     uint8_t first[32], second[32];
     CHECK(__wasi_random_get(first, sizeof first));
