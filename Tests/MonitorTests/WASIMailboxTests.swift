@@ -213,8 +213,10 @@ struct WASIMailboxRawGuestTests {
         // The run's end interrupted the worker's call and joined the worker.
         #expect(handler.wasInterrupted)
         #expect(handler.calls.withLock { $0.map { $0[1] } } == [1, 5])
-        // Waiting in wasiAwait blocks the vCPU thread: a few exits, not one per spin.
-        if guest == "await" { #expect(result.exitCount < 50) }
+        // Waiting in wasiAwait blocks the vCPU thread: far fewer exits than a loop of them for 300 ms (~10,000). Until
+        // the newly started worker claims the call, each wasiAwait returns at once, and on a loaded machine that takes
+        // a while, so the bound is loose.
+        if guest == "await" { #expect(result.exitCount < 1000) }
     }
 
     @Test("a mailbox request outside the guest's memory ends the VM at the guest's next exit, unserved",
