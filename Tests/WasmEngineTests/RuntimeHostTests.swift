@@ -20,10 +20,11 @@ import Testing
         builder.function(
             .of([], [.i32]), frameSize: 4, export: "f",
             [
+                Instruction(.const32, 0, 0),  // temporaries start undefined: the load's base is set explicitly
                 Instruction(.const32, 2, 5),
                 Instruction(.const64, 3, 6, 1),
                 Instruction(.call, 0, 2),
-                Instruction(.i32Load8U, 1, 0, 3),  // slot 0 holds 0 (never written): reads byte 3
+                Instruction(.i32Load8U, 1, 0, 3),  // reads byte 3
                 Instruction(.i32Add, 0, 1, 2),
                 Instruction(.return),
             ])
