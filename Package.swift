@@ -19,12 +19,7 @@ let package = Package(
                 // The interpreter's dispatch `switch` ends in one indirect jump shared by every handler. LLVM
                 // copies it into each handler (so each gets its own, separately predicted jump) only for
                 // blocks with few predecessors and successors; raise that limit past the opcode count.
-                // Without machine sinking, the guest kernel's (Embedded) build of the dispatch loop gets the same
-                // register allocation as the host's: with it, the kernel's kept the forwarding register on the
-                // stack (a store in every handler, a reload in every `...Fwd` one), ~5% slower than in-process.
-                // The host's code is unchanged by it; one flag set for both keeps the two builds alike.
-                .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000",
-                              "-Xllvm", "-disable-machine-sink"])
+                .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000"])
             ]
         ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).

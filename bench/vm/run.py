@@ -13,6 +13,7 @@ Usage: bench/vm/run.py [--rounds N] [--fib N]   (builds what it needs in release
 """
 import argparse
 import os
+import shutil
 import statistics
 import struct
 import subprocess
@@ -92,6 +93,18 @@ def loaded_bytes(path):
     return total
 
 
+DISPATCH_LOOP = "10WasmEngine5StoreC7execute_5frameySpyAA14FunctionRecordVG_Spys6UInt64VGtAA4TrapVYKF"
+
+
+def stack_accesses(binary, symbol):
+    """Instructions of the interpreter's dispatch loop that load or store its stack frame (spilled state): the
+    guest kernel's build should not have many more than the host's (see kernel/README.md)."""
+    objdump = os.path.join(os.path.dirname(os.path.realpath(shutil.which("swift"))), "llvm-objdump")
+    listing = subprocess.run([objdump, "-d", "--no-show-raw-insn", f"--disassemble-symbols={symbol}", binary],
+                             check=True, stdout=subprocess.PIPE, text=True).stdout
+    return sum(1 for line in listing.splitlines() if "(%rbp)" in line or "(%rsp)" in line)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
@@ -141,6 +154,8 @@ def main():
     print(f" the same machine code natively and in a bare micro-VM, {rounds} alternating runs (CPU time)")
     sys.stdout.flush()
     subprocess.run([SAME_CODE, str(rounds)], check=True)
+    print(f"  dispatch loop's stack accesses: in-process build {stack_accesses(SWIFTLET, '$s' + DISPATCH_LOOP)}, "
+          f"guest kernel {stack_accesses(KERNEL + '.debug', '$e' + DISPATCH_LOOP)}")
 
     print("\n(4) kernel image")
     print(f"  {KERNEL}: {os.path.getsize(KERNEL) / 1000:.1f} KB file, {loaded_bytes(KERNEL) / 1000:.1f} KB loaded"
