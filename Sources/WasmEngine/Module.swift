@@ -39,6 +39,21 @@ public struct Module: Sendable {
     }
 }
 
+/// What a module declares, read without compiling a function body (`ModuleInterface(bytes:)`): enough to find an
+/// export and its type before paying for the whole decoding. Validated only as far as it goes: a module whose
+/// interface reads may still fail `Module(bytes:)`.
+public struct ModuleInterface: Sendable {
+    public var types: [FuncType]
+    public var imports: [Import]
+    /// Type index of every function in the function index space: imports first, then definitions.
+    public var functionTypeIndices: [UInt32]
+    public var exports: [Export]
+
+    public func functionType(ofFunction index: UInt32) -> FuncType {
+        types[Int(functionTypeIndices[Int(index)])]
+    }
+}
+
 public struct Import: Sendable {
     public enum Descriptor: Sendable {
         case function(typeIndex: UInt32)

@@ -152,22 +152,26 @@ struct VMRun {
         }
     }
 
-    /// The export's type is needed to read `--invoke` arguments: the host decodes the module for it, so argument
-    /// errors read exactly as in-process.
+    /// The export's type is needed to read `--invoke` arguments. The host reads only the module's interface for it
+    /// (no function body is compiled here: the guest decodes the whole module anyway). When that or the arguments
+    /// fail, a module the whole decoding rejects reports that instead, so the message is the in-process one.
     private func invocation(of name: String, in bytes: [UInt8]) throws -> GuestRun.Invocation {
-        let decoded: Module
-        do throws(ModuleError) {
-            decoded = try Module(bytes: bytes)
+        do {
+            return try invocation(of: name, in: try ModuleInterface(bytes: bytes))
         } catch {
-            throw CommandFailure(message: swiftlet.describe(error, path: module, bytes: bytes))
+            if let message = moduleErrorMessage(bytes) { throw CommandFailure(message: message) }
+            throw error
         }
-        guard let export = decoded.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
+    }
+
+    private func invocation(of name: String, in interface: ModuleInterface) throws -> GuestRun.Invocation {
+        guard let export = interface.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
             throw CommandFailure(message: "`\(module)` has no export named `\(name)`")
         }
         guard case .function(let index) = export.descriptor else {
             throw CommandFailure(message: "export `\(name)` is not a function")
         }
-        let parameterTypes = decoded.functionType(ofFunction: index).parameters
+        let parameterTypes = interface.functionType(ofFunction: index).parameters
         guard arguments.count == parameterTypes.count else {
             throw CommandFailure(
                 message: "`\(name)` takes \(parameterTypes.count) argument(s) but \(arguments.count) were given")
@@ -212,9 +216,14 @@ struct VMRun {
     /// this failure path.
     private func invalidModuleMessage(guestMessage: String) -> String {
         guard let bytes = readWholeFile(module) else { return guestMessage }
+        return moduleErrorMessage(bytes) ?? guestMessage
+    }
+
+    /// Why the whole decoding rejects `bytes`, worded as in-process; nil for a valid module.
+    private func moduleErrorMessage(_ bytes: [UInt8]) -> String? {
         do throws(ModuleError) {
             _ = try Module(bytes: bytes)
-            return guestMessage
+            return nil
         } catch {
             return swiftlet.describe(error, path: module, bytes: bytes)
         }

@@ -50,6 +50,7 @@ struct CLIIsolationTests {
         ["--invoke", "divide", modules + "export-compute.wasm", "1", "0"],
         ["--invoke", "nothing", modules + "export-compute.wasm"],
         ["--invoke", "missing", modules + "export-compute.wasm"],
+        ["--invoke", "memory", modules + "export-compute.wasm"],
         ["--invoke", "fib", modules + "export-compute.wasm"],
         ["--invoke", "fib", modules + "export-compute.wasm", "abc"],
         [modules + "export-compute.wasm"],
@@ -81,6 +82,21 @@ struct CLIIsolationTests {
             let inVM = try swiftlet(["run", path])
             #expect(inVM == (try swiftlet(["run", "--isolation", "process", path])))
             #expect(inVM.status == 1)
+        }
+    }
+
+    @Test("--invoke of a module whose declarations read but whose body is malformed fails alike, whatever the arguments")
+    func invokeMalformedBody() throws {
+        // (module (func (export "f") (param i32) unreachable)) with the body's `end` missing.
+        let brokenBody = try temporaryModule("broken-body", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 5, 1, 0x60, 1, 0x7F, 0,
+            3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0, 10, 4, 1, 2, 0, 0])
+        let garbage = try temporaryModule("garbage", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0x0C, 0xFF])
+        for arguments in [["f", brokenBody, "1"], ["f", brokenBody], ["g", brokenBody], ["f", brokenBody, "x"],
+                          ["f", garbage, "1"]] {
+            let inVM = try swiftlet(["run", "--isolation", "vm", "--invoke"] + arguments)
+            #expect(inVM == (try swiftlet(["run", "--isolation", "process", "--invoke"] + arguments)))
+            #expect(inVM.status == 1)
+            #expect(inVM.standardError.contains("malformed module"), "\(inVM)")
         }
     }
 

@@ -4,6 +4,7 @@ import Testing
 /// Random paths over a tree full of symbolic links (inside, escaping, absolute, looping) resolve as in
 /// wasmtime, every one that resolves reaches an inode inside the sandbox, and random sequences of creating,
 /// removing, renaming and linking leave the same tree as in wasmtime and nothing changed outside.
+@Suite(.needsKVM)
 struct WASIPathWalkTests {
     /// A small deterministic generator (SplitMix64), so a failure can be replayed.
     struct SeededGenerator: RandomNumberGenerator {

@@ -4,6 +4,7 @@ import Testing
 
 /// `swiftlet run --tcplisten` hands the guest a listening socket; an echo server in tests/wasi serves
 /// two clients driven from here.
+@Suite(.needsKVM)
 struct WASISocketTests {
     /// A port that was free a moment ago (the kernel picks it for a socket bound to port 0).
     static func freePort() throws -> UInt16 {

@@ -27,6 +27,18 @@ enum WASITestSupport {
         return fallback
     }
 
+    /// Why `swiftlet run` cannot start micro-VMs here, in the words of `swiftlet info`'s KVM line (it honours
+    /// `SWIFTLET_KVM_DEVICE` as `run` does); nil where it can. Without a built `swiftlet` this is nil too, so the
+    /// VM tests run and fail on the missing executable instead of being skipped.
+    static let kvmProblem: String? = {
+        guard let swiftlet = try? swiftlet(), let info = try? run(swiftlet, ["info"]) else { return nil }
+        guard let line = info.standardOutput.split(separator: "\n").first(where: { $0.hasPrefix("KVM: ") }),
+            !line.hasPrefix("KVM: usable")
+        else { return nil }
+        // Without the line's closing hint (`use run --isolation process`), which is for users, not tests.
+        return String(line.dropFirst("KVM: ".count).split(separator: "; use ").first ?? "")
+    }()
+
     static func executable(named name: String, extraDirectories: [String] = []) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":").map(String.init) + extraDirectories {
@@ -191,5 +203,12 @@ enum WASITestSupport {
         }
         try walk(directory, "")
         return entries
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For tests that run modules in micro-VMs: where KVM is unusable they are skipped, and the skip says why.
+    static var needsKVM: Self {
+        .enabled(if: WASITestSupport.kvmProblem == nil, Comment(rawValue: "needs a usable /dev/kvm: KVM \(WASITestSupport.kvmProblem ?? "")"))
     }
 }

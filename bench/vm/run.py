@@ -4,7 +4,8 @@ runs alternate between the two sides of each comparison and both min and median 
 
   (1) `swiftlet run empty.wasm`, whole process, vs the C floor program (bench/floor/floor.c, one VM) — target ≤ 2x
   (2) VM creation → first guest instruction → module's first instruction (vm-bench, in one process)
-  (3) a CPU-bound --invoke in the VM vs in-process — target ≤ 1.05x
+  (3) a CPU-bound --invoke in the VM vs in-process — target ≤ 1.05x; next to it, the same machine code natively and
+      in a bare VM (bench/vm/same-code.c): what the VM itself costs, apart from the kernel's code generation
   (4) kernel image size — target < 642 KB, aim < 300 KB
   (5) peak RSS of `swiftlet run hello.wasm` — target < 14 MB
 
@@ -12,6 +13,7 @@ Usage: bench/vm/run.py [--rounds N] [--fib N]   (builds what it needs in release
 """
 import argparse
 import os
+import shutil
 import statistics
 import struct
 import subprocess
@@ -26,6 +28,7 @@ SWIFTLET = os.path.join(ROOT, ".build", "release", "swiftlet")
 VM_BENCH = os.path.join(ROOT, ".build", "release", "vm-bench")
 FLOOR = os.path.join(ROOT, ".build-floor", "floor")
 PEAKRSS = os.path.join(ROOT, ".build-floor", "peakrss")
+SAME_CODE = os.path.join(ROOT, ".build-floor", "same-code")
 
 
 def build():
@@ -37,6 +40,7 @@ def build():
     os.makedirs(os.path.dirname(FLOOR), exist_ok=True)
     subprocess.run(["cc", "-O2", "-o", FLOOR, os.path.join(ROOT, "bench", "floor", "floor.c")], check=True)
     subprocess.run(["cc", "-O2", "-o", PEAKRSS, os.path.join(ROOT, "bench", "vm", "peakrss.c")], check=True)
+    subprocess.run(["cc", "-O2", "-o", SAME_CODE, os.path.join(ROOT, "bench", "vm", "same-code.c")], check=True)
 
 
 def peak_rss(command):
@@ -89,6 +93,18 @@ def loaded_bytes(path):
     return total
 
 
+DISPATCH_LOOP = "10WasmEngine5StoreC7execute_5frameySpyAA14FunctionRecordVG_Spys6UInt64VGtAA4TrapVYKF"
+
+
+def stack_accesses(binary, symbol):
+    """Instructions of the interpreter's dispatch loop that load or store its stack frame (spilled state): the
+    guest kernel's build should not have many more than the host's (see kernel/README.md)."""
+    objdump = os.path.join(os.path.dirname(os.path.realpath(shutil.which("swift"))), "llvm-objdump")
+    listing = subprocess.run([objdump, "-d", "--no-show-raw-insn", f"--disassemble-symbols={symbol}", binary],
+                             check=True, stdout=subprocess.PIPE, text=True).stdout
+    return sum(1 for line in listing.splitlines() if "(%rbp)" in line or "(%rsp)" in line)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
@@ -135,6 +151,11 @@ def main():
     print(f"  ratio VM / in-process: min {min(cpu['micro-VM']) / min(cpu['in-process']):.3f}x   "
           f"median {statistics.median(cpu['micro-VM']) / statistics.median(cpu['in-process']):.3f}x"
           "   (target ≤ 1.05x)")
+    print(f" the same machine code natively and in a bare micro-VM, {rounds} alternating runs (CPU time)")
+    sys.stdout.flush()
+    subprocess.run([SAME_CODE, str(rounds)], check=True)
+    print(f"  dispatch loop's stack accesses: in-process build {stack_accesses(SWIFTLET, '$s' + DISPATCH_LOOP)}, "
+          f"guest kernel {stack_accesses(KERNEL + '.debug', '$e' + DISPATCH_LOOP)}")
 
     print("\n(4) kernel image")
     print(f"  {KERNEL}: {os.path.getsize(KERNEL) / 1000:.1f} KB file, {loaded_bytes(KERNEL) / 1000:.1f} KB loaded"

@@ -1,8 +1,20 @@
 extension Module {
     /// Decodes and validates a binary module in one pass, compiling each function body as it is read.
     public init(bytes: [UInt8]) throws(ModuleError) {
-        var decoder = ModuleDecoder(bytes: bytes)
+        var decoder = ModuleDecoder(bytes: bytes, scope: .whole)
         self = try decoder.decode()
+    }
+}
+
+extension ModuleInterface {
+    /// Reads and validates the declaration sections (types, imports, functions, tables, memories, globals,
+    /// exports); the sections after them, function bodies included, are skipped by their declared size.
+    public init(bytes: [UInt8]) throws(ModuleError) {
+        var decoder = ModuleDecoder(bytes: bytes, scope: .declarations)
+        let module = try decoder.decode()
+        self.init(
+            types: module.types, imports: module.imports, functionTypeIndices: module.functionTypeIndices,
+            exports: module.exports)
     }
 }
 
@@ -40,7 +52,23 @@ enum SectionID: UInt8 {
 /// the input's size, and reserving from it could allocate tens of bytes per input byte before anything
 /// has been validated.
 struct ModuleDecoder {
+    /// How much of the module a decoding reads.
+    enum Scope {
+        /// Every section, each function body compiled.
+        case whole
+        /// The sections up to and including the export section, all of which declare; later ones are skipped.
+        case declarations
+
+        func includes(_ section: SectionID) -> Bool {
+            switch self {
+            case .whole: true
+            case .declarations: section != .custom && section.rank <= SectionID.export.rank
+            }
+        }
+    }
+
     var reader: BinaryReader
+    let scope: Scope
     var module = Module()
     /// Entries of the function section, which the code section must match.
     var definedFunctionCount = 0
@@ -49,8 +77,9 @@ struct ModuleDecoder {
     /// Export names as bytes: names are compared without Unicode normalization.
     var exportNames: Set<[UInt8]> = []
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], scope: Scope) {
         reader = BinaryReader(bytes: bytes)
+        self.scope = scope
     }
 
     var functionCount: Int { module.functionTypeIndices.count }
@@ -74,13 +103,17 @@ struct ModuleDecoder {
             }
             let fileEnd = reader.end
             reader.end = reader.offset + size
-            do {
-                try decodeSection(section)
-            } catch where error.reason.utf8.elementsEqual("unexpected end".utf8) {
-                // (Compared as bytes: String `==` would pull Unicode normalization tables into the Embedded kernel.)
-                // The reader only knows its bound; the spec words the end of a section or body apart
-                // from the end of the module.
-                throw .malformed(at: error.offset, "unexpected end of section or function")
+            if scope.includes(section) {
+                do {
+                    try decodeSection(section)
+                } catch where error.reason.utf8.elementsEqual("unexpected end".utf8) {
+                    // (Compared as bytes: String `==` would pull Unicode normalization tables into the Embedded
+                    // kernel.) The reader only knows its bound; the spec words the end of a section or body apart
+                    // from the end of the module.
+                    throw .malformed(at: error.offset, "unexpected end of section or function")
+                }
+            } else {
+                reader.offset = reader.end
             }
             guard reader.offset == reader.end else {
                 throw .malformed(at: reader.offset, "section size mismatch")
@@ -88,7 +121,7 @@ struct ModuleDecoder {
             reader.end = fileEnd
             sizeFunctionReferences()
         }
-        try checkSectionCounts()
+        if scope == .whole { try checkSectionCounts() }
         return module
     }
 
