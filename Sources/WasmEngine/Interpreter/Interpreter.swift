@@ -15,6 +15,12 @@
 // release, allocation, existential or exclusivity check happens per instruction.
 
 extension Store {
+    /// Fuel drawn per slice (see `Registers.poll`): it bounds how long running code goes without reading
+    /// the interruption flag (tens of microseconds of simple instructions).
+    static let fuelSliceSize: UInt64 = 1 << 16
+    /// `fuelRemaining` when fuel is unlimited (it could not run out in practice anyway).
+    static let unlimitedFuel = UInt64.max
+
     /// Runs the wasm function `entry` whose frame (arguments in place, locals zeroed) starts at `frame`.
     /// On return its results are in `frame[0..<resultCount]`.
     func execute(_ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) throws(Trap) {
@@ -26,10 +32,12 @@ extension Store {
         var r = Registers(
             pc: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
             memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
-            fuel: fuelRemaining)
+            fuelBank: fuelRemaining)
         r.reloadMemory()
-        let fuelIsLimited = fuelRemaining != UInt64.max
-        defer { if fuelIsLimited { fuelRemaining = r.fuel } }
+        // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.
+        let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
+        if fuelIsLimited { fuelRemaining = 0 }
+        defer { if fuelIsLimited { fuelRemaining = r.fuelBank &+ r.fuel } }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
 
         while true {
@@ -603,10 +611,18 @@ extension Store {
     ) throws(Trap) {
         let calleeFrame = r.fp + Int(frameStart)
         guard let code = callee.pointee.code else {
-            // The host may run wasm code too (through `invoke`), which spends the store's fuel.
-            if fuelIsLimited { fuelRemaining = r.fuel }
+            // The host may run wasm code too (through `invoke`), which spends the store's fuel; and it may
+            // raise the interruption flag, which the emptied slice makes the next poll read.
+            if fuelIsLimited {
+                fuelRemaining = r.fuelBank &+ r.fuel
+                r.fuelBank = 0
+            }
+            r.fuel = 0
             try callHostFunction(callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame)
-            if fuelIsLimited { r.fuel = fuelRemaining }
+            if fuelIsLimited {
+                r.fuelBank = fuelRemaining
+                fuelRemaining = 0
+            }
             r.reloadMemory()
             r.pc += 1
             return

@@ -1,5 +1,3 @@
-import Synchronization
-
 // The interpreter's machine state and the small operations every handler shares.
 
 // Embedded Swift needs the import in every file that calls Atomic's methods, not only where the type is declared.
@@ -20,7 +18,10 @@ struct Registers {
     var memorySize: UInt64
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
-    var fuel: UInt64
+    /// The fuel slice: what may run before the next slow poll (see `poll`). The run's fuel is this plus
+    /// `fuelBank`, or unlimited when `fuelBank` is `Store.unlimitedFuel`.
+    var fuel: UInt64 = 0
+    var fuelBank: UInt64
     /// The forwarding register: the value the last value-producing instruction wrote to its destination
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
@@ -108,18 +109,35 @@ struct Registers {
 
     // MARK: Control
 
-    /// Polls the interruption flag and charges fuel; runs at calls and loop back-edges only.
+    /// Charges `cost` fuel; runs at calls and loop back-edges only. The cost comes out of a slice of the
+    /// fuel held in a machine register; only when the slice cannot pay does the slow path poll the
+    /// interruption flag and draw the next slice from `fuelBank`, so the common case is a subtraction and a
+    /// branch. The slow path is inline: a call there (even a cold one) would make LLVM keep the registers in
+    /// memory across the whole loop.
     @inline(__always)
     mutating func poll(cost: UInt64, interruptHandle: InterruptHandle) throws(Trap) {
+        if fuel >= cost {
+            fuel &-= cost
+            return
+        }
         if interruptHandle.flag.load(ordering: .relaxed) {
             interruptHandle.flag.store(false, ordering: .relaxed)
             throw Trap(.interrupted)
         }
-        guard fuel >= cost else {
+        let wanted = Swift.max(Store.fuelSliceSize, cost)
+        if fuelBank == Store.unlimitedFuel {
+            fuel = wanted &- cost
+            return
+        }
+        let total = fuelBank &+ fuel
+        guard total >= cost else {
+            fuelBank = 0
             fuel = 0
             throw Trap(.outOfFuel)
         }
-        fuel &-= cost
+        let drawn = Swift.min(total, wanted)
+        fuelBank = total &- drawn
+        fuel = drawn &- cost
     }
 
     /// Jumps by `offset` instructions (the store's copy of the code holds branch targets as signed
