@@ -29,10 +29,14 @@ extension Store {
         let interruptHandle = self.interruptHandle
         let entryCallFrame = callFrameTop!
         let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
+        let context = UnsafeMutablePointer<ExecutionContext>.allocate(capacity: 1)
+        defer { context.deallocate() }
+        // SAFETY: freshly allocated for this run; every field is a trivial value.
+        context.initialize(
+            to: ExecutionContext(
+                instance: entry.pointee.instance.unsafelyUnwrapped, callFrame: entryCallFrame, fuelBank: fuelRemaining))
         var r = Registers(
-            pc: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
-            memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
-            fuelBank: fuelRemaining)
+            pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, memorySize: 0, context: context)
         r.reloadMemory()
         // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.
         let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
@@ -160,9 +164,12 @@ extension Store {
                 let caller = r.callFrame.pointee
                 r.pc = caller.returnPC
                 r.fp = caller.framePointer
-                r.instance = caller.instance
-                // The callee may have grown (and so moved) the memory.
-                r.reloadMemory()
+                // Within one instance the cached memory is current (every grow, host call and call into
+                // another instance reloads it): only a return into another instance must fetch its memory.
+                if caller.instance != r.instance {
+                    r.instance = caller.instance
+                    r.reloadMemory()
+                }
                 continue
             case .call:
                 try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)

@@ -11,17 +11,13 @@ struct Registers {
     var pc: UnsafePointer<Instruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
-    var instance: UnsafeMutablePointer<InstanceRecord>
     /// The current instance's memory, cached: the record may move `base` on growth, so these are reloaded
     /// after `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
     var memorySize: UInt64
-    /// The next free entry of the call-frame stack.
-    var callFrame: UnsafeMutablePointer<CallFrame>
     /// The fuel slice: what may run before the next slow poll (see `poll`). The run's fuel is this plus
     /// `fuelBank`, or unlimited when `fuelBank` is `Store.unlimitedFuel`.
     var fuel: UInt64 = 0
-    var fuelBank: UInt64
     /// The forwarding register: the value the last value-producing instruction wrote to its destination
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
@@ -29,6 +25,22 @@ struct Registers {
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
     /// between integer and floating-point registers would add latency to every link of a float chain.
     var forwardedFloat: Double = 0
+    /// The state only calls, returns and a few rare instructions use, in memory rather than in registers:
+    /// the fewer values the loop carries, the fewer LLVM spills and reloads in every handler.
+    let context: UnsafeMutablePointer<ExecutionContext>
+
+    var instance: UnsafeMutablePointer<InstanceRecord> {
+        @inline(__always) get { context.pointee.instance }
+        @inline(__always) nonmutating set { context.pointee.instance = newValue }
+    }
+    var callFrame: UnsafeMutablePointer<CallFrame> {
+        @inline(__always) get { context.pointee.callFrame }
+        @inline(__always) nonmutating set { context.pointee.callFrame = newValue }
+    }
+    var fuelBank: UInt64 {
+        @inline(__always) get { context.pointee.fuelBank }
+        @inline(__always) nonmutating set { context.pointee.fuelBank = newValue }
+    }
 
     @inline(__always)
     mutating func reloadMemory() {
@@ -166,6 +178,15 @@ struct InstructionOperands {
     @inline(__always) var a: UInt32 { pc.pointee.a }
     @inline(__always) var b: UInt32 { pc.pointee.b }
     @inline(__always) var c: UInt32 { pc.pointee.c }
+}
+
+/// The interpreter's rarely used mutable state (see `Registers.context`). It lives in allocated memory, not
+/// in a local: LLVM would promote a local's fields back into registers.
+struct ExecutionContext {
+    var instance: UnsafeMutablePointer<InstanceRecord>
+    /// The next free entry of the call-frame stack.
+    var callFrame: UnsafeMutablePointer<CallFrame>
+    var fuelBank: UInt64
 }
 
 /// Where the current run's stacks end; a call beyond them traps "call stack exhausted".
