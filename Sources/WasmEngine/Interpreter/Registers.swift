@@ -15,6 +15,8 @@ struct Registers {
     /// after `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
     var memorySize: UInt64
+    /// The next free entry of the call-frame stack.
+    var callFrame: UnsafeMutablePointer<CallFrame>
     /// The fuel slice: what may run before the next slow poll (see `poll`). The run's fuel is this plus
     /// `fuelBank`, or unlimited when `fuelBank` is `Store.unlimitedFuel`.
     var fuel: UInt64 = 0
@@ -32,10 +34,6 @@ struct Registers {
     var instance: UnsafeMutablePointer<InstanceRecord> {
         @inline(__always) get { context.pointee.instance }
         @inline(__always) nonmutating set { context.pointee.instance = newValue }
-    }
-    var callFrame: UnsafeMutablePointer<CallFrame> {
-        @inline(__always) get { context.pointee.callFrame }
-        @inline(__always) nonmutating set { context.pointee.callFrame = newValue }
     }
     var fuelBank: UInt64 {
         @inline(__always) get { context.pointee.fuelBank }
@@ -184,8 +182,6 @@ struct InstructionOperands {
 /// in a local: LLVM would promote a local's fields back into registers.
 struct ExecutionContext {
     var instance: UnsafeMutablePointer<InstanceRecord>
-    /// The next free entry of the call-frame stack.
-    var callFrame: UnsafeMutablePointer<CallFrame>
     var fuelBank: UInt64
 }
 
