@@ -51,6 +51,40 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(FuncType.of([.i64], [.i64]), counting64, [.i64(0)]) == [.i64(50)])
     }
 
+    @Test func pairsRunBothInstructions() throws {
+        // (p, stride, value): store8 [p] = value; p += stride; load8_u [p - stride] + p
+        let storeThenStep: [UInt8] = [
+            0x00, 0x20, 0, 0x20, 2, 0x3A, 0, 0, 0x20, 0, 0x20, 1, 0x6A, 0x21, 0,
+            0x20, 0, 0x20, 1, 0x6B, 0x2D, 0, 0, 0x20, 0, 0x6A, 0x0B,
+        ]
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        let threeI32s = FuncType.of([.i32, .i32, .i32], [.i32])
+        #expect(try compileBody(storeThenStep, parameters: [.i32, .i32, .i32], results: [.i32]).code.first?.opcode == .i32Store8ThenI32Add)
+        // The byte stored is the value's low byte.
+        #expect(try execute(threeI32s, storeThenStep, [.i32(100), .i32(5), .i32(0x107)]) == [.i32(7 + 105)])
+        #expect(try execute(threeI32s, storeThenStep, [.i32(65535), .i32(5), .i32(7)]) == [.i32(7 + 65540)])  // the last byte
+        #expect(trapReason { try execute(threeI32s, storeThenStep, [.i32(65536), .i32(5), .i32(7)]) } == .memoryOutOfBounds)
+
+        // (source, destination): store [source] = 0x12345678; store [destination] = load [source]; load [destination]
+        let copy: [UInt8] = [
+            0x00, 0x20, 0, 0x41, 0xF8, 0xAC, 0xD1, 0x91, 0x01, 0x36, 2, 0,
+            0x20, 1, 0x20, 0, 0x28, 2, 0, 0x36, 2, 0, 0x20, 1, 0x28, 2, 0, 0x0B,
+        ]
+        #expect(try compileBody(copy, parameters: [.i32, .i32], results: [.i32]).code.contains {
+            $0.opcode == .i32LoadThenI32StoreFwd
+        })
+        #expect(try execute(twoI32s, copy, [.i32(8), .i32(65532)]) == [.i32(0x1234_5678)])
+        #expect(trapReason { try execute(twoI32s, copy, [.i32(8), .i32(65533)]) } == .memoryOutOfBounds)
+
+        // (a, b, c): a += 3; b += c (or b += -2); a - b
+        let steps: [UInt8] = [0x00, 0x20, 0, 0x41, 3, 0x6A, 0x21, 0, 0x20, 1, 0x20, 2, 0x6A, 0x21, 1, 0x20, 0, 0x20, 1, 0x6B, 0x0B]
+        let constantSteps: [UInt8] = [0x00, 0x20, 0, 0x41, 3, 0x6A, 0x21, 0, 0x20, 1, 0x41, 0x7E, 0x6A, 0x21, 1, 0x20, 0, 0x20, 1, 0x6B, 0x0B]
+        #expect(try compileBody(steps, parameters: [.i32, .i32, .i32], results: [.i32]).code.first?.opcode == .i32AddImmThenI32Add)
+        #expect(try compileBody(constantSteps, parameters: [.i32, .i32, .i32], results: [.i32]).code.first?.opcode == .i32AddImmThenI32AddImm)
+        #expect(try execute(threeI32s, steps, [.i32(10), .i32(20), .i32(5)]) == [.i32(UInt32(bitPattern: -12))])
+        #expect(try execute(threeI32s, constantSteps, [.i32(10), .i32(20), .i32(5)]) == [.i32(UInt32(bitPattern: -5))])
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

@@ -194,6 +194,33 @@ func compileError(
             ])
     }
 
+    @Test func adjacentInstructionsBecomePairs() {
+        var code = [
+            Instruction(.i32Store8, 1, 0, 0),
+            Instruction(.i32Add, 0, 0, 2),  // the address step after a byte store
+            Instruction(.i32AddImm, 3, 3, 1),
+            Instruction(.i32AddImm, 4, 4, 2),  // two steps
+            Instruction(.i32AddImm, 5, 5, 1),  // its successor is taken by the next pair
+            Instruction(.i32Load, 6, 0, 0),
+            Instruction(.i32Store, 6, 7, 0),  // stores the loaded word: forwarded, then paired
+            Instruction(.i32AddImm, 8, 8, 1),
+            Instruction(.i32Add, 9, 8, 2),  // reads the first's result: forwarded, not paired
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i32Store8ThenI32Add, 1, 0, 0),
+                Instruction(.i32Add, 0, 0, 2),
+                Instruction(.i32AddImmThenI32AddImm, 3, 3, 1),
+                Instruction(.i32AddImm, 4, 4, 2),
+                Instruction(.i32AddImm, 5, 5, 1),
+                Instruction(.i32LoadThenI32StoreFwd, 6, 0, 0),
+                Instruction(.i32StoreFwd, 6, 7, 0),
+                Instruction(.i32AddImm, 8, 8, 1),
+                Instruction(.i32AddFwd, 9, 8, 2),
+            ])
+    }
+
     @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
         // local.get 0; i32.eqz; if; i32.const 7; global.set 1 ... (use local.set) ; end
         let function = try compileBody(

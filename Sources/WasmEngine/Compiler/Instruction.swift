@@ -202,6 +202,17 @@ public enum Opcode: UInt16, Sendable {
     case i32AddImmBrIfI32NeFwd, i32AddImmBrIfI32LtSFwd, i32AddImmBrIfI32LtUFwd
     case i32AddImmBrIfI32NeImmFwd, i32AddImmBrIfI32LtSImmFwd, i32AddImmBrIfI32LtUImmFwd
     case i64AddBrIfI64LtUFwd, i64AddBrIfI64NeFwd, i64AddImmBrIfI64NeFwd, i64AddImmBrIfI64LtUFwd
+
+    // MARK: Pairs (made by `forwardResults` after the loop steps, never by the translator itself)
+    // The named first instruction, whose next instruction is the named second one: one dispatch runs both.
+    // Each keeps its own operands; the second stays in place as the next word (so a branch may still land on
+    // it and run it alone), and the pair continues after it. If the first traps, the second does not run.
+    /// `i32.store8`, then an `i32.add` (a loop's address step: `*p = v; p += stride`).
+    case i32Store8ThenI32Add
+    /// Two induction-variable steps.
+    case i32AddImmThenI32Add, i32AddImmThenI32AddImm
+    /// An `i32.load` whose value the next `i32.store` (forwarded) writes: a word copy.
+    case i32LoadThenI32StoreFwd
 }
 
 /// One function's internal code, ready to run.

@@ -605,6 +605,28 @@ extension Store {
                 r.pc += 1
                 let branch = InstructionOperands(r.pc)
                 if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+
+            // MARK: Pairs: the first instruction, then the second (the next word), then on after both
+            case .i32Store8ThenI32Add:
+                try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+            case .i32AddImmThenI32Add:
+                r.setI32(i.a, r.i32(i.b) &+ i.c)
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+            case .i32AddImmThenI32AddImm:
+                r.setI32(i.a, r.i32(i.b) &+ i.c)
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.i32(next.b) &+ next.c)
+            case .i32LoadThenI32StoreFwd:
+                let value = try r.load(i, as: UInt32.self)
+                r.setI32(i.a, value)
+                r.pc += 1
+                try r.store(InstructionOperands(r.pc), value)
             }
             r.pc += 1
         }
