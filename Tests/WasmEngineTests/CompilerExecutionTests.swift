@@ -85,6 +85,39 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(threeI32s, constantSteps, [.i32(10), .i32(20), .i32(5)]) == [.i32(UInt32(bitPattern: -5))])
     }
 
+    @Test func floatAndCopyPairsRunBothInstructions() throws {
+        // (p, a, b, c): f64[p] += a * b * c; f64[p + 8] = a - f64[p]; f64[p] + f64[p + 8]
+        let products: [UInt8] = [
+            0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xA2, 0x20, 0x03, 0xA2, 0x20, 0x00, 0x2B, 0x03, 0x00, 0xA0, 0x39,
+            0x03, 0x00, 0x20, 0x00, 0x41, 0x08, 0x6A, 0x20, 0x01, 0x20, 0x00, 0x2B, 0x03, 0x00, 0xA1, 0x39, 0x03, 0x00,
+            0x20, 0x00, 0x2B, 0x03, 0x00, 0x20, 0x00, 0x2B, 0x03, 0x08, 0xA0, 0x0B,
+        ]
+        let opcodes = try compileBody(products, parameters: [.i32, .f64, .f64, .f64], results: [.f64]).code.map(\.opcode)
+        #expect(opcodes.contains(.f64MulThenF64MulFwd))
+        #expect(opcodes.contains(.f64AddFwdThenI64StoreFwd))
+        #expect(opcodes.contains(.f64SubFwdCThenI64StoreFwd))
+        func f64(_ value: Double) -> Value { .f64(bits: value.bitPattern) }
+        let productsType = FuncType.of([.i32, .f64, .f64, .f64], [.f64])
+        #expect(try execute(productsType, products, [.i32(0), f64(2), f64(3), f64(4)]) == [f64(2)])
+        #expect(try execute(productsType, products, [.i32(65520), f64(2), f64(3), f64(4)]) == [f64(2)])  // the last 16 bytes
+        #expect(trapReason { try execute(productsType, products, [.i32(65528), f64(2), f64(3), f64(4)]) } == .memoryOutOfBounds)
+
+        // (x, y, z) (local i32 i32): i32[x] = y; i32[x + 4] = 7; y = i32[x + (tee 3 y) * 4]; select(y, z, y < z) + local 3
+        let teeThenRead: [UInt8] = [
+            0x01, 0x02, 0x7F, 0x20, 0x00, 0x20, 0x01, 0x36, 0x02, 0x00, 0x20, 0x00, 0x41, 0x07, 0x36, 0x02, 0x04, 0x20,
+            0x00, 0x20, 0x01, 0x22, 0x03, 0x41, 0x02, 0x74, 0x6A, 0x28, 0x02, 0x00, 0x21, 0x01, 0x20, 0x01, 0x20, 0x02,
+            0x20, 0x01, 0x20, 0x02, 0x49, 0x1B, 0x20, 0x03, 0x6A, 0x0B,
+        ]
+        let copyOpcodes = try compileBody(teeThenRead, parameters: [.i32, .i32, .i32], results: [.i32]).code.map(\.opcode)
+        #expect(copyOpcodes.contains(.copyThenI32LoadScaled))
+        #expect(copyOpcodes.contains(.copyThenSelect))
+        let threeI32s = FuncType.of([.i32, .i32, .i32], [.i32])
+        #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(1), .i32(10)]) == [.i32(7 + 1)])  // selects y
+        #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(1), .i32(5)]) == [.i32(5 + 1)])  // selects z
+        #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(16383), .i32(1)]) == [.i32(16383)])  // the last word
+        #expect(trapReason { try execute(threeI32s, teeThenRead, [.i32(0), .i32(16384), .i32(1)]) } == .memoryOutOfBounds)
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

@@ -205,6 +205,10 @@ func compileError(
             Instruction(.i32Store, 6, 7, 0),  // stores the loaded word: forwarded, then paired
             Instruction(.i32AddImm, 8, 8, 1),
             Instruction(.i32Add, 9, 8, 2),  // reads the first's result: forwarded, not paired
+            Instruction(.f64Mul, 10, 1, 2),
+            Instruction(.f64Mul, 10, 10, 3),  // a product of the product: forwarded, then paired
+            Instruction(.copy, 11, 1),
+            Instruction(.select, 11, 2, 3),
         ]
         FunctionTranslator.forwardResults(&code)
         #expect(
@@ -218,6 +222,10 @@ func compileError(
                 Instruction(.i32StoreFwd, 6, 7, 0),
                 Instruction(.i32AddImm, 8, 8, 1),
                 Instruction(.i32AddFwd, 9, 8, 2),
+                Instruction(.f64MulThenF64MulFwd, 10, 1, 2),
+                Instruction(.f64MulFwd, 10, 10, 3),
+                Instruction(.copyThenSelect, 11, 1),
+                Instruction(.select, 11, 2, 3),
             ])
     }
 
@@ -342,7 +350,8 @@ func compileError(
             [0x00, 0x20, 0, 0x20, 1, 0x20, 2, 0x1B, 0x0B], parameters: [.i32, .i32, .i32], results: [.i32])
         #expect(
             function.code == [
-                Instruction(.copy, 3, 0), Instruction(.select, 3, 1, 2), Instruction(.copy, 0, 3),
+                // The copy and the select run as one pair.
+                Instruction(.copyThenSelect, 3, 0), Instruction(.select, 3, 1, 2), Instruction(.copy, 0, 3),
                 Instruction(.return),
             ])
     }

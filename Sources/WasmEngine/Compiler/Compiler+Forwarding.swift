@@ -165,6 +165,11 @@ extension Opcode {
         case (.i32AddImm, .i32Add): .i32AddImmThenI32Add
         case (.i32AddImm, .i32AddImm): .i32AddImmThenI32AddImm
         case (.i32Load, .i32StoreFwd): .i32LoadThenI32StoreFwd
+        case (.f64Mul, .f64MulFwd): .f64MulThenF64MulFwd
+        case (.f64AddFwd, .i64StoreFwd): .f64AddFwdThenI64StoreFwd
+        case (.f64SubFwdC, .i64StoreFwd): .f64SubFwdCThenI64StoreFwd
+        case (.copy, .i32LoadScaled): .copyThenI32LoadScaled
+        case (.copy, .select): .copyThenSelect
         default: nil
         }
     }

@@ -213,6 +213,10 @@ public enum Opcode: UInt16, Sendable {
     case i32AddImmThenI32Add, i32AddImmThenI32AddImm
     /// An `i32.load` whose value the next `i32.store` (forwarded) writes: a word copy.
     case i32LoadThenI32StoreFwd
+    /// A product of products (`x * y * z`), and f64 arithmetic whose result is stored at once.
+    case f64MulThenF64MulFwd, f64AddFwdThenI64StoreFwd, f64SubFwdCThenI64StoreFwd
+    /// The copy of a local that a `local.tee` keeps, then the load or `select` that reads the old value.
+    case copyThenI32LoadScaled, copyThenSelect
 }
 
 /// One function's internal code, ready to run.

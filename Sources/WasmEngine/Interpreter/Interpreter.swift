@@ -627,6 +627,30 @@ extension Store {
                 r.setI32(i.a, value)
                 r.pc += 1
                 try r.store(InstructionOperands(r.pc), value)
+            case .f64MulThenF64MulFwd:
+                r.setF64(i.a, r.f64(i.b) * r.f64(i.c))
+                r.pc += 1
+                r.setF64(InstructionOperands(r.pc).a, r.forwardedF64 * r.f64(InstructionOperands(r.pc).c))
+            case .f64AddFwdThenI64StoreFwd:
+                r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
+                r.pc += 1
+                try r.store(InstructionOperands(r.pc), r.forwarded)
+            case .f64SubFwdCThenI64StoreFwd:
+                r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
+                r.pc += 1
+                try r.store(InstructionOperands(r.pc), r.forwarded)
+            case .copyThenI32LoadScaled:
+                r.setI64(i.a, r.i64(i.b))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, try r.load(UInt32.self, at: r.i32(next.b) &+ r.i32(next.c) &<< 2))
+            case .copyThenSelect:
+                r.setI64(i.a, r.i64(i.b))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                let kept = r.fp[Int(next.a)]
+                let other = r.fp[Int(next.b)]
+                r.setI64(next.a, r.i32(next.c) == 0 ? other : kept)
             }
             r.pc += 1
         }
