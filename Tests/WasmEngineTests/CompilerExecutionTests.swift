@@ -118,6 +118,23 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(trapReason { try execute(threeI32s, teeThenRead, [.i32(0), .i32(16384), .i32(1)]) } == .memoryOutOfBounds)
     }
 
+    @Test func comparisonPairsRunBothInstructions() throws {
+        // (a, b) (local i32 i32): l2 = (a > b) + b; l3 = (a <= b) + l2;
+        // block; br_if 0 (local.tee 2 (a >= b)); l3 += 100; end; l3 + l2 * 1000
+        let branchFree: [UInt8] = [
+            0x01, 0x02, 0x7F, 0x20, 0x00, 0x20, 0x01, 0x4B, 0x20, 0x01, 0x6A, 0x21, 0x02, 0x20, 0x00, 0x20, 0x01, 0x4D,
+            0x20, 0x02, 0x6A, 0x21, 0x03, 0x02, 0x40, 0x20, 0x00, 0x20, 0x01, 0x4F, 0x22, 0x02, 0x0D, 0x00, 0x20, 0x03,
+            0x41, 0xE4, 0x00, 0x6A, 0x21, 0x03, 0x0B, 0x20, 0x03, 0x20, 0x02, 0x41, 0xE8, 0x07, 0x6C, 0x6A, 0x0B,
+        ]
+        let opcodes = try compileBody(branchFree, parameters: [.i32, .i32], results: [.i32]).code.map(\.opcode)
+        #expect(opcodes.starts(with: [.i32GtUThenI32AddFwd, .i32AddFwd, .i32LeUThenI32AddFwd, .i32AddFwd, .i32GeUThenBrIfFwd]))
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        #expect(try execute(twoI32s, branchFree, [.i32(5), .i32(3)]) == [.i32(4 + 1000)])  // branches
+        #expect(try execute(twoI32s, branchFree, [.i32(3), .i32(5)]) == [.i32(106)])  // falls through
+        #expect(try execute(twoI32s, branchFree, [.i32(5), .i32(5)]) == [.i32(6 + 1000)])
+        #expect(try execute(twoI32s, branchFree, [.i32(0xFFFF_FFFF), .i32(1)]) == [.i32(2 + 1000)])  // unsigned
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

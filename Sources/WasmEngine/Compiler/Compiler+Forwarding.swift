@@ -170,6 +170,9 @@ extension Opcode {
         case (.f64SubFwdC, .i64StoreFwd): .f64SubFwdCThenI64StoreFwd
         case (.copy, .i32LoadScaled): .copyThenI32LoadScaled
         case (.copy, .select): .copyThenSelect
+        case (.i32GtU, .i32AddFwd): .i32GtUThenI32AddFwd
+        case (.i32LeU, .i32AddFwd): .i32LeUThenI32AddFwd
+        case (.i32GeU, .brIfFwd): .i32GeUThenBrIfFwd
         default: nil
         }
     }

@@ -217,6 +217,11 @@ public enum Opcode: UInt16, Sendable {
     case f64MulThenF64MulFwd, f64AddFwdThenI64StoreFwd, f64SubFwdCThenI64StoreFwd
     /// The copy of a local that a `local.tee` keeps, then the load or `select` that reads the old value.
     case copyThenI32LoadScaled, copyThenSelect
+    /// A comparison added to a counter (branch-free code: `left += a <= b`).
+    case i32GtUThenI32AddFwd, i32LeUThenI32AddFwd
+    /// A comparison kept in a local (`local.tee`) and branched on: the pair then branches as its second word
+    /// does, or continues after it.
+    case i32GeUThenBrIfFwd
 }
 
 /// One function's internal code, ready to run.

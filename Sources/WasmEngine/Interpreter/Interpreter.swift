@@ -651,6 +651,21 @@ extension Store {
                 let kept = r.fp[Int(next.a)]
                 let other = r.fp[Int(next.b)]
                 r.setI64(next.a, r.i32(next.c) == 0 ? other : kept)
+            case .i32GtUThenI32AddFwd:
+                r.setBool(i.a, r.i32(i.b) > r.i32(i.c))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.forwardedI32 &+ r.i32(next.c))
+            case .i32LeUThenI32AddFwd:
+                r.setBool(i.a, r.i32(i.b) <= r.i32(i.c))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.forwardedI32 &+ r.i32(next.c))
+            case .i32GeUThenBrIfFwd:
+                let condition = r.i32(i.b) >= r.i32(i.c)
+                r.setBool(i.a, condition)
+                r.pc += 1
+                if condition { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
             }
             r.pc += 1
         }
