@@ -165,12 +165,11 @@ extension Store {
                 let caller = r.callFrame.pointee
                 r.pc = caller.returnPC
                 r.fp = caller.framePointer
-                // Within one instance the cached memory is current (every grow, host call and call into
-                // another instance reloads it): only a return into another instance must fetch its memory.
-                if caller.instance != r.instance {
-                    r.instance = caller.instance
-                    r.reloadMemory()
-                }
+                // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
+                // into another instance: with a branch here LLVM merged this path with others (an extra jump
+                // and register shuffles), which cost more than these loads, which are off the critical path.
+                r.instance = caller.instance
+                r.reloadMemory()
                 continue
             case .call:
                 try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
