@@ -135,6 +135,23 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(twoI32s, branchFree, [.i32(0xFFFF_FFFF), .i32(1)]) == [.i32(2 + 1000)])  // unsigned
     }
 
+    @Test func byteTestPairBranchesOnTheLoadedByte() throws {
+        // (p, v) (local i32): i32.store8 [0] = v; l2 = 10; block; br_if 0 (i32.load8_u [p + 1]); l2 = 20; end; l2
+        let byteTest: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x41, 0x00, 0x20, 0x01, 0x3A, 0x00, 0x00, 0x41, 0x0A, 0x21, 0x02, 0x02, 0x40, 0x20, 0x00,
+            0x41, 0x01, 0x6A, 0x2D, 0x00, 0x00, 0x0D, 0x00, 0x41, 0x14, 0x21, 0x02, 0x0B, 0x20, 0x02, 0x0B,
+        ]
+        #expect(try compileBody(byteTest, parameters: [.i32, .i32], results: [.i32]).code.contains {
+            $0.opcode == .i32Load8UFwdThenBrIfFwd
+        })
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        // p + 1 wraps to 0 (an i32.add): the byte stored there decides.
+        #expect(try execute(twoI32s, byteTest, [.i32(0xFFFF_FFFF), .i32(1)]) == [.i32(10)])
+        #expect(try execute(twoI32s, byteTest, [.i32(0xFFFF_FFFF), .i32(0x100)]) == [.i32(20)])  // low byte 0
+        #expect(try execute(twoI32s, byteTest, [.i32(65534), .i32(1)]) == [.i32(20)])  // the last byte, zero
+        #expect(trapReason { try execute(twoI32s, byteTest, [.i32(65535), .i32(1)]) } == .memoryOutOfBounds)
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

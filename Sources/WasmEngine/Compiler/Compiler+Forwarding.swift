@@ -173,6 +173,7 @@ extension Opcode {
         case (.i32GtU, .i32AddFwd): .i32GtUThenI32AddFwd
         case (.i32LeU, .i32AddFwd): .i32LeUThenI32AddFwd
         case (.i32GeU, .brIfFwd): .i32GeUThenBrIfFwd
+        case (.i32Load8UFwd, .brIfFwd): .i32Load8UFwdThenBrIfFwd
         default: nil
         }
     }

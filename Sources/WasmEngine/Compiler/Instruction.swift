@@ -222,6 +222,8 @@ public enum Opcode: UInt16, Sendable {
     /// A comparison kept in a local (`local.tee`) and branched on: the pair then branches as its second word
     /// does, or continues after it.
     case i32GeUThenBrIfFwd
+    /// A byte loaded (its address forwarded) and branched on: a flag array's test.
+    case i32Load8UFwdThenBrIfFwd
 }
 
 /// One function's internal code, ready to run.

@@ -665,6 +665,11 @@ extension Store {
                 r.setBool(i.a, condition)
                 r.pc += 1
                 if condition { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
+            case .i32Load8UFwdThenBrIfFwd:
+                let byte = try r.load(i, at: r.forwardedI32, as: UInt8.self)
+                r.setI32(i.a, UInt32(byte))
+                r.pc += 1
+                if byte != 0 { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
             }
             r.pc += 1
         }
