@@ -297,8 +297,18 @@ func compileError(
         let function = try compileBody([0x00, 0x20, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32])
         #expect(
             function.code == [
-                Instruction(.copy, 1, 0), Instruction(.call, 1, 1), Instruction(.copy, 0, 1), Instruction(.return),
+                Instruction(.copy, 1, 0), Instruction(.callDefined, 1, 1), Instruction(.copy, 0, 1),
+                Instruction(.return),
             ])
+    }
+
+    @Test func onlyCallsOfImportsAreGeneralCalls() throws {
+        // (param i32) (result i32) local.get 0; call 0; call 1, with function 0 counted as an import
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x10, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32],
+            configure: { $0.importedFunctionCount = 1; $0.functionTypeIndices = [1, 1] })
+        let calls: [Opcode] = function.code.map(\.opcode).filter { $0 == .call || $0 == .callDefined }
+        #expect(calls == [.call, .callDefined])
     }
 
     @Test func brTableEntriesAndStubs() throws {
@@ -447,7 +457,7 @@ func compileError(
             function.code == [
                 Instruction(.const32, 1, 7),
                 Instruction(.i32MulFwd, 2, 1, 0),
-                Instruction(.call, 1, 2),
+                Instruction(.callDefined, 1, 2),
                 Instruction(.copy, 0, 2),
                 Instruction(.return),
             ])

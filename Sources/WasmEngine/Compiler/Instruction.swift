@@ -60,6 +60,9 @@ public enum Opcode: UInt16, Sendable {
     /// `b..<b + parameterCount`; the callee's frame starts at slot `b`, and its results come back in
     /// slots `b..<b + resultCount`.
     case call
+    /// `call` of a function the module defines (not imports): wasm code of the same instance, so the call
+    /// needs no test for a host function or for a change of instance. Operands as for `call`.
+    case callDefined
     /// `call_indirect`: `a` = expected type index, `b` = frame start as for `call`, `c` = table index.
     /// The i32 element index is in slot `b + parameterCount`.
     case callIndirect

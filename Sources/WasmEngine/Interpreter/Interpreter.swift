@@ -174,6 +174,11 @@ extension Store {
             case .call:
                 try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
                 continue
+            case .callDefined:
+                let callee = r.instance.pointee.functions[Int(i.a)]
+                try r.poll(cost: 1, interruptHandle: interruptHandle)
+                try enter(callee, code: callee.pointee.code.unsafelyUnwrapped, frameStart: i.b, &r, limits)
+                continue
             case .callIndirect:
                 let type = r.instance.pointee.types[Int(i.a)]
                 let table = r.instance.pointee.tables[Int(i.c)]
@@ -701,6 +706,24 @@ extension Store {
             return
         }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
+        try enter(callee, code: code, frameStart: frameStart, &r, limits)
+        // Within one instance the cached memory is current (every grow reloads it): only a call into
+        // another instance must fetch that instance's memory.
+        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
+        if calleeInstance != r.instance {
+            r.instance = calleeInstance
+            r.reloadMemory()
+        }
+    }
+
+    /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new
+    /// frame at `fp + frameStart`, in the current instance.
+    @inline(__always)
+    private func enter(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<Instruction>, frameStart: UInt32,
+        _ r: inout Registers, _ limits: StackLimits
+    ) throws(Trap) {
+        let calleeFrame = r.fp + Int(frameStart)
         let frameEnd = calleeFrame + callee.pointee.frameSize
         guard r.callFrame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else {
             throw Trap(.callStackExhausted)
@@ -723,13 +746,6 @@ extension Store {
         }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
-        // Within one instance the cached memory is current (every grow reloads it): only a call into
-        // another instance must fetch that instance's memory.
-        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
-        if calleeInstance != r.instance {
-            r.instance = calleeInstance
-            r.reloadMemory()
-        }
     }
 
     /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common
