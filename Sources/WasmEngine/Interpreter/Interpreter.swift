@@ -34,9 +34,9 @@ extension Store {
         // SAFETY: freshly allocated for this run; every field is a trivial value.
         context.initialize(
             to: ExecutionContext(
-                instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
+                memorySize: 0, instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
         var r = Registers(
-            pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
+            pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, callFrame: entryCallFrame,
             context: context)
         r.reloadMemory()
         // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.

@@ -14,7 +14,6 @@ struct Registers {
     /// The current instance's memory, cached: the record may move `base` on growth, so these are reloaded
     /// after `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
-    var memorySize: UInt64
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
     /// The fuel slice: what may run before the next slow poll (see `poll`). The run's fuel is this plus
@@ -34,6 +33,10 @@ struct Registers {
     var instance: UnsafeMutablePointer<InstanceRecord> {
         @inline(__always) get { context.pointee.instance }
         @inline(__always) nonmutating set { context.pointee.instance = newValue }
+    }
+    var memorySize: UInt64 {
+        @inline(__always) get { context.pointee.memorySize }
+        @inline(__always) nonmutating set { context.pointee.memorySize = newValue }
     }
     var fuelBank: UInt64 {
         @inline(__always) get { context.pointee.fuelBank }
@@ -181,6 +184,9 @@ struct InstructionOperands {
 /// The interpreter's rarely used mutable state (see `Registers.context`). It lives in allocated memory, not
 /// in a local: LLVM would promote a local's fields back into registers.
 struct ExecutionContext {
+    /// The current memory's byte count (see `Registers.memoryBase`): the bounds checks compare with it in
+    /// memory, which leaves a machine register to the call-frame pointer and the fuel.
+    var memorySize: UInt64
     var instance: UnsafeMutablePointer<InstanceRecord>
     var fuelBank: UInt64
 }
