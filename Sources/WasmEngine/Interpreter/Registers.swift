@@ -11,8 +11,9 @@ struct Registers {
     var pc: UnsafePointer<Instruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
-    /// The current instance's memory, cached: the record may move `base` on growth, so these are reloaded
-    /// after `memory.grow`, host calls, returns and calls into another instance.
+    /// The current instance's memory base, cached with its byte count (`memorySize`): the record may move
+    /// `base` on growth, so both are reloaded after `memory.grow`, host calls, returns and calls into
+    /// another instance.
     var memoryBase: UnsafeMutableRawPointer
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
