@@ -51,6 +51,107 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(FuncType.of([.i64], [.i64]), counting64, [.i64(0)]) == [.i64(50)])
     }
 
+    @Test func pairsRunBothInstructions() throws {
+        // (p, stride, value): store8 [p] = value; p += stride; load8_u [p - stride] + p
+        let storeThenStep: [UInt8] = [
+            0x00, 0x20, 0, 0x20, 2, 0x3A, 0, 0, 0x20, 0, 0x20, 1, 0x6A, 0x21, 0,
+            0x20, 0, 0x20, 1, 0x6B, 0x2D, 0, 0, 0x20, 0, 0x6A, 0x0B,
+        ]
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        let threeI32s = FuncType.of([.i32, .i32, .i32], [.i32])
+        #expect(try compileBody(storeThenStep, parameters: [.i32, .i32, .i32], results: [.i32]).code.first?.opcode == .i32Store8ThenI32Add)
+        // The byte stored is the value's low byte.
+        #expect(try execute(threeI32s, storeThenStep, [.i32(100), .i32(5), .i32(0x107)]) == [.i32(7 + 105)])
+        #expect(try execute(threeI32s, storeThenStep, [.i32(65535), .i32(5), .i32(7)]) == [.i32(7 + 65540)])  // the last byte
+        #expect(trapReason { try execute(threeI32s, storeThenStep, [.i32(65536), .i32(5), .i32(7)]) } == .memoryOutOfBounds)
+
+        // (source, destination): store [source] = 0x12345678; store [destination] = load [source]; load [destination]
+        let copy: [UInt8] = [
+            0x00, 0x20, 0, 0x41, 0xF8, 0xAC, 0xD1, 0x91, 0x01, 0x36, 2, 0,
+            0x20, 1, 0x20, 0, 0x28, 2, 0, 0x36, 2, 0, 0x20, 1, 0x28, 2, 0, 0x0B,
+        ]
+        #expect(try compileBody(copy, parameters: [.i32, .i32], results: [.i32]).code.contains {
+            $0.opcode == .i32LoadThenI32StoreFwd
+        })
+        #expect(try execute(twoI32s, copy, [.i32(8), .i32(65532)]) == [.i32(0x1234_5678)])
+        #expect(trapReason { try execute(twoI32s, copy, [.i32(8), .i32(65533)]) } == .memoryOutOfBounds)
+
+        // (a, b, c): a += 3; b += c (or b += -2); a - b
+        let steps: [UInt8] = [0x00, 0x20, 0, 0x41, 3, 0x6A, 0x21, 0, 0x20, 1, 0x20, 2, 0x6A, 0x21, 1, 0x20, 0, 0x20, 1, 0x6B, 0x0B]
+        let constantSteps: [UInt8] = [0x00, 0x20, 0, 0x41, 3, 0x6A, 0x21, 0, 0x20, 1, 0x41, 0x7E, 0x6A, 0x21, 1, 0x20, 0, 0x20, 1, 0x6B, 0x0B]
+        #expect(try compileBody(steps, parameters: [.i32, .i32, .i32], results: [.i32]).code.first?.opcode == .i32AddImmThenI32Add)
+        #expect(try compileBody(constantSteps, parameters: [.i32, .i32, .i32], results: [.i32]).code.first?.opcode == .i32AddImmThenI32AddImm)
+        #expect(try execute(threeI32s, steps, [.i32(10), .i32(20), .i32(5)]) == [.i32(UInt32(bitPattern: -12))])
+        #expect(try execute(threeI32s, constantSteps, [.i32(10), .i32(20), .i32(5)]) == [.i32(UInt32(bitPattern: -5))])
+    }
+
+    @Test func floatAndCopyPairsRunBothInstructions() throws {
+        // (p, a, b, c): f64[p] += a * b * c; f64[p + 8] = a - f64[p]; f64[p] + f64[p + 8]
+        let products: [UInt8] = [
+            0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xA2, 0x20, 0x03, 0xA2, 0x20, 0x00, 0x2B, 0x03, 0x00, 0xA0, 0x39,
+            0x03, 0x00, 0x20, 0x00, 0x41, 0x08, 0x6A, 0x20, 0x01, 0x20, 0x00, 0x2B, 0x03, 0x00, 0xA1, 0x39, 0x03, 0x00,
+            0x20, 0x00, 0x2B, 0x03, 0x00, 0x20, 0x00, 0x2B, 0x03, 0x08, 0xA0, 0x0B,
+        ]
+        let opcodes = try compileBody(products, parameters: [.i32, .f64, .f64, .f64], results: [.f64]).code.map(\.opcode)
+        #expect(opcodes.contains(.f64MulThenF64MulFwd))
+        #expect(opcodes.contains(.f64AddFwdThenI64StoreFwd))
+        #expect(opcodes.contains(.f64SubFwdCThenI64StoreFwd))
+        func f64(_ value: Double) -> Value { .f64(bits: value.bitPattern) }
+        let productsType = FuncType.of([.i32, .f64, .f64, .f64], [.f64])
+        #expect(try execute(productsType, products, [.i32(0), f64(2), f64(3), f64(4)]) == [f64(2)])
+        #expect(try execute(productsType, products, [.i32(65520), f64(2), f64(3), f64(4)]) == [f64(2)])  // the last 16 bytes
+        #expect(trapReason { try execute(productsType, products, [.i32(65528), f64(2), f64(3), f64(4)]) } == .memoryOutOfBounds)
+
+        // (x, y, z) (local i32 i32): i32[x] = y; i32[x + 4] = 7; y = i32[x + (tee 3 y) * 4]; select(y, z, y < z) + local 3
+        let teeThenRead: [UInt8] = [
+            0x01, 0x02, 0x7F, 0x20, 0x00, 0x20, 0x01, 0x36, 0x02, 0x00, 0x20, 0x00, 0x41, 0x07, 0x36, 0x02, 0x04, 0x20,
+            0x00, 0x20, 0x01, 0x22, 0x03, 0x41, 0x02, 0x74, 0x6A, 0x28, 0x02, 0x00, 0x21, 0x01, 0x20, 0x01, 0x20, 0x02,
+            0x20, 0x01, 0x20, 0x02, 0x49, 0x1B, 0x20, 0x03, 0x6A, 0x0B,
+        ]
+        let copyOpcodes = try compileBody(teeThenRead, parameters: [.i32, .i32, .i32], results: [.i32]).code.map(\.opcode)
+        #expect(copyOpcodes.contains(.copyThenI32LoadScaled))
+        #expect(copyOpcodes.contains(.copyThenSelect))
+        let threeI32s = FuncType.of([.i32, .i32, .i32], [.i32])
+        #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(1), .i32(10)]) == [.i32(7 + 1)])  // selects y
+        #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(1), .i32(5)]) == [.i32(5 + 1)])  // selects z
+        #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(16383), .i32(1)]) == [.i32(16383)])  // the last word
+        #expect(trapReason { try execute(threeI32s, teeThenRead, [.i32(0), .i32(16384), .i32(1)]) } == .memoryOutOfBounds)
+    }
+
+    @Test func comparisonPairsRunBothInstructions() throws {
+        // (a, b) (local i32 i32): l2 = (a > b) + b; l3 = (a <= b) + l2;
+        // block; br_if 0 (local.tee 2 (a >= b)); l3 += 100; end; l3 + l2 * 1000
+        let branchFree: [UInt8] = [
+            0x01, 0x02, 0x7F, 0x20, 0x00, 0x20, 0x01, 0x4B, 0x20, 0x01, 0x6A, 0x21, 0x02, 0x20, 0x00, 0x20, 0x01, 0x4D,
+            0x20, 0x02, 0x6A, 0x21, 0x03, 0x02, 0x40, 0x20, 0x00, 0x20, 0x01, 0x4F, 0x22, 0x02, 0x0D, 0x00, 0x20, 0x03,
+            0x41, 0xE4, 0x00, 0x6A, 0x21, 0x03, 0x0B, 0x20, 0x03, 0x20, 0x02, 0x41, 0xE8, 0x07, 0x6C, 0x6A, 0x0B,
+        ]
+        let opcodes = try compileBody(branchFree, parameters: [.i32, .i32], results: [.i32]).code.map(\.opcode)
+        #expect(opcodes.starts(with: [.i32GtUThenI32AddFwd, .i32AddFwd, .i32LeUThenI32AddFwd, .i32AddFwd, .i32GeUThenBrIfFwd]))
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        #expect(try execute(twoI32s, branchFree, [.i32(5), .i32(3)]) == [.i32(4 + 1000)])  // branches
+        #expect(try execute(twoI32s, branchFree, [.i32(3), .i32(5)]) == [.i32(106)])  // falls through
+        #expect(try execute(twoI32s, branchFree, [.i32(5), .i32(5)]) == [.i32(6 + 1000)])
+        #expect(try execute(twoI32s, branchFree, [.i32(0xFFFF_FFFF), .i32(1)]) == [.i32(2 + 1000)])  // unsigned
+    }
+
+    @Test func byteTestPairBranchesOnTheLoadedByte() throws {
+        // (p, v) (local i32): i32.store8 [0] = v; l2 = 10; block; br_if 0 (i32.load8_u [p + 1]); l2 = 20; end; l2
+        let byteTest: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x41, 0x00, 0x20, 0x01, 0x3A, 0x00, 0x00, 0x41, 0x0A, 0x21, 0x02, 0x02, 0x40, 0x20, 0x00,
+            0x41, 0x01, 0x6A, 0x2D, 0x00, 0x00, 0x0D, 0x00, 0x41, 0x14, 0x21, 0x02, 0x0B, 0x20, 0x02, 0x0B,
+        ]
+        #expect(try compileBody(byteTest, parameters: [.i32, .i32], results: [.i32]).code.contains {
+            $0.opcode == .i32Load8UFwdThenBrIfFwd
+        })
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        // p + 1 wraps to 0 (an i32.add): the byte stored there decides.
+        #expect(try execute(twoI32s, byteTest, [.i32(0xFFFF_FFFF), .i32(1)]) == [.i32(10)])
+        #expect(try execute(twoI32s, byteTest, [.i32(0xFFFF_FFFF), .i32(0x100)]) == [.i32(20)])  // low byte 0
+        #expect(try execute(twoI32s, byteTest, [.i32(65534), .i32(1)]) == [.i32(20)])  // the last byte, zero
+        #expect(trapReason { try execute(twoI32s, byteTest, [.i32(65535), .i32(1)]) } == .memoryOutOfBounds)
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

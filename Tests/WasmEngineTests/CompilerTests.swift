@@ -194,6 +194,41 @@ func compileError(
             ])
     }
 
+    @Test func adjacentInstructionsBecomePairs() {
+        var code = [
+            Instruction(.i32Store8, 1, 0, 0),
+            Instruction(.i32Add, 0, 0, 2),  // the address step after a byte store
+            Instruction(.i32AddImm, 3, 3, 1),
+            Instruction(.i32AddImm, 4, 4, 2),  // two steps
+            Instruction(.i32AddImm, 5, 5, 1),  // its successor is taken by the next pair
+            Instruction(.i32Load, 6, 0, 0),
+            Instruction(.i32Store, 6, 7, 0),  // stores the loaded word: forwarded, then paired
+            Instruction(.i32AddImm, 8, 8, 1),
+            Instruction(.i32Add, 9, 8, 2),  // reads the first's result: forwarded, not paired
+            Instruction(.f64Mul, 10, 1, 2),
+            Instruction(.f64Mul, 10, 10, 3),  // a product of the product: forwarded, then paired
+            Instruction(.copy, 11, 1),
+            Instruction(.select, 11, 2, 3),
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i32Store8ThenI32Add, 1, 0, 0),
+                Instruction(.i32Add, 0, 0, 2),
+                Instruction(.i32AddImmThenI32AddImm, 3, 3, 1),
+                Instruction(.i32AddImm, 4, 4, 2),
+                Instruction(.i32AddImm, 5, 5, 1),
+                Instruction(.i32LoadThenI32StoreFwd, 6, 0, 0),
+                Instruction(.i32StoreFwd, 6, 7, 0),
+                Instruction(.i32AddImm, 8, 8, 1),
+                Instruction(.i32AddFwd, 9, 8, 2),
+                Instruction(.f64MulThenF64MulFwd, 10, 1, 2),
+                Instruction(.f64MulFwd, 10, 10, 3),
+                Instruction(.copyThenSelect, 11, 1),
+                Instruction(.select, 11, 2, 3),
+            ])
+    }
+
     @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
         // local.get 0; i32.eqz; if; i32.const 7; global.set 1 ... (use local.set) ; end
         let function = try compileBody(
@@ -262,8 +297,18 @@ func compileError(
         let function = try compileBody([0x00, 0x20, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32])
         #expect(
             function.code == [
-                Instruction(.copy, 1, 0), Instruction(.call, 1, 1), Instruction(.copy, 0, 1), Instruction(.return),
+                Instruction(.copy, 1, 0), Instruction(.callDefined, 1, 1), Instruction(.copy, 0, 1),
+                Instruction(.return),
             ])
+    }
+
+    @Test func onlyCallsOfImportsAreGeneralCalls() throws {
+        // (param i32) (result i32) local.get 0; call 0; call 1, with function 0 counted as an import
+        let function = try compileBody(
+            [0x00, 0x20, 0, 0x10, 0, 0x10, 1, 0x0B], parameters: [.i32], results: [.i32],
+            configure: { $0.importedFunctionCount = 1; $0.functionTypeIndices = [1, 1] })
+        let calls: [Opcode] = function.code.map(\.opcode).filter { $0 == .call || $0 == .callDefined }
+        #expect(calls == [.call, .callDefined])
     }
 
     @Test func brTableEntriesAndStubs() throws {
@@ -315,7 +360,8 @@ func compileError(
             [0x00, 0x20, 0, 0x20, 1, 0x20, 2, 0x1B, 0x0B], parameters: [.i32, .i32, .i32], results: [.i32])
         #expect(
             function.code == [
-                Instruction(.copy, 3, 0), Instruction(.select, 3, 1, 2), Instruction(.copy, 0, 3),
+                // The copy and the select run as one pair.
+                Instruction(.copyThenSelect, 3, 0), Instruction(.select, 3, 1, 2), Instruction(.copy, 0, 3),
                 Instruction(.return),
             ])
     }
@@ -411,7 +457,7 @@ func compileError(
             function.code == [
                 Instruction(.const32, 1, 7),
                 Instruction(.i32MulFwd, 2, 1, 0),
-                Instruction(.call, 1, 2),
+                Instruction(.callDefined, 1, 2),
                 Instruction(.copy, 0, 2),
                 Instruction(.return),
             ])

@@ -277,7 +277,7 @@ extension FunctionTranslator {
         let type = module.functionType(ofFunction: function)
         let arguments = try popValues(type.parameters)
         for argument in arguments { materialize(argument) }
-        emit(.call, function, slot(operands.count))
+        emit(function < UInt32(module.importedFunctionCount) ? .call : .callDefined, function, slot(operands.count))
         pushResults(type.results)
     }
 

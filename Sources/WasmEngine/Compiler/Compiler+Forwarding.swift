@@ -20,6 +20,16 @@ extension FunctionTranslator {
         for index in code.indices.dropFirst() {
             if let step = code[index - 1].opcode.loopStep(before: code[index].opcode) { code[index - 1].opcode = step }
         }
+        // Pairs do not overlap: a second word never starts another pair.
+        var second = 1
+        while second < code.count {
+            if let pair = code[second - 1].opcode.pair(before: code[second].opcode) {
+                code[second - 1].opcode = pair
+                second += 2
+            } else {
+                second += 1
+            }
+        }
     }
 }
 
@@ -144,6 +154,26 @@ extension Opcode {
         case (.i64Add, .brIfI64NeFwd): .i64AddBrIfI64NeFwd
         case (.i64AddImm, .brIfI64NeFwd): .i64AddImmBrIfI64NeFwd
         case (.i64AddImm, .brIfI64LtUFwd): .i64AddImmBrIfI64LtUFwd
+        default: nil
+        }
+    }
+
+    /// The pair form of this instruction when `next` follows it (see `Opcode.i32Store8ThenI32Add`).
+    func pair(before next: Opcode) -> Opcode? {
+        switch (self, next) {
+        case (.i32Store8, .i32Add): .i32Store8ThenI32Add
+        case (.i32AddImm, .i32Add): .i32AddImmThenI32Add
+        case (.i32AddImm, .i32AddImm): .i32AddImmThenI32AddImm
+        case (.i32Load, .i32StoreFwd): .i32LoadThenI32StoreFwd
+        case (.f64Mul, .f64MulFwd): .f64MulThenF64MulFwd
+        case (.f64AddFwd, .i64StoreFwd): .f64AddFwdThenI64StoreFwd
+        case (.f64SubFwdC, .i64StoreFwd): .f64SubFwdCThenI64StoreFwd
+        case (.copy, .i32LoadScaled): .copyThenI32LoadScaled
+        case (.copy, .select): .copyThenSelect
+        case (.i32GtU, .i32AddFwd): .i32GtUThenI32AddFwd
+        case (.i32LeU, .i32AddFwd): .i32LeUThenI32AddFwd
+        case (.i32GeU, .brIfFwd): .i32GeUThenBrIfFwd
+        case (.i32Load8UFwd, .brIfFwd): .i32Load8UFwdThenBrIfFwd
         default: nil
         }
     }

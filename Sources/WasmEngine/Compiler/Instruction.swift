@@ -60,6 +60,9 @@ public enum Opcode: UInt16, Sendable {
     /// `b..<b + parameterCount`; the callee's frame starts at slot `b`, and its results come back in
     /// slots `b..<b + resultCount`.
     case call
+    /// `call` of a function the module defines (not imports): wasm code of the same instance, so the call
+    /// needs no test for a host function or for a change of instance. Operands as for `call`.
+    case callDefined
     /// `call_indirect`: `a` = expected type index, `b` = frame start as for `call`, `c` = table index.
     /// The i32 element index is in slot `b + parameterCount`.
     case callIndirect
@@ -202,6 +205,28 @@ public enum Opcode: UInt16, Sendable {
     case i32AddImmBrIfI32NeFwd, i32AddImmBrIfI32LtSFwd, i32AddImmBrIfI32LtUFwd
     case i32AddImmBrIfI32NeImmFwd, i32AddImmBrIfI32LtSImmFwd, i32AddImmBrIfI32LtUImmFwd
     case i64AddBrIfI64LtUFwd, i64AddBrIfI64NeFwd, i64AddImmBrIfI64NeFwd, i64AddImmBrIfI64LtUFwd
+
+    // MARK: Pairs (made by `forwardResults` after the loop steps, never by the translator itself)
+    // The named first instruction, whose next instruction is the named second one: one dispatch runs both.
+    // Each keeps its own operands; the second stays in place as the next word (so a branch may still land on
+    // it and run it alone), and the pair continues after it. If the first traps, the second does not run.
+    /// `i32.store8`, then an `i32.add` (a loop's address step: `*p = v; p += stride`).
+    case i32Store8ThenI32Add
+    /// Two induction-variable steps.
+    case i32AddImmThenI32Add, i32AddImmThenI32AddImm
+    /// An `i32.load` whose value the next `i32.store` (forwarded) writes: a word copy.
+    case i32LoadThenI32StoreFwd
+    /// A product of products (`x * y * z`), and f64 arithmetic whose result is stored at once.
+    case f64MulThenF64MulFwd, f64AddFwdThenI64StoreFwd, f64SubFwdCThenI64StoreFwd
+    /// The copy of a local that a `local.tee` keeps, then the load or `select` that reads the old value.
+    case copyThenI32LoadScaled, copyThenSelect
+    /// A comparison added to a counter (branch-free code: `left += a <= b`).
+    case i32GtUThenI32AddFwd, i32LeUThenI32AddFwd
+    /// A comparison kept in a local (`local.tee`) and branched on: the pair then branches as its second word
+    /// does, or continues after it.
+    case i32GeUThenBrIfFwd
+    /// A byte loaded (its address forwarded) and branched on: a flag array's test.
+    case i32Load8UFwdThenBrIfFwd
 }
 
 /// One function's internal code, ready to run.

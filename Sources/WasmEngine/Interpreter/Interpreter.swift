@@ -15,6 +15,12 @@
 // release, allocation, existential or exclusivity check happens per instruction.
 
 extension Store {
+    /// Fuel drawn per slice (see `Registers.poll`): it bounds how long running code goes without reading
+    /// the interruption flag (tens of microseconds of simple instructions).
+    static let fuelSliceSize: UInt64 = 1 << 16
+    /// `fuelRemaining` when fuel is unlimited (it could not run out in practice anyway).
+    static let unlimitedFuel = UInt64.max
+
     /// Runs the wasm function `entry` whose frame (arguments in place, locals zeroed) starts at `frame`.
     /// On return its results are in `frame[0..<resultCount]`.
     func execute(_ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) throws(Trap) {
@@ -23,13 +29,20 @@ extension Store {
         let interruptHandle = self.interruptHandle
         let entryCallFrame = callFrameTop!
         let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
+        let context = UnsafeMutablePointer<ExecutionContext>.allocate(capacity: 1)
+        defer { context.deallocate() }
+        // SAFETY: freshly allocated for this run; every field is a trivial value.
+        context.initialize(
+            to: ExecutionContext(
+                memorySize: 0, instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
         var r = Registers(
-            pc: code, fp: frame, instance: entry.pointee.instance.unsafelyUnwrapped,
-            memoryBase: placeholderMemory.pointee.base, memorySize: 0, callFrame: entryCallFrame,
-            fuel: fuelRemaining)
+            pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, callFrame: entryCallFrame,
+            context: context)
         r.reloadMemory()
-        let fuelIsLimited = fuelRemaining != UInt64.max
-        defer { if fuelIsLimited { fuelRemaining = r.fuel } }
+        // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.
+        let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
+        if fuelIsLimited { fuelRemaining = 0 }
+        defer { if fuelIsLimited { fuelRemaining = r.fuelBank &+ r.fuel } }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
 
         while true {
@@ -152,12 +165,19 @@ extension Store {
                 let caller = r.callFrame.pointee
                 r.pc = caller.returnPC
                 r.fp = caller.framePointer
+                // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
+                // into another instance: with a branch here LLVM merged this path with others (an extra jump
+                // and register shuffles), which cost more than these loads, which are off the critical path.
                 r.instance = caller.instance
-                // The callee may have grown (and so moved) the memory.
                 r.reloadMemory()
                 continue
             case .call:
                 try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
+                continue
+            case .callDefined:
+                let callee = r.instance.pointee.functions[Int(i.a)]
+                try r.poll(cost: 1, interruptHandle: interruptHandle)
+                try enter(callee, code: callee.pointee.code.unsafelyUnwrapped, frameStart: i.b, &r, limits)
                 continue
             case .callIndirect:
                 let type = r.instance.pointee.types[Int(i.a)]
@@ -589,6 +609,72 @@ extension Store {
                 r.pc += 1
                 let branch = InstructionOperands(r.pc)
                 if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+
+            // MARK: Pairs: the first instruction, then the second (the next word), then on after both
+            case .i32Store8ThenI32Add:
+                try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+            case .i32AddImmThenI32Add:
+                r.setI32(i.a, r.i32(i.b) &+ i.c)
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+            case .i32AddImmThenI32AddImm:
+                r.setI32(i.a, r.i32(i.b) &+ i.c)
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.i32(next.b) &+ next.c)
+            case .i32LoadThenI32StoreFwd:
+                let value = try r.load(i, as: UInt32.self)
+                r.setI32(i.a, value)
+                r.pc += 1
+                try r.store(InstructionOperands(r.pc), value)
+            case .f64MulThenF64MulFwd:
+                r.setF64(i.a, r.f64(i.b) * r.f64(i.c))
+                r.pc += 1
+                r.setF64(InstructionOperands(r.pc).a, r.forwardedF64 * r.f64(InstructionOperands(r.pc).c))
+            case .f64AddFwdThenI64StoreFwd:
+                r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
+                r.pc += 1
+                try r.store(InstructionOperands(r.pc), r.forwarded)
+            case .f64SubFwdCThenI64StoreFwd:
+                r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
+                r.pc += 1
+                try r.store(InstructionOperands(r.pc), r.forwarded)
+            case .copyThenI32LoadScaled:
+                r.setI64(i.a, r.i64(i.b))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, try r.load(UInt32.self, at: r.i32(next.b) &+ r.i32(next.c) &<< 2))
+            case .copyThenSelect:
+                r.setI64(i.a, r.i64(i.b))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                let kept = r.fp[Int(next.a)]
+                let other = r.fp[Int(next.b)]
+                r.setI64(next.a, r.i32(next.c) == 0 ? other : kept)
+            case .i32GtUThenI32AddFwd:
+                r.setBool(i.a, r.i32(i.b) > r.i32(i.c))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.forwardedI32 &+ r.i32(next.c))
+            case .i32LeUThenI32AddFwd:
+                r.setBool(i.a, r.i32(i.b) <= r.i32(i.c))
+                r.pc += 1
+                let next = InstructionOperands(r.pc)
+                r.setI32(next.a, r.forwardedI32 &+ r.i32(next.c))
+            case .i32GeUThenBrIfFwd:
+                let condition = r.i32(i.b) >= r.i32(i.c)
+                r.setBool(i.a, condition)
+                r.pc += 1
+                if condition { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
+            case .i32Load8UFwdThenBrIfFwd:
+                let byte = try r.load(i, at: r.forwardedI32, as: UInt8.self)
+                r.setI32(i.a, UInt32(byte))
+                r.pc += 1
+                if byte != 0 { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
             }
             r.pc += 1
         }
@@ -603,15 +689,41 @@ extension Store {
     ) throws(Trap) {
         let calleeFrame = r.fp + Int(frameStart)
         guard let code = callee.pointee.code else {
-            // The host may run wasm code too (through `invoke`), which spends the store's fuel.
-            if fuelIsLimited { fuelRemaining = r.fuel }
+            // The host may run wasm code too (through `invoke`), which spends the store's fuel; and it may
+            // raise the interruption flag, which the emptied slice makes the next poll read.
+            if fuelIsLimited {
+                fuelRemaining = r.fuelBank &+ r.fuel
+                r.fuelBank = 0
+            }
+            r.fuel = 0
             try callHostFunction(callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame)
-            if fuelIsLimited { r.fuel = fuelRemaining }
+            if fuelIsLimited {
+                r.fuelBank = fuelRemaining
+                fuelRemaining = 0
+            }
             r.reloadMemory()
             r.pc += 1
             return
         }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
+        try enter(callee, code: code, frameStart: frameStart, &r, limits)
+        // Within one instance the cached memory is current (every grow reloads it): only a call into
+        // another instance must fetch that instance's memory.
+        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
+        if calleeInstance != r.instance {
+            r.instance = calleeInstance
+            r.reloadMemory()
+        }
+    }
+
+    /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new
+    /// frame at `fp + frameStart`, in the current instance.
+    @inline(__always)
+    private func enter(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<Instruction>, frameStart: UInt32,
+        _ r: inout Registers, _ limits: StackLimits
+    ) throws(Trap) {
+        let calleeFrame = r.fp + Int(frameStart)
         let frameEnd = calleeFrame + callee.pointee.frameSize
         guard r.callFrame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else {
             throw Trap(.callStackExhausted)
@@ -634,13 +746,6 @@ extension Store {
         }
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
-        // Within one instance the cached memory is current (every grow reloads it): only a call into
-        // another instance must fetch that instance's memory.
-        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
-        if calleeInstance != r.instance {
-            r.instance = calleeInstance
-            r.reloadMemory()
-        }
     }
 
     /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common

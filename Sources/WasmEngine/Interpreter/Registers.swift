@@ -1,5 +1,3 @@
-import Synchronization
-
 // The interpreter's machine state and the small operations every handler shares.
 
 // Embedded Swift needs the import in every file that calls Atomic's methods, not only where the type is declared.
@@ -13,14 +11,15 @@ struct Registers {
     var pc: UnsafePointer<Instruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
-    var instance: UnsafeMutablePointer<InstanceRecord>
-    /// The current instance's memory, cached: the record may move `base` on growth, so these are reloaded
-    /// after `memory.grow`, host calls, returns and calls into another instance.
+    /// The current instance's memory base, cached with its byte count (`memorySize`): the record may move
+    /// `base` on growth, so both are reloaded after `memory.grow`, host calls, returns and calls into
+    /// another instance.
     var memoryBase: UnsafeMutableRawPointer
-    var memorySize: UInt64
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
-    var fuel: UInt64
+    /// The fuel slice: what may run before the next slow poll (see `poll`). The run's fuel is this plus
+    /// `fuelBank`, or unlimited when `fuelBank` is `Store.unlimitedFuel`.
+    var fuel: UInt64 = 0
     /// The forwarding register: the value the last value-producing instruction wrote to its destination
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
@@ -28,6 +27,22 @@ struct Registers {
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
     /// between integer and floating-point registers would add latency to every link of a float chain.
     var forwardedFloat: Double = 0
+    /// The state only calls, returns and a few rare instructions use, in memory rather than in registers:
+    /// the fewer values the loop carries, the fewer LLVM spills and reloads in every handler.
+    let context: UnsafeMutablePointer<ExecutionContext>
+
+    var instance: UnsafeMutablePointer<InstanceRecord> {
+        @inline(__always) get { context.pointee.instance }
+        @inline(__always) nonmutating set { context.pointee.instance = newValue }
+    }
+    var memorySize: UInt64 {
+        @inline(__always) get { context.pointee.memorySize }
+        @inline(__always) nonmutating set { context.pointee.memorySize = newValue }
+    }
+    var fuelBank: UInt64 {
+        @inline(__always) get { context.pointee.fuelBank }
+        @inline(__always) nonmutating set { context.pointee.fuelBank = newValue }
+    }
 
     @inline(__always)
     mutating func reloadMemory() {
@@ -108,18 +123,35 @@ struct Registers {
 
     // MARK: Control
 
-    /// Polls the interruption flag and charges fuel; runs at calls and loop back-edges only.
+    /// Charges `cost` fuel; runs at calls and loop back-edges only. The cost comes out of a slice of the
+    /// fuel held in a machine register; only when the slice cannot pay does the slow path poll the
+    /// interruption flag and draw the next slice from `fuelBank`, so the common case is a subtraction and a
+    /// branch. The slow path is inline: a call there (even a cold one) would make LLVM keep the registers in
+    /// memory across the whole loop.
     @inline(__always)
     mutating func poll(cost: UInt64, interruptHandle: InterruptHandle) throws(Trap) {
+        if fuel >= cost {
+            fuel &-= cost
+            return
+        }
         if interruptHandle.flag.load(ordering: .relaxed) {
             interruptHandle.flag.store(false, ordering: .relaxed)
             throw Trap(.interrupted)
         }
-        guard fuel >= cost else {
+        let wanted = Swift.max(Store.fuelSliceSize, cost)
+        if fuelBank == Store.unlimitedFuel {
+            fuel = wanted &- cost
+            return
+        }
+        let total = fuelBank &+ fuel
+        guard total >= cost else {
+            fuelBank = 0
             fuel = 0
             throw Trap(.outOfFuel)
         }
-        fuel &-= cost
+        let drawn = Swift.min(total, wanted)
+        fuelBank = total &- drawn
+        fuel = drawn &- cost
     }
 
     /// Jumps by `offset` instructions (the store's copy of the code holds branch targets as signed
@@ -148,6 +180,16 @@ struct InstructionOperands {
     @inline(__always) var a: UInt32 { pc.pointee.a }
     @inline(__always) var b: UInt32 { pc.pointee.b }
     @inline(__always) var c: UInt32 { pc.pointee.c }
+}
+
+/// The interpreter's rarely used mutable state (see `Registers.context`). It lives in allocated memory, not
+/// in a local: LLVM would promote a local's fields back into registers.
+struct ExecutionContext {
+    /// The current memory's byte count (see `Registers.memoryBase`): the bounds checks compare with it in
+    /// memory, which leaves a machine register to the call-frame pointer and the fuel.
+    var memorySize: UInt64
+    var instance: UnsafeMutablePointer<InstanceRecord>
+    var fuelBank: UInt64
 }
 
 /// Where the current run's stacks end; a call beyond them traps "call stack exhausted".

@@ -156,7 +156,8 @@ public final class Store {
         return body(UnsafeMutableRawBufferPointer(start: record.base, count: record.byteCount))
     }
 
-    /// Asks running code to stop with the trap "interrupted" at its next call or loop back-edge.
+    /// Asks running code to stop with the trap "interrupted" at a call or loop back-edge within tens of
+    /// microseconds (the flag is read once per fuel slice, `Store.fuelSliceSize`, and after host calls).
     /// Safe to call from another thread (a timer or a signal handler's thread); see `InterruptHandle`.
     public func interrupt() {
         interruptHandle.interrupt()
@@ -203,8 +204,9 @@ public final class InterruptHandle: Sendable {
 
     init() {}
 
-    /// Makes the store's running code trap "interrupted" at its next call or loop back-edge. If no code is
-    /// running, the next run traps at its first such point. The flag is cleared when the trap is raised.
+    /// Makes the store's running code trap "interrupted" at a call or loop back-edge soon after (see
+    /// `Store.interrupt`). If no code is running, the next run traps at its first such point. The flag is
+    /// cleared when the trap is raised.
     public func interrupt() {
         flag.store(true, ordering: .relaxed)
     }
