@@ -1,6 +1,8 @@
 /// Guest physical memory: one anonymous host mapping backing guest-physical `[0, size)`.
 ///
 /// Mapped with `MAP_NORESERVE`, so pages the guest never touches cost nothing and a large size per VM is cheap.
+/// The mapping starts on a ``hugePageSize`` boundary, so a part advised with ``adviseHugePages(_:)`` can be backed
+/// by 2 MiB host pages that line up with the guest's own 2 MiB pages, and KVM then maps each with one fault.
 /// Every access is bounds-checked with checked arithmetic and copies bytes; no pointer into the mapping leaves a
 /// method of this type (except to KVM, which needs the base address for its memory slot).
 public struct GuestMemory: ~Copyable {
@@ -10,22 +12,48 @@ public struct GuestMemory: ~Copyable {
     public let size: UInt64
 
     public static let pageSize: UInt64 = 4096
+    /// The size of a transparent huge page on x86-64, and of the guest's large pages.
+    public static let hugePageSize: UInt64 = 2 << 20
 
     public init(size: UInt64) throws(GuestMemoryError) {
-        guard size > 0, size % Self.pageSize == 0, size <= UInt64(Int.max) else {
+        guard size > 0, size % Self.pageSize == 0, size <= UInt64(Int.max) - Self.hugePageSize else {
             throw .invalidSize(size)
         }
+        // One huge page more than needed, then the unaligned head and the tail are given back: mmap itself only
+        // promises 4 KiB alignment.
+        let slack = Int(Self.hugePageSize)
+        let mapping: UnsafeMutableRawPointer
         do {
-            base = try Syscalls.mapMemory(size: Int(size), fd: nil, reserveSwap: false)
+            mapping = try Syscalls.mapMemory(size: Int(size) + slack, fd: nil, reserveSwap: false)
         } catch {
             throw .mappingFailed(size: size, errno: error)
         }
+        let address = UInt(bitPattern: mapping)
+        let head = Int((address + UInt(slack) - 1) & ~(UInt(slack) - 1) - address)
+        // SAFETY: head < slack, so [mapping, mapping + head) and the tail after the aligned `size` bytes lie inside
+        // the mapping just made, which nothing else knows of yet.
+        if head > 0 { Syscalls.unmapMemory(mapping, size: head) }
+        Syscalls.unmapMemory(mapping + head + Int(size), size: slack - head)
+        base = mapping + head
         self.size = size
     }
 
     deinit {
         // SAFETY: the mapping was made in init and no pointer into it has escaped.
         Syscalls.unmapMemory(base, size: Int(size))
+    }
+
+    /// Advises the host to back `range` with transparent huge pages (`MADV_HUGEPAGE`): a first touch then costs
+    /// one fault per 2 MiB instead of 512, in the host and in KVM's shadow page tables, but makes all of that
+    /// 2 MiB resident. Returns false when the host cannot (no THP support); the memory works the same either way.
+    /// - Precondition: `range` starts and ends on ``hugePageSize`` boundaries inside this memory.
+    @discardableResult
+    public func adviseHugePages(_ range: GuestRange) -> Bool {
+        precondition(
+            range.start.rawValue % Self.hugePageSize == 0 && range.length % Self.hugePageSize == 0
+                && self.range.contains(range), "huge-page advice for \(range) outside whole huge pages of memory")
+        // SAFETY: the range was checked to lie inside the mapping.
+        return Syscalls.adviseHugePages(base + Int(range.start.rawValue), size: Int(range.length))
     }
 
     /// The whole of guest memory as a range.

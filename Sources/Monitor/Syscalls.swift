@@ -70,10 +70,17 @@ enum Syscalls {
         return address
     }
 
-    /// - Precondition: `[address, address + size)` is a mapping made by ``mapMemory(size:fd:reserveSwap:)`` that
-    ///   nothing uses any more.
+    /// - Precondition: `[address, address + size)` is (part of) a mapping made by ``mapMemory(size:fd:reserveSwap:)``
+    ///   that nothing uses any more.
     static func unmapMemory(_ address: UnsafeMutableRawPointer, size: Int) {
         _ = munmap(address, size)
+    }
+
+    /// Asks the kernel to back `[address, address + size)` with transparent huge pages where it can
+    /// (`MADV_HUGEPAGE`). Only advice: false when the kernel refused it (no THP support), and nothing else changes.
+    /// - Precondition: the range lies inside one mapping made by ``mapMemory(size:fd:reserveSwap:)``.
+    static func adviseHugePages(_ address: UnsafeMutableRawPointer, size: Int) -> Bool {
+        madvise(address, size, MADV_HUGEPAGE) == 0
     }
 
     /// Writes all of `bytes` to `fd`, retrying short writes and `EINTR`.

@@ -1,4 +1,4 @@
-import Monitor
+@testable import Monitor
 import Testing
 
 @Suite("Guest memory")
@@ -6,6 +6,30 @@ struct GuestMemoryTests {
     @Test("sizes that are not whole pages are refused", arguments: [UInt64(0), 100, 4097])
     func rejectsSize(size: UInt64) {
         #expect(throws: GuestMemoryError.invalidSize(size)) { _ = try GuestMemory(size: size) }
+    }
+
+    @Test("the host mapping starts on a huge-page boundary and every byte of the size is usable",
+        arguments: [UInt64(4096), UInt64(2 << 20), UInt64(6 << 20) + 4096])
+    func alignedToHugePages(size: UInt64) throws {
+        let memory = try GuestMemory(size: size)
+        let base = UInt(bitPattern: memory.base)
+        #expect(base % UInt(GuestMemory.hugePageSize) == 0)
+        try memory.store(UInt8(7), at: GuestPhysicalAddress(size - 1))
+        let last = try memory.load(UInt8.self, at: GuestPhysicalAddress(size - 1))
+        #expect(last == 7)
+    }
+
+    @Test("huge-page advice covers exactly the advised range of the host mapping")
+    func hugePageAdvice() throws {
+        let memory = try GuestMemory(size: 8 << 20)
+        let advised = try #require(GuestRange(start: GuestPhysicalAddress(2 << 20), length: 4 << 20))
+        let accepted = memory.adviseHugePages(advised)
+        #expect(accepted)
+        let base = UInt(bitPattern: memory.base)
+        let flagged = hostMappingsAdvisedHugePages()
+        #expect(flagged.contains { $0.start <= base + (2 << 20) && $0.end >= base + (6 << 20) })
+        #expect(!flagged.contains { $0.start < base + (2 << 20) && $0.end > base })
+        #expect(!flagged.contains { $0.start < base + (8 << 20) && $0.end > base + (6 << 20) })
     }
 
     @Test("reads and writes round-trip, little-endian and unaligned")

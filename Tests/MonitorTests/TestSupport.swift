@@ -113,3 +113,22 @@ extension [UInt8] {
         return copy
     }
 }
+
+/// The host address ranges of this process's mappings whose `VmFlags` in /proc/self/smaps include `hg` (advised
+/// with MADV_HUGEPAGE), as (start, end).
+func hostMappingsAdvisedHugePages() -> [(start: UInt, end: UInt)] {
+    guard let bytes = readFile("/proc/self/smaps") else { return [] }
+    var ranges: [(start: UInt, end: UInt)] = []
+    var current: (start: UInt, end: UInt)?
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+        if line.hasPrefix("VmFlags:") {
+            if let current, line.split(separator: " ").contains("hg") { ranges.append(current) }
+        } else if let first = line.split(separator: " ").first, first.contains("-"),
+            case let bounds = first.split(separator: "-"), bounds.count == 2,
+            let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16)
+        {
+            current = (start, end)
+        }
+    }
+    return ranges
+}

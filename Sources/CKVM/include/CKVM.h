@@ -22,6 +22,14 @@ static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
 static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
 static const unsigned long CKVM_GET_TSC_KHZ = KVM_GET_TSC_KHZ;
 
+// KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP) with no IOAPIC routes: each vCPU gets an in-kernel local APIC and the PIC and
+// IOAPIC stay with userspace (which has none). struct kvm_enable_cap's argument arrays are simplest filled in C.
+// Returns the ioctl's result: 0 on success, -1 with errno set.
+static inline int ckvm_enable_split_irqchip(int vm_fd) {
+    struct kvm_enable_cap capability = {.cap = KVM_CAP_SPLIT_IRQCHIP, .args = {0}};
+    return ioctl(vm_fd, KVM_ENABLE_CAP, &capability);
+}
+
 // Not an ioctl, but as unreachable from Swift: the calling thread's kernel id, for a timer that signals exactly
 // the thread running a vCPU. Glibc's module hides gettid() (no _GNU_SOURCE) and Swift cannot call syscall(),
 // which is variadic.
