@@ -139,10 +139,6 @@ public struct MicroVM: ~Copyable {
         else {
             throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
         }
-        if let hugePages = Self.hugePageRange(stackBottom: stackBottom, memorySize: configuration.memorySize) {
-            memory.adviseHugePages(hugePages)
-        }
-
         var bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: payloadStart,
             heapSize: configuration.memorySize - payloadStart, stackTop: stackTop,
@@ -161,6 +157,9 @@ public struct MicroVM: ~Copyable {
             }
             bootInfo.heapStart = heapStart
             bootInfo.heapSize = configuration.memorySize - heapStart
+        }
+        if let hugePages = Self.hugePageRange(heapStart: bootInfo.heapStart, memorySize: configuration.memorySize) {
+            memory.adviseHugePages(hugePages)
         }
         let bootInfoAddress = GuestPhysicalAddress(stackTop)
         let mailbox = configuration.wasiMailbox && WASICallServer.hasCoreForWorker
@@ -200,19 +199,19 @@ public struct MicroVM: ~Copyable {
                 interrupt: configuration.wasiInterrupt))
     }
 
-    /// The guest memory the host backs with transparent huge pages: from the stack's large page to the end, where
-    /// the stack, the run's inputs and the kernel's heap (the engine's stacks and every linear memory) are. On this
-    /// shadow-paging KVM a first touch of a 4 KiB page costs a host fault and a shadow-page fault, several
+    /// The guest memory the host backs with transparent huge pages: from the first large page that lies wholly in
+    /// the kernel's heap to the end, where the engine's big allocations (its call stack, every linear memory) go. On
+    /// this shadow-paging KVM a first touch of a 4 KiB page costs a host fault and a shadow-page fault, several
     /// microseconds each; a huge page costs one of each per 2 MiB (KVM maps it whole because the guest's own pages
-    /// are 2 MiB too). A module that fills 16 MiB of linear memory saves thousands of faults; the smallest run
-    /// touches two huge pages (stack and heap head, the engine's call stack), 4 MiB more resident memory. The
-    /// monitor's tables and the kernel image below stay in 4 KiB pages: the image is copied in by the host and only
-    /// partly touched.
-    /// Nil when the stack's page is past the end (the layout check rejects that anyway).
-    static func hugePageRange(stackBottom: UInt64, memorySize: UInt64) -> GuestRange? {
+    /// are 2 MiB too). A module that fills 16 MiB of linear memory saves thousands of faults. Below it — the
+    /// monitor's tables, the kernel image (copied in by the host, partly touched), the stack, the run's inputs and
+    /// the heap's first small allocations — 4 KiB pages keep a small run's resident memory small.
+    /// Nil when no large page is left above the heap's start.
+    static func hugePageRange(heapStart: UInt64, memorySize: UInt64) -> GuestRange? {
         let largePage = LongModeSetup.largePageSize
-        guard stackBottom % largePage == 0, stackBottom < memorySize else { return nil }
-        return GuestRange(start: GuestPhysicalAddress(stackBottom), length: memorySize - stackBottom)
+        let start = (heapStart + largePage - 1) / largePage * largePage
+        guard start < memorySize else { return nil }
+        return GuestRange(start: GuestPhysicalAddress(start), length: memorySize - start)
     }
 
     deinit {

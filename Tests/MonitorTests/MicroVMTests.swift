@@ -22,24 +22,24 @@ struct MicroVMTests {
         #expect(result.exitCount == 2)
     }
 
-    @Test("the host backs guest memory with huge pages from the stack's large page to the end, not below",
+    @Test("the host backs guest memory with huge pages from the heap's first large page to the end, not below",
         .enabled(if: kernelBytes != nil, kernelMissingReason))
-    func hugePagesFromStack() throws {
-        let largePage = LongModeSetup.largePageSize
-        #expect(MicroVM.hugePageRange(stackBottom: 6 << 20, memorySize: 64 << 20)
+    func hugePagesFromHeap() throws {
+        #expect(MicroVM.hugePageRange(heapStart: 6 << 20, memorySize: 64 << 20)
             == GuestRange(start: GuestPhysicalAddress(6 << 20), length: 58 << 20))
-        #expect(MicroVM.hugePageRange(stackBottom: 64 << 20, memorySize: 64 << 20) == nil)
-        #expect(MicroVM.hugePageRange(stackBottom: (6 << 20) + 4096, memorySize: 64 << 20) == nil)
+        #expect(MicroVM.hugePageRange(heapStart: (6 << 20) + 4096, memorySize: 64 << 20)
+            == GuestRange(start: GuestPhysicalAddress(8 << 20), length: 56 << 20))
+        #expect(MicroVM.hugePageRange(heapStart: (62 << 20) + 4096, memorySize: 64 << 20) == nil)
 
         let system = try KVMSystem()
         let vm = try MicroVM(system: system, kernel: KernelImage(elf: kernelBytes!))
-        // The default stack is smaller than a large page, so its top lies in the stack's large page.
-        let stackBottom = vm.bootInfo.stackTop / largePage * largePage
+        let largePage = LongModeSetup.largePageSize
+        let hugeStart = (vm.bootInfo.heapStart + largePage - 1) / largePage * largePage
         let base = UInt(bitPattern: vm.memory.base)
         let end = base + UInt(vm.memory.size)
         let flagged = hostMappingsAdvisedHugePages()
-        #expect(flagged.contains { $0.start <= base + UInt(stackBottom) && $0.end >= end })
-        #expect(!flagged.contains { $0.start < base + UInt(stackBottom) && $0.end > base })
+        #expect(flagged.contains { $0.start <= base + UInt(hugeStart) && $0.end >= end })
+        #expect(!flagged.contains { $0.start < base + UInt(hugeStart) && $0.end > base })
     }
 
     @Test("a VM takes the split IRQ chip before it has a vCPU; KVM refuses it after")
