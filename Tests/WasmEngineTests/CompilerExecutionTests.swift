@@ -152,6 +152,55 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(trapReason { try execute(twoI32s, byteTest, [.i32(65535), .i32(1)]) } == .memoryOutOfBounds)
     }
 
+    @Test func wrappedI64KeepsOnlyItsLowHalfEverywhere() throws {
+        // i32.wrap_i64 emits nothing: the i32 reads the i64's slot, upper half included.
+        let i64ToI32 = FuncType.of([.i64], [.i32])
+        let i64ToI64 = FuncType.of([.i64], [.i64])
+        let high: UInt64 = 0x1234_5678_0000_0000
+        // Returned to the host: local.get 0; i32.wrap_i64
+        #expect(try execute(i64ToI32, [0x00, 0x20, 0, 0xA7, 0x0B], [.i64(high | 5)]) == [.i32(5)])
+        // A fresh i64 result: local.get 0; i64.const 1; i64.add; i32.wrap_i64
+        #expect(try execute(i64ToI32, [0x00, 0x20, 0, 0x42, 1, 0x7C, 0xA7, 0x0B], [.i64(high | 5)]) == [.i32(6)])
+        // Extended back: local.get 0; i32.wrap_i64; i64.extend_i32_u (then _s)
+        #expect(try execute(i64ToI64, [0x00, 0x20, 0, 0xA7, 0xAD, 0x0B], [.i64(high | 0xFFFF_FFFF)]) == [.i64(0xFFFF_FFFF)])
+        #expect(try execute(i64ToI64, [0x00, 0x20, 0, 0xA7, 0xAC, 0x0B], [.i64(high | 0xFFFF_FFFF)]) == [.i64(UInt64.max)])
+        // Stored to an i32 local, read back, extended: (local i32) local.get 0; i32.wrap_i64; local.set 1;
+        // local.get 1; i64.extend_i32_u
+        let viaLocal: [UInt8] = [0x01, 0x01, 0x7F, 0x20, 0, 0xA7, 0x21, 1, 0x20, 1, 0xAD, 0x0B]
+        #expect(try execute(i64ToI64, viaLocal, [.i64(high | 7)]) == [.i64(7)])
+        // Compared: local.get 0; i32.wrap_i64; i32.const 5; i32.eq (and i32.eqz; and as a branch condition)
+        #expect(try execute(i64ToI32, [0x00, 0x20, 0, 0xA7, 0x41, 5, 0x46, 0x0B], [.i64(high | 5)]) == [.i32(1)])
+        #expect(try execute(i64ToI32, [0x00, 0x20, 0, 0xA7, 0x45, 0x0B], [.i64(high)]) == [.i32(1)])
+        // i32.const 3; local.get 0; i32.wrap_i64; br_if 0; drop; i32.const 4
+        let branch: [UInt8] = [0x00, 0x41, 3, 0x20, 0, 0xA7, 0x0D, 0, 0x1A, 0x41, 4, 0x0B]
+        #expect(try execute(i64ToI32, branch, [.i64(high)]) == [.i32(4)])
+        #expect(try execute(i64ToI32, branch, [.i64(high | 1)]) == [.i32(3)])
+        // An address: i32.const 5; i32.const 45; i32.store8; local.get 0; i32.wrap_i64; i32.load8_u
+        let address: [UInt8] = [0x00, 0x41, 5, 0x41, 45, 0x3A, 0, 0, 0x20, 0, 0xA7, 0x2D, 0, 0, 0x0B]
+        #expect(try execute(i64ToI32, address, [.i64(high | 5)]) == [.i32(45)])
+        // A call argument: local.get 0; i32.wrap_i64; call 1, where function 1 is local.get 0; i64.extend_i32_u
+        let caller: [UInt8] = [0x00, 0x20, 0, 0xA7, 0x10, 1, 0x0B]
+        let callee: [UInt8] = [0x00, 0x20, 0, 0xAD, 0x0B]
+        let results = try execute(types: [i64ToI64, .of([.i32], [.i64])], [(0, caller), (1, callee)], [.i64(high | 9)])
+        #expect(results == [.i64(9)])
+    }
+
+    @Test func byteTestOfACopiedIndexIsOneDispatch() throws {
+        // (param i64) (local i32): i32.store8 [3] = 1; block; local.get 0; i32.wrap_i64; local.tee 1;
+        // i32.load8_u; br_if 0; i32.const 7; return; end; local.get 1
+        let byteTest: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x41, 3, 0x41, 1, 0x3A, 0, 0, 0x02, 0x40, 0x20, 0, 0xA7, 0x22, 1, 0x2D, 0, 0,
+            0x0D, 0, 0x41, 7, 0x0F, 0x0B, 0x20, 1, 0x0B,
+        ]
+        #expect(try compileBody(byteTest, parameters: [.i64], results: [.i32]).code.contains {
+            $0.opcode == .copyThenI32Load8UFwdThenBrIfFwd
+        })
+        let i64ToI32 = FuncType.of([.i64], [.i32])
+        #expect(try execute(i64ToI32, byteTest, [.i64(0x1_0000_0003)]) == [.i32(3)])  // the byte is 1: branches
+        #expect(try execute(i64ToI32, byteTest, [.i64(0x1_0000_0004)]) == [.i32(7)])  // the byte is 0
+        #expect(trapReason { try execute(i64ToI32, byteTest, [.i64(0x1_0001_0000)]) } == .memoryOutOfBounds)
+    }
+
     @Test func loopConstantsSurviveCalls() throws {
         // (local i32) loop; local.get 1; local.get 0; i32.const 1000; i32.mul; call 1; i32.add; local.set 1;
         // local.get 0; i32.const -1; i32.add; local.tee 0; br_if 0; end; local.get 1

@@ -354,6 +354,17 @@ func compileError(
         #expect(function.code == [Instruction(.return)])
     }
 
+    @Test func wrapIsFree() throws {
+        // (param i64) (result i32) local.get 0; i32.wrap_i64
+        let function = try compileBody([0x00, 0x20, 0, 0xA7, 0x0B], parameters: [.i64], results: [.i32])
+        #expect(function.code == [Instruction(.return)])
+        // (param i64) (local i32) local.get 0; i64.const 1; i64.add; i32.wrap_i64; local.set 1: the i64 sum
+        // is computed straight into the i32 local.
+        let intoLocal = try compileBody(
+            [0x01, 0x01, 0x7F, 0x20, 0, 0x42, 1, 0x7C, 0xA7, 0x21, 1, 0x0B], parameters: [.i64])
+        #expect(intoLocal.code == [Instruction(.i64AddImm, 1, 0, 1), Instruction(.return)])
+    }
+
     @Test func selectCopiesFirstOperandToResultSlot() throws {
         // (param i32 i32 i32) (result i32) local.get 0; local.get 1; local.get 2; select
         let function = try compileBody(

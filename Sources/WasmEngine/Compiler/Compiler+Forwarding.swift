@@ -30,6 +30,11 @@ extension FunctionTranslator {
                 second += 1
             }
         }
+        // A pair may become the second word of a triple.
+        for index in code.indices.dropFirst()
+        where code[index - 1].opcode == .copy && code[index].opcode == .i32Load8UFwdThenBrIfFwd {
+            code[index - 1].opcode = .copyThenI32Load8UFwdThenBrIfFwd
+        }
     }
 }
 

@@ -18,7 +18,8 @@ extension FunctionTranslator {
         case 0x92...0x98: try binary(opcode, from: 0x92, .f32Add, .f32, result: .f32)
         case 0x99...0x9F: try unary(offset(.f64Abs, opcode - 0x99), .f64, .f64)
         case 0xA0...0xA6: try binary(opcode, from: 0xA0, .f64Add, .f64, result: .f64)
-        case 0xA7...0xBB:
+        case 0xA7: try wrap()
+        case 0xA8...0xBB:
             let (operand, result) = Self.conversionTypes[Int(opcode - 0xA7)]
             try unary(offset(.i32WrapI64, opcode - 0xA7), operand, result)
         case 0xBC: try reinterpret(.f32, as: .i32)
@@ -50,6 +51,20 @@ extension FunctionTranslator {
     private mutating func unary(_ opcode: Opcode, _ operandType: ValueType, _ resultType: ValueType) throws(ModuleError) {
         let operand = try pop(operandType)
         emitResult(opcode, resultType, source(operand))
+    }
+
+    /// Every reader of an i32 slot takes only its low 32 bits, so `i32.wrap_i64` emits nothing: the i32 is
+    /// read from wherever the i64 is. A value just computed stays fresh, so a following `local.set` can
+    /// still make its instruction write the local.
+    private mutating func wrap() throws(ModuleError) {
+        let fresh = freshResult
+        let operand = try pop(.i64)
+        if case .constant(let bits) = operand.location {
+            push(.i32, .constant(bits & UInt64(UInt32.max)))
+        } else {
+            push(.i32, operand.location)
+            freshResult = fresh
+        }
     }
 
     /// Slots hold bit patterns, so a reinterpretation only retypes the operand.

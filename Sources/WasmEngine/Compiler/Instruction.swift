@@ -3,7 +3,8 @@
 /// A function runs in a *frame* of 64-bit slots. Slots `0..<parameterCount` hold the arguments, then come
 /// the declared locals (zeroed by the call), then the operand-stack temporaries. An operand names a slot
 /// of the current frame by index. Slot contents:
-/// - i32: zero-extended to 64 bits (readers truncate; writers store `UInt64(UInt32)`).
+/// - i32: the low 32 bits. Every reader truncates, so the upper half may hold anything: `i32.wrap_i64`
+///   emits no code and leaves the i64 in the slot. i32 instructions still write `UInt64(UInt32)`.
 /// - i64: as is. f32: its bit pattern, zero-extended. f64: its bit pattern.
 /// - funcref / externref: 0 is null; any other value is a runtime-defined reference.
 ///
@@ -227,6 +228,9 @@ public enum Opcode: UInt16, Sendable {
     case i32GeUThenBrIfFwd
     /// A byte loaded (its address forwarded) and branched on: a flag array's test.
     case i32Load8UFwdThenBrIfFwd
+    /// A `copy` (a `local.tee` of a value read from another local, such as a wrapped i64 index) whose
+    /// result is the address of the next word, an `i32Load8UFwdThenBrIfFwd`: three words in one dispatch.
+    case copyThenI32Load8UFwdThenBrIfFwd
 }
 
 /// One function's internal code, ready to run.

@@ -675,6 +675,15 @@ extension Store {
                 r.setI32(i.a, UInt32(byte))
                 r.pc += 1
                 if byte != 0 { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
+            case .copyThenI32Load8UFwdThenBrIfFwd:
+                let address = r.i64(i.b)
+                r.setI64(i.a, address)
+                r.pc += 1
+                let load = InstructionOperands(r.pc)
+                let byte = try r.load(load, at: UInt32(truncatingIfNeeded: address), as: UInt8.self)
+                r.setI32(load.a, UInt32(byte))
+                r.pc += 1
+                if byte != 0 { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
             }
             r.pc += 1
         }
