@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "user_mode_vm.h"
+
 #define MEMORY_SIZE (64ul << 20)
 #define CODE_ADDRESS 0x200000ul
 #define EXIT_PORT 0x5702
@@ -37,14 +39,6 @@ static long check(long result, const char *what) {
     return result;
 }
 
-static struct kvm_segment user_segment(uint16_t selector, uint8_t type, int long_mode) {
-    struct kvm_segment segment = {
-        .base = 0, .limit = 0xffffffff, .selector = selector, .type = type, .present = 1, .dpl = 3,
-        .db = !long_mode, .s = 1, .l = long_mode, .g = 1,
-    };
-    return segment;
-}
-
 static void run_once(int kvm, int run_size, double *create_us, double *first_exit_us, double *next_exit_us,
                      double *teardown_us) {
     double start = now_us();
@@ -53,13 +47,7 @@ static void run_once(int kvm, int run_size, double *create_us, double *first_exi
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (memory == MAP_FAILED) check(-1, "mmap guest memory");
 
-    uint64_t *pml4 = (uint64_t *)(memory + 0x1000), *pdpt = (uint64_t *)(memory + 0x2000);
-    uint64_t *pd = (uint64_t *)(memory + 0x3000), *gdt = (uint64_t *)(memory + 0x8000);
-    pml4[0] = 0x2000 | 7;
-    pdpt[0] = 0x3000 | 7;
-    for (uint64_t page = 0; page < MEMORY_SIZE >> 21; page++) pd[page] = page << 21 | (page ? 0x87 : 0x83);
-    gdt[1] = 0x00affa000000ffff;
-    gdt[2] = 0x00cff2000000ffff;
+    user_mode_tables(memory, MEMORY_SIZE);
     // mov edx, EXIT_PORT; mov eax, 0; loop: out dx, eax; jmp loop
     const uint8_t code[] = {0xba, EXIT_PORT & 0xff, EXIT_PORT >> 8, 0, 0, 0xb8, 0, 0, 0, 0, 0xef, 0xeb, 0xfd};
     memcpy(memory + CODE_ADDRESS, code, sizeof code);
@@ -72,19 +60,8 @@ static void run_once(int kvm, int run_size, double *create_us, double *first_exi
     struct kvm_run *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
     if (run == MAP_FAILED) check(-1, "mmap kvm_run");
 
-    struct kvm_sregs sregs;
-    check(ioctl(vcpu, KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
-    sregs.cs = user_segment(0x0b, 11, 1);
-    sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = user_segment(0x13, 3, 0);
-    sregs.gdt.base = 0x8000;
-    sregs.gdt.limit = 23;
-    sregs.cr0 = 0x80010033;
-    sregs.cr3 = 0x1000;
-    sregs.cr4 = 0x620;
-    sregs.efer = 0x500;
-    check(ioctl(vcpu, KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
-    struct kvm_regs regs = {.rip = CODE_ADDRESS, .rsp = CODE_ADDRESS, .rflags = 0x3002};
-    check(ioctl(vcpu, KVM_SET_REGS, &regs), "KVM_SET_REGS");
+    const char *failed = user_mode_enter(vcpu, (struct kvm_regs){.rip = CODE_ADDRESS, .rsp = CODE_ADDRESS});
+    if (failed) check(-1, failed);
 
     double ready = now_us();
     check(ioctl(vcpu, KVM_RUN, 0), "KVM_RUN");

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../floor/user_mode_vm.h"
+
 #define MEMORY_SIZE (64ul << 20)
 #define STUB_ADDRESS 0x200000ul
 #define CODE_PAGE 0x201000ul
@@ -61,27 +63,13 @@ static void fail(const char *what) {
     exit(1);
 }
 
-static struct kvm_segment user_segment(uint16_t selector, uint8_t type, int long_mode) {
-    struct kvm_segment segment = {
-        .base = 0, .limit = 0xffffffff, .selector = selector, .type = type, .present = 1, .dpl = 3,
-        .db = !long_mode, .s = 1, .l = long_mode, .g = 1,
-    };
-    return segment;
-}
-
 // Runs same_code_entry(which, n) in a fresh VM; returns its result and the vCPU thread's CPU time in KVM_RUN.
 static uint64_t run_in_vm(int kvm, int run_size, uint64_t which, uint64_t n, double *used_ms) {
     int vm = ioctl(kvm, KVM_CREATE_VM, 0);
     if (vm < 0) fail("KVM_CREATE_VM");
     uint8_t *memory = mmap(NULL, MEMORY_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (memory == MAP_FAILED) fail("mmap");
-    uint64_t *pml4 = (uint64_t *)(memory + 0x1000), *pdpt = (uint64_t *)(memory + 0x2000);
-    uint64_t *pd = (uint64_t *)(memory + 0x3000), *gdt = (uint64_t *)(memory + 0x8000);
-    pml4[0] = 0x2000 | 7;
-    pdpt[0] = 0x3000 | 7;
-    for (uint64_t page = 0; page < MEMORY_SIZE >> 21; page++) pd[page] = page << 21 | (page ? 0x87 : 0x83);
-    gdt[1] = 0x00affa000000ffff;
-    gdt[2] = 0x00cff2000000ffff;
+    user_mode_tables(memory, MEMORY_SIZE);
 
     // The section at the same offset within its page as here, so its code has the same alignment.
     uint64_t page_offset = (uintptr_t)__start_same_code & 0xfff;
@@ -101,19 +89,9 @@ static uint64_t run_in_vm(int kvm, int run_size, uint64_t which, uint64_t n, dou
     if (vcpu < 0) fail("KVM_CREATE_VCPU");
     struct kvm_run *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
     if (run == MAP_FAILED) fail("mmap kvm_run");
-    struct kvm_sregs sregs;
-    if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) fail("KVM_GET_SREGS");
-    sregs.cs = user_segment(0x0b, 11, 1);
-    sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = user_segment(0x13, 3, 0);
-    sregs.gdt.base = 0x8000;
-    sregs.gdt.limit = 23;
-    sregs.cr0 = 0x80010033;
-    sregs.cr3 = 0x1000;
-    sregs.cr4 = 0x620;
-    sregs.efer = 0x500;
-    if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) fail("KVM_SET_SREGS");
-    struct kvm_regs regs = {.rip = STUB_ADDRESS, .rsp = STACK_TOP, .rflags = 0x3002, .rdi = which, .rsi = n};
-    if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) fail("KVM_SET_REGS");
+    struct kvm_regs regs = {.rip = STUB_ADDRESS, .rsp = STACK_TOP, .rdi = which, .rsi = n};
+    const char *failed = user_mode_enter(vcpu, regs);
+    if (failed) fail(failed);
 
     double start = cpu_ms();
     if (ioctl(vcpu, KVM_RUN, 0) < 0) fail("KVM_RUN");
