@@ -4,7 +4,7 @@
 // What Swift cannot express on a raw address: atomic operations on words of guest memory (which the guest changes
 // concurrently through its own mapping, so Swift's `Atomic`, which owns its storage, does not apply) and the
 // futex wait and wake calls (`syscall` is variadic, so Swift cannot call it). Used by the monitor's WASI mailbox
-// worker (Sources/Monitor/WASIMailboxWorker.swift); every pointer must be 8-byte (or, for the futex words, 4-byte)
+// worker (Sources/Monitor/WASICallServer.swift); every pointer must be 8-byte (or, for the futex words, 4-byte)
 // aligned and stay mapped for the call.
 #ifdef __linux__
 #include <errno.h>
