@@ -51,6 +51,28 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(FuncType.of([.i64], [.i64]), counting64, [.i64(0)]) == [.i64(50)])
     }
 
+    @Test func countDownLoopStepsAddThenBranchOnTheSum() throws {
+        // loop; local.get 0; i32.const -2; i32.add; local.tee 0; i32.const 1; i32.gt_u; br_if 0; end; local.get 0
+        let countDown: [UInt8] = [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0x7E, 0x6A, 0x22, 0, 0x41, 1, 0x4B, 0x0D, 0, 0x0B, 0x20, 0, 0x0B]
+        #expect(try compileBody(countDown, parameters: [.i32], results: [.i32]).code.contains {
+            $0.opcode == .i32AddImmBrIfI32GtUImmFwd
+        })
+        #expect(try execute(Self.i32ToI32, countDown, [.i32(10)]) == [.i32(0)])
+        #expect(try execute(Self.i32ToI32, countDown, [.i32(11)]) == [.i32(1)])
+        #expect(try execute(Self.i32ToI32, countDown, [.i32(3)]) == [.i32(1)])  // falls through at once
+    }
+
+    @Test func sumThenReturnReturnsToTheCaller() throws {
+        // (n): n < 2 ? n : f(n - 1) + n, the sum computed into the result slot and returned in one step
+        let sumDown: [UInt8] = [
+            0x00, 0x20, 0, 0x41, 2, 0x49, 0x04, 0x40, 0x20, 0, 0x0F, 0x0B, 0x20, 0, 0x41, 1, 0x6B, 0x10, 0, 0x20, 0,
+            0x6A, 0x0B,
+        ]
+        #expect(try compileBody(sumDown, parameters: [.i32], results: [.i32]).code.contains { $0.opcode == .i32AddThenReturn })
+        #expect(try execute(Self.i32ToI32, sumDown, [.i32(1)]) == [.i32(1)])
+        #expect(try execute(Self.i32ToI32, sumDown, [.i32(100)]) == [.i32(5050)])
+    }
+
     @Test func pairsRunBothInstructions() throws {
         // (p, stride, value): store8 [p] = value; p += stride; load8_u [p - stride] + p
         let storeThenStep: [UInt8] = [

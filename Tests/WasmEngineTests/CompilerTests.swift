@@ -43,7 +43,8 @@ func compileError(
         // (local i32) local.get 0; local.get 1; i32.add; local.set 2
         let function = try compileBody(
             [0x01, 0x01, 0x7F, 0x20, 0, 0x20, 1, 0x6A, 0x21, 2, 0x0B], parameters: [.i32, .i32])
-        #expect(function.code == [Instruction(.i32Add, 2, 0, 1), Instruction(.return)])
+        // One instruction, paired with the `return` after it (which stays in place as the second word).
+        #expect(function.code == [Instruction(.i32AddThenReturn, 2, 0, 1), Instruction(.return)])
         #expect(function.localCount == 3)
         #expect(function.parameterCount == 2)
         #expect(function.frameSize == 5)
@@ -289,7 +290,7 @@ func compileError(
     @Test func singleResultIsComputedIntoSlotZero() throws {
         // (param i32 i32) (result i32) local.get 0; local.get 1; i32.add
         let function = try compileBody([0x00, 0x20, 0, 0x20, 1, 0x6A, 0x0B], parameters: [.i32, .i32], results: [.i32])
-        #expect(function.code == [Instruction(.i32Add, 0, 0, 1), Instruction(.return)])
+        #expect(function.code == [Instruction(.i32AddThenReturn, 0, 0, 1), Instruction(.return)])
     }
 
     @Test func callArgumentsAreConsecutive() throws {

@@ -77,7 +77,8 @@ extension Opcode {
             return (true, false, false)
         case .copy, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)
         case .i32AddImmBrIfI32NeFwd, .i32AddImmBrIfI32LtSFwd, .i32AddImmBrIfI32LtUFwd, .i32AddImmBrIfI32NeImmFwd,
-            .i32AddImmBrIfI32LtSImmFwd, .i32AddImmBrIfI32LtUImmFwd, .i64AddImmBrIfI64NeFwd, .i64AddImmBrIfI64LtUFwd:
+            .i32AddImmBrIfI32LtSImmFwd, .i32AddImmBrIfI32LtUImmFwd, .i32AddImmBrIfI32GtUImmFwd, .i64AddImmBrIfI64NeFwd,
+            .i64AddImmBrIfI64LtUFwd:
             return (true, true, false)
         case .i32LoadScaled, .i64LoadScaled: return (true, true, true)
         case .select, .memoryFill, .memoryCopy: return (true, true, true)

@@ -155,6 +155,7 @@ extension Opcode {
         case (.i32AddImm, .brIfI32NeImmFwd): .i32AddImmBrIfI32NeImmFwd
         case (.i32AddImm, .brIfI32LtSImmFwd): .i32AddImmBrIfI32LtSImmFwd
         case (.i32AddImm, .brIfI32LtUImmFwd): .i32AddImmBrIfI32LtUImmFwd
+        case (.i32AddImm, .brIfI32GtUImmFwd): .i32AddImmBrIfI32GtUImmFwd
         case (.i64Add, .brIfI64LtUFwd): .i64AddBrIfI64LtUFwd
         case (.i64Add, .brIfI64NeFwd): .i64AddBrIfI64NeFwd
         case (.i64AddImm, .brIfI64NeFwd): .i64AddImmBrIfI64NeFwd
@@ -169,6 +170,7 @@ extension Opcode {
         case (.i32Store8, .i32Add): .i32Store8ThenI32Add
         case (.i32AddImm, .i32Add): .i32AddImmThenI32Add
         case (.i32AddImm, .i32AddImm): .i32AddImmThenI32AddImm
+        case (.i32Add, .return): .i32AddThenReturn
         case (.i32Load, .i32StoreFwd): .i32LoadThenI32StoreFwd
         case (.f64Mul, .f64MulFwd): .f64MulThenF64MulFwd
         case (.f64AddFwd, .i64StoreFwd): .f64AddFwdThenI64StoreFwd

@@ -204,7 +204,7 @@ public enum Opcode: UInt16, Sendable {
     // operands are its own; the branch stays in place as the second word, supplying the target and the
     // other comparison operand, and is skipped when not taken.
     case i32AddImmBrIfI32NeFwd, i32AddImmBrIfI32LtSFwd, i32AddImmBrIfI32LtUFwd
-    case i32AddImmBrIfI32NeImmFwd, i32AddImmBrIfI32LtSImmFwd, i32AddImmBrIfI32LtUImmFwd
+    case i32AddImmBrIfI32NeImmFwd, i32AddImmBrIfI32LtSImmFwd, i32AddImmBrIfI32LtUImmFwd, i32AddImmBrIfI32GtUImmFwd
     case i64AddBrIfI64LtUFwd, i64AddBrIfI64NeFwd, i64AddImmBrIfI64NeFwd, i64AddImmBrIfI64LtUFwd
 
     // MARK: Pairs (made by `forwardResults` after the loop steps, never by the translator itself)
@@ -215,6 +215,8 @@ public enum Opcode: UInt16, Sendable {
     case i32Store8ThenI32Add
     /// Two induction-variable steps.
     case i32AddImmThenI32Add, i32AddImmThenI32AddImm
+    /// A sum computed into a result slot, then `return` (a function's last expression).
+    case i32AddThenReturn
     /// An `i32.load` whose value the next `i32.store` (forwarded) writes: a word copy.
     case i32LoadThenI32StoreFwd
     /// A product of products (`x * y * z`), and f64 arithmetic whose result is stored at once.

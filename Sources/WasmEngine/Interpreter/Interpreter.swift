@@ -161,15 +161,7 @@ extension Store {
                 continue
             case .return:
                 if r.callFrame == entryCallFrame { return }
-                r.callFrame -= 1
-                let caller = r.callFrame.pointee
-                r.pc = caller.returnPC
-                r.fp = caller.framePointer
-                // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
-                // into another instance: with a branch here LLVM merged this path with others (an extra jump
-                // and register shuffles), which cost more than these loads, which are off the critical path.
-                r.instance = caller.instance
-                r.reloadMemory()
+                r.returnToCaller()
                 continue
             case .call:
                 try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
@@ -585,6 +577,12 @@ extension Store {
                 r.pc += 1
                 let branch = InstructionOperands(r.pc)
                 if sum < branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+            case .i32AddImmBrIfI32GtUImmFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                r.pc += 1
+                let branch = InstructionOperands(r.pc)
+                if sum > branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
             case .i64AddBrIfI64LtUFwd:
                 let sum = r.i64(i.b) &+ r.i64(i.c)
                 r.setI64(i.a, sum)
@@ -621,6 +619,11 @@ extension Store {
                 r.pc += 1
                 let next = InstructionOperands(r.pc)
                 r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+            case .i32AddThenReturn:
+                r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
+                if r.callFrame == entryCallFrame { return }
+                r.returnToCaller()
+                continue
             case .i32AddImmThenI32AddImm:
                 r.setI32(i.a, r.i32(i.b) &+ i.c)
                 r.pc += 1
