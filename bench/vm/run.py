@@ -105,15 +105,7 @@ def stack_accesses(binary, symbol):
     return sum(1 for line in listing.splitlines() if "(%rbp)" in line or "(%rsp)" in line)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--fib", type=int, default=35)
-    parser.add_argument("--no-build", action="store_true")
-    options = parser.parse_args()
-    if not options.no_build:
-        build()
-
+def whole_process(options):
     print(f"(1) whole process, {options.rounds} alternating runs")
     times, cpu = alternate({
         "C floor: one VM, 3 instructions, exit": [FLOOR, "1"],
@@ -129,10 +121,14 @@ def main():
         print(f"  ratio swiftlet / floor: min {min(swiftlet) / min(floor):.2f}x   "
               f"median {statistics.median(swiftlet) / statistics.median(floor):.2f}x   (target ≤ 2x)")
 
+
+def creation_to_first_instruction(options):
     print("\n(2) in one process")
     subprocess.run([VM_BENCH, str(max(options.rounds * 2, 20)), KERNEL, os.path.join(MODULES, "first-instruction.wasm")],
                    check=True)
 
+
+def cpu_bound(options):
     # As many rounds as part (1): the ratio sits near its target, and ten rounds moved it by ±2%.
     rounds = options.rounds
     print(f"\n(3) CPU-bound: --invoke fib {options.fib}, {rounds} alternating runs; CPU time (user + sys, the guest's"
@@ -158,16 +154,42 @@ def main():
     print(f"  dispatch loop's stack accesses: in-process build {stack_accesses(SWIFTLET, '$s' + DISPATCH_LOOP)}, "
           f"guest kernel {stack_accesses(KERNEL + '.debug', '$e' + DISPATCH_LOOP)}")
 
+
+def kernel_image():
     print("\n(4) kernel image")
     print(f"  {KERNEL}: {os.path.getsize(KERNEL) / 1000:.1f} KB file, {loaded_bytes(KERNEL) / 1000:.1f} KB loaded"
           "   (target < 642 KB, aim < 300 KB)")
 
+
+def peak_rss_of_hello(options):
     print(f"\n(5) peak RSS, {options.rounds} runs")
     for label, command in (("swiftlet run hello.wasm (micro-VM)", [SWIFTLET, "run", os.path.join(MODULES, "hello.wasm")]),
                            ("C floor (reference)", [FLOOR, "1"])):
         peaks = [peak_rss(command) for _ in range(options.rounds)]
         print(f"  {label:<44} max {max(peaks) / 1e6:6.2f} MB   median {statistics.median(peaks) / 1e6:6.2f} MB"
               + ("   (target < 14 MB)" if "swiftlet" in label else ""))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--fib", type=int, default=35)
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--parts", default="12345", help="which parts to run, e.g. 3 or 125 (default: all)")
+    options = parser.parse_args()
+    if not options.no_build:
+        build()
+
+    if "1" in options.parts:
+        whole_process(options)
+    if "2" in options.parts:
+        creation_to_first_instruction(options)
+    if "3" in options.parts:
+        cpu_bound(options)
+    if "4" in options.parts:
+        kernel_image()
+    if "5" in options.parts:
+        peak_rss_of_hello(options)
 
 
 if __name__ == "__main__":

@@ -159,9 +159,20 @@ extension Store {
                 // Land on the selected entry, itself a `br` executed next.
                 r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
                 continue
+            case .i32AddThenReturn:
+                r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
+                fallthrough
             case .return:
                 if r.callFrame == entryCallFrame { return }
-                r.returnToCaller()
+                r.callFrame -= 1
+                let caller = r.callFrame.pointee
+                r.pc = caller.returnPC
+                r.fp = caller.framePointer
+                // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
+                // into another instance: with a branch here LLVM merged this path with others (an extra jump
+                // and register shuffles), which cost more than these loads, which are off the critical path.
+                r.instance = caller.instance
+                r.reloadMemory()
                 continue
             case .call:
                 try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
@@ -619,11 +630,6 @@ extension Store {
                 r.pc += 1
                 let next = InstructionOperands(r.pc)
                 r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
-            case .i32AddThenReturn:
-                r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
-                if r.callFrame == entryCallFrame { return }
-                r.returnToCaller()
-                continue
             case .i32AddImmThenI32AddImm:
                 r.setI32(i.a, r.i32(i.b) &+ i.c)
                 r.pc += 1

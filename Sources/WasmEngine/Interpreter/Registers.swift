@@ -44,20 +44,6 @@ struct Registers {
         @inline(__always) nonmutating set { context.pointee.fuelBank = newValue }
     }
 
-    /// Pops the current call frame and continues in the caller (the callee's results are in place).
-    @inline(__always)
-    mutating func returnToCaller() {
-        callFrame -= 1
-        let caller = callFrame.pointee
-        pc = caller.returnPC
-        fp = caller.framePointer
-        // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
-        // into another instance: with a branch here LLVM merged this path with others (an extra jump
-        // and register shuffles), which cost more than these loads, which are off the critical path.
-        instance = caller.instance
-        reloadMemory()
-    }
-
     @inline(__always)
     mutating func reloadMemory() {
         let memory = instance.pointee.memory
