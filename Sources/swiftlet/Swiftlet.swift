@@ -9,6 +9,6 @@ struct Swiftlet: ParsableCommand {
         commandName: "swiftlet",
         abstract: "Runs untrusted WebAssembly modules in isolation.",
         version: "swiftlet \(version)",
-        subcommands: [RunCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
     )
 }
