@@ -37,10 +37,11 @@ final class ResolvedPath {
 /// What a final `/` means to a call.
 enum TrailingSlash {
     /// `name/` is `name/.`: `name` must resolve, links followed, to a directory, and the call acts on that
-    /// directory itself (as wasmtime has it for every call but `path_create_directory` and `path_rename`).
+    /// directory itself (as wasmtime has it for every call but `path_create_directory`, `path_rename` and
+    /// `path_remove_directory`).
     case namesTheDirectoryItself
     /// `name/` is `name`, not followed if a link, and flagged as `mustBeDirectory` for the call to check
-    /// (creating or renaming a directory, refusing to create a file).
+    /// (creating, renaming or removing a directory, refusing to create a file).
     case stripped
 }
 

@@ -139,7 +139,9 @@ extension WASIHost {
 
     public func pathRemoveDirectory(_ memory: LinearMemoryView, fd: UInt32, path: UInt32, pathLength: UInt32) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let resolved = try resolve(memory, fd: fd, path: path, length: pathLength)
+            // `name/` removes `name` itself, which must be a directory: a link, even to one, is ENOTDIR (as Linux
+            // `rmdir` and wasmtime 51; `unlinkat` with AT_REMOVEDIR refuses anything but a directory).
+            let resolved = try resolve(memory, fd: fd, path: path, length: pathLength, trailingSlash: .stripped)
             guard resolved.withName({ unlinkat(resolved.directoryFD, $0, AT_REMOVEDIR) }) == 0 else { throw .lastHostError }
         }
     }

@@ -115,6 +115,35 @@ struct WASIHostTests {
         }
     }
 
+    @Test func removingDirectoryWithTrailingSlashRemovesTheNameItselfAsLinuxRmdirDoes() throws {
+        let sandbox = try WASITestSupport.temporaryDirectory()
+        let files = FileManager.default
+        for directory in ["empty", "full/inner"] {
+            try files.createDirectory(at: sandbox.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        try Data("x".utf8).write(to: sandbox.appendingPathComponent("file"))
+        for (link, target) in ["dirlink": "full", "emptylink": "empty", "loop": "loop", "dangling": "missing"] {
+            try files.createSymbolicLink(atPath: sandbox.appendingPathComponent(link).path, withDestinationPath: target)
+        }
+        let host = try Self.makeHost(sandbox: sandbox)
+        Self.withLinearMemory { memory, bytes in
+            func rmdir(_ name: String) -> WASIErrno {
+                let (path, length) = Self.place(name, at: 100, in: bytes)
+                return host.pathRemoveDirectory(memory, fd: 3, path: path, pathLength: length)
+            }
+            // A link is never followed, even to a directory, and is no directory.
+            for link in ["dirlink/", "emptylink/", "loop/", "dangling/", "dirlink", "loop"] { #expect(rmdir(link) == .notDirectory) }
+            #expect(rmdir("file/") == .notDirectory)
+            #expect(rmdir("missing/") == .noEntry)
+            #expect(rmdir("full/") == .notEmpty)
+            #expect(rmdir("empty/") == .success)
+            #expect(rmdir("full/inner/") == .success)
+        }
+        #expect(try files.contentsOfDirectory(atPath: sandbox.path).sorted()
+            == ["dangling", "dirlink", "emptylink", "file", "full", "loop"])
+        #expect(try files.contentsOfDirectory(atPath: sandbox.appendingPathComponent("full").path).isEmpty)
+    }
+
     @Test func bridgeDefinesAllPreview1Functions() throws {
         let host = try WASIHost(configuration: WASIHost.Configuration())
         let store = Store()

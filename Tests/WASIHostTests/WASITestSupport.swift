@@ -119,7 +119,7 @@ enum WASITestSupport {
         }
         let probe = try run(python, ["-c", "import wasmtime"])
         guard probe.status == 0 else {
-            throw ToolMissing(description: "python3 cannot import wasmtime (pip install wasmtime==50.0.1, the version .ci/run pins): \(probe.standardError)")
+            throw ToolMissing(description: "python3 cannot import wasmtime (pip install wasmtime==51.0.0, the version .ci/run pins): \(probe.standardError)")
         }
         return python
     }
