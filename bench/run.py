@@ -182,7 +182,7 @@ def format_ratio(numerator, denominator):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="runs per kernel and runtime (median is shown)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds per kernel; in each, every runtime runs once (median and minimum are shown)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a correctness smoke test, not a benchmark")
     parser.add_argument("--require-swiftlet", action="store_true", help="fail if swiftlet cannot run")
     parser.add_argument("--timeout", type=float, default=120, help="seconds allowed for one run")
@@ -211,18 +211,22 @@ def main():
     rows = []
     for kernel in kernels:
         size = kernel.quick_size if arguments.quick else kernel.size
-        medians, checksums, failures = {}, {}, {}
-        for runtime in runtimes:
-            times = []
-            try:
-                for _ in range(arguments.runs):
+        # The runtimes take turns, round after round: a slow spell of this shared machine then falls on all of them.
+        times, checksums, failures = {runtime.name: [] for runtime in runtimes}, {}, {}
+        for _ in range(arguments.runs):
+            for runtime in runtimes:
+                if runtime.name in failures:
+                    continue
+                try:
                     elapsed, checksum = runtime.run(modules[kernel.name], kernel.name, size)
-                    times.append(elapsed)
+                    times[runtime.name].append(elapsed)
                     checksums.setdefault(runtime.name, set()).add(checksum)
-                medians[runtime.name] = statistics.median(times)
-            except RunFailed as failure:
-                failures[runtime.name] = str(failure)
-                print(f"{kernel.name}: {runtime.name} failed: {failure}", flush=True)
+                except RunFailed as failure:
+                    failures[runtime.name] = str(failure)
+                    print(f"{kernel.name}: {runtime.name} failed: {failure}", flush=True)
+        medians = {name: statistics.median(samples) for name, samples in times.items() if name not in failures}
+        minimums = {name: min(samples) for name, samples in times.items() if name not in failures}
+        for runtime in runtimes:
             status = format_seconds(medians.get(runtime.name)) if runtime.name in medians else "failed"
             print(f"{kernel.name}({size}) {runtime.name}: {status}", file=sys.stderr, flush=True)
         distinct = set().union(*checksums.values()) if checksums else set()
@@ -230,13 +234,14 @@ def main():
             disagreements += 1
             detail = ", ".join(f"{name}={sorted(values)}" for name, values in checksums.items())
             print(f"{kernel.name}: CHECKSUMS DISAGREE: {detail}", flush=True)
-        rows.append((kernel, size, distinct, medians, failures))
+        rows.append((kernel, size, distinct, medians, minimums, failures))
 
     print()
-    print(f"Median of {arguments.runs} run(s), seconds" + (" (quick sizes)" if arguments.quick else ""))
+    print(f"Median of {arguments.runs} alternating run(s), seconds; ratios of medians, and of minimums in brackets"
+          + (" (quick sizes)" if arguments.quick else ""))
     header = ["kernel", "size", "checksum", "swiftlet", "wasmkit", "wasmtime", "swiftlet/wasmkit", "swiftlet/wasmtime"]
     table = [header]
-    for kernel, size, distinct, medians, failures in rows:
+    for kernel, size, distinct, medians, minimums, failures in rows:
         def cell(name):
             if name in unavailable:
                 return "n/a"
@@ -247,8 +252,10 @@ def main():
         checksum = str(next(iter(distinct))) if len(distinct) == 1 else ("DISAGREE" if distinct else "-")
         table.append([
             kernel.name, str(size), checksum, cell("swiftlet"), cell("wasmkit"), cell("wasmtime"),
-            format_ratio(medians.get("swiftlet"), medians.get("wasmkit")),
-            format_ratio(medians.get("swiftlet"), medians.get("wasmtime")),
+            format_ratio(medians.get("swiftlet"), medians.get("wasmkit"))
+            + f" ({format_ratio(minimums.get('swiftlet'), minimums.get('wasmkit'))})",
+            format_ratio(medians.get("swiftlet"), medians.get("wasmtime"))
+            + f" ({format_ratio(minimums.get('swiftlet'), minimums.get('wasmtime'))})",
         ])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for index, row in enumerate(table):
