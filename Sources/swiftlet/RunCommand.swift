@@ -58,13 +58,7 @@ struct RunCommand: ParsableCommand {
                     maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions)
             }
             vmOptions.armProcessTimeout()
-            let bytes = try readModuleFile(module)
-            let decoded: Module
-            do throws(ModuleError) {
-                decoded = try Module(bytes: bytes)
-            } catch {
-                throw CommandFailure(message: describe(error, path: module, bytes: bytes))
-            }
+            let decoded = try loadModule(module)
 
             var configuration = Store.Configuration()
             configuration.fuel = fuel

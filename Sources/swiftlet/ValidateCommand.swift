@@ -12,12 +12,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let bytes = try readModuleFile(module)
-            do throws(ModuleError) {
-                _ = try Module(bytes: bytes)
-            } catch {
-                throw CommandFailure(message: describe(error, path: module, bytes: bytes))
-            }
+            _ = try loadModule(module)
             print("valid")
         }
     }

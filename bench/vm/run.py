@@ -5,7 +5,7 @@ runs alternate between the two sides of each comparison and both min and median 
   (1) `swiftlet run empty.wasm`, whole process, vs the C floor program (bench/floor/floor.c, one VM) — target ≤ 2x
   (2) VM creation → first guest instruction → module's first instruction (vm-bench, in one process)
   (3) a CPU-bound --invoke in the VM vs in-process — target ≤ 1.05x — at two sizes: fib 35 (~0.25 s, where the VM's
-      ~3 ms of extra start-up CPU is about 1%) and fib 38 (~1.1 s, the steady state); next to it, the same machine
+      few ms of extra start-up CPU are about 1%) and fib 38 (~1.1 s, the steady state); next to it, the same machine
       code natively and in a bare VM (bench/vm/same-code.c): what the VM itself costs, apart from the kernel's code
       generation
   (4) kernel image size — target < 642 KB, aim < 300 KB
