@@ -19,7 +19,7 @@ let package = Package(
                 // The interpreter's dispatch `switch` ends in one indirect jump shared by every handler. LLVM
                 // copies it into each handler (so each gets its own, separately predicted jump) only for
                 // blocks with few predecessors and successors; raise that limit past the opcode count.
-                .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000"])
+                .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000", "-Xcc", "-fno-math-errno"])
             ]
         ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).

@@ -46,6 +46,80 @@ extension Store {
         try r.poll(cost: 1, interruptHandle: interruptHandle)
 
         while true {
+            switch run(&r, limits, interruptHandle, entryCallFrame) {
+            case .returned:
+                return
+            case .trapped(let trap):
+                throw trap
+            case .callHost(let callee):
+                // The host may run wasm code too (through `invoke`), which spends the store's fuel; and it may
+                // raise the interruption flag, which the emptied slice makes the next poll read.
+                if fuelIsLimited {
+                    fuelRemaining = r.fuelBank &+ r.fuel
+                    r.fuelBank = 0
+                }
+                r.fuel = 0
+                try callHostFunction(
+                    callee, frame: r.fp + Int(r.pc.pointee.b), callerInstance: r.instance, callFrameTop: r.callFrame)
+                if fuelIsLimited {
+                    r.fuelBank = fuelRemaining
+                    fuelRemaining = 0
+                }
+                r.reloadMemory()
+                r.pc += 1
+            case .zeroLocals(let callee):
+                (r.fp + callee.pointee.parameterCount).update(
+                    repeating: 0, count: callee.pointee.localCount &- callee.pointee.parameterCount)
+            case .outOfLine:
+                try executeOutOfLine(&r)
+            }
+        }
+    }
+
+    /// Why `run` left the dispatch loop: to finish, or for work that calls out of the engine.
+    enum LoopExit {
+        case returned
+        case trapped(Trap)
+        /// The `call` or `call_indirect` at `pc` calls this host function.
+        case callHost(UnsafeMutablePointer<FunctionRecord>)
+        /// This function was just entered (`pc` is its first instruction); its locals past the first four
+        /// still need zeroing.
+        case zeroLocals(UnsafeMutablePointer<FunctionRecord>)
+        /// The instruction at `pc` is one `executeOutOfLine` runs.
+        case outOfLine
+    }
+
+    /// The dispatch loop. It makes no calls: every instruction that would call a function (a host function,
+    /// libm, `memset`, a memory or table growth) leaves it through a `LoopExit` for `execute` to handle, and
+    /// traps leave it the same way. So LLVM keeps the registers in machine registers across the whole loop:
+    /// any call in it, even on a cold path, would make them live across that call and push some onto the
+    /// stack in every handler.
+    @inline(never)
+    private func run(
+        _ registers: inout Registers, _ limits: StackLimits, _ interruptHandle: InterruptHandle,
+        _ entryCallFrame: UnsafeMutablePointer<CallFrame>
+    ) -> LoopExit {
+        // A local copy, not the `inout` itself: stores to slots could alias it, so LLVM would reload it.
+        var r = registers
+        do throws(Trap) {
+            let exit = try dispatch(&r, limits, interruptHandle, entryCallFrame)
+            registers = r
+            return exit
+        } catch {
+            // A trap ends the run, which needs only the fuel left. Every `throw` calls the runtime's
+            // `swift_willThrowTyped` hook: the less that must outlive that call, the less LLVM keeps in
+            // callee-saved registers or on the stack throughout the loop.
+            registers.fuel = r.fuel
+            return .trapped(error)
+        }
+    }
+
+    @inline(__always)
+    private func dispatch(
+        _ r: inout Registers, _ limits: StackLimits, _ interruptHandle: InterruptHandle,
+        _ entryCallFrame: UnsafeMutablePointer<CallFrame>
+    ) throws(Trap) -> LoopExit {
+        while true {
             // Only the opcode is read here; each handler reads the operands it uses (see `InstructionOperands`).
             let i = InstructionOperands(r.pc)
             switch i.opcode {
@@ -163,7 +237,7 @@ extension Store {
                 r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
                 fallthrough
             case .return:
-                if r.callFrame == entryCallFrame { return }
+                if r.callFrame == entryCallFrame { return .returned }
                 r.callFrame -= 1
                 let caller = r.callFrame.pointee
                 r.pc = caller.returnPC
@@ -175,12 +249,16 @@ extension Store {
                 r.reloadMemory()
                 continue
             case .call:
-                try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
+                if let exit = try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle) {
+                    return exit
+                }
                 continue
             case .callDefined:
                 let callee = r.instance.pointee.functions[Int(i.a)]
                 try r.poll(cost: 1, interruptHandle: interruptHandle)
-                try enter(callee, code: callee.pointee.code.unsafelyUnwrapped, frameStart: i.b, &r, limits)
+                if try enter(callee, code: callee.pointee.code.unsafelyUnwrapped, frameStart: i.b, &r, limits) {
+                    return .zeroLocals(callee)
+                }
                 continue
             case .callIndirect:
                 let type = r.instance.pointee.types[Int(i.a)]
@@ -192,7 +270,7 @@ extension Store {
                     bitPattern: UInt(table.pointee.elements[elementIndex]))
                 else { throw Trap(.uninitializedElement) }
                 guard callee.pointee.typeID == type.id else { throw Trap(.indirectCallTypeMismatch) }
-                try call(callee, frameStart: i.b, &r, limits, interruptHandle, fuelIsLimited)
+                if let exit = try call(callee, frameStart: i.b, &r, limits, interruptHandle) { return exit }
                 continue
 
             // MARK: Moves and constants
@@ -216,15 +294,12 @@ extension Store {
             case .refFunc: r.fp[Int(i.a)] = UInt64(UInt(bitPattern: r.instance.pointee.functions[Int(i.b)]))
             case .refIsNull: r.setBool(i.a, r.fp[Int(i.b)] == 0)
 
-            // MARK: Tables, bulk memory (out of line: rare and not worth the loop's code size)
+            // MARK: Out of line (see `executeOutOfLine`)
             case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
-                .memoryFill, .memoryCopy, .memoryInit, .dataDrop:
-                try executeTableOrBulkMemory(r.pc.pointee, r.fp, r.instance)
+                .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow,
+                .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest:
+                return .outOfLine
             case .memorySize: r.setI32(i.a, UInt32(truncatingIfNeeded: r.memorySize / wasmPageSize))
-            case .memoryGrow:
-                let oldPages = r.instance.pointee.memory.pointee.grow(byPages: UInt64(r.i32(i.b)))
-                r.setI32(i.a, oldPages.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)
-                r.reloadMemory()
 
             // MARK: Loads and stores
             case .i32Load: r.setI32(i.a, try r.load(i, as: UInt32.self))
@@ -332,10 +407,6 @@ extension Store {
             case .f32Neg: r.setI32(i.a, r.i32(i.b) ^ Numeric.f32SignBit)
             case .f32Copysign:
                 r.setI32(i.a, r.i32(i.b) & ~Numeric.f32SignBit | r.i32(i.c) & Numeric.f32SignBit)
-            case .f32Ceil: r.setF32(i.a, r.f32(i.b).rounded(.up))
-            case .f32Floor: r.setF32(i.a, r.f32(i.b).rounded(.down))
-            case .f32Trunc: r.setF32(i.a, r.f32(i.b).rounded(.towardZero))
-            case .f32Nearest: r.setF32(i.a, r.f32(i.b).rounded(.toNearestOrEven))
             case .f32Sqrt: r.setF32(i.a, r.f32(i.b).squareRoot())
             case .f32Add: r.setF32(i.a, r.f32(i.b) + r.f32(i.c))
             case .f32Sub: r.setF32(i.a, r.f32(i.b) - r.f32(i.c))
@@ -349,10 +420,6 @@ extension Store {
             case .f64Neg: r.setI64(i.a, r.i64(i.b) ^ Numeric.f64SignBit)
             case .f64Copysign:
                 r.setI64(i.a, r.i64(i.b) & ~Numeric.f64SignBit | r.i64(i.c) & Numeric.f64SignBit)
-            case .f64Ceil: r.setF64(i.a, r.f64(i.b).rounded(.up))
-            case .f64Floor: r.setF64(i.a, r.f64(i.b).rounded(.down))
-            case .f64Trunc: r.setF64(i.a, r.f64(i.b).rounded(.towardZero))
-            case .f64Nearest: r.setF64(i.a, r.f64(i.b).rounded(.toNearestOrEven))
             case .f64Sqrt: r.setF64(i.a, r.f64(i.b).squareRoot())
             case .f64Add: r.setF64(i.a, r.f64(i.b) + r.f64(i.c))
             case .f64Sub: r.setF64(i.a, r.f64(i.b) - r.f64(i.c))
@@ -699,32 +766,16 @@ extension Store {
     }
 
     /// `call` and `call_indirect` once the callee is known. A wasm callee gets a new frame at
-    /// `fp + frameStart` and the loop continues in its code; a host callee runs to completion here.
+    /// `fp + frameStart` and the loop continues in its code; for a host callee, or a wasm callee whose locals
+    /// `execute` must zero, the loop leaves with the returned exit.
     @inline(__always)
     private func call(
         _ callee: UnsafeMutablePointer<FunctionRecord>, frameStart: UInt32, _ r: inout Registers,
-        _ limits: StackLimits, _ interruptHandle: InterruptHandle, _ fuelIsLimited: Bool
-    ) throws(Trap) {
-        let calleeFrame = r.fp + Int(frameStart)
-        guard let code = callee.pointee.code else {
-            // The host may run wasm code too (through `invoke`), which spends the store's fuel; and it may
-            // raise the interruption flag, which the emptied slice makes the next poll read.
-            if fuelIsLimited {
-                fuelRemaining = r.fuelBank &+ r.fuel
-                r.fuelBank = 0
-            }
-            r.fuel = 0
-            try callHostFunction(callee, frame: calleeFrame, callerInstance: r.instance, callFrameTop: r.callFrame)
-            if fuelIsLimited {
-                r.fuelBank = fuelRemaining
-                fuelRemaining = 0
-            }
-            r.reloadMemory()
-            r.pc += 1
-            return
-        }
+        _ limits: StackLimits, _ interruptHandle: InterruptHandle
+    ) throws(Trap) -> LoopExit? {
+        guard let code = callee.pointee.code else { return .callHost(callee) }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
-        try enter(callee, code: code, frameStart: frameStart, &r, limits)
+        let localsNeedZeroing = try enter(callee, code: code, frameStart: frameStart, &r, limits)
         // Within one instance the cached memory is current (every grow reloads it): only a call into
         // another instance must fetch that instance's memory.
         let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
@@ -732,15 +783,17 @@ extension Store {
             r.instance = calleeInstance
             r.reloadMemory()
         }
+        return localsNeedZeroing ? .zeroLocals(callee) : nil
     }
 
     /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new
-    /// frame at `fp + frameStart`, in the current instance.
+    /// frame at `fp + frameStart`, in the current instance. Returns whether locals past the first four are
+    /// left for `execute` to zero (a `memset` call has no place in the loop).
     @inline(__always)
     private func enter(
         _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<Instruction>, frameStart: UInt32,
         _ r: inout Registers, _ limits: StackLimits
-    ) throws(Trap) {
+    ) throws(Trap) -> Bool {
         let calleeFrame = r.fp + Int(frameStart)
         let frameEnd = calleeFrame + callee.pointee.frameSize
         guard r.callFrame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else {
@@ -750,26 +803,15 @@ extension Store {
         r.callFrame.initialize(
             to: CallFrame(returnPC: r.pc + 1, framePointer: r.fp, instance: r.instance))
         r.callFrame += 1
+        // Most functions have few locals: four straight stores beat a `memset` call. Slots past the locals
+        // are the callee's temporaries or dead space, and the stack has slack past its end.
         let locals = calleeFrame + callee.pointee.parameterCount
-        let localsToZero = callee.pointee.localCount &- callee.pointee.parameterCount
-        if localsToZero <= Store.valueStackSlack {
-            // Most functions have few locals: four straight stores beat a `memset` call. Slots past the
-            // locals are the callee's temporaries or dead space, and the stack has slack past its end.
-            locals[0] = 0
-            locals[1] = 0
-            locals[2] = 0
-            locals[3] = 0
-        } else {
-            Store.zero(locals, count: localsToZero)
-        }
+        locals[0] = 0
+        locals[1] = 0
+        locals[2] = 0
+        locals[3] = 0
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
-    }
-
-    /// Zeroes a long run of locals. Out of line so that LLVM cannot merge the four stores of the common
-    /// case into the same `memset` call (it would, making every call pay for a library call).
-    @inline(never)
-    static func zero(_ locals: UnsafeMutablePointer<UInt64>, count: Int) {
-        locals.update(repeating: 0, count: count)
+        return callee.pointee.localCount &- callee.pointee.parameterCount > Store.valueStackSlack
     }
 }

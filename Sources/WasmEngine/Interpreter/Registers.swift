@@ -161,9 +161,9 @@ struct Registers {
     mutating func branch(by offset: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
         let distance = Int(Int32(bitPattern: offset))
         if distance <= 0 {
-            try poll(cost: UInt64(truncatingIfNeeded: 0 &- distance) &+ 1, interruptHandle: interruptHandle)
+            try poll(cost: UInt64(truncatingIfNeeded: (0 &- distance) &>> 4) &+ 1, interruptHandle: interruptHandle)
         }
-        pc += distance
+        pc = UnsafePointer(UnsafeRawPointer(pc).advanced(by: distance).assumingMemoryBound(to: Instruction.self))
     }
 }
 

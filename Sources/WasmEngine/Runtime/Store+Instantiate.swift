@@ -118,7 +118,7 @@ extension Store {
             // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no
             // register for the code's start: targets become signed distances in this copy.
             for position in 0..<compiled.code.count where code[position].opcode.isBranch {
-                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: Int(code[position].a) - position))
+                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: (Int(code[position].a) - position) * MemoryLayout<Instruction>.stride))
             }
             let localCount = Int(compiled.localCount)
             let record = FunctionRecord(

@@ -1,13 +1,28 @@
-// Table instructions and bulk memory: out of the dispatch loop, since they are rare and loop over ranges.
-// Every range is bounds-checked in 64 bits before anything is written (spec 2.0: no partial writes).
+// The instructions that call out of the engine run here, outside the dispatch loop (see `Store.run`): table
+// instructions and bulk memory (rare, and they loop over ranges), `memory.grow`, and float rounding (a libm
+// call each). Every range is bounds-checked in 64 bits before anything is written (spec 2.0: no partial writes).
 
 extension Store {
+    /// Executes the instruction at `r.pc`, one of those `run` leaves the loop for, and steps past it.
     @inline(never)
-    func executeTableOrBulkMemory(
-        _ i: Instruction, _ fp: UnsafeMutablePointer<UInt64>, _ instance: UnsafeMutablePointer<InstanceRecord>
-    ) throws(Trap) {
+    func executeOutOfLine(_ r: inout Registers) throws(Trap) {
+        let i = r.pc.pointee
+        let (fp, instance) = (r.fp, r.instance)
+        defer { r.pc += 1 }
         func u32(_ slot: UInt32) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: fp[Int(slot)])) }
         switch i.opcode {
+        case .memoryGrow:
+            let oldPages = instance.pointee.memory.pointee.grow(byPages: u32(i.b))
+            r.setI32(i.a, oldPages.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)
+            r.reloadMemory()
+        case .f32Ceil: r.setF32(i.a, r.f32(i.b).rounded(.up))
+        case .f32Floor: r.setF32(i.a, r.f32(i.b).rounded(.down))
+        case .f32Trunc: r.setF32(i.a, r.f32(i.b).rounded(.towardZero))
+        case .f32Nearest: r.setF32(i.a, r.f32(i.b).rounded(.toNearestOrEven))
+        case .f64Ceil: r.setF64(i.a, r.f64(i.b).rounded(.up))
+        case .f64Floor: r.setF64(i.a, r.f64(i.b).rounded(.down))
+        case .f64Trunc: r.setF64(i.a, r.f64(i.b).rounded(.towardZero))
+        case .f64Nearest: r.setF64(i.a, r.f64(i.b).rounded(.toNearestOrEven))
         case .tableGet:
             let table = instance.pointee.tables[Int(i.c)]
             let index = u32(i.b)
@@ -83,7 +98,7 @@ extension Store {
         case .dataDrop:
             instanceSegments[instance.pointee.index].data[Int(i.a)] = []
         default:
-            preconditionFailure("not a table or bulk memory instruction")
+            preconditionFailure("not an out-of-line instruction")
         }
     }
 }
