@@ -34,7 +34,7 @@ extension Store {
         // SAFETY: freshly allocated for this run; every field is a trivial value.
         context.initialize(
             to: ExecutionContext(
-                memorySize: 0, instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
+                instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
         var r = Registers(
             pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, callFrame: entryCallFrame,
             context: context)

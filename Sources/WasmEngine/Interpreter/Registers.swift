@@ -11,9 +11,8 @@ struct Registers {
     var pc: UnsafePointer<Instruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
-    /// The current instance's memory base, cached with its byte count (`memorySize`): the record may move
-    /// `base` on growth, so both are reloaded after `memory.grow`, host calls, returns and calls into
-    /// another instance.
+    /// The current instance's memory base: the record may move `base` on growth, so it is reloaded after
+    /// `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
@@ -35,9 +34,11 @@ struct Registers {
         @inline(__always) get { context.pointee.instance }
         @inline(__always) nonmutating set { context.pointee.instance = newValue }
     }
+    /// The current memory's byte count, read where the memory keeps it: just below its base (see
+    /// `MemoryRecord.byteCount`), so a bounds check needs no register beyond `memoryBase`.
     var memorySize: UInt64 {
-        @inline(__always) get { context.pointee.memorySize }
-        @inline(__always) nonmutating set { context.pointee.memorySize = newValue }
+        // SAFETY: every memory buffer has its byte count at this offset from `base`.
+        @inline(__always) get { memoryBase.load(fromByteOffset: MemoryRecord.sizeFieldOffset, as: UInt64.self) }
     }
     var fuelBank: UInt64 {
         @inline(__always) get { context.pointee.fuelBank }
@@ -46,9 +47,7 @@ struct Registers {
 
     @inline(__always)
     mutating func reloadMemory() {
-        let memory = instance.pointee.memory
-        memoryBase = memory.pointee.base
-        memorySize = UInt64(truncatingIfNeeded: memory.pointee.byteCount)
+        memoryBase = instance.pointee.memory.pointee.base
     }
 
     // MARK: Slots (i32 and f32 live zero-extended in the low half)
@@ -185,9 +184,6 @@ struct InstructionOperands {
 /// The interpreter's rarely used mutable state (see `Registers.context`). It lives in allocated memory, not
 /// in a local: LLVM would promote a local's fields back into registers.
 struct ExecutionContext {
-    /// The current memory's byte count (see `Registers.memoryBase`): the bounds checks compare with it in
-    /// memory, which leaves a machine register to the call-frame pointer and the fuel.
-    var memorySize: UInt64
     var instance: UnsafeMutablePointer<InstanceRecord>
     var fuelBank: UInt64
 }

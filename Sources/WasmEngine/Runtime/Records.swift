@@ -47,10 +47,9 @@ struct GlobalRecord {
 }
 
 /// A linear memory. Only `base` moves, when growing beyond `capacity`; the interpreter caches `base` and
-/// `byteCount` and reloads them after anything that may grow it (calls, returns, `memory.grow`).
+/// reloads it after anything that may grow the memory (calls, returns, `memory.grow`).
 struct MemoryRecord {
     var base: UnsafeMutableRawPointer
-    var byteCount: Int
     var capacity: Int
     /// The declared maximum, for import matching.
     let declaredMaximum: UInt64?
@@ -59,20 +58,39 @@ struct MemoryRecord {
     /// The handle's address, or -1 for the placeholder of instances without memory.
     let address: Int
 
+    /// The byte count lives in the word just below `base`, so the interpreter's bounds check reads it
+    /// relative to the base it already holds in a register (see `Registers.memorySize`).
+    static let sizeFieldOffset = -MemoryLayout<UInt64>.size
+    /// The header in front of every buffer, which holds the byte count; a multiple of the alignment.
+    private static let headerSize = 16
+
+    var byteCount: Int {
+        get { Int(truncatingIfNeeded: base.load(fromByteOffset: Self.sizeFieldOffset, as: UInt64.self)) }
+        // SAFETY: every buffer starts `headerSize` bytes before `base` (see `allocateBuffer`).
+        nonmutating set { base.storeBytes(of: UInt64(newValue), toByteOffset: Self.sizeFieldOffset, as: UInt64.self) }
+    }
     var pageCount: UInt64 { UInt64(byteCount) / wasmPageSize }
 
     init(pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int) {
         let byteCount = Int(pages * wasmPageSize)
         // Never allocate zero bytes, so `base` is always a valid pointer.
         capacity = Swift.max(byteCount, 16)
-        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        base = Self.allocateBuffer(capacity: capacity)
         // SAFETY: `base` has `capacity` ≥ `byteCount` bytes allocated just above. Bytes past `byteCount`
         // stay unwritten until a grow zeroes them, so a large reservation costs no resident memory.
         base.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
-        self.byteCount = byteCount
         self.declaredMaximum = declaredMaximum
         self.maximumPages = maximumPages
         self.address = address
+        self.byteCount = byteCount
+    }
+
+    private static func allocateBuffer(capacity: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer.allocate(byteCount: headerSize + capacity, alignment: 16) + headerSize
+    }
+
+    func deallocateBuffer() {
+        (base - Self.headerSize).deallocate()
     }
 
     /// `memory.grow`: the old size in pages, or nil when the result would exceed the maximum.
@@ -84,10 +102,11 @@ struct MemoryRecord {
         if newByteCount > capacity {
             // Doubling keeps a sequence of small grows linear in total copying.
             let newCapacity = Swift.max(newByteCount, Swift.min(capacity * 2, Int(maximumPages * wasmPageSize)))
-            let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+            let newBase = Self.allocateBuffer(capacity: newCapacity)
             // SAFETY: both buffers hold at least `byteCount` bytes.
             newBase.copyMemory(from: base, byteCount: byteCount)
-            base.deallocate()
+            newBase.storeBytes(of: UInt64(byteCount), toByteOffset: Self.sizeFieldOffset, as: UInt64.self)
+            deallocateBuffer()
             base = newBase
             capacity = newCapacity
         }

@@ -73,7 +73,7 @@ public final class Store {
             table.deallocate()
         }
         for memory in memories + [placeholderMemory] {
-            memory.pointee.base.deallocate()
+            memory.pointee.deallocateBuffer()
             memory.deallocate()
         }
         for global in globals { global.deallocate() }
