@@ -622,144 +622,168 @@ extension Store {
             case .i32AddImmBrIfI32NeFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum != r.i32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum != r.i32(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32AddImmBrIfI32LtSFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if Int32(bitPattern: sum) < r.s32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if Int32(bitPattern: sum) < r.s32(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32AddImmBrIfI32LtUFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum < r.i32(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum < r.i32(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32AddImmBrIfI32NeImmFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum != branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum != branch.c { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32AddImmBrIfI32LtSImmFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if Int32(bitPattern: sum) < Int32(bitPattern: branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if Int32(bitPattern: sum) < Int32(bitPattern: branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32AddImmBrIfI32LtUImmFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum < branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum < branch.c { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32AddImmBrIfI32GtUImmFwd:
                 let sum = r.i32(i.b) &+ i.c
                 r.setI32(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum > branch.c { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum > branch.c { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i64AddBrIfI64LtUFwd:
                 let sum = r.i64(i.b) &+ r.i64(i.c)
                 r.setI64(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum < r.i64(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i64AddBrIfI64NeFwd:
                 let sum = r.i64(i.b) &+ r.i64(i.c)
                 r.setI64(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum != r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i64AddImmBrIfI64NeFwd:
                 let sum = r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))
                 r.setI64(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum != r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i64AddImmBrIfI64LtUFwd:
                 let sum = r.i64(i.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))
                 r.setI64(i.a, sum)
-                r.pc += 1
-                let branch = InstructionOperands(r.pc)
-                if sum < r.i64(branch.c) { try r.branch(by: branch.a, interruptHandle: interruptHandle); continue }
+                let branch = InstructionOperands(r.pc + 1)
+                if sum < r.i64(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
 
             // MARK: Pairs: the first instruction, then the second (the next word), then on after both
             case .i32Store8ThenI32Add:
                 try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+                r.pc += 2
+                continue
             case .i32AddImmThenI32Add:
                 r.setI32(i.a, r.i32(i.b) &+ i.c)
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 r.setI32(next.a, r.i32(next.b) &+ r.i32(next.c))
+                r.pc += 2
+                continue
             case .i32AddImmThenI32AddImm:
                 r.setI32(i.a, r.i32(i.b) &+ i.c)
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 r.setI32(next.a, r.i32(next.b) &+ next.c)
+                r.pc += 2
+                continue
             case .i32LoadThenI32StoreFwd:
                 let value = try r.load(i, as: UInt32.self)
                 r.setI32(i.a, value)
-                r.pc += 1
-                try r.store(InstructionOperands(r.pc), value)
+                try r.store(InstructionOperands(r.pc + 1), value)
+                r.pc += 2
+                continue
             case .f64MulThenF64MulFwd:
                 r.setF64(i.a, r.f64(i.b) * r.f64(i.c))
-                r.pc += 1
-                r.setF64(InstructionOperands(r.pc).a, r.forwardedF64 * r.f64(InstructionOperands(r.pc).c))
+                r.setF64(InstructionOperands(r.pc + 1).a, r.forwardedF64 * r.f64(InstructionOperands(r.pc + 1).c))
+                r.pc += 2
+                continue
             case .f64AddFwdThenI64StoreFwd:
                 r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
-                r.pc += 1
-                try r.store(InstructionOperands(r.pc), r.forwarded)
+                try r.store(InstructionOperands(r.pc + 1), r.forwarded)
+                r.pc += 2
+                continue
             case .f64SubFwdCThenI64StoreFwd:
                 r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
-                r.pc += 1
-                try r.store(InstructionOperands(r.pc), r.forwarded)
+                try r.store(InstructionOperands(r.pc + 1), r.forwarded)
+                r.pc += 2
+                continue
             case .copyThenI32LoadScaled:
                 r.setI64(i.a, r.i64(i.b))
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 r.setI32(next.a, try r.load(UInt32.self, at: r.i32(next.b) &+ r.i32(next.c) &<< 2))
+                r.pc += 2
+                continue
             case .copyThenSelect:
                 r.setI64(i.a, r.i64(i.b))
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 let kept = r.fp[Int(next.a)]
                 let other = r.fp[Int(next.b)]
                 r.setI64(next.a, r.i32(next.c) == 0 ? other : kept)
+                r.pc += 2
+                continue
             case .i32GtUThenI32AddFwd:
                 r.setBool(i.a, r.i32(i.b) > r.i32(i.c))
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 r.setI32(next.a, r.forwardedI32 &+ r.i32(next.c))
+                r.pc += 2
+                continue
             case .i32LeUThenI32AddFwd:
                 r.setBool(i.a, r.i32(i.b) <= r.i32(i.c))
-                r.pc += 1
-                let next = InstructionOperands(r.pc)
+                let next = InstructionOperands(r.pc + 1)
                 r.setI32(next.a, r.forwardedI32 &+ r.i32(next.c))
+                r.pc += 2
+                continue
             case .i32GeUThenBrIfFwd:
                 let condition = r.i32(i.b) >= r.i32(i.c)
                 r.setBool(i.a, condition)
-                r.pc += 1
-                if condition { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
+                if condition { try r.branch(by: InstructionOperands(r.pc + 1).a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .i32Load8UFwdThenBrIfFwd:
                 let byte = try r.load(i, at: r.forwardedI32, as: UInt8.self)
                 r.setI32(i.a, UInt32(byte))
-                r.pc += 1
-                if byte != 0 { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
+                if byte != 0 { try r.branch(by: InstructionOperands(r.pc + 1).a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
             case .copyThenI32Load8UFwdThenBrIfFwd:
                 let address = r.i64(i.b)
                 r.setI64(i.a, address)
-                r.pc += 1
-                let load = InstructionOperands(r.pc)
+                let load = InstructionOperands(r.pc + 1)
                 let byte = try r.load(load, at: UInt32(truncatingIfNeeded: address), as: UInt8.self)
                 r.setI32(load.a, UInt32(byte))
-                r.pc += 1
-                if byte != 0 { try r.branch(by: InstructionOperands(r.pc).a, interruptHandle: interruptHandle); continue }
+                if byte != 0 { try r.branch(by: InstructionOperands(r.pc + 2).a, fromWord: 2, interruptHandle: interruptHandle); continue }
+                r.pc += 3
+                continue
             }
             r.pc += 1
         }

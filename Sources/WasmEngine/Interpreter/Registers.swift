@@ -153,16 +153,20 @@ struct Registers {
         fuel = drawn &- cost
     }
 
-    /// Jumps by `offset` instructions (the store's copy of the code holds branch targets as signed
-    /// distances from the branch); a jump backwards (or onto itself) is a loop back-edge and polls, charging
-    /// the instructions the loop spans.
+    /// Jumps by `offset` bytes from the branch, `word` instructions past `pc` (a fused instruction's branch
+    /// is in a later word). The store's copy of the code holds branch targets as signed byte distances from
+    /// the branch, so the jump is one addition of a loaded value: every taken branch puts that load and
+    /// addition on the chain of `pc` values, which bounds how fast a loop runs. A jump backwards (or onto
+    /// itself) is a loop back-edge and polls, charging the instructions the loop spans.
     @inline(__always)
-    mutating func branch(by offset: UInt32, interruptHandle: InterruptHandle) throws(Trap) {
+    mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
         let distance = Int(Int32(bitPattern: offset))
         if distance <= 0 {
-            try poll(cost: UInt64(truncatingIfNeeded: (0 &- distance) &>> 4) &+ 1, interruptHandle: interruptHandle)
+            let span = (0 &- distance) / MemoryLayout<Instruction>.stride
+            try poll(cost: UInt64(truncatingIfNeeded: span) &+ 1, interruptHandle: interruptHandle)
         }
-        pc = UnsafePointer(UnsafeRawPointer(pc).advanced(by: distance).assumingMemoryBound(to: Instruction.self))
+        let branch = UnsafeRawPointer(pc + word)
+        pc = branch.advanced(by: distance).assumingMemoryBound(to: Instruction.self)
     }
 }
 

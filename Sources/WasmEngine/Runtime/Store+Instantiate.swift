@@ -116,9 +116,10 @@ extension Store {
             let code = UnsafeMutablePointer<Instruction>.allocate(capacity: Swift.max(compiled.code.count, 1))
             code.initialize(from: compiled.code, count: compiled.code.count)
             // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no
-            // register for the code's start: targets become signed distances in this copy.
+            // register for the code's start: targets become signed byte distances in this copy.
             for position in 0..<compiled.code.count where code[position].opcode.isBranch {
-                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: (Int(code[position].a) - position) * MemoryLayout<Instruction>.stride))
+                let distance = (Int(code[position].a) - position) * MemoryLayout<Instruction>.stride
+                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: distance))
             }
             let localCount = Int(compiled.localCount)
             let record = FunctionRecord(
