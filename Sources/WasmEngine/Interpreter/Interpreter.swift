@@ -42,7 +42,7 @@ extension Store {
         // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.
         let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
         if fuelIsLimited { fuelRemaining = 0 }
-        defer { if fuelIsLimited { fuelRemaining = r.fuelBank &+ r.fuel } }
+        defer { if fuelIsLimited { fuelRemaining = r.fuelBank &+ r.fuelInstructions } }
         try r.poll(cost: 1, interruptHandle: interruptHandle)
 
         while true {
@@ -55,7 +55,7 @@ extension Store {
                 // The host may run wasm code too (through `invoke`), which spends the store's fuel; and it may
                 // raise the interruption flag, which the emptied slice makes the next poll read.
                 if fuelIsLimited {
-                    fuelRemaining = r.fuelBank &+ r.fuel
+                    fuelRemaining = r.fuelBank &+ r.fuelInstructions
                     r.fuelBank = 0
                 }
                 r.fuel = 0
@@ -78,6 +78,8 @@ extension Store {
 
     /// Why `run` left the dispatch loop: to finish, or for work that calls out of the engine.
     enum LoopExit {
+        /// The instruction at `pc` is one `executeOutOfLine` runs.
+        case outOfLine
         case returned
         case trapped(Trap)
         /// The `call` or `call_indirect` at `pc` calls this host function.
@@ -85,8 +87,6 @@ extension Store {
         /// This function was just entered (`pc` is its first instruction); its locals past the first four
         /// still need zeroing.
         case zeroLocals(UnsafeMutablePointer<FunctionRecord>)
-        /// The instruction at `pc` is one `executeOutOfLine` runs.
-        case outOfLine
     }
 
     /// The dispatch loop. It makes no calls: every instruction that would call a function (a host function,
@@ -249,8 +249,10 @@ extension Store {
                 r.reloadMemory()
                 continue
             case .call:
-                if let exit = try call(r.instance.pointee.functions[Int(i.a)], frameStart: i.b, &r, limits, interruptHandle) {
-                    return exit
+                let callee = r.instance.pointee.functions[Int(i.a)]
+                guard let code = callee.pointee.code else { return .callHost(callee) }
+                if try call(callee, code: code, frameStart: i.b, &r, limits, interruptHandle) {
+                    return .zeroLocals(callee)
                 }
                 continue
             case .callDefined:
@@ -270,7 +272,10 @@ extension Store {
                     bitPattern: UInt(table.pointee.elements[elementIndex]))
                 else { throw Trap(.uninitializedElement) }
                 guard callee.pointee.typeID == type.id else { throw Trap(.indirectCallTypeMismatch) }
-                if let exit = try call(callee, frameStart: i.b, &r, limits, interruptHandle) { return exit }
+                guard let code = callee.pointee.code else { return .callHost(callee) }
+                if try call(callee, code: code, frameStart: i.b, &r, limits, interruptHandle) {
+                    return .zeroLocals(callee)
+                }
                 continue
 
             // MARK: Moves and constants
@@ -789,15 +794,13 @@ extension Store {
         }
     }
 
-    /// `call` and `call_indirect` once the callee is known. A wasm callee gets a new frame at
-    /// `fp + frameStart` and the loop continues in its code; for a host callee, or a wasm callee whose locals
-    /// `execute` must zero, the loop leaves with the returned exit.
+    /// `call` and `call_indirect` once the callee is known to be a wasm function, with its `code`: it gets
+    /// a new frame at `fp + frameStart` and the loop continues in its code. Returns `enter`'s answer.
     @inline(__always)
     private func call(
-        _ callee: UnsafeMutablePointer<FunctionRecord>, frameStart: UInt32, _ r: inout Registers,
-        _ limits: StackLimits, _ interruptHandle: InterruptHandle
-    ) throws(Trap) -> LoopExit? {
-        guard let code = callee.pointee.code else { return .callHost(callee) }
+        _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<Instruction>,
+        frameStart: UInt32, _ r: inout Registers, _ limits: StackLimits, _ interruptHandle: InterruptHandle
+    ) throws(Trap) -> Bool {
         try r.poll(cost: 1, interruptHandle: interruptHandle)
         let localsNeedZeroing = try enter(callee, code: code, frameStart: frameStart, &r, limits)
         // Within one instance the cached memory is current (every grow reloads it): only a call into
@@ -807,7 +810,7 @@ extension Store {
             r.instance = calleeInstance
             r.reloadMemory()
         }
-        return localsNeedZeroing ? .zeroLocals(callee) : nil
+        return localsNeedZeroing
     }
 
     /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new

@@ -16,9 +16,15 @@ struct Registers {
     var memoryBase: UnsafeMutableRawPointer
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
-    /// The fuel slice: what may run before the next slow poll (see `poll`). The run's fuel is this plus
-    /// `fuelBank`, or unlimited when `fuelBank` is `Store.unlimitedFuel`.
-    var fuel: UInt64 = 0
+    /// The fuel slice: what may run before the next slow poll (see `charge`), in bytes of code, so that a
+    /// back-edge's charge is its byte distance as it stands in the code. Never negative between
+    /// instructions. The run's fuel is `fuelInstructions` plus `fuelBank`, or unlimited when `fuelBank` is
+    /// `Store.unlimitedFuel`.
+    var fuel = 0
+    /// The fuel each instruction costs, in `fuel`'s unit.
+    static let fuelUnit = MemoryLayout<Instruction>.stride
+    /// The fuel slice in instructions.
+    var fuelInstructions: UInt64 { UInt64(truncatingIfNeeded: fuel / Registers.fuelUnit) }
     /// The forwarding register: the value the last value-producing instruction wrote to its destination
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
@@ -122,35 +128,41 @@ struct Registers {
 
     // MARK: Control
 
-    /// Charges `cost` fuel; runs at calls and loop back-edges only. The cost comes out of a slice of the
-    /// fuel held in a machine register; only when the slice cannot pay does the slow path poll the
-    /// interruption flag and draw the next slice from `fuelBank`, so the common case is a subtraction and a
-    /// branch. The slow path is inline: a call there (even a cold one) would make LLVM keep the registers in
-    /// memory across the whole loop.
+    /// Charges `cost` instructions' fuel (see `charge`).
     @inline(__always)
     mutating func poll(cost: UInt64, interruptHandle: InterruptHandle) throws(Trap) {
-        if fuel >= cost {
-            fuel &-= cost
-            return
-        }
+        try charge(bytes: Int(truncatingIfNeeded: cost) &* Registers.fuelUnit, interruptHandle: interruptHandle)
+    }
+
+    /// Charges fuel, in bytes of code; runs at calls and loop back-edges only. The cost comes out of the
+    /// slice in `fuel`, a machine register, in one subtraction; only when that overdraws the slice does
+    /// the slow path poll the interruption flag and settle the overdraft from `fuelBank` while drawing the
+    /// next slice. The slow path is inline: a call there (even a cold one) would make LLVM keep the
+    /// registers in memory across the whole loop.
+    @inline(__always)
+    mutating func charge(bytes cost: Int, interruptHandle: InterruptHandle) throws(Trap) {
+        fuel &-= cost
+        if fuel >= 0 { return }
         if interruptHandle.flag.load(ordering: .relaxed) {
             interruptHandle.flag.store(false, ordering: .relaxed)
+            fuel &+= cost
             throw Trap(.interrupted)
         }
-        let wanted = Swift.max(Store.fuelSliceSize, cost)
+        let slice = Int(truncatingIfNeeded: Store.fuelSliceSize) &* Registers.fuelUnit
         if fuelBank == Store.unlimitedFuel {
-            fuel = wanted &- cost
+            fuel = slice
             return
         }
-        let total = fuelBank &+ fuel
-        guard total >= cost else {
+        let overdraft = UInt64(truncatingIfNeeded: (0 &- fuel) / Registers.fuelUnit)
+        guard fuelBank >= overdraft else {
             fuelBank = 0
             fuel = 0
             throw Trap(.outOfFuel)
         }
-        let drawn = Swift.min(total, wanted)
-        fuelBank = total &- drawn
-        fuel = drawn &- cost
+        let left = fuelBank &- overdraft
+        let drawn = Swift.min(left, Store.fuelSliceSize)
+        fuelBank = left &- drawn
+        fuel = Int(truncatingIfNeeded: drawn) &* Registers.fuelUnit
     }
 
     /// Jumps by `offset` bytes from the branch, `word` instructions past `pc` (a fused instruction's branch
@@ -162,8 +174,8 @@ struct Registers {
     mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
         let distance = Int(Int32(bitPattern: offset))
         if distance <= 0 {
-            let span = (0 &- distance) / MemoryLayout<Instruction>.stride
-            try poll(cost: UInt64(truncatingIfNeeded: span) &+ 1, interruptHandle: interruptHandle)
+            // The loop's instructions from the target up to and including the branch.
+            try charge(bytes: Registers.fuelUnit &- distance, interruptHandle: interruptHandle)
         }
         let branch = UnsafeRawPointer(pc + word)
         pc = branch.advanced(by: distance).assumingMemoryBound(to: Instruction.self)
