@@ -37,7 +37,7 @@ extension Store {
                 instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
         var r = Registers(
             pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, callFrame: entryCallFrame,
-            context: context)
+            lastBackEdge: code, lastBackEdgeTarget: code, context: context)
         r.reloadMemory()
         // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.
         let fuelIsLimited = fuelRemaining != Store.unlimitedFuel

@@ -29,6 +29,9 @@ struct Registers {
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
     var forwarded: UInt64 = 0
+    /// The last loop back-edge taken (a backward branch) and its target (see `branch`).
+    var lastBackEdge: UnsafePointer<Instruction>
+    var lastBackEdgeTarget: UnsafePointer<Instruction>
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
     /// between integer and floating-point registers would add latency to every link of a float chain.
     var forwardedFloat: Double = 0
@@ -173,12 +176,20 @@ struct Registers {
     @inline(__always)
     mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
         let distance = Int(Int32(bitPattern: offset))
+        let branch = pc + word
         if distance <= 0 {
             // The loop's instructions from the target up to and including the branch.
             try charge(bytes: Registers.fuelUnit &- distance, interruptHandle: interruptHandle)
+            if branch == lastBackEdge {
+                pc = lastBackEdgeTarget
+                return
+            }
+            lastBackEdge = branch
+            pc = UnsafeRawPointer(branch).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
+            lastBackEdgeTarget = pc
+            return
         }
-        let branch = UnsafeRawPointer(pc + word)
-        pc = branch.advanced(by: distance).assumingMemoryBound(to: Instruction.self)
+        pc = UnsafeRawPointer(branch).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
     }
 }
 
