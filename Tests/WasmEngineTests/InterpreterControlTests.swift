@@ -37,6 +37,26 @@ func sumModule() -> ModuleBuilder {
     return builder
 }
 
+/// sumOfSums(n) = sum(n) + sum(n - 1) + ... + sum(1): a loop that calls `sum`, whose own loop runs in
+/// between, so the two back-edges take turns.
+func sumOfSumsModule() -> ModuleBuilder {
+    var builder = sumModule()
+    builder.function(
+        .of([.i32], [.i32]), locals: 1, frameSize: 3, export: "sumOfSums",
+        [
+            Instruction(.const32, 1, 0),
+            Instruction(.brIfNot, 7, 0),
+            Instruction(.copy, 2, 0),
+            Instruction(.call, 0, 2),
+            Instruction(.i32Add, 1, 1, 2),
+            Instruction(.i32AddImm, 0, 0, UInt32(bitPattern: -1)),
+            Instruction(.brIf, 2, 0),
+            Instruction(.copy, 0, 1),
+            Instruction(.return),
+        ])
+    return builder
+}
+
 func infiniteLoopModule() -> ModuleBuilder {
     var builder = ModuleBuilder()
     builder.function(.of([], []), export: "spin", [Instruction(.br, 0)])
@@ -51,6 +71,12 @@ func infiniteLoopModule() -> ModuleBuilder {
     @Test func loopBackEdges() throws {
         #expect(try run(sumModule(), "sum", [.i32(1000)]) == [.i32(500_500)])
         #expect(try run(sumModule(), "sum", [.i32(0)]) == [.i32(0)])
+    }
+
+    @Test func backEdgesOfNestedLoopsTakeTurns() throws {
+        // sum(i) = i(i + 1)/2, so the sum of sums is n(n + 1)(n + 2)/6.
+        #expect(try run(sumOfSumsModule(), "sumOfSums", [.i32(100)]) == [.i32(171_700)])
+        #expect(try run(sumOfSumsModule(), "sumOfSums", [.i32(1)]) == [.i32(1)])
     }
 
     @Test func branchTableTakesTheDefaultBeyondItsLabels() throws {

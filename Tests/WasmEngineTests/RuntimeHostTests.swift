@@ -128,6 +128,25 @@ import Testing
         #expect(trapReason { try store.invoke(spin, []) } == .interrupted)
     }
 
+    @Test func fuelCountsInstructions() throws {
+        var configuration = Store.Configuration()
+        configuration.fuel = 1_000
+        let store = Store(configuration: configuration)
+        let instance = try store.instantiate(sumOfSumsModule().module, imports: Imports())
+        // One on entry; then each taken back-edge pays for the instructions of its loop, branch included:
+        // three in `sum`, taken n - 1 times.
+        #expect(try store.invoke(instance.function("sum"), [.i32(10)]) == [.i32(55)])
+        let sumCost: UInt64 = 1 + 9 * 3
+        #expect(store.remainingFuel == 1_000 - sumCost)
+        // One on entry; one per call, plus what the callee's loop pays (sum(3), sum(2), sum(1)); five per
+        // outer back-edge, taken twice.
+        store.remainingFuel = 1_000
+        #expect(try store.invoke(instance.function("sumOfSums"), [.i32(3)]) == [.i32(10)])
+        let calls: UInt64 = 3 + (2 + 1 + 0) * 3
+        let sumOfSumsCost: UInt64 = 1 + calls + 2 * 5
+        #expect(store.remainingFuel == 1_000 - sumOfSumsCost)
+    }
+
     @Test func fuelRunsOut() throws {
         var configuration = Store.Configuration()
         configuration.fuel = 10_000

@@ -11,6 +11,9 @@
 // does not pay a store-to-load round trip per link.
 // Wasm→wasm calls push the caller's registers on the explicit call-frame stack and continue in the same loop,
 // so wasm recursion never grows the host stack; only host functions (and an `invoke` they make) nest on it.
+// The loop itself (`run`) makes no calls: a host call, a trap, and the few instructions that need a library
+// call leave it through a `LoopExit` for `execute`, then the loop resumes. Calls anywhere in the loop would
+// pin its registers in callee-saved registers or on the stack in every handler.
 // The loop touches only raw pointers into store-owned buffers and value types held in locals: no retain,
 // release, allocation, existential or exclusivity check happens per instruction.
 
@@ -37,6 +40,7 @@ extension Store {
                 instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining))
         var r = Registers(
             pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, callFrame: entryCallFrame,
+            // True of any back-edge at `code`: jumping backwards from the first instruction lands on it.
             lastBackEdge: code, lastBackEdgeTarget: code, context: context)
         r.reloadMemory()
         // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.

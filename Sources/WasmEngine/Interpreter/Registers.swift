@@ -29,7 +29,8 @@ struct Registers {
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
     var forwarded: UInt64 = 0
-    /// The last loop back-edge taken (a backward branch) and its target (see `branch`).
+    /// The last loop back-edge taken (a backward branch) and where it jumped: a loop takes the same
+    /// back-edge again and again, and its target from here is in a register (see `branch`).
     var lastBackEdge: UnsafePointer<Instruction>
     var lastBackEdgeTarget: UnsafePointer<Instruction>
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
@@ -169,10 +170,12 @@ struct Registers {
     }
 
     /// Jumps by `offset` bytes from the branch, `word` instructions past `pc` (a fused instruction's branch
-    /// is in a later word). The store's copy of the code holds branch targets as signed byte distances from
-    /// the branch, so the jump is one addition of a loaded value: every taken branch puts that load and
-    /// addition on the chain of `pc` values, which bounds how fast a loop runs. A jump backwards (or onto
-    /// itself) is a loop back-edge and polls, charging the instructions the loop spans.
+    /// is in a later word); the store's copy of the code holds branch targets as signed byte distances
+    /// from the branch. A jump backwards (or onto itself) is a loop back-edge: it charges the instructions
+    /// the loop spans, and takes its target from `lastBackEdgeTarget` when it is `lastBackEdge`. The next
+    /// instruction's operands are read through the new `pc`, so how soon `pc` is known bounds how fast a
+    /// loop runs: computed, it waits for the distance to load (five cycles or so); from the register, it
+    /// waits for nothing, since the comparison only feeds a predicted branch.
     @inline(__always)
     mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
         let distance = Int(Int32(bitPattern: offset))
