@@ -82,7 +82,8 @@ extension Store {
 
     /// Why `run` left the dispatch loop: to finish, or for work that calls out of the engine.
     enum LoopExit {
-        /// The instruction at `pc` is one `executeOutOfLine` runs.
+        /// The instruction at `pc` is one `executeOutOfLine` runs. (First, so its encoding is zero: LLVM
+        /// sets up this exit, which many handlers share, before every dispatch, and zeroing is free.)
         case outOfLine
         case returned
         case trapped(Trap)

@@ -95,7 +95,8 @@ struct MemoryRecord {
 
     /// `memory.grow`: the old size in pages, or nil when the result would exceed the maximum.
     mutating func grow(byPages delta: UInt64) -> UInt64? {
-        let oldPages = pageCount
+        let oldByteCount = byteCount
+        let oldPages = UInt64(oldByteCount) / wasmPageSize
         let newPages = oldPages + delta
         guard newPages <= maximumPages else { return nil }
         let newByteCount = Int(newPages * wasmPageSize)
@@ -103,15 +104,14 @@ struct MemoryRecord {
             // Doubling keeps a sequence of small grows linear in total copying.
             let newCapacity = Swift.max(newByteCount, Swift.min(capacity * 2, Int(maximumPages * wasmPageSize)))
             let newBase = Self.allocateBuffer(capacity: newCapacity)
-            // SAFETY: both buffers hold at least `byteCount` bytes.
-            newBase.copyMemory(from: base, byteCount: byteCount)
-            newBase.storeBytes(of: UInt64(byteCount), toByteOffset: Self.sizeFieldOffset, as: UInt64.self)
+            // SAFETY: both buffers hold at least `oldByteCount` bytes.
+            newBase.copyMemory(from: base, byteCount: oldByteCount)
             deallocateBuffer()
             base = newBase
             capacity = newCapacity
         }
         // SAFETY: `newByteCount` ≤ `capacity`.
-        (base + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: newByteCount - byteCount)
+        (base + oldByteCount).initializeMemory(as: UInt8.self, repeating: 0, count: newByteCount - oldByteCount)
         byteCount = newByteCount
         return oldPages
     }

@@ -24,7 +24,7 @@ public final class Store {
     /// levels the call traps "call stack exhausted" instead of risking the host stack.
     static let maxInvokeNesting = 100
     /// Slots allocated past the value stack's end, so a call may zero its first four locals with straight
-    /// stores whatever its frame size (see `Store.call`).
+    /// stores whatever its frame size (see `Store.enter`).
     static let valueStackSlack = 4
 
     public let configuration: Configuration
