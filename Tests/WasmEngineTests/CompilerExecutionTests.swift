@@ -131,8 +131,8 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
             0x20, 0x01, 0x20, 0x02, 0x49, 0x1B, 0x20, 0x03, 0x6A, 0x0B,
         ]
         let copyOpcodes = try compileBody(teeThenRead, parameters: [.i32, .i32, .i32], results: [.i32]).code.map(\.opcode)
-        #expect(copyOpcodes.contains(.copyThenI32LoadScaled))
-        #expect(copyOpcodes.contains(.copyThenSelect))
+        #expect(copyOpcodes.contains(.copyThenI32LoadScaledFwdC))
+        #expect(copyOpcodes.contains(.i32MinU))  // select(y, z, y < z)
         let threeI32s = FuncType.of([.i32, .i32, .i32], [.i32])
         #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(1), .i32(10)]) == [.i32(7 + 1)])  // selects y
         #expect(try execute(threeI32s, teeThenRead, [.i32(0), .i32(1), .i32(5)]) == [.i32(5 + 1)])  // selects z
@@ -283,6 +283,49 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
             0x0D, 0, 0x0B, 0x20, 1, 0x6A, 0x0B,
         ]
         #expect(try execute(Self.i32ToI32, body, [.i32(5)], extraTypes: [Self.i32ToI32]) == [.i32(5)])
+    }
+
+    @Test func selectOnItsOwnComparisonIsMinimumOrMaximum() throws {
+        // local.get A; local.get B; local.get 0; local.get 1; <comparison>; select, for (A, B) = (0, 1) and (1, 0)
+        let samples: [Int64] = [0, 1, -1, 7, Int64.min, Int64.max, Int64(Int32.min), Int64(UInt32.max)]
+        for (wide, firstComparison) in [(false, UInt8(0x48)), (true, UInt8(0x53))] {
+            // lt_s, lt_u, gt_s, gt_u, le_s, le_u, ge_s, ge_u
+            for comparison in firstComparison..<firstComparison + 8 {
+                for (first, second) in [(UInt8(0), UInt8(1)), (1, 0)] {
+                    let body: [UInt8] = [0x00, 0x20, first, 0x20, second, 0x20, 0, 0x20, 1, comparison, 0x1B, 0x0B]
+                    let type: ValueType = wide ? .i64 : .i32
+                    let code = try compileBody(body, parameters: [type, type], results: [type]).code.map(\.opcode)
+                    #expect(!code.contains(.select) && !code.contains(.copyThenSelect), "comparison \(comparison)")
+                    for x in samples {
+                        for y in samples {
+                            let holds = Self.compare(comparison - firstComparison, x, y, wide: wide)
+                            let chosen = holds ? (first == 0 ? x : y) : (second == 0 ? x : y)
+                            let arguments: [Value] = wide ? [.i64(UInt64(bitPattern: x)), .i64(UInt64(bitPattern: y))]
+                                : [.i32(UInt32(truncatingIfNeeded: x)), .i32(UInt32(truncatingIfNeeded: y))]
+                            let expected: Value = wide ? .i64(UInt64(bitPattern: chosen)) : .i32(UInt32(truncatingIfNeeded: chosen))
+                            #expect(try execute(FuncType.of([type, type], [type]), body, arguments) == [expected])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The wasm comparison `lt_s, lt_u, gt_s, gt_u, le_s, le_u, ge_s, ge_u` numbered from 0, on i32 or i64.
+    private static func compare(_ operation: UInt8, _ x: Int64, _ y: Int64, wide: Bool) -> Bool {
+        let (signedX, signedY) = wide ? (x, y) : (Int64(Int32(truncatingIfNeeded: x)), Int64(Int32(truncatingIfNeeded: y)))
+        let (unsignedX, unsignedY) = wide ? (UInt64(bitPattern: x), UInt64(bitPattern: y))
+            : (UInt64(UInt32(truncatingIfNeeded: x)), UInt64(UInt32(truncatingIfNeeded: y)))
+        switch operation {
+        case 0: return signedX < signedY
+        case 1: return unsignedX < unsignedY
+        case 2: return signedX > signedY
+        case 3: return unsignedX > unsignedY
+        case 4: return signedX <= signedY
+        case 5: return unsignedX <= unsignedY
+        case 6: return signedX >= signedY
+        default: return unsignedX >= unsignedY
+        }
     }
 
     @Test func selectPicksByCondition() throws {

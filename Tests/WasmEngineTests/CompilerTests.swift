@@ -210,6 +210,8 @@ func compileError(
             Instruction(.f64Mul, 10, 10, 3),  // a product of the product: forwarded, then paired
             Instruction(.copy, 11, 1),
             Instruction(.select, 11, 2, 3),
+            Instruction(.copy, 12, 1),
+            Instruction(.i32LoadScaled, 13, 2, 12),  // indexes by the copy: forwarded, then paired
         ]
         FunctionTranslator.forwardResults(&code)
         #expect(
@@ -227,6 +229,8 @@ func compileError(
                 Instruction(.f64MulFwd, 10, 10, 3),
                 Instruction(.copyThenSelect, 11, 1),
                 Instruction(.select, 11, 2, 3),
+                Instruction(.copyThenI32LoadScaledFwdC, 12, 1),
+                Instruction(.i32LoadScaledFwdC, 13, 2, 12),
             ])
     }
 

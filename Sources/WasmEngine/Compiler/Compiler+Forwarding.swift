@@ -84,6 +84,7 @@ extension Instruction {
         case .brIfI32GeUImm: return left(.brIfI32GeUImmFwd)
         case .select: return right(.selectFwd)
         case .i32Load: return left(.i32LoadFwd)
+        case .i32LoadScaled: return right(.i32LoadScaledFwdC)
         case .i64Load: return left(.i64LoadFwd)
         case .i32Load8U: return left(.i32Load8UFwd)
         case .i32Store: return value(.i32StoreFwd)
@@ -175,7 +176,7 @@ extension Opcode {
         case (.f64Mul, .f64MulFwd): .f64MulThenF64MulFwd
         case (.f64AddFwd, .i64StoreFwd): .f64AddFwdThenI64StoreFwd
         case (.f64SubFwdC, .i64StoreFwd): .f64SubFwdCThenI64StoreFwd
-        case (.copy, .i32LoadScaled): .copyThenI32LoadScaled
+        case (.copy, .i32LoadScaledFwdC): .copyThenI32LoadScaledFwdC
         case (.copy, .select): .copyThenSelect
         case (.i32GtU, .i32AddFwd): .i32GtUThenI32AddFwd
         case (.i32LeU, .i32AddFwd): .i32LeUThenI32AddFwd

@@ -52,6 +52,7 @@ extension FunctionTranslator {
 
     /// `select` keeps the first operand's slot as the result: it is copied there first if it lives elsewhere.
     mutating func translateSelect(type declared: ValueType?) throws(ModuleError) {
+        let comparison = freshResultInstruction().map { code[$0] }
         let condition = try pop(.i32)
         let second: Operand
         let first: Operand
@@ -67,10 +68,52 @@ extension FunctionTranslator {
             if let a = first.type, let b = second.type, a != b { throw typeMismatch() }
             resultType = first.type ?? second.type
         }
+        if let comparison, let extremum = extremum(of: comparison, choosing: first, or: second) {
+            code.removeLast()
+            emitResult(extremum, resultType, comparison.b, comparison.c)
+            return
+        }
         let conditionSlot = source(condition)
         let secondSlot = source(second)
         let resultSlot = materialize(first)
         emit(.select, resultSlot, secondSlot, conditionSlot)
         push(resultType)
+    }
+
+    /// The minimum or maximum that `select(first, second, comparison)` computes when the comparison, just
+    /// emitted, compares the very slots `first` and `second` are read from: `x < y ? x : y` is `min(x, y)`.
+    /// Equal operands give the same value either way, so `<=` chooses as `<` does. (Float selects are left
+    /// alone: min and max treat NaN and signed zeros differently.)
+    private func extremum(of comparison: Instruction, choosing first: Operand, or second: Operand) -> Opcode? {
+        func slotRead(_ operand: Operand) -> UInt32? {
+            switch operand.location {
+            case .ownSlot: slot(operand.height)
+            case .local(let index): index
+            case .constant: nil
+            }
+        }
+        guard let firstSlot = slotRead(first), let secondSlot = slotRead(second) else { return nil }
+        let choosesLeft: Bool
+        if firstSlot == comparison.b && secondSlot == comparison.c {
+            choosesLeft = true
+        } else if firstSlot == comparison.c && secondSlot == comparison.b {
+            choosesLeft = false
+        } else {
+            return nil
+        }
+        // The extremum `select` takes when it picks the comparison's left operand whenever the comparison holds.
+        let leftWhenTrue: Opcode, rightWhenTrue: Opcode
+        switch comparison.opcode {
+        case .i32LtS, .i32LeS: (leftWhenTrue, rightWhenTrue) = (.i32MinS, .i32MaxS)
+        case .i32LtU, .i32LeU: (leftWhenTrue, rightWhenTrue) = (.i32MinU, .i32MaxU)
+        case .i32GtS, .i32GeS: (leftWhenTrue, rightWhenTrue) = (.i32MaxS, .i32MinS)
+        case .i32GtU, .i32GeU: (leftWhenTrue, rightWhenTrue) = (.i32MaxU, .i32MinU)
+        case .i64LtS, .i64LeS: (leftWhenTrue, rightWhenTrue) = (.i64MinS, .i64MaxS)
+        case .i64LtU, .i64LeU: (leftWhenTrue, rightWhenTrue) = (.i64MinU, .i64MaxU)
+        case .i64GtS, .i64GeS: (leftWhenTrue, rightWhenTrue) = (.i64MaxS, .i64MinS)
+        case .i64GtU, .i64GeU: (leftWhenTrue, rightWhenTrue) = (.i64MaxU, .i64MinU)
+        default: return nil
+        }
+        return choosesLeft ? leftWhenTrue : rightWhenTrue
     }
 }

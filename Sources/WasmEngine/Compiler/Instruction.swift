@@ -143,6 +143,9 @@ public enum Opcode: UInt16, Sendable {
     case i64Clz, i64Ctz, i64Popcnt
     case i64Add, i64Sub, i64Mul, i64DivS, i64DivU, i64RemS, i64RemU
     case i64And, i64Or, i64Xor, i64Shl, i64ShrS, i64ShrU, i64Rotl, i64Rotr
+    /// A `select` of two integers on their own comparison (`x < y ? x : y` and the like): `slot[a]` is the
+    /// minimum or maximum of `slot[b]` and `slot[c]`.
+    case i32MinS, i32MinU, i32MaxS, i32MaxU, i64MinS, i64MinU, i64MaxS, i64MaxU
 
     case f32Abs, f32Neg, f32Ceil, f32Floor, f32Trunc, f32Nearest, f32Sqrt
     case f32Add, f32Sub, f32Mul, f32Div, f32Min, f32Max, f32Copysign
@@ -192,7 +195,7 @@ public enum Opcode: UInt16, Sendable {
     case i32AddFwd, i32SubFwd, i32MulFwd, i32AndFwd, i32OrFwd, i32XorFwd, i32ShlFwd, i32ShrSFwd, i32ShrUFwd
     case i64AddFwd, i64SubFwd, i64MulFwd, i64AndFwd, i64OrFwd, i64XorFwd, i64ShlFwd, i64ShrSFwd, i64ShrUFwd
     case f64AddFwd, f64SubFwd, f64MulFwd, f64DivFwd
-    case i32SubFwdC, i32ShlFwdC, i32ShrUFwdC, f64SubFwdC, f64DivFwdC
+    case i32SubFwdC, i32ShlFwdC, i32ShrUFwdC, f64SubFwdC, f64DivFwdC, i32LoadScaledFwdC
     case i32AddImmFwd, i32AndImmFwd, i32OrImmFwd, i32XorImmFwd, i32ShlImmFwd, i32ShrSImmFwd, i32ShrUImmFwd
     case i32XorShlImmFwd, i32XorShrUImmFwd
     case i64AddImmFwd
@@ -222,7 +225,7 @@ public enum Opcode: UInt16, Sendable {
     /// A product of products (`x * y * z`), and f64 arithmetic whose result is stored at once.
     case f64MulThenF64MulFwd, f64AddFwdThenI64StoreFwd, f64SubFwdCThenI64StoreFwd
     /// The copy of a local that a `local.tee` keeps, then the load or `select` that reads the old value.
-    case copyThenI32LoadScaled, copyThenSelect
+    case copyThenI32LoadScaledFwdC, copyThenSelect
     /// A comparison added to a counter (branch-free code: `left += a <= b`).
     case i32GtUThenI32AddFwd, i32LeUThenI32AddFwd
     /// A comparison kept in a local (`local.tee`) and branched on: the pair then branches as its second word

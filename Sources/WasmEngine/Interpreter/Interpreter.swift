@@ -41,7 +41,7 @@ extension Store {
         var r = Registers(
             pc: code, fp: frame, memoryBase: placeholderMemory.pointee.base, callFrame: entryCallFrame,
             // True of any back-edge at `code`: jumping backwards from the first instruction lands on it.
-            lastBackEdge: code, lastBackEdgeTarget: code, context: context)
+            lastBackEdge: code, context: context)
         r.reloadMemory()
         // While the loop runs, the fuel it holds (`r.fuelBank` and `r.fuel`) is out of `fuelRemaining`.
         let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
@@ -236,7 +236,7 @@ extension Store {
                 if r.i64(i.b) >= r.i64(i.c) { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .brTable:
                 // Land on the selected entry, itself a `br` executed next.
-                r.pc += 1 + Int(Swift.min(r.i32(i.a), i.b))
+                r.pc += 1 + Int(Numeric.smaller(r.i32(i.a), i.b))
                 continue
             case .i32AddThenReturn:
                 r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
@@ -411,6 +411,14 @@ extension Store {
             case .i64ShrU: r.setI64(i.a, r.i64(i.b) &>> r.i64(i.c))
             case .i64Rotl: r.setI64(i.a, Numeric.rotateLeft(r.i64(i.b), r.i64(i.c)))
             case .i64Rotr: r.setI64(i.a, Numeric.rotateRight(r.i64(i.b), r.i64(i.c)))
+            case .i32MinS: r.setI32(i.a, UInt32(bitPattern: Numeric.smaller(r.s32(i.b), r.s32(i.c))))
+            case .i32MinU: r.setI32(i.a, Numeric.smaller(r.i32(i.b), r.i32(i.c)))
+            case .i32MaxS: r.setI32(i.a, UInt32(bitPattern: Numeric.larger(r.s32(i.b), r.s32(i.c))))
+            case .i32MaxU: r.setI32(i.a, Numeric.larger(r.i32(i.b), r.i32(i.c)))
+            case .i64MinS: r.setI64(i.a, UInt64(bitPattern: Numeric.smaller(r.s64(i.b), r.s64(i.c))))
+            case .i64MinU: r.setI64(i.a, Numeric.smaller(r.i64(i.b), r.i64(i.c)))
+            case .i64MaxS: r.setI64(i.a, UInt64(bitPattern: Numeric.larger(r.s64(i.b), r.s64(i.c))))
+            case .i64MaxU: r.setI64(i.a, Numeric.larger(r.i64(i.b), r.i64(i.c)))
 
             // MARK: f32 arithmetic (abs, neg, copysign on bits: NaN payloads unchanged)
             case .f32Abs: r.setI32(i.a, r.i32(i.b) & ~Numeric.f32SignBit)
@@ -568,6 +576,7 @@ extension Store {
             case .brIfI32GeUImmFwd:
                 if r.forwardedI32 >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
+            case .i32LoadScaledFwdC: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ r.forwardedI32 &<< 2))
             case .i64LoadFwd: r.setF64(i.a, Double(bitPattern: try r.load(i, at: r.forwardedI32, as: UInt64.self)))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
             case .i32StoreFwd: try r.store(i, r.forwardedI32)
@@ -747,10 +756,10 @@ extension Store {
                 try r.store(InstructionOperands(r.pc + 1), r.forwarded)
                 r.pc += 2
                 continue
-            case .copyThenI32LoadScaled:
+            case .copyThenI32LoadScaledFwdC:
                 r.setI64(i.a, r.i64(i.b))
                 let next = InstructionOperands(r.pc + 1)
-                r.setI32(next.a, try r.load(UInt32.self, at: r.i32(next.b) &+ r.i32(next.c) &<< 2))
+                r.setI32(next.a, try r.load(UInt32.self, at: r.i32(next.b) &+ r.forwardedI32 &<< 2))
                 r.pc += 2
                 continue
             case .copyThenSelect:

@@ -42,6 +42,15 @@ enum Numeric {
         value &>> count | value &<< (T(T.bitWidth) &- count)
     }
 
+    // MARK: Integer min/max. Not `Swift.min`/`max`: in a function as large as the dispatch loop the inliner
+    // may leave those as calls, and any call there makes LLVM spill registers in every handler.
+
+    @inline(__always)
+    static func smaller<T: FixedWidthInteger>(_ left: T, _ right: T) -> T { left < right ? left : right }
+
+    @inline(__always)
+    static func larger<T: FixedWidthInteger>(_ left: T, _ right: T) -> T { left > right ? left : right }
+
     // MARK: Float min/max: NaN propagates; -0 orders below +0
 
     @inline(__always)

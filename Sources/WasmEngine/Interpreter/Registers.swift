@@ -32,7 +32,7 @@ struct Registers {
     /// The last loop back-edge taken (a backward branch) and where it jumped: a loop takes the same
     /// back-edge again and again, and its target from here is in a register (see `branch`).
     var lastBackEdge: UnsafePointer<Instruction>
-    var lastBackEdgeTarget: UnsafePointer<Instruction>
+    var lastBackEdgeDistance = 0
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
     /// between integer and floating-point registers would add latency to every link of a float chain.
     var forwardedFloat: Double = 0
@@ -146,7 +146,7 @@ struct Registers {
     @inline(__always)
     mutating func charge(bytes cost: Int, interruptHandle: InterruptHandle) throws(Trap) {
         fuel &-= cost
-        if fuel >= 0 { return }
+        if _fastPath(fuel >= 0) { return }
         if interruptHandle.flag.load(ordering: .relaxed) {
             interruptHandle.flag.store(false, ordering: .relaxed)
             fuel &+= cost
@@ -183,13 +183,13 @@ struct Registers {
         if distance <= 0 {
             // The loop's instructions from the target up to and including the branch.
             try charge(bytes: Registers.fuelUnit &- distance, interruptHandle: interruptHandle)
-            if branch == lastBackEdge {
-                pc = lastBackEdgeTarget
+            if _fastPath(branch == lastBackEdge) {
+                pc = UnsafeRawPointer(branch).advanced(by: lastBackEdgeDistance).assumingMemoryBound(to: Instruction.self)
                 return
             }
             lastBackEdge = branch
+            lastBackEdgeDistance = distance
             pc = UnsafeRawPointer(branch).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
-            lastBackEdgeTarget = pc
             return
         }
         pc = UnsafeRawPointer(branch).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
