@@ -29,8 +29,8 @@ struct Registers {
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
     var forwarded: UInt64 = 0
-    /// The last loop back-edge taken (a backward branch) and where it jumped: a loop takes the same
-    /// back-edge again and again, and its target from here is in a register (see `branch`).
+    /// The last loop back-edge taken (a backward branch) and its distance: a loop takes the same back-edge
+    /// again and again, and its distance from here is in a register (see `branch`).
     var lastBackEdge: UnsafePointer<Instruction>
     var lastBackEdgeDistance = 0
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
@@ -142,7 +142,8 @@ struct Registers {
     /// slice in `fuel`, a machine register, in one subtraction; only when that overdraws the slice does
     /// the slow path poll the interruption flag and settle the overdraft from `fuelBank` while drawing the
     /// next slice. The slow path is inline: a call there (even a cold one) would make LLVM keep the
-    /// registers in memory across the whole loop.
+    /// registers in memory across the whole loop. It is marked cold: otherwise LLVM weighs it like any
+    /// handler and, short of registers, keeps `fuel` on the stack instead of a value the slow path uses.
     @inline(__always)
     mutating func charge(bytes cost: Int, interruptHandle: InterruptHandle) throws(Trap) {
         fuel &-= cost
@@ -172,10 +173,13 @@ struct Registers {
     /// Jumps by `offset` bytes from the branch, `word` instructions past `pc` (a fused instruction's branch
     /// is in a later word); the store's copy of the code holds branch targets as signed byte distances
     /// from the branch. A jump backwards (or onto itself) is a loop back-edge: it charges the instructions
-    /// the loop spans, and takes its target from `lastBackEdgeTarget` when it is `lastBackEdge`. The next
-    /// instruction's operands are read through the new `pc`, so how soon `pc` is known bounds how fast a
-    /// loop runs: computed, it waits for the distance to load (five cycles or so); from the register, it
-    /// waits for nothing, since the comparison only feeds a predicted branch.
+    /// the loop spans, and takes its distance from `lastBackEdgeDistance` when it is `lastBackEdge`. The
+    /// next instruction's operands are read through the new `pc`, so how soon `pc` is known bounds how fast
+    /// a loop runs: from the loaded distance, it waits for the load (five cycles or so); from the register,
+    /// one addition, since the comparison only feeds a predicted branch. (The cache holds the distance, not
+    /// the target, so that a hit computes something: a hit that only picked a register would reach the
+    /// dispatch straight from a conditional branch, and LLVM would then route every loop through one shared
+    /// indirect jump instead of copying the dispatch into each handler.)
     @inline(__always)
     mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
         let distance = Int(Int32(bitPattern: offset))
