@@ -53,7 +53,9 @@ spec-tests: build
 bench-smoke: build
 	$(PYTHON) bench/run.py --quick --runs 1 --require-swiftlet
 
+# WasmKit 0.4.2, the fastest interpreter measured here, as a peer: a separate package, built only for this.
 bench: build
+	$(SWIFT) build -c release --package-path bench/wasmkit-0.4.2
 	$(PYTHON) bench/run.py
 
 # The micro-VM's figures: whole-process run vs the C floor, VM creation to first instructions, CPU-bound

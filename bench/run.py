@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times Swiftlet against WasmKit and Wasmtime on the CPU-bound kernels in bench/kernels.
+"""Times Swiftlet against WasmKit (two versions) and Wasmtime on the CPU-bound kernels in bench/kernels.
 
 Each kernel is a C file exporting one function that takes a size and returns a 32-bit checksum. The
 kernels are compiled here (toolchain clang, wasm32, no libc), every runtime runs each one several times,
@@ -7,7 +7,9 @@ the checksums must agree, and a table of median times and ratios is printed.
 
 How each runtime is timed:
   swiftlet  wall time of `swiftlet run --isolation process --invoke F K.wasm N` (a whole process);
-  wasmkit   wall time of `wasmkit run K.wasm F i32:N` (a whole process);
+  wasmkit   wall time of `wasmkit run K.wasm F i32:N` (a whole process): the toolchain's WasmKit;
+  wasmkit-0.4.2  wall time of `wasmkit-run K.wasm F N` (a whole process): WasmKit 0.4.2 behind the small
+            command in bench/wasmkit-0.4.2, which `make bench` builds;
   wasmtime  in this process: compile + instantiate + call through the `wasmtime` Python package.
 A runtime that cannot run (missing, or failing on a tiny module) is reported and left out; the others
 still run. The exit status is 1 only if two runtimes disagree on a checksum.
@@ -29,6 +31,8 @@ KERNEL_SOURCES = REPO / "bench" / "kernels"
 BUILD_DIR = REPO / ".build" / "bench"
 SWIFTLET = REPO / ".build" / "release" / "swiftlet"
 SMOKE_MODULE = REPO / "examples" / "fib.wasm"
+WASMKIT_RELEASE_PACKAGE = REPO / "bench" / "wasmkit-0.4.2"
+WASMKIT_RELEASE = WASMKIT_RELEASE_PACKAGE / ".build" / "release" / "wasmkit-run"
 
 
 @dataclass
@@ -150,6 +154,21 @@ class WasmKit:
         return elapsed, int(match.group(1)) & 0xFFFFFFFF
 
 
+class WasmKitRelease:
+    name = "wasmkit-0.4.2"
+
+    def __init__(self, timeout):
+        self.timeout = timeout
+
+    def check(self):
+        if not WASMKIT_RELEASE.exists():
+            raise RuntimeUnavailable(f"{WASMKIT_RELEASE.relative_to(REPO)} not built (`make bench` builds it)")
+
+    def run(self, module, function, size):
+        elapsed, output = run_process([str(WASMKIT_RELEASE), str(module), function, str(size)], self.timeout)
+        return elapsed, last_integer(output)
+
+
 class Wasmtime:
     name = "wasmtime"
 
@@ -197,7 +216,7 @@ def main():
 
     runtimes = []
     unavailable = {}
-    for runtime in (Swiftlet(arguments.timeout), WasmKit(arguments.timeout), Wasmtime()):
+    for runtime in (Swiftlet(arguments.timeout), WasmKit(arguments.timeout), WasmKitRelease(arguments.timeout), Wasmtime()):
         try:
             runtime.check()
             runtimes.append(runtime)
@@ -239,7 +258,8 @@ def main():
     print()
     print(f"Median of {arguments.runs} alternating run(s), seconds; ratios of medians, and of minimums in brackets"
           + (" (quick sizes)" if arguments.quick else ""))
-    header = ["kernel", "size", "checksum", "swiftlet", "wasmkit", "wasmtime", "swiftlet/wasmkit", "swiftlet/wasmtime"]
+    peers = ["wasmkit", "wasmkit-0.4.2", "wasmtime"]
+    header = ["kernel", "size", "checksum", "swiftlet", *peers, *(f"swiftlet/{peer}" for peer in peers)]
     table = [header]
     for kernel, size, distinct, medians, minimums, failures in rows:
         def cell(name):
@@ -251,11 +271,9 @@ def main():
 
         checksum = str(next(iter(distinct))) if len(distinct) == 1 else ("DISAGREE" if distinct else "-")
         table.append([
-            kernel.name, str(size), checksum, cell("swiftlet"), cell("wasmkit"), cell("wasmtime"),
-            format_ratio(medians.get("swiftlet"), medians.get("wasmkit"))
-            + f" ({format_ratio(minimums.get('swiftlet'), minimums.get('wasmkit'))})",
-            format_ratio(medians.get("swiftlet"), medians.get("wasmtime"))
-            + f" ({format_ratio(minimums.get('swiftlet'), minimums.get('wasmtime'))})",
+            kernel.name, str(size), checksum, cell("swiftlet"), *(cell(peer) for peer in peers),
+            *(format_ratio(medians.get("swiftlet"), medians.get(peer))
+              + f" ({format_ratio(minimums.get('swiftlet'), minimums.get(peer))})" for peer in peers),
         ])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for index, row in enumerate(table):
