@@ -31,8 +31,7 @@ KERNEL_SOURCES = REPO / "bench" / "kernels"
 BUILD_DIR = REPO / ".build" / "bench"
 SWIFTLET = REPO / ".build" / "release" / "swiftlet"
 SMOKE_MODULE = REPO / "examples" / "fib.wasm"
-WASMKIT_RELEASE_PACKAGE = REPO / "bench" / "wasmkit-0.4.2"
-WASMKIT_RELEASE = WASMKIT_RELEASE_PACKAGE / ".build" / "release" / "wasmkit-run"
+WASMKIT_RELEASE = REPO / "bench" / "wasmkit-0.4.2" / ".build" / "release" / "wasmkit-run"
 
 
 @dataclass
@@ -110,11 +109,19 @@ def run_process(command, timeout):
     return elapsed, completed.stdout
 
 
-class Swiftlet:
-    name = "swiftlet"
+class ProcessRuntime:
+    """A runtime run as one process per call (`command`), whose last printed integer is the result."""
 
     def __init__(self, timeout):
         self.timeout = timeout
+
+    def run(self, module, function, size):
+        elapsed, output = run_process(self.command(module, function, size), self.timeout)
+        return elapsed, last_integer(output)
+
+
+class Swiftlet(ProcessRuntime):
+    name = "swiftlet"
 
     def check(self):
         if not SWIFTLET.exists():
@@ -129,10 +136,6 @@ class Swiftlet:
 
     def command(self, module, function, size):
         return [str(SWIFTLET), "run", "--isolation", "process", "--invoke", function, str(module), str(size)]
-
-    def run(self, module, function, size):
-        elapsed, output = run_process(self.command(module, function, size), self.timeout)
-        return elapsed, last_integer(output)
 
 
 class WasmKit:
@@ -154,19 +157,15 @@ class WasmKit:
         return elapsed, int(match.group(1)) & 0xFFFFFFFF
 
 
-class WasmKitRelease:
+class WasmKitRelease(ProcessRuntime):
     name = "wasmkit-0.4.2"
-
-    def __init__(self, timeout):
-        self.timeout = timeout
 
     def check(self):
         if not WASMKIT_RELEASE.exists():
             raise RuntimeUnavailable(f"{WASMKIT_RELEASE.relative_to(REPO)} not built (`make bench` builds it)")
 
-    def run(self, module, function, size):
-        elapsed, output = run_process([str(WASMKIT_RELEASE), str(module), function, str(size)], self.timeout)
-        return elapsed, last_integer(output)
+    def command(self, module, function, size):
+        return [str(WASMKIT_RELEASE), str(module), function, str(size)]
 
 
 class Wasmtime:

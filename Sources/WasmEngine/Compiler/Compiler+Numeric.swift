@@ -112,20 +112,11 @@ extension FunctionTranslator {
     private func xorshiftStep(
         shift: Instruction, _ left: Operand, _ right: Operand
     ) -> (opcode: Opcode, source: UInt32, count: UInt32)? {
-        let leftSlot = slot(left.height)
-        let rightSlot = slot(right.height)
-        func slotNamed(by operand: Operand, ownSlot: UInt32) -> UInt32? {
-            switch operand.location {
-            case .local(let index): index
-            case .ownSlot: ownSlot
-            default: nil
-            }
-        }
         let other: UInt32?
-        if right.location == .ownSlot && shift.a == rightSlot {
-            other = slotNamed(by: left, ownSlot: leftSlot)
-        } else if left.location == .ownSlot && shift.a == leftSlot {
-            other = slotNamed(by: right, ownSlot: rightSlot)
+        if right.location == .ownSlot && shift.a == slot(right.height) {
+            other = slotNamed(by: left)
+        } else if left.location == .ownSlot && shift.a == slot(left.height) {
+            other = slotNamed(by: right)
         } else {
             other = nil
         }

@@ -43,6 +43,15 @@ extension FunctionTranslator {
         }
     }
 
+    /// The slot that holds `operand`'s value now, without emitting anything: nil for a deferred constant.
+    func slotNamed(by operand: Operand) -> UInt32? {
+        switch operand.location {
+        case .ownSlot: slot(operand.height)
+        case .local(let index): index
+        case .constant: nil
+        }
+    }
+
     /// Puts `operand`'s value in its own slot (for instructions that need consecutive operands).
     @discardableResult
     mutating func materialize(_ operand: Operand) -> UInt32 {

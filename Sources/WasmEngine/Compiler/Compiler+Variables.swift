@@ -85,14 +85,7 @@ extension FunctionTranslator {
     /// Equal operands give the same value either way, so `<=` chooses as `<` does. (Float selects are left
     /// alone: min and max treat NaN and signed zeros differently.)
     private func extremum(of comparison: Instruction, choosing first: Operand, or second: Operand) -> Opcode? {
-        func slotRead(_ operand: Operand) -> UInt32? {
-            switch operand.location {
-            case .ownSlot: slot(operand.height)
-            case .local(let index): index
-            case .constant: nil
-            }
-        }
-        guard let firstSlot = slotRead(first), let secondSlot = slotRead(second) else { return nil }
+        guard let firstSlot = slotNamed(by: first), let secondSlot = slotNamed(by: second) else { return nil }
         let choosesLeft: Bool
         if firstSlot == comparison.b && secondSlot == comparison.c {
             choosesLeft = true
