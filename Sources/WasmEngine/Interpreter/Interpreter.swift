@@ -82,9 +82,11 @@ extension Store {
 
     /// Why `run` left the dispatch loop: to finish, or for work that calls out of the engine.
     enum LoopExit {
-        /// The instruction at `pc` is one `executeOutOfLine` runs. (First, so its encoding is zero: LLVM
-        /// sets up this exit, which many handlers share, before every dispatch, and zeroing is free.)
-        case outOfLine
+        /// The instruction at `pc` (the payload) is one `executeOutOfLine` runs. The out-of-line opcodes' jump
+        /// table entries lead straight to the loop's exit, so whatever this case needs in registers, every
+        /// dispatch sets up before its indirect jump: the pc is there already, a constant payload would cost
+        /// one instruction in every handler.
+        case outOfLine(UnsafePointer<Instruction>)
         case returned
         case trapped(Trap)
         /// The `call` or `call_indirect` at `pc` calls this host function.
@@ -308,7 +310,7 @@ extension Store {
             case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
                 .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow,
                 .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest:
-                return .outOfLine
+                return .outOfLine(r.pc)
             case .memorySize: r.setI32(i.a, UInt32(truncatingIfNeeded: r.memorySize / wasmPageSize))
 
             // MARK: Loads and stores
