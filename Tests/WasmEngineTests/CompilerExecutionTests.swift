@@ -35,6 +35,23 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(Self.i32ToI32, body, [.i32(20)]) == [.i32(6765)])
     }
 
+    @Test(arguments: [5, 7, 12, 40])
+    func everyCallSeesItsDeclaredLocalsZeroed(declaredLocals: UInt8) throws {
+        // f(n): the sum of declared locals 1, 5 and the last, then 7 stored into each, plus f(n - 1) if n != 0.
+        // main(n) calls f(n), drops the result and returns f(n): the second chain of calls runs in the frames
+        // the first one left its 7s in.
+        let last = declaredLocals
+        let f: [UInt8] = [
+            0x01, declaredLocals, 0x7F,
+            0x20, 1, 0x20, 5, 0x6A, 0x20, last, 0x6A,
+            0x41, 7, 0x21, 1, 0x41, 7, 0x21, 5, 0x41, 7, 0x21, last,
+            0x20, 0, 0x04, 0x7F, 0x20, 0, 0x41, 1, 0x6B, 0x10, 1, 0x05, 0x41, 0, 0x0B, 0x6A,
+            0x0B,
+        ]
+        let main: [UInt8] = [0x00, 0x20, 0, 0x10, 1, 0x1A, 0x20, 0, 0x10, 1, 0x0B]
+        #expect(try execute(types: [Self.i32ToI32], [(0, main), (0, f)], [.i32(10)]) == [.i32(0)])
+    }
+
     @Test func loopStepsAddThenBranchOnTheSum() throws {
         // loop; local.get 0; i32.const 3; i32.add; local.tee 0; i32.const 30; i32.lt_u; br_if 0; end; local.get 0
         let counting: [UInt8] = [0x00, 0x03, 0x40, 0x20, 0, 0x41, 3, 0x6A, 0x22, 0, 0x41, 30, 0x49, 0x0D, 0, 0x0B, 0x20, 0, 0x0B]

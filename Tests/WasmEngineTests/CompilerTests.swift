@@ -39,6 +39,15 @@ func compileError(
         #expect(MemoryLayout<Instruction>.stride == 16)
     }
 
+    @Test func functionsDeclaringMoreLocalsThanACallZeroesStartByZeroingTheRest() throws {
+        // (param i32) with 4 and then 7 declared i32 locals; the body is just `end`.
+        let four = try compileBody([0x01, 0x04, 0x7F, 0x0B], parameters: [.i32])
+        #expect(four.code.allSatisfy { $0.opcode != .zeroLocals })
+        let seven = try compileBody([0x01, 0x07, 0x7F, 0x0B], parameters: [.i32])
+        #expect(seven.code.first == Instruction(.zeroLocals, 5, 3))
+        #expect(seven.code.filter { $0.opcode == .zeroLocals }.count == 1)
+    }
+
     @Test func addIntoLocalIsOneInstruction() throws {
         // (local i32) local.get 0; local.get 1; i32.add; local.set 2
         let function = try compileBody(

@@ -45,10 +45,15 @@ extension FunctionTranslator {
             if fields.a { code[index].a = final(code[index].a) }
             if fields.b { code[index].b = final(code[index].b) }
             if fields.c { code[index].c = final(code[index].c) }
-            if code[index].opcode.isBranch { code[index].a += UInt32(prologue.count) }
         }
-        code.insert(contentsOf: prologue, at: 0)
+        prepend(prologue)
         return poolSize
+    }
+
+    /// Puts `prologue` before the code, moving branch targets past it.
+    mutating func prepend(_ prologue: [Instruction]) {
+        for index in code.indices where code[index].opcode.isBranch { code[index].a += UInt32(prologue.count) }
+        code.insert(contentsOf: prologue, at: 0)
     }
 }
 
@@ -72,7 +77,7 @@ extension Opcode {
             .brIfI32GeS, .brIfI32GeU, .brIfI64Eq, .brIfI64Ne, .brIfI64LtS, .brIfI64LtU, .brIfI64GtS, .brIfI64GtU,
             .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
             return (false, true, true)
-        case .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
+        case .zeroLocals, .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
             .tableInit, .memorySize, .memoryInit:
             return (true, false, false)
         case .copy, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)

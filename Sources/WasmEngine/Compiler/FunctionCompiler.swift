@@ -28,6 +28,10 @@ public enum FunctionCompiler {
         let poolSize = try translator.finishConstantPool()
         FunctionTranslator.forwardResults(&translator.code)
         let localCount = UInt32(localTypes.count)
+        let unzeroedStart = UInt32(type.parameters.count + Store.localsZeroedByCall)
+        if localCount > unzeroedStart {
+            translator.prepend([Instruction(.zeroLocals, unzeroedStart, localCount - unzeroedStart)])
+        }
         let frameSize = max(localCount + UInt32(translator.maximumHeight) + poolSize, UInt32(type.results.count))
         return CompiledFunction(
             code: translator.code, frameSize: frameSize, localCount: localCount,

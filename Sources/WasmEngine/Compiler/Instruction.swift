@@ -62,11 +62,17 @@ public enum Opcode: UInt16, Sendable {
     /// slots `b..<b + resultCount`.
     case call
     /// `call` of a function the module defines (not imports): wasm code of the same instance, so the call
-    /// needs no test for a host function or for a change of instance. Operands as for `call`.
+    /// needs no test for a host function or for a change of instance. Operands as for `call`; an
+    /// instance's copy of the code names the callee directly instead (see `Store.linkCalls`): `a` = frame
+    /// start, `b` and `c` = the address of its function record (low and high halves).
     case callDefined
     /// `call_indirect`: `a` = expected type index, `b` = frame start as for `call`, `c` = table index.
     /// The i32 element index is in slot `b + parameterCount`.
     case callIndirect
+
+    /// Zeroes slots `a..<a + b`: the declared locals past the first four, which every call zeroes itself.
+    /// The first instruction of a function that declares more.
+    case zeroLocals
 
     // MARK: Moves and constants
     /// `slot[a] = slot[b]` (64 bits).

@@ -11,6 +11,8 @@ extension Store {
         defer { r.pc += 1 }
         func u32(_ slot: UInt32) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: fp[Int(slot)])) }
         switch i.opcode {
+        case .zeroLocals:
+            (fp + Int(i.a)).update(repeating: 0, count: Int(i.b))
         case .memoryGrow:
             let oldPages = instance.pointee.memory.pointee.grow(byPages: u32(i.b))
             r.setI32(i.a, oldPages.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)

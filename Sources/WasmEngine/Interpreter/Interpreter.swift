@@ -71,9 +71,6 @@ extension Store {
                 }
                 r.reloadMemory()
                 r.pc += 1
-            case .zeroLocals(let callee):
-                (r.fp + callee.pointee.parameterCount).update(
-                    repeating: 0, count: callee.pointee.localCount &- callee.pointee.parameterCount)
             case .outOfLine:
                 try executeOutOfLine(&r)
             }
@@ -91,9 +88,6 @@ extension Store {
         case trapped(Trap)
         /// The `call` or `call_indirect` at `pc` calls this host function.
         case callHost(UnsafeMutablePointer<FunctionRecord>)
-        /// This function was just entered (`pc` is its first instruction); its locals past the first four
-        /// still need zeroing.
-        case zeroLocals(UnsafeMutablePointer<FunctionRecord>)
     }
 
     /// The dispatch loop. It makes no calls: every instruction that would call a function (a host function,
@@ -258,16 +252,15 @@ extension Store {
             case .call:
                 let callee = r.instance.pointee.functions[Int(i.a)]
                 guard let code = callee.pointee.code else { return .callHost(callee) }
-                if try call(callee, code: code, frameStart: i.b, &r, limits, interruptHandle) {
-                    return .zeroLocals(callee)
-                }
+                try call(callee, code: code, frameStart: i.b, &r, limits, interruptHandle)
                 continue
             case .callDefined:
-                let callee = r.instance.pointee.functions[Int(i.a)]
+                // SAFETY: `linkCalls` stored the address of the callee's record in `b` and `c`.
+                let callee = UnsafeMutablePointer<FunctionRecord>(
+                    bitPattern: UnsafeRawPointer(r.pc).loadUnaligned(fromByteOffset: 8, as: UInt.self))
+                    .unsafelyUnwrapped
                 try r.poll(cost: 1, interruptHandle: interruptHandle)
-                if try enter(callee, code: callee.pointee.code.unsafelyUnwrapped, frameStart: i.b, &r, limits) {
-                    return .zeroLocals(callee)
-                }
+                try enter(callee, code: callee.pointee.code.unsafelyUnwrapped, frameStart: i.a, &r, limits)
                 continue
             case .callIndirect:
                 let type = r.instance.pointee.types[Int(i.a)]
@@ -280,10 +273,22 @@ extension Store {
                 else { throw Trap(.uninitializedElement) }
                 guard callee.pointee.typeID == type.id else { throw Trap(.indirectCallTypeMismatch) }
                 guard let code = callee.pointee.code else { return .callHost(callee) }
-                if try call(callee, code: code, frameStart: i.b, &r, limits, interruptHandle) {
-                    return .zeroLocals(callee)
-                }
+                try call(callee, code: code, frameStart: i.b, &r, limits, interruptHandle)
                 continue
+
+            case .zeroLocals:
+                // A few locals more than the call zeroed: straight stores (the value stack has slack past its
+                // end for the ones past the frame); a `memset` call has no place in the loop.
+                guard i.b <= Store.localsZeroedInLoop else { return .outOfLine(r.pc) }
+                let locals = r.fp + Int(i.a)
+                locals[0] = 0
+                locals[1] = 0
+                locals[2] = 0
+                locals[3] = 0
+                locals[4] = 0
+                locals[5] = 0
+                locals[6] = 0
+                locals[7] = 0
 
             // MARK: Moves and constants
             case .copy: r.setI64(i.a, r.i64(i.b))
@@ -811,14 +816,14 @@ extension Store {
     }
 
     /// `call` and `call_indirect` once the callee is known to be a wasm function, with its `code`: it gets
-    /// a new frame at `fp + frameStart` and the loop continues in its code. Returns `enter`'s answer.
+    /// a new frame at `fp + frameStart` and the loop continues in its code.
     @inline(__always)
     private func call(
         _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<Instruction>,
         frameStart: UInt32, _ r: inout Registers, _ limits: StackLimits, _ interruptHandle: InterruptHandle
-    ) throws(Trap) -> Bool {
+    ) throws(Trap) {
         try r.poll(cost: 1, interruptHandle: interruptHandle)
-        let localsNeedZeroing = try enter(callee, code: code, frameStart: frameStart, &r, limits)
+        try enter(callee, code: code, frameStart: frameStart, &r, limits)
         // Within one instance the cached memory is current (every grow reloads it): only a call into
         // another instance must fetch that instance's memory.
         let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
@@ -826,17 +831,16 @@ extension Store {
             r.instance = calleeInstance
             r.reloadMemory()
         }
-        return localsNeedZeroing
     }
 
     /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new
-    /// frame at `fp + frameStart`, in the current instance. Returns whether locals past the first four are
-    /// left for `execute` to zero (a `memset` call has no place in the loop).
+    /// frame at `fp + frameStart`, in the current instance. Its locals past the first four are left to its
+    /// `zeroLocals` instruction: a `memset` call has no place in the loop.
     @inline(__always)
     private func enter(
         _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<Instruction>, frameStart: UInt32,
         _ r: inout Registers, _ limits: StackLimits
-    ) throws(Trap) -> Bool {
+    ) throws(Trap) {
         let calleeFrame = r.fp + Int(frameStart)
         let frameEnd = calleeFrame + callee.pointee.frameSize
         guard r.callFrame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else {
@@ -855,6 +859,5 @@ extension Store {
         locals[3] = 0
         r.fp = calleeFrame
         r.pc = UnsafePointer(code)
-        return callee.pointee.localCount &- callee.pointee.parameterCount > Store.valueStackSlack
     }
 }

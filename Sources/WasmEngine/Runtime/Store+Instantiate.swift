@@ -110,6 +110,7 @@ extension Store {
         for (index, function) in imports.functions.enumerated() {
             instance.pointee.functions[index] = function
         }
+        var codes: [(UnsafeMutablePointer<Instruction>, count: Int)] = []
         for (offset, compiled) in module.functions.enumerated() {
             let index = module.importedFunctionCount + offset
             let type = module.functionType(ofFunction: UInt32(index))
@@ -129,7 +130,9 @@ extension Store {
                 resultCount: type.results.count, typeID: typeID(of: type), instance: instance, hostIndex: -1,
                 address: functions.count)
             instance.pointee.functions[index] = functions[allocateFunction(record)]
+            codes.append((code, compiled.code.count))
         }
+        for (code, count) in codes { linkCalls(code, count: count, in: instance) }
 
         for (index, table) in imports.tables.enumerated() {
             instance.pointee.tables[index] = table
@@ -236,6 +239,19 @@ extension Store {
                 (memory.pointee.base + Int(destination)).copyMemory(from: source, byteCount: bytes.count)
             }
             instanceSegments[segmentsIndex].data[index] = []
+        }
+    }
+
+    /// Rewrites each `callDefined` in an instance's copy of the code to name its callee's record directly
+    /// (see `Opcode.callDefined`): a call then loads the record from the instruction instead of through the
+    /// instance's function table.
+    func linkCalls(_ code: UnsafeMutablePointer<Instruction>, count: Int, in instance: UnsafeMutablePointer<InstanceRecord>) {
+        for position in 0..<count where code[position].opcode == .callDefined {
+            let callee = instance.pointee.functions[Int(code[position].a)]
+            code[position].a = code[position].b
+            // SAFETY: `b` and `c` are the instruction's last 8 bytes.
+            UnsafeMutableRawPointer(code + position).storeBytes(
+                of: UInt(bitPattern: callee), toByteOffset: 8, as: UInt.self)
         }
     }
 }

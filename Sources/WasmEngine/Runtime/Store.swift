@@ -23,9 +23,13 @@ public final class Store {
     /// Host code re-entering `invoke` from a host function nests on the host stack; beyond this many
     /// levels the call traps "call stack exhausted" instead of risking the host stack.
     static let maxInvokeNesting = 100
-    /// Slots allocated past the value stack's end, so a call may zero its first four locals with straight
-    /// stores whatever its frame size (see `Store.enter`).
-    static let valueStackSlack = 4
+    /// How many declared locals a call zeroes, with straight stores; a function that declares more begins
+    /// with a `zeroLocals` instruction for the rest.
+    static let localsZeroedByCall = 4
+    /// The most locals a `zeroLocals` instruction zeroes in the dispatch loop, with that many straight stores.
+    static let localsZeroedInLoop = 8
+    /// Slots allocated past the value stack's end, so those straight stores may run past a frame's end.
+    static let valueStackSlack = max(localsZeroedByCall, localsZeroedInLoop)
 
     public let configuration: Configuration
     /// Raises the interruption flag; may be handed to another thread.
