@@ -45,10 +45,10 @@ struct Registers {
         @inline(__always) nonmutating set { context.pointee.instance = newValue }
     }
     /// The current memory's byte count, read where the memory keeps it: just below its base (see
-    /// `MemoryRecord.byteCount`), so a bounds check needs no register beyond `memoryBase`.
+    /// `MemoryRecord.lastFittingOffsetField`).
     var memorySize: UInt64 {
-        // SAFETY: every memory buffer has its byte count at this offset from `base`.
-        @inline(__always) get { memoryBase.load(fromByteOffset: MemoryRecord.sizeFieldOffset, as: UInt64.self) }
+        // SAFETY: every memory buffer has these words just below `base`.
+        @inline(__always) get { UInt64(memoryBase.load(fromByteOffset: MemoryRecord.lastFittingOffsetField(accessSize: 1), as: Int.self) + 1) }
     }
     var fuelBank: UInt64 {
         @inline(__always) get { context.pointee.fuelBank }
@@ -93,18 +93,21 @@ struct Registers {
     // MARK: Memory access: a software bounds check on every access
 
     /// The checked byte offset of an access of `size` bytes at `address + offset`. The sum is computed in
-    /// 64 bits, so it cannot wrap.
+    /// 64 bits, so it cannot wrap; the limit is the memory's last offset where `size` bytes fit.
     @inline(__always)
-    func effectiveAddress(_ address: UInt32, offset: UInt32, size: UInt64) throws(Trap) -> Int {
-        let start = UInt64(address) &+ UInt64(offset)
-        guard start &+ size <= memorySize else { throw Trap(.memoryOutOfBounds) }
-        return Int(start)
+    func effectiveAddress(_ address: UInt32, offset: UInt32, size: Int) throws(Trap) -> Int {
+        let start = Int(truncatingIfNeeded: UInt64(address) &+ UInt64(offset))
+        // SAFETY: every memory buffer has its limits just below `base` (see `MemoryRecord`).
+        let lastFittingOffset = memoryBase.load(
+            fromByteOffset: MemoryRecord.lastFittingOffsetField(accessSize: size), as: Int.self)
+        guard start <= lastFittingOffset else { throw Trap(.memoryOutOfBounds) }
+        return start
     }
 
     /// Loads a `T` at `address` plus `offset`.
     @inline(__always)
     func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt32, offset: UInt32 = 0) throws(Trap) -> T {
-        let start = try effectiveAddress(address, offset: offset, size: UInt64(MemoryLayout<T>.size))
+        let start = try effectiveAddress(address, offset: offset, size: MemoryLayout<T>.size)
         // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
         return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
     }
@@ -125,7 +128,7 @@ struct Registers {
     @inline(__always)
     func store<T: FixedWidthInteger>(_ instruction: InstructionOperands, _ value: T) throws(Trap) {
         let start = try effectiveAddress(
-            i32(instruction.b), offset: instruction.c, size: UInt64(MemoryLayout<T>.size))
+            i32(instruction.b), offset: instruction.c, size: MemoryLayout<T>.size)
         // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
         memoryBase.storeBytes(of: value.littleEndian, toByteOffset: start, as: T.self)
     }

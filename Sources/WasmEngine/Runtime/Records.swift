@@ -62,16 +62,25 @@ struct MemoryRecord {
     /// The handle's address, or -1 for the placeholder of instances without memory.
     let address: Int
 
-    /// The byte count lives in the word just below `base`, so the interpreter's bounds check reads it
-    /// relative to the base it already holds in a register (see `Registers.memorySize`).
-    static let sizeFieldOffset = -MemoryLayout<UInt64>.size
-    /// The header in front of every buffer, which holds the byte count; a multiple of the alignment.
-    private static let headerSize = 16
+    /// Below `base`, one word per access size (1, 2, 4 and 8 bytes): the last offset at which an access of
+    /// that size still fits, negative when none does. The interpreter's bounds check is then one signed
+    /// comparison against a word it reads relative to the base it already holds in a register (see
+    /// `Registers.effectiveAddress`), with no addition of the access size.
+    @inline(__always)
+    static func lastFittingOffsetField(accessSize: Int) -> Int { -8 &* (1 &+ accessSize.trailingZeroBitCount) }
+    /// The header in front of every buffer, which holds those words; a multiple of the alignment.
+    private static let headerSize = 32
 
     var byteCount: Int {
-        get { Int(truncatingIfNeeded: base.load(fromByteOffset: Self.sizeFieldOffset, as: UInt64.self)) }
+        get { base.load(fromByteOffset: Self.lastFittingOffsetField(accessSize: 1), as: Int.self) + 1 }
         // SAFETY: every buffer starts `headerSize` bytes before `base` (see `allocateZeroedBuffer`).
-        nonmutating set { base.storeBytes(of: UInt64(newValue), toByteOffset: Self.sizeFieldOffset, as: UInt64.self) }
+        nonmutating set {
+            var size = 1
+            while size <= 8 {
+                base.storeBytes(of: newValue - size, toByteOffset: Self.lastFittingOffsetField(accessSize: size), as: Int.self)
+                size <<= 1
+            }
+        }
     }
     var pageCount: UInt64 { UInt64(byteCount) / wasmPageSize }
 
