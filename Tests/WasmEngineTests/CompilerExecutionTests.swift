@@ -133,8 +133,8 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         ]
         let opcodes = try compileBody(products, parameters: [.i32, .f64, .f64, .f64], results: [.f64]).code.map(\.opcode)
         #expect(opcodes.contains(.f64MulThenF64MulFwd))
-        #expect(opcodes.contains(.f64AddFwdThenI64StoreFwd))
-        #expect(opcodes.contains(.f64SubFwdCThenI64StoreFwd))
+        #expect(opcodes.contains(.f64AddFwdThenF64StoreFwd))
+        #expect(opcodes.contains(.f64SubFwdCThenF64StoreFwd))
         func f64(_ value: Double) -> Value { .f64(bits: value.bitPattern) }
         let productsType = FuncType.of([.i32, .f64, .f64, .f64], [.f64])
         #expect(try execute(productsType, products, [.i32(0), f64(2), f64(3), f64(4)]) == [f64(2)])

@@ -173,7 +173,11 @@ func compileError(
             Instruction(.i64Load, 5, 0, 0),  // 64-bit loads fill the float register too
             Instruction(.f64Sub, 4, 1, 5),
             Instruction(.f64Mul, 4, 4, 1),  // f64 arithmetic: the float register has its operand
-            Instruction(.i64Store, 4, 0, 8),  // stores read the integer register, which every producer sets
+            Instruction(.i64Store, 4, 0, 8),  // the store of an f64 result takes it from the float register
+            Instruction(.f64Div, 6, 1, 2),
+            Instruction(.i64Add, 7, 6, 6),  // an f64 result's bits (a reinterpretation) are not forwarded
+            Instruction(.i64Load, 8, 0, 0),
+            Instruction(.i64Store, 8, 0, 16),  // a load fills the integer register too
         ]
         FunctionTranslator.forwardResults(&code)
         #expect(
@@ -183,7 +187,11 @@ func compileError(
                 Instruction(.i64Load, 5, 0, 0),
                 Instruction(.f64SubFwdC, 4, 1, 5),
                 Instruction(.f64MulFwd, 4, 4, 1),
-                Instruction(.i64StoreFwd, 4, 0, 8),
+                Instruction(.f64StoreFwd, 4, 0, 8),
+                Instruction(.f64Div, 6, 1, 2),
+                Instruction(.i64Add, 7, 6, 6),
+                Instruction(.i64Load, 8, 0, 0),
+                Instruction(.i64StoreFwd, 8, 0, 16),
             ])
     }
 

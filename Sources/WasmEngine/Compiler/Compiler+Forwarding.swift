@@ -10,10 +10,16 @@ extension FunctionTranslator {
         for instruction in code where instruction.opcode.isBranch { isBranchTarget[Int(instruction.a)] = true }
         for index in code.indices.dropFirst() where !isBranchTarget[index] {
             let previous = code[index - 1]
-            guard previous.opcode.producesForwardedResult,
-                let forwarded = code[index].forwarding(resultIn: previous.a),
-                !forwarded.opcode.readsForwardedFloat || previous.opcode.producesForwardedFloat
+            guard previous.opcode.producesForwardedInteger || previous.opcode.producesForwardedFloat,
+                var forwarded = code[index].forwarding(resultIn: previous.a)
             else { continue }
+            if forwarded.opcode == .i64StoreFwd && !previous.opcode.producesForwardedInteger {
+                forwarded.opcode = .f64StoreFwd
+            }
+            let isForwarded =
+                forwarded.opcode.readsForwardedFloat
+                ? previous.opcode.producesForwardedFloat : previous.opcode.producesForwardedInteger
+            guard isForwarded else { continue }
             code[index] = forwarded
         }
         // The branch of a pair is a forwarded form, so it is no branch target: it always runs right after.
@@ -174,8 +180,8 @@ extension Opcode {
         case (.i32Add, .return): .i32AddThenReturn
         case (.i32Load, .i32StoreFwd): .i32LoadThenI32StoreFwd
         case (.f64Mul, .f64MulFwd): .f64MulThenF64MulFwd
-        case (.f64AddFwd, .i64StoreFwd): .f64AddFwdThenI64StoreFwd
-        case (.f64SubFwdC, .i64StoreFwd): .f64SubFwdCThenI64StoreFwd
+        case (.f64AddFwd, .f64StoreFwd): .f64AddFwdThenF64StoreFwd
+        case (.f64SubFwdC, .f64StoreFwd): .f64SubFwdCThenF64StoreFwd
         case (.copy, .i32LoadScaledFwdC): .copyThenI32LoadScaledFwdC
         case (.copy, .select): .copyThenSelect
         case (.i32GtU, .i32AddFwd): .i32GtUThenI32AddFwd
@@ -186,26 +192,32 @@ extension Opcode {
         }
     }
 
-    /// Whether the interpreter leaves the value this instruction writes to slot `a` in the forwarding
-    /// register (every handler that writes a slot through `Registers.set...` does).
-    var producesForwardedResult: Bool {
+    /// Whether the interpreter leaves the value this instruction writes to slot `a` in the (integer)
+    /// forwarding register: every handler that writes a slot through `Registers.set...` does, except f64
+    /// arithmetic (see `producesForwardedFloat`).
+    var producesForwardedInteger: Bool {
         func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
         switch self {
         case .copy, .const32, .const64, .select, .selectFwd, .globalGet: return true
         default:
-            return within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32XorShrUImm)
+            let writesSlot =
+                within(.i32Load, .i64Load32U) || within(.i32LoadAddImm, .i64LoadScaled) || within(.i32Eqz, .i32XorShrUImm)
                 || within(.i32LoadFwd, .i32Load8UFwd) || within(.i32EqzFwd, .f64ConvertI32SFwd)
+            return writesSlot && !producesOnlyForwardedFloat
         }
     }
 
-    /// Whether the interpreter also leaves the result in the floating-point forwarding register: the f64
-    /// arithmetic and the 64-bit loads, which write through `Registers.setF64`.
+    /// Whether the interpreter leaves the result in the floating-point forwarding register: the f64
+    /// arithmetic (`Registers.setF64`) and the 64-bit loads (`Registers.setLoaded64`, both registers).
     var producesForwardedFloat: Bool {
-        func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
         switch self {
-        case .i64Load, .i64LoadAddImm, .i64LoadScaled, .i64LoadFwd: return true
-        default: break
+        case .i64Load, .i64LoadAddImm, .i64LoadScaled, .i64LoadFwd: true
+        default: producesOnlyForwardedFloat
         }
+    }
+
+    private var producesOnlyForwardedFloat: Bool {
+        func within(_ first: Opcode, _ last: Opcode) -> Bool { first.rawValue...last.rawValue ~= rawValue }
         return within(.f64Ceil, .f64Max) || within(.f64ConvertI32S, .f64PromoteF32)
             || within(.f64AddFwd, .f64DivFwd) || self == .f64SubFwdC || self == .f64DivFwdC || self == .f64SqrtFwd
             || self == .f64ConvertI32SFwd
@@ -214,7 +226,7 @@ extension Opcode {
     /// Whether this forwarded form reads the floating-point forwarding register.
     var readsForwardedFloat: Bool {
         switch self {
-        case .f64AddFwd, .f64SubFwd, .f64MulFwd, .f64DivFwd, .f64SubFwdC, .f64DivFwdC, .f64SqrtFwd: true
+        case .f64AddFwd, .f64SubFwd, .f64MulFwd, .f64DivFwd, .f64SubFwdC, .f64DivFwdC, .f64SqrtFwd, .f64StoreFwd: true
         default: false
         }
     }

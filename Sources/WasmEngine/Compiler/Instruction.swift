@@ -196,6 +196,8 @@ public enum Opcode: UInt16, Sendable {
     case selectFwd
     case i32LoadFwd, i64LoadFwd, i32Load8UFwd
     case i32StoreFwd, i64StoreFwd, i32Store8Fwd
+    /// `i64StoreFwd` of an f64 result, which is forwarded in the floating-point register only.
+    case f64StoreFwd
     case i32EqzFwd, i64EqzFwd
     case i64EqFwd, i64NeFwd, i64LtSFwd, i64LtUFwd, i64GtSFwd, i64GtUFwd, i64LeSFwd, i64LeUFwd, i64GeSFwd, i64GeUFwd
     case i32AddFwd, i32SubFwd, i32MulFwd, i32AndFwd, i32OrFwd, i32XorFwd, i32ShlFwd, i32ShrSFwd, i32ShrUFwd
@@ -229,7 +231,7 @@ public enum Opcode: UInt16, Sendable {
     /// An `i32.load` whose value the next `i32.store` (forwarded) writes: a word copy.
     case i32LoadThenI32StoreFwd
     /// A product of products (`x * y * z`), and f64 arithmetic whose result is stored at once.
-    case f64MulThenF64MulFwd, f64AddFwdThenI64StoreFwd, f64SubFwdCThenI64StoreFwd
+    case f64MulThenF64MulFwd, f64AddFwdThenF64StoreFwd, f64SubFwdCThenF64StoreFwd
     /// The copy of a local that a `local.tee` keeps, then the load or `select` that reads the old value.
     case copyThenI32LoadScaledFwdC, copyThenSelect
     /// A comparison added to a counter (branch-free code: `left += a <= b`).

@@ -322,7 +322,7 @@ extension Store {
             case .i32Load: r.setI32(i.a, try r.load(i, as: UInt32.self))
             // 64-bit loads also fill the float forwarding register: an f64 load's value then feeds f64 arithmetic
             // from a floating-point register (an i64 load pays one register move for it).
-            case .i64Load: r.setF64(i.a, Double(bitPattern: try r.load(i, as: UInt64.self)))
+            case .i64Load: r.setLoaded64(i.a, try r.load(i, as: UInt64.self))
             case .i32Load8S: r.setS32(i.a, Int32(try r.load(i, as: Int8.self)))
             case .i32Load8U: r.setI32(i.a, UInt32(try r.load(i, as: UInt8.self)))
             case .i32Load16S: r.setS32(i.a, Int32(try r.load(i, as: Int16.self)))
@@ -334,9 +334,9 @@ extension Store {
             case .i64Load32S: r.setS64(i.a, Int64(try r.load(i, as: Int32.self)))
             case .i64Load32U: r.setI64(i.a, UInt64(try r.load(i, as: UInt32.self)))
             case .i32LoadAddImm: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ i.c))
-            case .i64LoadAddImm: r.setF64(i.a, Double(bitPattern: try r.load(UInt64.self, at: r.i32(i.b) &+ i.c)))
+            case .i64LoadAddImm: r.setLoaded64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ i.c))
             case .i32LoadScaled: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 2))
-            case .i64LoadScaled: r.setF64(i.a, Double(bitPattern: try r.load(UInt64.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 3)))
+            case .i64LoadScaled: r.setLoaded64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ r.i32(i.c) &<< 3))
             case .i32Store: try r.store(i, r.i32(i.a))
             case .i64Store: try r.store(i, r.i64(i.a))
             case .i32Store8, .i64Store8: try r.store(i, UInt8(truncatingIfNeeded: r.fp[Int(i.a)]))
@@ -584,10 +584,11 @@ extension Store {
                 if r.forwardedI32 >= i.c { try r.branch(by: i.a, interruptHandle: interruptHandle); continue }
             case .i32LoadFwd: r.setI32(i.a, try r.load(i, at: r.forwardedI32, as: UInt32.self))
             case .i32LoadScaledFwdC: r.setI32(i.a, try r.load(UInt32.self, at: r.i32(i.b) &+ r.forwardedI32 &<< 2))
-            case .i64LoadFwd: r.setF64(i.a, Double(bitPattern: try r.load(i, at: r.forwardedI32, as: UInt64.self)))
+            case .i64LoadFwd: r.setLoaded64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
             case .i32Load8UFwd: r.setI32(i.a, UInt32(try r.load(i, at: r.forwardedI32, as: UInt8.self)))
             case .i32StoreFwd: try r.store(i, r.forwardedI32)
             case .i64StoreFwd: try r.store(i, r.forwarded)
+            case .f64StoreFwd: try r.store(i, r.forwardedF64Bits)
             case .i32Store8Fwd: try r.store(i, UInt8(truncatingIfNeeded: r.forwarded))
             case .i32EqzFwd: r.setBool(i.a, r.forwardedI32 == 0)
             case .i64EqzFwd: r.setBool(i.a, r.forwarded == 0)
@@ -753,14 +754,14 @@ extension Store {
                 r.setF64(InstructionOperands(r.pc + 1).a, r.forwardedF64 * r.f64(InstructionOperands(r.pc + 1).c))
                 r.pc += 2
                 continue
-            case .f64AddFwdThenI64StoreFwd:
+            case .f64AddFwdThenF64StoreFwd:
                 r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
-                try r.store(InstructionOperands(r.pc + 1), r.forwarded)
+                try r.store(InstructionOperands(r.pc + 1), r.forwardedF64Bits)
                 r.pc += 2
                 continue
-            case .f64SubFwdCThenI64StoreFwd:
+            case .f64SubFwdCThenF64StoreFwd:
                 r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
-                try r.store(InstructionOperands(r.pc + 1), r.forwarded)
+                try r.store(InstructionOperands(r.pc + 1), r.forwardedF64Bits)
                 r.pc += 2
                 continue
             case .copyThenI32LoadScaledFwdC:

@@ -78,17 +78,28 @@ struct Registers {
     @inline(__always) mutating func setS64(_ slot: UInt32, _ value: Int64) { setI64(slot, UInt64(bitPattern: value)) }
     @inline(__always) mutating func setBool(_ slot: UInt32, _ value: Bool) { setI64(slot, value ? 1 : 0) }
     @inline(__always) mutating func setF32(_ slot: UInt32, _ value: Float) { setI32(slot, value.bitPattern) }
+    /// An f64 result is forwarded in the floating-point register only: a move to the integer register too
+    /// would cost every f64 handler an instruction, for the rare integer use of a float's bits.
     @inline(__always) mutating func setF64(_ slot: UInt32, _ value: Double) {
-        setI64(slot, value.bitPattern)
+        fp[Int(slot)] = value.bitPattern
         forwardedFloat = value
+    }
+    /// A 64-bit load's value is forwarded in both registers: an i64 or an f64 instruction may use it.
+    @inline(__always) mutating func setLoaded64(_ slot: UInt32, _ bits: UInt64) {
+        setI64(slot, bits)
+        forwardedFloat = Double(bitPattern: bits)
     }
 
     // The forwarded operand, read as each type reads a slot.
     @inline(__always) var forwardedI32: UInt32 { UInt32(truncatingIfNeeded: forwarded) }
     @inline(__always) var forwardedS32: Int32 { Int32(truncatingIfNeeded: forwarded) }
     @inline(__always) var forwardedS64: Int64 { Int64(bitPattern: forwarded) }
-    /// Valid only after an instruction that wrote its result with `setF64` (`producesForwardedFloat`).
+    /// Valid only after an instruction that wrote its result with `setF64` or `setLoaded64`
+    /// (`producesForwardedFloat`); `forwarded` is not valid after `setF64`.
     @inline(__always) var forwardedF64: Double { forwardedFloat }
+    /// Its bits, for a store. (Written at a handler, the `bitPattern` call escaped the inliner, whose budget
+    /// the dispatch loop exceeds; in this small getter it is inlined first.)
+    @inline(__always) var forwardedF64Bits: UInt64 { forwardedFloat.bitPattern }
 
     // MARK: Memory access: a software bounds check on every access
 
