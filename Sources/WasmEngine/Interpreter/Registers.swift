@@ -29,8 +29,9 @@ struct Registers {
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
     var forwarded: UInt64 = 0
-    /// The last loop back-edge taken (a backward branch) and its distance: a loop takes the same back-edge
-    /// again and again, and its distance from here is in a register (see `branch`).
+    /// The instruction whose loop back-edge (a backward branch) was taken last, and the distance from it to
+    /// the loop's start: a loop takes the same back-edge again and again, and its distance is then in a
+    /// register (see `branch`).
     var lastBackEdge: UnsafePointer<Instruction>
     var lastBackEdgeDistance = 0
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
@@ -184,33 +185,34 @@ struct Registers {
         fuel = Int(truncatingIfNeeded: drawn) &* Registers.fuelUnit
     }
 
-    /// Jumps by `offset` bytes from the branch, `word` instructions past `pc` (a fused instruction's branch
-    /// is in a later word); the store's copy of the code holds branch targets as signed byte distances
-    /// from the branch. A jump backwards (or onto itself) is a loop back-edge: it charges the instructions
-    /// the loop spans, and takes its distance from `lastBackEdgeDistance` when it is `lastBackEdge`. The
-    /// next instruction's operands are read through the new `pc`, so how soon `pc` is known bounds how fast
-    /// a loop runs: from the loaded distance, it waits for the load (five cycles or so); from the register,
-    /// one addition, since the comparison only feeds a predicted branch. (The cache holds the distance, not
-    /// the target, so that a hit computes something: a hit that only picked a register would reach the
-    /// dispatch straight from a conditional branch, and LLVM would then route every loop through one shared
-    /// indirect jump instead of copying the dispatch into each handler.)
+    /// Takes the branch whose offset is `offset`, `word` instructions past `pc` (a fused instruction's
+    /// branch is in a later word). The store's copy of the code holds a forward branch's target as its
+    /// positive byte distance from the branch, and a backward branch's (a loop back-edge's) as minus the
+    /// bytes from the target through the branch: that is the fuel the back-edge charges, taken with one
+    /// addition. A back-edge also takes its distance from `lastBackEdgeDistance` when `pc` is
+    /// `lastBackEdge`. The next instruction's operands are read through the new `pc`, so how soon `pc` is
+    /// known bounds how fast a loop runs: from the loaded offset, it waits for the load (five cycles or
+    /// so); from the register, one addition, since the comparison only feeds a predicted branch. (The cache
+    /// holds the distance, not the target, so that a hit computes something: a hit that only picked a
+    /// register would reach the dispatch straight from a conditional branch, and LLVM would then route every
+    /// loop through one shared indirect jump instead of copying the dispatch into each handler.)
     @inline(__always)
     mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
-        let distance = Int(Int32(bitPattern: offset))
-        let branch = pc + word
-        if distance <= 0 {
-            // The loop's instructions from the target up to and including the branch.
-            try charge(bytes: Registers.fuelUnit &- distance, interruptHandle: interruptHandle)
-            if _fastPath(branch == lastBackEdge) {
-                pc = UnsafeRawPointer(branch).advanced(by: lastBackEdgeDistance).assumingMemoryBound(to: Instruction.self)
-                return
-            }
-            lastBackEdge = branch
-            lastBackEdgeDistance = distance
-            pc = UnsafeRawPointer(branch).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
+        let offset = Int(Int32(bitPattern: offset))
+        guard offset < 0 else {
+            pc = UnsafeRawPointer(pc + word).advanced(by: offset).assumingMemoryBound(to: Instruction.self)
             return
         }
-        pc = UnsafeRawPointer(branch).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
+        try charge(bytes: 0 &- offset, interruptHandle: interruptHandle)
+        if _fastPath(pc == lastBackEdge) {
+            pc = UnsafeRawPointer(pc).advanced(by: lastBackEdgeDistance).assumingMemoryBound(to: Instruction.self)
+            return
+        }
+        // From `pc`: the branch word's distance, plus the offset, plus the branch word itself.
+        let distance = (word &+ 1) &* MemoryLayout<Instruction>.stride &+ offset
+        lastBackEdge = pc
+        lastBackEdgeDistance = distance
+        pc = UnsafeRawPointer(pc).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
     }
 }
 

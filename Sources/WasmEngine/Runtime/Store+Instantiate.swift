@@ -117,10 +117,14 @@ extension Store {
             let code = UnsafeMutablePointer<Instruction>.allocate(capacity: Swift.max(compiled.code.count, 1))
             code.initialize(from: compiled.code, count: compiled.code.count)
             // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no
-            // register for the code's start: targets become signed byte distances in this copy.
+            // register for the code's start: targets become signed byte distances in this copy. A backward
+            // branch (a loop's back-edge, or a jump onto itself) holds minus the bytes from its target through
+            // itself instead, which is also the fuel it charges.
             for position in 0..<compiled.code.count where code[position].opcode.isBranch {
-                let distance = (Int(code[position].a) - position) * MemoryLayout<Instruction>.stride
-                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: distance))
+                let stride = MemoryLayout<Instruction>.stride
+                let distance = (Int(code[position].a) - position) * stride
+                let offset = distance > 0 ? distance : distance - stride
+                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
             }
             let localCount = Int(compiled.localCount)
             let record = FunctionRecord(
