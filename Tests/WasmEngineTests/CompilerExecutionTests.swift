@@ -79,6 +79,27 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(Self.i32ToI32, countDown, [.i32(3)]) == [.i32(1)])  // falls through at once
     }
 
+    @Test func inductionStepThenLoopStepRunsBothSteps() throws {
+        // (n, s): loop; s += 3; n -= 1 (tee); br_if 0 (n != 0); end; s
+        let countDown: [UInt8] = [
+            0x00, 0x03, 0x40, 0x20, 1, 0x41, 3, 0x6A, 0x21, 1, 0x20, 0, 0x41, 0x7F, 0x6A, 0x22, 0, 0x0D, 0, 0x0B, 0x20, 1, 0x0B,
+        ]
+        let twoI32s = FuncType.of([.i32, .i32], [.i32])
+        #expect(try compileBody(countDown, parameters: [.i32, .i32], results: [.i32]).code.first?.opcode == .i32AddImmThenI32AddImmBrIfFwd)
+        #expect(try execute(twoI32s, countDown, [.i32(10), .i32(0)]) == [.i32(30)])
+        #expect(try execute(twoI32s, countDown, [.i32(1), .i32(5)]) == [.i32(8)])  // falls through at once
+        // (n: i64, s): loop; s += 3; n += 1 (tee); br_if 0 (n != 50); end; s
+        let countUp64: [UInt8] = [
+            0x00, 0x03, 0x40, 0x20, 1, 0x41, 3, 0x6A, 0x21, 1, 0x20, 0, 0x42, 1, 0x7C, 0x22, 0, 0x42, 50, 0x52, 0x0D, 0,
+            0x0B, 0x20, 1, 0x0B,
+        ]
+        #expect(try compileBody(countUp64, parameters: [.i64, .i32], results: [.i32]).code.contains {
+            $0.opcode == .i32AddImmThenI64AddImmBrIfI64NeFwd
+        })
+        #expect(try execute(FuncType.of([.i64, .i32], [.i32]), countUp64, [.i64(40), .i32(0)]) == [.i32(30)])
+        #expect(try execute(FuncType.of([.i64, .i32], [.i32]), countUp64, [.i64(49), .i32(1)]) == [.i32(4)])
+    }
+
     @Test func sumThenReturnReturnsToTheCaller() throws {
         // (n): n < 2 ? n : f(n - 1) + n, the sum computed into the result slot and returned in one step
         let sumDown: [UInt8] = [
@@ -140,6 +161,35 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(productsType, products, [.i32(0), f64(2), f64(3), f64(4)]) == [f64(2)])
         #expect(try execute(productsType, products, [.i32(65520), f64(2), f64(3), f64(4)]) == [f64(2)])  // the last 16 bytes
         #expect(trapReason { try execute(productsType, products, [.i32(65528), f64(2), f64(3), f64(4)]) } == .memoryOutOfBounds)
+
+        // (p, a, b) (local q): f64[p + 8, 16, 24] = 1.5, 2.5, 0.25; then, with s = a - f64[q = p + 8],
+        // m = s * f64[p + 16], e = (a - (b - f64[p + 24])) * b, k = b / (sqrt(m + e) * a): k * a + b
+        let expression: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x20, 0x00, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF8, 0x3F, 0x39, 0x03,
+            0x08, 0x20, 0x00, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x40, 0x39, 0x03, 0x10, 0x20,
+            0x00, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xD0, 0x3F, 0x39, 0x03, 0x18, 0x20, 0x02, 0x20,
+            0x01, 0x20, 0x00, 0x41, 0x08, 0x6A, 0x22, 0x03, 0x2B, 0x03, 0x00, 0xA1, 0x20, 0x00, 0x41, 0x10,
+            0x6A, 0x2B, 0x03, 0x00, 0xA2, 0x20, 0x01, 0x20, 0x02, 0x20, 0x00, 0x41, 0x18, 0x6A, 0x2B, 0x03,
+            0x00, 0xA1, 0xA1, 0x20, 0x02, 0xA2, 0xA0, 0x9F, 0x20, 0x01, 0xA2, 0xA3, 0x20, 0x01, 0xA2, 0x20,
+            0x02, 0xA0, 0x0B,
+        ]
+        let expressionType = FuncType.of([.i32, .f64, .f64], [.f64])
+        let expressionOpcodes = try compileBody(expression, parameters: [.i32, .f64, .f64], results: [.f64]).code.map(\.opcode)
+        for pair in [
+            Opcode.i64LoadFwdThenF64SubFwdC, .i64LoadAddImmThenF64MulFwd, .i64LoadAddImmThenF64SubFwdC,
+            .f64SubFwdCThenF64MulFwd, .f64AddFwdThenF64SqrtFwd, .f64MulFwdThenF64DivFwdC, .f64MulFwdThenF64AddFwd,
+        ] {
+            #expect(expressionOpcodes.contains(pair), "\(pair)")
+        }
+        func expected(_ a: Double, _ b: Double) -> Value {
+            let s = a - 1.5, m = s * 2.5, e = (a - (b - 0.25)) * b
+            let k = b / ((m + e).squareRoot() * a)
+            return f64(k * a + b)
+        }
+        for (a, b) in [(3.0, 2.0), (-7.25, 0.1), (1e300, 1e-300)] {
+            #expect(try execute(expressionType, expression, [.i32(64), f64(a), f64(b)]) == [expected(a, b)])
+        }
+        #expect(trapReason { try execute(expressionType, expression, [.i32(65512), f64(1), f64(1)]) } == .memoryOutOfBounds)
 
         // (x, y, z) (local i32 i32): i32[x] = y; i32[x + 4] = 7; y = i32[x + (tee 3 y) * 4]; select(y, z, y < z) + local 3
         let teeThenRead: [UInt8] = [

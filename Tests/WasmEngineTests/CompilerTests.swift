@@ -185,7 +185,7 @@ func compileError(
                 Instruction(.copy, 2, 0, 0),
                 Instruction(.f64Add, 3, 2, 1),
                 Instruction(.i64Load, 5, 0, 0),
-                Instruction(.f64SubFwdC, 4, 1, 5),
+                Instruction(.f64SubFwdCThenF64MulFwd, 4, 1, 5),  // then paired
                 Instruction(.f64MulFwd, 4, 4, 1),
                 Instruction(.f64StoreFwd, 4, 0, 8),
                 Instruction(.f64Div, 6, 1, 2),
@@ -251,6 +251,31 @@ func compileError(
             ])
     }
 
+    @Test func inductionStepsPairWithTheLoopStepAfterThem() {
+        var code = [
+            Instruction(.i32AddImm, 0, 0, 4),
+            Instruction(.i32AddImm, 1, 1, UInt32.max),
+            Instruction(.brIf, 0, 1),  // a count-down back-edge on the decrement: a loop step, then a pair
+            Instruction(.i32AddImm, 2, 2, 4),
+            Instruction(.i64AddImm, 3, 3, 1),
+            Instruction(.brIfI64Ne, 3, 3, 4),
+            Instruction(.i32AddImm, 5, 5, UInt32.max),
+            Instruction(.brIf, 0, 6),  // reads another slot: neither a loop step nor a pair
+        ]
+        FunctionTranslator.forwardResults(&code)
+        #expect(
+            code == [
+                Instruction(.i32AddImmThenI32AddImmBrIfFwd, 0, 0, 4),
+                Instruction(.i32AddImmBrIfFwd, 1, 1, UInt32.max),
+                Instruction(.brIfFwd, 0, 1),
+                Instruction(.i32AddImmThenI64AddImmBrIfI64NeFwd, 2, 2, 4),
+                Instruction(.i64AddImmBrIfI64NeFwd, 3, 3, 1),
+                Instruction(.brIfI64NeFwd, 3, 3, 4),
+                Instruction(.i32AddImm, 5, 5, UInt32.max),
+                Instruction(.brIf, 0, 6),
+            ])
+    }
+
     @Test func eqzFusesWithIfAsBranchOnNonZero() throws {
         // local.get 0; i32.eqz; if; i32.const 7; global.set 1 ... (use local.set) ; end
         let function = try compileBody(
@@ -267,7 +292,7 @@ func compileError(
             [0x00, 0x03, 0x40, 0x20, 0, 0x41, 0x7F, 0x6A, 0x22, 0, 0x0D, 0, 0x0B, 0x0B], parameters: [.i32])
         #expect(
             function.code == [
-                Instruction(.i32AddImm, 0, 0, UInt32(bitPattern: -1)), Instruction(.brIfFwd, 0, 0),
+                Instruction(.i32AddImmBrIfFwd, 0, 0, UInt32(bitPattern: -1)), Instruction(.brIfFwd, 0, 0),
                 Instruction(.return),
             ])
     }

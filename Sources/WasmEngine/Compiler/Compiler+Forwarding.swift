@@ -167,19 +167,31 @@ extension Opcode {
         case (.i64Add, .brIfI64NeFwd): .i64AddBrIfI64NeFwd
         case (.i64AddImm, .brIfI64NeFwd): .i64AddImmBrIfI64NeFwd
         case (.i64AddImm, .brIfI64LtUFwd): .i64AddImmBrIfI64LtUFwd
+        case (.i32AddImm, .brIfFwd): .i32AddImmBrIfFwd
         default: nil
         }
     }
 
-    /// The pair form of this instruction when `next` follows it (see `Opcode.i32Store8ThenI32Add`).
+    /// The pair form of this instruction when `next` follows it (see `Opcode.i32Store8ThenI32Add`). Pairs are
+    /// the adjacent instructions most frequent in compiled loops and floating-point expressions: each saves
+    /// a dispatch, whose indirect jump costs more than the handler's own work.
     func pair(before next: Opcode) -> Opcode? {
         switch (self, next) {
         case (.i32Store8, .i32Add): .i32Store8ThenI32Add
         case (.i32AddImm, .i32Add): .i32AddImmThenI32Add
         case (.i32AddImm, .i32AddImm): .i32AddImmThenI32AddImm
+        case (.i32AddImm, .i32AddImmBrIfFwd): .i32AddImmThenI32AddImmBrIfFwd
+        case (.i32AddImm, .i64AddImmBrIfI64NeFwd): .i32AddImmThenI64AddImmBrIfI64NeFwd
         case (.i32Add, .return): .i32AddThenReturn
         case (.i32Load, .i32StoreFwd): .i32LoadThenI32StoreFwd
         case (.f64Mul, .f64MulFwd): .f64MulThenF64MulFwd
+        case (.i64LoadFwd, .f64SubFwdC): .i64LoadFwdThenF64SubFwdC
+        case (.i64LoadAddImm, .f64SubFwdC): .i64LoadAddImmThenF64SubFwdC
+        case (.i64LoadAddImm, .f64MulFwd): .i64LoadAddImmThenF64MulFwd
+        case (.f64SubFwdC, .f64MulFwd): .f64SubFwdCThenF64MulFwd
+        case (.f64MulFwd, .f64AddFwd): .f64MulFwdThenF64AddFwd
+        case (.f64AddFwd, .f64SqrtFwd): .f64AddFwdThenF64SqrtFwd
+        case (.f64MulFwd, .f64DivFwdC): .f64MulFwdThenF64DivFwdC
         case (.f64AddFwd, .f64StoreFwd): .f64AddFwdThenF64StoreFwd
         case (.f64SubFwdC, .f64StoreFwd): .f64SubFwdCThenF64StoreFwd
         case (.copy, .i32LoadScaledFwdC): .copyThenI32LoadScaledFwdC

@@ -217,6 +217,8 @@ public enum Opcode: UInt16, Sendable {
     case i32AddImmBrIfI32NeFwd, i32AddImmBrIfI32LtSFwd, i32AddImmBrIfI32LtUFwd
     case i32AddImmBrIfI32NeImmFwd, i32AddImmBrIfI32LtSImmFwd, i32AddImmBrIfI32LtUImmFwd, i32AddImmBrIfI32GtUImmFwd
     case i64AddBrIfI64LtUFwd, i64AddBrIfI64NeFwd, i64AddImmBrIfI64NeFwd, i64AddImmBrIfI64LtUFwd
+    /// A count-down loop's step: the branch is `brIfFwd` (continue while the counter is not zero).
+    case i32AddImmBrIfFwd
 
     // MARK: Pairs (made by `forwardResults` after the loop steps, never by the translator itself)
     // The named first instruction, whose next instruction is the named second one: one dispatch runs both.
@@ -226,12 +228,19 @@ public enum Opcode: UInt16, Sendable {
     case i32Store8ThenI32Add
     /// Two induction-variable steps.
     case i32AddImmThenI32Add, i32AddImmThenI32AddImm
+    /// An induction-variable step, then a loop step (a three-word pair: the loop step's branch is the third).
+    case i32AddImmThenI32AddImmBrIfFwd, i32AddImmThenI64AddImmBrIfI64NeFwd
     /// A sum computed into a result slot, then `return` (a function's last expression).
     case i32AddThenReturn
     /// An `i32.load` whose value the next `i32.store` (forwarded) writes: a word copy.
     case i32LoadThenI32StoreFwd
     /// A product of products (`x * y * z`), and f64 arithmetic whose result is stored at once.
     case f64MulThenF64MulFwd, f64AddFwdThenF64StoreFwd, f64SubFwdCThenF64StoreFwd
+    /// A loaded f64 that the next operation takes: a difference from it (`a - p->x`) or a product with it.
+    case i64LoadFwdThenF64SubFwdC, i64LoadAddImmThenF64SubFwdC, i64LoadAddImmThenF64MulFwd
+    /// Links of a floating-point expression: a scaled difference (`(a - b) * c`), a multiply-add
+    /// (`a * b + c`), a norm (`sqrt(s + t)`) and a quotient by a product (`d / (a * b)`).
+    case f64SubFwdCThenF64MulFwd, f64MulFwdThenF64AddFwd, f64AddFwdThenF64SqrtFwd, f64MulFwdThenF64DivFwdC
     /// The copy of a local that a `local.tee` keeps, then the load or `select` that reads the old value.
     case copyThenI32LoadScaledFwdC, copyThenSelect
     /// A comparison added to a counter (branch-free code: `left += a <= b`).

@@ -723,6 +723,29 @@ extension Store {
                 if sum < r.i64(branch.c) { try r.branch(by: branch.a, fromWord: 1, interruptHandle: interruptHandle); continue }
                 r.pc += 2
                 continue
+            case .i32AddImmBrIfFwd:
+                let sum = r.i32(i.b) &+ i.c
+                r.setI32(i.a, sum)
+                if sum != 0 { try r.branch(by: InstructionOperands(r.pc + 1).a, fromWord: 1, interruptHandle: interruptHandle); continue }
+                r.pc += 2
+                continue
+            case .i32AddImmThenI32AddImmBrIfFwd:
+                r.setI32(i.a, r.i32(i.b) &+ i.c)
+                let step = InstructionOperands(r.pc + 1)
+                let sum = r.i32(step.b) &+ step.c
+                r.setI32(step.a, sum)
+                if sum != 0 { try r.branch(by: InstructionOperands(r.pc + 2).a, fromWord: 2, interruptHandle: interruptHandle); continue }
+                r.pc += 3
+                continue
+            case .i32AddImmThenI64AddImmBrIfI64NeFwd:
+                r.setI32(i.a, r.i32(i.b) &+ i.c)
+                let step = InstructionOperands(r.pc + 1)
+                let sum = r.i64(step.b) &+ UInt64(bitPattern: Int64(Int32(bitPattern: step.c)))
+                r.setI64(step.a, sum)
+                let branch = InstructionOperands(r.pc + 2)
+                if sum != r.i64(branch.c) { try r.branch(by: branch.a, fromWord: 2, interruptHandle: interruptHandle); continue }
+                r.pc += 3
+                continue
 
             // MARK: Pairs: the first instruction, then the second (the next word), then on after both
             case .i32Store8ThenI32Add:
@@ -747,6 +770,47 @@ extension Store {
                 let value = try r.load(i, as: UInt32.self)
                 r.setI32(i.a, value)
                 try r.store(InstructionOperands(r.pc + 1), value)
+                r.pc += 2
+                continue
+            case .i64LoadFwdThenF64SubFwdC:
+                r.setLoaded64(i.a, try r.load(i, at: r.forwardedI32, as: UInt64.self))
+                let next = InstructionOperands(r.pc + 1)
+                r.setF64(next.a, r.f64(next.b) - r.forwardedF64)
+                r.pc += 2
+                continue
+            case .i64LoadAddImmThenF64SubFwdC:
+                r.setLoaded64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ i.c))
+                let next = InstructionOperands(r.pc + 1)
+                r.setF64(next.a, r.f64(next.b) - r.forwardedF64)
+                r.pc += 2
+                continue
+            case .i64LoadAddImmThenF64MulFwd:
+                r.setLoaded64(i.a, try r.load(UInt64.self, at: r.i32(i.b) &+ i.c))
+                let next = InstructionOperands(r.pc + 1)
+                r.setF64(next.a, r.forwardedF64 * r.f64(next.c))
+                r.pc += 2
+                continue
+            case .f64SubFwdCThenF64MulFwd:
+                r.setF64(i.a, r.f64(i.b) - r.forwardedF64)
+                let next = InstructionOperands(r.pc + 1)
+                r.setF64(next.a, r.forwardedF64 * r.f64(next.c))
+                r.pc += 2
+                continue
+            case .f64MulFwdThenF64AddFwd:
+                r.setF64(i.a, r.forwardedF64 * r.f64(i.c))
+                let next = InstructionOperands(r.pc + 1)
+                r.setF64(next.a, r.forwardedF64 + r.f64(next.c))
+                r.pc += 2
+                continue
+            case .f64AddFwdThenF64SqrtFwd:
+                r.setF64(i.a, r.forwardedF64 + r.f64(i.c))
+                r.setF64(InstructionOperands(r.pc + 1).a, r.forwardedF64.squareRoot())
+                r.pc += 2
+                continue
+            case .f64MulFwdThenF64DivFwdC:
+                r.setF64(i.a, r.forwardedF64 * r.f64(i.c))
+                let next = InstructionOperands(r.pc + 1)
+                r.setF64(next.a, r.f64(next.b) / r.forwardedF64)
                 r.pc += 2
                 continue
             case .f64MulThenF64MulFwd:
