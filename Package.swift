@@ -16,10 +16,10 @@ let package = Package(
         .target(
             name: "WasmEngine",
             swiftSettings: [
-                // The interpreter's dispatch `switch` ends in one indirect jump shared by every handler. LLVM
-                // copies it into each handler (so each gets its own, separately predicted jump) only for
-                // blocks with few predecessors and successors; raise that limit past the opcode count.
-                .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000", "-Xcc", "-fno-math-errno"])
+                // The interpreter's handlers tail-call one another (see Interpreter.swift): only an optimized
+                // build turns those calls into jumps, so the engine is optimized in every configuration. LLVM's
+                // function merging would replace a handler identical to another by a call to it, not a jump.
+                .unsafeFlags(["-O", "-wmo", "-num-threads", "2", "-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xllvm", "-swiftmergefunc-threshold=0", "-Xllvm", "-enable-merge-functions=false", "-Xllvm", "-enable-global-merge-func=false", "-Xcc", "-fno-math-errno"])
             ]
         ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).

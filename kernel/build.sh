@@ -14,7 +14,7 @@ stamp="$scratch/toolset.stamp"
 if [ ! -f "$stamp" ] || [ kernel/toolset.json -nt "$stamp" ]; then rm -rf "$scratch/$triple"; fi
 mkdir -p "$scratch" && touch "$stamp"
 
-swift build -c release --triple "$triple" --toolset kernel/toolset.json --scratch-path "$scratch" --target Kernel
+swift build -c release --omit-frame-pointers --triple "$triple" --toolset kernel/toolset.json --scratch-path "$scratch" --target Kernel
 
 # Link the objects of the sources that exist now (never a stale object left by a renamed file): SwiftPM names
 # them <target>.build/<source file name>.o.

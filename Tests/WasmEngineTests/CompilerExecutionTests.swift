@@ -52,6 +52,18 @@ func execute(_ type: FuncType, _ body: [UInt8], _ arguments: [Value], extraTypes
         #expect(try execute(types: [Self.i32ToI32], [(0, main), (0, f)], [.i32(10)]) == [.i32(0)])
     }
 
+    /// Every handler ends in a tail call of the next one (see Interpreter.swift): were one a plain call, each
+    /// instruction would take host stack, and this run of some thirty million would exhaust it.
+    @Test func longRunsTakeNoHostStackPerInstruction() throws {
+        // (n) (local acc): loop; acc = f(acc); n -= 1 (tee); br_if 0; end; acc — with f(x) = x + 1
+        let main: [UInt8] = [
+            0x01, 0x01, 0x7F, 0x03, 0x40, 0x20, 1, 0x10, 1, 0x21, 1, 0x20, 0, 0x41, 0x7F, 0x6A, 0x22, 0, 0x0D, 0, 0x0B,
+            0x20, 1, 0x0B,
+        ]
+        let increment: [UInt8] = [0x00, 0x20, 0, 0x41, 1, 0x6A, 0x0B]
+        #expect(try execute(types: [Self.i32ToI32], [(0, main), (0, increment)], [.i32(3_000_000)]) == [.i32(3_000_000)])
+    }
+
     @Test func loopStepsAddThenBranchOnTheSum() throws {
         // loop; local.get 0; i32.const 3; i32.add; local.tee 0; i32.const 30; i32.lt_u; br_if 0; end; local.get 0
         let counting: [UInt8] = [0x00, 0x03, 0x40, 0x20, 0, 0x41, 3, 0x6A, 0x22, 0, 0x41, 30, 0x49, 0x0D, 0, 0x0B, 0x20, 0, 0x0B]

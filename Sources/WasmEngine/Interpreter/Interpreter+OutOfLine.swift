@@ -1,12 +1,12 @@
-// The instructions that call out of the engine run here, outside the dispatch loop (see `Store.run`): table
+// The instructions that call out of the engine run here, outside the handlers (see `Store.execute`): table
 // instructions and bulk memory (rare, and they loop over ranges), `memory.grow`, and float rounding (a libm
 // call each). Every range is bounds-checked in 64 bits before anything is written (spec 2.0: no partial writes).
 
 extension Store {
-    /// Executes the instruction at `r.pc`, one of those `run` leaves the loop for, and steps past it.
+    /// Executes the instruction at `r.pc`, one of those the handlers leave the interpreter for, and steps past it.
     @inline(never)
     func executeOutOfLine(_ r: inout Registers) throws(Trap) {
-        let i = r.pc.pointee
+        let i = r.pc.pointee.instruction
         let (fp, instance) = (r.fp, r.instance)
         defer { r.pc += 1 }
         func u32(_ slot: UInt32) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: fp[Int(slot)])) }

@@ -1,33 +1,33 @@
 // The numeric instructions whose WebAssembly semantics differ from Swift's operators (spec §4.3).
-// Everything here is inlined into the interpreter's dispatch loop.
+// Everything here is inlined into the interpreter's handlers, and none of it makes a call (see `Checked`).
 
 enum Numeric {
     // MARK: Integer division
 
     @inline(__always)
-    static func divS<T: FixedWidthInteger & SignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
-        guard right != 0 else { throw Trap(.integerDivideByZero) }
-        guard !(left == T.min && right == -1) else { throw Trap(.integerOverflow) }
-        return left / right
+    static func divS<T: FixedWidthInteger & SignedInteger>(_ left: T, _ right: T) -> Checked<T> {
+        guard right != 0 else { return Checked(trap: .integerDivideByZero) }
+        guard !(left == T.min && right == -1) else { return Checked(trap: .integerOverflow) }
+        return Checked(left / right)
     }
 
     @inline(__always)
-    static func divU<T: FixedWidthInteger & UnsignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
-        guard right != 0 else { throw Trap(.integerDivideByZero) }
-        return left / right
+    static func divU<T: FixedWidthInteger & UnsignedInteger>(_ left: T, _ right: T) -> Checked<T> {
+        guard right != 0 else { return Checked(trap: .integerDivideByZero) }
+        return Checked(left / right)
     }
 
     /// `INT_MIN rem -1` is 0 in wasm, where Swift's `%` would overflow.
     @inline(__always)
-    static func remS<T: FixedWidthInteger & SignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
-        guard right != 0 else { throw Trap(.integerDivideByZero) }
-        return right == -1 ? 0 : left % right
+    static func remS<T: FixedWidthInteger & SignedInteger>(_ left: T, _ right: T) -> Checked<T> {
+        guard right != 0 else { return Checked(trap: .integerDivideByZero) }
+        return Checked(right == -1 ? 0 : left % right)
     }
 
     @inline(__always)
-    static func remU<T: FixedWidthInteger & UnsignedInteger>(_ left: T, _ right: T) throws(Trap) -> T {
-        guard right != 0 else { throw Trap(.integerDivideByZero) }
-        return left % right
+    static func remU<T: FixedWidthInteger & UnsignedInteger>(_ left: T, _ right: T) -> Checked<T> {
+        guard right != 0 else { return Checked(trap: .integerDivideByZero) }
+        return Checked(left % right)
     }
 
     // MARK: Rotations (the masking shifts `&<<`/`&>>` take the count modulo the width, as wasm does)
@@ -42,8 +42,8 @@ enum Numeric {
         value &>> count | value &<< (T(T.bitWidth) &- count)
     }
 
-    // MARK: Integer min/max. Not `Swift.min`/`max`: in a function as large as the dispatch loop the inliner
-    // may leave those as calls, and any call there makes LLVM spill registers in every handler.
+    // MARK: Integer min/max. Not `Swift.min`/`max`: the inliner may leave those as calls, and a call in a
+    // handler makes it save registers on every run.
 
     @inline(__always)
     static func smaller<T: FixedWidthInteger>(_ left: T, _ right: T) -> T { left < right ? left : right }
@@ -71,37 +71,38 @@ enum Numeric {
     // exact in f64, so comparing the untruncated value decides exactly whether its truncation fits. The
     // conversions that follow (`Int32(_:)`, ...) truncate toward zero themselves.
 
-    /// Traps unless `lowerExclusive < value < upperExclusive`.
+    /// The trap unless `lowerExclusive < value < upperExclusive`.
     @inline(__always)
-    static func checkRange(_ value: Double, above lowerExclusive: Double, below upperExclusive: Double) throws(Trap) {
-        guard !value.isNaN else { throw Trap(.invalidConversionToInteger) }
-        guard value > lowerExclusive && value < upperExclusive else { throw Trap(.integerOverflow) }
+    static func rangeTrap(_ value: Double, above lowerExclusive: Double, below upperExclusive: Double) -> InterpreterTrap? {
+        guard !value.isNaN else { return .invalidConversionToInteger }
+        guard value > lowerExclusive && value < upperExclusive else { return .integerOverflow }
+        return nil
     }
 
     @inline(__always)
-    static func truncateToI32S(_ value: Double) throws(Trap) -> UInt32 {
-        try checkRange(value, above: -0x1p31 - 1, below: 0x1p31)
-        return UInt32(bitPattern: Int32(value))
+    static func truncateToI32S(_ value: Double) -> Checked<UInt32> {
+        if let trap = rangeTrap(value, above: -0x1p31 - 1, below: 0x1p31) { return Checked(trap: trap) }
+        return Checked(UInt32(bitPattern: Int32(value)))
     }
 
     @inline(__always)
-    static func truncateToI32U(_ value: Double) throws(Trap) -> UInt32 {
-        try checkRange(value, above: -1, below: 0x1p32)
-        return UInt32(value)
+    static func truncateToI32U(_ value: Double) -> Checked<UInt32> {
+        if let trap = rangeTrap(value, above: -1, below: 0x1p32) { return Checked(trap: trap) }
+        return Checked(UInt32(value))
     }
 
     /// -2^63 - 1 is not an f64; the f64 below -2^63 is -2^63 - 2^11, which overflows, so the bound is -2^63 inclusive.
     @inline(__always)
-    static func truncateToI64S(_ value: Double) throws(Trap) -> UInt64 {
-        guard !value.isNaN else { throw Trap(.invalidConversionToInteger) }
-        guard value >= -0x1p63 && value < 0x1p63 else { throw Trap(.integerOverflow) }
-        return UInt64(bitPattern: Int64(value))
+    static func truncateToI64S(_ value: Double) -> Checked<UInt64> {
+        guard !value.isNaN else { return Checked(trap: .invalidConversionToInteger) }
+        guard value >= -0x1p63 && value < 0x1p63 else { return Checked(trap: .integerOverflow) }
+        return Checked(UInt64(bitPattern: Int64(value)))
     }
 
     @inline(__always)
-    static func truncateToI64U(_ value: Double) throws(Trap) -> UInt64 {
-        try checkRange(value, above: -1, below: 0x1p64)
-        return UInt64(value)
+    static func truncateToI64U(_ value: Double) -> Checked<UInt64> {
+        if let trap = rangeTrap(value, above: -1, below: 0x1p64) { return Checked(trap: trap) }
+        return Checked(UInt64(value))
     }
 
     // Saturating forms: NaN is 0, out-of-range values clamp.
@@ -140,4 +141,36 @@ enum Numeric {
 
     static let f32SignBit: UInt32 = 0x8000_0000
     static let f64SignBit: UInt64 = 0x8000_0000_0000_0000
+}
+
+/// A result, or the trap that replaces it (a handler returns through its exit instead of throwing: a `throw`
+/// is a runtime call, and a call anywhere in a handler costs every run of it a frame).
+struct Checked<T> {
+    let value: T?
+    let trap: InterpreterTrap
+
+    @inline(__always) init(_ value: T) { self.value = value; trap = .unreachable }
+    @inline(__always) init(trap: InterpreterTrap) { value = nil; self.trap = trap }
+}
+
+/// The traps the handlers raise: `TrapReason`'s cases without a payload, so that recording one is a store.
+enum InterpreterTrap: UInt8 {
+    case unreachable, memoryOutOfBounds, undefinedElement, uninitializedElement, indirectCallTypeMismatch
+    case integerDivideByZero, integerOverflow, invalidConversionToInteger, callStackExhausted, interrupted, outOfFuel
+
+    var reason: TrapReason {
+        switch self {
+        case .unreachable: .unreachable
+        case .memoryOutOfBounds: .memoryOutOfBounds
+        case .undefinedElement: .undefinedElement
+        case .uninitializedElement: .uninitializedElement
+        case .indirectCallTypeMismatch: .indirectCallTypeMismatch
+        case .integerDivideByZero: .integerDivideByZero
+        case .integerOverflow: .integerOverflow
+        case .invalidConversionToInteger: .invalidConversionToInteger
+        case .callStackExhausted: .callStackExhausted
+        case .interrupted: .interrupted
+        case .outOfFuel: .outOfFuel
+        }
+    }
 }

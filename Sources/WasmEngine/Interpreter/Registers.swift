@@ -3,47 +3,84 @@
 // Embedded Swift needs the import in every file that calls Atomic's methods, not only where the type is declared.
 import Synchronization
 
-/// The interpreter's registers. The dispatch loop keeps them in one local struct and every method here is
-/// inlined, so the optimizer holds the fields in machine registers: no load through `self`, no retain.
-/// Everything is a raw pointer into store-owned memory that outlives the run.
+/// A handler: runs the instruction at `pc` (the first argument), then tail-calls the handler of the instruction
+/// that runs next with the registers as its arguments, so the machine registers carry them from handler to
+/// handler. The call chain ends where an instruction leaves the interpreter; its `LoopExit` code is returned
+/// all the way up. The arguments are `Registers`' fields in order.
+typealias Handler = @convention(thin) (
+    UnsafePointer<LinkedInstruction>, UnsafeMutablePointer<UInt64>, UnsafeMutableRawPointer,
+    UnsafeMutablePointer<MachineState>, UInt64, UnsafePointer<LinkedInstruction>, Double
+) -> Int
+
+/// An instruction of a store's linked code: the compiled instruction behind the address of its handler, so a
+/// dispatch is one load and one jump.
+struct LinkedInstruction {
+    let handler: Handler
+    var instruction: Instruction
+
+    /// Where `linkCalls` puts a `callDefined`'s callee record: the instruction's `b` and `c`.
+    static let calleeOffset = MemoryLayout<Handler>.stride + 8
+}
+
+/// The interpreter's registers, passed from handler to handler in machine registers (see `Handler`); each
+/// handler's operations below are inlined into it. Everything is a raw pointer into store-owned memory that
+/// outlives the run.
 struct Registers {
     /// The instruction being executed.
-    var pc: UnsafePointer<Instruction>
+    var pc: UnsafePointer<LinkedInstruction>
     /// The current frame: operand `n` is `fp[n]`.
     var fp: UnsafeMutablePointer<UInt64>
     /// The current instance's memory base: the record may move `base` on growth, so it is reloaded after
     /// `memory.grow`, host calls, returns and calls into another instance.
     var memoryBase: UnsafeMutableRawPointer
-    /// The next free entry of the call-frame stack.
-    var callFrame: UnsafeMutablePointer<CallFrame>
-    /// The fuel slice: what may run before the next slow poll (see `charge`), in bytes of code, so that a
-    /// back-edge's charge is its byte distance as it stands in the code. Never negative between
-    /// instructions. The run's fuel is `fuelInstructions` plus `fuelBank`, or unlimited when `fuelBank` is
-    /// `Store.unlimitedFuel`.
-    var fuel = 0
-    /// The fuel each instruction costs, in `fuel`'s unit.
-    static let fuelUnit = MemoryLayout<Instruction>.stride
-    /// The fuel slice in instructions.
-    var fuelInstructions: UInt64 { UInt64(truncatingIfNeeded: fuel / Registers.fuelUnit) }
+    /// The state in memory: what only calls, returns, back-edges and exits use.
+    let state: UnsafeMutablePointer<MachineState>
     /// The forwarding register: the value the last value-producing instruction wrote to its destination
     /// slot (every `set...` below leaves it here). A `...Fwd` instruction reads its forwarded operand from
     /// here, in a machine register, instead of loading the slot that was stored just before.
-    var forwarded: UInt64 = 0
-    /// The instruction whose loop back-edge (a backward branch) was taken last, and the distance from it to
-    /// the loop's start: a loop takes the same back-edge again and again, and its distance is then in a
-    /// register (see `branch`).
-    var lastBackEdge: UnsafePointer<Instruction>
-    var lastBackEdgeDistance = 0
+    var forwarded: UInt64
+    /// The target of the loop back-edge taken last. A loop takes the same back-edge again and again; when
+    /// the target is this one, the next instruction's address comes from this register instead of waiting
+    /// for the load of the branch's offset (see `branch`).
+    var backEdgeTarget: UnsafePointer<LinkedInstruction>
     /// The same value when an f64 operation produced it, kept in a floating-point register: moving it
     /// between integer and floating-point registers would add latency to every link of a float chain.
-    var forwardedFloat: Double = 0
-    /// The state only calls, returns and a few rare instructions use, in memory rather than in registers:
-    /// the fewer values the loop carries, the fewer LLVM spills and reloads in every handler.
-    let context: UnsafeMutablePointer<ExecutionContext>
+    var forwardedFloat: Double
 
+    /// The fuel each instruction costs, in `fuel`'s unit.
+    static let fuelUnit = MemoryLayout<LinkedInstruction>.stride
+
+    /// The registers a handler receives, in `Handler`'s argument order.
+    @inline(__always)
+    init(
+        _ pc: UnsafePointer<LinkedInstruction>, _ fp: UnsafeMutablePointer<UInt64>, _ memoryBase: UnsafeMutableRawPointer,
+        _ state: UnsafeMutablePointer<MachineState>, _ forwarded: UInt64, _ backEdgeTarget: UnsafePointer<LinkedInstruction>,
+        _ forwardedFloat: Double
+    ) {
+        self.pc = pc
+        self.fp = fp
+        self.memoryBase = memoryBase
+        self.state = state
+        self.forwarded = forwarded
+        self.backEdgeTarget = backEdgeTarget
+        self.forwardedFloat = forwardedFloat
+    }
+
+    /// The fuel slice (see `MachineState.fuel`).
+    var fuel: Int {
+        @inline(__always) get { state.pointee.fuel }
+        @inline(__always) nonmutating set { state.pointee.fuel = newValue }
+    }
+    /// The fuel slice in instructions.
+    var fuelInstructions: UInt64 { UInt64(truncatingIfNeeded: fuel / Registers.fuelUnit) }
+    var callFrame: UnsafeMutablePointer<CallFrame> {
+        @inline(__always) get { state.pointee.callFrame }
+        @inline(__always) nonmutating set { state.pointee.callFrame = newValue }
+    }
+    var entryCallFrame: UnsafeMutablePointer<CallFrame> { @inline(__always) get { state.pointee.entryCallFrame } }
     var instance: UnsafeMutablePointer<InstanceRecord> {
-        @inline(__always) get { context.pointee.instance }
-        @inline(__always) nonmutating set { context.pointee.instance = newValue }
+        @inline(__always) get { state.pointee.instance }
+        @inline(__always) nonmutating set { state.pointee.instance = newValue }
     }
     /// The current memory's byte count, read where the memory keeps it: just below its base (see
     /// `MemoryRecord.lastFittingOffsetField`).
@@ -52,14 +89,38 @@ struct Registers {
         @inline(__always) get { UInt64(memoryBase.load(fromByteOffset: MemoryRecord.lastFittingOffsetField(accessSize: 1), as: Int.self) + 1) }
     }
     var fuelBank: UInt64 {
-        @inline(__always) get { context.pointee.fuelBank }
-        @inline(__always) nonmutating set { context.pointee.fuelBank = newValue }
+        @inline(__always) get { state.pointee.fuelBank }
+        @inline(__always) nonmutating set { state.pointee.fuelBank = newValue }
     }
 
     @inline(__always)
     mutating func reloadMemory() {
         memoryBase = instance.pointee.memory.pointee.base
     }
+
+    // MARK: Dispatch and exits
+
+    /// Runs the instruction at `pc`: a tail call of its handler.
+    @inline(__always)
+    func dispatch() -> Int {
+        pc.pointee.handler(pc, fp, memoryBase, state, forwarded, backEdgeTarget, forwardedFloat)
+    }
+
+    /// Steps to the next instruction and runs it.
+    @inline(__always)
+    mutating func next() -> Int {
+        pc += 1
+        return dispatch()
+    }
+
+    /// Leaves the interpreter for `Store.execute` with `exit`: the registers are kept in `state` for it.
+    @inline(__always)
+    func leave(_ exit: LoopExit, callee: UnsafeMutablePointer<FunctionRecord>? = nil) -> Int {
+        state.pointee.saved = self
+        state.pointee.callee = callee
+        return exit.rawValue
+    }
+
 
     // MARK: Slots (i32 and f32 live zero-extended in the low half)
 
@@ -98,122 +159,160 @@ struct Registers {
     /// Valid only after an instruction that wrote its result with `setF64` or `setLoaded64`
     /// (`producesForwardedFloat`); `forwarded` is not valid after `setF64`.
     @inline(__always) var forwardedF64: Double { forwardedFloat }
-    /// Its bits, for a store. (Written at a handler, the `bitPattern` call escaped the inliner, whose budget
-    /// the dispatch loop exceeds; in this small getter it is inlined first.)
+    /// Its bits, for a store. (Written at a handler, the `bitPattern` call once escaped the inliner; in this
+    /// small getter it is inlined first.)
     @inline(__always) var forwardedF64Bits: UInt64 { forwardedFloat.bitPattern }
 
     // MARK: Memory access: a software bounds check on every access
 
-    /// The checked byte offset of an access of `size` bytes at `address + offset`. The sum is computed in
-    /// 64 bits, so it cannot wrap; the limit is the memory's last offset where `size` bytes fit.
+    /// The checked byte offset of an access of `size` bytes at `address + offset`, or nil when it does not
+    /// fit. The sum is computed in 64 bits, so it cannot wrap; the limit is the memory's last offset where
+    /// `size` bytes fit.
     @inline(__always)
-    func effectiveAddress(_ address: UInt32, offset: UInt32, size: Int) throws(Trap) -> Int {
+    func effectiveAddress(_ address: UInt32, offset: UInt32, size: Int) -> Int? {
         let start = Int(truncatingIfNeeded: UInt64(address) &+ UInt64(offset))
         // SAFETY: every memory buffer has its limits just below `base` (see `MemoryRecord`).
         let lastFittingOffset = memoryBase.load(
             fromByteOffset: MemoryRecord.lastFittingOffsetField(accessSize: size), as: Int.self)
-        guard start <= lastFittingOffset else { throw Trap(.memoryOutOfBounds) }
+        guard start <= lastFittingOffset else { return nil }
         return start
     }
 
-    /// Loads a `T` at `address` plus `offset`.
+    /// Loads a `T` at `address` plus `offset`; nil when out of bounds.
     @inline(__always)
-    func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt32, offset: UInt32 = 0) throws(Trap) -> T {
-        let start = try effectiveAddress(address, offset: offset, size: MemoryLayout<T>.size)
+    func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt32, offset: UInt32 = 0) -> T? {
+        guard let start = effectiveAddress(address, offset: offset, size: MemoryLayout<T>.size) else { return nil }
         // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
         return T(littleEndian: memoryBase.loadUnaligned(fromByteOffset: start, as: T.self))
     }
 
     /// Loads a `T` at `address` plus the instruction's static offset `c`.
     @inline(__always)
-    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, at address: UInt32, as type: T.Type) throws(Trap) -> T {
-        try load(T.self, at: address, offset: instruction.c)
+    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, at address: UInt32, as type: T.Type) -> T? {
+        load(T.self, at: address, offset: instruction.c)
     }
 
     /// Loads a `T` at the address in slot `b` plus the static offset `c`.
     @inline(__always)
-    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, as type: T.Type) throws(Trap) -> T {
-        try load(instruction, at: i32(instruction.b), as: T.self)
+    func load<T: FixedWidthInteger>(_ instruction: InstructionOperands, as type: T.Type) -> T? {
+        load(instruction, at: i32(instruction.b), as: T.self)
     }
 
-    /// Stores `value` at the address in slot `b` plus the static offset `c`.
+    /// Stores `value` at the address in slot `b` plus the static offset `c`; false when out of bounds.
     @inline(__always)
-    func store<T: FixedWidthInteger>(_ instruction: InstructionOperands, _ value: T) throws(Trap) {
-        let start = try effectiveAddress(
-            i32(instruction.b), offset: instruction.c, size: MemoryLayout<T>.size)
+    func store<T: FixedWidthInteger>(_ instruction: InstructionOperands, _ value: T) -> Bool {
+        guard let start = effectiveAddress(i32(instruction.b), offset: instruction.c, size: MemoryLayout<T>.size)
+        else { return false }
         // SAFETY: `start + size` ≤ the memory's byte count, checked just above.
         memoryBase.storeBytes(of: value.littleEndian, toByteOffset: start, as: T.self)
+        return true
     }
 
     // MARK: Control
 
-    /// Charges `cost` instructions' fuel (see `charge`).
+    /// Takes the branch whose offset is `offset`, `word` instructions past `pc` (a fused instruction's branch
+    /// is in a later word), and runs its target. The store's copy of the code holds a forward branch's target
+    /// as its positive byte distance from the branch, and a backward branch's (a loop back-edge's) as minus
+    /// the bytes from the target through the branch: that is the fuel the back-edge charges. When this
+    /// instruction's back-edge was the last one taken, its target is `backEdgeTarget`, in a register: the
+    /// next instruction's operands are then read through it, not through the result of the offset's load.
     @inline(__always)
-    mutating func poll(cost: UInt64, interruptHandle: InterruptHandle) throws(Trap) {
-        try charge(bytes: Int(truncatingIfNeeded: cost) &* Registers.fuelUnit, interruptHandle: interruptHandle)
-    }
-
-    /// Charges fuel, in bytes of code; runs at calls and loop back-edges only. The cost comes out of the
-    /// slice in `fuel`, a machine register, in one subtraction; only when that overdraws the slice does
-    /// the slow path poll the interruption flag and settle the overdraft from `fuelBank` while drawing the
-    /// next slice. The slow path is inline: a call there (even a cold one) would make LLVM keep the
-    /// registers in memory across the whole loop. It is marked cold: otherwise LLVM weighs it like any
-    /// handler and, short of registers, keeps `fuel` on the stack instead of a value the slow path uses.
-    @inline(__always)
-    mutating func charge(bytes cost: Int, interruptHandle: InterruptHandle) throws(Trap) {
-        fuel &-= cost
-        if _fastPath(fuel >= 0) { return }
-        if interruptHandle.flag.load(ordering: .relaxed) {
-            interruptHandle.flag.store(false, ordering: .relaxed)
-            fuel &+= cost
-            throw Trap(.interrupted)
-        }
-        let slice = Int(truncatingIfNeeded: Store.fuelSliceSize) &* Registers.fuelUnit
-        if fuelBank == Store.unlimitedFuel {
-            fuel = slice
-            return
-        }
-        let overdraft = UInt64(truncatingIfNeeded: (0 &- fuel) / Registers.fuelUnit)
-        guard fuelBank >= overdraft else {
-            fuelBank = 0
-            fuel = 0
-            throw Trap(.outOfFuel)
-        }
-        let left = fuelBank &- overdraft
-        let drawn = Swift.min(left, Store.fuelSliceSize)
-        fuelBank = left &- drawn
-        fuel = Int(truncatingIfNeeded: drawn) &* Registers.fuelUnit
-    }
-
-    /// Takes the branch whose offset is `offset`, `word` instructions past `pc` (a fused instruction's
-    /// branch is in a later word). The store's copy of the code holds a forward branch's target as its
-    /// positive byte distance from the branch, and a backward branch's (a loop back-edge's) as minus the
-    /// bytes from the target through the branch: that is the fuel the back-edge charges, taken with one
-    /// addition. A back-edge also takes its distance from `lastBackEdgeDistance` when `pc` is
-    /// `lastBackEdge`. The next instruction's operands are read through the new `pc`, so how soon `pc` is
-    /// known bounds how fast a loop runs: from the loaded offset, it waits for the load (five cycles or
-    /// so); from the register, one addition, since the comparison only feeds a predicted branch. (The cache
-    /// holds the distance, not the target, so that a hit computes something: a hit that only picked a
-    /// register would reach the dispatch straight from a conditional branch, and LLVM would then route every
-    /// loop through one shared indirect jump instead of copying the dispatch into each handler.)
-    @inline(__always)
-    mutating func branch(by offset: UInt32, fromWord word: Int = 0, interruptHandle: InterruptHandle) throws(Trap) {
+    mutating func jump(by offset: UInt32, fromWord word: Int = 0) -> Int {
         let offset = Int(Int32(bitPattern: offset))
         guard offset < 0 else {
-            pc = UnsafeRawPointer(pc + word).advanced(by: offset).assumingMemoryBound(to: Instruction.self)
-            return
+            pc = UnsafeRawPointer(pc + word).advanced(by: offset).assumingMemoryBound(to: LinkedInstruction.self)
+            return dispatch()
         }
-        try charge(bytes: 0 &- offset, interruptHandle: interruptHandle)
-        if _fastPath(pc == lastBackEdge) {
-            pc = UnsafeRawPointer(pc).advanced(by: lastBackEdgeDistance).assumingMemoryBound(to: Instruction.self)
-            return
+        if _fastPath(pc == state.pointee.lastBackEdge) {
+            pc = backEdgeTarget
+        } else {
+            state.pointee.lastBackEdge = pc
+            backEdgeTarget = UnsafeRawPointer(pc + word + 1).advanced(by: offset)
+                .assumingMemoryBound(to: LinkedInstruction.self)
+            pc = backEdgeTarget
         }
-        // From `pc`: the branch word's distance, plus the offset, plus the branch word itself.
-        let distance = (word &+ 1) &* MemoryLayout<Instruction>.stride &+ offset
-        lastBackEdge = pc
-        lastBackEdgeDistance = distance
-        pc = UnsafeRawPointer(pc).advanced(by: distance).assumingMemoryBound(to: Instruction.self)
+        return dispatchCharging(bytes: 0 &- offset)
     }
+
+    /// Charges fuel, in bytes of code (at calls and loop back-edges only), then runs the instruction at `pc`.
+    /// The cost comes out of the slice in `fuel` in one subtraction; only when that overdraws the slice does
+    /// `refuelThenDispatch` poll the interruption flag and draw the next slice, in a tail call: a call
+    /// anywhere in a handler would make it save registers on every run.
+    @inline(__always)
+    func dispatchCharging(bytes cost: Int) -> Int {
+        let left = fuel &- cost
+        fuel = left
+        if _slowPath(left < 0) {
+            return refuelThenDispatch(pc, fp, memoryBase, state, forwarded, backEdgeTarget, forwardedFloat)
+        }
+        return dispatch()
+    }
+
+    /// Leaves the interpreter with a trap.
+    @inline(__always)
+    func trap(_ trap: InterpreterTrap) -> Int {
+        state.pointee.trapCode = trap
+        return leave(.trapped)
+    }
+
+    // MARK: Calls
+
+    /// `call` and `call_indirect` once the callee is known to be a wasm function, with its `code`: it gets
+    /// a new frame at `fp + frameStart`. False when the stacks are full.
+    @inline(__always)
+    mutating func call(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<LinkedInstruction>, frameStart: UInt32
+    ) -> Bool {
+        guard enter(callee, code: code, frameStart: frameStart) else { return false }
+        // Within one instance the cached memory is current (every grow reloads it): only a call into
+        // another instance must fetch that instance's memory.
+        let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
+        if calleeInstance != instance {
+            instance = calleeInstance
+            reloadMemory()
+        }
+        return true
+    }
+
+    /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new
+    /// frame at `fp + frameStart`, in the current instance. Its locals past the first four are left to its
+    /// `zeroLocals` instruction: a `memset` call is not worth it for a few. False when the stacks are full.
+    @inline(__always)
+    mutating func enter(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<LinkedInstruction>, frameStart: UInt32
+    ) -> Bool {
+        let calleeFrame = fp + Int(frameStart)
+        let frameEnd = calleeFrame + callee.pointee.frameSize
+        let limits = state.pointee.limits
+        let frame = callFrame
+        guard frame < limits.callFramesEnd, frameEnd <= limits.valueStackEnd else { return false }
+        // SAFETY: `frame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
+        frame.initialize(to: CallFrame(returnPC: pc + 1, framePointer: fp, instance: instance))
+        callFrame = frame + 1
+        // Most functions have few locals: four straight stores beat a `memset` call. Slots past the locals
+        // are the callee's temporaries or dead space, and the stack has slack past its end.
+        let locals = calleeFrame + callee.pointee.parameterCount
+        locals[0] = 0
+        locals[1] = 0
+        locals[2] = 0
+        locals[3] = 0
+        fp = calleeFrame
+        pc = UnsafePointer(code)
+        return true
+    }
+}
+
+/// The slow path of `Registers.dispatchCharging`, a handler of its own: settles the overdrawn slice (see
+/// `MachineState.refuel`), then runs the instruction at `pc`, or leaves with the trap.
+@inline(never)
+func refuelThenDispatch(
+    _ pc: UnsafePointer<LinkedInstruction>, _ fp: UnsafeMutablePointer<UInt64>, _ memoryBase: UnsafeMutableRawPointer,
+    _ state: UnsafeMutablePointer<MachineState>, _ forwarded: UInt64, _ backEdgeTarget: UnsafePointer<LinkedInstruction>,
+    _ forwardedFloat: Double
+) -> Int {
+    let r = Registers(pc, fp, memoryBase, state, forwarded, backEdgeTarget, forwardedFloat)
+    if let trap = state.pointee.refuel() { return r.trap(trap) }
+    return r.dispatch()
 }
 
 /// The instruction at `pc`, each operand read from memory where a handler uses it. Were the whole
@@ -221,21 +320,67 @@ struct Registers {
 /// dispatch block would then be too large for LLVM to copy into every handler, and all handlers would share
 /// one indirect jump, which the branch predictor handles far worse than one jump per handler.
 struct InstructionOperands {
-    let pc: UnsafePointer<Instruction>
+    let pc: UnsafePointer<LinkedInstruction>
 
-    @inline(__always) init(_ pc: UnsafePointer<Instruction>) { self.pc = pc }
+    @inline(__always) init(_ pc: UnsafePointer<LinkedInstruction>) { self.pc = pc }
 
-    @inline(__always) var opcode: Opcode { pc.pointee.opcode }
-    @inline(__always) var a: UInt32 { pc.pointee.a }
-    @inline(__always) var b: UInt32 { pc.pointee.b }
-    @inline(__always) var c: UInt32 { pc.pointee.c }
+    @inline(__always) var opcode: Opcode { pc.pointee.instruction.opcode }
+    @inline(__always) var a: UInt32 { pc.pointee.instruction.a }
+    @inline(__always) var b: UInt32 { pc.pointee.instruction.b }
+    @inline(__always) var c: UInt32 { pc.pointee.instruction.c }
 }
 
-/// The interpreter's rarely used mutable state (see `Registers.context`). It lives in allocated memory, not
-/// in a local: LLVM would promote a local's fields back into registers.
-struct ExecutionContext {
+/// The interpreter's state in memory: what only calls, returns, back-edges and exits use (the fewer values
+/// the handlers pass along, the more stay in machine registers), and, when the interpreter leaves, the
+/// registers and why.
+struct MachineState {
     var instance: UnsafeMutablePointer<InstanceRecord>
     var fuelBank: UInt64
+    /// The fuel slice: what may run before the next slow poll (see `Registers.dispatchCharging`), in bytes of code, so
+    /// that a back-edge's charge is its byte distance as it stands in the code. Never negative between
+    /// instructions. The run's fuel is the slice (in instructions) plus `fuelBank`, or unlimited when
+    /// `fuelBank` is `Store.unlimitedFuel`.
+    var fuel: Int
+    /// The next free entry of the call-frame stack.
+    var callFrame: UnsafeMutablePointer<CallFrame>
+    let entryCallFrame: UnsafeMutablePointer<CallFrame>
+    let limits: StackLimits
+    unowned(unsafe) let interruptHandle: InterruptHandle
+    /// At an exit: the registers, the host function called (`LoopExit.callHost`) and the trap (`.trapped`).
+    var saved: Registers?
+    var callee: UnsafeMutablePointer<FunctionRecord>?
+    var trapCode = InterpreterTrap.unreachable
+    /// The instruction whose back-edge `Registers.backEdgeTarget` is the target of; before the first, an
+    /// address no instruction has. (Not an optional: comparing one costs the back-edge five instructions.)
+    var lastBackEdge = UnsafePointer<LinkedInstruction>(bitPattern: MemoryLayout<LinkedInstruction>.alignment)!
+
+    /// The slow path of `Registers.dispatchCharging`, once `fuel` is overdrawn: settles the overdraft from the
+    /// bank, draws the next slice, and polls the interruption flag. The trap, if the run must stop.
+    mutating func refuel() -> InterpreterTrap? {
+        let slice = Int(truncatingIfNeeded: Store.fuelSliceSize) &* Registers.fuelUnit
+        if fuelBank == Store.unlimitedFuel {
+            fuel = slice
+            return interruption()
+        }
+        let overdraft = UInt64(truncatingIfNeeded: (0 &- fuel) / Registers.fuelUnit)
+        guard fuelBank >= overdraft else {
+            fuelBank = 0
+            fuel = 0
+            return .outOfFuel
+        }
+        let left = fuelBank &- overdraft
+        let drawn = Swift.min(left, Store.fuelSliceSize)
+        fuelBank = left &- drawn
+        fuel = Int(truncatingIfNeeded: drawn) &* Registers.fuelUnit
+        return interruption()
+    }
+
+    /// `.interrupted` if the host raised the flag (which this clears).
+    private func interruption() -> InterpreterTrap? {
+        guard interruptHandle.flag.load(ordering: .relaxed) else { return nil }
+        interruptHandle.flag.store(false, ordering: .relaxed)
+        return .interrupted
+    }
 }
 
 /// Where the current run's stacks end; a call beyond them traps "call stack exhausted".

@@ -11,7 +11,7 @@ import Glibc  // `calloc` and `free` for memory buffers only (see `MemoryRecord.
 struct FunctionRecord {
     /// The internal code (a store-owned copy, its branch targets made relative: see `Registers.branch`),
     /// or nil for a host function.
-    var code: UnsafeMutablePointer<Instruction>?
+    var code: UnsafeMutablePointer<LinkedInstruction>?
     var frameSize: Int
     var localCount: Int
     var parameterCount: Int
@@ -190,7 +190,7 @@ struct TableRecord {
 
 /// Where a wasm→wasm call returns to: the caller's registers, saved on the explicit call-frame stack.
 struct CallFrame {
-    var returnPC: UnsafePointer<Instruction>
+    var returnPC: UnsafePointer<LinkedInstruction>
     var framePointer: UnsafeMutablePointer<UInt64>
     var instance: UnsafeMutablePointer<InstanceRecord>
 }

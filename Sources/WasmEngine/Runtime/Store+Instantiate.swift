@@ -110,21 +110,23 @@ extension Store {
         for (index, function) in imports.functions.enumerated() {
             instance.pointee.functions[index] = function
         }
-        var codes: [(UnsafeMutablePointer<Instruction>, count: Int)] = []
+        var codes: [(UnsafeMutablePointer<LinkedInstruction>, count: Int)] = []
         for (offset, compiled) in module.functions.enumerated() {
             let index = module.importedFunctionCount + offset
             let type = module.functionType(ofFunction: UInt32(index))
-            let code = UnsafeMutablePointer<Instruction>.allocate(capacity: Swift.max(compiled.code.count, 1))
-            code.initialize(from: compiled.code, count: compiled.code.count)
+            let code = UnsafeMutablePointer<LinkedInstruction>.allocate(capacity: Swift.max(compiled.code.count, 1))
+            for (position, instruction) in compiled.code.enumerated() {
+                (code + position).initialize(to: LinkedInstruction(handler: instruction.opcode.handler, instruction: instruction))
+            }
             // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no
             // register for the code's start: targets become signed byte distances in this copy. A backward
             // branch (a loop's back-edge, or a jump onto itself) holds minus the bytes from its target through
             // itself instead, which is also the fuel it charges.
-            for position in 0..<compiled.code.count where code[position].opcode.isBranch {
-                let stride = MemoryLayout<Instruction>.stride
-                let distance = (Int(code[position].a) - position) * stride
+            for position in 0..<compiled.code.count where code[position].instruction.opcode.isBranch {
+                let stride = MemoryLayout<LinkedInstruction>.stride
+                let distance = (Int(code[position].instruction.a) - position) * stride
                 let offset = distance > 0 ? distance : distance - stride
-                code[position].a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
+                code[position].instruction.a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
             }
             let localCount = Int(compiled.localCount)
             let record = FunctionRecord(
@@ -249,13 +251,13 @@ extension Store {
     /// Rewrites each `callDefined` in an instance's copy of the code to name its callee's record directly
     /// (see `Opcode.callDefined`): a call then loads the record from the instruction instead of through the
     /// instance's function table.
-    func linkCalls(_ code: UnsafeMutablePointer<Instruction>, count: Int, in instance: UnsafeMutablePointer<InstanceRecord>) {
-        for position in 0..<count where code[position].opcode == .callDefined {
-            let callee = instance.pointee.functions[Int(code[position].a)]
-            code[position].a = code[position].b
-            // SAFETY: `b` and `c` are the instruction's last 8 bytes.
+    func linkCalls(_ code: UnsafeMutablePointer<LinkedInstruction>, count: Int, in instance: UnsafeMutablePointer<InstanceRecord>) {
+        for position in 0..<count where code[position].instruction.opcode == .callDefined {
+            let callee = instance.pointee.functions[Int(code[position].instruction.a)]
+            code[position].instruction.a = code[position].instruction.b
+            // SAFETY: `b` and `c` are the linked instruction's last 8 bytes.
             UnsafeMutableRawPointer(code + position).storeBytes(
-                of: UInt(bitPattern: callee), toByteOffset: 8, as: UInt.self)
+                of: UInt(bitPattern: callee), toByteOffset: LinkedInstruction.calleeOffset, as: UInt.self)
         }
     }
 }
