@@ -8,7 +8,7 @@ extension Opcode {
         // MARK: Control
         case .unreachable:
             return {
-                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let r = Registers($0, $1, $2, $3, $4, $5, $6)
                 return r.trap(.unreachable)
             }
         case .br:
@@ -278,32 +278,12 @@ extension Opcode {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
                 r.setI32(i.a, r.i32(i.b) &+ r.i32(i.c))
-                if r.callFrame == r.entryCallFrame { return r.leave(.returned) }
-                r.callFrame -= 1
-                let caller = r.callFrame.pointee
-                r.pc = caller.returnPC
-                r.fp = caller.framePointer
-                // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
-                // into another instance: with a branch here LLVM merged this path with others (an extra jump
-                // and register shuffles), which cost more than these loads, which are off the critical path.
-                r.instance = caller.instance
-                r.reloadMemory()
-                return r.dispatch()
+                return r.returnToCaller()
             }
         case .return:
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
-                if r.callFrame == r.entryCallFrame { return r.leave(.returned) }
-                r.callFrame -= 1
-                let caller = r.callFrame.pointee
-                r.pc = caller.returnPC
-                r.fp = caller.framePointer
-                // The callee may have grown (and so moved) the memory. Unconditionally, not only on a return
-                // into another instance: with a branch here LLVM merged this path with others (an extra jump
-                // and register shuffles), which cost more than these loads, which are off the critical path.
-                r.instance = caller.instance
-                r.reloadMemory()
-                return r.dispatch()
+                return r.returnToCaller()
             }
         case .call:
             return {
@@ -434,9 +414,11 @@ extension Opcode {
                 return r.next()
             }
         // MARK: Out of line (see `executeOutOfLine`)
-        case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest:
+        case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
+            .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow,
+            .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest:
             return {
-                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let r = Registers($0, $1, $2, $3, $4, $5, $6)
                 return r.leave(.outOfLine)
             }
         case .memorySize:

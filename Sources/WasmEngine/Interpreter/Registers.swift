@@ -257,6 +257,22 @@ struct Registers {
 
     // MARK: Calls
 
+    /// `return`: pops the caller's registers and continues after its call, or leaves the interpreter when the
+    /// entry function returns.
+    @inline(__always)
+    mutating func returnToCaller() -> Int {
+        if callFrame == entryCallFrame { return leave(.returned) }
+        callFrame -= 1
+        let caller = callFrame.pointee
+        pc = caller.returnPC
+        fp = caller.framePointer
+        // The callee may have grown (and so moved) the memory: reloaded unconditionally, since these loads are
+        // off the critical path and a test for a change of instance would not be.
+        instance = caller.instance
+        reloadMemory()
+        return dispatch()
+    }
+
     /// `call` and `call_indirect` once the callee is known to be a wasm function, with its `code`: it gets
     /// a new frame at `fp + frameStart`. False when the stacks are full.
     @inline(__always)
