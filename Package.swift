@@ -17,9 +17,14 @@ let package = Package(
             name: "WasmEngine",
             swiftSettings: [
                 // The interpreter's handlers tail-call one another (see Interpreter.swift): only an optimized
-                // build turns those calls into jumps, so the engine is optimized in every configuration. LLVM's
-                // function merging would replace a handler identical to another by a call to it, not a jump.
-                .unsafeFlags(["-O", "-wmo", "-num-threads", "2", "-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xllvm", "-swiftmergefunc-threshold=0", "-Xllvm", "-enable-merge-functions=false", "-Xllvm", "-enable-global-merge-func=false", "-Xcc", "-fno-math-errno"])
+                // build turns those calls into jumps, so the engine is optimized in every configuration, and as
+                // one module (a debug build compiles file by file, and a handler could not inline the
+                // `Registers` operations of another file). Swift's function merging would fold look-alike
+                // handlers into one that the others reach through an extra jump, with one more argument.
+                .unsafeFlags([
+                    "-O", "-wmo", "-num-threads", "2", "-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xcc",
+                    "-fno-math-errno",
+                ])
             ]
         ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
