@@ -8,7 +8,8 @@
 /// - i64: as is. f32: its bit pattern, zero-extended. f64: its bit pattern.
 /// - funcref / externref: 0 is null; any other value is a runtime-defined reference.
 ///
-/// Every instruction is 16 bytes: an opcode and three 32-bit operands `a`, `b`, `c`.
+/// Every instruction is 16 bytes: an opcode and three 32-bit operands `a`, `b`, `c`. (A store's linked copy
+/// puts its handler's address in front of each: see `LinkedInstruction`.)
 /// Conventions unless an opcode says otherwise:
 /// - unary:  `a` = destination slot, `b` = source slot.
 /// - binary: `a` = destination slot, `b` = left slot, `c` = right slot.

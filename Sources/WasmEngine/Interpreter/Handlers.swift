@@ -329,8 +329,8 @@ extension Opcode {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
                 // A few locals more than the call zeroed: straight stores (the value stack has slack past its
-                // end for the ones past the frame); a `memset` call has no place in the loop.
-                guard i.b <= Store.localsZeroedInLoop else { return r.leave(.outOfLine) }
+                // end for the ones past the frame); a `memset` call would cost the handler a frame.
+                guard i.b <= Store.localsZeroedInHandler else { return r.leave(.outOfLine) }
                 let locals = r.fp + Int(i.a)
                 locals[0] = 0
                 locals[1] = 0

@@ -26,10 +26,11 @@ public final class Store {
     /// How many declared locals a call zeroes, with straight stores; a function that declares more begins
     /// with a `zeroLocals` instruction for the rest.
     static let localsZeroedByCall = 4
-    /// The most locals a `zeroLocals` instruction zeroes in the dispatch loop, with that many straight stores.
-    static let localsZeroedInLoop = 8
+    /// The most locals a `zeroLocals` handler zeroes itself, with that many straight stores; more are left to
+    /// `memset`, out of line.
+    static let localsZeroedInHandler = 8
     /// Slots allocated past the value stack's end, so those straight stores may run past a frame's end.
-    static let valueStackSlack = max(localsZeroedByCall, localsZeroedInLoop)
+    static let valueStackSlack = max(localsZeroedByCall, localsZeroedInHandler)
 
     public let configuration: Configuration
     /// Raises the interruption flag; may be handed to another thread.
