@@ -1,5 +1,8 @@
 // The interpreter's handlers, one function per opcode: each runs its instruction and tail-calls the next one's
 // handler (see `Interpreter.swift` for the machine model and `Registers` for the operations they share).
+// Each handler spells out its own `Registers` and operands rather than handing its body as a closure to a
+// shared helper: such a closure was not always inlined, and the call it left made every instruction of that
+// kind take host stack.
 
 extension Opcode {
     /// This opcode's handler, which the store's linked code holds in each of its instructions.

@@ -41,7 +41,7 @@ extension Store {
                 limits: StackLimits(valueStackEnd: valueStackEnd!, callFramesEnd: callFramesEnd!),
                 interruptHandle: interruptHandle))
         if fuelIsLimited { fuelRemaining = 0 }
-        defer { if fuelIsLimited { fuelRemaining = state.pointee.fuelBank &+ UInt64(truncatingIfNeeded: state.pointee.fuel / Registers.fuelUnit) } }
+        defer { if fuelIsLimited { fuelRemaining = state.pointee.fuelLeft } }
         var r = Registers(code, frame, placeholderMemory.pointee.base, state, 0, code, 0)
         r.reloadMemory()
         // The entry's charge, which also draws the first slice.
@@ -60,7 +60,7 @@ extension Store {
                 // The host may run wasm code too (through `invoke`), which spends the store's fuel; and it may
                 // raise the interruption flag, which the emptied slice makes the next poll read.
                 if fuelIsLimited {
-                    fuelRemaining = r.fuelBank &+ r.fuelInstructions
+                    fuelRemaining = state.pointee.fuelLeft
                     r.fuelBank = 0
                 }
                 r.fuel = 0

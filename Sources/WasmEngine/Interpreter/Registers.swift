@@ -71,8 +71,6 @@ struct Registers {
         @inline(__always) get { state.pointee.fuel }
         @inline(__always) nonmutating set { state.pointee.fuel = newValue }
     }
-    /// The fuel slice in instructions.
-    var fuelInstructions: UInt64 { UInt64(truncatingIfNeeded: fuel / Registers.fuelUnit) }
     var callFrame: UnsafeMutablePointer<CallFrame> {
         @inline(__always) get { state.pointee.callFrame }
         @inline(__always) nonmutating set { state.pointee.callFrame = newValue }
@@ -331,16 +329,13 @@ func refuelThenDispatch(
     return r.dispatch()
 }
 
-/// The instruction at `pc`, each operand read from memory where a handler uses it. Were the whole
-/// instruction loaded before the `switch`, LLVM would widen the operands there once for all handlers; the
-/// dispatch block would then be too large for LLVM to copy into every handler, and all handlers would share
-/// one indirect jump, which the branch predictor handles far worse than one jump per handler.
+/// The operands of the instruction at `pc`, each read from memory where a handler uses it (a fused
+/// handler reads its later words' operands through one at `pc + 1`, `pc + 2`).
 struct InstructionOperands {
     let pc: UnsafePointer<LinkedInstruction>
 
     @inline(__always) init(_ pc: UnsafePointer<LinkedInstruction>) { self.pc = pc }
 
-    @inline(__always) var opcode: Opcode { pc.pointee.instruction.opcode }
     @inline(__always) var a: UInt32 { pc.pointee.instruction.a }
     @inline(__always) var b: UInt32 { pc.pointee.instruction.b }
     @inline(__always) var c: UInt32 { pc.pointee.instruction.c }
@@ -357,6 +352,8 @@ struct MachineState {
     /// instructions. The run's fuel is the slice (in instructions) plus `fuelBank`, or unlimited when
     /// `fuelBank` is `Store.unlimitedFuel`.
     var fuel: Int
+    /// The run's fuel left, in instructions (meaningful only when fuel is limited).
+    var fuelLeft: UInt64 { fuelBank &+ UInt64(truncatingIfNeeded: fuel / Registers.fuelUnit) }
     /// The next free entry of the call-frame stack.
     var callFrame: UnsafeMutablePointer<CallFrame>
     let entryCallFrame: UnsafeMutablePointer<CallFrame>
