@@ -1,6 +1,9 @@
-/// A decoded, validated module: what instantiation needs and nothing of the binary format.
-/// Function bodies are already translated to internal code (`CompiledFunction`).
+/// A decoded, validated module: what instantiation needs. Function bodies are validated but not translated:
+/// each is translated to internal code on its first call (see `FunctionCode`), from `bytes`.
 public struct Module: Sendable {
+    /// The binary the module was decoded from (shared, not copied: an array is copied only when written), which
+    /// the bodies of `functions` lie in.
+    public var bytes: [UInt8] = []
     public var types: [FuncType] = []
     public var imports: [Import] = []
 
@@ -29,13 +32,37 @@ public struct Module: Sendable {
     /// element segments, exports and global initializers. Indexed by function index.
     public var declaredFunctionReferences: [Bool] = []
 
-    /// Compiled bodies of the defined functions (`functionTypeIndices[importedFunctionCount...]`).
-    public var functions: [CompiledFunction] = []
+    /// Code of the defined functions (`functionTypeIndices[importedFunctionCount...]`).
+    public var functions: [FunctionCode] = []
 
     public init() {}
 
     public func functionType(ofFunction index: UInt32) -> FuncType {
         types[Int(functionTypeIndices[Int(index)])]
+    }
+}
+
+/// A defined function's code, as a module holds it.
+public enum FunctionCode: Sendable {
+    /// A validated body (its locals declarations, then its instructions) at `start..<end` of `Module.bytes`, to
+    /// be translated when the function is first called: a run pays only for the functions it calls.
+    case body(start: Int, end: Int)
+    /// Internal code already translated (a module built by hand).
+    case compiled(CompiledFunction)
+}
+
+extension Module {
+    /// Defined function `definedIndex` (in `functions`) in internal code: translated from its body when it has
+    /// one, which validation has already accepted.
+    public func compiledFunction(definedIndex: Int) throws(ModuleError) -> CompiledFunction {
+        switch functions[definedIndex] {
+        case .compiled(let function):
+            return function
+        case .body(let start, let end):
+            var body = BinaryReader(bytes: bytes, offset: start, end: end)
+            return try FunctionCompiler.compile(
+                module: self, functionIndex: UInt32(importedFunctionCount + definedIndex), body: &body)
+        }
     }
 }
 

@@ -13,20 +13,21 @@ struct ExploreCommand: ParsableCommand {
     var module: String
 
     func run() throws {
-        try reportingFailures { print(internalCodeListing(try loadModule(module)), terminator: "") }
+        try reportingFailures { print(try internalCodeListing(try loadModule(module)), terminator: "") }
     }
 }
 
 /// A module's translated functions as text: a header line per function (its index in the module's function index
 /// space, imports included), then one line per instruction with its operands as stored (`c` shown signed, as
 /// immediates and offsets read best that way).
-func internalCodeListing(_ module: Module) -> String {
+func internalCodeListing(_ module: Module) throws(ModuleError) -> String {
     func padded(_ text: String, to width: Int, left: Bool = false) -> String {
         let padding = String(repeating: " ", count: max(0, width - text.count))
         return left ? padding + text : text + padding
     }
     var text = ""
-    for (offset, function) in module.functions.enumerated() {
+    for offset in module.functions.indices {
+        let function = try module.compiledFunction(definedIndex: offset)
         text += "function \(module.importedFunctionCount + offset): \(function.parameterCount) parameters, "
             + "\(function.localCount - function.parameterCount) locals, \(function.frameSize) slots\n"
         for (index, instruction) in function.code.enumerated() {

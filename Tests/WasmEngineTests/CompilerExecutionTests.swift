@@ -10,7 +10,7 @@ func execute(types: [FuncType], _ bodies: [(type: UInt32, body: [UInt8])], _ arg
     module.memories = [MemoryType(limits: Limits(min: 1))]
     for (index, function) in bodies.enumerated() {
         var reader = BinaryReader(bytes: function.body)
-        module.functions.append(try FunctionCompiler.compile(module: module, functionIndex: UInt32(index), body: &reader))
+        module.functions.append(.compiled(try FunctionCompiler.compile(module: module, functionIndex: UInt32(index), body: &reader)))
     }
     module.exports = [Export(name: "main", descriptor: .function(0))]
     let store = Store()

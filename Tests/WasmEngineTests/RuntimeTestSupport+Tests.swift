@@ -46,9 +46,10 @@ struct ModuleBuilder {
         let index = typeIndex(type)
         let parameterCount = UInt32(type.parameters.count)
         module.functions.append(
-            CompiledFunction(
-                code: code, frameSize: frameSize, localCount: parameterCount + locals, parameterCount: parameterCount,
-                resultCount: UInt32(type.results.count), typeIndex: index))
+            .compiled(
+                CompiledFunction(
+                    code: code, frameSize: frameSize, localCount: parameterCount + locals, parameterCount: parameterCount,
+                    resultCount: UInt32(type.results.count), typeIndex: index)))
         module.functionTypeIndices.append(index)
         let functionIndex = UInt32(module.functionTypeIndices.count - 1)
         if let export { self.export(export, .function(functionIndex)) }

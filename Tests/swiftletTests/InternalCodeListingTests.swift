@@ -13,7 +13,7 @@ import WasmEngine
             0x03, 0x02, 0x01, 0x01,
             0x0A, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x41, 0x7B, 0x6A, 0x0B,
         ]
-        let lines = internalCodeListing(try Module(bytes: bytes)).split(separator: "\n").map(String.init)
+        let lines = try internalCodeListing(try Module(bytes: bytes)).split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         // Numbered in the module's function index space: the import is function 0.
         #expect(lines.first?.hasPrefix("function 1: 1 parameters, 0 locals, ") == true)

@@ -74,6 +74,10 @@ public enum Opcode: UInt16, Sendable {
     /// Zeroes slots `a..<a + b`: the declared locals past the first four, which every call zeroes itself.
     /// The first instruction of a function that declares more.
     case zeroLocals
+    /// What a function's record names as its code until the function is first called (an instance's stand-in, never
+    /// emitted by the translator): translates function `a` (module function index space) of the current instance,
+    /// points its record at the translation and runs it in the frame the call set up (`Store.translateOnFirstCall`).
+    case translateFunction
 
     // MARK: Moves and constants
     /// `slot[a] = slot[b]` (64 bits).

@@ -1,4 +1,5 @@
-/// The code section (spec §5.5.13): each body is handed to the compiler, bounded by its declared size.
+/// The code section (spec §5.5.13): each body is validated, bounded by its declared size, and kept where it lies in
+/// the binary, to be translated on its function's first call.
 extension ModuleDecoder {
     mutating func readCodeSection() throws(ModuleError) {
         let countOffset = reader.offset
@@ -14,9 +15,10 @@ extension ModuleDecoder {
             let bodyEnd = reader.offset + size
             var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
             let functionIndex = UInt32(module.importedFunctionCount + definedIndex)
-            let compiled = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
+            let bodyStart = body.offset
+            _ = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
             guard body.offset == bodyEnd else { throw .malformed(at: body.offset, "section size mismatch") }
-            module.functions.append(compiled)
+            module.functions.append(.body(start: bodyStart, end: bodyEnd))
             reader.offset = bodyEnd
         }
     }

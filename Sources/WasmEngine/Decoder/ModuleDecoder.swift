@@ -1,5 +1,5 @@
 extension Module {
-    /// Decodes and validates a binary module in one pass, compiling each function body as it is read.
+    /// Decodes and validates a binary module in one pass. Function bodies are translated later, each on its first call.
     public init(bytes: [UInt8]) throws(ModuleError) {
         var decoder = ModuleDecoder(bytes: bytes, scope: .whole)
         self = try decoder.decode()
@@ -80,6 +80,7 @@ struct ModuleDecoder {
     init(bytes: [UInt8], scope: Scope) {
         reader = BinaryReader(bytes: bytes)
         self.scope = scope
+        module.bytes = bytes
     }
 
     var functionCount: Int { module.functionTypeIndices.count }

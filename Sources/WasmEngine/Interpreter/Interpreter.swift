@@ -73,6 +73,8 @@ extension Store {
                 }
                 r.reloadMemory()
                 r.pc += 1
+            case .outOfLine where r.pc.pointee.instruction.opcode == .translateFunction:
+                try translateOnFirstCall(&r)
             case .outOfLine:
                 try executeOutOfLine(&r)
             }

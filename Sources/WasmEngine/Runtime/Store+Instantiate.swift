@@ -103,6 +103,7 @@ extension Store {
                 index: instances.count))
         instances.append(instance)
         instanceSegments.append(InstanceSegments(elements: [], data: []))
+        instanceModules.append(module)
 
         for (index, type) in module.types.enumerated() {
             instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameters.count)
@@ -110,35 +111,26 @@ extension Store {
         for (index, function) in imports.functions.enumerated() {
             instance.pointee.functions[index] = function
         }
-        var codes: [(UnsafeMutablePointer<LinkedInstruction>, count: Int)] = []
-        for (offset, compiled) in module.functions.enumerated() {
+        // Every defined function starts with a one-instruction stand-in for its code, which translates it on its
+        // first call; a function given already translated is installed once all records exist, for its calls to name.
+        let standIns = UnsafeMutablePointer<LinkedInstruction>.allocate(capacity: Swift.max(module.functions.count, 1))
+        codeBuffers.append(standIns)
+        var translated: [(UnsafeMutablePointer<FunctionRecord>, CompiledFunction)] = []
+        for (offset, code) in module.functions.enumerated() {
             let index = module.importedFunctionCount + offset
             let type = module.functionType(ofFunction: UInt32(index))
-            let code = UnsafeMutablePointer<LinkedInstruction>.allocate(capacity: Swift.max(compiled.code.count, 1))
-            for (position, instruction) in compiled.code.enumerated() {
-                (code + position).initialize(to: LinkedInstruction(handler: instruction.opcode.handler, instruction: instruction))
-            }
-            // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no
-            // register for the code's start: targets become signed byte distances in this copy. A backward
-            // branch (a loop's back-edge, or a jump onto itself) holds minus the bytes from its target through
-            // itself instead, which is also the fuel it charges.
-            for position in 0..<compiled.code.count where code[position].instruction.opcode.isBranch {
-                let stride = MemoryLayout<LinkedInstruction>.stride
-                let distance = (Int(code[position].instruction.a) - position) * stride
-                let offset = distance > 0 ? distance : distance - stride
-                code[position].instruction.a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
-            }
-            let localCount = Int(compiled.localCount)
+            (standIns + offset).initialize(
+                to: LinkedInstruction(
+                    handler: Opcode.translateFunction.handler, instruction: Instruction(.translateFunction, UInt32(index))))
             let record = FunctionRecord(
-                code: code,
-                frameSize: Swift.max(Int(compiled.frameSize), localCount, type.results.count),
-                localCount: localCount, parameterCount: type.parameters.count,
+                code: standIns + offset, frameSize: Swift.max(type.parameters.count, type.results.count),
+                localCount: type.parameters.count, parameterCount: type.parameters.count,
                 resultCount: type.results.count, typeID: typeID(of: type), instance: instance, hostIndex: -1,
                 address: functions.count)
             instance.pointee.functions[index] = functions[allocateFunction(record)]
-            codes.append((code, compiled.code.count))
+            if case .compiled(let function) = code { translated.append((instance.pointee.functions[index], function)) }
         }
-        for (code, count) in codes { linkCalls(code, count: count, in: instance) }
+        for (record, function) in translated { install(function, in: record) }
 
         for (index, table) in imports.tables.enumerated() {
             instance.pointee.tables[index] = table
@@ -248,9 +240,36 @@ extension Store {
         }
     }
 
+    /// Makes `record` run `function`: a store-owned copy of the code with its handlers, its branch targets made
+    /// relative and its calls linked. The record's stand-in, if it had one, is never reached again.
+    func install(_ function: CompiledFunction, in record: UnsafeMutablePointer<FunctionRecord>) {
+        let count = function.code.count
+        let code = UnsafeMutablePointer<LinkedInstruction>.allocate(capacity: Swift.max(count, 1))
+        codeBuffers.append(code)
+        for (position, instruction) in function.code.enumerated() {
+            (code + position).initialize(to: LinkedInstruction(handler: instruction.opcode.handler, instruction: instruction))
+        }
+        // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no register for
+        // the code's start: targets become signed byte distances in this copy. A backward branch (a loop's back-edge,
+        // or a jump onto itself) holds minus the bytes from its target through itself instead, which is also the
+        // fuel it charges.
+        for position in 0..<count where code[position].instruction.opcode.isBranch {
+            let stride = MemoryLayout<LinkedInstruction>.stride
+            let distance = (Int(code[position].instruction.a) - position) * stride
+            let offset = distance > 0 ? distance : distance - stride
+            code[position].instruction.a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
+        }
+        linkCalls(code, count: count, in: record.pointee.instance.unsafelyUnwrapped)
+        let localCount = Int(function.localCount)
+        record.pointee.localCount = localCount
+        record.pointee.frameSize = Swift.max(Int(function.frameSize), localCount, record.pointee.resultCount)
+        record.pointee.code = code
+    }
+
     /// Rewrites each `callDefined` in an instance's copy of the code to name its callee's record directly
     /// (see `Opcode.callDefined`): a call then loads the record from the instruction instead of through the
-    /// instance's function table.
+    /// instance's function table. A callee not yet translated is named all the same: its record's code changes
+    /// when it is, and a call reads it each time.
     func linkCalls(_ code: UnsafeMutablePointer<LinkedInstruction>, count: Int, in instance: UnsafeMutablePointer<InstanceRecord>) {
         for position in 0..<count where code[position].instruction.opcode == .callDefined {
             let callee = instance.pointee.functions[Int(code[position].instruction.a)]
@@ -259,5 +278,42 @@ extension Store {
             UnsafeMutableRawPointer(code + position).storeBytes(
                 of: UInt(bitPattern: callee), toByteOffset: LinkedInstruction.calleeOffset, as: UInt.self)
         }
+    }
+
+    // MARK: Translation on first call
+
+    /// The `translateFunction` stand-in at `r.pc`, reached by a call whose frame is set up: translates the function,
+    /// points its record at the translation (so later calls go straight there) and continues at its first instruction.
+    func translateOnFirstCall(_ r: inout Registers) throws(Trap) {
+        let record = r.instance.pointee.functions[Int(r.pc.pointee.instruction.a)]
+        try translateIfNeeded(record)
+        // The call checked the stand-in's frame; the translation's may be larger.
+        guard r.fp + record.pointee.frameSize <= valueStackEnd.unsafelyUnwrapped else {
+            throw Trap(.callStackExhausted)
+        }
+        r.pc = UnsafePointer(record.pointee.code.unsafelyUnwrapped)
+    }
+
+    /// Whether `function` has its internal code: a host function, or a wasm function called at least once (or
+    /// given already translated). A wasm function nothing has called yet is still its body.
+    public func isTranslated(_ function: Function) -> Bool {
+        functions[function.address].pointee.code?.pointee.instruction.opcode != .translateFunction
+    }
+
+    /// Translates the wasm function of `record` if it still has its stand-in for code.
+    func translateIfNeeded(_ record: UnsafeMutablePointer<FunctionRecord>) throws(Trap) {
+        guard let code = record.pointee.code, code.pointee.instruction.opcode == .translateFunction,
+            let instance = record.pointee.instance
+        else { return }
+        let module = instanceModules[instance.pointee.index]
+        let functionIndex = Int(code.pointee.instruction.a)
+        let function: CompiledFunction
+        do throws(ModuleError) {
+            function = try module.compiledFunction(definedIndex: functionIndex - module.importedFunctionCount)
+        } catch {
+            // Validation accepted the body, so only an engine limit can stop its translation.
+            throw Trap(.host("function \(functionIndex) cannot be translated: \(error.description)"))
+        }
+        install(function, in: record)
     }
 }

@@ -59,6 +59,7 @@ extension Store {
         guard callee.pointee.code != nil else {
             return try callHostFunction(callee, arguments: arguments, memory: nil)
         }
+        try translateIfNeeded(callee)
         allocateStacksIfNeeded()
         let frame = stackTop!
         guard callee.pointee.frameSize <= valueStackEnd! - frame else { throw Trap(.callStackExhausted) }

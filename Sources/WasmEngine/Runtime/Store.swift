@@ -42,6 +42,10 @@ public final class Store {
     var globals: [UnsafeMutablePointer<GlobalRecord>] = []
     var instances: [UnsafeMutablePointer<InstanceRecord>] = []
     var instanceSegments: [InstanceSegments] = []
+    /// Each instance's module, whose bodies its functions are translated from on first call.
+    var instanceModules: [Module] = []
+    /// The linked code of every function (and each instance's stand-ins), freed with the store.
+    var codeBuffers: [UnsafeMutablePointer<LinkedInstruction>] = []
     var hostFunctions: [HostFunctionBody] = []
     /// Canonical function types: a type's id is its index here.
     var functionTypes: [FuncType] = []
@@ -69,10 +73,8 @@ public final class Store {
     }
 
     deinit {
-        for function in functions {
-            function.pointee.code?.deallocate()
-            function.deallocate()
-        }
+        for function in functions { function.deallocate() }
+        for code in codeBuffers { code.deallocate() }
         for table in tables {
             table.pointee.elements.deallocate()
             table.deallocate()
