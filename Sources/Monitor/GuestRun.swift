@@ -13,7 +13,22 @@ public struct GuestRun: Sendable {
         }
     }
 
-    public var module: [UInt8]
+    /// Where the module's bytes come from.
+    public enum ModuleSource: Sendable {
+        case bytes([UInt8])
+        /// `size` bytes of an open file, read straight into guest memory, so the host keeps no copy for the run.
+        /// The descriptor stays the caller's.
+        case file(descriptor: Int32, size: UInt64)
+
+        var size: UInt64 {
+            switch self {
+            case .bytes(let bytes): UInt64(bytes.count)
+            case .file(_, let size): size
+            }
+        }
+    }
+
+    public var module: ModuleSource
     /// WASI `args`, the program name first.
     public var arguments: [String] = []
     /// WASI `environ`, `NAME=value` each.
@@ -24,13 +39,16 @@ public struct GuestRun: Sendable {
     public var maxMemoryPages: UInt64 = 65536
 
     public init(module: [UInt8]) {
-        self.module = module
+        self.module = .bytes(module)
     }
 
-    /// The pieces in the order ``place(at:in:)`` lays them out, each with the BootInfo fields it fills.
+    public init(moduleFile descriptor: Int32, size: UInt64) {
+        module = .file(descriptor: descriptor, size: size)
+    }
+
+    /// The pieces after the module in the order ``place(at:in:)`` lays them out, each with the BootInfo fields it fills.
     func pieces() -> [[UInt8]] {
         [
-            module,
             Self.stringTable(arguments),
             Self.stringTable(environment),
             Array((invocation?.name ?? "").utf8),
@@ -46,35 +64,65 @@ public struct GuestRun: Sendable {
         at start: UInt64, limit: UInt64, into bootInfo: inout BootInfo, memory: borrowing GuestMemory
     ) throws(GuestRunError) -> UInt64 {
         let pieces = pieces()
+        let sizes = [module.size] + pieces.map { UInt64($0.count) }
         var addresses: [UInt64] = []
         var cursor = start
-        for piece in pieces {
+        for size in sizes {
             cursor = (cursor + 15) & ~15
             addresses.append(cursor)
-            let (end, overflow) = cursor.addingReportingOverflow(UInt64(piece.count))
-            guard !overflow, end <= limit else { throw .doesNotFit(bytes: UInt64(piece.count), limit: limit) }
+            let (end, overflow) = cursor.addingReportingOverflow(size)
+            guard !overflow, end <= limit else { throw .doesNotFit(bytes: size, limit: limit) }
             cursor = end
         }
         do {
-            for (piece, address) in zip(pieces, addresses) { try memory.write(piece, at: GuestPhysicalAddress(address)) }
+            try placeModule(at: GuestPhysicalAddress(addresses[0]), memory: memory)
+            for (piece, address) in zip(pieces, addresses.dropFirst()) {
+                try memory.write(piece, at: GuestPhysicalAddress(address))
+            }
         } catch {
-            throw .doesNotFit(bytes: UInt64(pieces[0].count), limit: limit)
+            throw .doesNotFit(bytes: module.size, limit: limit)
         }
         bootInfo.moduleAddress = addresses[0]
-        bootInfo.moduleSize = UInt64(module.count)
+        bootInfo.moduleSize = module.size
         bootInfo.argumentsAddress = addresses[1]
-        bootInfo.argumentsSize = UInt64(pieces[1].count)
+        bootInfo.argumentsSize = UInt64(pieces[0].count)
         bootInfo.argumentCount = UInt64(arguments.count)
         bootInfo.environmentAddress = addresses[2]
-        bootInfo.environmentSize = UInt64(pieces[2].count)
+        bootInfo.environmentSize = UInt64(pieces[1].count)
         bootInfo.environmentCount = UInt64(environment.count)
         bootInfo.invokeNameAddress = addresses[3]
-        bootInfo.invokeNameLength = UInt64(pieces[3].count)
+        bootInfo.invokeNameLength = UInt64(pieces[2].count)
         bootInfo.invokeArgumentsAddress = addresses[4]
         bootInfo.invokeArgumentCount = UInt64(invocation?.arguments.count ?? 0)
         bootInfo.fuel = fuel ?? BootInfo.unlimitedFuel
         bootInfo.maxMemoryPages = maxMemoryPages
         return cursor
+    }
+
+    private func placeModule(at address: GuestPhysicalAddress, memory: borrowing GuestMemory) throws(GuestRunError) {
+        switch module {
+        case .bytes(let bytes):
+            do throws(GuestMemoryError) {
+                try memory.write(bytes, at: address)
+            } catch {
+                throw .doesNotFit(bytes: module.size, limit: address.rawValue)
+            }
+        case .file(let descriptor, let size):
+            let failure: Errno?
+            do throws(GuestMemoryError) {
+                failure = try memory.withMutableBytes(at: address, count: size) { buffer in
+                    do throws(Errno) {
+                        try Syscalls.readExactly(descriptor, into: buffer)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            } catch {
+                throw .doesNotFit(bytes: size, limit: address.rawValue)
+            }
+            if let failure { throw .cannotReadModule(failure) }
+        }
     }
 
     /// NUL-terminated strings back to back, as WASI's `args_get` lays them out.
@@ -85,12 +133,16 @@ public struct GuestRun: Sendable {
 
 public enum GuestRunError: Error, Equatable, Sendable, CustomStringConvertible {
     case doesNotFit(bytes: UInt64, limit: UInt64)
+    /// Reading the module file failed (or it ended early).
+    case cannotReadModule(Errno)
 
     public var description: String {
         switch self {
         case .doesNotFit(let bytes, let limit):
             "the module and its arguments (\(bytes) bytes and more) do not fit in guest memory below 0x"
                 + String(limit, radix: 16) + "; give the VM more memory"
+        case .cannotReadModule(let error):
+            "cannot read the module file: \(error)"
         }
     }
 }

@@ -83,6 +83,21 @@ enum Syscalls {
         madvise(address, size, MADV_HUGEPAGE) == 0
     }
 
+    /// Fills `buffer` from `fd`'s current position, retrying short reads and `EINTR`; a file that ends first is `EIO`.
+    static func readExactly(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < buffer.count {
+            let got = read(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if got > 0 {
+                offset += got
+            } else if got == 0 {
+                throw Errno(rawValue: EIO)
+            } else if errno != EINTR {
+                throw .current
+            }
+        }
+    }
+
     /// Writes all of `bytes` to `fd`, retrying short writes and `EINTR`.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(Errno) {
         var offset = 0

@@ -1,9 +1,8 @@
 /// A decoded, validated module: what instantiation needs. Function bodies are validated but not translated:
 /// each is translated to internal code on its first call (see `FunctionCode`), from `bytes`.
 public struct Module: Sendable {
-    /// The binary the module was decoded from (shared, not copied: an array is copied only when written), which
-    /// the bodies of `functions` lie in.
-    public var bytes: [UInt8] = []
+    /// The binary the module was decoded from, which the bodies of `functions` and the data segments lie in.
+    public var bytes = ModuleBytes(copying: [])
     public var types: [FuncType] = []
     public var imports: [Import] = []
 
@@ -137,6 +136,22 @@ public struct DataSegment: Sendable {
         case active(memory: UInt32, offset: ConstantExpression)
     }
 
-    public var bytes: [UInt8]
+    /// The segment's bytes are `range` of `source`: for a decoded module, its binary, so they are not copied.
+    public var source: ModuleBytes
+    public var range: Range<Int>
     public var mode: Mode
+
+    public init(source: ModuleBytes, range: Range<Int>, mode: Mode) {
+        self.source = source
+        self.range = range
+        self.mode = mode
+    }
+
+    /// A copy of the segment's bytes.
+    public var bytes: [UInt8] { source.withUnsafeBytes(in: range) { Array($0) } }
+
+    /// A segment of its own copy of `bytes` (a module built by hand).
+    public init(bytes: [UInt8], mode: Mode) {
+        self.init(source: ModuleBytes(copying: bytes), range: 0..<bytes.count, mode: mode)
+    }
 }

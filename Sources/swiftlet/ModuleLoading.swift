@@ -2,16 +2,33 @@ import Glibc
 import WasmEngine
 
 /// Reads a module file, failing with a message that names the file.
-func readModuleFile(_ path: String) throws -> [UInt8] {
-    if let bytes = readWholeFile(path) { return bytes }
+func readModuleFile(_ path: String) throws -> ModuleBytes {
+    if let bytes = readModuleBytes(path) { return bytes }
+    throw unreadableModuleFile(path)
+}
+
+/// Opens a module file for reading, failing with a message that names the file: its descriptor and size.
+func openModuleFile(_ path: String) throws -> (descriptor: Int32, size: UInt64) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    var status = stat()
+    guard fd >= 0 else { throw unreadableModuleFile(path) }
+    guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        close(fd)
+        throw unreadableModuleFile(path)
+    }
+    return (fd, UInt64(status.st_size))
+}
+
+/// Why a module file cannot be read.
+private func unreadableModuleFile(_ path: String) -> CommandFailure {
     var status = stat()
     guard stat(path, &status) == 0 else {
-        throw CommandFailure(message: "cannot read `\(path)`: no such file")
+        return CommandFailure(message: "cannot read `\(path)`: no such file")
     }
     guard status.st_mode & S_IFMT != S_IFDIR else {
-        throw CommandFailure(message: "cannot read `\(path)`: it is a directory")
+        return CommandFailure(message: "cannot read `\(path)`: it is a directory")
     }
-    throw CommandFailure(message: "cannot read `\(path)`: permission denied or unreadable")
+    return CommandFailure(message: "cannot read `\(path)`: permission denied or unreadable")
 }
 
 /// Reads and decodes a module file, failing with a message that names the file and, for a bad module, the byte
@@ -26,8 +43,8 @@ func loadModule(_ path: String) throws -> Module {
 }
 
 /// A module error as the commands print it, with a hint when the file is in the text format.
-func describe(_ error: ModuleError, path: String, bytes: [UInt8]) -> String {
-    let looksLikeText = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "(")
+func describe(_ error: ModuleError, path: String, bytes: ModuleBytes) -> String {
+    let looksLikeText = bytes.withUnsafeBytes { $0.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } } == UInt8(ascii: "(")
     guard error.kind == .malformed && error.offset == 0 && looksLikeText else { return error.description }
     return error.description + " (`\(path)` looks like the text format; convert it with `wasm-tools parse`)"
 }

@@ -1,4 +1,5 @@
 import Glibc
+import WasmEngine
 
 // Plain libc rather than Foundation: `swiftlet run` starts a process per module, and Foundation's loading and
 // set-up would cost more than the run itself.
@@ -9,26 +10,49 @@ func environmentValue(_ name: String) -> String? {
 
 /// The whole file in one read into one buffer (no second copy at the peak, as Foundation's reader holds), or nil.
 func readWholeFile(_ path: String) -> [UInt8]? {
+    readWholeFile(path) { size, fill in
+        var complete = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            complete = fill(UnsafeMutableRawBufferPointer(buffer))
+            count = complete ? size : 0
+        }
+        return complete ? bytes : nil
+    }
+}
+
+/// The whole file read straight into a module's bytes, or nil.
+func readModuleBytes(_ path: String) -> ModuleBytes? {
+    readWholeFile(path) { size, fill in
+        var complete = false
+        let bytes = ModuleBytes(count: size) { complete = fill($0) }
+        return complete ? bytes : nil
+    }
+}
+
+/// The whole file, read into the buffer `makeBuffer` makes for the file's size by calling the `fill` it is given
+/// (which says whether the file filled it), or nil.
+private func readWholeFile<Buffer>(
+    _ path: String, into makeBuffer: (_ size: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Bool) -> Buffer?
+) -> Buffer? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var status = stat()
     guard fstat(fd, &status) == 0, status.st_size >= 0 else { return nil }
     let size = Int(status.st_size)
-    var complete = true
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+    return makeBuffer(size) { buffer in
+        var count = 0
         while count < size {
-            // SAFETY: count < size, the buffer's capacity, so the read stays inside the buffer.
+            // SAFETY: count < size ≤ the buffer's size, so the read stays inside the buffer.
             let got = read(fd, buffer.baseAddress! + count, size - count)
             if got > 0 {
                 count += got
             } else if got == 0 || errno != EINTR {
-                complete = got == 0 && count == size
-                break
+                return false
             }
         }
+        return true
     }
-    return complete && bytes.count == size ? bytes : nil
 }
 
 /// Writes all of `text` to the descriptor at once (no buffering), retrying short writes.

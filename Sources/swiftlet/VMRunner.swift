@@ -96,13 +96,15 @@ struct VMRun {
                     + "process, without a micro-VM")
         }
         guard let kernelPath = KernelLocator.locate() else { throw CommandFailure(message: KernelLocator.notFoundMessage) }
-        let bytes = try readModuleFile(module)
-        var guestRun = GuestRun(module: bytes)
+        // The monitor reads the module straight into guest memory: the host keeps no copy of it during the run.
+        let moduleFile = try openModuleFile(module)
+        defer { close(moduleFile.descriptor) }
+        var guestRun = GuestRun(moduleFile: moduleFile.descriptor, size: moduleFile.size)
         guestRun.arguments = wasi.arguments
         guestRun.environment = wasi.environment
         guestRun.fuel = fuel
         if let maxMemoryPages { guestRun.maxMemoryPages = maxMemoryPages }
-        if let invoke { guestRun.invocation = try invocation(of: invoke, in: bytes) }
+        if let invoke { guestRun.invocation = try invocation(of: invoke, in: try readModuleFile(module)) }
 
         guard options.memory % 2 == 0, options.memory >= 8, options.memory <= 4096 else {
             throw CommandFailure(message: "--memory \(options.memory): give an even number of MiB from 8 to 4096")
@@ -155,7 +157,7 @@ struct VMRun {
     /// The export's type is needed to read `--invoke` arguments. The host reads only the module's interface for it
     /// (no function body is compiled here: the guest decodes the whole module anyway). When that or the arguments
     /// fail, a module the whole decoding rejects reports that instead, so the message is the in-process one.
-    private func invocation(of name: String, in bytes: [UInt8]) throws -> GuestRun.Invocation {
+    private func invocation(of name: String, in bytes: ModuleBytes) throws -> GuestRun.Invocation {
         do {
             return try invocation(of: name, in: try ModuleInterface(bytes: bytes))
         } catch {
@@ -215,12 +217,12 @@ struct VMRun {
     /// The in-process wording, which needs the `ModuleError` itself: the host decodes the module again, only on
     /// this failure path.
     private func invalidModuleMessage(guestMessage: String) -> String {
-        guard let bytes = readWholeFile(module) else { return guestMessage }
+        guard let bytes = readModuleBytes(module) else { return guestMessage }
         return moduleErrorMessage(bytes) ?? guestMessage
     }
 
     /// Why the whole decoding rejects `bytes`, worded as in-process; nil for a valid module.
-    private func moduleErrorMessage(_ bytes: [UInt8]) -> String? {
+    private func moduleErrorMessage(_ bytes: ModuleBytes) -> String? {
         do throws(ModuleError) {
             _ = try Module(bytes: bytes)
             return nil

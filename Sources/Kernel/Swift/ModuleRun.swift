@@ -10,7 +10,8 @@ struct ModuleRun {
     func run() -> Never {
         let module: Module
         do throws(ModuleError) {
-            module = try Module(bytes: Array(bytes(at: bootInfo.moduleAddress, count: bootInfo.moduleSize)))
+            // Lent, not copied: the monitor's copy in guest memory stays in place for the whole run.
+            module = try Module(bytes: ModuleBytes(unsafeBorrowing: bytes(at: bootInfo.moduleAddress, count: bootInfo.moduleSize)))
         } catch {
             Hypercalls.failure(.invalidModule, message: error.description)
         }

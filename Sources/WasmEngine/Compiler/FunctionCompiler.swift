@@ -117,7 +117,10 @@ struct FunctionTranslator {
     /// happens to be the missing `end`, or otherwise the absent `end` itself.
     func missingEnd(_ body: BinaryReader) -> ModuleError {
         if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end of section or function") }
-        if frames.count == 1 && body.bytes[body.end] == 0x0B {
+        var next = body
+        next.end = body.bytes.count
+        next.offset = body.end
+        if frames.count == 1 && (try? next.readByte()) == 0x0B {
             return .malformed(at: body.offset, "section size mismatch")
         }
         return .malformed(at: body.offset, "END opcode expected")

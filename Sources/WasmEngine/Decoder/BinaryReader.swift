@@ -1,38 +1,55 @@
 /// A cursor over module bytes with the spec's LEB128 rules. Every read checks the end first, so hostile
 /// input can only produce a `ModuleError`, never an out-of-bounds access.
 public struct BinaryReader: Sendable {
-    public let bytes: [UInt8]
+    public let bytes: ModuleBytes
     /// Next byte to read.
     public var offset: Int
-    /// One past the last byte this reader may read (a section or function body end).
+    /// One past the last byte this reader may read (a section or function body end), never past the bytes' end.
     public var end: Int
 
-    public init(bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
+    public init(bytes: ModuleBytes, offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.offset = offset
-        self.end = end ?? bytes.count
+        self.end = Swift.min(end ?? bytes.count, bytes.count)
+    }
+
+    /// A reader of a copy of `bytes`.
+    public init(bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
+        self.init(bytes: ModuleBytes(copying: bytes), offset: offset, end: end)
     }
 
     public var isAtEnd: Bool { offset >= end }
     public var remaining: Int { end - offset }
 
+    /// The byte at `position`, which lies in `0..<end` (so within the bytes).
+    @inline(__always)
+    private func load(at position: Int) -> UInt8 {
+        // SAFETY: every caller checks `position < end` first, `end` ≤ `bytes.count`, and no offset goes negative.
+        bytes.start.load(fromByteOffset: position, as: UInt8.self)
+    }
+
     public mutating func readByte() throws(ModuleError) -> UInt8 {
         guard offset < end else { throw .malformed(at: offset, "unexpected end") }
-        let byte = bytes[offset]
+        let value = load(at: offset)
         offset += 1
-        return byte
+        return value
     }
 
     public func peekByte() throws(ModuleError) -> UInt8 {
         guard offset < end else { throw .malformed(at: offset, "unexpected end") }
-        return bytes[offset]
+        return load(at: offset)
     }
 
-    public mutating func readBytes(_ count: Int) throws(ModuleError) -> ArraySlice<UInt8> {
+    /// The next `count` bytes, copied.
+    public mutating func readBytes(_ count: Int) throws(ModuleError) -> [UInt8] {
+        bytes.withUnsafeBytes(in: try skipBytes(count)) { Array($0) }
+    }
+
+    /// Steps over the next `count` bytes: where they lie.
+    public mutating func skipBytes(_ count: Int) throws(ModuleError) -> Range<Int> {
         guard count >= 0, count <= remaining else { throw .malformed(at: offset, "unexpected end") }
-        let slice = bytes[offset..<offset + count]
-        offset += count
-        return slice
+        defer { offset += count }
+        return offset..<offset + count
     }
 
     /// Unsigned LEB128 of at most `bits` bits; the unused high bits of the last byte must be zero.
@@ -87,17 +104,15 @@ public struct BinaryReader: Sendable {
     public mutating func readS64() throws(ModuleError) -> Int64 { try readSigned(bits: 64) }
 
     public mutating func readFixedU32() throws(ModuleError) -> UInt32 {
-        let raw = try readBytes(4)
-        var value: UInt32 = 0
-        for (index, byte) in raw.enumerated() { value |= UInt32(byte) << UInt32(index * 8) }
-        return value
+        let at = try skipBytes(4).lowerBound
+        // SAFETY: the four bytes lie within the reader's bounds (checked by `skipBytes`).
+        return UInt32(littleEndian: bytes.start.loadUnaligned(fromByteOffset: at, as: UInt32.self))
     }
 
     public mutating func readFixedU64() throws(ModuleError) -> UInt64 {
-        let raw = try readBytes(8)
-        var value: UInt64 = 0
-        for (index, byte) in raw.enumerated() { value |= UInt64(byte) << UInt64(index * 8) }
-        return value
+        let at = try skipBytes(8).lowerBound
+        // SAFETY: the eight bytes lie within the reader's bounds (checked by `skipBytes`).
+        return UInt64(littleEndian: bytes.start.loadUnaligned(fromByteOffset: at, as: UInt64.self))
     }
 
     /// A vector length, rejected early when even one byte per element cannot fit in what is left, so a
@@ -142,7 +157,7 @@ public struct BinaryReader: Sendable {
 }
 
 /// Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without Foundation.
-private func validatedUTF8(_ bytes: ArraySlice<UInt8>) -> String? {
+private func validatedUTF8(_ bytes: [UInt8]) -> String? {
     var index = bytes.startIndex
     while index < bytes.endIndex {
         let lead = bytes[index]

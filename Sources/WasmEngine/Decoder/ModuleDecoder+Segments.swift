@@ -95,11 +95,11 @@ extension ModuleDecoder {
             throw .malformed(at: flagsOffset, "malformed data segment kind")
         }
         let length = try reader.readCount()
-        let bytes = Array(try reader.readBytes(length))
-        guard let active else { return DataSegment(bytes: bytes, mode: .passive) }
+        let range = try reader.skipBytes(length)
+        guard let active else { return DataSegment(source: reader.bytes, range: range, mode: .passive) }
         guard Int(active.memory) < module.memories.count else {
             throw .invalid(at: active.offset, "unknown memory \(active.memory)")
         }
-        return DataSegment(bytes: bytes, mode: .active(memory: active.memory, offset: active.expression))
+        return DataSegment(source: reader.bytes, range: range, mode: .active(memory: active.memory, offset: active.expression))
     }
 }

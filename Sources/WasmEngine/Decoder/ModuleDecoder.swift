@@ -1,8 +1,13 @@
 extension Module {
     /// Decodes and validates a binary module in one pass. Function bodies are translated later, each on its first call.
-    public init(bytes: [UInt8]) throws(ModuleError) {
+    public init(bytes: ModuleBytes) throws(ModuleError) {
         var decoder = ModuleDecoder(bytes: bytes, scope: .whole)
         self = try decoder.decode()
+    }
+
+    /// Decodes a copy of `bytes`.
+    public init(bytes: [UInt8]) throws(ModuleError) {
+        try self.init(bytes: ModuleBytes(copying: bytes))
     }
 }
 
@@ -10,6 +15,10 @@ extension ModuleInterface {
     /// Reads and validates the declaration sections (types, imports, functions, tables, memories, globals,
     /// exports); the sections after them, function bodies included, are skipped by their declared size.
     public init(bytes: [UInt8]) throws(ModuleError) {
+        try self.init(bytes: ModuleBytes(copying: bytes))
+    }
+
+    public init(bytes: ModuleBytes) throws(ModuleError) {
         var decoder = ModuleDecoder(bytes: bytes, scope: .declarations)
         let module = try decoder.decode()
         self.init(
@@ -77,7 +86,7 @@ struct ModuleDecoder {
     /// Export names as bytes: names are compared without Unicode normalization.
     var exportNames: Set<[UInt8]> = []
 
-    init(bytes: [UInt8], scope: Scope) {
+    init(bytes: ModuleBytes, scope: Scope) {
         reader = BinaryReader(bytes: bytes)
         self.scope = scope
         module.bytes = bytes

@@ -86,19 +86,18 @@ extension Store {
         case .memoryInit:
             let memory = instance.pointee.memory
             let (destination, source, count) = (u32(i.a), u32(i.a + 1), u32(i.a + 2))
-            let segmentsIndex = instance.pointee.index
-            let segmentCount = UInt64(instanceSegments[segmentsIndex].data[Int(i.b)].count)
-            guard source + count <= segmentCount, destination + count <= UInt64(memory.pointee.byteCount) else {
-                throw Trap(.memoryOutOfBounds)
-            }
-            guard count > 0 else { return }
-            instanceSegments[segmentsIndex].data[Int(i.b)].withUnsafeBytes { bytes in
-                // SAFETY: both ranges were bounds-checked above and `count` > 0, so `bytes` is non-empty.
-                (memory.pointee.base + Int(destination)).copyMemory(
-                    from: bytes.baseAddress.unsafelyUnwrapped + Int(source), byteCount: Int(count))
+            let segment = instanceSegments[instance.pointee.index].data[Int(i.b)]
+            guard source + count <= UInt64(segment.range.count),
+                destination + count <= UInt64(memory.pointee.byteCount)
+            else { throw Trap(.memoryOutOfBounds) }
+            let start = segment.range.lowerBound + Int(source)
+            segment.source.withUnsafeBytes(in: start..<start + Int(count)) { bytes in
+                guard let bytes = bytes.baseAddress else { return }
+                // SAFETY: the destination range was bounds-checked above.
+                (memory.pointee.base + Int(destination)).copyMemory(from: bytes, byteCount: Int(count))
             }
         case .dataDrop:
-            instanceSegments[instance.pointee.index].data[Int(i.a)] = []
+            instanceSegments[instance.pointee.index].data[Int(i.a)].range = 0..<0
         default:
             preconditionFailure("not an out-of-line instruction")
         }

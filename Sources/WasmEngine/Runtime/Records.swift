@@ -198,5 +198,6 @@ struct CallFrame {
 /// An instance's element and data segments; a dropped segment is empty.
 struct InstanceSegments {
     var elements: [[UInt64]]
-    var data: [[UInt8]]
+    /// A dropped data segment keeps its source with an empty range.
+    var data: [DataSegment]
 }

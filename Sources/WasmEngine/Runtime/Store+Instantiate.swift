@@ -202,7 +202,7 @@ extension Store {
         instanceSegments[segmentsIndex].elements = module.elements.map { segment in
             segment.items.map { evaluate($0, in: instance) }
         }
-        instanceSegments[segmentsIndex].data = module.dataSegments.map { $0.bytes }
+        instanceSegments[segmentsIndex].data = module.dataSegments
 
         for (index, segment) in module.elements.enumerated() {
             switch segment.mode {
@@ -228,15 +228,15 @@ extension Store {
             guard case .active(_, let offset) = segment.mode else { continue }
             let destination = UInt64(UInt32(truncatingIfNeeded: evaluate(offset, in: instance)))
             let memory = instance.pointee.memory
-            guard destination + UInt64(segment.bytes.count) <= UInt64(memory.pointee.byteCount) else {
+            guard destination + UInt64(segment.range.count) <= UInt64(memory.pointee.byteCount) else {
                 throw .trap(Trap(.memoryOutOfBounds))
             }
-            segment.bytes.withUnsafeBytes { bytes in
+            segment.source.withUnsafeBytes(in: segment.range) { bytes in
                 guard let source = bytes.baseAddress else { return }
                 // SAFETY: the destination range was bounds-checked against the memory's size above.
                 (memory.pointee.base + Int(destination)).copyMemory(from: source, byteCount: bytes.count)
             }
-            instanceSegments[segmentsIndex].data[index] = []
+            instanceSegments[segmentsIndex].data[index].range = 0..<0
         }
     }
 
