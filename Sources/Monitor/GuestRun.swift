@@ -90,6 +90,7 @@ public struct GuestRun: Sendable {
         bootInfo.environmentAddress = addresses[2]
         bootInfo.environmentSize = UInt64(pieces[1].count)
         bootInfo.environmentCount = UInt64(environment.count)
+        bootInfo.invokesExport = invocation == nil ? 0 : 1
         bootInfo.invokeNameAddress = addresses[3]
         bootInfo.invokeNameLength = UInt64(pieces[2].count)
         bootInfo.invokeArgumentsAddress = addresses[4]

@@ -38,7 +38,8 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var environmentAddress: UInt64 = 0
     public var environmentSize: UInt64 = 0
     public var environmentCount: UInt64 = 0
-    /// The export to call instead of `_start` (UTF-8, not terminated); length 0 runs `_start`.
+    /// With ``invokesExport``, the name of the export to call instead of `_start` (UTF-8, not terminated). The
+    /// name may be empty: `""` is a valid export name, so its length cannot also mean "no export".
     public var invokeNameAddress: UInt64 = 0
     public var invokeNameLength: UInt64 = 0
     /// The invoked function's arguments: ``ABIValue`` records back to back.
@@ -65,6 +66,9 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// Guest-physical address of the page holding the ``WASIMailbox``, or 0: the guest then forwards every WASI
     /// call with a ``Hypercall/wasi`` exit.
     public var wasiMailboxAddress: UInt64 = 0
+    /// 1: call the export named at ``invokeNameAddress`` with the arguments at ``invokeArgumentsAddress`` and
+    /// report its results; 0: run `_start`.
+    public var invokesExport: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -82,7 +86,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 30
+    public static let wordCount = 31
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -115,6 +119,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         monotonicBase = word(27)
         tscBase = word(28)
         wasiMailboxAddress = word(29)
+        invokesExport = word(30)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -148,6 +153,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(27, monotonicBase)
         body(28, tscBase)
         body(29, wasiMailboxAddress)
+        body(30, invokesExport)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

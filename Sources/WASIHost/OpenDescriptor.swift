@@ -4,8 +4,9 @@ import Glibc
 final class OpenDescriptor {
     let hostFD: Int32
     let fileType: WASIFileType
-    var rightsBase: WASIRights
-    var rightsInheriting: WASIRights
+    /// What `fd_fdstat_get` reports, fixed for the descriptor's life (see `WASIRights`).
+    let rightsBase: WASIRights
+    let rightsInheriting: WASIRights
     /// For a preopened directory, the name the guest sees (`fd_prestat_dir_name`).
     let preopenName: [UInt8]?
     /// stdin, stdout or stderr: the embedding process's own descriptors, which the guest may read or write

@@ -43,20 +43,36 @@ public struct WASIRights: OptionSet, Sendable {
 
     public static let all = WASIRights(rawValue: (1 << 30) - 1)
 
-    /// What a file descriptor reports (wasmtime reports every right, and the host's open mode governs).
-    public static let regularFile = WASIRights.all
-    /// What a preopened directory reports: the `path_*` and metadata rights, as wasmtime gives them.
+    // What each kind of descriptor reports in `fd_fdstat_get`, exactly as wasmtime 51's preview1 does. wasmtime
+    // keeps no rights: it reports sets fixed by the descriptor's kind and open mode, never narrows them
+    // (`fd_fdstat_set_rights` is ENOTSUP) and checks no right as such. A call fails only where the open mode or the
+    // kind of descriptor forbids it, with the errno wasmtime returns there (EBADF, EINVAL, ESPIPE), never
+    // ENOTCAPABLE. The host keeps these sets per descriptor and checks calls against them where wasmtime's checks
+    // amount to a rights check (`fd_read`, `fd_write`, the standard streams' directions).
+
+    /// A file (anything `path_open` opens but a directory): every right, less `fd_read` and `fd_readdir` unless it is
+    /// open for reading and `fd_write` unless it is open for writing. Base and inheriting alike.
+    public static func file(readable: Bool, writable: Bool) -> WASIRights {
+        var rights = WASIRights.all
+        if !readable { rights.subtract([.fdRead, .fdReaddir]) }
+        if !writable { rights.remove(.fdWrite) }
+        return rights
+    }
+
+    /// A preopened directory: the `path_*` and metadata rights, a set wasmtime fixes "as many userlands expect".
     public static let directory: WASIRights = [
         .pathCreateDirectory, .pathCreateFile, .pathLinkSource, .pathLinkTarget, .pathOpen, .fdReaddir,
         .pathReadlink, .pathRenameSource, .pathRenameTarget, .pathFilestatGet, .pathFilestatSetTimes,
         .fdFilestatGet, .fdFilestatSetTimes, .pathSymlink, .pathRemoveDirectory, .pathUnlinkFile,
     ]
-    /// What a directory opened by `path_open` reports, base and inheriting alike (as wasmtime).
+    /// What a preopened directory passes on to what is opened beneath it (reported only: nothing opened beneath a
+    /// directory is limited by it, in wasmtime as here).
+    public static let directoryInheriting = WASIRights(rawValue: (1 << 28) - 1).subtracting(.pathFilestatSetSize)
+    /// A directory opened by `path_open`, whatever rights were asked for, base and inheriting alike: a directory
+    /// is always open for reading and never for writing.
     public static let openedDirectory = WASIRights.all.subtracting([
         .fdSeek, .fdWrite, .pathFilestatSetSize, .fdFilestatSetSize,
     ])
-    /// What a preopened directory passes on to what is opened beneath it.
-    public static let directoryInheriting = WASIRights(rawValue: (1 << 28) - 1).subtracting(.pathFilestatSetSize)
 }
 
 /// `fdflags`.

@@ -2,8 +2,10 @@ import Glibc
 
 // The `fd_*` functions that read, write and describe an open descriptor.
 extension WASIHost {
-    /// The descriptor `fd`, which must not be a directory (reading, writing, seeking) and must hold `rights`
-    /// (stdin is never written, stdout and stderr never read, even when the host's terminal would allow it).
+    /// The descriptor `fd`, which must not be a directory (reading, writing, seeking) and must hold `rights`, else
+    /// EBADF as in wasmtime: a file not open for reading is never read, nor one not open for writing written, even
+    /// through an empty buffer; stdin is never written, stdout and stderr never read, whatever the host's
+    /// descriptor behind them would allow.
     func streamOrFile(_ fd: UInt32, requiring rights: WASIRights = []) throws(WASIErrno) -> OpenDescriptor {
         let entry = try descriptors.get(fd)
         guard !entry.isDirectory, entry.rightsBase.contains(rights) else { throw .badDescriptor }
@@ -45,6 +47,11 @@ extension WASIHost {
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
             let entry = try streamOrFile(fd, requiring: .fdRead)
+            // As wasmtime 51, whose zero-byte read of a stream reports "interrupted": stdin with no buffer to fill
+            // is EINTR (a file's is a read of 0 bytes).
+            if entry.isStandardStream, try !Self.hasBuffer(memory, vectors: vectors, count: vectorCount) {
+                throw .interrupted
+            }
             try waitUnlessRegularFile(entry, for: POLLIN)
             let hostFD = entry.hostFD
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
@@ -57,8 +64,13 @@ extension WASIHost {
         _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try file(fd).hostFD
+            let entry = try positioned(fd, requiring: .fdRead)
+            let hostFD = entry.hostFD
             guard let start = Int64(exactly: offset) else { throw .invalid }
+            // As wasmtime 51, which reads at an offset through a stream: no buffer to fill is EINTR (its zero-byte
+            // stream read reports "interrupted"), whether or not the file is open for reading.
+            guard try Self.hasBuffer(memory, vectors: vectors, count: vectorCount) else { throw .interrupted }
+            guard entry.rightsBase.contains(.fdRead) else { throw .badDescriptor }
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.retryingInterrupts { pread(hostFD, buffer.baseAddress, buffer.count, off_t(start)) }
             }
@@ -84,12 +96,30 @@ extension WASIHost {
         _ memory: LinearMemoryView, fd: UInt32, vectors: UInt32, vectorCount: UInt32, offset: UInt64, resultPointer: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let hostFD = try file(fd, standardStreamError: .illegalSeek).hostFD
+            let entry = try positioned(fd, requiring: .fdWrite)
+            let hostFD = entry.hostFD
             guard let start = Int64(exactly: offset) else { throw .invalid }
+            // Checked after the offset, as the host's `pwrite` (which wasmtime calls) does.
+            guard entry.rightsBase.contains(.fdWrite) else { throw .badDescriptor }
             try transfer(memory, vectors: vectors, vectorCount: vectorCount, resultPointer: resultPointer) { buffer in
                 Self.writingAll(buffer) { pwrite(hostFD, $0, $1, off_t(start) &+ off_t($2)) }
             }
         }
+    }
+
+    /// The descriptor `fd` for `fd_pread` (`rights` `fd_read`) or `fd_pwrite` (`fd_write`): not a directory; a
+    /// standard stream is ESPIPE if it goes the right way, EBADF otherwise (as wasmtime: stdin cannot be read at an
+    /// offset, and is never written at all). A file's rights are the caller's to check, after the offset.
+    private func positioned(_ fd: UInt32, requiring rights: WASIRights) throws(WASIErrno) -> OpenDescriptor {
+        let entry = try descriptors.get(fd)
+        guard !entry.isDirectory else { throw .badDescriptor }
+        if entry.isStandardStream { throw entry.rightsBase.contains(rights) ? .illegalSeek : .badDescriptor }
+        return entry
+    }
+
+    /// Whether any of the `count` I/O vectors at `vectors` has a byte to move.
+    private static func hasBuffer(_ memory: LinearMemoryView, vectors: UInt32, count: UInt32) throws(WASIErrno) -> Bool {
+        try memory.ioVectors(at: vectors, count: count).contains { $0.count > 0 }
     }
 
     static func retryingInterrupts(_ call: () -> Int) -> Int {
@@ -185,10 +215,12 @@ extension WASIHost {
         }
     }
 
-    /// Rights are reported but never narrowed, as in wasmtime's preview1: `ENOTSUP`.
+    /// Rights are reported but never narrowed nor widened, as in wasmtime 51's preview1: ENOTSUP for a file or a
+    /// directory, whatever rights are asked for, and EBADF for a standard stream (not a file-system descriptor
+    /// there). A guest that narrows its rights to drop a capability therefore keeps it, as under wasmtime.
     public func fdFdstatSetRights(fd: UInt32, base: UInt64, inheriting: UInt64) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            _ = try descriptors.get(fd)
+            guard !(try descriptors.get(fd)).isStandardStream else { throw .badDescriptor }
             throw .notSupported
         }
     }

@@ -3,13 +3,29 @@ import Glibc
 // The `path_*` functions. Every path is resolved by `PathResolution` beneath a directory descriptor; the
 // host call then acts on the final component with an `*at` call that does not follow symbolic links.
 extension WASIHost {
+    /// The directory descriptor `fd` of a `path_*` call. Anything else is EBADF, as in wasmtime 51, except that
+    /// `path_open` names a file with `fileError` (ENOTDIR there).
+    func directory(_ fd: UInt32, fileError: WASIErrno = .badDescriptor) throws(WASIErrno) -> OpenDescriptor {
+        let entry = try descriptors.get(fd)
+        guard !entry.isDirectory else { return entry }
+        throw entry.isStandardStream || entry.isSocket ? .badDescriptor : fileError
+    }
+
     /// Resolves the guest path at `pointer` beneath directory descriptor `fd`.
     func resolve(
         _ memory: LinearMemoryView, fd: UInt32, path pointer: UInt32, length: UInt32, followFinal: Bool = false,
         trailingSlash: TrailingSlash = .namesTheDirectoryItself
     ) throws(WASIErrno) -> ResolvedPath {
-        let directory = try descriptors.get(fd)
-        guard directory.isDirectory else { throw .notDirectory }
+        try resolve(
+            memory, in: try directory(fd), path: pointer, length: length, followFinal: followFinal,
+            trailingSlash: trailingSlash)
+    }
+
+    /// Resolves the guest path at `pointer` beneath `directory`, a descriptor `directory(_:)` returned.
+    func resolve(
+        _ memory: LinearMemoryView, in directory: OpenDescriptor, path pointer: UInt32, length: UInt32,
+        followFinal: Bool = false, trailingSlash: TrailingSlash = .namesTheDirectoryItself
+    ) throws(WASIErrno) -> ResolvedPath {
         let path = try memory.read(at: pointer, count: length)
         return try PathResolution.resolve(
             path, from: directory.hostFD, followFinal: followFinal, trailingSlash: trailingSlash)
@@ -22,20 +38,29 @@ extension WASIHost {
         perform { () throws(WASIErrno) in
             // Checked first, so a bad result pointer cannot leave a descriptor the guest never learns of.
             _ = try memory.range(at: resultPointer, count: 4)
+            let directory = try directory(fd, fileError: .notDirectory)
             let open = WASIOpenFlags(rawValue: UInt16(truncatingIfNeeded: openFlags))
+            let flags = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: fdFlags))
+            // As wasmtime 51, before the path is looked at: synchronized I/O is not offered (ENOTSUP), and a
+            // directory is never created, exclusively or not, nor truncated (EINVAL).
+            guard flags.isDisjoint(with: [.dsync, .rsync, .sync]) else { throw .notSupported }
+            if open.contains(.directory) && !open.isDisjoint(with: [.create, .exclusive, .truncate]) { throw .invalid }
             let createsFile = open.contains(.create) && !open.contains(.directory)
             let resolved = try resolve(
-                memory, fd: fd, path: path, length: pathLength, followFinal: lookupFlags & lookupSymlinkFollow != 0,
+                memory, in: directory, path: path, length: pathLength,
+                followFinal: lookupFlags & lookupSymlinkFollow != 0,
                 trailingSlash: createsFile ? .stripped : .namesTheDirectoryItself)
             // As wasmtime: once its directory resolves, a file name ending in `/` is EISDIR, whatever it names.
             if resolved.mustBeDirectory { throw .isDirectory }
-            let flags = WASIFDFlags(rawValue: UInt16(truncatingIfNeeded: fdFlags))
+            // The rights asked for choose the open mode, and that is all they do (as wasmtime 51): `fd_write` opens
+            // for writing, `fd_read` for reading; a file not opened for writing is opened for reading whatever was
+            // asked, and creating or truncating opens it for writing too. The inheriting rights, and the
+            // directory's, play no part.
             let rights = WASIRights(rawValue: rightsBase)
-            // As wasmtime: read and write access follow the rights asked for; creating or truncating needs write.
-            let reads = !rights.isDisjoint(with: [.fdRead, .fdReaddir])
-            let writes = !rights.isDisjoint(with: [.fdDatasync, .fdWrite, .fdAllocate, .fdFilestatSetSize])
-                || !open.isDisjoint(with: [.create, .truncate])
+            let writes = rights.contains(.fdWrite) || !open.isDisjoint(with: [.create, .truncate])
+            let reads = rights.contains(.fdRead) || !rights.contains(.fdWrite)
             var hostFlags = O_CLOEXEC | O_NOFOLLOW
+            // A directory opened for writing is the host's EISDIR, once the path has resolved, as in wasmtime.
             hostFlags |= writes ? (reads ? O_RDWR : O_WRONLY) : O_RDONLY
             if open.contains(.create) { hostFlags |= O_CREAT }
             if open.contains(.exclusive) { hostFlags |= O_EXCL }
@@ -43,17 +68,10 @@ extension WASIHost {
             if open.contains(.directory) { hostFlags |= O_DIRECTORY }
             if flags.contains(.append) { hostFlags |= O_APPEND }
             if flags.contains(.nonblock) { hostFlags |= O_NONBLOCK }
-            if flags.contains(.dsync) { hostFlags |= O_DSYNC }
-            if flags.contains(.rsync) { hostFlags |= O_RSYNC }
-            if flags.contains(.sync) { hostFlags |= O_SYNC }
-            if open.contains(.directory) && writes {
-                // A directory is never opened for writing.
-                throw open.contains(.create) ? .invalid : .isDirectory
-            }
             let hostFD = resolved.withName { openat(resolved.directoryFD, $0, hostFlags, 0o666) }
             guard hostFD >= 0 else { throw .lastHostError }
             let fileType = Self.fileType(ofHostFD: hostFD)
-            let reported: WASIRights = fileType == .directory ? .openedDirectory : .regularFile
+            let reported = fileType == .directory ? WASIRights.openedDirectory : .file(readable: reads, writable: writes)
             let entry = OpenDescriptor(
                 hostFD: hostFD, fileType: fileType, rightsBase: reported, rightsInheriting: reported)
             try memory.store(try descriptors.insert(entry), at: resultPointer)
@@ -109,8 +127,10 @@ extension WASIHost {
         perform { () throws(WASIErrno) in
             // As wasmtime: linking through a final symbolic link is refused.
             guard oldLookupFlags & lookupSymlinkFollow == 0 else { throw .invalid }
-            let source = try resolve(memory, fd: oldFD, path: oldPath, length: oldPathLength)
-            let target = try resolve(memory, fd: newFD, path: newPath, length: newPathLength)
+            // Both descriptors are checked before either path, as in wasmtime.
+            let sourceDirectory = try directory(oldFD), targetDirectory = try directory(newFD)
+            let source = try resolve(memory, in: sourceDirectory, path: oldPath, length: oldPathLength)
+            let target = try resolve(memory, in: targetDirectory, path: newPath, length: newPathLength)
             let result = source.withName { sourceName in
                 target.withName { linkat(source.directoryFD, sourceName, target.directoryFD, $0, 0) }
             }
@@ -158,8 +178,12 @@ extension WASIHost {
         newFD: UInt32, newPath: UInt32, newPathLength: UInt32
     ) -> WASIErrno {
         perform { () throws(WASIErrno) in
-            let source = try resolve(memory, fd: oldFD, path: oldPath, length: oldPathLength, trailingSlash: .stripped)
-            let target = try resolve(memory, fd: newFD, path: newPath, length: newPathLength, trailingSlash: .stripped)
+            // Both descriptors are checked before either path, as in wasmtime.
+            let sourceDirectory = try directory(oldFD), targetDirectory = try directory(newFD)
+            let source = try resolve(
+                memory, in: sourceDirectory, path: oldPath, length: oldPathLength, trailingSlash: .stripped)
+            let target = try resolve(
+                memory, in: targetDirectory, path: newPath, length: newPathLength, trailingSlash: .stripped)
             if source.mustBeDirectory || target.mustBeDirectory {
                 // "name/" on either side: both must be directories (a missing target is fine).
                 guard try Self.status(of: source).st_mode & S_IFMT == S_IFDIR else { throw .notDirectory }

@@ -54,7 +54,12 @@ extension WASIHost {
                 } else {
                     subscription.fd = try memory.load(UInt32.self, at: base + 16)
                     let entry = try descriptors.get(subscription.fd)
-                    guard !entry.isDirectory, entry.rightsBase.contains(type == .fdRead ? .fdRead : .fdWrite) else {
+                    // As wasmtime 51: a directory is EBADF, and so is a stream (a standard stream, a socket) polled
+                    // the way it does not go; a file is polled either way, whatever it is open for (the
+                    // `poll_fd_readwrite` right every descriptor reports is not what is checked).
+                    let direction: WASIRights = type == .fdRead ? .fdRead : .fdWrite
+                    let isStream = entry.isStandardStream || entry.isSocket
+                    guard !entry.isDirectory, !isStream || entry.rightsBase.contains(direction) else {
                         throw .badDescriptor
                     }
                     if entry.fileType == .regularFile {

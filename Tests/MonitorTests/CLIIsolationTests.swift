@@ -72,6 +72,15 @@ struct CLIIsolationTests {
         #expect(inVM == inProcess)
     }
 
+    @Test("--invoke '' calls the export named the empty string, in the VM as in-process", arguments: ["vm", "process"])
+    func invokeEmptyName(isolation: String) throws {
+        let path = try temporaryModule("empty-name", ModuleRunTests.emptyNamedExport)
+        #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "", path])
+            == CommandResult(status: 0, standardOutput: "42\n", standardError: ""))
+        // Without --invoke, `_start` runs (and traps).
+        #expect(try swiftlet(["run", "--isolation", isolation, path]).status == 134)
+    }
+
     @Test("invalid and unlinkable modules fail alike")
     func invalidModules() throws {
         let garbage = try temporaryModule("garbage", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0x0C, 0xFF])

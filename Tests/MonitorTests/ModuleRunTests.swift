@@ -227,6 +227,23 @@ struct ModuleRunTests {
         #expect(result.outcome == .failed(GuestFailure(kind: .trap, message: TrapReason.integerDivideByZero.message)))
     }
 
+    /// `(module (func (export "") (result i32) i32.const 42) (func (export "_start") unreachable))`: an export whose
+    /// name is the empty string (valid Wasm), and a `_start` that traps if it is run instead.
+    static let emptyNamedExport: [UInt8] = [
+        0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x60, 0x00, 0x01, 0x7F, 0x60, 0x00, 0x00,
+        0x03, 0x03, 0x02, 0x00, 0x01, 0x07, 0x0D, 0x02, 0x00, 0x00, 0x00, 0x06, 0x5F, 0x73, 0x74, 0x61, 0x72, 0x74,
+        0x00, 0x01, 0x0A, 0x0A, 0x02, 0x04, 0x00, 0x41, 0x2A, 0x0B, 0x03, 0x00, 0x00, 0x0B,
+    ]
+
+    @Test("an export named the empty string is invoked, not `_start`: the boot info flags an invocation, whatever the name's length")
+    func invokeEmptyName() throws {
+        let result = try runInVM(Self.emptyNamedExport, invocation: GuestRun.Invocation(name: "", arguments: []))
+        #expect(result.outcome == .exited(status: 0))
+        #expect(result.invokeResults == [ABIValue(type: ABIValue.i32Type, bits: 42)])
+        // Without an invocation the same module runs `_start`.
+        #expect(try runInVM(Self.emptyNamedExport).outcome == .failed(GuestFailure(kind: .trap, message: "unreachable")))
+    }
+
     @Test("a corrupted kernel image ends in a clear outcome with the guest RIP, never a hang")
     func corruptedKernelCode() throws {
         var bytes = kernelBytes!

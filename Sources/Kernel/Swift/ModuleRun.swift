@@ -52,7 +52,8 @@ struct ModuleRun {
             }
         }
 
-        if bootInfo.invokeNameLength == 0 {
+        // The flag, not the name's length, says whether an export is invoked: its name may be empty.
+        if bootInfo.invokesExport == 0 {
             guard case .function(let start)? = instance.export("_start") else {
                 Hypercalls.failure(.noStartFunction, message: "")
             }
