@@ -29,6 +29,11 @@ let package = Package(
         ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
         .target(name: "WASIHost"),
+        // What is known about a module between runs (validation), on disk, keyed by its SHA-256.
+        .target(name: "ModuleCache", dependencies: ["WasmEngine", "CLibCrypto"]),
+        // SHA-256 from Debian's libcrypto (libssl-dev). Not swift-crypto: on Linux it imports all of Foundation, which
+        // a static `swiftlet` would then link (ICU included) and initialize in every run's start-up.
+        .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
         // Registers WASIHost's functions as host functions of a WasmEngine store.
         .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         .executableTarget(
@@ -37,6 +42,7 @@ let package = Package(
                 "WasmEngine",
                 "WASIHost",
                 "WasmEngineWASI",
+                "ModuleCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The shipped (release) binary starts a process per module, so start-up is most of a short run. It is
@@ -51,6 +57,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
+        .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
         // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
         .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
@@ -74,7 +81,7 @@ package.targets += [
     .target(name: "CSharedMemory"),
     .target(name: "Monitor", dependencies: ["CKVM", "CSharedMemory", "SwiftletABI"]),
     .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
-    .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI"]),
+    .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI", "ModuleCache"]),
 ]
 #endif
 

@@ -37,6 +37,7 @@ public struct GuestRun: Sendable {
     /// Instruction budget; nil is unlimited.
     public var fuel: UInt64?
     public var maxMemoryPages: UInt64 = 65536
+    public var moduleValidation = ModuleValidation.validate
 
     public init(module: [UInt8]) {
         self.module = .bytes(module)
@@ -91,6 +92,7 @@ public struct GuestRun: Sendable {
         bootInfo.environmentSize = UInt64(pieces[1].count)
         bootInfo.environmentCount = UInt64(environment.count)
         bootInfo.invokesExport = invocation == nil ? 0 : 1
+        bootInfo.moduleValidation = moduleValidation.rawValue
         bootInfo.invokeNameAddress = addresses[3]
         bootInfo.invokeNameLength = UInt64(pieces[2].count)
         bootInfo.invokeArgumentsAddress = addresses[4]

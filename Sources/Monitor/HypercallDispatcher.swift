@@ -46,6 +46,8 @@ public struct HypercallDispatcher: Sendable {
     public private(set) var consoleTruncated = false
     /// The invoked export's results, once the guest has sent them.
     public private(set) var invokeResults: [ABIValue]?
+    /// Whether the guest said every function body of the module passed validation.
+    public private(set) var moduleValidated = false
 
     /// Longest failure message taken from the guest.
     static let maximumMessageLength: UInt64 = 64 << 10
@@ -121,6 +123,9 @@ public struct HypercallDispatcher: Sendable {
             return .resume
         case .outOfMemory:
             return .outOfMemory(requested: value)
+        case .moduleValidated:
+            moduleValidated = true
+            return .resume
         }
     }
 

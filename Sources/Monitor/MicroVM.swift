@@ -57,6 +57,8 @@ public struct MicroVMResult: Sendable {
     public let consoleTruncated: Bool
     /// The invoked export's results, if the guest sent them.
     public let invokeResults: [ABIValue]?
+    /// Whether the guest reported the module's bodies valid (``Hypercall/moduleValidated``).
+    public let moduleValidated: Bool
     /// Number of `KVM_RUN` returns, the dominant cost on machines where an exit is slow.
     public let exitCount: Int
     /// WASI calls served through the mailbox, without an exit.
@@ -306,7 +308,7 @@ public struct MicroVM: ~Copyable {
         MicroVMResult(
             outcome: outcome, console: hypercalls.console, errorOutput: hypercalls.errorOutput,
             consoleTruncated: hypercalls.consoleTruncated, invokeResults: hypercalls.invokeResults,
-            exitCount: exitCount, mailboxCallCount: hypercalls.wasi.mailboxCallCount)
+            moduleValidated: hypercalls.moduleValidated, exitCount: exitCount, mailboxCallCount: hypercalls.wasi.mailboxCallCount)
     }
 }
 

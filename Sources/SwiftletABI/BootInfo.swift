@@ -69,6 +69,8 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// 1: call the export named at ``invokeNameAddress`` with the arguments at ``invokeArgumentsAddress`` and
     /// report its results; 0: run `_start`.
     public var invokesExport: UInt64 = 0
+    /// What the kernel does about the module's function bodies before running it (a ``ModuleValidation`` raw value).
+    public var moduleValidation: UInt64 = ModuleValidation.validate.rawValue
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -86,7 +88,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 31
+    public static let wordCount = 32
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -120,6 +122,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         tscBase = word(28)
         wasiMailboxAddress = word(29)
         invokesExport = word(30)
+        moduleValidation = word(31)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -154,10 +157,24 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(28, tscBase)
         body(29, wasiMailboxAddress)
         body(30, invokesExport)
+        body(31, moduleValidation)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.
     public var isCompatible: Bool { magic == Self.magicValue && abiVersion == SwiftletABI.version }
+}
+
+/// How the kernel treats the module's function bodies (``BootInfo/moduleValidation``). The host's module cache
+/// decides: it knows which modules were validated before.
+public enum ModuleValidation: UInt64, Sendable {
+    /// Validate every body before running anything.
+    case validate = 0
+    /// Validate every body, then say so with ``Hypercall/moduleValidated`` before running anything, so the host can
+    /// remember it.
+    case validateAndReport = 1
+    /// These exact bytes were validated before: only find the bodies (each is still validated when it is translated,
+    /// on its first call).
+    case alreadyValidated = 2
 }
 
 /// A WebAssembly value crossing the boundary (`--invoke` arguments and results): its type as the binary format's

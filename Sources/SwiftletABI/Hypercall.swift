@@ -28,6 +28,10 @@ public enum Hypercall: UInt16, Sendable {
     /// Waits for the WASI call the host's worker has claimed from the ``WASIMailbox`` to finish: returns once the
     /// worker no longer serves it (its result is then in the mailbox). Value: ignored. See ``WASIMailbox``.
     case wasiAwait = 8
+    /// Every function body of the module passed validation (sent only when BootInfo asks, before any of the module's
+    /// code runs). Value: ignored. The host records it in its module cache; a guest that lies about it can only make
+    /// later runs of the same bytes skip validation, and each body is still validated when it is first translated.
+    case moduleValidated = 9
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

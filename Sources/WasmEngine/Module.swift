@@ -36,6 +36,10 @@ public struct Module: Sendable {
 
     public init() {}
 
+    /// Changes whenever what this engine accepts as valid may change: what a module cache records about a module
+    /// holds only for the engine revision that recorded it.
+    public static let engineRevision = "wasm2-validation-1"
+
     public func functionType(ofFunction index: UInt32) -> FuncType {
         types[Int(functionTypeIndices[Int(index)])]
     }

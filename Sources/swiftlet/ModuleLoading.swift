@@ -1,4 +1,5 @@
 import Glibc
+import ModuleCache
 import WasmEngine
 
 /// Reads a module file, failing with a message that names the file.
@@ -32,11 +33,16 @@ private func unreadableModuleFile(_ path: String) -> CommandFailure {
 }
 
 /// Reads and decodes a module file, failing with a message that names the file and, for a bad module, the byte
-/// offset and rule broken.
-func loadModule(_ path: String) throws -> Module {
+/// offset and rule broken. With a cache, a module it knows was validated before is not validated again, and one
+/// validated now is recorded.
+func loadModule(_ path: String, cache: ModuleCache? = nil) throws -> Module {
     let bytes = try readModuleFile(path)
+    let key = cache.map { _ in bytes.withUnsafeBytes { ModuleCacheKey(module: $0) } }
+    let known = key.flatMap { cache?.entry(for: $0) }?.bodiesValidated == true
     do throws(ModuleError) {
-        return try Module(bytes: bytes)
+        let module = try Module(bytes: bytes, bodies: known ? .alreadyValidated : .eager)
+        if let cache, let key, !known { cache.store(ModuleCacheEntry(bodiesValidated: true), for: key) }
+        return module
     } catch {
         throw CommandFailure(message: describe(error, path: path, bytes: bytes))
     }

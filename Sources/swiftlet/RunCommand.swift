@@ -24,6 +24,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
+    @OptionGroup(title: "Module cache options") var cacheOptions: CacheOptions
+
     @Option(help: "Instruction budget; running out traps with \"all fuel consumed\".")
     var fuel: UInt64?
 
@@ -55,10 +57,11 @@ struct RunCommand: ParsableCommand {
         try reportingFailures {
             guard isolation == .process else {
                 return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
-                    maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions)
+                    maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions,
+                    cache: cacheOptions.cache)
             }
             vmOptions.armProcessTimeout()
-            let decoded = try loadModule(module)
+            let decoded = try loadModule(module, cache: cacheOptions.cache)
 
             var configuration = Store.Configuration()
             configuration.fuel = fuel

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import ModuleCache
 import WASIHost
 import WasmEngine
 
@@ -85,6 +86,8 @@ struct VMRun {
     /// serves every call the guest forwards (files, sockets, clocks, stdin...) with a `WASIHost` made from it.
     let wasi: WASIHost.Configuration
     let options: VMOptions
+    /// Where what is known about modules is kept between runs, or nil for none.
+    let cache: ModuleCache?
 
     func run() throws {
         let system: KVMSystem
@@ -100,6 +103,12 @@ struct VMRun {
         let moduleFile = try openModuleFile(module)
         defer { close(moduleFile.descriptor) }
         var guestRun = GuestRun(moduleFile: moduleFile.descriptor, size: moduleFile.size)
+        let cacheKey = cache.flatMap { _ in
+            ModuleCacheKey(file: moduleFile.descriptor, size: Int(moduleFile.size))
+        }
+        if let cacheKey, let cache {
+            guestRun.moduleValidation = cache.entry(for: cacheKey)?.bodiesValidated == true ? .alreadyValidated : .validateAndReport
+        }
         guestRun.arguments = wasi.arguments
         guestRun.environment = wasi.environment
         guestRun.fuel = fuel
@@ -129,6 +138,9 @@ struct VMRun {
             result = try vm.run(timeLimit: timeLimit)
         } catch {
             throw CommandFailure(message: "cannot run the micro-VM: \(error)")
+        }
+        if let cache, let cacheKey, guestRun.moduleValidation == .validateAndReport, result.moduleValidated {
+            cache.store(ModuleCacheEntry(bodiesValidated: true), for: cacheKey)
         }
         try report(result)
     }
@@ -281,12 +293,12 @@ struct VMRun {
 /// `run --isolation vm`; where this build has no monitor (not Linux), says so.
 func runInVM(
     module: String, arguments: [String], invoke: String?, fuel: UInt64?, maxMemoryPages: UInt64?,
-    wasi: WASIHost.Configuration, options: VMOptions
+    wasi: WASIHost.Configuration, options: VMOptions, cache: ModuleCache?
 ) throws {
     #if canImport(Monitor)
     try VMRun(
         module: module, arguments: arguments, invoke: invoke, fuel: fuel, maxMemoryPages: maxMemoryPages, wasi: wasi,
-        options: options
+        options: options, cache: cache
     ).run()
     #else
     throw CommandFailure(message: "micro-VMs need Linux KVM; use --isolation process")

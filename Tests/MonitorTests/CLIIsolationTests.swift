@@ -17,7 +17,9 @@ func swiftlet(_ arguments: [String], environment: [String: String] = [:]) throws
     let process = Process()
     process.executableURL = URL(fileURLWithPath: swiftletPath)
     process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    // The runs' module cache is this test process's own, not the user's.
+    let cache = ["SWIFTLET_CACHE_DIR": NSTemporaryDirectory() + "swiftlet-test-cache-\(getpid())"]
+    process.environment = ProcessInfo.processInfo.environment.merging(cache) { $1 }.merging(environment) { $1 }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output

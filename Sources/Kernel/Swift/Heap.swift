@@ -31,14 +31,22 @@ enum Heap {
     /// Bytes the heap has never handed out: a bound on what one more allocation can get.
     static var untouchedBytes: UInt { end - next }
 
-    static func allocate(size: UInt, alignment: UInt) -> UnsafeMutableRawPointer? {
+    /// `size` bytes aligned to `alignment`; with `zeroed`, all zero. Memory the heap has never handed out is zero
+    /// already (the monitor gives the guest zeroed RAM and writes nothing above the heap's start), so only a recycled
+    /// block is cleared: a linear memory's untouched pages stay untouched, and cost the host nothing.
+    static func allocate(size: UInt, alignment: UInt, zeroed: Bool = false) -> UnsafeMutableRawPointer? {
         guard size <= end else { return nil }
+        let block: (pointer: UnsafeMutableRawPointer, isFresh: Bool)?
         if alignment <= 16 {
             let blockSize = size + headerSize
-            if blockSize <= largestSmallBlock { return allocateSmall(blockSize) }
-            return allocateLarge(blockSize, alignment: 16)
+            block = blockSize <= largestSmallBlock ? allocateSmall(blockSize) : allocateLarge(blockSize, alignment: 16)
+        } else {
+            block = allocateLarge(size + headerSize + alignment, alignment: alignment)
         }
-        return allocateLarge(size + headerSize + alignment, alignment: alignment)
+        guard let block else { return nil }
+        // SAFETY: the block holds at least `size` bytes from `pointer` on.
+        if zeroed && !block.isFresh { block.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size)) }
+        return block.pointer
     }
 
     static func free(_ pointer: UnsafeMutableRawPointer) {
@@ -56,27 +64,29 @@ enum Heap {
 
     // MARK: Small blocks
 
-    private static func allocateSmall(_ size: UInt) -> UnsafeMutableRawPointer? {
+    private static func allocateSmall(_ size: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
         let sizeClass = SmallFreeLists.sizeClass(of: size)
         let blockSize = SmallFreeLists.blockSize(ofClass: sizeClass)
         var start = smallFreeLists.pop(sizeClass: sizeClass)
-        if start == 0 {
+        let isFresh = start == 0
+        if isFresh {
             guard blockSize <= end - next else { return nil }
             start = next
             next += blockSize
         }
-        return hand(start: start, size: blockSize, pointer: start + headerSize)
+        return hand(start: start, size: blockSize, pointer: start + headerSize).map { ($0, isFresh) }
     }
 
     // MARK: Large blocks
 
-    private static func allocateLarge(_ size: UInt, alignment: UInt) -> UnsafeMutableRawPointer? {
+    private static func allocateLarge(_ size: UInt, alignment: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
         guard size <= end - next || largeFreeList != 0 else { return nil }
         let blockSize = (size + largeGranule - 1) & ~(largeGranule - 1)
-        let start = takeFreeLarge(blockSize) ?? bump(blockSize)
+        let recycled = takeFreeLarge(blockSize)
+        let start = recycled ?? bump(blockSize)
         guard start != 0 else { return nil }
         let pointer = (start + headerSize + alignment - 1) & ~(alignment - 1)
-        return hand(start: start, size: blockSize, pointer: pointer)
+        return hand(start: start, size: blockSize, pointer: pointer).map { ($0, recycled == nil) }
     }
 
     private static func bump(_ size: UInt) -> UInt {
@@ -238,6 +248,17 @@ public func posix_memalign(
     }
     result.pointee = pointer
     return 0
+}
+
+/// The engine's linear memories come from here (WasmEngine's `MemoryRecord`): zeroed, without writing fresh pages.
+@_cdecl("calloc")
+public func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+    let (total, overflow) = count.multipliedReportingOverflow(by: size)
+    guard !overflow, total >= 0 else { return nil }
+    guard let pointer = Heap.allocate(size: UInt(total), alignment: 16, zeroed: true) else {
+        Hypercalls.outOfMemory(requested: UInt(total))
+    }
+    return pointer
 }
 
 /// Called by `free` (Support/support.c): Swift reserves the symbol name `free` for its runtime's own use.

@@ -10,8 +10,12 @@ struct ModuleRun {
     func run() -> Never {
         let module: Module
         do throws(ModuleError) {
+            let validation = ModuleValidation(rawValue: bootInfo.moduleValidation) ?? .validate
             // Lent, not copied: the monitor's copy in guest memory stays in place for the whole run.
-            module = try Module(bytes: ModuleBytes(unsafeBorrowing: bytes(at: bootInfo.moduleAddress, count: bootInfo.moduleSize)))
+            module = try Module(
+                bytes: ModuleBytes(unsafeBorrowing: bytes(at: bootInfo.moduleAddress, count: bootInfo.moduleSize)),
+                bodies: validation == .alreadyValidated ? .alreadyValidated : .eager)
+            if validation == .validateAndReport { Hypercalls.moduleValidated() }
         } catch {
             Hypercalls.failure(.invalidModule, message: error.description)
         }

@@ -16,8 +16,10 @@ extension ModuleDecoder {
             var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
             let functionIndex = UInt32(module.importedFunctionCount + definedIndex)
             let bodyStart = body.offset
-            _ = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
-            guard body.offset == bodyEnd else { throw .malformed(at: body.offset, "section size mismatch") }
+            if bodyValidation == .eager {
+                _ = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
+                guard body.offset == bodyEnd else { throw .malformed(at: body.offset, "section size mismatch") }
+            }
             module.functions.append(.body(start: bodyStart, end: bodyEnd))
             reader.offset = bodyEnd
         }

@@ -1,7 +1,8 @@
 extension Module {
     /// Decodes and validates a binary module in one pass. Function bodies are translated later, each on its first call.
-    public init(bytes: ModuleBytes) throws(ModuleError) {
+    public init(bytes: ModuleBytes, bodies: BodyValidation = .eager) throws(ModuleError) {
         var decoder = ModuleDecoder(bytes: bytes, scope: .whole)
+        decoder.bodyValidation = bodies
         self = try decoder.decode()
     }
 
@@ -9,6 +10,16 @@ extension Module {
     public init(bytes: [UInt8]) throws(ModuleError) {
         try self.init(bytes: ModuleBytes(copying: bytes))
     }
+}
+
+/// How `Module(bytes:bodies:)` treats function bodies.
+public enum BodyValidation: Sendable {
+    /// Validates every body while decoding, as the spec requires of a module.
+    case eager
+    /// Only finds each body: these exact bytes passed validation by this engine before (a module cache says so).
+    /// A body is still validated when it is translated, on its first call, so a wrong claim can only make a
+    /// function fail at its first call ("cannot be translated"), never run an invalid body.
+    case alreadyValidated
 }
 
 extension ModuleInterface {
@@ -78,6 +89,7 @@ struct ModuleDecoder {
 
     var reader: BinaryReader
     let scope: Scope
+    var bodyValidation = BodyValidation.eager
     var module = Module()
     /// Entries of the function section, which the code section must match.
     var definedFunctionCount = 0

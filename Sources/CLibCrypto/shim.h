@@ -1,0 +1,2 @@
+// OpenSSL's libcrypto (Debian's libssl-dev) for SHA-256 only: its assembly uses the CPU's SHA extensions.
+#include <openssl/sha.h>
