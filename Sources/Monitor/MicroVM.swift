@@ -59,6 +59,9 @@ public struct MicroVMResult: Sendable {
     public let invokeResults: [ABIValue]?
     /// Whether the guest reported the module's bodies valid (``Hypercall/moduleValidated``).
     public let moduleValidated: Bool
+    /// When the guest called the module's `_start` (or the invoked export), in CLOCK_MONOTONIC nanoseconds, as the
+    /// guest reports it (``BootInfo/moduleStartCounter``); nil if it never did or its clock is unknown.
+    public let moduleStartTime: UInt64?
     /// Number of `KVM_RUN` returns, the dominant cost on machines where an exit is slow.
     public let exitCount: Int
     /// WASI calls served through the mailbox, without an exit.
@@ -242,6 +245,18 @@ public struct MicroVM: ~Copyable {
         }
     }
 
+    /// ``MicroVMResult/moduleStartTime``: the guest's counter reading converted with the clock base stamped before
+    /// the run.
+    private func moduleStartTime() -> UInt64? {
+        guard bootInfo.tscFrequency != 0,
+            let info = try? memory.load(BootInfo.self, at: bootInfoAddress), info.moduleStartCounter > info.tscBase
+        else { return nil }
+        let ticks = info.moduleStartCounter - info.tscBase
+        let (nanoseconds, overflow) = ticks.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow else { return nil }
+        return info.monotonicBase + nanoseconds / (bootInfo.tscFrequency / 1000)
+    }
+
     /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.
     /// The time limit also stops a guest that spins without ever exiting (see ``RunDeadline``).
     public mutating func run(timeLimit: Duration? = nil) throws(MicroVMError) -> MicroVMResult {
@@ -308,7 +323,8 @@ public struct MicroVM: ~Copyable {
         MicroVMResult(
             outcome: outcome, console: hypercalls.console, errorOutput: hypercalls.errorOutput,
             consoleTruncated: hypercalls.consoleTruncated, invokeResults: hypercalls.invokeResults,
-            moduleValidated: hypercalls.moduleValidated, exitCount: exitCount, mailboxCallCount: hypercalls.wasi.mailboxCallCount)
+            moduleValidated: hypercalls.moduleValidated, moduleStartTime: moduleStartTime(), exitCount: exitCount,
+            mailboxCallCount: hypercalls.wasi.mailboxCallCount)
     }
 }
 

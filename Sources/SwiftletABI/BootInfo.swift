@@ -71,6 +71,12 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var invokesExport: UInt64 = 0
     /// What the kernel does about the module's function bodies before running it (a ``ModuleValidation`` raw value).
     public var moduleValidation: UInt64 = ModuleValidation.validate.rawValue
+    /// Written by the guest, not the monitor: its time-stamp counter just before it calls the module's `_start` (or
+    /// the invoked export), 0 until then. The monitor reads it after the run, with ``tscBase``, to report how long the
+    /// module took to start; a number the guest wrote, so it is only ever printed.
+    public var moduleStartCounter: UInt64 = 0
+    /// The word index of ``moduleStartCounter``.
+    public static let moduleStartCounterWordIndex = 32
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -88,7 +94,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 32
+    public static let wordCount = 33
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -123,6 +129,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         wasiMailboxAddress = word(29)
         invokesExport = word(30)
         moduleValidation = word(31)
+        moduleStartCounter = word(32)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -158,6 +165,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(29, wasiMailboxAddress)
         body(30, invokesExport)
         body(31, moduleValidation)
+        body(32, moduleStartCounter)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

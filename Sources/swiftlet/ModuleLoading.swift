@@ -35,10 +35,11 @@ private func unreadableModuleFile(_ path: String) -> CommandFailure {
 /// Reads and decodes a module file, failing with a message that names the file and, for a bad module, the byte
 /// offset and rule broken. With a cache, a module it knows was validated before is not validated again, and one
 /// validated now is recorded.
-func loadModule(_ path: String, cache: ModuleCache? = nil) throws -> Module {
+func loadModule(_ path: String, cache: ModuleCache? = nil, report: StartReport? = nil) throws -> Module {
     let bytes = try readModuleFile(path)
     let key = cache.map { _ in bytes.withUnsafeBytes { ModuleCacheKey(module: $0) } }
     let known = key.flatMap { cache?.entry(for: $0) }?.bodiesValidated == true
+    report?.noteCache(cache == nil ? .disabled : known ? .hit : .miss)
     do throws(ModuleError) {
         let module = try Module(bytes: bytes, bodies: known ? .alreadyValidated : .eager)
         if let cache, let key, !known { cache.store(ModuleCacheEntry(bodiesValidated: true), for: key) }

@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Module cache options") var cacheOptions: CacheOptions
 
+    @Flag(name: .shortAndLong, help: "Report on stderr how the module started: the cache, the time to `_start`.")
+    var verbose = false
+
     @Option(help: "Instruction budget; running out traps with \"all fuel consumed\".")
     var fuel: UInt64?
 
@@ -54,14 +57,15 @@ struct RunCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        let report = StartReport(isEnabled: verbose)
         try reportingFailures {
             guard isolation == .process else {
                 return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
                     maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions,
-                    cache: cacheOptions.cache)
+                    cache: cacheOptions.cache, report: report)
             }
             vmOptions.armProcessTimeout()
-            let decoded = try loadModule(module, cache: cacheOptions.cache)
+            let decoded = try loadModule(module, cache: cacheOptions.cache, report: report)
 
             var configuration = Store.Configuration()
             configuration.fuel = fuel
@@ -79,7 +83,11 @@ struct RunCommand: ParsableCommand {
                 throw failure(instantiating: error, wasi: wasi)
             }
 
+            defer {
+                report.note("translated \(store.translatedFunctionCount) of the module's \(decoded.functions.count) functions")
+            }
             if let invoke {
+                report.noteModuleStart(at: StartReport.now(), entry: invoke)
                 let results = try call(exportNamed: invoke, of: instance, in: store, wasi: wasi, arguments: arguments)
                 for result in results {
                     print(InvokeValueText.format(result))
@@ -88,6 +96,7 @@ struct RunCommand: ParsableCommand {
                 guard case .function(let start)? = instance.export("_start") else {
                     throw CommandFailure(message: "nothing to run: `\(module)` exports no `_start` function (use --invoke NAME)")
                 }
+                report.noteModuleStart(at: StartReport.now(), entry: "_start")
                 _ = try call(start, in: store, wasi: wasi, arguments: [])
             }
         }

@@ -88,6 +88,7 @@ struct VMRun {
     let options: VMOptions
     /// Where what is known about modules is kept between runs, or nil for none.
     let cache: ModuleCache?
+    let report: StartReport
 
     func run() throws {
         let system: KVMSystem
@@ -107,7 +108,11 @@ struct VMRun {
             ModuleCacheKey(file: moduleFile.descriptor, size: Int(moduleFile.size))
         }
         if let cacheKey, let cache {
-            guestRun.moduleValidation = cache.entry(for: cacheKey)?.bodiesValidated == true ? .alreadyValidated : .validateAndReport
+            let known = cache.entry(for: cacheKey)?.bodiesValidated == true
+            guestRun.moduleValidation = known ? .alreadyValidated : .validateAndReport
+            report.noteCache(known ? .hit : .miss)
+        } else {
+            report.noteCache(.disabled)
         }
         guestRun.arguments = wasi.arguments
         guestRun.environment = wasi.environment
@@ -139,6 +144,7 @@ struct VMRun {
         } catch {
             throw CommandFailure(message: "cannot run the micro-VM: \(error)")
         }
+        report.noteModuleStart(at: result.moduleStartTime, entry: invoke ?? "_start")
         if let cache, let cacheKey, guestRun.moduleValidation == .validateAndReport, result.moduleValidated {
             cache.store(ModuleCacheEntry(bodiesValidated: true), for: cacheKey)
         }
@@ -293,12 +299,12 @@ struct VMRun {
 /// `run --isolation vm`; where this build has no monitor (not Linux), says so.
 func runInVM(
     module: String, arguments: [String], invoke: String?, fuel: UInt64?, maxMemoryPages: UInt64?,
-    wasi: WASIHost.Configuration, options: VMOptions, cache: ModuleCache?
+    wasi: WASIHost.Configuration, options: VMOptions, cache: ModuleCache?, report: StartReport
 ) throws {
     #if canImport(Monitor)
     try VMRun(
         module: module, arguments: arguments, invoke: invoke, fuel: fuel, maxMemoryPages: maxMemoryPages, wasi: wasi,
-        options: options, cache: cache
+        options: options, cache: cache, report: report
     ).run()
     #else
     throw CommandFailure(message: "micro-VMs need Linux KVM; use --isolation process")

@@ -17,7 +17,7 @@ public func kernelMain(bootInfoAddress: UInt) -> Never {
     Random.seed(bootInfo.randomKey)
     Console.initialize()
 
-    if bootInfo.moduleSize > 0 { ModuleRun(bootInfo: bootInfo).run() }
+    if bootInfo.moduleSize > 0 { ModuleRun(bootInfo: bootInfo, bootInfoAddress: bootInfoAddress).run() }
 
     // No module: the boot self-test.
     print("hello from the Swiftlet guest")

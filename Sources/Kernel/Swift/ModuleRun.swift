@@ -1,4 +1,5 @@
 #if hasFeature(Embedded)
+import KernelSupport
 import SwiftletABI
 import WasmEngine
 
@@ -6,6 +7,7 @@ import WasmEngine
 /// (or the module's `proc_exit` status) on success, a ``Hypercall/failure`` report otherwise.
 struct ModuleRun {
     let bootInfo: BootInfo
+    let bootInfoAddress: UInt
 
     func run() -> Never {
         let module: Module
@@ -80,6 +82,9 @@ struct ModuleRun {
     }
 
     private func invoke(_ function: Function, _ arguments: [Value], in store: Store) -> [Value] {
+        // SAFETY: the boot info record lies at `bootInfoAddress` (the monitor put it there), with this word in it.
+        UnsafeMutableRawPointer(bitPattern: bootInfoAddress).unsafelyUnwrapped.storeBytes(
+            of: swiftlet_rdtsc(), toByteOffset: BootInfo.moduleStartCounterWordIndex * 8, as: UInt64.self)
         do throws(Trap) {
             return try store.invoke(function, arguments)
         } catch {

@@ -315,5 +315,6 @@ extension Store {
             throw Trap(.host("function \(functionIndex) cannot be translated: \(error.description)"))
         }
         install(function, in: record)
+        translatedFunctionCount += 1
     }
 }

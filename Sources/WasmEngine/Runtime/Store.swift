@@ -44,6 +44,8 @@ public final class Store {
     var instanceSegments: [InstanceSegments] = []
     /// Each instance's module, whose bodies its functions are translated from on first call.
     var instanceModules: [Module] = []
+    /// How many functions were translated on their first call so far.
+    public internal(set) var translatedFunctionCount = 0
     /// The linked code of every function (and each instance's stand-ins), freed with the store.
     var codeBuffers: [UnsafeMutablePointer<LinkedInstruction>] = []
     var hostFunctions: [HostFunctionBody] = []
