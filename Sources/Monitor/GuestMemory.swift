@@ -57,6 +57,16 @@ public struct GuestMemory: ~Copyable {
     }
 
     /// The whole of guest memory as a range.
+    /// Drops the pages of `range` (whole pages inside guest memory): they stop counting against the host and read as
+    /// zero when next touched. False when the range is not whole pages inside guest memory, or the kernel refused.
+    public func discard(_ range: GuestRange) -> Bool {
+        guard range.start.rawValue % Self.pageSize == 0, range.length % Self.pageSize == 0,
+            self.range.contains(range)
+        else { return false }
+        // SAFETY: the range lies inside the mapping (checked above) and is page aligned.
+        return Syscalls.discardPages(base + Int(range.start.rawValue), size: Int(range.length))
+    }
+
     public var range: GuestRange { GuestRange(start: GuestPhysicalAddress(0), length: size)! }
 
     /// The same memory for the WASI mailbox worker thread, which works while the guest runs.

@@ -126,6 +126,11 @@ public struct HypercallDispatcher: Sendable {
         case .moduleValidated:
             moduleValidated = true
             return .resume
+        case .discard:
+            let request = try readRequest(DiscardRequest.self, at: UInt64(value), memory: memory)
+            let range = try guestBuffer(request.start, length: request.length)
+            guard memory.discard(range) else { throw .malformedRequest(call, "a range of whole pages is required") }
+            return .resume
         }
     }
 

@@ -83,6 +83,13 @@ enum Syscalls {
         madvise(address, size, MADV_HUGEPAGE) == 0
     }
 
+    /// Drops the pages of `[address, address + size)` (`MADV_DONTNEED`): an anonymous mapping reads zero there
+    /// afterwards. False when the kernel refused.
+    /// - Precondition: the range lies inside one mapping made by ``mapMemory(size:fd:reserveSwap:)``, page aligned.
+    static func discardPages(_ address: UnsafeMutableRawPointer, size: Int) -> Bool {
+        madvise(address, size, MADV_DONTNEED) == 0
+    }
+
     /// Fills `buffer` from `fd`'s current position, retrying short reads and `EINTR`; a file that ends first is `EIO`.
     static func readExactly(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
         var offset = 0

@@ -32,6 +32,10 @@ public enum Hypercall: UInt16, Sendable {
     /// code runs). Value: ignored. The host records it in its module cache; a guest that lies about it can only make
     /// later runs of the same bytes skip validation, and each body is still validated when it is first translated.
     case moduleValidated = 9
+    /// The guest no longer needs the contents of a range of its memory (a large block its heap freed): the host drops
+    /// the pages, so they stop counting against the host, and they read as zero when next touched. Value:
+    /// guest-physical address of a ``DiscardRequest``.
+    case discard = 10
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700
@@ -46,6 +50,29 @@ public enum Hypercall: UInt16, Sendable {
     /// Whether `port` lies in the hypercall range (known number or not).
     public static func isHypercallPort(_ port: UInt16) -> Bool {
         port >= portBase && port - portBase < portCount
+    }
+}
+
+/// Request record of ``Hypercall/discard``: whole pages, inside the guest region.
+public struct DiscardRequest: ABIRecord, Equatable, Sendable {
+    public var start: UInt64
+    public var length: UInt64
+
+    public init(start: UInt64, length: UInt64) {
+        self.start = start
+        self.length = length
+    }
+
+    public static let wordCount = 2
+
+    public init(word: (Int) -> UInt64) {
+        start = word(0)
+        length = word(1)
+    }
+
+    public func forEachWord(_ body: (Int, UInt64) -> Void) {
+        body(0, start)
+        body(1, length)
     }
 }
 

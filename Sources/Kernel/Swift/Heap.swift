@@ -10,6 +10,13 @@
 enum Heap {
     nonisolated(unsafe) static var next: UInt = 0
     nonisolated(unsafe) static var end: UInt = 0
+    /// Everything from here to `end` is zero: never handed out (the monitor gives the guest zeroed RAM and writes
+    /// nothing above the heap's start), or handed back to the host (`Hypercalls.discard`). A block the bump pointer
+    /// hands out is dirty only below this mark.
+    nonisolated(unsafe) static var zeroFrom: UInt = 0
+    /// A large block at least this big is given back to the host when freed (one exit), so a linear memory's old
+    /// copy after `memory.grow` stops counting against the host as it does in a process (where glibc unmaps it).
+    static let discardThreshold: UInt = 1 << 20
     nonisolated(unsafe) static var smallFreeLists = SmallFreeLists()
     /// First free large block (address order); each holds its size and the next block's address in its first words.
     nonisolated(unsafe) static var largeFreeList: UInt = 0
@@ -26,17 +33,18 @@ enum Heap {
         heads.initialize(repeating: 0, count: SmallFreeLists.classCount)
         smallFreeLists.heads = heads
         next += UInt(SmallFreeLists.classCount * 8 + 15) & ~15
+        zeroFrom = next
     }
 
     /// Bytes the heap has never handed out: a bound on what one more allocation can get.
     static var untouchedBytes: UInt { end - next }
 
-    /// `size` bytes aligned to `alignment`; with `zeroed`, all zero. Memory the heap has never handed out is zero
-    /// already (the monitor gives the guest zeroed RAM and writes nothing above the heap's start), so only a recycled
-    /// block is cleared: a linear memory's untouched pages stay untouched, and cost the host nothing.
+    /// `size` bytes aligned to `alignment`; with `zeroed`, all zero. Only what may be dirty is cleared (see
+    /// `zeroFrom`): a linear memory's untouched pages stay untouched, and cost the host nothing.
     static func allocate(size: UInt, alignment: UInt, zeroed: Bool = false) -> UnsafeMutableRawPointer? {
         guard size <= end else { return nil }
-        let block: (pointer: UnsafeMutableRawPointer, isFresh: Bool)?
+        let zeroBefore = zeroFrom
+        let block: (pointer: UnsafeMutableRawPointer, isRecycled: Bool)?
         if alignment <= 16 {
             let blockSize = size + headerSize
             block = blockSize <= largestSmallBlock ? allocateSmall(blockSize) : allocateLarge(blockSize, alignment: 16)
@@ -44,8 +52,12 @@ enum Heap {
             block = allocateLarge(size + headerSize + alignment, alignment: alignment)
         }
         guard let block else { return nil }
-        // SAFETY: the block holds at least `size` bytes from `pointer` on.
-        if zeroed && !block.isFresh { block.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size)) }
+        if zeroed {
+            let start = UInt(bitPattern: block.pointer)
+            let dirtyEnd = block.isRecycled ? start + size : min(start + size, max(zeroBefore, start))
+            // SAFETY: the block holds at least `size` bytes from `pointer` on, and dirtyEnd ≤ start + size.
+            block.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: Int(dirtyEnd - start))
+        }
         return block.pointer
     }
 
@@ -64,29 +76,30 @@ enum Heap {
 
     // MARK: Small blocks
 
-    private static func allocateSmall(_ size: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
+    private static func allocateSmall(_ size: UInt) -> (pointer: UnsafeMutableRawPointer, isRecycled: Bool)? {
         let sizeClass = SmallFreeLists.sizeClass(of: size)
         let blockSize = SmallFreeLists.blockSize(ofClass: sizeClass)
         var start = smallFreeLists.pop(sizeClass: sizeClass)
-        let isFresh = start == 0
-        if isFresh {
+        let isRecycled = start != 0
+        if !isRecycled {
             guard blockSize <= end - next else { return nil }
             start = next
             next += blockSize
+            zeroFrom = max(zeroFrom, next)
         }
-        return hand(start: start, size: blockSize, pointer: start + headerSize).map { ($0, isFresh) }
+        return hand(start: start, size: blockSize, pointer: start + headerSize).map { ($0, isRecycled) }
     }
 
     // MARK: Large blocks
 
-    private static func allocateLarge(_ size: UInt, alignment: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
+    private static func allocateLarge(_ size: UInt, alignment: UInt) -> (pointer: UnsafeMutableRawPointer, isRecycled: Bool)? {
         guard size <= end - next || largeFreeList != 0 else { return nil }
         let blockSize = (size + largeGranule - 1) & ~(largeGranule - 1)
         let recycled = takeFreeLarge(blockSize)
         let start = recycled ?? bump(blockSize)
         guard start != 0 else { return nil }
         let pointer = (start + headerSize + alignment - 1) & ~(alignment - 1)
-        return hand(start: start, size: blockSize, pointer: pointer).map { ($0, recycled == nil) }
+        return hand(start: start, size: blockSize, pointer: pointer).map { ($0, recycled != nil) }
     }
 
     private static func bump(_ size: UInt) -> UInt {
@@ -95,6 +108,7 @@ enum Heap {
         guard start <= end, size <= end - start else { return 0 }
         if start > next { smallFreeLists.recycle(from: next, to: start) }
         next = start + size
+        zeroFrom = max(zeroFrom, next)
         return start
     }
 
@@ -126,6 +140,9 @@ enum Heap {
 
     /// Inserts the block in address order, merging it with free neighbours and with the untouched top.
     private static func freeLarge(start: UInt, size: UInt) {
+        // Only the freed block itself goes back to the host (when large): neighbours it merges with were dealt with
+        // when they were freed, so a small free next to a large free block costs no exit.
+        let (freedStart, freedSize) = (start, size)
         var previous: UInt = 0
         var block = largeFreeList
         while block != 0, block < start {
@@ -149,9 +166,19 @@ enum Heap {
             }
         }
         if start + size == next {
+            // Back to the top: zero again from the freed block on, when it went back to the host.
+            if freedSize >= discardThreshold {
+                Hypercalls.discard(start: freedStart, length: freedSize)
+                if zeroFrom == next { zeroFrom = freedStart }
+            }
             next = start
             link(previous, to: block)
             return
+        }
+        if freedSize >= discardThreshold {
+            // The merged block's first page keeps its free-list words.
+            let keep = freedStart == start ? largeGranule : 0
+            Hypercalls.discard(start: freedStart + keep, length: freedSize - keep)
         }
         let words = UnsafeMutablePointer<UInt>(bitPattern: start)!
         words[0] = size

@@ -41,6 +41,11 @@ enum Hypercalls {
         }
     }
 
+    /// Gives the pages of `[start, start + length)` back to the host; they read as zero afterwards.
+    static func discard(start: UInt, length: UInt) {
+        _ = call(.discard, with: DiscardRequest(start: UInt64(start), length: UInt64(length)))
+    }
+
     /// Says every function body of the module passed validation.
     static func moduleValidated() {
         swiftlet_out32(Hypercall.moduleValidated.port, 0)
