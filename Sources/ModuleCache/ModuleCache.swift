@@ -132,9 +132,12 @@ enum EntryFormat {
 
 /// SHA-256 of `bytes`.
 func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    var context = SHA256_CTX()
     var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-    // SAFETY: `digest` has the 32 bytes SHA256 writes; `bytes` is read only within its count.
-    _ = digest.withUnsafeMutableBufferPointer { SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, $0.baseAddress) }
+    SHA256_Init(&context)
+    if let start = bytes.baseAddress { SHA256_Update(&context, start, bytes.count) }
+    // SAFETY: `digest` has the 32 bytes SHA256_Final writes.
+    digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
     return digest
 }
 
