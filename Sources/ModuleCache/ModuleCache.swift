@@ -15,22 +15,23 @@ public struct ModuleCacheKey: Equatable, Sendable {
     public let engineVersion: String
 
     public init(module: UnsafeRawBufferPointer, engineVersion: String = ModuleCache.engineVersion) {
-        moduleDigest = sha256(module)
+        self.init(digest: sha256(module), engineVersion: engineVersion)
+    }
+
+    public init(digest: [UInt8], engineVersion: String = ModuleCache.engineVersion) {
+        moduleDigest = digest
         self.engineVersion = engineVersion
     }
 
-    /// The key of the `size` bytes of the open file `descriptor` (read through a private mapping, which is gone on
-    /// return: hashing keeps no copy), or nil when the file cannot be mapped.
-    public init?(file descriptor: Int32, size: Int, engineVersion: String = ModuleCache.engineVersion) {
-        guard size > 0 else {
-            self.init(module: UnsafeRawBufferPointer(start: nil, count: 0), engineVersion: engineVersion)
-            return
-        }
+    /// SHA-256 of the `size` bytes of the open file `descriptor`, read through a private mapping that is gone on return
+    /// (hashing keeps no copy); nil when the file cannot be mapped.
+    public static func digest(ofFile descriptor: Int32, size: Int) -> [UInt8]? {
+        guard size > 0 else { return sha256(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let mapping, mapping != MAP_FAILED else { return nil }
         defer { munmap(mapping, size) }
         // SAFETY: the mapping holds `size` readable bytes until the `munmap` above.
-        self.init(module: UnsafeRawBufferPointer(start: mapping, count: size), engineVersion: engineVersion)
+        return sha256(UnsafeRawBufferPointer(start: mapping, count: size))
     }
 
     /// The entry's file name: the digest in hex.
@@ -89,6 +90,55 @@ public struct ModuleCache: Sendable {
     }
 
     func path(of key: ModuleCacheKey) -> String { directory + "/" + key.fileName }
+
+    /// The key of the module in the open file `descriptor`. Hashing 24 MB takes ~20 ms, so the digest of a file is
+    /// recorded next to the entries under the file's identity (device, inode, size, modification and change times:
+    /// any write changes the change time) and reused while the identity holds; otherwise `hash` computes it. A digest
+    /// that is wrong for the bytes (a file rewritten within one tick of the clock) can only make a run skip validating
+    /// bodies that are still validated when they are translated.
+    public func key(forFile descriptor: Int32, hash: () -> [UInt8]?) -> ModuleCacheKey? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return hash().map { ModuleCacheKey(digest: $0) } }
+        let identity = FileIdentityFormat.identity(of: status)
+        let path = directory + "/files/\(status.st_dev)-\(status.st_ino).file"
+        if let bytes = readFile(path, limit: FileIdentityFormat.size), let digest = FileIdentityFormat.decode(bytes, identity) {
+            return ModuleCacheKey(digest: digest)
+        }
+        guard let digest = hash() else { return nil }
+        if makeDirectories(directory + "/files") {
+            let temporary = path + ".\(getpid()).tmp"
+            if !writeFile(temporary, FileIdentityFormat.encode(identity, digest)) || rename(temporary, path) != 0 {
+                unlink(temporary)
+            }
+        }
+        return ModuleCacheKey(digest: digest)
+    }
+}
+
+/// A file's recorded digest: "SWLTFILE", the identity (device, inode, size, modification and change times in
+/// seconds and nanoseconds, u64 LE each), the SHA-256 digest, and a SHA-256 of everything before it.
+enum FileIdentityFormat {
+    static let magic = Array("SWLTFILE".utf8)
+    static let size = 8 + 7 * 8 + 32 + 32
+
+    static func identity(of status: stat) -> [UInt64] {
+        [UInt64(status.st_dev), UInt64(status.st_ino), UInt64(status.st_size),
+         UInt64(bitPattern: Int64(status.st_mtim.tv_sec)), UInt64(status.st_mtim.tv_nsec),
+         UInt64(bitPattern: Int64(status.st_ctim.tv_sec)), UInt64(status.st_ctim.tv_nsec)]
+    }
+
+    static func encode(_ identity: [UInt64], _ digest: [UInt8]) -> [UInt8] {
+        let words = identity.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) } }
+        let body = magic + words + digest
+        return body + body.withUnsafeBytes { sha256($0) }
+    }
+
+    /// The digest, when `bytes` is a whole, intact record for exactly this identity.
+    static func decode(_ bytes: [UInt8], _ identity: [UInt64]) -> [UInt8]? {
+        guard bytes.count == size else { return nil }
+        let digest = Array(bytes[(size - 64)..<(size - 32)])
+        return encode(identity, digest) == bytes ? digest : nil
+    }
 }
 
 /// An entry file: a fixed header, the facts, and a SHA-256 of everything before it.

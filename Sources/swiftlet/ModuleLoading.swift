@@ -36,8 +36,12 @@ private func unreadableModuleFile(_ path: String) -> CommandFailure {
 /// offset and rule broken. With a cache, a module it knows was validated before is not validated again, and one
 /// validated now is recorded.
 func loadModule(_ path: String, cache: ModuleCache? = nil, report: StartReport? = nil) throws -> Module {
-    let bytes = try readModuleFile(path)
-    let key = cache.map { _ in bytes.withUnsafeBytes { ModuleCacheKey(module: $0) } }
+    let file = try openModuleFile(path)
+    defer { close(file.descriptor) }
+    guard let bytes = readModuleBytes(file.descriptor, size: Int(file.size)) else {
+        throw CommandFailure(message: "cannot read `\(path)`: the read failed or the file changed size")
+    }
+    let key = cache?.key(forFile: file.descriptor) { bytes.withUnsafeBytes { ModuleCacheKey(module: $0).moduleDigest } }
     let known = key.flatMap { cache?.entry(for: $0) }?.bodiesValidated == true
     report?.noteCache(cache == nil ? .disabled : known ? .hit : .miss)
     do throws(ModuleError) {

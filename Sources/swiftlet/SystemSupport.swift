@@ -22,11 +22,19 @@ func readWholeFile(_ path: String) -> [UInt8]? {
 
 /// The whole file read straight into a module's bytes, or nil.
 func readModuleBytes(_ path: String) -> ModuleBytes? {
-    readWholeFile(path) { size, fill in
-        var complete = false
-        let bytes = ModuleBytes(count: size) { complete = fill($0) }
-        return complete ? bytes : nil
-    }
+    readWholeFile(path) { size, fill in readModuleBytes(size: size, fill) }
+}
+
+/// The `size` bytes of the open file `descriptor` from its current position, read straight into a module's bytes, or
+/// nil.
+func readModuleBytes(_ descriptor: Int32, size: Int) -> ModuleBytes? {
+    readModuleBytes(size: size) { buffer in readFully(descriptor, into: buffer) }
+}
+
+private func readModuleBytes(size: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Bool) -> ModuleBytes? {
+    var complete = false
+    let bytes = ModuleBytes(count: size) { complete = fill($0) }
+    return complete ? bytes : nil
 }
 
 /// The whole file, read into the buffer `makeBuffer` makes for the file's size by calling the `fill` it is given
@@ -39,20 +47,22 @@ private func readWholeFile<Buffer>(
     defer { close(fd) }
     var status = stat()
     guard fstat(fd, &status) == 0, status.st_size >= 0 else { return nil }
-    let size = Int(status.st_size)
-    return makeBuffer(size) { buffer in
-        var count = 0
-        while count < size {
-            // SAFETY: count < size ≤ the buffer's size, so the read stays inside the buffer.
-            let got = read(fd, buffer.baseAddress! + count, size - count)
-            if got > 0 {
-                count += got
-            } else if got == 0 || errno != EINTR {
-                return false
-            }
+    return makeBuffer(Int(status.st_size)) { readFully(fd, into: $0) }
+}
+
+/// Fills `buffer` from `fd`, retrying short reads and EINTR: false when the file ends first or a read fails.
+private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+    var count = 0
+    while count < buffer.count {
+        // SAFETY: count < buffer.count, so the read stays inside the buffer.
+        let got = read(fd, buffer.baseAddress! + count, buffer.count - count)
+        if got > 0 {
+            count += got
+        } else if got == 0 || errno != EINTR {
+            return false
         }
-        return true
     }
+    return true
 }
 
 /// Writes all of `text` to the descriptor at once (no buffering), retrying short writes.

@@ -104,8 +104,8 @@ struct VMRun {
         let moduleFile = try openModuleFile(module)
         defer { close(moduleFile.descriptor) }
         var guestRun = GuestRun(moduleFile: moduleFile.descriptor, size: moduleFile.size)
-        let cacheKey = cache.flatMap { _ in
-            ModuleCacheKey(file: moduleFile.descriptor, size: Int(moduleFile.size))
+        let cacheKey = cache?.key(forFile: moduleFile.descriptor) {
+            ModuleCacheKey.digest(ofFile: moduleFile.descriptor, size: Int(moduleFile.size))
         }
         if let cacheKey, let cache {
             let known = cache.entry(for: cacheKey)?.bodiesValidated == true

@@ -73,3 +73,44 @@ import Testing
         #expect(unwritable.entry(for: key(module)) == nil)
     }
 }
+
+/// A file's digest is reused while the file is unchanged, and computed again once it changes or its record is damaged.
+@Suite struct ModuleFileIdentityTests {
+    let directory = NSTemporaryDirectory() + "swiftlet-cache-identity-\(UUID().uuidString)"
+    let modulePath = NSTemporaryDirectory() + "swiftlet-cache-identity-\(UUID().uuidString).wasm"
+
+    func key(_ cache: ModuleCache, hashed: inout Int) -> ModuleCacheKey? {
+        let descriptor = open(modulePath, O_RDONLY)
+        defer { close(descriptor) }
+        return cache.key(forFile: descriptor) {
+            hashed += 1
+            var status = stat()
+            fstat(descriptor, &status)
+            return ModuleCacheKey.digest(ofFile: descriptor, size: Int(status.st_size))
+        }
+    }
+
+    @Test func theDigestIsRecordedAndReusedUntilTheFileChanges() throws {
+        let cache = ModuleCache(directory: directory)
+        try Data([0, 0x61, 0x73, 0x6D, 1, 0, 0, 0]).write(to: URL(fileURLWithPath: modulePath))
+        var hashed = 0
+        let first = key(cache, hashed: &hashed)
+        #expect(hashed == 1)
+        #expect(first == [UInt8]([0, 0x61, 0x73, 0x6D, 1, 0, 0, 0]).withUnsafeBytes { ModuleCacheKey(module: $0) })
+        #expect(key(cache, hashed: &hashed) == first)
+        #expect(hashed == 1)
+        // Rewritten with other bytes of the same size: its change time moves, so the digest is computed again.
+        try Data([0, 0x61, 0x73, 0x6D, 1, 0, 0, 1]).write(to: URL(fileURLWithPath: modulePath))
+        let second = key(cache, hashed: &hashed)
+        #expect(hashed == 2)
+        #expect(second != first)
+        // A damaged record is not believed.
+        let recordDirectory = directory + "/files"
+        let record = recordDirectory + "/" + (try FileManager.default.contentsOfDirectory(atPath: recordDirectory)[0])
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: record)))
+        bytes[70] ^= 1  // inside the recorded digest
+        try Data(bytes).write(to: URL(fileURLWithPath: record))
+        #expect(key(cache, hashed: &hashed) == second)
+        #expect(hashed == 3)
+    }
+}
