@@ -2,7 +2,7 @@
 """The micro-VM's benchmarks, printed side by side (not timed tests; this machine is shared and noisy, so the
 runs alternate between the two sides of each comparison and both min and median are shown).
 
-  (1) `swiftlet run empty.wasm`, whole process, vs the C floor program (bench/floor/floor.c, one VM) — target ≤ 2x
+  (1) `swiftlet run empty.wasm`, whole process, vs the C floor program (bench/floor/phases.c, one VM) — target ≤ 2x
   (2) VM creation → first guest instruction → module's first instruction (vm-bench, in one process)
   (3) a CPU-bound --invoke in the VM vs in-process — target ≤ 1.05x — at two sizes: fib 35 (~0.25 s, where the VM's
       few ms of extra start-up CPU are about 1%) and fib 38 (~1.1 s, the steady state); next to it, the same machine
@@ -28,7 +28,7 @@ KERNEL = os.path.join(ROOT, ".build-kernel", "swiftlet-kernel.elf")
 # swiftlet as it ships: `make build`'s release binary, one static executable (see Package.swift).
 SWIFTLET = os.path.join(ROOT, ".build", "release", "swiftlet")
 VM_BENCH = os.path.join(ROOT, ".build", "release", "vm-bench")
-FLOOR = os.path.join(ROOT, ".build-floor", "floor")
+FLOOR = os.path.join(ROOT, ".build-floor", "phases")
 PEAKRSS = os.path.join(ROOT, ".build-floor", "peakrss")
 SAME_CODE = os.path.join(ROOT, ".build-floor", "same-code")
 
@@ -40,7 +40,7 @@ def build():
     subprocess.run(["swift", "build", "-c", "release", "--product", "vm-bench"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     os.makedirs(os.path.dirname(FLOOR), exist_ok=True)
-    subprocess.run(["cc", "-O2", "-o", FLOOR, os.path.join(ROOT, "bench", "floor", "floor.c")], check=True)
+    subprocess.run(["cc", "-O2", "-o", FLOOR, os.path.join(ROOT, "bench", "floor", "phases.c")], check=True)
     subprocess.run(["cc", "-O2", "-o", PEAKRSS, os.path.join(ROOT, "bench", "vm", "peakrss.c")], check=True)
     subprocess.run(["cc", "-O2", "-o", SAME_CODE, os.path.join(ROOT, "bench", "vm", "same-code.c")], check=True)
 

@@ -1,9 +1,10 @@
-// The floor for the Swift monitor: the least a KVM monitor can do to get from "no VM" to the guest's first exit.
-// It creates a VM with 64 MiB of MAP_NORESERVE memory and one vCPU in long mode at CPL3 (the same setup as the
-// Swift monitor, see Sources/Monitor/LongModeSetup.swift), runs three instructions to an `out`, and prints the
-// median and p90 of the create, first-exit, next-exit and teardown times over many runs in the format bench/floor/run.sh compares.
+// The phases of the Swift monitor's setup, in C: VM creation, first exit, further exits and teardown, each timed over
+// many runs in one process (bench/floor/run.sh prints them next to the Swift monitor's own, bench/wasi/run.py reads
+// the next-exit price). It creates a VM with 64 MiB of MAP_NORESERVE memory and one vCPU in long mode at CPL3 (the
+// same setup as the Swift monitor, see Sources/Monitor/LongModeSetup.swift), runs three instructions to an `out`, and
+// prints the median and p90 of each phase. The whole-process floor, with the least setup, is floor.c.
 //
-// Build: cc -O2 -o floor bench/floor/floor.c      Run: ./floor [iterations]
+// Build: cc -O2 -o phases bench/floor/phases.c      Run: ./phases [iterations]
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +34,7 @@ static double now_us(void) {
 
 static long check(long result, const char *what) {
     if (result < 0) {
-        fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
+        fprintf(stderr, "phases: %s: %s\n", what, strerror(errno));
         exit(1);
     }
     return result;
@@ -68,7 +69,7 @@ static void run_once(int kvm, int run_size, double *create_us, double *first_exi
     double exited = now_us();
     for (int round = 0; round <= NEXT_EXITS; round++) {
         if (run->exit_reason != KVM_EXIT_IO || run->io.port != EXIT_PORT) {
-            fprintf(stderr, "floor: unexpected exit %u\n", run->exit_reason);
+            fprintf(stderr, "phases: unexpected exit %u\n", run->exit_reason);
             exit(1);
         }
         if (round < NEXT_EXITS) check(ioctl(vcpu, KVM_RUN, 0), "KVM_RUN");
@@ -107,7 +108,7 @@ int main(int argc, char **argv) {
         run_once(kvm, run_size, &create[index], &first_exit[index], &next_exit[index], &teardown[index]);
         total[index] = create[index] + first_exit[index];
     }
-    printf("C floor (%d runs: VM + 64 MiB + vCPU in long mode, 3 instructions to the first out)\n", iterations);
+    printf("C monitor setup (%d runs: VM + 64 MiB + vCPU in long mode, 3 instructions to the first out)\n", iterations);
     report("create", create, iterations);
     report("first exit", first_exit, iterations);
     report("total", total, iterations);
