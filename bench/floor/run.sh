@@ -11,7 +11,8 @@ rounds=${2:-2}
 mkdir -p .build-floor
 cc -O2 -Wall -Wextra -o .build-floor/phases bench/floor/phases.c
 if [ ! -f .build-kernel/swiftlet-kernel.elf ]; then kernel/build.sh; fi
-swift build -c release --product monitor-floor >/dev/null
+# make build's flags (the Makefile's SWIFT_BUILD_FLAGS), or SwiftPM rebuilds the package in another configuration.
+swift build -c release --omit-frame-pointers --product monitor-floor >/dev/null
 
 round=1
 while [ "$round" -le "$rounds" ]; do

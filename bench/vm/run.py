@@ -37,12 +37,15 @@ PEAKRSS = os.path.join(ROOT, ".build-floor", "peakrss")
 SAME_CODE = os.path.join(ROOT, ".build-floor", "same-code")
 
 
+# `make build`'s flags (the Makefile's SWIFT_BUILD_FLAGS): with others SwiftPM would rebuild the package in another
+# configuration, and the in-process side would be measured with a frame pointer pushed in every interpreter handler.
+SWIFT_BUILD = ["swift", "build", "-c", "release", "--omit-frame-pointers"]
+
+
 def build():
     subprocess.run([os.path.join(ROOT, "kernel", "build.sh")], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "swiftlet"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "vm-bench"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(SWIFT_BUILD + ["--product", "swiftlet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(SWIFT_BUILD + ["--product", "vm-bench"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     os.makedirs(os.path.dirname(FLOOR), exist_ok=True)
     floor = os.path.join(ROOT, "bench", "floor", "floor.c")
     # The floor as floor.c says: static, no libc; then the same program on static glibc, and its process part alone.

@@ -64,8 +64,9 @@ def compile_modules():
 def build():
     os.makedirs(OUT, exist_ok=True)
     subprocess.run([os.path.join(ROOT, "kernel", "build.sh")], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "swiftlet"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    # `make build`'s flags (the Makefile's SWIFT_BUILD_FLAGS), or SwiftPM rebuilds in another configuration.
+    subprocess.run(["swift", "build", "-c", "release", "--omit-frame-pointers", "--product", "swiftlet"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
     os.makedirs(os.path.dirname(PHASES), exist_ok=True)
     subprocess.run(["cc", "-O2", "-o", PHASES, os.path.join(ROOT, "bench", "floor", "phases.c")], check=True)
     compile_modules()
