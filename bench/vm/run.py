@@ -22,7 +22,6 @@ import statistics
 import struct
 import subprocess
 import sys
-import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MODULES = os.path.join(ROOT, "bench", "vm", "modules")
@@ -33,7 +32,7 @@ VM_BENCH = os.path.join(ROOT, ".build", "release", "vm-bench")
 FLOOR = os.path.join(ROOT, ".build-floor", "floor")
 FLOOR_GLIBC = os.path.join(ROOT, ".build-floor", "floor-glibc")
 FLOOR_PROCESS = os.path.join(ROOT, ".build-floor", "floor-process")
-PEAKRSS = os.path.join(ROOT, ".build-floor", "peakrss")
+MEASURE = os.path.join(ROOT, ".build-floor", "measure")
 SAME_CODE = os.path.join(ROOT, ".build-floor", "same-code")
 
 
@@ -52,22 +51,28 @@ def build():
     for output, flags in ((FLOOR, ["-nostdlib", "-fno-stack-protector"]), (FLOOR_GLIBC, ["-DFLOOR_LIBC"]),
                           (FLOOR_PROCESS, ["-nostdlib", "-fno-stack-protector", "-DFLOOR_PROCESS_ONLY"])):
         subprocess.run(["cc", "-O2", "-static", *flags, "-o", output, floor], check=True)
-    subprocess.run(["cc", "-O2", "-o", PEAKRSS, os.path.join(ROOT, "bench", "vm", "peakrss.c")], check=True)
+    subprocess.run(["cc", "-O2", "-o", MEASURE, os.path.join(ROOT, "bench", "measure.c")], check=True)
     subprocess.run(["cc", "-O2", "-o", SAME_CODE, os.path.join(ROOT, "bench", "vm", "same-code.c")], check=True)
 
 
+def measure(command):
+    """Runs `command` to completion under the small C parent bench/measure.c; returns (wall seconds, CPU seconds
+    (user + sys), peak RSS bytes, exit status)."""
+    result = subprocess.run([MEASURE, "/dev/null", "/dev/null"] + command, stdout=subprocess.PIPE, text=True,
+                            check=True)
+    wall, cpu, peak, status = result.stdout.split()
+    return float(wall), float(cpu), int(peak) * 1024, int(status)
+
+
 def peak_rss(command):
-    """Peak RSS in bytes of `command`, measured by the small C parent peakrss (see peakrss.c)."""
-    result = subprocess.run([PEAKRSS] + command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    return int(result.stdout.strip().splitlines()[-1]) * 1024
+    """Peak RSS in bytes of `command`."""
+    return measure(command)[2]
 
 
 def run(command):
     """Runs `command` to completion; returns (wall seconds, CPU seconds (user + sys), exit status)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
+    wall, cpu, _, status = measure(command)
+    return wall, cpu, status
 
 
 def alternate(commands, rounds):

@@ -1,9 +1,10 @@
 // Runs a command and prints, on one line, its wall time (seconds, from fork to reaping it), CPU time (user + system,
-// seconds), peak RSS (KiB, ru_maxrss) and exit status. A small C parent rather than Python: Linux charges a child's
-// peak RSS with its parent's memory at exec when the parent used vfork (as Python's subprocess does), and this
-// program's own start-up happens before its clock starts.
+// seconds), peak RSS (KiB, ru_maxrss) and exit status: the whole-process measurement of bench/vm and bench/real.
+// A small C parent rather than Python: Linux charges a child's peak RSS with its parent's memory at exec when the
+// parent used vfork (as Python's subprocess does), Python's own spawning adds ~0.3 ms to every run here (a quarter
+// of the C floor's whole process), and this program's own start-up happens before its clock starts.
 // The child's stdin is /dev/null; its stdout and stderr go to the two files named (use /dev/null to drop them).
-// Build: cc -O2 -o measure bench/real/measure.c      Run: ./measure STDOUT-FILE STDERR-FILE COMMAND [ARGS...]
+// Build: cc -O2 -o measure bench/measure.c      Run: ./measure STDOUT-FILE STDERR-FILE COMMAND [ARGS...]
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
