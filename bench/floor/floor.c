@@ -1,117 +1,106 @@
-// The floor for the Swift monitor: the least a KVM monitor can do to get from "no VM" to the guest's first exit.
-// It creates a VM with 64 MiB of MAP_NORESERVE memory and one vCPU in long mode at CPL3 (the same setup as the
-// Swift monitor, see Sources/Monitor/LongModeSetup.swift), runs three instructions to an `out`, and prints the
-// median and p90 of the create, first-exit, next-exit and teardown times over many runs in the format bench/floor/run.sh compares.
+// The true floor of a KVM micro-VM run, whole process: the least a C monitor can do to get from exec to the guest's
+// first exit. bench/vm/run.py part 1 times it (exec to exit status, from the parent) next to `swiftlet run
+// empty.wasm`; bench/floor/phases.c times the phases of the Swift monitor's larger setup instead.
 //
-// Build: cc -O2 -o floor bench/floor/floor.c      Run: ./floor [iterations]
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
+// Only what reaching the first exit needs, each measured on this machine (kvm-pvm, nested):
+// - No libc: `_start` makes raw system calls. glibc's start-up alone (static or dynamic) costs more than the whole VM
+//   part here: it executes 68 CPUID instructions (cache and CPU feature detection, init_cpu_features and
+//   init_cacheinfo), each one a VM exit of ~10 µs on this nested machine; the dynamic loader adds the mapping and
+//   relocation of libc. Build with -DFLOOR_LIBC for the same program on glibc (bench/vm/run.py prints it too).
+// - One 4 KiB page of guest memory, in this program's own data (no mmap, no stores at run time). Its first 8 bytes
+//   are the only page-table entry: CR3 points at the page and entry 0 points back at the page, so it serves as PML4,
+//   PDPT, PD and PT at once and maps virtual page 0 onto itself (present, writable, user). The code follows it.
+// - The guest runs `out 0x57, al` at CPL3 in 64-bit mode: the first instruction is the exit. Long mode at CPL3 is
+//   what the Swift monitor enters too (kvm-pvm emulates CPL0 code one instruction at a time); IOPL 3 allows `out`.
+// - No GDT, no KVM_GET_SREGS: the segment registers' hidden parts come whole from KVM_SET_SREGS and nothing reloads
+//   them before the first exit. No KVM_GET_VCPU_MMAP_SIZE: the first page of the vCPU mapping holds `kvm_run`.
+// - No teardown calls: exit_group closes the vCPU and VM and unmaps everything, as it would for any monitor.
+//
+// Exit status 0 if the first exit is the expected port write, else the failing step (see `fail`).
+// Build: cc -O2 -static -nostdlib -fno-stack-protector -o floor bench/floor/floor.c      Run: ./floor
+// Variants for comparison: -DFLOOR_LIBC (glibc's start-up: build without -nostdlib); -DFLOOR_PROCESS_ONLY (exec and
+// exit, no VM: the process part of the floor).
 #include <linux/kvm.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "user_mode_vm.h"
+#define EXIT_PORT 0x57
+#define SYS_IOCTL 16
+#define SYS_MMAP 9
+#define SYS_OPENAT 257
+#define SYS_EXIT_GROUP 231
 
-#define MEMORY_SIZE (64ul << 20)
-#define CODE_ADDRESS 0x200000ul
-#define EXIT_PORT 0x5702
-// Exits timed after the first one, re-entering the guest's `out` loop: the round-trip price of one exit.
-#define NEXT_EXITS 20
-
-static double now_us(void) {
-    struct timespec time;
-    clock_gettime(CLOCK_MONOTONIC, &time);
-    return time.tv_sec * 1e6 + time.tv_nsec / 1e3;
-}
-
-static long check(long result, const char *what) {
-    if (result < 0) {
-        fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
-        exit(1);
-    }
+static long syscall6(long number, long a, long b, long c, long d, long e, long f) {
+    long result;
+    register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
+    __asm__ volatile("syscall"
+                     : "=a"(result)
+                     : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
     return result;
 }
 
-static void run_once(int kvm, int run_size, double *create_us, double *first_exit_us, double *next_exit_us,
-                     double *teardown_us) {
-    double start = now_us();
-    int vm = check(ioctl(kvm, KVM_CREATE_VM, 0), "KVM_CREATE_VM");
-    uint8_t *memory = mmap(NULL, MEMORY_SIZE, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (memory == MAP_FAILED) check(-1, "mmap guest memory");
-
-    user_mode_tables(memory, MEMORY_SIZE);
-    // mov edx, EXIT_PORT; mov eax, 0; loop: out dx, eax; jmp loop
-    const uint8_t code[] = {0xba, EXIT_PORT & 0xff, EXIT_PORT >> 8, 0, 0, 0xb8, 0, 0, 0, 0, 0xef, 0xeb, 0xfd};
-    memcpy(memory + CODE_ADDRESS, code, sizeof code);
-
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = MEMORY_SIZE, .userspace_addr = (uint64_t)memory,
-    };
-    check(ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region), "KVM_SET_USER_MEMORY_REGION");
-    int vcpu = check(ioctl(vm, KVM_CREATE_VCPU, 0), "KVM_CREATE_VCPU");
-    struct kvm_run *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-    if (run == MAP_FAILED) check(-1, "mmap kvm_run");
-
-    const char *failed = user_mode_enter(vcpu, (struct kvm_regs){.rip = CODE_ADDRESS, .rsp = CODE_ADDRESS});
-    if (failed) check(-1, failed);
-
-    double ready = now_us();
-    check(ioctl(vcpu, KVM_RUN, 0), "KVM_RUN");
-    double exited = now_us();
-    for (int round = 0; round <= NEXT_EXITS; round++) {
-        if (run->exit_reason != KVM_EXIT_IO || run->io.port != EXIT_PORT) {
-            fprintf(stderr, "floor: unexpected exit %u\n", run->exit_reason);
-            exit(1);
-        }
-        if (round < NEXT_EXITS) check(ioctl(vcpu, KVM_RUN, 0), "KVM_RUN");
-    }
-    double looped = now_us();
-    munmap(run, run_size);
-    close(vcpu);
-    close(vm);
-    munmap(memory, MEMORY_SIZE);
-    *create_us = ready - start;
-    *first_exit_us = exited - ready;
-    *next_exit_us = (looped - exited) / NEXT_EXITS;
-    *teardown_us = now_us() - looped;
+static long kvm_ioctl(long fd, unsigned long request, const void *argument) {
+    return syscall6(SYS_IOCTL, fd, (long)request, (long)argument, 0, 0, 0);
 }
 
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+// Guest physical page 0, mapped at guest virtual address 0 by its own first entry.
+static uint8_t guest_page[4096] __attribute__((aligned(4096))) = {
+    0x07, 0, 0, 0, 0, 0, 0, 0,  // PML4[0] = PDPT[0] = PD[0] = PT[0]: page 0, present | writable | user
+    0xe6, EXIT_PORT,            // 0x8: out EXIT_PORT, al
+};
+#define GUEST_ENTRY 0x8
+
+static struct kvm_segment user_segment(uint16_t selector, uint8_t type, int long_mode) {
+    return (struct kvm_segment){.limit = 0xffffffff, .selector = selector, .type = type, .present = 1, .dpl = 3,
+                                .db = !long_mode, .s = 1, .l = long_mode, .g = 1};
 }
 
-static void report(const char *what, double *samples, int count) {
-    qsort(samples, count, sizeof *samples, compare);
-    printf("  %-11s median %8.1f us   p90 %8.1f us   min %8.1f us\n", what, samples[count / 2],
-           samples[count * 9 / 10], samples[0]);
-}
+enum fail { FAIL_OPEN = 10, FAIL_CREATE_VM, FAIL_MEMORY, FAIL_CREATE_VCPU, FAIL_MMAP_RUN, FAIL_SREGS, FAIL_REGS,
+            FAIL_RUN, FAIL_EXIT_REASON };
 
-int main(int argc, char **argv) {
-    int iterations = argc > 1 ? atoi(argv[1]) : 200;
-    if (iterations < 1) iterations = 1;
-    int kvm = check(open("/dev/kvm", O_RDWR | O_CLOEXEC), "open /dev/kvm");
-    int run_size = check(ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0), "KVM_GET_VCPU_MMAP_SIZE");
-    double *create = calloc(iterations, sizeof *create), *first_exit = calloc(iterations, sizeof *first_exit);
-    double *total = calloc(iterations, sizeof *total), *teardown = calloc(iterations, sizeof *teardown);
-    double *next_exit = calloc(iterations, sizeof *next_exit);
-    for (int index = 0; index < iterations; index++) {
-        run_once(kvm, run_size, &create[index], &first_exit[index], &next_exit[index], &teardown[index]);
-        total[index] = create[index] + first_exit[index];
-    }
-    printf("C floor (%d runs: VM + 64 MiB + vCPU in long mode, 3 instructions to the first out)\n", iterations);
-    report("create", create, iterations);
-    report("first exit", first_exit, iterations);
-    report("total", total, iterations);
-    report("next exit", next_exit, iterations);
-    report("teardown", teardown, iterations);
+static int floor_run(void) {
+#ifdef FLOOR_PROCESS_ONLY
     return 0;
+#endif
+    long kvm = syscall6(SYS_OPENAT, -100 /* AT_FDCWD */, (long)"/dev/kvm", 02 | 02000000 /* O_RDWR | O_CLOEXEC */,
+                        0, 0, 0);
+    if (kvm < 0) return FAIL_OPEN;
+    long vm = kvm_ioctl(kvm, KVM_CREATE_VM, 0);
+    if (vm < 0) return FAIL_CREATE_VM;
+    struct kvm_userspace_memory_region region = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = sizeof guest_page, .userspace_addr = (uint64_t)guest_page,
+    };
+    if (kvm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) return FAIL_MEMORY;
+    long vcpu = kvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+    if (vcpu < 0) return FAIL_CREATE_VCPU;
+    long run_address = syscall6(SYS_MMAP, 0, 4096, 1 /* PROT_READ */, 1 /* MAP_SHARED */, vcpu, 0);
+    if (run_address < 0 && run_address > -4096) return FAIL_MMAP_RUN;
+    const struct kvm_run *run = (const struct kvm_run *)run_address;
+
+    struct kvm_sregs sregs = {
+        .cs = user_segment(0x0b, 11, 1),  // 64-bit code, DPL 3, selector with RPL 3
+        .ds = user_segment(0x13, 3, 0), .es = user_segment(0x13, 3, 0), .fs = user_segment(0x13, 3, 0),
+        .gs = user_segment(0x13, 3, 0), .ss = user_segment(0x13, 3, 0),
+        .tr = {.limit = 0xffff, .type = 11, .present = 1},  // a busy 64-bit TSS, as VM entry requires
+        .ldt = {.limit = 0xffff, .type = 2, .present = 1},
+        .cr0 = 0x80010033,  // PE | MP | ET | NE | WP | PG
+        .cr3 = 0,           // guest_page
+        .cr4 = 0x620,       // PAE | OSFXSR | OSXMMEXCPT
+        .efer = 0x500,      // LME | LMA
+    };
+    if (kvm_ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) return FAIL_SREGS;
+    struct kvm_regs regs = {.rip = GUEST_ENTRY, .rflags = 0x3002 /* IOPL 3 */};
+    if (kvm_ioctl(vcpu, KVM_SET_REGS, &regs) < 0) return FAIL_REGS;
+    if (kvm_ioctl(vcpu, KVM_RUN, 0) < 0) return FAIL_RUN;
+    return run->exit_reason == KVM_EXIT_IO && run->io.port == EXIT_PORT ? 0 : FAIL_EXIT_REASON;
 }
+
+#ifdef FLOOR_LIBC
+int main(void) { return floor_run(); }
+#else
+// The kernel enters with the stack 16-byte aligned (no return address pushed): realign for the compiler's frame.
+__attribute__((force_align_arg_pointer, noreturn)) void _start(void) {
+    syscall6(SYS_EXIT_GROUP, floor_run(), 0, 0, 0, 0, 0);
+    __builtin_unreachable();
+}
+#endif

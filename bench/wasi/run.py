@@ -13,7 +13,7 @@ min–median spread of the VM's figures.
   (a) 16 MiB written, then read back, in 64 KiB calls in a preopened directory: VM vs in-process (target ≤ 1.5x)
       vs wasmtime (PyPI `wasmtime`, tests/wasi/run_wasmtime.py, same preopen), and the VM with exits only
   (b) 100,000 clock_time_get calls: VM (answered in the guest, no exit) vs in-process (target within 2x)
-  (c) one fd_write hypercall (1 byte to stdout, one exit) vs the raw VM-exit cost of the C floor (bench/floor); and
+  (c) one fd_write hypercall (1 byte to stdout, one exit) vs the raw VM-exit cost of a bare C monitor (bench/floor/phases.c); and
       one fd_write to a file, which goes through the mailbox (no exit) in the VM
 
 Usage: bench/wasi/run.py [--rounds N] [--no-build]   (builds the kernel, release swiftlet and the modules first)
@@ -32,7 +32,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 HERE = os.path.join(ROOT, "bench", "wasi")
 OUT = os.path.join(ROOT, ".build-wasi-bench")
 SWIFTLET = os.path.join(ROOT, ".build", "release", "swiftlet")
-FLOOR = os.path.join(ROOT, ".build-floor", "floor")
+PHASES = os.path.join(ROOT, ".build-floor", "phases")
 WASMTIME = os.path.join(ROOT, "tests", "wasi", "run_wasmtime.py")
 PROGRAMS = ["fileio", "clocks", "fdwrite"]
 # Runs a command with the WASI mailbox off: every forwarded call is a VM exit.
@@ -64,10 +64,11 @@ def compile_modules():
 def build():
     os.makedirs(OUT, exist_ok=True)
     subprocess.run([os.path.join(ROOT, "kernel", "build.sh")], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "swiftlet"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    os.makedirs(os.path.dirname(FLOOR), exist_ok=True)
-    subprocess.run(["cc", "-O2", "-o", FLOOR, os.path.join(ROOT, "bench", "floor", "floor.c")], check=True)
+    # `make build`'s flags (the Makefile's SWIFT_BUILD_FLAGS), or SwiftPM rebuilds in another configuration.
+    subprocess.run(["swift", "build", "-c", "release", "--omit-frame-pointers", "--product", "swiftlet"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
+    os.makedirs(os.path.dirname(PHASES), exist_ok=True)
+    subprocess.run(["cc", "-O2", "-o", PHASES, os.path.join(ROOT, "bench", "floor", "phases.c")], check=True)
     compile_modules()
 
 
@@ -174,7 +175,7 @@ def main():
         for _ in range(arguments.rounds):
             for name, side in alternate(sides, 1).items():
                 samples[name]["us_per_call"] += side["us_per_call"]
-            _, _, text = run([FLOOR, "20"])
+            _, _, text = run([PHASES, "20"])
             samples["C floor: one bare exit"]["us_per_call"].append(
                 float(re.search(r"next exit\s+median\s+([0-9.]+)", text).group(1)))
     table(samples, [("us_per_call", "per call: fd_write inside the module (2,000 calls); the floor's median next exit")],

@@ -1,4 +1,4 @@
-// The Swift monitor's side of bench/floor: the same VM create → first exit measurement as floor.c, through the
+// The Swift monitor's side of bench/floor: the same VM create → first exit measurement as phases.c, through the
 // Monitor API, plus a whole boot of the Embedded Swift kernel (create → greeting → exit hypercall).
 //
 // Usage: monitor-floor [iterations] [kernel.elf]
@@ -36,7 +36,7 @@ let kernelPath = arguments.count > 2 ? arguments[2] : ".build-kernel/swiftlet-ke
 do {
     let system = try KVMSystem()
 
-    // mov edx, exit port; mov eax, 0; loop: out dx, eax; jmp loop — the same code as floor.c.
+    // mov edx, exit port; mov eax, 0; loop: out dx, eax; jmp loop — the same code as phases.c.
     let port = Hypercall.exit.port
     let code: [UInt8] = [0xBA, UInt8(port & 0xFF), UInt8(port >> 8), 0, 0, 0xB8, 0, 0, 0, 0, 0xEF, 0xEB, 0xFD]
     // Exits timed after the first one, re-entering the guest's loop: the round-trip price of one exit.
