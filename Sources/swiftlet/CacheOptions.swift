@@ -13,10 +13,4 @@ struct CacheOptions: ParsableArguments {
             "The module cache's directory (default: $SWIFTLET_CACHE_DIR, else $XDG_CACHE_HOME/swiftlet, else "
                 + "~/.cache/swiftlet).", valueName: "DIR"))
     var directory: String?
-
-    /// The cache to use, or nil when disabled or no directory can be named.
-    var cache: ModuleCache? {
-        guard !disabled, let directory = directory ?? ModuleCache.defaultDirectory else { return nil }
-        return ModuleCache(directory: directory)
-    }
 }

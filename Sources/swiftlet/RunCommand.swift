@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import ModuleCache
 import WASIHost
 import WasmEngine
 import WasmEngineWASI
@@ -57,15 +58,30 @@ struct RunCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        try options.run()
+    }
+
+    /// What was asked, as `RunOptions` (which `main` parses itself in the common case: see `RunOptions.parse`).
+    var options: RunOptions {
+        RunOptions(
+            module: module, arguments: arguments, invoke: invoke, isolation: isolation, memory: vmOptions.memory,
+            timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: directories,
+            environment: environment, listenAddresses: listenAddresses, cacheDisabled: cacheOptions.disabled,
+            cacheDirectory: cacheOptions.directory, verbose: verbose)
+    }
+}
+
+/// Running what `run` was asked: the module in a micro-VM, or in this process.
+extension RunOptions {
+    func run() throws {
         let report = StartReport(isEnabled: verbose)
         try reportingFailures {
             guard isolation == .process else {
                 return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
-                    maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: vmOptions,
-                    cache: cacheOptions.cache, report: report)
+                    maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: self, cache: cache, report: report)
             }
-            vmOptions.armProcessTimeout()
-            let decoded = try loadModule(module, cache: cacheOptions.cache, report: report)
+            armProcessTimeout()
+            let decoded = try loadModule(module, cache: cache, report: report)
 
             var configuration = Store.Configuration()
             configuration.fuel = fuel
@@ -173,5 +189,23 @@ struct RunCommand: ParsableCommand {
         case .trap(let trap):
             return failure(trapping: trap, wasi: wasi)
         }
+    }
+
+    /// `--timeout` for an in-process run: the engine runs on this thread, so a watchdog thread ends the whole
+    /// process when the time is up, with the micro-VM's message and status. Output the module wrote is already
+    /// on its descriptors (WASI writes are unbuffered).
+    func armProcessTimeout() {
+        guard let timeout else { return }
+        startDetachedThread {
+            sleep(seconds: timeout)
+            writeToStandardError("Error: timed out: the run was stopped after \(timeout) s")
+            _exit(timeoutExitCode)
+        }
+    }
+
+    /// The module cache to use, or nil when disabled or no directory can be named.
+    var cache: ModuleCache? {
+        guard !cacheDisabled, let directory = cacheDirectory ?? ModuleCache.defaultDirectory else { return nil }
+        return ModuleCache(directory: directory)
     }
 }

@@ -11,4 +11,17 @@ struct Swiftlet: ParsableCommand {
         version: "swiftlet \(version)",
         subcommands: [RunCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
     )
+
+    /// `run` in the common case goes straight to `RunOptions.run`, without ArgumentParser's start-up (see
+    /// `RunOptions.parse`); everything else, and every failure, ends as ArgumentParser would end it.
+    static func main() {
+        guard let options = RunOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
+            return main(nil)
+        }
+        do {
+            try options.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -17,18 +17,6 @@ struct VMOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Stop the run after this many seconds (in the micro-VM or in-process).", valueName: "SECONDS"))
     var timeout: Double?
-
-    /// `--timeout` for an in-process run: the engine runs on this thread, so a watchdog thread ends the whole
-    /// process when the time is up, with the micro-VM's message and status. Output the module wrote is already
-    /// on its descriptors (WASI writes are unbuffered).
-    func armProcessTimeout() {
-        guard let timeout else { return }
-        startDetachedThread {
-            sleep(seconds: timeout)
-            writeToStandardError("Error: timed out: the run was stopped after \(timeout) s")
-            _exit(timeoutExitCode)
-        }
-    }
 }
 
 /// The KVM device; the environment variable `SWIFTLET_KVM_DEVICE` overrides it (tests use it to play a machine
@@ -85,7 +73,7 @@ struct VMRun {
     /// The same WASI world as an in-process run: the guest answers arguments and environment from it, and the host
     /// serves every call the guest forwards (files, sockets, clocks, stdin...) with a `WASIHost` made from it.
     let wasi: WASIHost.Configuration
-    let options: VMOptions
+    let options: RunOptions
     /// Where what is known about modules is kept between runs, or nil for none.
     let cache: ModuleCache?
     let report: StartReport
@@ -299,7 +287,7 @@ struct VMRun {
 /// `run --isolation vm`; where this build has no monitor (not Linux), says so.
 func runInVM(
     module: String, arguments: [String], invoke: String?, fuel: UInt64?, maxMemoryPages: UInt64?,
-    wasi: WASIHost.Configuration, options: VMOptions, cache: ModuleCache?, report: StartReport
+    wasi: WASIHost.Configuration, options: RunOptions, cache: ModuleCache?, report: StartReport
 ) throws {
     #if canImport(Monitor)
     try VMRun(
