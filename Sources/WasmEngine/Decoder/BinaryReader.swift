@@ -81,22 +81,51 @@ public struct BinaryReader: Sendable {
         }
     }
 
-    public mutating func readU32() throws(ModuleError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }
-    public mutating func readS32() throws(ModuleError) -> Int32 { Int32(try readSigned(bits: 32)) }
+    // Most immediates in code are one byte (small indices, label depths, constants): those are read inline, and
+    // only longer encodings take the general loop. A single byte below 0x80 is valid at every width here.
+
+    @inline(__always)
+    public mutating func readU32() throws(ModuleError) -> UInt32 {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return UInt32(bytes[offset - 1])
+        }
+        return UInt32(try readUnsigned(bits: 32))
+    }
+
+    @inline(__always)
+    public mutating func readS32() throws(ModuleError) -> Int32 {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return Int32(Int8(bitPattern: bytes[offset - 1] << 1) >> 1)  // sign-extends bit 6
+        }
+        return Int32(try readSigned(bits: 32))
+    }
+
     public mutating func readS33() throws(ModuleError) -> Int64 { try readSigned(bits: 33) }
-    public mutating func readS64() throws(ModuleError) -> Int64 { try readSigned(bits: 64) }
+
+    @inline(__always)
+    public mutating func readS64() throws(ModuleError) -> Int64 {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return Int64(Int8(bitPattern: bytes[offset - 1] << 1) >> 1)
+        }
+        return try readSigned(bits: 64)
+    }
 
     public mutating func readFixedU32() throws(ModuleError) -> UInt32 {
-        let raw = try readBytes(4)
+        guard remaining >= 4 else { throw .malformed(at: offset, "unexpected end") }
         var value: UInt32 = 0
-        for (index, byte) in raw.enumerated() { value |= UInt32(byte) << UInt32(index * 8) }
+        for index in 0..<4 { value |= UInt32(bytes[offset + index]) << UInt32(index * 8) }
+        offset += 4
         return value
     }
 
     public mutating func readFixedU64() throws(ModuleError) -> UInt64 {
-        let raw = try readBytes(8)
+        guard remaining >= 8 else { throw .malformed(at: offset, "unexpected end") }
         var value: UInt64 = 0
-        for (index, byte) in raw.enumerated() { value |= UInt64(byte) << UInt64(index * 8) }
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << UInt64(index * 8) }
+        offset += 8
         return value
     }
 
