@@ -1,4 +1,5 @@
-/// The code section (spec §5.5.13): each body is handed to the compiler, bounded by its declared size.
+/// The code section (spec §5.5.13): each body is validated (`FunctionValidator`), then handed to the compiler,
+/// bounded by its declared size.
 extension ModuleDecoder {
     mutating func readCodeSection() throws(ModuleError) {
         let countOffset = reader.offset
@@ -7,15 +8,21 @@ extension ModuleDecoder {
             throw .malformed(at: countOffset, "function and code section have inconsistent lengths")
         }
         codeSectionCount = count
+        // Everything a body may refer to precedes the code section. The validator keeps its arrays (of types,
+        // locals, operands and blocks) from body to body.
+        var validator = FunctionValidator(module: module)
         for definedIndex in 0..<count {
             let sizeOffset = reader.offset
             let size = Int(try reader.readU32())
             guard size <= reader.remaining else { throw .malformed(at: sizeOffset, "length out of bounds") }
             let bodyEnd = reader.offset + size
-            var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
             let functionIndex = UInt32(module.importedFunctionCount + definedIndex)
+            var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
+            try validator.validate(functionIndex: functionIndex, body: &body)
+            // Validation ends at the body's end (or throws), so the translation of a valid body cannot fail.
+            body.offset = reader.offset
             let compiled = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
-            guard body.offset == bodyEnd else { throw .malformed(at: body.offset, "section size mismatch") }
+            guard body.offset == bodyEnd else { throw .sectionSizeMismatch(at: body.offset) }
             module.functions.append(compiled)
             reader.offset = bodyEnd
         }
