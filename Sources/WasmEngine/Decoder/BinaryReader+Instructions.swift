@@ -26,6 +26,7 @@ extension BinaryReader {
 
     /// A load's or store's memarg (alignment exponent, then offset), checked in the reference interpreter's
     /// order: the alignment's encoding, memory 0's existence, then the alignment's bound. Returns the offset.
+    @inline(__always)
     mutating func readMemoryArgument(
         _ access: MemoryAccess, memoryCount: Int, instructionOffset: Int
     ) throws(ModuleError) -> UInt32 {

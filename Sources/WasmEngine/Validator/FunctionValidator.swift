@@ -145,6 +145,8 @@ public struct FunctionValidator {
         guard body.isAtEnd else { throw .sectionSizeMismatch(at: body.offset) }
     }
 
+    /// Inlined into the loop: a call per instruction would save and restore registers around every one.
+    @inline(__always)
     mutating func validateInstruction(_ opcode: UInt8, _ body: inout BinaryReader) throws(ModuleError) {
         switch opcode {
         case 0x00: markUnreachable()
