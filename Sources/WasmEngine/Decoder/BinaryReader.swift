@@ -81,36 +81,98 @@ public struct BinaryReader: Sendable {
         }
     }
 
-    // Most immediates in code are one byte (small indices, label depths, constants): those are read inline, and
-    // only longer encodings take the general loop. A single byte below 0x80 is valid at every width here.
+    // Most immediates in code take one or two bytes (indices, label depths, constants, memarg offsets): those are
+    // read inline, and only longer encodings take the general loop. One or two bytes, the second without a
+    // continuation bit, are valid at every width read here (14 bits at most, no bits past the width).
 
     @inline(__always)
     public mutating func readU32() throws(ModuleError) -> UInt32 {
-        if offset < end, bytes[offset] < 0x80 {
-            offset += 1
-            return UInt32(bytes[offset - 1])
+        if let (low, high) = shortLEB128() {
+            return high.map { UInt32(low & 0x7F) | UInt32($0) << 7 } ?? UInt32(low)
         }
-        return UInt32(try readUnsigned(bits: 32))
+        return try readLongU32()
     }
 
     @inline(__always)
     public mutating func readS32() throws(ModuleError) -> Int32 {
-        if offset < end, bytes[offset] < 0x80 {
-            offset += 1
-            return Int32(Int8(bitPattern: bytes[offset - 1] << 1) >> 1)  // sign-extends bit 6
+        if let (low, high) = shortLEB128() {
+            guard let high else { return Int32(Int8(bitPattern: low << 1) >> 1) }  // sign-extends bit 6
+            return Int32(truncatingIfNeeded: (UInt32(low & 0x7F) | UInt32(high) << 7) << 18) >> 18  // bit 13
         }
-        return Int32(try readSigned(bits: 32))
+        return try readLongS32()
     }
 
     public mutating func readS33() throws(ModuleError) -> Int64 { try readSigned(bits: 33) }
 
     @inline(__always)
     public mutating func readS64() throws(ModuleError) -> Int64 {
-        if offset < end, bytes[offset] < 0x80 {
-            offset += 1
-            return Int64(Int8(bitPattern: bytes[offset - 1] << 1) >> 1)
+        if let (low, high) = shortLEB128() {
+            guard let high else { return Int64(Int8(bitPattern: low << 1) >> 1) }
+            return Int64(Int32(truncatingIfNeeded: (UInt32(low & 0x7F) | UInt32(high) << 7) << 18) >> 18)
         }
         return try readSigned(bits: 64)
+    }
+
+    /// A u32 of three to five bytes, unrolled: linkers leave relocated indices and addresses padded to five
+    /// bytes, so code has many. Anything else (fewer than five bytes left, a malformed encoding) takes the
+    /// general loop, which reports errors.
+    @inline(never)
+    private mutating func readLongU32() throws(ModuleError) -> UInt32 {
+        if remaining >= 5 {
+            var result: UInt32 = 0
+            for index in 0..<4 {
+                let byte = bytes[offset + index]
+                result |= UInt32(byte & 0x7F) << UInt32(7 * index)
+                if byte < 0x80 {
+                    offset += index + 1
+                    return result
+                }
+            }
+            let last = bytes[offset + 4]
+            if last < 0x10 {  // no continuation, nothing beyond bit 31
+                offset += 5
+                return result | UInt32(last) << 28
+            }
+        }
+        return UInt32(try readUnsigned(bits: 32))
+    }
+
+    /// An s32 of three to five bytes (see `readLongU32`).
+    @inline(never)
+    private mutating func readLongS32() throws(ModuleError) -> Int32 {
+        if remaining >= 5 {
+            var result: UInt32 = 0
+            for index in 0..<4 {
+                let byte = bytes[offset + index]
+                result |= UInt32(byte & 0x7F) << UInt32(7 * index)
+                if byte < 0x80 {
+                    offset += index + 1
+                    let unused = UInt32(32 - 7 * (index + 1))  // sign-extends the last payload bit
+                    return Int32(bitPattern: result << unused) >> unused
+                }
+            }
+            let last = bytes[offset + 4]
+            // No continuation; bits 3...6 of the payload (beyond bit 31) all equal bit 3, the sign.
+            if last & 0x80 == 0 && (last & 0x78 == 0 || last & 0x78 == 0x78) {
+                offset += 5
+                return Int32(bitPattern: result | UInt32(last) << 28)
+            }
+        }
+        return Int32(try readSigned(bits: 32))
+    }
+
+    /// Consumes a LEB128 of one byte (`high` nil) or two, if that is what comes next.
+    @inline(__always)
+    private mutating func shortLEB128() -> (low: UInt8, high: UInt8?)? {
+        guard offset < end else { return nil }
+        let low = bytes[offset]
+        if low < 0x80 {
+            offset += 1
+            return (low, nil)
+        }
+        guard offset + 1 < end, bytes[offset + 1] < 0x80 else { return nil }
+        offset += 2
+        return (low, bytes[offset - 1])
     }
 
     public mutating func readFixedU32() throws(ModuleError) -> UInt32 {

@@ -26,25 +26,42 @@ extension FunctionValidator {
     /// The frame that label `depth` names ("unknown label" when there is none).
     @inline(__always)
     func labelFrame(_ depth: UInt32) throws(ModuleError) -> Int {
-        guard depth < UInt32(frames.count) else { throw .unknownLabel(at: instructionOffset) }
-        return frames.count - 1 - Int(depth)
+        guard depth < UInt32(frameCount) else { throw .unknownLabel(at: instructionOffset) }
+        return frameCount - 1 - Int(depth)
+    }
+
+    mutating func pushFrame(_ frame: Frame) {
+        if frameCount == frameCapacity {
+            let capacity = 2 * frameCapacity
+            let grown = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
+            // SAFETY: both buffers hold at least `frameCount` frames.
+            grown.initialize(from: frames, count: frameCount)
+            frames.deallocate()
+            frames = grown
+            frameCapacity = capacity
+        }
+        // SAFETY: `frameCount < frameCapacity`, made so just above.
+        (frames + frameCount).initialize(to: frame)
+        frameCount += 1
     }
 
     mutating func beginBlock(_ kind: Frame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
         let blockType = try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset)
         let (parameters, results) = typeLists(of: blockType)
-        if kind == .if { try pop(ValueType.i32.rawValue) }
+        if kind == .if { try pop(.i32) }
         try retypeTop(parameters)
-        frames[frames.count - 1].isUnreachable = isUnreachable
+        // SAFETY: the function's frame is open until its `end` ends validation: `frameCount >= 1`.
+        frames[frameCount - 1].isUnreachable = isUnreachable
         frameHeight = height - parameters.count
         isUnreachable = false
-        frames.append(Frame(kind: kind, parameters: parameters, results: results, height: frameHeight))
+        pushFrame(Frame(kind: kind, parameters: parameters, results: results, height: frameHeight))
     }
 
     mutating func validateElse() throws(ModuleError) {
-        let index = frames.count - 1
-        guard frames[index].kind == .if else { throw .elseWithoutIf(at: instructionOffset) }
+        let index = frameCount - 1
+        // SAFETY: `frameCount >= 1` (see `beginBlock`); every `frames[...]` below reads a frame below `frameCount`.
         let frame = frames[index]
+        guard frame.kind == .if else { throw .elseWithoutIf(at: instructionOffset) }
         let peak = try checkLabel(frame.results)
         guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
         try checkPeak(peak)
@@ -55,7 +72,8 @@ extension FunctionValidator {
     }
 
     mutating func validateEnd() throws(ModuleError) {
-        let frame = frames[frames.count - 1]
+        // SAFETY: `frameCount >= 1` (see `beginBlock`), and again after the decrement when it is tested.
+        let frame = frames[frameCount - 1]
         if frame.kind == .if && !sameTypes(frame.parameters, frame.results) { throw typeMismatch() }
         let peak = try checkLabel(frame.results)
         guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
@@ -63,14 +81,15 @@ extension FunctionValidator {
         // `end` they are the height checked last, as the translator's deepest stack includes them.
         height = frameHeight
         pushList(frame.results)
-        frames.removeLast()
-        if let parent = frames.last {
-            frameHeight = parent.height
-            isUnreachable = parent.isUnreachable
+        frameCount -= 1
+        if frameCount > 0 {
+            frameHeight = frames[frameCount - 1].height
+            isUnreachable = frames[frameCount - 1].isUnreachable
         }
     }
 
     mutating func validateBr(_ target: Int) throws(ModuleError) {
+        // SAFETY: `labelFrame` gives an index below `frameCount` (as in the other branches).
         let labelTypes = frames[target].labelTypes
         let peak = try checkLabel(labelTypes)
         try checkPeak(peak)
@@ -78,7 +97,7 @@ extension FunctionValidator {
     }
 
     mutating func validateBrIf(_ target: Int) throws(ModuleError) {
-        try pop(ValueType.i32.rawValue)
+        try pop(.i32)
         let labelTypes = frames[target].labelTypes
         try retypeTop(labelTypes)
     }
@@ -91,7 +110,7 @@ extension FunctionValidator {
         var defaultTarget = 0
         for _ in 0...count { defaultTarget = try labelFrame(try body.readU32()) }
         let labelsEnd = body.offset
-        try pop(ValueType.i32.rawValue)
+        try pop(.i32)
         let labelTypes = frames[defaultTarget].labelTypes
         if count > 0 {
             body.offset = labelsStart
@@ -108,6 +127,7 @@ extension FunctionValidator {
     }
 
     mutating func validateReturn() throws(ModuleError) {
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
         let results = frames[0].results
         let peak = try checkLabel(results)
         try checkPeak(peak)
@@ -131,7 +151,7 @@ extension FunctionValidator {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
         let signature = signatures[Int(typeIndex)]
-        try pop(ValueType.i32.rawValue)
+        try pop(.i32)
         try popList(signature.parameters)
         pushList(signature.results)
     }

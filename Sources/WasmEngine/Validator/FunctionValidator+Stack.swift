@@ -9,22 +9,33 @@ extension FunctionValidator {
 
     @inline(__always)
     mutating func push(_ type: StackType) {
-        if height < stack.count {
-            stack[height] = type
-        } else {
-            stack.append(type)
-        }
+        if height == stackCapacity { growStack(toHold: height + 1) }
+        // SAFETY: `height < stackCapacity`, made so just above.
+        stack[height] = type
         height += 1
+    }
+
+    /// Reallocates the operand types for at least `count` entries, doubling at least, keeping `0..<height`.
+    @inline(never)
+    mutating func growStack(toHold count: Int) {
+        let capacity = max(count, 2 * stackCapacity)
+        let grown = UnsafeMutablePointer<StackType>.allocate(capacity: capacity)
+        // SAFETY: both buffers hold at least `height` entries (`height <= stackCapacity < capacity`).
+        grown.update(from: stack, count: height)
+        stack.deallocate()
+        stack = grown
+        stackCapacity = capacity
     }
 
     /// The spec's `pop_val(expected)`: an operand of type `expected` (or Unknown); in unreachable code, none
     /// left above the block counts as an Unknown one.
     @inline(__always)
-    mutating func pop(_ expected: StackType) throws(ModuleError) {
+    mutating func pop(_ expected: ValueType) throws(ModuleError) {
         if height > frameHeight {
             height -= 1
+            // SAFETY: `0 <= frameHeight <= height < stackCapacity`.
             let actual = stack[height]
-            if actual != expected && actual != Self.unknown { throw typeMismatch() }
+            if let actual, actual != expected { throw typeMismatch() }
         } else if !isUnreachable {
             throw typeMismatch()
         }
@@ -34,27 +45,33 @@ extension FunctionValidator {
     mutating func popAny() throws(ModuleError) -> StackType {
         if height > frameHeight {
             height -= 1
+            // SAFETY: `0 <= frameHeight <= height < stackCapacity`.
             return stack[height]
         }
         guard isUnreachable else { throw typeMismatch() }
-        return Self.unknown
+        return nil
     }
 
     /// The three i32 operands of the bulk memory and table instructions.
     mutating func popThreeI32() throws(ModuleError) {
-        try pop(ValueType.i32.rawValue)
-        try pop(ValueType.i32.rawValue)
-        try pop(ValueType.i32.rawValue)
+        try pop(.i32)
+        try pop(.i32)
+        try pop(.i32)
     }
 
     /// Pushes `list` (call results), growing the stack's storage at most once.
+    @inline(__always)
     mutating func pushList(_ list: TypeList) {
-        let newHeight = height + list.count
-        if stack.count < newHeight {
-            stack.append(contentsOf: repeatElement(Self.unknown, count: newHeight - stack.count))
+        // Most blocks and calls have no result or one.
+        if list.count <= 1 {
+            if list.count == 1 { push(typePool[list.start]) }
+            return
         }
+        let newHeight = height + list.count
+        if newHeight > stackCapacity { growStack(toHold: newHeight) }
         var source = list.start
         for index in height..<newHeight {
+            // SAFETY: `index < newHeight <= stackCapacity`.
             stack[index] = typePool[source]
             source += 1
         }
@@ -74,8 +91,9 @@ extension FunctionValidator {
     func matchTop(_ count: Int, of list: TypeList) throws(ModuleError) {
         var type = list.start + list.count - count
         for index in height - count..<height {
+            // SAFETY: `count <= height - frameHeight` (every caller's bound), so `0 <= index < height`.
             let actual = stack[index]
-            if actual != typePool[type] && actual != Self.unknown { throw typeMismatch() }
+            if let actual, actual != typePool[type] { throw typeMismatch() }
             type += 1
         }
     }
@@ -84,6 +102,7 @@ extension FunctionValidator {
     /// types of `list`, and have them from now on (Unknown ones included; missing ones, in unreachable code,
     /// are supplied).
     mutating func retypeTop(_ list: TypeList) throws(ModuleError) {
+        if list.count == 0 { return }  // most blocks take no parameters, and most branches carry nothing
         if height - frameHeight >= list.count {
             try matchTop(list.count, of: list)
             height -= list.count

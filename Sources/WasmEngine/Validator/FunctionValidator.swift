@@ -7,15 +7,15 @@
 /// alone decides come from the tables both share (`NumericSignature`, `MemoryAccess`), immediates from the same
 /// `BinaryReader` methods, and messages from the same `ModuleError` factories.
 ///
-/// Nothing is allocated per instruction: the operand types and the blocks live in arrays kept from body to body
+/// Nothing is allocated per instruction: the operand types and the blocks live in storage kept from body to body
 /// (use one validator for all of a module's bodies), and every type list a block, call or branch needs is a run
-/// of one array of the module's types (`typePool`).
-public struct FunctionValidator {
-    /// An operand's type on the stack: a `ValueType`'s raw value, or `unknown`.
-    typealias StackType = UInt8
-
-    /// The spec's Unknown type: an operand popped from the polymorphic stack of unreachable code.
-    static let unknown: StackType = 0
+/// of one array of the module's types (`typePool`). The validator owns its operand-type storage, so it is not
+/// copyable.
+public struct FunctionValidator: ~Copyable {
+    /// An operand's type on the stack: nil is the spec's Unknown type, an operand popped from the polymorphic
+    /// stack of unreachable code. One byte, as a `ValueType`, whose case number it holds (not its raw value: a
+    /// raw value would be looked up on every push).
+    typealias StackType = ValueType?
 
     /// A list of value types: `count` entries of `typePool` from `start`.
     struct TypeList {
@@ -46,7 +46,7 @@ public struct FunctionValidator {
     let types: [FuncType]
     /// Every module type's parameters and results, each run of which a `TypeList` names. It starts with the six
     /// value types, one each: the results of a block typed by a single value type.
-    let typePool: [StackType]
+    let typePool: [ValueType]
     /// Per type index: its parameters and results in `typePool`.
     let signatures: [(parameters: TypeList, results: TypeList)]
     let functionTypeIndices: [UInt32]
@@ -61,11 +61,17 @@ public struct FunctionValidator {
 
     /// The function's parameters and declared locals.
     var locals: [ValueType] = []
-    /// Operand types: `stack[0..<height]` is the operand stack; the entries above are stale.
-    var stack: [StackType] = []
+    /// Operand types: `stack[0..<height]` is the operand stack, `height <= stackCapacity` always. A buffer of
+    /// its own rather than an array: every write to an array held in a struct first calls the runtime to check
+    /// that its storage is not shared, and a push is one store.
+    var stack: UnsafeMutablePointer<StackType>
+    var stackCapacity = 64
     var height = 0
-    /// The open blocks, the function's own first.
-    var frames: [Frame] = []
+    /// The open blocks, `frames[0..<frameCount]`, the function's own first; `frameCount <= frameCapacity`.
+    /// A buffer of its own for the reason `stack` is.
+    var frames: UnsafeMutablePointer<Frame>
+    var frameCount = 0
+    var frameCapacity = 16
     /// The innermost block's `height` and unreachable flag, read by every pop.
     var frameHeight = 0
     var isUnreachable = false
@@ -76,17 +82,14 @@ public struct FunctionValidator {
     /// `FunctionCompiler.compile`); a validator keeps no reference to it, only to the arrays it reads.
     public init(module: Module) {
         types = module.types
-        var pool: [StackType] = [
-            ValueType.i32.rawValue, ValueType.i64.rawValue, ValueType.f32.rawValue, ValueType.f64.rawValue,
-            ValueType.funcref.rawValue, ValueType.externref.rawValue,
-        ]
+        var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref]
         var signatures: [(parameters: TypeList, results: TypeList)] = []
         signatures.reserveCapacity(module.types.count)
         for type in module.types {
             let parameters = TypeList(start: pool.count, count: type.parameters.count)
-            for parameter in type.parameters { pool.append(parameter.rawValue) }
+            pool.append(contentsOf: type.parameters)
             let results = TypeList(start: pool.count, count: type.results.count)
-            for result in type.results { pool.append(result.rawValue) }
+            pool.append(contentsOf: type.results)
             signatures.append((parameters, results))
         }
         typePool = pool
@@ -102,6 +105,14 @@ public struct FunctionValidator {
         self.elementTypes = elementTypes
         dataCount = module.dataCount
         declaredFunctionReferences = module.declaredFunctionReferences
+        stack = .allocate(capacity: stackCapacity)
+        frames = .allocate(capacity: frameCapacity)
+    }
+
+    deinit {
+        // Both hold trivial values: nothing to deinitialize.
+        stack.deallocate()
+        frames.deallocate()
     }
 
     /// Validates one body, as `FunctionCompiler.compile` would before translating it.
@@ -124,17 +135,16 @@ public struct FunctionValidator {
         guard typeIndex < UInt32(types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
         try FunctionCompiler.readLocals(parameters: types[Int(typeIndex)].parameters, &body, into: &locals)
         height = 0
-        frames.removeAll(keepingCapacity: true)
-        frames.append(
-            Frame(kind: .function, parameters: .empty, results: signatures[Int(typeIndex)].results, height: 0))
+        frameCount = 0
+        pushFrame(Frame(kind: .function, parameters: .empty, results: signatures[Int(typeIndex)].results, height: 0))
         frameHeight = 0
         isUnreachable = false
         try validateInstructions(&body)
     }
 
     mutating func validateInstructions(_ body: inout BinaryReader) throws(ModuleError) {
-        while !frames.isEmpty {
-            guard !body.isAtEnd else { throw body.missingEnd(openBlocks: frames.count) }
+        while frameCount > 0 {
+            guard !body.isAtEnd else { throw body.missingEnd(openBlocks: frameCount) }
             instructionOffset = body.offset
             try validateInstruction(try body.readByte(), &body)
             // The translator checks its deepest stack after each instruction. Only its pushes deepen it, and
@@ -168,66 +178,66 @@ public struct FunctionValidator {
             let count = try body.readU32()
             guard count == 1 else { throw .invalidResultArity(at: instructionOffset) }
             let type = try body.readValueType()
-            try pop(ValueType.i32.rawValue)
-            try pop(type.rawValue)
-            try pop(type.rawValue)
-            push(type.rawValue)
+            try pop(.i32)
+            try pop(type)
+            try pop(type)
+            push(type)
         case 0x20: push(try localType(try body.readU32()))
         case 0x21: try pop(try localType(try body.readU32()))
         case 0x22:
             let type = try localType(try body.readU32())
             try pop(type)
             push(type)
-        case 0x23: push(try globalType(try body.readU32()).valueType.rawValue)
+        case 0x23: push(try globalType(try body.readU32()).valueType)
         case 0x24:
             let global = try globalType(try body.readU32())
             guard global.isMutable else { throw .immutableGlobal(at: instructionOffset) }
-            try pop(global.valueType.rawValue)
+            try pop(global.valueType)
         case 0x25:
             let type = try tableElementType(try body.readU32())
-            try pop(ValueType.i32.rawValue)
-            push(type.rawValue)
+            try pop(.i32)
+            push(type)
         case 0x26:
             let type = try tableElementType(try body.readU32())
-            try pop(type.rawValue)
-            try pop(ValueType.i32.rawValue)
+            try pop(type)
+            try pop(.i32)
         case 0x28...0x3E:
             let access = MemoryAccess.of(opcode)
             _ = try body.readMemoryArgument(access, memoryCount: memoryCount, instructionOffset: instructionOffset)
             if access.isStore {
-                try pop(access.valueType.rawValue)
-                try pop(ValueType.i32.rawValue)
+                try pop(access.valueType)
+                try pop(.i32)
             } else {
-                try pop(ValueType.i32.rawValue)
-                push(access.valueType.rawValue)
+                try pop(.i32)
+                push(access.valueType)
             }
         case 0x3F:
             try body.readZeroByte()
             try requireMemory()
-            push(ValueType.i32.rawValue)
+            push(.i32)
         case 0x40:
             try body.readZeroByte()
             try requireMemory()
-            try pop(ValueType.i32.rawValue)
-            push(ValueType.i32.rawValue)
+            try pop(.i32)
+            push(.i32)
         case 0x41:
             _ = try body.readS32()
-            push(ValueType.i32.rawValue)
+            push(.i32)
         case 0x42:
             _ = try body.readS64()
-            push(ValueType.i64.rawValue)
+            push(.i64)
         case 0x43:
             _ = try body.readFixedU32()
-            push(ValueType.f32.rawValue)
+            push(.f32)
         case 0x44:
             _ = try body.readFixedU64()
-            push(ValueType.f64.rawValue)
+            push(.f64)
         case 0x45...0xC4: try validateNumeric(NumericSignature.of(opcode))
-        case 0xD0: push(try body.readReferenceType().rawValue)
+        case 0xD0: push(try body.readReferenceType())
         case 0xD1:
             let type = try popAny()
-            if type != Self.unknown && !Self.isReference(type) { throw typeMismatch() }
-            push(ValueType.i32.rawValue)
+            if let type, !type.isReference { throw typeMismatch() }
+            push(.i32)
         case 0xD2:
             let function = try body.readU32()
             guard function < UInt32(functionTypeIndices.count) else {
@@ -236,7 +246,7 @@ public struct FunctionValidator {
             guard Int(function) < declaredFunctionReferences.count, declaredFunctionReferences[Int(function)] else {
                 throw .undeclaredFunctionReference(at: instructionOffset)
             }
-            push(ValueType.funcref.rawValue)
+            push(.funcref)
         case 0xFC: try validatePrefixed(try body.readU32(), &body)
         case 0xFD: throw .simdInstruction(at: instructionOffset)
         default: throw .illegalOpcode(at: instructionOffset)
@@ -275,44 +285,44 @@ public struct FunctionValidator {
             try popThreeI32()
         case 15:  // table.grow
             let type = try tableElementType(try body.readU32())
-            try pop(ValueType.i32.rawValue)
-            try pop(type.rawValue)
-            push(ValueType.i32.rawValue)
+            try pop(.i32)
+            try pop(type)
+            push(.i32)
         case 16:  // table.size
             _ = try tableElementType(try body.readU32())
-            push(ValueType.i32.rawValue)
+            push(.i32)
         case 17:  // table.fill
             let type = try tableElementType(try body.readU32())
-            try pop(ValueType.i32.rawValue)
-            try pop(type.rawValue)
-            try pop(ValueType.i32.rawValue)
+            try pop(.i32)
+            try pop(type)
+            try pop(.i32)
         default: throw .illegalOpcode(at: instructionOffset)
         }
     }
 
     @inline(__always)
     mutating func validateNumeric(_ signature: NumericSignature) throws(ModuleError) {
-        if signature.isBinary { try pop(signature.operand.rawValue) }
-        try pop(signature.operand.rawValue)
-        push(signature.result.rawValue)
+        if signature.isBinary { try pop(signature.operand) }
+        try pop(signature.operand)
+        push(signature.result)
     }
 
     /// `select` without a type: two numeric operands of one type (either may be Unknown) and an i32.
     mutating func validateSelect() throws(ModuleError) {
-        try pop(ValueType.i32.rawValue)
+        try pop(.i32)
         let second = try popAny()
         let first = try popAny()
-        if Self.isReference(second) || Self.isReference(first) { throw typeMismatch() }
-        if first != Self.unknown && second != Self.unknown && first != second { throw typeMismatch() }
-        push(first != Self.unknown ? first : second)
+        if second?.isReference == true || first?.isReference == true { throw typeMismatch() }
+        if let first, let second, first != second { throw typeMismatch() }
+        push(first ?? second)
     }
 
     // MARK: Index-space lookups
 
     @inline(__always)
-    func localType(_ index: UInt32) throws(ModuleError) -> StackType {
+    func localType(_ index: UInt32) throws(ModuleError) -> ValueType {
         guard index < UInt32(locals.count) else { throw .unknownLocal(index, at: instructionOffset) }
-        return locals[Int(index)].rawValue
+        return locals[Int(index)]
     }
 
     @inline(__always)
@@ -342,10 +352,5 @@ public struct FunctionValidator {
     func requireDataSegment(_ index: UInt32) throws(ModuleError) {
         guard let dataCount else { throw .dataCountRequired(at: instructionOffset) }
         guard index < dataCount else { throw .unknownDataSegment(index, at: instructionOffset) }
-    }
-
-    @inline(__always)
-    static func isReference(_ type: StackType) -> Bool {
-        type == ValueType.funcref.rawValue || type == ValueType.externref.rawValue
     }
 }

@@ -8,50 +8,106 @@ struct NumericSignature {
     var result: ValueType
     var isBinary: Bool
 
-    /// Opcodes 0x45 (`i32.eqz`) ... 0xC4 (`i64.extend32_s`), in order.
-    static let table: [NumericSignature] = {
-        var table: [NumericSignature] = []
-        table.reserveCapacity(128)
-        func unary(_ count: Int, _ operand: ValueType, _ result: ValueType) {
-            for _ in 0..<count { table.append(NumericSignature(operand: operand, result: result, isBinary: false)) }
-        }
-        func binary(_ count: Int, _ operand: ValueType, _ result: ValueType) {
-            for _ in 0..<count { table.append(NumericSignature(operand: operand, result: result, isBinary: true)) }
-        }
-        unary(1, .i32, .i32)  // 0x45 i32.eqz
-        binary(10, .i32, .i32)  // 0x46 i32.eq ... 0x4F i32.ge_u
-        unary(1, .i64, .i32)  // 0x50 i64.eqz
-        binary(10, .i64, .i32)  // 0x51 i64.eq ... 0x5A i64.ge_u
-        binary(6, .f32, .i32)  // 0x5B f32.eq ... 0x60 f32.ge
-        binary(6, .f64, .i32)  // 0x61 f64.eq ... 0x66 f64.ge
-        unary(3, .i32, .i32)  // 0x67 i32.clz, i32.ctz, i32.popcnt
-        binary(15, .i32, .i32)  // 0x6A i32.add ... 0x78 i32.rotr
-        unary(3, .i64, .i64)  // 0x79 i64.clz, i64.ctz, i64.popcnt
-        binary(15, .i64, .i64)  // 0x7C i64.add ... 0x8A i64.rotr
-        unary(7, .f32, .f32)  // 0x8B f32.abs ... 0x91 f32.sqrt
-        binary(7, .f32, .f32)  // 0x92 f32.add ... 0x98 f32.copysign
-        unary(7, .f64, .f64)  // 0x99 f64.abs ... 0x9F f64.sqrt
-        binary(7, .f64, .f64)  // 0xA0 f64.add ... 0xA6 f64.copysign
-        unary(1, .i64, .i32)  // 0xA7 i32.wrap_i64
-        unary(2, .f32, .i32)  // 0xA8 i32.trunc_f32_s, _u
-        unary(2, .f64, .i32)  // 0xAA i32.trunc_f64_s, _u
-        unary(2, .i32, .i64)  // 0xAC i64.extend_i32_s, _u
-        unary(2, .f32, .i64)  // 0xAE i64.trunc_f32_s, _u
-        unary(2, .f64, .i64)  // 0xB0 i64.trunc_f64_s, _u
-        unary(2, .i32, .f32)  // 0xB2 f32.convert_i32_s, _u
-        unary(2, .i64, .f32)  // 0xB4 f32.convert_i64_s, _u
-        unary(1, .f64, .f32)  // 0xB6 f32.demote_f64
-        unary(2, .i32, .f64)  // 0xB7 f64.convert_i32_s, _u
-        unary(2, .i64, .f64)  // 0xB9 f64.convert_i64_s, _u
-        unary(1, .f32, .f64)  // 0xBB f64.promote_f32
-        unary(1, .f32, .i32)  // 0xBC i32.reinterpret_f32
-        unary(1, .f64, .i64)  // 0xBD i64.reinterpret_f64
-        unary(1, .i32, .f32)  // 0xBE f32.reinterpret_i32
-        unary(1, .i64, .f64)  // 0xBF f64.reinterpret_i64
-        unary(2, .i32, .i32)  // 0xC0 i32.extend8_s, i32.extend16_s
-        unary(3, .i64, .i64)  // 0xC2 i64.extend8_s, extend16_s, extend32_s
-        return table
-    }()
+    /// Opcodes 0x45 (`i32.eqz`) ... 0xC4 (`i64.extend32_s`), in order. A literal of constants, so the compiler
+    /// lays it out in the binary: no lazy initialization to check on every numeric instruction.
+    static let table: [NumericSignature] = [
+        // 0x45 i32.eqz
+        .unary(.i32, .i32),
+        // 0x46 i32.eq ... 0x4F i32.ge_u
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32),
+        // 0x50 i64.eqz
+        .unary(.i64, .i32),
+        // 0x51 i64.eq ... 0x5A i64.ge_u
+        .binary(.i64, .i32), .binary(.i64, .i32), .binary(.i64, .i32),
+        .binary(.i64, .i32), .binary(.i64, .i32), .binary(.i64, .i32),
+        .binary(.i64, .i32), .binary(.i64, .i32), .binary(.i64, .i32),
+        .binary(.i64, .i32),
+        // 0x5B f32.eq ... 0x60 f32.ge
+        .binary(.f32, .i32), .binary(.f32, .i32), .binary(.f32, .i32),
+        .binary(.f32, .i32), .binary(.f32, .i32), .binary(.f32, .i32),
+        // 0x61 f64.eq ... 0x66 f64.ge
+        .binary(.f64, .i32), .binary(.f64, .i32), .binary(.f64, .i32),
+        .binary(.f64, .i32), .binary(.f64, .i32), .binary(.f64, .i32),
+        // 0x67 i32.clz, i32.ctz, i32.popcnt
+        .unary(.i32, .i32), .unary(.i32, .i32), .unary(.i32, .i32),
+        // 0x6A i32.add ... 0x78 i32.rotr
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        .binary(.i32, .i32), .binary(.i32, .i32), .binary(.i32, .i32),
+        // 0x79 i64.clz, i64.ctz, i64.popcnt
+        .unary(.i64, .i64), .unary(.i64, .i64), .unary(.i64, .i64),
+        // 0x7C i64.add ... 0x8A i64.rotr
+        .binary(.i64, .i64), .binary(.i64, .i64), .binary(.i64, .i64),
+        .binary(.i64, .i64), .binary(.i64, .i64), .binary(.i64, .i64),
+        .binary(.i64, .i64), .binary(.i64, .i64), .binary(.i64, .i64),
+        .binary(.i64, .i64), .binary(.i64, .i64), .binary(.i64, .i64),
+        .binary(.i64, .i64), .binary(.i64, .i64), .binary(.i64, .i64),
+        // 0x8B f32.abs ... 0x91 f32.sqrt
+        .unary(.f32, .f32), .unary(.f32, .f32), .unary(.f32, .f32),
+        .unary(.f32, .f32), .unary(.f32, .f32), .unary(.f32, .f32),
+        .unary(.f32, .f32),
+        // 0x92 f32.add ... 0x98 f32.copysign
+        .binary(.f32, .f32), .binary(.f32, .f32), .binary(.f32, .f32),
+        .binary(.f32, .f32), .binary(.f32, .f32), .binary(.f32, .f32),
+        .binary(.f32, .f32),
+        // 0x99 f64.abs ... 0x9F f64.sqrt
+        .unary(.f64, .f64), .unary(.f64, .f64), .unary(.f64, .f64),
+        .unary(.f64, .f64), .unary(.f64, .f64), .unary(.f64, .f64),
+        .unary(.f64, .f64),
+        // 0xA0 f64.add ... 0xA6 f64.copysign
+        .binary(.f64, .f64), .binary(.f64, .f64), .binary(.f64, .f64),
+        .binary(.f64, .f64), .binary(.f64, .f64), .binary(.f64, .f64),
+        .binary(.f64, .f64),
+        // 0xA7 i32.wrap_i64
+        .unary(.i64, .i32),
+        // 0xA8 i32.trunc_f32_s, _u
+        .unary(.f32, .i32), .unary(.f32, .i32),
+        // 0xAA i32.trunc_f64_s, _u
+        .unary(.f64, .i32), .unary(.f64, .i32),
+        // 0xAC i64.extend_i32_s, _u
+        .unary(.i32, .i64), .unary(.i32, .i64),
+        // 0xAE i64.trunc_f32_s, _u
+        .unary(.f32, .i64), .unary(.f32, .i64),
+        // 0xB0 i64.trunc_f64_s, _u
+        .unary(.f64, .i64), .unary(.f64, .i64),
+        // 0xB2 f32.convert_i32_s, _u
+        .unary(.i32, .f32), .unary(.i32, .f32),
+        // 0xB4 f32.convert_i64_s, _u
+        .unary(.i64, .f32), .unary(.i64, .f32),
+        // 0xB6 f32.demote_f64
+        .unary(.f64, .f32),
+        // 0xB7 f64.convert_i32_s, _u
+        .unary(.i32, .f64), .unary(.i32, .f64),
+        // 0xB9 f64.convert_i64_s, _u
+        .unary(.i64, .f64), .unary(.i64, .f64),
+        // 0xBB f64.promote_f32
+        .unary(.f32, .f64),
+        // 0xBC i32.reinterpret_f32
+        .unary(.f32, .i32),
+        // 0xBD i64.reinterpret_f64
+        .unary(.f64, .i64),
+        // 0xBE f32.reinterpret_i32
+        .unary(.i32, .f32),
+        // 0xBF f64.reinterpret_i64
+        .unary(.i64, .f64),
+        // 0xC0 i32.extend8_s, i32.extend16_s
+        .unary(.i32, .i32), .unary(.i32, .i32),
+        // 0xC2 i64.extend8_s, extend16_s, extend32_s
+        .unary(.i64, .i64), .unary(.i64, .i64), .unary(.i64, .i64),
+    ]
+
+    static func unary(_ operand: ValueType, _ result: ValueType) -> NumericSignature {
+        NumericSignature(operand: operand, result: result, isBinary: false)
+    }
+
+    static func binary(_ operand: ValueType, _ result: ValueType) -> NumericSignature {
+        NumericSignature(operand: operand, result: result, isBinary: true)
+    }
 
     /// - Precondition: `opcode` is in 0x45...0xC4.
     static func of(_ opcode: UInt8) -> NumericSignature { table[Int(opcode &- 0x45)] }
