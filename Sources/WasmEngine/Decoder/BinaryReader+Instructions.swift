@@ -3,6 +3,7 @@
 /// instruction starts: validation errors name it, encoding errors name the offending byte.
 extension BinaryReader {
     /// A block type (spec §5.4.1): 0x40, a value type, or a non-negative s33 type index below `typeCount`.
+    @inline(__always)
     mutating func readBlockType(typeCount: Int, instructionOffset: Int) throws(ModuleError) -> BlockType {
         let byte = try peekByte()
         if byte == 0x40 {

@@ -30,19 +30,23 @@ extension FunctionValidator {
         return frameCount - 1 - Int(depth)
     }
 
+    @inline(__always)
     mutating func pushFrame(_ frame: Frame) {
-        if frameCount == frameCapacity {
-            let capacity = 2 * frameCapacity
-            let grown = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
-            // SAFETY: both buffers hold at least `frameCount` frames.
-            grown.initialize(from: frames, count: frameCount)
-            frames.deallocate()
-            frames = grown
-            frameCapacity = capacity
-        }
+        if frameCount == frameCapacity { growFrames() }
         // SAFETY: `frameCount < frameCapacity`, made so just above.
         (frames + frameCount).initialize(to: frame)
         frameCount += 1
+    }
+
+    @inline(never)
+    mutating func growFrames() {
+        let capacity = 2 * frameCapacity
+        let grown = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
+        // SAFETY: both buffers hold at least `frameCount` frames.
+        grown.initialize(from: frames, count: frameCount)
+        frames.deallocate()
+        frames = grown
+        frameCapacity = capacity
     }
 
     mutating func beginBlock(_ kind: Frame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
