@@ -21,7 +21,7 @@ extension FunctionValidator {
         let capacity = max(count, 2 * stackCapacity)
         let grown = UnsafeMutablePointer<StackType>.allocate(capacity: capacity)
         // SAFETY: both buffers hold at least `height` entries (`height <= stackCapacity < capacity`).
-        grown.update(from: stack, count: height)
+        grown.initialize(from: stack, count: height)
         stack.deallocate()
         stack = grown
         stackCapacity = capacity

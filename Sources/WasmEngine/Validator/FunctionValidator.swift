@@ -7,10 +7,10 @@
 /// alone decides come from the tables both share (`NumericSignature`, `MemoryAccess`), immediates from the same
 /// `BinaryReader` methods, and messages from the same `ModuleError` factories.
 ///
-/// Nothing is allocated per instruction: the operand types and the blocks live in storage kept from body to body
-/// (use one validator for all of a module's bodies), and every type list a block, call or branch needs is a run
-/// of one array of the module's types (`typePool`). The validator owns its operand-type storage, so it is not
-/// copyable.
+/// Nothing is allocated per instruction: the operand types and the blocks live in buffers that only grow, kept
+/// from body to body (use one validator for all of a module's bodies), and every type list a block, call or
+/// branch needs is a run of one array of the module's types (`typePool`). The validator owns those buffers, so
+/// it is not copyable.
 public struct FunctionValidator: ~Copyable {
     /// An operand's type on the stack: nil is the spec's Unknown type, an operand popped from the polymorphic
     /// stack of unreachable code. One byte, as a `ValueType`, whose case number it holds (not its raw value: a
@@ -148,8 +148,9 @@ public struct FunctionValidator: ~Copyable {
             instructionOffset = body.offset
             try validateInstruction(try body.readByte(), &body)
             // The translator checks its deepest stack after each instruction. Only its pushes deepen it, and
-            // each instruction pops before it pushes, so the deepest point is the height left here, except in
-            // the instructions that end in unreachable code, which check their own (`checkPeak`).
+            // each instruction pops before it pushes, so the deepest point is the height left here, except where
+            // an instruction leaves the stack lower than it took it (the branches that end in unreachable code,
+            // `else`): those check their own (`checkPeak`).
             guard height <= FunctionCompiler.maximumStackHeight else { throw .operandStackTooDeep(at: instructionOffset) }
         }
         guard body.isAtEnd else { throw .sectionSizeMismatch(at: body.offset) }
