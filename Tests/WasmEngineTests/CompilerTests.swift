@@ -7,6 +7,15 @@ func compileBody(
     _ body: [UInt8], parameters: [ValueType] = [], results: [ValueType] = [],
     configure: (inout Module) -> Void = { _ in }
 ) throws(ModuleError) -> CompiledFunction {
+    let module = bodyTestModule(parameters: parameters, results: results, configure: configure)
+    var reader = BinaryReader(bytes: body)
+    return try FunctionCompiler.compile(module: module, functionIndex: 0, body: &reader)
+}
+
+/// The module `compileBody` compiles its body in.
+func bodyTestModule(
+    parameters: [ValueType] = [], results: [ValueType] = [], configure: (inout Module) -> Void = { _ in }
+) -> Module {
     var module = Module()
     module.types = [
         FuncType(parameters: parameters, results: results), FuncType(parameters: [.i32], results: [.i32]),
@@ -17,8 +26,7 @@ func compileBody(
     module.globals = [GlobalType(valueType: .i32, isMutable: false), GlobalType(valueType: .i64, isMutable: true)]
     module.declaredFunctionReferences = [false, true]
     configure(&module)
-    var reader = BinaryReader(bytes: body)
-    return try FunctionCompiler.compile(module: module, functionIndex: 0, body: &reader)
+    return module
 }
 
 func compileError(

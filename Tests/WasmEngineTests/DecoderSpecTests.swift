@@ -27,7 +27,7 @@ import Testing
     @Test(arguments: scripts)
     func script(_ name: String) throws {
         defer { try? FileManager.default.removeItem(at: Self.workDirectory(for: name)) }
-        guard let commands = try convert(name) else { return }
+        guard let commands = try Self.convert(name) else { return }
         var tally = Tally()
         var missedInBodies: [String] = []
         for command in commands {
@@ -37,7 +37,7 @@ import Testing
                 tally.textOnly += 1
                 continue
             }
-            guard let binary = try binary(of: command, script: name) else { continue }
+            guard let binary = try Self.binary(of: command, script: name) else { continue }
             switch type {
             case "module", "assert_unlinkable", "assert_uninstantiable":
                 tally.valid += 1
@@ -96,9 +96,10 @@ import Testing
         var valid = 0, malformed = 0, invalid = 0, textOnly = 0, otherReason = 0
     }
 
-    /// Converts a script with wasm-tools into a temporary directory; returns its commands.
-    private func convert(_ name: String) throws -> [[String: Any]]? {
-        let directory = Self.workDirectory(for: name)
+    /// Converts a script with wasm-tools into a temporary directory (one per suite, as suites run in parallel);
+    /// returns its commands.
+    static func convert(_ name: String, suite: String = "decoder-spec") throws -> [[String: Any]]? {
+        let directory = Self.workDirectory(for: name, suite: suite)
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let json = directory.appendingPathComponent("script.json")
@@ -114,15 +115,16 @@ import Testing
         return object?["commands"] as? [[String: Any]] ?? []
     }
 
-    private func binary(of command: [String: Any], script: String) throws -> [UInt8]? {
+    static func binary(of command: [String: Any], script: String, suite: String = "decoder-spec") throws -> [UInt8]? {
         let file = command["binary_filename"] as? String ?? command["filename"] as? String
         guard let file, file.hasSuffix(".wasm") else { return nil }
-        return [UInt8](try Data(contentsOf: Self.workDirectory(for: script).appendingPathComponent(file)))
+        return [UInt8](
+            try Data(contentsOf: Self.workDirectory(for: script, suite: suite).appendingPathComponent(file)))
     }
 
-    private static func workDirectory(for script: String) -> URL {
+    static func workDirectory(for script: String, suite: String = "decoder-spec") -> URL {
         FileManager.default.temporaryDirectory
-            .appendingPathComponent("swiftlet-decoder-spec-\(ProcessInfo.processInfo.processIdentifier)-\(script)")
+            .appendingPathComponent("swiftlet-\(suite)-\(ProcessInfo.processInfo.processIdentifier)-\(script)")
     }
 
     /// Whether the module becomes valid WebAssembly 2.0 once every function body is `unreachable`.

@@ -14,20 +14,11 @@ extension FunctionTranslator {
     }
 
     mutating func readBlockType(_ body: inout BinaryReader) throws(ModuleError) -> FuncType {
-        let byte = try body.peekByte()
-        if byte == 0x40 {
-            _ = try body.readByte()
-            return FuncType(parameters: [], results: [])
+        switch try body.readBlockType(typeCount: module.types.count, instructionOffset: instructionOffset) {
+        case .empty: FuncType(parameters: [], results: [])
+        case .value(let type): FuncType(parameters: [], results: [type])
+        case .typeIndex(let index): module.types[Int(index)]
         }
-        if byte & 0xC0 == 0x40 {  // a one-byte negative s33: a value type
-            return FuncType(parameters: [], results: [try body.readValueType()])
-        }
-        let index = try body.readS33()
-        guard index >= 0 else { throw .malformed(at: instructionOffset, "malformed block type") }
-        guard index < Int64(module.types.count) else {
-            throw .invalid(at: instructionOffset, "unknown type \(index)")
-        }
-        return module.types[Int(index)]
     }
 
     mutating func beginBlock(_ kind: ControlFrame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
@@ -58,7 +49,7 @@ extension FunctionTranslator {
 
     mutating func translateElse() throws(ModuleError) {
         let frameIndex = frames.count - 1
-        guard frames[frameIndex].kind == .if else { throw .malformed(at: instructionOffset, "else without if") }
+        guard frames[frameIndex].kind == .if else { throw .elseWithoutIf(at: instructionOffset) }
         try checkTopValues(frames[frameIndex].resultTypes)
         materializeTop(frames[frameIndex].resultTypes.count)
         try checkFrameResults()
@@ -272,7 +263,7 @@ extension FunctionTranslator {
 
     mutating func translateCall(_ function: UInt32) throws(ModuleError) {
         guard function < UInt32(module.functionTypeIndices.count) else {
-            throw .invalid(at: instructionOffset, "unknown function \(function)")
+            throw .unknownFunction(function, at: instructionOffset)
         }
         let type = module.functionType(ofFunction: function)
         let arguments = try popValues(type.parameters)
@@ -286,7 +277,7 @@ extension FunctionTranslator {
         let table = try body.readU32()
         guard try tableType(table).elementType == .funcref else { throw typeMismatch() }
         guard typeIndex < UInt32(module.types.count) else {
-            throw .invalid(at: instructionOffset, "unknown type \(typeIndex)")
+            throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
         let type = module.types[Int(typeIndex)]
         let elementIndex = try pop(.i32)

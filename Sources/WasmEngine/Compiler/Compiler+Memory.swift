@@ -1,61 +1,13 @@
 /// Loads, stores and the memory instructions (memory 0 only, as in WebAssembly 2.0).
 extension FunctionTranslator {
-    private struct MemoryAccess {
-        var opcode: Opcode
-        var valueType: ValueType
-        /// log2 of the access width in bytes: the largest alignment allowed.
-        var naturalAlignment: UInt32
-        var isStore: Bool
-    }
-
-    /// Opcodes 0x28...0x3E in order. f32/f64 use the i32/i64 forms: slots hold bit patterns.
-    private static let memoryAccesses: [MemoryAccess] = [
-        MemoryAccess(opcode: .i32Load, valueType: .i32, naturalAlignment: 2, isStore: false),
-        MemoryAccess(opcode: .i64Load, valueType: .i64, naturalAlignment: 3, isStore: false),
-        MemoryAccess(opcode: .i32Load, valueType: .f32, naturalAlignment: 2, isStore: false),
-        MemoryAccess(opcode: .i64Load, valueType: .f64, naturalAlignment: 3, isStore: false),
-        MemoryAccess(opcode: .i32Load8S, valueType: .i32, naturalAlignment: 0, isStore: false),
-        MemoryAccess(opcode: .i32Load8U, valueType: .i32, naturalAlignment: 0, isStore: false),
-        MemoryAccess(opcode: .i32Load16S, valueType: .i32, naturalAlignment: 1, isStore: false),
-        MemoryAccess(opcode: .i32Load16U, valueType: .i32, naturalAlignment: 1, isStore: false),
-        MemoryAccess(opcode: .i64Load8S, valueType: .i64, naturalAlignment: 0, isStore: false),
-        MemoryAccess(opcode: .i64Load8U, valueType: .i64, naturalAlignment: 0, isStore: false),
-        MemoryAccess(opcode: .i64Load16S, valueType: .i64, naturalAlignment: 1, isStore: false),
-        MemoryAccess(opcode: .i64Load16U, valueType: .i64, naturalAlignment: 1, isStore: false),
-        MemoryAccess(opcode: .i64Load32S, valueType: .i64, naturalAlignment: 2, isStore: false),
-        MemoryAccess(opcode: .i64Load32U, valueType: .i64, naturalAlignment: 2, isStore: false),
-        MemoryAccess(opcode: .i32Store, valueType: .i32, naturalAlignment: 2, isStore: true),
-        MemoryAccess(opcode: .i64Store, valueType: .i64, naturalAlignment: 3, isStore: true),
-        MemoryAccess(opcode: .i32Store, valueType: .f32, naturalAlignment: 2, isStore: true),
-        MemoryAccess(opcode: .i64Store, valueType: .f64, naturalAlignment: 3, isStore: true),
-        MemoryAccess(opcode: .i32Store8, valueType: .i32, naturalAlignment: 0, isStore: true),
-        MemoryAccess(opcode: .i32Store16, valueType: .i32, naturalAlignment: 1, isStore: true),
-        MemoryAccess(opcode: .i64Store8, valueType: .i64, naturalAlignment: 0, isStore: true),
-        MemoryAccess(opcode: .i64Store16, valueType: .i64, naturalAlignment: 1, isStore: true),
-        MemoryAccess(opcode: .i64Store32, valueType: .i64, naturalAlignment: 2, isStore: true),
-    ]
-
     func requireMemory(_ index: UInt32 = 0) throws(ModuleError) {
-        guard index < UInt32(module.memories.count) else {
-            throw .invalid(at: instructionOffset, "unknown memory \(index)")
-        }
-    }
-
-    /// The reserved memory-index byte of memory.size/grow/fill/copy/init: exactly 0x00, not any LEB128 zero.
-    func readZeroByte(_ body: inout BinaryReader) throws(ModuleError) {
-        let at = body.offset
-        guard try body.readByte() == 0 else { throw .malformed(at: at, "zero byte expected") }
+        guard index < UInt32(module.memories.count) else { throw .unknownMemory(index, at: instructionOffset) }
     }
 
     mutating func translateMemoryAccess(_ opcode: UInt8, _ body: inout BinaryReader) throws(ModuleError) {
-        let access = Self.memoryAccesses[Int(opcode - 0x28)]
-        let alignment = try body.readU32()
-        let offset = try body.readU32()
-        guard alignment < 32 else { throw .malformed(at: instructionOffset, "malformed memop flags") }
-        try requireMemory()
-        guard alignment <= access.naturalAlignment else {
-            throw .invalid(at: instructionOffset, "alignment must not be larger than natural")
-        }
+        let access = MemoryAccess.of(opcode)
+        let offset = try body.readMemoryArgument(
+            access, memoryCount: module.memories.count, instructionOffset: instructionOffset)
         if access.isStore {
             let value = try pop(access.valueType)
             let address = try pop(.i32)
@@ -95,13 +47,13 @@ extension FunctionTranslator {
     }
 
     mutating func translateMemorySize(_ body: inout BinaryReader) throws(ModuleError) {
-        try readZeroByte(&body)
+        try body.readZeroByte()
         try requireMemory()
         emitResult(.memorySize, .i32)
     }
 
     mutating func translateMemoryGrow(_ body: inout BinaryReader) throws(ModuleError) {
-        try readZeroByte(&body)
+        try body.readZeroByte()
         try requireMemory()
         let delta = try pop(.i32)
         emitResult(.memoryGrow, .i32, source(delta))
@@ -109,15 +61,13 @@ extension FunctionTranslator {
 
     /// Validates a data segment index; memory.init and data.drop need the data count section.
     func requireDataSegment(_ index: UInt32) throws(ModuleError) {
-        guard let count = module.dataCount else {
-            throw .malformed(at: instructionOffset, "data count section required")
-        }
-        guard index < count else { throw .invalid(at: instructionOffset, "unknown data segment \(index)") }
+        guard let count = module.dataCount else { throw .dataCountRequired(at: instructionOffset) }
+        guard index < count else { throw .unknownDataSegment(index, at: instructionOffset) }
     }
 
     mutating func translateMemoryInit(_ body: inout BinaryReader) throws(ModuleError) {
         let segment = try body.readU32()
-        try readZeroByte(&body)
+        try body.readZeroByte()
         try requireMemory()
         try requireDataSegment(segment)
         let operands = try popValues([.i32, .i32, .i32])
@@ -131,15 +81,15 @@ extension FunctionTranslator {
     }
 
     mutating func translateMemoryCopy(_ body: inout BinaryReader) throws(ModuleError) {
-        try readZeroByte(&body)
-        try readZeroByte(&body)
+        try body.readZeroByte()
+        try body.readZeroByte()
         try requireMemory()
         let operands = try popValues([.i32, .i32, .i32])
         emit(.memoryCopy, source(operands[0]), source(operands[1]), source(operands[2]))
     }
 
     mutating func translateMemoryFill(_ body: inout BinaryReader) throws(ModuleError) {
-        try readZeroByte(&body)
+        try body.readZeroByte()
         try requireMemory()
         let operands = try popValues([.i32, .i32, .i32])
         emit(.memoryFill, source(operands[0]), source(operands[1]), source(operands[2]))

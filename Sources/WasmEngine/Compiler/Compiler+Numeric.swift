@@ -1,47 +1,49 @@
-/// Numeric instructions (0x45...0xC4 and the saturating truncations 0xFC 0...7).
+/// Numeric instructions (0x45...0xC4 and the saturating truncations 0xFC 0...7), typed by `NumericSignature`.
 ///
 /// Internal opcodes follow the binary opcodes' order within each group, so a group maps by offset.
 extension FunctionTranslator {
     mutating func translateNumeric(_ opcode: UInt8) throws(ModuleError) {
+        let signature = NumericSignature.of(opcode)
         switch opcode {
-        case 0x45: try unary(.i32Eqz, .i32, .i32)
-        case 0x46...0x4F: try binary(opcode, from: 0x46, .i32Eq, .i32, result: .i32)
-        case 0x50: try unary(.i64Eqz, .i64, .i32)
-        case 0x51...0x5A: try binary(opcode, from: 0x51, .i64Eq, .i64, result: .i32)
-        case 0x5B...0x60: try binary(opcode, from: 0x5B, .f32Eq, .f32, result: .i32)
-        case 0x61...0x66: try binary(opcode, from: 0x61, .f64Eq, .f64, result: .i32)
-        case 0x67...0x69: try unary(offset(.i32Clz, opcode - 0x67), .i32, .i32)
-        case 0x6A...0x78: try binary(opcode, from: 0x6A, .i32Add, .i32, result: .i32)
-        case 0x79...0x7B: try unary(offset(.i64Clz, opcode - 0x79), .i64, .i64)
-        case 0x7C...0x8A: try binary(opcode, from: 0x7C, .i64Add, .i64, result: .i64)
-        case 0x8B...0x91: try unary(offset(.f32Abs, opcode - 0x8B), .f32, .f32)
-        case 0x92...0x98: try binary(opcode, from: 0x92, .f32Add, .f32, result: .f32)
-        case 0x99...0x9F: try unary(offset(.f64Abs, opcode - 0x99), .f64, .f64)
-        case 0xA0...0xA6: try binary(opcode, from: 0xA0, .f64Add, .f64, result: .f64)
         case 0xA7: try wrap()
-        case 0xA8...0xBB:
-            let (operand, result) = Self.conversionTypes[Int(opcode - 0xA7)]
-            try unary(offset(.i32WrapI64, opcode - 0xA7), operand, result)
-        case 0xBC: try reinterpret(.f32, as: .i32)
-        case 0xBD: try reinterpret(.f64, as: .i64)
-        case 0xBE: try reinterpret(.i32, as: .f32)
-        case 0xBF: try reinterpret(.i64, as: .f64)
-        case 0xC0, 0xC1: try unary(offset(.i32Extend8S, opcode - 0xC0), .i32, .i32)
-        default: try unary(offset(.i64Extend8S, opcode - 0xC2), .i64, .i64)
+        case 0xBC...0xBF: try reinterpret(signature.operand, as: signature.result)
+        default:
+            let operation = internalOpcode(ofNumeric: opcode)
+            if signature.isBinary {
+                try binary(operation, signature.operand, result: signature.result)
+            } else {
+                try unary(operation, signature.operand, signature.result)
+            }
         }
     }
 
-    /// Operand and result types of 0xA7...0xBB (i32.wrap_i64 ... f64.promote_f32).
-    private static let conversionTypes: [(ValueType, ValueType)] = [
-        (.i64, .i32), (.f32, .i32), (.f32, .i32), (.f64, .i32), (.f64, .i32),
-        (.i32, .i64), (.i32, .i64), (.f32, .i64), (.f32, .i64), (.f64, .i64), (.f64, .i64),
-        (.i32, .f32), (.i32, .f32), (.i64, .f32), (.i64, .f32), (.f64, .f32),
-        (.i32, .f64), (.i32, .f64), (.i64, .f64), (.i64, .f64), (.f32, .f64),
-    ]
+    /// The internal opcode of numeric opcode `opcode` (neither `i32.wrap_i64` nor a reinterpretation, which
+    /// emit none).
+    private func internalOpcode(ofNumeric opcode: UInt8) -> Opcode {
+        switch opcode {
+        case 0x45: .i32Eqz
+        case 0x46...0x4F: offset(.i32Eq, opcode - 0x46)
+        case 0x50: .i64Eqz
+        case 0x51...0x5A: offset(.i64Eq, opcode - 0x51)
+        case 0x5B...0x60: offset(.f32Eq, opcode - 0x5B)
+        case 0x61...0x66: offset(.f64Eq, opcode - 0x61)
+        case 0x67...0x69: offset(.i32Clz, opcode - 0x67)
+        case 0x6A...0x78: offset(.i32Add, opcode - 0x6A)
+        case 0x79...0x7B: offset(.i64Clz, opcode - 0x79)
+        case 0x7C...0x8A: offset(.i64Add, opcode - 0x7C)
+        case 0x8B...0x91: offset(.f32Abs, opcode - 0x8B)
+        case 0x92...0x98: offset(.f32Add, opcode - 0x92)
+        case 0x99...0x9F: offset(.f64Abs, opcode - 0x99)
+        case 0xA0...0xA6: offset(.f64Add, opcode - 0xA0)
+        case 0xA8...0xBB: offset(.i32WrapI64, opcode - 0xA7)
+        case 0xC0, 0xC1: offset(.i32Extend8S, opcode - 0xC0)
+        default: offset(.i64Extend8S, opcode - 0xC2)
+        }
+    }
 
     mutating func translateSaturatingTruncation(_ opcode: UInt32) throws(ModuleError) {
-        let operand: ValueType = opcode & 2 == 0 ? .f32 : .f64
-        try unary(offset(.i32TruncSatF32S, UInt8(opcode)), operand, opcode < 4 ? .i32 : .i64)
+        let signature = NumericSignature.saturatingTruncation(opcode)
+        try unary(offset(.i32TruncSatF32S, UInt8(opcode)), signature.operand, signature.result)
     }
 
     private func offset(_ first: Opcode, _ distance: UInt8) -> Opcode {
@@ -73,10 +75,7 @@ extension FunctionTranslator {
         push(resultType, operand.location)
     }
 
-    private mutating func binary(
-        _ opcode: UInt8, from first: UInt8, _ firstOpcode: Opcode, _ operandType: ValueType, result: ValueType
-    ) throws(ModuleError) {
-        let operation = offset(firstOpcode, opcode - first)
+    private mutating func binary(_ operation: Opcode, _ operandType: ValueType, result: ValueType) throws(ModuleError) {
         // Taken before the pops, which forget it.
         let shift = operation == .i32Xor ? freshShiftOperand() : nil
         let right = try pop(operandType)

@@ -1,15 +1,13 @@
 /// Table, element-segment and reference instructions.
 extension FunctionTranslator {
     func tableType(_ index: UInt32) throws(ModuleError) -> TableType {
-        guard index < UInt32(module.tables.count) else {
-            throw .invalid(at: instructionOffset, "unknown table \(index)")
-        }
+        guard index < UInt32(module.tables.count) else { throw .unknownTable(index, at: instructionOffset) }
         return module.tables[Int(index)]
     }
 
     func elementType(ofSegment index: UInt32) throws(ModuleError) -> ValueType {
         guard index < UInt32(module.elements.count) else {
-            throw .invalid(at: instructionOffset, "unknown elem segment \(index)")
+            throw .unknownElementSegment(index, at: instructionOffset)
         }
         return module.elements[Int(index)].type
     }
@@ -78,11 +76,11 @@ extension FunctionTranslator {
 
     mutating func translateRefFunc(_ function: UInt32) throws(ModuleError) {
         guard function < UInt32(module.functionTypeIndices.count) else {
-            throw .invalid(at: instructionOffset, "unknown function \(function)")
+            throw .unknownFunction(function, at: instructionOffset)
         }
         guard Int(function) < module.declaredFunctionReferences.count,
             module.declaredFunctionReferences[Int(function)]
-        else { throw .invalid(at: instructionOffset, "undeclared function reference") }
+        else { throw .undeclaredFunctionReference(at: instructionOffset) }
         emitResult(.refFunc, .funcref, function)
     }
 }

@@ -1,7 +1,7 @@
 /// Locals, globals and `select`.
 extension FunctionTranslator {
     func localType(_ index: UInt32) throws(ModuleError) -> ValueType {
-        guard index < localCount else { throw .invalid(at: instructionOffset, "unknown local \(index)") }
+        guard index < localCount else { throw .unknownLocal(index, at: instructionOffset) }
         return localTypes[Int(index)]
     }
 
@@ -33,9 +33,7 @@ extension FunctionTranslator {
     }
 
     func globalType(_ index: UInt32) throws(ModuleError) -> GlobalType {
-        guard index < UInt32(module.globals.count) else {
-            throw .invalid(at: instructionOffset, "unknown global \(index)")
-        }
+        guard index < UInt32(module.globals.count) else { throw .unknownGlobal(index, at: instructionOffset) }
         return module.globals[Int(index)]
     }
 
@@ -45,7 +43,7 @@ extension FunctionTranslator {
 
     mutating func translateGlobalSet(_ index: UInt32) throws(ModuleError) {
         let global = try globalType(index)
-        guard global.isMutable else { throw .invalid(at: instructionOffset, "global is immutable") }
+        guard global.isMutable else { throw .immutableGlobal(at: instructionOffset) }
         let value = try pop(global.valueType)
         emit(.globalSet, source(value), index)
     }

@@ -14,12 +14,10 @@ public enum FunctionCompiler {
         module: Module, functionIndex: UInt32, body: inout BinaryReader
     ) throws(ModuleError) -> CompiledFunction {
         guard functionIndex < UInt32(module.functionTypeIndices.count) else {
-            throw .invalid(at: body.offset, "unknown function \(functionIndex)")
+            throw .unknownFunction(functionIndex, at: body.offset)
         }
         let typeIndex = module.functionTypeIndices[Int(functionIndex)]
-        guard typeIndex < UInt32(module.types.count) else {
-            throw .invalid(at: body.offset, "unknown type \(typeIndex)")
-        }
+        guard typeIndex < UInt32(module.types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
         let type = module.types[Int(typeIndex)]
         let localTypes = try readLocals(parameters: type.parameters, &body)
         var translator = FunctionTranslator(
@@ -41,23 +39,39 @@ public enum FunctionCompiler {
 
     /// Parameters followed by the declared locals (spec §5.5.13: runs of `count` locals of one type).
     static func readLocals(parameters: [ValueType], _ body: inout BinaryReader) throws(ModuleError) -> [ValueType] {
+        var types: [ValueType] = []
+        try readLocals(parameters: parameters, &body, into: &types)
+        return types
+    }
+
+    /// Replaces `types` by the parameters followed by the declared locals, keeping its storage: the validator
+    /// reuses one array for every body. The declarations are read twice (checked, then expanded) rather than
+    /// gathered into a temporary array.
+    static func readLocals(
+        parameters: [ValueType], _ body: inout BinaryReader, into types: inout [ValueType]
+    ) throws(ModuleError) {
         let groupCount = try body.readCount(minimumElementSize: 2)
-        var groups: [(count: UInt32, type: ValueType)] = []
+        let groupsStart = body.offset
         var total = UInt64(0)
         for _ in 0..<groupCount {
             let start = body.offset
             let count = try body.readU32()
-            let type = try body.readValueType()
+            _ = try body.readValueType()
             total += UInt64(count)
             guard total <= UInt64(UInt32.max) else { throw .malformed(at: start, "too many locals") }
-            groups.append((count, type))
         }
         guard total + UInt64(parameters.count) <= UInt64(maximumLocalCount) else {
             throw .malformed(at: body.offset, "too many locals (this engine allows \(maximumLocalCount))")
         }
-        var types = parameters
-        for group in groups { types.append(contentsOf: repeatElement(group.type, count: Int(group.count))) }
-        return types
+        let groupsEnd = body.offset
+        types.removeAll(keepingCapacity: true)
+        types.append(contentsOf: parameters)
+        body.offset = groupsStart
+        for _ in 0..<groupCount {
+            let count = try body.readU32()
+            types.append(contentsOf: repeatElement(try body.readValueType(), count: Int(count)))
+        }
+        body.offset = groupsEnd
     }
 }
 
@@ -102,28 +116,14 @@ struct FunctionTranslator {
 
     mutating func translate(_ body: inout BinaryReader) throws(ModuleError) {
         while !frames.isEmpty {
-            guard !body.isAtEnd else { throw missingEnd(body) }
+            guard !body.isAtEnd else { throw body.missingEnd(openBlocks: frames.count) }
             instructionOffset = body.offset
             try translateInstruction(try body.readByte(), &body)
             guard maximumHeight <= FunctionCompiler.maximumStackHeight else {
-                throw .unsupported(at: instructionOffset, "an operand stack deeper than \(FunctionCompiler.maximumStackHeight)")
+                throw .operandStackTooDeep(at: instructionOffset)
             }
         }
-        guard body.isAtEnd else { throw .malformed(at: body.offset, "section size mismatch") }
-    }
-
-    /// The reference interpreter reads a body's instructions past its declared size, and the spec scripts
-    /// expect the error it then reports: the end of the module, a section size mismatch when the next byte
-    /// happens to be the missing `end`, or otherwise the absent `end` itself.
-    func missingEnd(_ body: BinaryReader) -> ModuleError {
-        if body.end >= body.bytes.count { return .malformed(at: body.offset, "unexpected end of section or function") }
-        var next = body
-        next.end = body.bytes.count
-        next.offset = body.end
-        if frames.count == 1 && (try? next.readByte()) == 0x0B {
-            return .malformed(at: body.offset, "section size mismatch")
-        }
-        return .malformed(at: body.offset, "END opcode expected")
+        guard body.isAtEnd else { throw .sectionSizeMismatch(at: body.offset) }
     }
 
     mutating func translateInstruction(_ opcode: UInt8, _ body: inout BinaryReader) throws(ModuleError) {
@@ -147,7 +147,7 @@ struct FunctionTranslator {
         case 0x1B: try translateSelect(type: nil)
         case 0x1C:
             let count = try body.readU32()
-            guard count == 1 else { throw .invalid(at: instructionOffset, "invalid result arity") }
+            guard count == 1 else { throw .invalidResultArity(at: instructionOffset) }
             try translateSelect(type: try body.readValueType())
         case 0x20: try translateLocalGet(try body.readU32())
         case 0x21: try translateLocalSet(try body.readU32(), keepsValue: false)
@@ -170,8 +170,8 @@ struct FunctionTranslator {
         case 0xD1: try translateRefIsNull()
         case 0xD2: try translateRefFunc(try body.readU32())
         case 0xFC: try translatePrefixed(try body.readU32(), &body)
-        case 0xFD: throw .unsupported(at: instructionOffset, "SIMD")
-        default: throw .malformed(at: instructionOffset, "illegal opcode")
+        case 0xFD: throw .simdInstruction(at: instructionOffset)
+        default: throw .illegalOpcode(at: instructionOffset)
         }
     }
 
@@ -188,7 +188,7 @@ struct FunctionTranslator {
         case 15: try translateTableGrow(try body.readU32())
         case 16: try translateTableSize(try body.readU32())
         case 17: try translateTableFill(try body.readU32())
-        default: throw .malformed(at: instructionOffset, "illegal opcode")
+        default: throw .illegalOpcode(at: instructionOffset)
         }
     }
 }

@@ -44,7 +44,7 @@ struct ControlFrame {
 extension FunctionTranslator {
     func slot(_ height: Int) -> UInt32 { localCount + UInt32(height) }
 
-    func typeMismatch() -> ModuleError { .invalid(at: instructionOffset, "type mismatch") }
+    func typeMismatch() -> ModuleError { .typeMismatch(at: instructionOffset) }
 
     mutating func push(_ type: ValueType?, _ location: OperandLocation = .ownSlot) {
         if case .local(let index) = location { localReferences[index, default: []].append(operands.count) }
@@ -118,7 +118,7 @@ extension FunctionTranslator {
 
     /// The frame that label `depth` names ("unknown label" when there is none).
     func labelFrame(_ depth: UInt32) throws(ModuleError) -> Int {
-        guard depth < UInt32(frames.count) else { throw .invalid(at: instructionOffset, "unknown label") }
+        guard depth < UInt32(frames.count) else { throw .unknownLabel(at: instructionOffset) }
         return frames.count - 1 - Int(depth)
     }
 }

@@ -21,10 +21,12 @@ public struct BinaryReader: Sendable {
     public var isAtEnd: Bool { offset >= end }
     public var remaining: Int { end - offset }
 
-    /// The byte at `position`, which lies in `0..<end` (so within the bytes).
+    /// The byte at `position`, which the caller has checked lies in `0..<bytes.count` (every position below `end`
+    /// does).
     @inline(__always)
-    private func load(at position: Int) -> UInt8 {
-        // SAFETY: every caller checks `position < end` first, `end` ≤ `bytes.count`, and no offset goes negative.
+    func load(at position: Int) -> UInt8 {
+        // SAFETY: every caller checks `position < end` (`end` ≤ `bytes.count`) or `position < bytes.count` first, and
+        // no offset goes negative.
         bytes.start.load(fromByteOffset: position, as: UInt8.self)
     }
 
@@ -98,10 +100,99 @@ public struct BinaryReader: Sendable {
         }
     }
 
-    public mutating func readU32() throws(ModuleError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }
-    public mutating func readS32() throws(ModuleError) -> Int32 { Int32(try readSigned(bits: 32)) }
+    // Most immediates in code take one or two bytes (indices, label depths, constants, memarg offsets): those are
+    // read inline, and only longer encodings take the general loop. One or two bytes, the second without a
+    // continuation bit, are valid at every width read here (14 bits at most, no bits past the width).
+
+    @inline(__always)
+    public mutating func readU32() throws(ModuleError) -> UInt32 {
+        if let (low, high) = shortLEB128() {
+            return high.map { UInt32(low & 0x7F) | UInt32($0) << 7 } ?? UInt32(low)
+        }
+        return try readLongU32()
+    }
+
+    @inline(__always)
+    public mutating func readS32() throws(ModuleError) -> Int32 {
+        if let (low, high) = shortLEB128() {
+            guard let high else { return Int32(Int8(bitPattern: low << 1) >> 1) }  // sign-extends bit 6
+            return Int32(truncatingIfNeeded: (UInt32(low & 0x7F) | UInt32(high) << 7) << 18) >> 18  // bit 13
+        }
+        return try readLongS32()
+    }
+
     public mutating func readS33() throws(ModuleError) -> Int64 { try readSigned(bits: 33) }
-    public mutating func readS64() throws(ModuleError) -> Int64 { try readSigned(bits: 64) }
+
+    @inline(__always)
+    public mutating func readS64() throws(ModuleError) -> Int64 {
+        if let (low, high) = shortLEB128() {
+            guard let high else { return Int64(Int8(bitPattern: low << 1) >> 1) }
+            return Int64(Int32(truncatingIfNeeded: (UInt32(low & 0x7F) | UInt32(high) << 7) << 18) >> 18)
+        }
+        return try readSigned(bits: 64)
+    }
+
+    /// A u32 of three to five bytes, unrolled: linkers leave relocated indices and addresses padded to five
+    /// bytes, so code has many. Anything else (fewer than five bytes left, a malformed encoding) takes the
+    /// general loop, which reports errors.
+    @inline(never)
+    private mutating func readLongU32() throws(ModuleError) -> UInt32 {
+        if remaining >= 5 {
+            var result: UInt32 = 0
+            for index in 0..<4 {
+                let byte = load(at: offset + index)
+                result |= UInt32(byte & 0x7F) << UInt32(7 * index)
+                if byte < 0x80 {
+                    offset += index + 1
+                    return result
+                }
+            }
+            let last = load(at: offset + 4)
+            if last < 0x10 {  // no continuation, nothing beyond bit 31
+                offset += 5
+                return result | UInt32(last) << 28
+            }
+        }
+        return UInt32(try readUnsigned(bits: 32))
+    }
+
+    /// An s32 of three to five bytes (see `readLongU32`).
+    @inline(never)
+    private mutating func readLongS32() throws(ModuleError) -> Int32 {
+        if remaining >= 5 {
+            var result: UInt32 = 0
+            for index in 0..<4 {
+                let byte = load(at: offset + index)
+                result |= UInt32(byte & 0x7F) << UInt32(7 * index)
+                if byte < 0x80 {
+                    offset += index + 1
+                    let unused = UInt32(32 - 7 * (index + 1))  // sign-extends the last payload bit
+                    return Int32(bitPattern: result << unused) >> unused
+                }
+            }
+            let last = load(at: offset + 4)
+            // No continuation; bits 3...6 of the payload (beyond bit 31) all equal bit 3, the sign.
+            if last & 0x80 == 0 && (last & 0x78 == 0 || last & 0x78 == 0x78) {
+                offset += 5
+                return Int32(bitPattern: result | UInt32(last) << 28)
+            }
+        }
+        return Int32(try readSigned(bits: 32))
+    }
+
+    /// Consumes a LEB128 of one byte (`high` nil) or two, if that is what comes next.
+    @inline(__always)
+    private mutating func shortLEB128() -> (low: UInt8, high: UInt8?)? {
+        guard offset < end else { return nil }
+        let low = load(at: offset)
+        if low < 0x80 {
+            offset += 1
+            return (low, nil)
+        }
+        guard offset + 1 < end, load(at: offset + 1) < 0x80 else { return nil }
+        offset += 2
+        return (low, load(at: offset - 1))
+    }
 
     public mutating func readFixedU32() throws(ModuleError) -> UInt32 {
         let at = try skipBytes(4).lowerBound

@@ -1,5 +1,5 @@
-/// The code section (spec §5.5.13): each body is validated, bounded by its declared size, and kept where it lies in
-/// the binary, to be translated on its function's first call.
+/// The code section (spec §5.5.13): each body is validated (`FunctionValidator`), bounded by its declared size, and
+/// kept where it lies in the binary, to be translated on its function's first call.
 extension ModuleDecoder {
     mutating func readCodeSection() throws(ModuleError) {
         let countOffset = reader.offset
@@ -8,19 +8,18 @@ extension ModuleDecoder {
             throw .malformed(at: countOffset, "function and code section have inconsistent lengths")
         }
         codeSectionCount = count
+        // Everything a body may refer to precedes the code section. The validator keeps its arrays (of types,
+        // locals, operands and blocks) from body to body.
+        var validator = FunctionValidator(module: module)
         for definedIndex in 0..<count {
             let sizeOffset = reader.offset
             let size = Int(try reader.readU32())
             guard size <= reader.remaining else { throw .malformed(at: sizeOffset, "length out of bounds") }
             let bodyEnd = reader.offset + size
-            var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
             let functionIndex = UInt32(module.importedFunctionCount + definedIndex)
-            let bodyStart = body.offset
-            if bodyValidation == .eager {
-                _ = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
-                guard body.offset == bodyEnd else { throw .malformed(at: body.offset, "section size mismatch") }
-            }
-            module.functions.append(.body(start: bodyStart, end: bodyEnd))
+            var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
+            if bodyValidation == .eager { try validator.validate(functionIndex: functionIndex, body: &body) }
+            module.functions.append(.body(start: reader.offset, end: bodyEnd))
             reader.offset = bodyEnd
         }
     }

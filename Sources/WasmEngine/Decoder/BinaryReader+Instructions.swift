@@ -1,0 +1,53 @@
+/// Immediates of instructions in function bodies, read (and checked against the module, where their encoding
+/// alone cannot be) the same way by the translator and the validator. `instructionOffset` is where the
+/// instruction starts: validation errors name it, encoding errors name the offending byte.
+extension BinaryReader {
+    /// A block type (spec §5.4.1): 0x40, a value type, or a non-negative s33 type index below `typeCount`.
+    @inline(__always)
+    mutating func readBlockType(typeCount: Int, instructionOffset: Int) throws(ModuleError) -> BlockType {
+        let byte = try peekByte()
+        if byte == 0x40 {
+            offset += 1
+            return .empty
+        }
+        if byte & 0xC0 == 0x40 {  // a one-byte negative s33: a value type
+            return .value(try readValueType())
+        }
+        let index = try readS33()
+        guard index >= 0 else { throw .malformed(at: instructionOffset, "malformed block type") }
+        guard index < Int64(typeCount) else { throw .unknownType(index, at: instructionOffset) }
+        return .typeIndex(UInt32(index))
+    }
+
+    /// The reserved memory-index byte of memory.size/grow/fill/copy/init: exactly 0x00, not any LEB128 zero.
+    mutating func readZeroByte() throws(ModuleError) {
+        let at = offset
+        guard try readByte() == 0 else { throw .malformed(at: at, "zero byte expected") }
+    }
+
+    /// A load's or store's memarg (alignment exponent, then offset), checked in the reference interpreter's
+    /// order: the alignment's encoding, memory 0's existence, then the alignment's bound. Returns the offset.
+    @inline(__always)
+    mutating func readMemoryArgument(
+        _ access: MemoryAccess, memoryCount: Int, instructionOffset: Int
+    ) throws(ModuleError) -> UInt32 {
+        let alignment = try readU32()
+        let memoryOffset = try readU32()
+        guard alignment < 32 else { throw .malformed(at: instructionOffset, "malformed memop flags") }
+        guard memoryCount > 0 else { throw .unknownMemory(0, at: instructionOffset) }
+        guard alignment <= access.naturalAlignment else {
+            throw .invalid(at: instructionOffset, "alignment must not be larger than natural")
+        }
+        return memoryOffset
+    }
+
+    /// The error for a body that reaches its declared end with `openBlocks` blocks (the function's own
+    /// included) still open. The reference interpreter reads a body's instructions past its declared size,
+    /// and the spec scripts expect the error it then reports: the end of the module, a section size
+    /// mismatch when the next byte happens to be the missing `end`, or otherwise the absent `end` itself.
+    func missingEnd(openBlocks: Int) -> ModuleError {
+        if end >= bytes.count { return .malformed(at: offset, "unexpected end of section or function") }
+        if openBlocks == 1 && load(at: end) == 0x0B { return .sectionSizeMismatch(at: offset) }
+        return .malformed(at: offset, "END opcode expected")
+    }
+}

@@ -1,0 +1,162 @@
+/// Blocks, branches and calls.
+extension FunctionValidator {
+    /// The parameters and results of a block type, as runs of `typePool`.
+    @inline(__always)
+    func typeLists(of blockType: BlockType) -> (parameters: TypeList, results: TypeList) {
+        switch blockType {
+        case .empty: (.empty, .empty)
+        case .value(let type): (.empty, TypeList(start: Self.poolIndex(of: type), count: 1))
+        case .typeIndex(let index): signatures[Int(index)]
+        }
+    }
+
+    /// Where `typePool` holds `type` alone (its first six entries, one per value type).
+    @inline(__always)
+    static func poolIndex(of type: ValueType) -> Int {
+        switch type {
+        case .i32: 0
+        case .i64: 1
+        case .f32: 2
+        case .f64: 3
+        case .funcref: 4
+        case .externref: 5
+        }
+    }
+
+    /// The frame that label `depth` names ("unknown label" when there is none).
+    @inline(__always)
+    func labelFrame(_ depth: UInt32) throws(ModuleError) -> Int {
+        guard depth < UInt32(frameCount) else { throw .unknownLabel(at: instructionOffset) }
+        return frameCount - 1 - Int(depth)
+    }
+
+    @inline(__always)
+    mutating func pushFrame(_ frame: Frame) {
+        if frameCount == frameCapacity { growFrames() }
+        // SAFETY: `frameCount < frameCapacity`, made so just above.
+        (frames + frameCount).initialize(to: frame)
+        frameCount += 1
+    }
+
+    @inline(never)
+    mutating func growFrames() {
+        let capacity = 2 * frameCapacity
+        let grown = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
+        // SAFETY: both buffers hold at least `frameCount` frames.
+        grown.initialize(from: frames, count: frameCount)
+        frames.deallocate()
+        frames = grown
+        frameCapacity = capacity
+    }
+
+    mutating func beginBlock(_ kind: Frame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
+        let blockType = try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset)
+        let (parameters, results) = typeLists(of: blockType)
+        if kind == .if { try pop(.i32) }
+        try retypeTop(parameters)
+        // SAFETY: the function's frame is open until its `end` ends validation: `frameCount >= 1`.
+        frames[frameCount - 1].isUnreachable = isUnreachable
+        frameHeight = height - parameters.count
+        isUnreachable = false
+        pushFrame(Frame(kind: kind, parameters: parameters, results: results, height: frameHeight))
+    }
+
+    mutating func validateElse() throws(ModuleError) {
+        let index = frameCount - 1
+        // SAFETY: `frameCount >= 1` (see `beginBlock`); every `frames[...]` below reads a frame below `frameCount`.
+        let frame = frames[index]
+        guard frame.kind == .if else { throw .elseWithoutIf(at: instructionOffset) }
+        let peak = try checkLabel(frame.results)
+        guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
+        try checkPeak(peak)
+        height = frameHeight
+        pushList(frame.parameters)
+        frames[index].kind = .else
+        isUnreachable = false
+    }
+
+    mutating func validateEnd() throws(ModuleError) {
+        // SAFETY: `frameCount >= 1` (see `beginBlock`), and again after the decrement when it is tested.
+        let frame = frames[frameCount - 1]
+        if frame.kind == .if && !sameTypes(frame.parameters, frame.results) { throw typeMismatch() }
+        let peak = try checkLabel(frame.results)
+        guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
+        // The results, typed (an Unknown one included), replace the block's operands. After the function's own
+        // `end` they are the height checked last, as the translator's deepest stack includes them.
+        height = frameHeight
+        pushList(frame.results)
+        frameCount -= 1
+        if frameCount > 0 {
+            frameHeight = frames[frameCount - 1].height
+            isUnreachable = frames[frameCount - 1].isUnreachable
+        }
+    }
+
+    mutating func validateBr(_ target: Int) throws(ModuleError) {
+        // SAFETY: `labelFrame` gives an index below `frameCount` (as in the other branches).
+        let labelTypes = frames[target].labelTypes
+        let peak = try checkLabel(labelTypes)
+        try checkPeak(peak)
+        markUnreachable()
+    }
+
+    mutating func validateBrIf(_ target: Int) throws(ModuleError) {
+        try pop(.i32)
+        let labelTypes = frames[target].labelTypes
+        try retypeTop(labelTypes)
+    }
+
+    /// The labels are read twice (checked, then compared with the default's types after the index is popped),
+    /// rather than gathered into an array.
+    mutating func validateBrTable(_ body: inout BinaryReader) throws(ModuleError) {
+        let count = try body.readCount()
+        let labelsStart = body.offset
+        var defaultTarget = 0
+        for _ in 0...count { defaultTarget = try labelFrame(try body.readU32()) }
+        let labelsEnd = body.offset
+        try pop(.i32)
+        let labelTypes = frames[defaultTarget].labelTypes
+        if count > 0 {
+            body.offset = labelsStart
+            for _ in 0..<count {
+                let types = frames[try labelFrame(try body.readU32())].labelTypes
+                guard types.count == labelTypes.count else { throw typeMismatch() }
+                _ = try checkLabel(types)
+            }
+            body.offset = labelsEnd
+        }
+        let peak = try checkLabel(labelTypes)
+        try checkPeak(peak)
+        markUnreachable()
+    }
+
+    mutating func validateReturn() throws(ModuleError) {
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
+        let results = frames[0].results
+        let peak = try checkLabel(results)
+        try checkPeak(peak)
+        markUnreachable()
+    }
+
+    mutating func validateCall(_ function: UInt32) throws(ModuleError) {
+        guard function < UInt32(functionTypeIndices.count) else {
+            throw .unknownFunction(function, at: instructionOffset)
+        }
+        let signature = signatures[Int(functionTypeIndices[Int(function)])]
+        try popList(signature.parameters)
+        pushList(signature.results)
+    }
+
+    mutating func validateCallIndirect(_ body: inout BinaryReader) throws(ModuleError) {
+        let typeIndex = try body.readU32()
+        let table = try body.readU32()
+        guard try tableElementType(table) == .funcref else { throw typeMismatch() }
+        guard typeIndex < UInt32(signatures.count) else {
+            throw .unknownType(Int64(typeIndex), at: instructionOffset)
+        }
+        let signature = signatures[Int(typeIndex)]
+        try pop(.i32)
+        try popList(signature.parameters)
+        pushList(signature.results)
+    }
+}
