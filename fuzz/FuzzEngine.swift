@@ -1,6 +1,8 @@
-// libFuzzer entry point over the whole engine: decode and validate, instantiate with every import stubbed,
-// then call each exported function with zero arguments under a fuel budget. Any thrown error is an
-// expected outcome; only a crash, a sanitizer report or a hang is a finding.
+// libFuzzer entry point over the whole engine: decode and validate, translate every function (which the engine
+// does only on a function's first call, and which must succeed for every body validation accepted), instantiate
+// with every import stubbed, then call each exported function with zero arguments under a fuel budget. Any thrown
+// error is an expected outcome; only a crash, a sanitizer report, a hang or a validated body the translator rejects
+// is a finding.
 //
 // Built by `make fuzz-build` (see the Makefile); given files instead of directories, the binary runs each
 // once, which is how `make fuzz-regressions` replays fuzz/regressions/.
@@ -21,6 +23,13 @@ public func fuzzEngine(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     // SAFETY: libFuzzer guarantees `count` readable bytes at `data` for the duration of this call.
     let bytes = Array(UnsafeBufferPointer(start: data, count: count))
     guard let module = try? Module(bytes: bytes) else { return 0 }
+    for index in module.functions.indices {
+        do throws(ModuleError) {
+            _ = try module.compiledFunction(definedIndex: index)
+        } catch {
+            fatalError("the validator accepted a body the translator rejects: function \(index): \(error)")
+        }
+    }
 
     var configuration = Store.Configuration()
     configuration.maxMemoryPages = Budget.memoryPages
