@@ -28,7 +28,7 @@ let package = Package(
             ]
         ),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
-        .target(name: "WASIHost"),
+        .target(name: "WASIHost", dependencies: ["SwiftletABI"]),
         // What is known about a module between runs (validation), on disk, keyed by its SHA-256.
         .target(name: "ModuleCache", dependencies: ["WasmEngine", "CLibCrypto"]),
         // SHA-256 from Debian's libcrypto (libssl-dev). Not swift-crypto: on Linux it imports all of Foundation, which

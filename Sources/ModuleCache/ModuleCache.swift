@@ -35,7 +35,11 @@ public struct ModuleCacheKey: Equatable, Sendable {
     }
 
     /// The entry's file name: the digest in hex.
-    var fileName: String { moduleDigest.map { hexDigit($0 >> 4) + hexDigit($0 & 0xF) }.joined() + ".entry" }
+    var fileName: String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: moduleDigest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
+            + ".entry"
+    }
 }
 
 /// What is known about a module.
@@ -190,8 +194,6 @@ func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
     digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
     return digest
 }
-
-private func hexDigit(_ value: UInt8) -> String { String(value, radix: 16) }
 
 private func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 

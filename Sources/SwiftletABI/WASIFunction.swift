@@ -41,3 +41,7 @@ public enum WASIErrno {
     public static let noSpace: UInt64 = 51
     public static let brokenPipe: UInt64 = 64
 }
+
+/// ``WASIFunction`` under a name other modules can spell next to their own `WASIFunction` (the module's name is also
+/// a type's, so `SwiftletABI.WASIFunction` does not reach it).
+public typealias WASIPreview1 = WASIFunction
