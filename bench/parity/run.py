@@ -93,6 +93,21 @@ def timed(command):
     return elapsed, usage.ru_utime + usage.ru_stime, output
 
 
+def handler_placement():
+    """Where each build's interpreter handlers start, modulo 64 KiB (0 in both when the links place them as
+    Sources/swiftlet/handlers.ld and kernel/kernel.ld say), or None without llvm-nm."""
+    swift = shutil.which("swift")
+    nm = os.path.join(os.path.dirname(os.path.realpath(swift)), "llvm-nm") if swift else None
+    if not nm or not os.path.exists(nm):
+        return None
+    placement = {}
+    for name, binary in (("CLI", SWIFTLET), ("guest kernel", KERNEL_IMAGE + ".debug")):
+        listing = subprocess.run([nm, "-n", binary], check=True, stdout=subprocess.PIPE, text=True).stdout
+        first = next((line.split()[0] for line in listing.splitlines() if "10WasmEngine6OpcodeO7handler" in line), None)
+        placement[name] = int(first, 16) % 65536 if first else None
+    return placement
+
+
 def load():
     return os.getloadavg()[0]
 
@@ -112,6 +127,11 @@ def main():
         if not os.path.exists(path):
             sys.exit(f"run.py: no {what} at {os.path.relpath(path, ROOT)} (run `make build`)")
     modules = compile_kernels(kernels)
+    placement = handler_placement()
+    if placement and any(offset != 0 for offset in placement.values()):
+        # Objects compiled before -function-sections was added keep one .text section, which the scripts cannot place.
+        print(f"run.py: warning: the handlers do not start on a 64 KiB boundary ({placement}): the two builds' code "
+              "layouts differ; rebuild from scratch (rm -rf .build .build-kernel; make build)", file=sys.stderr)
 
     print(f"VM vs in-process, whole `swiftlet run K.wasm N` processes, {options.rounds} alternating runs each "
           f"(VM first); times are medians; {os.cpu_count()} cores, load {load():.2f} at the start")
