@@ -7,7 +7,8 @@ as a whole process, `swiftlet run K.wasm N` (the micro-VM, the default) and `swi
 K.wasm N`, alternately VM, in-process, VM, ... for --rounds rounds; both must print the same output. Printed per
 kernel: the median wall time of each side, their ratio (target <= 1.05x), the ratio of the two minimums, the
 ratio of the median CPU times (user + sys, the guest's included: steadier than wall time when other work shares
-the machine's cores), and the load average when the kernel's runs began.
+the machine's cores), the load average when the kernel's runs began, and what one more VM run cost in exits (KVM's
+counts, SWIFTLET_VM_STATS=1: all exits, those for host interrupts such as the timer tick, shadow page faults).
 
 Usage: bench/parity/run.py [--rounds N] [--kernels a,b] [--scale F]   (`make bench-parity` builds swiftlet first)
 """
@@ -108,6 +109,16 @@ def handler_placement():
     return placement
 
 
+def vm_exits(command):
+    """KVM's counts for one more VM run of `command` (SWIFTLET_VM_STATS=1): all exits, those for host interrupts
+    (the timer tick, mostly), and shadow page faults."""
+    result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, SWIFTLET_VM_STATS="1"))
+    line = next((line for line in result.stderr.splitlines() if "vCPU statistics" in line), "")
+    counts = dict(field.split("=", 1) for field in line.split() if "=" in field)
+    return tuple(int(counts.get(name, "0")) for name in ("exits", "irq_exits", "pf_taken"))
+
+
 def load():
     return os.getloadavg()[0]
 
@@ -136,7 +147,7 @@ def main():
     print(f"VM vs in-process, whole `swiftlet run K.wasm N` processes, {options.rounds} alternating runs each "
           f"(VM first); times are medians; {os.cpu_count()} cores, load {load():.2f} at the start")
     header = (f"{'kernel':<13} {'N':>9}  {'VM':>9}  {'in-process':>10}  {'ratio':>6}  {'min ratio':>9}  "
-              f"{'CPU ratio':>9}  {'load':>5}  shape")
+              f"{'CPU ratio':>9}  {'load':>5}  {'VM exits (irq, pf)':>18}  shape")
     print(header)
     print("-" * len(header))
     worst = 0.0
@@ -159,13 +170,14 @@ def main():
                 outputs[side].add(output)
         if len(outputs["vm"] | outputs["process"]) != 1:
             sys.exit(f"run.py: {kernel.name}: the outputs differ: {outputs}")
+        exits = vm_exits(commands["vm"])
         vm, process = statistics.median(wall["vm"]), statistics.median(wall["process"])
         ratio = vm / process
         worst = max(worst, ratio)
         print(f"{kernel.name:<13} {size:>9}  {vm:8.3f}s  {process:9.3f}s  {ratio:5.3f}x  "
               f"{min(wall['vm']) / min(wall['process']):8.3f}x  "
               f"{statistics.median(cpu['vm']) / statistics.median(cpu['process']):8.3f}x  {started_load:5.2f}  "
-              f"{kernel.shape}", flush=True)
+              f"{f'{exits[0]} ({exits[1]}, {exits[2]})':>18}  {kernel.shape}", flush=True)
     print(f"worst median ratio {worst:.3f}x (target <= 1.05x); load {load():.2f} at the end")
 
 
