@@ -37,11 +37,14 @@ enum Heap {
     static func allocate(size: UInt, alignment: UInt, zeroed: Bool = false) -> UnsafeMutableRawPointer? {
         guard size <= end else { return nil }
         let block: (pointer: UnsafeMutableRawPointer, isFresh: Bool)?
-        if alignment <= 16 {
-            let blockSize = size + headerSize
-            block = blockSize <= largestSmallBlock ? allocateSmall(blockSize) : allocateLarge(blockSize, alignment: 16)
+        // Every block starts 16-byte aligned, so a larger alignment takes at most `alignment - 16` bytes more: a small
+        // block can take those too (the engine's code buffers ask for 64) rather than a page each.
+        let alignment = max(alignment, 16)
+        let blockSize = size + headerSize + (alignment - 16)
+        if blockSize <= largestSmallBlock {
+            block = allocateSmall(blockSize, alignment: alignment)
         } else {
-            block = allocateLarge(size + headerSize + alignment, alignment: alignment)
+            block = allocateLarge(blockSize, alignment: alignment)
         }
         guard let block else { return nil }
         // SAFETY: the block holds at least `size` bytes from `pointer` on.
@@ -64,7 +67,7 @@ enum Heap {
 
     // MARK: Small blocks
 
-    private static func allocateSmall(_ size: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
+    private static func allocateSmall(_ size: UInt, alignment: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
         let sizeClass = SmallFreeLists.sizeClass(of: size)
         let blockSize = SmallFreeLists.blockSize(ofClass: sizeClass)
         var start = smallFreeLists.pop(sizeClass: sizeClass)
@@ -74,7 +77,8 @@ enum Heap {
             start = next
             next += blockSize
         }
-        return hand(start: start, size: blockSize, pointer: start + headerSize).map { ($0, isFresh) }
+        let pointer = (start + headerSize + alignment - 1) & ~(alignment - 1)
+        return hand(start: start, size: blockSize, pointer: pointer).map { ($0, isFresh) }
     }
 
     // MARK: Large blocks
