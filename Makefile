@@ -27,8 +27,8 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real test unit-tests spec-tests bench bench-smoke fuzz fuzz-build \
-	fuzz-smoke fuzz-regressions modules clean
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity test unit-tests spec-tests bench \
+	bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
@@ -70,6 +70,11 @@ bench: build
 # --invoke in the VM vs in-process, kernel image size, peak RSS.
 bench-vm: build
 	$(PYTHON) bench/vm/run.py
+
+# CPU-bound kernels the engine was not tuned for (bench/parity), whole processes in the micro-VM vs in-process:
+# medians of alternating runs and their ratios (target <= 1.05x).
+bench-parity: build
+	$(PYTHON) bench/parity/run.py
 
 # WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
 bench-wasi: build

@@ -1,6 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// This manifest's directory, for the linker script the CLI's release link takes by path.
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
+
 let package = Package(
     name: "Swiftlet",
     platforms: [.macOS(.v15)],
@@ -21,9 +24,11 @@ let package = Package(
                 // one module (a debug build compiles file by file, and a handler could not inline the
                 // `Registers` operations of another file). Swift's function merging would fold look-alike
                 // handlers into one that the others reach through an extra jump, with one more argument.
+                // A section per function lets both links (the CLI's, Sources/swiftlet/handlers.ld, and the guest
+                // kernel's, kernel/kernel.ld) put the handlers at the same 64 KiB-aligned place: see handlers.ld.
                 .unsafeFlags([
                     "-O", "-wmo", "-num-threads", "2", "-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xcc",
-                    "-fno-math-errno",
+                    "-fno-math-errno", "-Xfrontend", "-function-sections",
                 ])
             ]
         ),
@@ -48,11 +53,13 @@ let package = Package(
             // The shipped (release) binary starts a process per module, so start-up is most of a short run. It is
             // one static executable: no dynamic loader, no libraries to map, relocate and bind (libstdc++ alone
             // cost 0.5 ms), no relocations of its own (not position-independent), unused sections dropped.
-            // FoundationEssentials (ArgumentParser's) needs its two support libraries named.
+            // FoundationEssentials (ArgumentParser's) needs its two support libraries named. The interpreter's
+            // handlers start on a 64 KiB boundary, as in the guest kernel (handlers.ld).
+            exclude: ["handlers.ld"],
             linkerSettings: [
                 .unsafeFlags(
                     ["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-use-ld=lld",
-                     "-Xlinker", "--gc-sections"],
+                     "-Xlinker", "--gc-sections", "-Xlinker", "--script=\(packageDirectory)/Sources/swiftlet/handlers.ld"],
                     .when(platforms: [.linux], configuration: .release))
             ]
         ),

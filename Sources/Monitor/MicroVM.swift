@@ -314,6 +314,12 @@ public struct MicroVM: ~Copyable {
         return overflow ? .max : whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000)).partialValue
     }
 
+    /// KVM's counters for the vCPU so far (see ``VirtualCPU/statistics()``): every exit, including the ones the host
+    /// kernel handles without returning to the monitor (``MicroVMResult/exitCount`` counts only those that return).
+    public func vcpuStatistics() throws(MicroVMError) -> [(name: String, value: UInt64)] {
+        try wrap { () throws(KVMError) in try vcpu.statistics() }
+    }
+
     /// The guest's `RIP`: after a fault, the faulting instruction; after an `out`, the instruction after it.
     public func instructionPointer() throws(MicroVMError) -> UInt64 {
         try wrap { () throws(KVMError) in try vcpu.registers().rip }

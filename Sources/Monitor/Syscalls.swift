@@ -105,6 +105,22 @@ enum Syscalls {
         }
     }
 
+    /// Fills `buffer` from `fd` at `offset` (`pread`), retrying short reads and `EINTR`; a file that ends first is
+    /// `EIO`.
+    static func readExactly(_ fd: Int32, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        var done = 0
+        while done < buffer.count {
+            let got = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if got > 0 {
+                done += got
+            } else if got == 0 {
+                throw Errno(rawValue: EIO)
+            } else if errno != EINTR {
+                throw .current
+            }
+        }
+    }
+
     /// Writes all of `bytes` to `fd`, retrying short writes and `EINTR`.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(Errno) {
         var offset = 0

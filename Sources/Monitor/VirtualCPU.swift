@@ -60,6 +60,39 @@ public struct VirtualCPU: ~Copyable {
         return value
     }
 
+    /// KVM's counters for this vCPU, each by its KVM name (`exits`, `irq_exits`, `pf_taken`, ...; a histogram gives its
+    /// first bucket), in KVM's order. Exits handled inside the host kernel (an interrupt, a shadow-page fault) are
+    /// counted here and never reach the monitor. The corresponding ioctl is `KVM_GET_STATS_FD`.
+    public func statistics() throws(KVMError) -> [(name: String, value: UInt64)] {
+        let statsFD = try checked("KVM_GET_STATS_FD") { () throws(Errno) in try Syscalls.ioctl(fd, CKVM_GET_STATS_FD) }
+        defer { Syscalls.close(statsFD) }
+        return try checked("read KVM statistics") { () throws(Errno) in
+            // struct kvm_stats_header: flags, name_size, num_desc, id_offset, desc_offset, data_offset (u32 each).
+            let header = UnsafeMutableRawBufferPointer.allocate(byteCount: 24, alignment: 8)
+            defer { header.deallocate() }
+            try Syscalls.readExactly(statsFD, at: 0, into: header)
+            let field = { (index: Int) in Int(header.load(fromByteOffset: index * 4, as: UInt32.self)) }
+            let (nameSize, count, descriptorOffset, dataOffset) = (field(1), field(2), field(4), field(5))
+            guard count < 4096, nameSize < 4096 else { throw Errno(rawValue: 22) }  // EINVAL: not a header KVM writes
+            // struct kvm_stats_desc: flags (u32), exponent (s16), size (u16), offset (u32), bucket_size (u32), name.
+            let descriptorSize = 16 + nameSize
+            let descriptors = UnsafeMutableRawBufferPointer.allocate(byteCount: descriptorSize * count, alignment: 8)
+            defer { descriptors.deallocate() }
+            try Syscalls.readExactly(statsFD, at: descriptorOffset, into: descriptors)
+            let value = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
+            defer { value.deallocate() }
+            var statistics: [(name: String, value: UInt64)] = []
+            for index in 0..<count {
+                let descriptor = UnsafeRawBufferPointer(rebasing: descriptors[(index * descriptorSize)...].prefix(descriptorSize))
+                try Syscalls.readExactly(
+                    statsFD, at: dataOffset + Int(descriptor.loadUnaligned(fromByteOffset: 8, as: UInt32.self)), into: value)
+                let name = descriptor.dropFirst(16).prefix { $0 != 0 }
+                statistics.append((String(decoding: name, as: UTF8.self), value.load(as: UInt64.self)))
+            }
+            return statistics
+        }
+    }
+
     private func transfer<T: BitwiseCopyable>(_ value: inout T, _ name: String, _ request: UInt) throws(KVMError) {
         _ = try checked(name) { () throws(Errno) in
             // SAFETY: `value` is the structure `request` expects and outlives the call.

@@ -199,6 +199,9 @@ struct ModuleRunTests {
             ABIValue(type: ABIValue.f32Type, bits: UInt64(Float(1.5).bitPattern)),
             ABIValue(type: ABIValue.f64Type, bits: Double(-0.25).bitPattern)]),
         ("nothing", []),
+        // memory.copy and memory.fill through the guest kernel's memmove and memset (Support/support.c) and glibc's.
+        ("copies", [ABIValue(type: ABIValue.i32Type, bits: 1)]),
+        ("copies", [ABIValue(type: ABIValue.i32Type, bits: 0xDEAD_BEEF)]),
     ])
     func invokeMatchesInProcess(name: String, arguments: [ABIValue]) throws {
         let bytes = try testModule("export-compute")

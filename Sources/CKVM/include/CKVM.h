@@ -21,6 +21,7 @@ static const unsigned long CKVM_SET_REGS = KVM_SET_REGS;
 static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
 static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
 static const unsigned long CKVM_GET_TSC_KHZ = KVM_GET_TSC_KHZ;
+static const unsigned long CKVM_GET_STATS_FD = KVM_GET_STATS_FD;
 
 // KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP) with no IOAPIC routes: each vCPU gets an in-kernel local APIC and the PIC and
 // IOAPIC stay with userspace (which has none). struct kvm_enable_cap's argument arrays are simplest filled in C.

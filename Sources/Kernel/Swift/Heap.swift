@@ -45,11 +45,14 @@ enum Heap {
         guard size <= end else { return nil }
         let zeroBefore = zeroFrom
         let block: (pointer: UnsafeMutableRawPointer, isRecycled: Bool)?
-        if alignment <= 16 {
-            let blockSize = size + headerSize
-            block = blockSize <= largestSmallBlock ? allocateSmall(blockSize) : allocateLarge(blockSize, alignment: 16)
+        // Every block starts 16-byte aligned, so a larger alignment takes at most `alignment - 16` bytes more: a small
+        // block can take those too (the engine's code buffers ask for 64) rather than a page each.
+        let alignment = max(alignment, 16)
+        let blockSize = size + headerSize + (alignment - 16)
+        if blockSize <= largestSmallBlock {
+            block = allocateSmall(blockSize, alignment: alignment)
         } else {
-            block = allocateLarge(size + headerSize + alignment, alignment: alignment)
+            block = allocateLarge(blockSize, alignment: alignment)
         }
         guard let block else { return nil }
         if zeroed {
@@ -76,7 +79,7 @@ enum Heap {
 
     // MARK: Small blocks
 
-    private static func allocateSmall(_ size: UInt) -> (pointer: UnsafeMutableRawPointer, isRecycled: Bool)? {
+    private static func allocateSmall(_ size: UInt, alignment: UInt) -> (pointer: UnsafeMutableRawPointer, isRecycled: Bool)? {
         let sizeClass = SmallFreeLists.sizeClass(of: size)
         let blockSize = SmallFreeLists.blockSize(ofClass: sizeClass)
         var start = smallFreeLists.pop(sizeClass: sizeClass)
@@ -87,7 +90,8 @@ enum Heap {
             next += blockSize
             zeroFrom = max(zeroFrom, next)
         }
-        return hand(start: start, size: blockSize, pointer: start + headerSize).map { ($0, isRecycled) }
+        let pointer = (start + headerSize + alignment - 1) & ~(alignment - 1)
+        return hand(start: start, size: blockSize, pointer: pointer).map { ($0, isRecycled) }
     }
 
     // MARK: Large blocks

@@ -244,7 +244,11 @@ extension Store {
     /// relative and its calls linked. The record's stand-in, if it had one, is never reached again.
     func install(_ function: CompiledFunction, in record: UnsafeMutablePointer<FunctionRecord>) {
         let count = function.code.count
-        let code = UnsafeMutablePointer<LinkedInstruction>.allocate(capacity: Swift.max(count, 1))
+        // On a cache line: where the instructions (24 bytes each) straddle lines then depends on the code alone, not
+        // on the allocator's history, which differs between the CLI's and the guest kernel's (and between runs).
+        let code = UnsafeMutableRawPointer.allocate(
+            byteCount: Swift.max(count, 1) * MemoryLayout<LinkedInstruction>.stride, alignment: 64
+        ).bindMemory(to: LinkedInstruction.self, capacity: Swift.max(count, 1))
         codeBuffers.append(code)
         for (position, instruction) in function.code.enumerated() {
             (code + position).initialize(to: LinkedInstruction(handler: instruction.opcode.handler, instruction: instruction))
