@@ -24,11 +24,13 @@ let package = Package(
                 // one module (a debug build compiles file by file, and a handler could not inline the
                 // `Registers` operations of another file). Swift's function merging would fold look-alike
                 // handlers into one that the others reach through an extra jump, with one more argument.
-                // A section per function lets both links (the CLI's, Sources/swiftlet/handlers.ld, and the guest
-                // kernel's, kernel/kernel.ld) put the handlers at the same 64 KiB-aligned place: see handlers.ld.
+                // Every function on a 64-byte cache line, so a handler (most are under 64 bytes) never straddles two
+                // because of what precedes it, and a section per function, so that both links (the CLI's,
+                // Sources/swiftlet/handlers.ld, and the guest kernel's, kernel/kernel.ld) put the handlers at the
+                // same address modulo 64 KiB: the same code then runs alike in-process and in the micro-VM.
                 .unsafeFlags([
                     "-O", "-wmo", "-num-threads", "2", "-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xcc",
-                    "-fno-math-errno", "-Xfrontend", "-function-sections",
+                    "-fno-math-errno", "-Xfrontend", "-function-sections", "-Xllvm", "-align-all-functions=6",
                 ])
             ]
         ),
