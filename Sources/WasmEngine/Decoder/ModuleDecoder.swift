@@ -74,7 +74,7 @@ enum SectionID: UInt8 {
 struct ModuleDecoder {
     /// How much of the module a decoding reads.
     enum Scope {
-        /// Every section, each function body compiled.
+        /// Every section, each function body validated (and found, for translation on its first call).
         case whole
         /// The sections up to and including the export section, all of which declare; later ones are skipped.
         case declarations
