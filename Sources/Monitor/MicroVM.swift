@@ -115,6 +115,9 @@ public struct MicroVM: ~Copyable {
     public let bootInfoAddress: GuestPhysicalAddress
     private var hypercalls: HypercallDispatcher
     private var exitCount = 0
+    /// The guest's time-stamp counter and CLOCK_MONOTONIC as the monitor paired them before the first run (kept here:
+    /// their copies in boot info are the guest's to overwrite).
+    private var clockBase: (counter: UInt64, monotonic: UInt64)?
 
     public init(
         system: borrowing KVMSystem, kernel: KernelImage, configuration: MicroVMConfiguration = .init()
@@ -232,11 +235,12 @@ public struct MicroVM: ~Copyable {
     /// guest's first instruction. The counter is read first, so the guest's clocks lead the host's by the time the
     /// two clock reads take rather than trail them: an absolute deadline the guest computes and the host waits for
     /// has passed in the guest's time too when the host wakes it.
-    private func writeClockBase() throws(MicroVMError) {
+    private mutating func writeClockBase() throws(MicroVMError) {
         guard bootInfo.tscFrequency != 0 else { return }
         let counter = try wrap { () throws(KVMError) in try vcpu.guestTimeStampCounter() }
         let realtime = Syscalls.realtimeNanoseconds()
         let monotonic = Syscalls.monotonicNanoseconds()
+        clockBase = (counter, monotonic)
         let first = bootInfoAddress.adding(UInt64(BootInfo.clockBaseWordIndex) * 8)!
         try wrap { () throws(GuestMemoryError) in
             for (index, word) in [realtime, monotonic, counter].enumerated() {
@@ -248,13 +252,15 @@ public struct MicroVM: ~Copyable {
     /// ``MicroVMResult/moduleStartTime``: the guest's counter reading converted with the clock base stamped before
     /// the run.
     private func moduleStartTime() -> UInt64? {
-        guard bootInfo.tscFrequency != 0,
-            let info = try? memory.load(BootInfo.self, at: bootInfoAddress), info.moduleStartCounter > info.tscBase
+        // The counter is the guest's word, so any value: every step is checked, and a bad one gives nil.
+        guard let clockBase, bootInfo.tscFrequency >= 1000,
+            let address = bootInfoAddress.adding(UInt64(BootInfo.moduleStartCounterWordIndex) * 8),
+            let counter = try? memory.load(UInt64.self, at: address), counter > clockBase.counter
         else { return nil }
-        let ticks = info.moduleStartCounter - info.tscBase
-        let (nanoseconds, overflow) = ticks.multipliedReportingOverflow(by: 1_000_000)
+        let (scaled, overflow) = (counter - clockBase.counter).multipliedReportingOverflow(by: 1_000_000)
         guard !overflow else { return nil }
-        return info.monotonicBase + nanoseconds / (bootInfo.tscFrequency / 1000)
+        let (time, late) = clockBase.monotonic.addingReportingOverflow(scaled / (bootInfo.tscFrequency / 1000))
+        return late ? nil : time
     }
 
     /// Runs the guest until it exits, faults, makes a malformed hypercall or, with a `timeLimit`, runs out of time.
