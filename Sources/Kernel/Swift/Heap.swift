@@ -67,7 +67,9 @@ enum Heap {
 
     // MARK: Small blocks
 
-    private static func allocateSmall(_ size: UInt, alignment: UInt) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
+    private static func allocateSmall(
+        _ size: UInt, alignment: UInt
+    ) -> (pointer: UnsafeMutableRawPointer, isFresh: Bool)? {
         let sizeClass = SmallFreeLists.sizeClass(of: size)
         let blockSize = SmallFreeLists.blockSize(ofClass: sizeClass)
         var start = smallFreeLists.pop(sizeClass: sizeClass)
