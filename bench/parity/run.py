@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import handler_layout  # noqa: E402 (scripts/ is not a package)
 SOURCES = os.path.join(ROOT, "bench", "parity")
 BUILD = os.path.join(ROOT, ".build", "bench-parity")
 SWIFTLET = os.path.join(ROOT, ".build", "release", "swiftlet")
@@ -96,23 +98,6 @@ def timed(command):
     return elapsed, usage.ru_utime + usage.ru_stime, output
 
 
-def handler_placement():
-    """How many of the interpreter's handlers sit at a different address modulo 64 KiB in the CLI than in the guest
-    kernel (0 when both links place them as Sources/swiftlet/handlers.ld and kernel/kernel.ld say and both builds
-    align them as Package.swift says), or None without llvm-nm."""
-    swift = shutil.which("swift")
-    nm = os.path.join(os.path.dirname(os.path.realpath(swift)), "llvm-nm") if swift else None
-    if not nm or not os.path.exists(nm):
-        return None
-    placements = []
-    for binary in (SWIFTLET, KERNEL_IMAGE + ".debug"):
-        listing = subprocess.run([nm, binary], check=True, stdout=subprocess.PIPE, text=True).stdout
-        placements.append({fields[2][2:]: int(fields[0], 16) % 65536 for fields in map(str.split, listing.splitlines())
-                           if len(fields) == 3 and "10WasmEngine6OpcodeO7handler" in fields[2]})
-    cli, guest = placements
-    return sum(1 for name in cli.keys() | guest.keys() if cli.get(name) != guest.get(name))
-
-
 def vm_exits(command):
     """KVM's counts for one more VM run of `command` (SWIFTLET_VM_STATS=1): all exits, those for host interrupts
     (the timer tick, mostly), and shadow page faults."""
@@ -142,7 +127,7 @@ def main():
         if not os.path.exists(path):
             sys.exit(f"run.py: no {what} at {os.path.relpath(path, ROOT)} (run `make build`)")
     modules = compile_kernels(kernels)
-    misplaced = handler_placement()
+    misplaced = handler_layout.misplaced_handlers(SWIFTLET, KERNEL_IMAGE + ".debug")
     if misplaced:
         # SwiftPM keeps objects whose LLVM IR did not change even when code generation flags did (a section per
         # function, the handlers' alignment): a build from before those flags still places the handlers differently.
