@@ -10,7 +10,9 @@ median of each round's own ratio (its VM run over the in-process run right after
 run's time swings by a third with what the other core runs, and a pair shares most of that), the ratio of the
 median CPU times (user + sys, the guest's included), the load average when the kernel's runs began, and what one
 more VM run cost in exits (KVM's counts, SWIFTLET_VM_STATS=1: all exits, those for host interrupts such as the
-timer tick, shadow page faults).
+timer tick, shadow page faults). Then, from bench/parity/interruptions.c, the share of a run's time the machine
+takes away in each mode (interrupts, preemption): in the VM each interrupt costs an exit, which is most of what
+separates the two on CPU-bound code.
 
 Usage: bench/parity/run.py [--rounds N] [--kernels a,b] [--scale F]   (`make bench-parity` builds swiftlet first)
 """
@@ -117,6 +119,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=15, help="alternating VM / in-process pairs per kernel")
     parser.add_argument("--kernels", default=",".join(kernel.name for kernel in KERNELS))
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every kernel's size (1: ~1-1.5 s)")
+    parser.add_argument("--interruptions", type=int, default=3,
+                        help="rounds of bench/parity/interruptions.c after the kernels (0: none)")
     options = parser.parse_args()
     chosen = options.kernels.split(",")
     unknown = set(chosen) - {kernel.name for kernel in KERNELS}
@@ -126,7 +130,7 @@ def main():
     for path, what in ((SWIFTLET, "swiftlet"), (KERNEL_IMAGE, "guest kernel")):
         if not os.path.exists(path):
             sys.exit(f"run.py: no {what} at {os.path.relpath(path, ROOT)} (run `make build`)")
-    modules = compile_kernels(kernels)
+    modules = compile_kernels(kernels + [Kernel("interruptions", 2, "")])
     misplaced = handler_layout.misplaced_handlers(SWIFTLET, KERNEL_IMAGE + ".debug")
     if misplaced:
         # SwiftPM keeps objects whose LLVM IR did not change even when code generation flags did (a section per
@@ -173,6 +177,20 @@ def main():
               f"{f'{exits[0]} ({exits[1]}, {exits[2]})':>18}  {kernel.shape}", flush=True)
     print(f"worst ratio of medians {worst:.3f}x, worst paired {worst_paired:.3f}x (target <= 1.05x); "
           f"load {load():.2f} at the end")
+    if options.interruptions:
+        print_interruptions(modules["interruptions"], options.interruptions)
+
+
+def print_interruptions(module, rounds):
+    """What the machine takes from a run in each mode (bench/parity/interruptions.c): the part of the VM's cost that
+    is not the engine's code, alternating as the kernels do."""
+    lost = {"vm": [], "process": []}
+    for _ in range(rounds):
+        for side, isolation in (("vm", []), ("process", ["--isolation", "process"])):
+            _, _, output = timed([SWIFTLET, "run"] + isolation + [module, "2"])
+            lost[side].append(float(output.split(b"%")[0]))
+    print(f"time lost to interruptions (clock-reading loop, 2 s, gaps > 2 us, median of {rounds}): "
+          f"VM {statistics.median(lost['vm']):.2f}%, in-process {statistics.median(lost['process']):.2f}%")
 
 
 if __name__ == "__main__":
