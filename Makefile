@@ -32,8 +32,14 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
+# The interpreter's handlers must sit at the same addresses (modulo 64 KiB) in both builds (kernel/README.md). SwiftPM
+# keeps an object whose IR is unchanged even when code generation flags changed, so a build directory from before the
+# flags that place them keeps the old layout: then the engine's objects are rebuilt, once.
+ENGINE_OBJECTS := .build/release/WasmEngine.build/*.o .build-kernel/x86_64-unknown-none-elf/release/WasmEngine.build/*.o
 build: build-deps kernel
 	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+	@$(PYTHON) scripts/handler_layout.py || { echo "make: rebuilding the engine's objects"; rm -f $(ENGINE_OBJECTS); \
+		kernel/build.sh && $(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) && $(PYTHON) scripts/handler_layout.py; }
 
 # What the build or the tests need, installed when missing.
 test-deps build-deps:

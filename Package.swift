@@ -61,7 +61,8 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(
                     ["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-use-ld=lld",
-                     "-Xlinker", "--gc-sections", "-Xlinker", "--script=\(packageDirectory)/Sources/swiftlet/handlers.ld"],
+                     "-Xlinker", "--gc-sections",
+                     "-Xlinker", "--script=\(packageDirectory)/Sources/swiftlet/handlers.ld"],
                     .when(platforms: [.linux], configuration: .release))
             ]
         ),

@@ -68,6 +68,7 @@ public struct VirtualCPU: ~Copyable {
         defer { Syscalls.close(statsFD) }
         return try checked("read KVM statistics") { () throws(Errno) in
             // struct kvm_stats_header: flags, name_size, num_desc, id_offset, desc_offset, data_offset (u32 each).
+            // SAFETY: each buffer below is allocated here, freed on return, and read only after it was filled.
             let header = UnsafeMutableRawBufferPointer.allocate(byteCount: 24, alignment: 8)
             defer { header.deallocate() }
             try Syscalls.readExactly(statsFD, at: 0, into: header)
@@ -83,9 +84,12 @@ public struct VirtualCPU: ~Copyable {
             defer { value.deallocate() }
             var statistics: [(name: String, value: UInt64)] = []
             for index in 0..<count {
-                let descriptor = UnsafeRawBufferPointer(rebasing: descriptors[(index * descriptorSize)...].prefix(descriptorSize))
-                try Syscalls.readExactly(
-                    statsFD, at: dataOffset + Int(descriptor.loadUnaligned(fromByteOffset: 8, as: UInt32.self)), into: value)
+                // SAFETY: descriptor `index` lies inside `descriptors`, which holds `count` of them; `value` holds 8
+                // bytes, all read before the load.
+                let descriptor = UnsafeRawBufferPointer(
+                    rebasing: descriptors[(index * descriptorSize)..<((index + 1) * descriptorSize)])
+                let valueOffset = Int(descriptor.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                try Syscalls.readExactly(statsFD, at: dataOffset + valueOffset, into: value)
                 let name = descriptor.dropFirst(16).prefix { $0 != 0 }
                 statistics.append((String(decoding: name, as: UTF8.self), value.load(as: UInt64.self)))
             }

@@ -134,8 +134,8 @@ struct VMRun {
         }
         // For measurements (bench/parity): what the run cost in exits, including those the host kernel handled itself.
         if environmentValue("SWIFTLET_VM_STATS") == "1", let statistics = try? vm.vcpuStatistics() {
-            let counted = statistics.filter { $0.value != 0 }.map { "\($0.name)=\($0.value)" }
-            writeToStandardError("swiftlet: vCPU statistics: exits to the monitor=\(result.exitCount) \(counted.joined(separator: " "))")
+            let counted = statistics.filter { $0.value != 0 }.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            writeToStandardError("swiftlet: vCPU statistics: exits to the monitor=\(result.exitCount) \(counted)")
         }
         report.noteModuleStart(at: result.moduleStartTime, entry: invoke ?? "_start")
         if let cache, let cacheKey, guestRun.moduleValidation == .validateAndReport, result.moduleValidated {

@@ -32,7 +32,8 @@ struct KernelImageTests {
         let image = try KernelImage(elf: kernelBytes!)
         // The code starts at the guest region (with the interpreter's handlers: kernel/kernel.ld); _start follows.
         #expect(image.segments.contains { $0.isExecutable && $0.range.start == codeAddress })
-        #expect(image.segments.contains { $0.isExecutable && $0.range.contains(GuestRange(start: image.entry, length: 1)!) })
+        let entry = GuestRange(start: image.entry, length: 1)!
+        #expect(image.segments.contains { $0.isExecutable && $0.range.contains(entry) })
         #expect(image.segments.allSatisfy { $0.range.start.rawValue >= SwiftletABI.guestRegionStart })
     }
 

@@ -6,9 +6,13 @@ wasm32-wasi with the toolchain's clang and Debian's wasi-libc, as bench/vm/modul
 as a whole process, `swiftlet run K.wasm N` (the micro-VM, the default) and `swiftlet run --isolation process
 K.wasm N`, alternately VM, in-process, VM, ... for --rounds rounds; both must print the same output. Printed per
 kernel: the median wall time of each side, their ratio (target <= 1.05x), the ratio of the two minimums, the
-ratio of the median CPU times (user + sys, the guest's included: steadier than wall time when other work shares
-the machine's cores), the load average when the kernel's runs began, and what one more VM run cost in exits (KVM's
-counts, SWIFTLET_VM_STATS=1: all exits, those for host interrupts such as the timer tick, shadow page faults).
+median of each round's own ratio (its VM run over the in-process run right after: on this shared machine the same
+run's time swings by a third with what the other core runs, and a pair shares most of that), the ratio of the
+median CPU times (user + sys, the guest's included), the load average when the kernel's runs began, and what one
+more VM run cost in exits (KVM's counts, SWIFTLET_VM_STATS=1: all exits, those for host interrupts such as the
+timer tick, shadow page faults). Then, from bench/parity/interruptions.c, the share of a run's time the machine
+takes away in each mode (interrupts, preemption): in the VM each interrupt costs an exit, which is most of what
+separates the two on CPU-bound code.
 
 Usage: bench/parity/run.py [--rounds N] [--kernels a,b] [--scale F]   (`make bench-parity` builds swiftlet first)
 """
@@ -23,6 +27,8 @@ import time
 from dataclasses import dataclass
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import handler_layout  # noqa: E402 (scripts/ is not a package)
 SOURCES = os.path.join(ROOT, "bench", "parity")
 BUILD = os.path.join(ROOT, ".build", "bench-parity")
 SWIFTLET = os.path.join(ROOT, ".build", "release", "swiftlet")
@@ -38,12 +44,12 @@ class Kernel:
 
 
 KERNELS = [
-    Kernel("spectralnorm", 1600, "floating point, a call per element"),
-    Kernel("matmul", 350, "floating point, streaming rows"),
-    Kernel("hashtable", 4_000_000, "memory-bound, 64 MiB table"),
+    Kernel("spectralnorm", 1600, "floating point, calls"),
+    Kernel("matmul", 350, "floating point, rows"),
+    Kernel("hashtable", 4_000_000, "memory-bound, 64 MiB"),
     Kernel("tak", 20, "call-heavy"),
-    Kernel("collatz", 1_400_000, "tight 64-bit integer loop"),
-    Kernel("lz", 10_000_000, "bytes: LZ77 round trip"),
+    Kernel("collatz", 1_400_000, "tight integer loop"),
+    Kernel("lz", 10_000_000, "bytes: LZ77"),
 ]
 
 
@@ -94,23 +100,6 @@ def timed(command):
     return elapsed, usage.ru_utime + usage.ru_stime, output
 
 
-def handler_placement():
-    """How many of the interpreter's handlers sit at a different address modulo 64 KiB in the CLI than in the guest
-    kernel (0 when both links place them as Sources/swiftlet/handlers.ld and kernel/kernel.ld say and both builds
-    align them as Package.swift says), or None without llvm-nm."""
-    swift = shutil.which("swift")
-    nm = os.path.join(os.path.dirname(os.path.realpath(swift)), "llvm-nm") if swift else None
-    if not nm or not os.path.exists(nm):
-        return None
-    placements = []
-    for binary in (SWIFTLET, KERNEL_IMAGE + ".debug"):
-        listing = subprocess.run([nm, binary], check=True, stdout=subprocess.PIPE, text=True).stdout
-        placements.append({fields[2][2:]: int(fields[0], 16) % 65536 for fields in map(str.split, listing.splitlines())
-                           if len(fields) == 3 and "10WasmEngine6OpcodeO7handler" in fields[2]})
-    cli, guest = placements
-    return sum(1 for name in cli.keys() | guest.keys() if cli.get(name) != guest.get(name))
-
-
 def vm_exits(command):
     """KVM's counts for one more VM run of `command` (SWIFTLET_VM_STATS=1): all exits, those for host interrupts
     (the timer tick, mostly), and shadow page faults."""
@@ -127,9 +116,11 @@ def load():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=11, help="alternating VM / in-process pairs per kernel")
+    parser.add_argument("--rounds", type=int, default=15, help="alternating VM / in-process pairs per kernel")
     parser.add_argument("--kernels", default=",".join(kernel.name for kernel in KERNELS))
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every kernel's size (1: ~1-1.5 s)")
+    parser.add_argument("--interruptions", type=int, default=3,
+                        help="rounds of bench/parity/interruptions.c after the kernels (0: none)")
     options = parser.parse_args()
     chosen = options.kernels.split(",")
     unknown = set(chosen) - {kernel.name for kernel in KERNELS}
@@ -139,8 +130,8 @@ def main():
     for path, what in ((SWIFTLET, "swiftlet"), (KERNEL_IMAGE, "guest kernel")):
         if not os.path.exists(path):
             sys.exit(f"run.py: no {what} at {os.path.relpath(path, ROOT)} (run `make build`)")
-    modules = compile_kernels(kernels)
-    misplaced = handler_placement()
+    modules = compile_kernels(kernels + [Kernel("interruptions", 2, "")])
+    misplaced = handler_layout.misplaced_handlers(SWIFTLET, KERNEL_IMAGE + ".debug")
     if misplaced:
         # SwiftPM keeps objects whose LLVM IR did not change even when code generation flags did (a section per
         # function, the handlers' alignment): a build from before those flags still places the handlers differently.
@@ -150,11 +141,11 @@ def main():
 
     print(f"VM vs in-process, whole `swiftlet run K.wasm N` processes, {options.rounds} alternating runs each "
           f"(VM first); times are medians; {os.cpu_count()} cores, load {load():.2f} at the start")
-    header = (f"{'kernel':<13} {'N':>9}  {'VM':>9}  {'in-process':>10}  {'ratio':>6}  {'min ratio':>9}  "
-              f"{'CPU ratio':>9}  {'load':>5}  {'VM exits (irq, pf)':>18}  shape")
+    header = (f"{'kernel':<13} {'N':>9}  {'VM':>8}  {'in-process':>10}  {'ratio':>6}  {'min ratio':>9}  "
+              f"{'paired':>6}  {'CPU ratio':>9}  {'load':>4}  {'VM exits (irq, pf)':>18}  shape")
     print(header)
     print("-" * len(header))
-    worst = 0.0
+    worst, worst_paired = 0.0, 0.0
     for kernel in kernels:
         size = str(max(1, round(kernel.size * options.scale)))
         module = modules[kernel.name]
@@ -178,11 +169,28 @@ def main():
         vm, process = statistics.median(wall["vm"]), statistics.median(wall["process"])
         ratio = vm / process
         worst = max(worst, ratio)
-        print(f"{kernel.name:<13} {size:>9}  {vm:8.3f}s  {process:9.3f}s  {ratio:5.3f}x  "
-              f"{min(wall['vm']) / min(wall['process']):8.3f}x  "
-              f"{statistics.median(cpu['vm']) / statistics.median(cpu['process']):8.3f}x  {started_load:5.2f}  "
+        paired = statistics.median(v / p for v, p in zip(wall["vm"], wall["process"]))
+        worst_paired = max(worst_paired, paired)
+        print(f"{kernel.name:<13} {size:>9}  {vm:7.3f}s  {process:9.3f}s  {ratio:5.3f}x  "
+              f"{min(wall['vm']) / min(wall['process']):8.3f}x  {paired:5.3f}x  "
+              f"{statistics.median(cpu['vm']) / statistics.median(cpu['process']):8.3f}x  {started_load:4.1f}  "
               f"{f'{exits[0]} ({exits[1]}, {exits[2]})':>18}  {kernel.shape}", flush=True)
-    print(f"worst median ratio {worst:.3f}x (target <= 1.05x); load {load():.2f} at the end")
+    print(f"worst ratio of medians {worst:.3f}x, worst paired {worst_paired:.3f}x (target <= 1.05x); "
+          f"load {load():.2f} at the end")
+    if options.interruptions:
+        print_interruptions(modules["interruptions"], options.interruptions)
+
+
+def print_interruptions(module, rounds):
+    """What the machine takes from a run in each mode (bench/parity/interruptions.c): the part of the VM's cost that
+    is not the engine's code, alternating as the kernels do."""
+    lost = {"vm": [], "process": []}
+    for _ in range(rounds):
+        for side, isolation in (("vm", []), ("process", ["--isolation", "process"])):
+            _, _, output = timed([SWIFTLET, "run"] + isolation + [module, "2"])
+            lost[side].append(float(output.split(b"%")[0]))
+    print(f"time lost to interruptions (clock-reading loop, 2 s, gaps > 2 us, median of {rounds}): "
+          f"VM {statistics.median(lost['vm']):.2f}%, in-process {statistics.median(lost['process']):.2f}%")
 
 
 if __name__ == "__main__":
