@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "swiftlet", targets: ["swiftlet"]),
         .library(name: "WasmEngine", targets: ["WasmEngine"]),
+        .library(name: "Swiftlet", targets: ["Swiftlet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,12 +44,14 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
         // Registers WASIHost's functions as host functions of a WasmEngine store.
         .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
+        // The embedding API: a `Sandbox` runs a module in a micro-VM or in-process (Sources/Swiftlet/Swiftlet.swift).
+        .target(name: "Swiftlet", dependencies: ["WasmEngine", "WASIHost", "WasmEngineWASI", "ModuleCache"]),
+        // The command line, a thin layer over the Swiftlet library (and the engine, for `wast` and `explore`).
         .executableTarget(
             name: "swiftlet",
             dependencies: [
+                "Swiftlet",
                 "WasmEngine",
-                "WASIHost",
-                "WasmEngineWASI",
                 "ModuleCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -95,10 +98,13 @@ package.targets += [
 ]
 #endif
 
-// In a Linux build the CLI runs modules in micro-VMs (`run --isolation vm`, the default there).
+// In a Linux build sandboxes run modules in micro-VMs (`Isolation.vm`, the default there); `swiftlet info` checks KVM.
 #if os(Linux)
-for target in package.targets where target.name == "swiftlet" {
+for target in package.targets where target.name == "Swiftlet" {
     target.dependencies += ["Monitor", "SwiftletABI"]
+}
+for target in package.targets where target.name == "swiftlet" {
+    target.dependencies += ["Monitor"]
 }
 #endif
 

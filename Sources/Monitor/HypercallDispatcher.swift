@@ -23,8 +23,9 @@ public struct HypercallDispatcher: Sendable {
     public enum Output: Sendable {
         /// Kept in ``console`` and ``errorOutput``, up to ``consoleLimit`` bytes each.
         case capture
-        /// Written to this process's stdout and stderr as the guest writes them.
-        case forward
+        /// Written to these host descriptors (this process's stdout and stderr, or a caller's pipes or files) as
+        /// the guest writes them. The descriptors stay the caller's.
+        case forward(standardOutput: Int32, standardError: Int32)
     }
 
     /// Answers one WASI preview1 call (``Hypercall/wasi``): the function's number in ``WASIFunction``, its arguments
@@ -200,11 +201,11 @@ public struct HypercallDispatcher: Sendable {
         fd: Int32, _ buffer: GuestRange, memory: borrowing GuestMemory
     ) throws(HypercallError) -> Errno? {
         switch output {
-        case .forward:
+        case .forward(let standardOutput, let standardError):
             do {
                 return try memory.withBytes(at: buffer.start, count: buffer.length) { bytes in
                     do throws(Errno) {
-                        try Syscalls.writeAll(fd, bytes)
+                        try Syscalls.writeAll(fd == 2 ? standardError : standardOutput, bytes)
                         return nil
                     } catch {
                         return error

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Swiftlet
 
 /// Runs a program to completion or until a deadline, collecting its output in files (no pipe to fill up).
 struct ChildProcess {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import Swiftlet
 
 /// A failure a command reports as `Error: <message>` on stderr before exiting with `exitCode`.
 struct CommandFailure: Error {
@@ -14,13 +15,29 @@ func writeToStandardError(_ text: String) {
     writeAll(text + "\n", to: STDERR_FILENO)
 }
 
-/// Runs a command's body, turning a `CommandFailure` into its message and exit status.
+/// Exit status of a run stopped by --timeout, as timeout(1) uses.
+let timeoutExitCode: Int32 = 124
+
+/// Runs a command's body, turning a `CommandFailure` or a `SandboxError` into its message and exit status.
 func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let failure as CommandFailure {
         writeToStandardError("Error: \(failure.message)")
         throw ExitCode(failure.exitCode)
+    } catch let error as SandboxError {
+        writeToStandardError("Error: \(error)")
+        throw ExitCode(exitCode(of: error))
+    }
+}
+
+/// A failed run's status, as wasmtime's on Unix for a trap; as timeout(1)'s for a timeout.
+private func exitCode(of error: SandboxError) -> Int32 {
+    switch error {
+    case .trap: trapExitCode
+    case .timedOut: timeoutExitCode
+    case .exited(let status): Int32(bitPattern: status)
+    default: 1
     }
 }
 

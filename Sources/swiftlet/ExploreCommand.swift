@@ -1,5 +1,5 @@
 import ArgumentParser
-import WasmEngine
+import Swiftlet
 
 /// `swiftlet explore`: the internal code of every defined function, as the interpreter runs it (after forwarding,
 /// fusion and the constant pool), for tuning the translator against real modules.
@@ -13,7 +13,7 @@ struct ExploreCommand: ParsableCommand {
     var module: String
 
     func run() throws {
-        try reportingFailures { print(try internalCodeListing(try loadModule(module)), terminator: "") }
+        try reportingFailures { print(try internalCodeListing(try Sandbox.loadModule(path: module).module), terminator: "") }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import Swiftlet
 
 #if canImport(Monitor)
 import Monitor
@@ -23,7 +24,7 @@ struct InfoCommand: ParsableCommand {
     ]
 
     func run() throws {
-        print("swiftlet \(Swiftlet.version)")
+        print("swiftlet \(SwiftletCommand.version)")
         if let path = KernelLocator.locate() {
             var status = stat()
             let size = stat(path, &status) == 0 ? Int(status.st_size) : nil

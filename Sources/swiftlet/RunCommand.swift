@@ -1,15 +1,8 @@
 import ArgumentParser
-import Glibc
 import ModuleCache
-import WASIHost
-import WasmEngine
-import WasmEngineWASI
+import Swiftlet
 
-/// Where a module runs: in this process, or in its own KVM micro-VM.
-enum Isolation: String, ExpressibleByArgument, CaseIterable {
-    case process
-    case vm
-}
+extension Isolation: ExpressibleByArgument {}
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,141 +64,91 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Running what `run` was asked: the module in a micro-VM, or in this process.
+/// Running what `run` was asked, through a `Sandbox`.
 extension RunOptions {
     func run() throws {
-        let report = StartReport(isEnabled: verbose)
         try reportingFailures {
-            guard isolation == .process else {
-                return try runInVM(module: module, arguments: arguments, invoke: invoke, fuel: fuel,
-                    maxMemoryPages: maxMemoryPages, wasi: wasiConfiguration(), options: self, cache: cache, report: report)
+            let sandbox = try Sandbox(sandboxConfiguration())
+            let report = StartReport(isEnabled: verbose)
+            defer { report.note(sandbox.statistics, entry: invoke ?? "_start") }
+            guard let invoke else {
+                let status = try sandbox.run()
+                if status != 0 { throw ExitCode(Int32(bitPattern: status)) }
+                return
             }
-            armProcessTimeout()
-            let decoded = try loadModule(module, cache: cache, report: report)
-
-            var configuration = Store.Configuration()
-            configuration.fuel = fuel
-            if let maxMemoryPages { configuration.maxMemoryPages = maxMemoryPages }
-            let store = Store(configuration: configuration)
-            let wasi = try makeWASIHost()
-            // As wasmtime: writing to a closed pipe is the guest's EPIPE, not the end of this process.
-            signal(SIGPIPE, SIG_IGN)
-            var imports = Imports()
-            wasi.define(in: &imports, store: store)
-            let instance: Instance
-            do throws(InstantiationError) {
-                instance = try store.instantiate(decoded, imports: imports)
-            } catch {
-                throw failure(instantiating: error, wasi: wasi)
-            }
-
-            defer {
-                report.note("translated \(store.translatedFunctionCount) of the module's \(decoded.functions.count) functions")
-            }
-            if let invoke {
-                report.noteModuleStart(at: StartReport.now(), entry: invoke)
-                let results = try call(exportNamed: invoke, of: instance, in: store, wasi: wasi, arguments: arguments)
-                for result in results {
-                    print(InvokeValueText.format(result))
-                }
-            } else {
-                guard case .function(let start)? = instance.export("_start") else {
-                    throw CommandFailure(message: "nothing to run: `\(module)` exports no `_start` function (use --invoke NAME)")
-                }
-                report.noteModuleStart(at: StartReport.now(), entry: "_start")
-                _ = try call(start, in: store, wasi: wasi, arguments: [])
+            let values = try invocationArguments(for: invoke, in: sandbox)
+            do {
+                for result in try sandbox.invoke(invoke, values) { print(InvokeValueText.format(result)) }
+            } catch SandboxError.exited(let status) {
+                throw ExitCode(Int32(bitPattern: status))
             }
         }
     }
 
-    private func makeWASIHost() throws -> WASIHost {
-        do throws(WASIHost.SetupError) {
-            return try WASIHost(configuration: wasiConfiguration())
-        } catch {
-            throw CommandFailure(message: error.description)
-        }
-    }
-
-    /// The module's WASI world, in this process or in a micro-VM: `argv` is the module path and the arguments after it.
-    func wasiConfiguration() -> WASIHost.Configuration {
-        var wasi = WASIHost.Configuration()
-        wasi.arguments = [module] + (invoke == nil ? arguments : [])
-        wasi.environment = environment.map { variable in
-            if variable.contains("=") { return variable }
-            return "\(variable)=\(environmentValue(variable) ?? "")"
-        }
-        wasi.preopenedDirectories = directories.map { mapping in
-            guard let separator = mapping.firstRange(of: "::") else { return (mapping, mapping) }
-            return (String(mapping[..<separator.lowerBound]), String(mapping[separator.upperBound...]))
-        }
-        wasi.listenAddresses = listenAddresses
-        return wasi
-    }
-
-    private func call(
-        exportNamed name: String, of instance: Instance, in store: Store, wasi: WASIHost, arguments: [String]
-    ) throws -> [Value] {
-        guard let export = instance.export(name) else {
-            throw CommandFailure(message: "`\(module)` has no export named `\(name)`")
-        }
-        guard case .function(let function) = export else {
-            throw CommandFailure(message: "export `\(name)` is not a function")
-        }
-        let parameterTypes = store.type(of: function).parameters
-        guard arguments.count == parameterTypes.count else {
-            throw CommandFailure(
-                message: "`\(name)` takes \(parameterTypes.count) argument(s) but \(arguments.count) were given"
-            )
+    /// The invoked export's arguments, read from text as its parameter types say. A module that does not decode
+    /// fails with that error instead, as the run would have.
+    private func invocationArguments(for export: String, in sandbox: Sandbox) throws -> [Value] {
+        let parameters = try sandbox.functionType(ofExport: export).parameters
+        guard arguments.count == parameters.count else {
+            throw sandbox.invalidModuleError()
+                ?? SandboxError.wrongArgumentCount(export: export, expected: parameters.count, given: arguments.count)
         }
         var values: [Value] = []
-        for (text, type) in zip(arguments, parameterTypes) {
+        for (text, type) in zip(arguments, parameters) {
             do throws(InvokeValueText.ParseError) {
                 values.append(try InvokeValueText.parse(text, as: type))
             } catch {
-                throw CommandFailure(message: "argument for `\(name)`: \(error.message)")
+                throw sandbox.invalidModuleError() ?? CommandFailure(message: "argument for `\(export)`: \(error.message)")
             }
         }
-        return try call(function, in: store, wasi: wasi, arguments: values)
+        return values
     }
 
-    private func call(_ function: Function, in store: Store, wasi: WASIHost, arguments: [Value]) throws -> [Value] {
-        do throws(Trap) {
-            return try store.invoke(function, arguments)
-        } catch {
-            throw failure(trapping: error, wasi: wasi)
+    /// The sandbox `run` describes: `argv` is the module path and the arguments after it.
+    func sandboxConfiguration() -> Sandbox.Configuration {
+        var configuration = Sandbox.Configuration(module: .file(path: module))
+        configuration.isolation = isolation
+        configuration.arguments = invoke == nil ? arguments : []
+        configuration.environment = environment.map { variable in
+            if variable.contains("=") { return variable }
+            return "\(variable)=\(environmentValue(variable) ?? "")"
         }
-    }
-
-    /// A trap, or the unwinding of `proc_exit`, whose status becomes the process's.
-    private func failure(trapping trap: Trap, wasi: WASIHost) -> Error {
-        if let status = wasi.exitStatus { return ExitCode(Int32(bitPattern: status)) }
-        return CommandFailure(message: "wasm trap: \(trap.reason.message)", exitCode: trapExitCode)
-    }
-
-    private func failure(instantiating error: InstantiationError, wasi: WASIHost) -> Error {
-        switch error {
-        case .unlinkable(let reason):
-            return CommandFailure(message: "cannot link `\(module)`: \(reason)")
-        case .trap(let trap):
-            return failure(trapping: trap, wasi: wasi)
+        configuration.preopens = directories.map { mapping in
+            guard let separator = mapping.firstRange(of: "::") else {
+                return Sandbox.Preopen(hostPath: mapping, guestPath: mapping)
+            }
+            return Sandbox.Preopen(
+                hostPath: String(mapping[..<separator.lowerBound]), guestPath: String(mapping[separator.upperBound...]))
         }
-    }
-
-    /// `--timeout` for an in-process run: the engine runs on this thread, so a watchdog thread ends the whole
-    /// process when the time is up, with the micro-VM's message and status. Output the module wrote is already
-    /// on its descriptors (WASI writes are unbuffered).
-    func armProcessTimeout() {
-        guard let timeout else { return }
-        startDetachedThread {
-            sleep(seconds: timeout)
-            writeToStandardError("Error: timed out: the run was stopped after \(timeout) s")
-            _exit(timeoutExitCode)
+        configuration.listenAddresses = listenAddresses
+        configuration.limits.vmMemoryMiB = memory
+        configuration.limits.fuel = fuel
+        configuration.limits.maxMemoryPages = maxMemoryPages
+        configuration.limits.timeout = timeout.map { .milliseconds(Int64(min(max($0, 0), 1e9) * 1000)) }
+        if !cacheDisabled, let directory = cacheDirectory ?? ModuleCache.defaultDirectory {
+            configuration.moduleCache = ModuleCache(directory: directory)
         }
+        // For tests that play a machine without KVM, and those comparing the two ways a forwarded WASI call travels
+        // (`off` sends every one by VM exit); for measurements (bench/parity), KVM's counters of the run's exits.
+        configuration.virtualMachine.kvmDevicePath = kvmDevicePath
+        configuration.virtualMachine.wasiMailbox = environmentValue("SWIFTLET_WASI_MAILBOX") != "off"
+        configuration.virtualMachine.collectsVCPUCounters = environmentValue("SWIFTLET_VM_STATS") == "1"
+        return configuration
     }
+}
 
-    /// The module cache to use, or nil when disabled or no directory can be named.
-    var cache: ModuleCache? {
-        guard !cacheDisabled, let directory = cacheDirectory ?? ModuleCache.defaultDirectory else { return nil }
-        return ModuleCache(directory: directory)
-    }
+/// Options of `run` that shape the micro-VM (`--isolation vm`).
+struct VMOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Guest memory of the micro-VM in MiB, even, 8 to 4096 (untouched memory costs nothing).", valueName: "MiB"))
+    var memory: UInt64 = 512
+
+    @Option(help: ArgumentHelp("Stop the run after this many seconds (in the micro-VM or in-process).", valueName: "SECONDS"))
+    var timeout: Double?
+}
+
+/// The KVM device; the environment variable `SWIFTLET_KVM_DEVICE` overrides it (tests use it to play a machine
+/// without KVM).
+var kvmDevicePath: String {
+    environmentValue("SWIFTLET_KVM_DEVICE") ?? "/dev/kvm"
 }

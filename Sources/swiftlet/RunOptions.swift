@@ -1,3 +1,5 @@
+import Swiftlet
+
 /// What `run` was asked to do. ArgumentParser fills it from `RunCommand`, which declares the options and their help;
 /// `main` first tries `parse`, which reads the common case itself: ArgumentParser's first parse costs ~2 ms of runtime
 /// type lookups and reflection, half of an in-process run of an empty module.

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `swiftlet` command line: runs, validates and spec-tests WebAssembly modules, shaped like `wasmtime`.
 @main
-struct Swiftlet: ParsableCommand {
+struct SwiftletCommand: ParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(

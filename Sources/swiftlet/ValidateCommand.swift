@@ -1,5 +1,5 @@
 import ArgumentParser
-import WasmEngine
+import Swiftlet
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +12,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            _ = try loadModule(module)
+            _ = try Sandbox.loadModule(path: module)
             print("valid")
         }
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Swiftlet
 import WasmEngine
 
 /// Interrupts a store's running code when one command runs past its time limit, so that a runaway loop

@@ -2,14 +2,14 @@ import Glibc
 import WasmEngine
 
 // Plain libc rather than Foundation: `swiftlet run` starts a process per module, and Foundation's loading and
-// set-up would cost more than the run itself.
+// set-up would cost more than the run itself. `package`: the CLI uses these too.
 
-func environmentValue(_ name: String) -> String? {
+package func environmentValue(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
 
 /// The whole file in one read into one buffer (no second copy at the peak, as Foundation's reader holds), or nil.
-func readWholeFile(_ path: String) -> [UInt8]? {
+package func readWholeFile(_ path: String) -> [UInt8]? {
     readWholeFile(path) { size, fill in
         var complete = false
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
@@ -21,13 +21,13 @@ func readWholeFile(_ path: String) -> [UInt8]? {
 }
 
 /// The whole file read straight into a module's bytes, or nil.
-func readModuleBytes(_ path: String) -> ModuleBytes? {
+package func readModuleBytes(_ path: String) -> ModuleBytes? {
     readWholeFile(path) { size, fill in readModuleBytes(size: size, fill) }
 }
 
 /// The `size` bytes of the open file `descriptor` from its current position, read straight into a module's bytes, or
 /// nil.
-func readModuleBytes(_ descriptor: Int32, size: Int) -> ModuleBytes? {
+package func readModuleBytes(_ descriptor: Int32, size: Int) -> ModuleBytes? {
     readModuleBytes(size: size) { buffer in readFully(descriptor, into: buffer) }
 }
 
@@ -66,7 +66,7 @@ private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) 
 }
 
 /// Writes all of `text` to the descriptor at once (no buffering), retrying short writes.
-func writeAll(_ text: String, to fd: Int32) {
+package func writeAll(_ text: String, to fd: Int32) {
     var text = text
     text.withUTF8 { bytes in
         var offset = 0
@@ -85,7 +85,7 @@ func writeAll(_ text: String, to fd: Int32) {
 }
 
 /// The path of the running program's executable.
-func executablePath() -> String {
+package func executablePath() -> String {
     var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
     let length = buffer.withUnsafeMutableBufferPointer { buffer in
         readlink("/proc/self/exe", buffer.baseAddress!, buffer.count - 1)
@@ -95,7 +95,7 @@ func executablePath() -> String {
 }
 
 /// Sleeps this thread for `seconds` (none if not positive), resuming after signals.
-func sleep(seconds: Double) {
+package func sleep(seconds: Double) {
     guard seconds > 0 else { return }
     let whole = min(seconds.rounded(.down), Double(Int32.max))
     var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9))
@@ -110,7 +110,7 @@ private final class ThreadBody {
 }
 
 /// Runs `body` on a new detached thread (not Dispatch or the concurrency pool, which busy wasm code can occupy).
-func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
+package func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
     let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)

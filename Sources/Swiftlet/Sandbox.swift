@@ -1,0 +1,220 @@
+import ModuleCache
+import WASIHost
+
+/// A WebAssembly module, the world it sees and the limits it runs under, ready to run in isolation.
+///
+/// Every ``run()`` and ``invoke(_:_:)`` is one fresh execution: a new instance (in a new micro-VM, with
+/// ``Isolation/vm``) that shares nothing with earlier ones — memory, globals, descriptors and WASI state all start
+/// anew. The sandbox keeps only what makes the next execution start faster: the decoded module in-process, the open
+/// KVM device and the guest kernel image in a micro-VM.
+///
+/// ```swift
+/// var configuration = Sandbox.Configuration(module: .file(path: "hello.wasm"))
+/// configuration.isolation = .vm
+/// configuration.arguments = ["world"]
+/// configuration.limits.timeout = .seconds(5)
+/// let status = try Sandbox(configuration).run()       // the module's `_start`; its `proc_exit` status
+/// let sum = try Sandbox(configuration).invoke("add", [.i32(2), .i32(3)])
+/// ```
+///
+/// One thread uses a sandbox at a time.
+public final class Sandbox {
+    public let configuration: Configuration
+    /// What the last execution reported about itself.
+    public internal(set) var statistics = RunStatistics()
+
+    /// The decoded module, for in-process runs, kept between them.
+    private var decodedModule: Module?
+    #if canImport(Monitor)
+    /// The micro-VM's host side, made on the first run in a VM.
+    private var virtualMachineHost: VirtualMachineHost?
+    #endif
+
+    /// Checks the configuration. Nothing is read or created until the first execution.
+    public init(_ configuration: Configuration) throws(SandboxError) {
+        let limits = configuration.limits
+        guard limits.vmMemoryMiB % 2 == 0, (8...4096).contains(limits.vmMemoryMiB) else {
+            throw .invalidConfiguration(
+                "--memory \(limits.vmMemoryMiB): give an even number of MiB from 8 to 4096")
+        }
+        self.configuration = configuration
+    }
+
+    /// Runs the module's `_start` and returns its exit status: 0, or what it passed to `proc_exit`.
+    @discardableResult
+    public func run() throws(SandboxError) -> UInt32 {
+        switch try execute(.start) {
+        case .exited(let status): status
+        case .returned: 0
+        }
+    }
+
+    /// Calls the exported function `name` with `arguments` and returns its results.
+    public func invoke(_ name: String, _ arguments: [Value] = []) throws(SandboxError) -> [Value] {
+        switch try execute(.export(name, arguments)) {
+        case .exited(let status): throw .exited(status: status)
+        case .returned(let results): results
+        }
+    }
+
+    /// The type of the exported function `name`, without running anything (to read arguments given as text).
+    public func functionType(ofExport name: String) throws(SandboxError) -> FuncType {
+        let exports: [Export]
+        let typeOfFunction: (UInt32) -> FuncType
+        if configuration.isolation == .process {
+            let module = try module()
+            (exports, typeOfFunction) = (module.exports, module.functionType(ofFunction:))
+        } else {
+            // A micro-VM decodes the whole module in the guest: the host reads only its interface.
+            let bytes = try moduleBytes()
+            let interface: ModuleInterface
+            do throws(ModuleError) {
+                interface = try ModuleInterface(bytes: bytes)
+            } catch {
+                throw .invalidModule(Self.moduleErrorMessage(bytes, name: configuration.module.name) ?? error.description)
+            }
+            (exports, typeOfFunction) = (interface.exports, interface.functionType(ofFunction:))
+        }
+        guard let export = exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
+            throw invalidModuleError() ?? .noSuchExport(module: configuration.module.name, name: name)
+        }
+        guard case .function(let index) = export.descriptor else {
+            throw invalidModuleError() ?? .exportIsNotAFunction(name: name)
+        }
+        return typeOfFunction(index)
+    }
+
+    /// The error an execution would end with if the module does not decode, or nil if it does: what a caller
+    /// reports instead of its own complaint about an invocation (an argument that does not parse for the export's
+    /// type), so that both isolations fail alike — in-process the whole decoding comes first. Reads and decodes the
+    /// whole module: for failure paths.
+    public func invalidModuleError() -> SandboxError? {
+        if configuration.isolation == .process {
+            do throws(SandboxError) {
+                _ = try module()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        guard let bytes = try? moduleBytes() else { return nil }
+        return Self.moduleErrorMessage(bytes, name: configuration.module.name).map(SandboxError.invalidModule)
+    }
+
+    /// What one execution runs.
+    enum Entry {
+        case start
+        case export(String, [Value])
+
+        var name: String {
+            switch self {
+            case .start: "_start"
+            case .export(let name, _): name
+            }
+        }
+    }
+
+    /// How an execution ended, when the module did not fail.
+    enum Ending {
+        case returned([Value])
+        case exited(UInt32)
+    }
+
+    private func execute(_ entry: Entry) throws(SandboxError) -> Ending {
+        statistics = RunStatistics()
+        switch configuration.isolation {
+        case .process:
+            return try executeInProcess(entry)
+        case .vm:
+            #if canImport(Monitor)
+            if virtualMachineHost == nil { virtualMachineHost = try VirtualMachineHost(configuration.virtualMachine) }
+            return try executeInVM(entry, host: virtualMachineHost!)
+            #else
+            throw .virtualMachineUnavailable("micro-VMs need Linux KVM; use --isolation process")
+            #endif
+        }
+    }
+
+    /// The module's decoded form, decoded on first use.
+    func module() throws(SandboxError) -> Module {
+        if let decodedModule { return decodedModule }
+        let loaded: (module: Module, cacheUse: ModuleCacheUse)
+        switch configuration.module {
+        case .file(let path):
+            loaded = try Self.loadModule(path: path, cache: configuration.moduleCache)
+        case .bytes(let bytes, let name):
+            loaded = try Self.decodeModule(bytes, name: name, cache: configuration.moduleCache)
+        }
+        statistics.moduleCache = loaded.cacheUse
+        decodedModule = loaded.module
+        return loaded.module
+    }
+
+    /// The module's bytes, read again from its file if need be (only on paths that are not hot: interfaces, errors).
+    func moduleBytes() throws(SandboxError) -> ModuleBytes {
+        switch configuration.module {
+        case .file(let path): try ModuleFile(path: path).read(path: path)
+        case .bytes(let bytes, _): ModuleBytes(copying: bytes)
+        }
+    }
+
+    /// The module's WASI world: `argv` is the program name and the arguments (none when an export is invoked).
+    func wasiConfiguration(for entry: Entry) -> WASIHost.Configuration {
+        var wasi = WASIHost.Configuration()
+        let programName = configuration.programName ?? configuration.module.name
+        if case .start = entry {
+            wasi.arguments = [programName] + configuration.arguments
+        } else {
+            wasi.arguments = [programName]
+        }
+        wasi.environment = configuration.environment
+        wasi.preopenedDirectories = configuration.preopens.map { ($0.hostPath, $0.guestPath) }
+        wasi.listenAddresses = configuration.listenAddresses
+        let standard = configuration.standardIO
+        wasi.standardDescriptors = (standard.input, standard.output, standard.error)
+        return wasi
+    }
+
+    /// Checks invocation arguments against the export's parameters, as both isolations must.
+    func checkArguments(_ arguments: [Value], of name: String, parameters: [ValueType]) throws(SandboxError) {
+        guard arguments.count == parameters.count else {
+            throw .wrongArgumentCount(export: name, expected: parameters.count, given: arguments.count)
+        }
+        for (position, (argument, type)) in zip(arguments, parameters).enumerated() where argument.type != type {
+            throw .wrongArgumentType(export: name, position: position, expected: type)
+        }
+    }
+}
+
+/// What an execution reported about itself (`swiftlet run -v` prints it).
+public struct RunStatistics: Sendable {
+    /// Whether the module cache knew the module.
+    public var moduleCache = ModuleCacheUse.disabled
+    /// When the module's entry (`_start` or the invoked export) was called, in CLOCK_MONOTONIC nanoseconds; nil if
+    /// it never was.
+    public var entryTime: UInt64?
+    /// How many of the module's functions were translated (on their first call) and how many it defines; in-process
+    /// runs only.
+    public var translatedFunctionCount: Int?
+    public var definedFunctionCount: Int?
+    /// Returns from `KVM_RUN` to the monitor (micro-VM runs only).
+    public var vmExitCount: Int?
+    /// KVM's own counters for the vCPU, by name (with ``Sandbox/VirtualMachineSettings/collectsVCPUCounters``).
+    public var vcpuCounters: [(name: String, value: UInt64)] = []
+
+    public init() {}
+}
+
+extension Value {
+    /// The value's type.
+    public var type: ValueType {
+        switch self {
+        case .i32: .i32
+        case .i64: .i64
+        case .f32: .f32
+        case .f64: .f64
+        case .funcref: .funcref
+        case .externref: .externref
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import ModuleCache
+
+extension Sandbox {
+    /// What a sandbox runs and the world the module sees.
+    public struct Configuration {
+        /// The module to run.
+        public var module: ModuleSource
+        public var isolation = Isolation.vm
+        /// The program's arguments, after its name.
+        public var arguments: [String] = []
+        /// WASI `argv[0]`; by default the module's path (or name, for bytes).
+        public var programName: String?
+        /// WASI `environ`: `NAME=value` strings. Nothing of the host's environment is passed unless listed here.
+        public var environment: [String] = []
+        /// Host directories the module may use, each under the name it sees.
+        public var preopens: [Preopen] = []
+        /// `HOST:PORT` addresses to listen on; the module gets each listening socket as a descriptor (fd 3 on,
+        /// before the preopens).
+        public var listenAddresses: [String] = []
+        /// The host descriptors serving as the module's stdin, stdout and stderr; they stay the caller's.
+        public var standardIO = StandardIO()
+        public var limits = Limits()
+        /// Functions the module may import, written in Swift (in-process isolation only, for now).
+        public var hostFunctions: [HostFunction] = []
+        /// Where what is known about modules is kept between runs (a module validated before is not validated
+        /// again), or nil for none.
+        public var moduleCache: ModuleCache?
+        /// The micro-VM's host side: the KVM device and the guest kernel image.
+        public var virtualMachine = VirtualMachineSettings()
+
+        public init(module: ModuleSource) {
+            self.module = module
+        }
+    }
+
+    /// Where a module's bytes come from.
+    public enum ModuleSource: Sendable {
+        /// A module file. In a micro-VM its bytes are read straight into guest memory; the host keeps no copy.
+        case file(path: String)
+        /// A module already in memory, with a name for messages.
+        case bytes([UInt8], name: String)
+
+        /// How messages name the module.
+        public var name: String {
+            switch self {
+            case .file(let path): path
+            case .bytes(_, let name): name
+            }
+        }
+    }
+
+    /// A host directory the module may use, under the name it sees.
+    public struct Preopen: Equatable, Sendable {
+        public var hostPath: String
+        public var guestPath: String
+
+        public init(hostPath: String, guestPath: String) {
+            self.hostPath = hostPath
+            self.guestPath = guestPath
+        }
+    }
+
+    public struct StandardIO: Equatable, Sendable {
+        public var input: Int32 = 0
+        public var output: Int32 = 1
+        public var error: Int32 = 2
+
+        public init(input: Int32 = 0, output: Int32 = 1, error: Int32 = 2) {
+            (self.input, self.output, self.error) = (input, output, error)
+        }
+    }
+
+    /// Bounds on what a run may use. A run that exceeds one ends with the ``SandboxError`` that names it.
+    public struct Limits: Equatable, Sendable {
+        /// The micro-VM's memory in MiB: even, from 8 to 4096. Memory the guest never touches costs nothing.
+        public var vmMemoryMiB: UInt64 = 512
+        /// Cap on any linear memory, in 64 KiB pages; `memory.grow` beyond it fails in the module.
+        public var maxMemoryPages: UInt64?
+        /// Instruction budget; running out traps with "all fuel consumed".
+        public var fuel: UInt64?
+        /// Wall-clock limit of one run (``SandboxError/timedOut(after:guestInstructionPointer:)``).
+        public var timeout: Duration?
+
+        public init() {}
+    }
+
+    /// A function the module imports as `module`.`name`, run by the host.
+    public struct HostFunction {
+        public var module: String
+        public var name: String
+        public var type: FuncType
+        public var body: HostFunctionBody
+
+        public init(module: String, name: String, type: FuncType, body: @escaping HostFunctionBody) {
+            self.module = module
+            self.name = name
+            self.type = type
+            self.body = body
+        }
+    }
+
+    /// The host side of a micro-VM.
+    public struct VirtualMachineSettings: Sendable {
+        /// The KVM device.
+        public var kvmDevicePath = "/dev/kvm"
+        /// The guest kernel image; nil finds it as ``KernelLocator`` describes.
+        public var kernelPath: String?
+        /// Whether forwarded WASI calls may travel through the shared mailbox (no exit each); off, every one is a
+        /// VM exit.
+        public var wasiMailbox = true
+        /// Whether to read KVM's counters for the vCPU after a run (``RunStatistics/vcpuCounters``).
+        public var collectsVCPUCounters = false
+
+        public init() {}
+    }
+}
