@@ -71,6 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
+        .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
         // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
         .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
