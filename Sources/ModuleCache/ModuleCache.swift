@@ -186,13 +186,30 @@ enum EntryFormat {
 
 /// SHA-256 of `bytes`.
 func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-    var context = SHA256_CTX()
-    var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-    SHA256_Init(&context)
-    if let start = bytes.baseAddress { SHA256_Update(&context, start, bytes.count) }
-    // SAFETY: `digest` has the 32 bytes SHA256_Final writes.
-    digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
-    return digest
+    var hasher = SHA256Hasher()
+    hasher.update(bytes)
+    return hasher.finalize()
+}
+
+/// SHA-256 of bytes given piece by piece (a module, a snapshot file written or read in chunks).
+public struct SHA256Hasher {
+    private var context = SHA256_CTX()
+
+    public init() {
+        SHA256_Init(&context)
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        if let start = bytes.baseAddress { SHA256_Update(&context, start, bytes.count) }
+    }
+
+    /// The digest of everything given so far (32 bytes). The hasher is spent: make a new one for other bytes.
+    public mutating func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        // SAFETY: `digest` has the 32 bytes SHA256_Final writes.
+        digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
+        return digest
+    }
 }
 
 private func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }

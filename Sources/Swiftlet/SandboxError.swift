@@ -23,6 +23,8 @@ public enum SandboxError: Error, CustomStringConvertible {
     case guestOutOfMemory(requested: UInt64, memoryMiB: UInt64)
     /// A preopen or listen address that does not work, or a bad limit.
     case invalidConfiguration(String)
+    /// A snapshot file that cannot be used: damaged, not a snapshot, or made by another version.
+    case invalidSnapshot(path: String, reason: String)
     /// A feature this isolation does not offer.
     case unsupported(String)
     /// The micro-VM cannot be made here: no usable KVM, no guest kernel image, or the host failed to set it up.
@@ -52,6 +54,7 @@ public enum SandboxError: Error, CustomStringConvertible {
         case .guestOutOfMemory(let requested, let memoryMiB):
             "guest out of memory: the kernel could not allocate \(requested) bytes in a \(memoryMiB) MiB micro-VM "
                 + "(raise --memory)"
+        case .invalidSnapshot(let path, let reason): "cannot use the snapshot `\(path)`: \(reason)"
         case .invalidConfiguration(let message), .unsupported(let message), .virtualMachineUnavailable(let message):
             message
         case .guestCrashed(let message, _): message
