@@ -21,9 +21,21 @@ extension Sandbox {
         var imports = Imports()
         wasi.define(in: &imports, store: store)
         for function in configuration.hostFunctions {
-            imports.define(
-                module: function.module, name: function.name,
-                .function(store.makeHostFunction(type: function.type, function.body)))
+            let hostFunction = store.makeHostFunction(type: function.type) { caller, arguments throws(Trap) in
+                guard let memory = caller.memory else {
+                    return try function.body(HostMemory(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
+                }
+                // Carried out of the closure: Store.withBytes takes no throwing body.
+                let outcome = caller.store.withBytes(of: memory) { bytes -> Result<[Value], Trap> in
+                    do throws(Trap) {
+                        return .success(try function.body(HostMemory(bytes), arguments))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                return try outcome.get()
+            }
+            imports.define(module: function.module, name: function.name, .function(hostFunction))
         }
 
         // The deadline interrupts the engine at its next call or loop back-edge, and wakes a blocking WASI call.

@@ -84,14 +84,17 @@ extension Sandbox {
         public init() {}
     }
 
-    /// A function the module imports as `module`.`name`, run by the host.
+    /// A function the module imports as `module`.`name`, run by the host with the caller's linear memory and the
+    /// call's arguments (of `type`'s parameter types); it returns values of `type`'s result types or traps.
     public struct HostFunction {
+        public typealias Body = (HostMemory, [Value]) throws(Trap) -> [Value]
+
         public var module: String
         public var name: String
         public var type: FuncType
-        public var body: HostFunctionBody
+        public var body: Body
 
-        public init(module: String, name: String, type: FuncType, body: @escaping HostFunctionBody) {
+        public init(module: String, name: String, type: FuncType, body: @escaping Body) {
             self.module = module
             self.name = name
             self.type = type

@@ -62,6 +62,20 @@ private let hostCallingModule: [UInt8] = [
     0x0A, 0x0A, 0x01, 0x08, 0x00, 0x20, 0x00, 0x10, 0x00, 0x10, 0x00, 0x0B,
 ]
 
+/// `(module (import "host" "sum_bytes" (func (param i32 i32) (result i32))) (memory 1) (data (i32.const 16)
+/// "\01\02\03\04") (func (export "run") (result i32) i32.const 16 i32.const 4 call 0))`
+private let memoryReadingModule: [UInt8] = [
+    0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x0B, 0x02, 0x60, 0x02, 0x7F, 0x7F, 0x01, 0x7F, 0x60, 0x00, 0x01, 0x7F,
+    0x02, 0x12, 0x01, 0x04, 0x68, 0x6F, 0x73, 0x74, 0x09, 0x73, 0x75, 0x6D, 0x5F, 0x62, 0x79, 0x74, 0x65, 0x73, 0x00,
+    0x00,
+    0x03, 0x02, 0x01, 0x01,
+    0x05, 0x03, 0x01, 0x00, 0x01,
+    0x07, 0x07, 0x01, 0x03, 0x72, 0x75, 0x6E, 0x00, 0x01,
+    0x0A, 0x0A, 0x01, 0x08, 0x00, 0x41, 0x10, 0x41, 0x04, 0x10, 0x00, 0x0B,
+    0x0B, 0x0A, 0x01, 0x00, 0x41, 0x10, 0x0B, 0x04, 0x01, 0x02, 0x03, 0x04,
+]
+
 @Suite("Sandbox: the embedding API, in-process and in a micro-VM")
 struct SandboxTests {
     @Test("run() gives the module's output to the sandbox's stdout and returns its exit status", arguments: isolations)
@@ -170,6 +184,24 @@ struct SandboxTests {
         #expect(try Sandbox(configuration).invoke("quadruple", [.i32(5)]) == [.i32(20)])
         configuration.hostFunctions = []
         #expect(throws: SandboxError.self) { try Sandbox(configuration).invoke("quadruple", [.i32(5)]) }
+    }
+
+    @Test("a host function reads and writes the caller's memory through checked accesses")
+    func hostFunctionMemory() throws {
+        var configuration = Sandbox.Configuration(module: .bytes(memoryReadingModule, name: "memory-reading"))
+        configuration.isolation = .process
+        let type = FuncType(parameters: [.i32, .i32], results: [.i32])
+        configuration.hostFunctions = [
+            Sandbox.HostFunction(module: "host", name: "sum_bytes", type: type) { memory, arguments throws(Trap) in
+                guard case .i32(let address) = arguments[0], case .i32(let count) = arguments[1] else { return [.i32(0)] }
+                let bytes = try memory.read(at: address, count: count)
+                #expect(throws: Trap.self) { try memory.read(at: UInt32(memory.count - 2), count: 4) }
+                try memory.store(UInt32(0xAABB_CCDD), at: 0)
+                #expect(try memory.load(UInt16.self, at: 1) == 0xBBCC)
+                return [.i32(bytes.reduce(0) { $0 + UInt32($1) })]
+            }
+        ]
+        #expect(try Sandbox(configuration).invoke("run") == [.i32(10)])
     }
 
     @Test("a configuration the sandbox cannot honour is refused before anything runs")
