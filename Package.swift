@@ -38,14 +38,14 @@ let package = Package(
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
         .target(name: "WASIHost", dependencies: ["SwiftletABI"]),
         // What is known about a module between runs (validation), on disk, keyed by its SHA-256.
-        .target(name: "ModuleCache", dependencies: ["WasmEngine", "CLibCrypto"]),
-        // SHA-256 from Debian's libcrypto (libssl-dev). Not swift-crypto: on Linux it imports all of Foundation, which
-        // a static `swiftlet` would then link (ICU included) and initialize in every run's start-up.
+        .target(name: "ModuleCache", dependencies: ["WasmEngine", "Digest"]),
+        // SHA-256 (Sources/Digest/SHA256Hasher.swift says why libcrypto) over Debian's libcrypto (libssl-dev).
+        .target(name: "Digest", dependencies: ["CLibCrypto"]),
         .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
         // Registers WASIHost's functions as host functions of a WasmEngine store.
         .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         // The embedding API: a `Sandbox` runs a module in a micro-VM or in-process (Sources/Swiftlet/Swiftlet.swift).
-        .target(name: "Swiftlet", dependencies: ["WasmEngine", "WASIHost", "WasmEngineWASI", "ModuleCache"]),
+        .target(name: "Swiftlet", dependencies: ["WasmEngine", "WASIHost", "WasmEngineWASI", "ModuleCache", "Digest"]),
         // The command line, a thin layer over the Swiftlet library (and the engine, for `wast` and `explore`).
         .executableTarget(
             name: "swiftlet",

@@ -3,7 +3,7 @@
 // guest: an entry is read only by the host, and only its fixed fields are believed (never a length or offset that
 // could steer a read), after its checksum matches.
 
-import CLibCrypto
+import Digest
 import Glibc
 import WasmEngine
 
@@ -181,34 +181,6 @@ enum EntryFormat {
 
     private static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-    }
-}
-
-/// SHA-256 of `bytes`.
-func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-    var hasher = SHA256Hasher()
-    hasher.update(bytes)
-    return hasher.finalize()
-}
-
-/// SHA-256 of bytes given piece by piece (a module, a snapshot file written or read in chunks).
-public struct SHA256Hasher {
-    private var context = SHA256_CTX()
-
-    public init() {
-        SHA256_Init(&context)
-    }
-
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        if let start = bytes.baseAddress { SHA256_Update(&context, start, bytes.count) }
-    }
-
-    /// The digest of everything given so far (32 bytes). The hasher is spent: make a new one for other bytes.
-    public mutating func finalize() -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        // SAFETY: `digest` has the 32 bytes SHA256_Final writes.
-        digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
-        return digest
     }
 }
 

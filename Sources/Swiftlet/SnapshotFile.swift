@@ -1,4 +1,5 @@
 import Glibc
+import Digest
 import ModuleCache
 
 /// The file form of a sandbox snapshot: a header naming the format and what made it, sections of tagged bytes, and
