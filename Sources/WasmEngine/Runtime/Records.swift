@@ -65,6 +65,10 @@ struct MemoryRecord {
     let maximumPages: UInt64
     /// The handle's address, or -1 for the placeholder of instances without memory.
     let address: Int
+    /// Whether `base` lies in a copy-on-write mapping of a snapshot's image (see `MemoryImageMapper`), which the
+    /// store unmaps instead of freeing. Such a buffer's `capacity` covers `maximumPages` from the start, so it never
+    /// moves: a grow only raises `byteCount`.
+    let isMapped: Bool
 
     /// Below `base`, one word per access size (1, 2, 4 and 8 bytes): the last offset at which an access of
     /// that size still fits, negative when none does. The interpreter's bounds check is then one signed
@@ -73,7 +77,7 @@ struct MemoryRecord {
     @inline(__always)
     static func lastFittingOffsetField(accessSize: Int) -> Int { -8 &* (1 &+ accessSize.trailingZeroBitCount) }
     /// The header in front of every buffer, which holds those words; a multiple of the alignment.
-    private static let headerSize = 32
+    static let headerSize = 32
 
     var byteCount: Int {
         get { base.load(fromByteOffset: Self.lastFittingOffsetField(accessSize: 1), as: Int.self) + 1 }
@@ -96,7 +100,21 @@ struct MemoryRecord {
         self.declaredMaximum = declaredMaximum
         self.maximumPages = maximumPages
         self.address = address
+        isMapped = false
         self.byteCount = byteCount
+    }
+
+    /// A memory of `pages` whose buffer a `MemoryImageMapper` mapped at `mappedBase`.
+    /// - Precondition: `mappedBase` is followed by `capacity` ≥ `maximumPages` pages of readable and writable bytes,
+    ///   those past the image zero, and preceded by `MemoryImageMapper.headerByteCount` writable bytes.
+    init(mappedBase: UnsafeMutableRawPointer, capacity: Int, pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int) {
+        base = mappedBase
+        self.capacity = capacity
+        self.declaredMaximum = declaredMaximum
+        self.maximumPages = maximumPages
+        self.address = address
+        isMapped = true
+        byteCount = Int(pages * wasmPageSize)
     }
 
     /// A buffer whose `capacity` bytes past the header are all zero. Nothing ever writes past `byteCount`,
@@ -116,7 +134,9 @@ struct MemoryRecord {
         #endif
     }
 
+    /// Frees a buffer of `allocateZeroedBuffer` (a mapped one is the mapper's to unmap).
     func deallocateBuffer() {
+        precondition(!isMapped, "a mapped memory buffer freed as allocated")
         #if canImport(Glibc)
         free(base - Self.headerSize)
         #else
@@ -132,6 +152,7 @@ struct MemoryRecord {
         guard newPages <= maximumPages else { return nil }
         let newByteCount = Int(newPages * wasmPageSize)
         if newByteCount > capacity {
+            precondition(!isMapped, "a mapped memory's capacity covers its maximum")
             // Doubling keeps a sequence of small grows linear in total copying.
             let newCapacity = Swift.max(newByteCount, Swift.min(capacity * 2, Int(maximumPages * wasmPageSize)))
             let newBase = Self.allocateZeroedBuffer(capacity: newCapacity)
