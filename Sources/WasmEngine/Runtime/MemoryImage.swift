@@ -98,12 +98,9 @@ struct MemoryImage: ~Copyable {
     private static func allocate(
         count: Int, initialize: (UnsafeMutableRawBufferPointer) -> Bool
     ) -> UnsafeMutableRawPointer? {
-        // At least one byte, so the pointer is valid even for an empty image.
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1), alignment: 16)
-        // SAFETY: `buffer` holds `count` bytes, zeroed before `initialize` sees them.
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        let buffer = allocateZeroedBytes(count)
         guard initialize(UnsafeMutableRawBufferPointer(start: buffer, count: count)) else {
-            buffer.deallocate()
+            deallocateZeroedBytes(buffer)
             return nil
         }
         return buffer
@@ -113,7 +110,7 @@ struct MemoryImage: ~Copyable {
         if let hosted {
             hosted.mapper.releaseImage(hosted.image)
         } else {
-            UnsafeMutableRawPointer(mutating: bytes).deallocate()
+            deallocateZeroedBytes(UnsafeMutableRawPointer(mutating: bytes))
         }
     }
 
