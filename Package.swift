@@ -99,6 +99,26 @@ package.targets += [
 ]
 #endif
 
+// Snapshots' memory images as sealed memfds that restores map copy-on-write (`MemoryImageMapper.memfd`): the
+// engine's host hook for Linux, outside the engine, which names no OS call. CMemfd compiles the calls that need
+// _GNU_SOURCE.
+#if os(Linux)
+package.targets += [
+    .target(name: "CMemfd"),
+    .target(name: "MemfdImages", dependencies: ["WasmEngine", "CMemfd"]),
+]
+for target in package.targets where target.name == "WasmEngineTests" {
+    target.dependencies += ["MemfdImages"]
+}
+#endif
+
+// bench/snapshot: restore times from in-process snapshots (a small module, and one of 16 MiB of initialized memory).
+#if os(Linux)
+package.targets += [
+    .executableTarget(name: "snapshot-bench", dependencies: ["WasmEngine", "MemfdImages"], path: "bench/snapshot/Swift"),
+]
+#endif
+
 // In a Linux build sandboxes run modules in micro-VMs (`Isolation.vm`, the default there); `swiftlet info` checks KVM.
 #if os(Linux)
 for target in package.targets where target.name == "Swiftlet" {

@@ -4,12 +4,36 @@
 // table or memory. A public handle (`Function`, `Table`...) is the object's index in the store's list.
 
 #if canImport(Glibc)
-import Glibc  // `calloc` and `free` for memory buffers only (see `MemoryRecord.allocateZeroedBuffer`).
+import Glibc  // `calloc` and `free` for memory buffers and images only (see `allocateZeroedBytes`).
 #elseif hasFeature(Embedded)
 // The platform's, for memory buffers only: the guest kernel's `calloc` leaves the pages it hands out for the first time
-// untouched, as glibc's does (see `MemoryRecord.allocateZeroedBuffer`). Its blocks are freed as any allocation is.
+// untouched, as glibc's does (see `allocateZeroedBytes`). Its blocks are freed as any allocation is.
 @_extern(c, "calloc") func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer?
 #endif
+
+/// `count` zero bytes, 16-byte aligned, for a linear memory or a memory image; freed by `deallocateZeroedBytes`.
+func allocateZeroedBytes(_ count: Int) -> UnsafeMutableRawPointer {
+    #if canImport(Glibc) || hasFeature(Embedded)
+    // glibc (and the guest kernel) serve large blocks from fresh pages, zero already, and `calloc` knows not to
+    // write them: a 16 MiB memory then costs no page until the module touches it, where zeroing it here cost
+    // ~8 ms, and in the micro-VM as much resident memory as the whole initial memory.
+    guard let block = calloc(Swift.max(count, 1), 1) else { fatalError("out of memory for a linear memory") }
+    return block
+    #else
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1), alignment: 16)
+    // SAFETY: `buffer` has `count` bytes allocated just above.
+    buffer.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+    return buffer
+    #endif
+}
+
+func deallocateZeroedBytes(_ block: UnsafeMutableRawPointer) {
+    #if canImport(Glibc)
+    free(block)
+    #else
+    block.deallocate()
+    #endif
+}
 
 /// A function: wasm code of an instance, or a host closure.
 struct FunctionRecord {
@@ -65,6 +89,10 @@ struct MemoryRecord {
     let maximumPages: UInt64
     /// The handle's address, or -1 for the placeholder of instances without memory.
     let address: Int
+    /// Whether `base` lies in a copy-on-write mapping of a snapshot's image (see `MemoryImageMapper`), which the
+    /// store unmaps instead of freeing. Such a buffer's `capacity` covers `maximumPages` from the start, so it never
+    /// moves: a grow only raises `byteCount`.
+    let isMapped: Bool
 
     /// Below `base`, one word per access size (1, 2, 4 and 8 bytes): the last offset at which an access of
     /// that size still fits, negative when none does. The interpreter's bounds check is then one signed
@@ -73,7 +101,7 @@ struct MemoryRecord {
     @inline(__always)
     static func lastFittingOffsetField(accessSize: Int) -> Int { -8 &* (1 &+ accessSize.trailingZeroBitCount) }
     /// The header in front of every buffer, which holds those words; a multiple of the alignment.
-    private static let headerSize = 32
+    static let headerSize = 32
 
     var byteCount: Int {
         get { base.load(fromByteOffset: Self.lastFittingOffsetField(accessSize: 1), as: Int.self) + 1 }
@@ -96,32 +124,33 @@ struct MemoryRecord {
         self.declaredMaximum = declaredMaximum
         self.maximumPages = maximumPages
         self.address = address
+        isMapped = false
         self.byteCount = byteCount
+    }
+
+    /// A memory of `pages` whose buffer a `MemoryImageMapper` mapped at `mappedBase`.
+    /// - Precondition: `mappedBase` is followed by `capacity` ≥ `maximumPages` pages of readable and writable bytes,
+    ///   those past the image zero, and preceded by `MemoryImageMapper.headerByteCount` writable bytes.
+    init(mappedBase: UnsafeMutableRawPointer, capacity: Int, pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int) {
+        base = mappedBase
+        self.capacity = capacity
+        self.declaredMaximum = declaredMaximum
+        self.maximumPages = maximumPages
+        self.address = address
+        isMapped = true
+        byteCount = Int(pages * wasmPageSize)
     }
 
     /// A buffer whose `capacity` bytes past the header are all zero. Nothing ever writes past `byteCount`,
     /// so they stay zero: a grow needs no zeroing.
     private static func allocateZeroedBuffer(capacity: Int) -> UnsafeMutableRawPointer {
-        #if canImport(Glibc) || hasFeature(Embedded)
-        // glibc (and the guest kernel) serve large blocks from fresh pages, zero already, and `calloc` knows not to
-        // write them: a 16 MiB memory then costs no page until the module touches it, where zeroing it here cost
-        // ~8 ms, and in the micro-VM as much resident memory as the whole initial memory.
-        guard let block = calloc(headerSize + capacity, 1) else { fatalError("out of memory for a linear memory") }
-        return block + headerSize
-        #else
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: headerSize + capacity, alignment: 16) + headerSize
-        // SAFETY: `buffer` has `capacity` bytes allocated just above.
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
-        return buffer
-        #endif
+        allocateZeroedBytes(headerSize + capacity) + headerSize
     }
 
+    /// Frees a buffer of `allocateZeroedBuffer` (a mapped one is the mapper's to unmap).
     func deallocateBuffer() {
-        #if canImport(Glibc)
-        free(base - Self.headerSize)
-        #else
-        (base - Self.headerSize).deallocate()
-        #endif
+        precondition(!isMapped, "a mapped memory buffer freed as allocated")
+        deallocateZeroedBytes(base - Self.headerSize)
     }
 
     /// `memory.grow`: the old size in pages, or nil when the result would exceed the maximum.
@@ -132,6 +161,7 @@ struct MemoryRecord {
         guard newPages <= maximumPages else { return nil }
         let newByteCount = Int(newPages * wasmPageSize)
         if newByteCount > capacity {
+            precondition(!isMapped, "a mapped memory's capacity covers its maximum")
             // Doubling keeps a sequence of small grows linear in total copying.
             let newCapacity = Swift.max(newByteCount, Swift.min(capacity * 2, Int(maximumPages * wasmPageSize)))
             let newBase = Self.allocateZeroedBuffer(capacity: newCapacity)

@@ -15,19 +15,19 @@ extension Store {
                 throw .trap(error)
             }
         }
-        return Instance(exports: exports)
+        return Instance(exports: exports, store: self, index: instance.pointee.index)
     }
 
     // MARK: Imports
 
-    private struct ResolvedImports {
+    struct ResolvedImports {
         var functions: [UnsafeMutablePointer<FunctionRecord>] = []
         var tables: [UnsafeMutablePointer<TableRecord>] = []
         var memories: [UnsafeMutablePointer<MemoryRecord>] = []
         var globals: [UnsafeMutablePointer<GlobalRecord>] = []
     }
 
-    private func resolveImports(of module: Module, from imports: Imports) throws(InstantiationError) -> ResolvedImports {
+    func resolveImports(of module: Module, from imports: Imports) throws(InstantiationError) -> ResolvedImports {
         var resolved = ResolvedImports()
         for item in module.imports {
             let name = "\"\(item.module)\" \"\(item.name)\""
@@ -91,6 +91,27 @@ extension Store {
     private func allocateInstance(
         of module: Module, imports: ResolvedImports
     ) -> UnsafeMutablePointer<InstanceRecord> {
+        let instance = allocateInstanceRecord(of: module, imports: imports, codeTemplates: nil)
+        for index in module.importedTableCount..<module.tables.count {
+            instance.pointee.tables[index] = tables[allocateTable(type: module.tables[index])]
+        }
+        if module.importedMemoryCount < module.memories.count {
+            instance.pointee.memory = memories[allocateMemory(type: module.memories[module.importedMemoryCount])]
+        }
+        for (offset, initializer) in module.globalInitializers.enumerated() {
+            let index = module.importedGlobalCount + offset
+            let value = evaluate(initializer, in: instance)
+            instance.pointee.globals[index] = globals[allocateGlobal(type: module.globals[index], value: value)]
+        }
+        return instance
+    }
+
+    /// An instance's record with its types, its functions (each defined one with its stand-in) and its imports;
+    /// its defined tables, memory and globals are the caller's to allocate (instantiation and restore differ
+    /// there). `codeTemplates` is the code of the snapshot it is restored from, if it is.
+    func allocateInstanceRecord(
+        of module: Module, imports: ResolvedImports, codeTemplates: CodeTemplates?
+    ) -> UnsafeMutablePointer<InstanceRecord> {
         let functionCount = module.functionTypeIndices.count
         let instance = UnsafeMutablePointer<InstanceRecord>.allocate(capacity: 1)
         instance.initialize(
@@ -104,6 +125,7 @@ extension Store {
         instances.append(instance)
         instanceSegments.append(InstanceSegments(elements: [], data: []))
         instanceModules.append(module)
+        instanceCodeTemplates.append(codeTemplates)
 
         for (index, type) in module.types.enumerated() {
             instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameters.count)
@@ -119,13 +141,14 @@ extension Store {
         for (offset, code) in module.functions.enumerated() {
             let index = module.importedFunctionCount + offset
             let type = module.functionType(ofFunction: UInt32(index))
+            let typeID = instance.pointee.types[Int(module.functionTypeIndices[index])].id
             (standIns + offset).initialize(
                 to: LinkedInstruction(
                     handler: Opcode.translateFunction.handler, instruction: Instruction(.translateFunction, UInt32(index))))
             let record = FunctionRecord(
                 code: standIns + offset, frameSize: Swift.max(type.parameters.count, type.results.count),
                 localCount: type.parameters.count, parameterCount: type.parameters.count,
-                resultCount: type.results.count, typeID: typeID(of: type), instance: instance, hostIndex: -1,
+                resultCount: type.results.count, typeID: typeID, instance: instance, hostIndex: -1,
                 address: functions.count)
             instance.pointee.functions[index] = functions[allocateFunction(record)]
             if case .compiled(let function) = code { translated.append((instance.pointee.functions[index], function)) }
@@ -135,24 +158,8 @@ extension Store {
         for (index, table) in imports.tables.enumerated() {
             instance.pointee.tables[index] = table
         }
-        for index in module.importedTableCount..<module.tables.count {
-            let address = tables.count
-            tables.append(.allocate(capacity: 1))
-            tables[address].initialize(to: TableRecord(type: module.tables[index], initialValue: 0, address: address))
-            instance.pointee.tables[index] = tables[address]
-        }
-
-        if module.importedMemoryCount < module.memories.count {
-            instance.pointee.memory = memories[allocateMemory(type: module.memories[module.importedMemoryCount])]
-        }
-
         for (index, global) in imports.globals.enumerated() {
             instance.pointee.globals[index] = global
-        }
-        for (offset, initializer) in module.globalInitializers.enumerated() {
-            let index = module.importedGlobalCount + offset
-            let value = evaluate(initializer, in: instance)
-            instance.pointee.globals[index] = globals[allocateGlobal(type: module.globals[index], value: value)]
         }
         return instance
     }
@@ -172,7 +179,7 @@ extension Store {
         }
     }
 
-    private func exportList(
+    func exportList(
         of module: Module, instance: UnsafeMutablePointer<InstanceRecord>
     ) -> [(name: String, value: ExternalValue)] {
         module.exports.map { export in
@@ -244,30 +251,64 @@ extension Store {
     /// relative and its calls linked. The record's stand-in, if it had one, is never reached again.
     func install(_ function: CompiledFunction, in record: UnsafeMutablePointer<FunctionRecord>) {
         let count = function.code.count
+        let code = allocateCode(count: count)
+        Self.writeRelocatable(function, into: code)
+        link(code, count: count, localCount: Int(function.localCount), frameSize: Int(function.frameSize), in: record)
+    }
+
+    /// Room for `count` instructions of linked code, which the store frees.
+    func allocateCode(count: Int) -> UnsafeMutablePointer<LinkedInstruction> {
         // On a cache line: where the instructions (24 bytes each) straddle lines then depends on the code alone, not
         // on the allocator's history, which differs between the CLI's and the guest kernel's (and between runs).
         let code = UnsafeMutableRawPointer.allocate(
             byteCount: Swift.max(count, 1) * MemoryLayout<LinkedInstruction>.stride, alignment: 64
         ).bindMemory(to: LinkedInstruction.self, capacity: Swift.max(count, 1))
         codeBuffers.append(code)
+        return code
+    }
+
+    /// Writes `function`'s code into `code` (room for `function.code.count` instructions) as the interpreter runs
+    /// it, but for the callees of `callDefined`: each names its callee by function index where `linkCalls` puts the
+    /// record. This form depends on no store, so a snapshot keeps its code in it (see `CodeTemplates`).
+    static func writeRelocatable(_ function: CompiledFunction, into code: UnsafeMutablePointer<LinkedInstruction>) {
+        let count = function.code.count
         for (position, instruction) in function.code.enumerated() {
+            // SAFETY: `code` has room for `count` instructions (the caller's promise).
             (code + position).initialize(to: LinkedInstruction(handler: instruction.opcode.handler, instruction: instruction))
         }
         // The interpreter jumps relative to the branch itself (see `Registers.branch`), so it needs no register for
         // the code's start: targets become signed byte distances in this copy. A backward branch (a loop's back-edge,
         // or a jump onto itself) holds minus the bytes from its target through itself instead, which is also the
         // fuel it charges.
-        for position in 0..<count where code[position].instruction.opcode.isBranch {
-            let stride = MemoryLayout<LinkedInstruction>.stride
-            let distance = (Int(code[position].instruction.a) - position) * stride
-            let offset = distance > 0 ? distance : distance - stride
-            code[position].instruction.a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
+        let stride = MemoryLayout<LinkedInstruction>.stride
+        for position in 0..<count {
+            switch code[position].instruction.opcode {
+            case let opcode where opcode.isBranch:
+                let distance = (Int(code[position].instruction.a) - position) * stride
+                let offset = distance > 0 ? distance : distance - stride
+                code[position].instruction.a = UInt32(bitPattern: Int32(truncatingIfNeeded: offset))
+            case .callDefined:
+                let callee = UInt(code[position].instruction.a)
+                code[position].instruction.a = code[position].instruction.b
+                // SAFETY: `b` and `c` are the linked instruction's last 8 bytes.
+                UnsafeMutableRawPointer(code + position).storeBytes(
+                    of: callee, toByteOffset: LinkedInstruction.calleeOffset, as: UInt.self)
+            default:
+                break
+            }
         }
+    }
+
+    /// Links relocatable `code` (see `writeRelocatable`) and makes `record` run it.
+    func link(
+        _ code: UnsafeMutablePointer<LinkedInstruction>, count: Int, localCount: Int, frameSize: Int,
+        in record: UnsafeMutablePointer<FunctionRecord>
+    ) {
         linkCalls(code, count: count, in: record.pointee.instance.unsafelyUnwrapped)
-        let localCount = Int(function.localCount)
         record.pointee.localCount = localCount
-        record.pointee.frameSize = Swift.max(Int(function.frameSize), localCount, record.pointee.resultCount)
+        record.pointee.frameSize = Swift.max(frameSize, localCount, record.pointee.resultCount)
         record.pointee.code = code
+        codeLengths[record.pointee.address] = count
     }
 
     /// Rewrites each `callDefined` in an instance's copy of the code to name its callee's record directly
@@ -276,11 +317,10 @@ extension Store {
     /// when it is, and a call reads it each time.
     func linkCalls(_ code: UnsafeMutablePointer<LinkedInstruction>, count: Int, in instance: UnsafeMutablePointer<InstanceRecord>) {
         for position in 0..<count where code[position].instruction.opcode == .callDefined {
-            let callee = instance.pointee.functions[Int(code[position].instruction.a)]
-            code[position].instruction.a = code[position].instruction.b
-            // SAFETY: `b` and `c` are the linked instruction's last 8 bytes.
-            UnsafeMutableRawPointer(code + position).storeBytes(
-                of: UInt(bitPattern: callee), toByteOffset: LinkedInstruction.calleeOffset, as: UInt.self)
+            // SAFETY: `b` and `c` are the linked instruction's last 8 bytes, which hold the callee's function index.
+            let slot = UnsafeMutableRawPointer(code + position)
+            let callee = instance.pointee.functions[Int(slot.load(fromByteOffset: LinkedInstruction.calleeOffset, as: UInt.self))]
+            slot.storeBytes(of: UInt(bitPattern: callee), toByteOffset: LinkedInstruction.calleeOffset, as: UInt.self)
         }
     }
 
@@ -311,6 +351,11 @@ extension Store {
         else { return }
         let module = instanceModules[instance.pointee.index]
         let functionIndex = Int(code.pointee.instruction.a)
+        if let templates = instanceCodeTemplates[instance.pointee.index],
+            templates.install(definedIndex: functionIndex - module.importedFunctionCount, in: record, store: self)
+        {
+            return
+        }
         let function: CompiledFunction
         do throws(ModuleError) {
             function = try module.compiledFunction(definedIndex: functionIndex - module.importedFunctionCount)

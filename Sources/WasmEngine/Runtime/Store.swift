@@ -16,6 +16,9 @@ public final class Store {
         /// Instructions budget, polled at calls and loop back-edges; `nil` is unlimited.
         /// A call costs 1; a loop back-edge costs the length of the loop body in instructions.
         public var fuel: UInt64? = nil
+        /// Seals the memory images of snapshots this store captures so that restores map them copy-on-write
+        /// (see `MemoryImageMapper`); without one, an image is a plain copy and each restore copies it.
+        public var memoryImageMapper: MemoryImageMapper? = nil
 
         public init() {}
     }
@@ -44,6 +47,14 @@ public final class Store {
     var instanceSegments: [InstanceSegments] = []
     /// Each instance's module, whose bodies its functions are translated from on first call.
     var instanceModules: [Module] = []
+    /// Each instance's code translated before the capture it was restored from (nil for an instantiated one): a
+    /// function found there is installed from it on its first call instead of being translated.
+    var instanceCodeTemplates: [CodeTemplates?] = []
+    /// The instruction count of each function's installed code, by function address (0 while it has none), for
+    /// a capture to copy the code.
+    var codeLengths: [Int] = []
+    /// The mapper of each memory restored as a mapping of a snapshot's image, by memory address: it unmaps it.
+    var memoryMappers: [Int: MemoryImageMapper] = [:]
     /// How many functions were translated on their first call so far.
     public internal(set) var translatedFunctionCount = 0
     /// The linked code of every function (and each instance's stand-ins), freed with the store.
@@ -82,7 +93,11 @@ public final class Store {
             table.deallocate()
         }
         for memory in memories + [placeholderMemory] {
-            memory.pointee.deallocateBuffer()
+            if let mapper = memoryMappers[memory.pointee.address] {
+                mapper.unmap(memory.pointee.base, memory.pointee.capacity)
+            } else {
+                memory.pointee.deallocateBuffer()
+            }
             memory.deallocate()
         }
         for global in globals { global.deallocate() }
@@ -113,10 +128,7 @@ public final class Store {
     }
 
     public func makeTable(type: TableType, initialValue: Value) -> Table {
-        let address = tables.count
-        tables.append(.allocate(capacity: 1))
-        tables[address].initialize(to: TableRecord(type: type, initialValue: slot(for: initialValue), address: address))
-        return Table(address: address)
+        Table(address: allocateTable(type: type, initialValue: slot(for: initialValue)))
     }
 
     public func makeMemory(type: MemoryType) -> Memory {
@@ -185,6 +197,7 @@ public final class Store {
         let pointer = UnsafeMutablePointer<FunctionRecord>.allocate(capacity: 1)
         pointer.initialize(to: record)
         functions.append(pointer)
+        codeLengths.append(0)
         return record.address
     }
 
@@ -196,6 +209,13 @@ public final class Store {
             to: MemoryRecord(
                 pages: type.limits.min, declaredMaximum: type.limits.max,
                 maximumPages: Swift.min(type.limits.max ?? cap, cap), address: address))
+        return address
+    }
+
+    func allocateTable(type: TableType, initialValue: UInt64 = 0) -> Int {
+        let address = tables.count
+        tables.append(.allocate(capacity: 1))
+        tables[address].initialize(to: TableRecord(type: type, initialValue: initialValue, address: address))
         return address
     }
 
@@ -227,8 +247,13 @@ public final class Instance {
     /// byte strings, but may be equal as Swift strings (see `ExactName`).
     public let exports: [(name: String, value: ExternalValue)]
     private let exportsByName: [ExactName: ExternalValue]
+    /// The store it lives in, and its index there (in `Store.instances`), for a capture to find its records.
+    let store: ObjectIdentifier
+    let index: Int
 
-    init(exports: [(name: String, value: ExternalValue)]) {
+    init(exports: [(name: String, value: ExternalValue)], store: Store, index: Int) {
+        self.store = ObjectIdentifier(store)
+        self.index = index
         self.exports = exports
         var exportsByName: [ExactName: ExternalValue] = [:]
         for export in exports { exportsByName[ExactName(export.name)] = export.value }
