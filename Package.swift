@@ -93,7 +93,8 @@ package.targets += [
     .target(name: "CKVM"),
     // Atomics on words of guest memory and futex calls, for the monitor's WASI mailbox worker.
     .target(name: "CSharedMemory"),
-    .target(name: "Monitor", dependencies: ["CKVM", "CSharedMemory", "SwiftletABI"]),
+    // CLibCrypto: SHA-256 of snapshot files and of the kernel image a snapshot was made with.
+    .target(name: "Monitor", dependencies: ["CKVM", "CSharedMemory", "SwiftletABI", "CLibCrypto"]),
     .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
     .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI", "ModuleCache"]),
 ]

@@ -1,8 +1,11 @@
-/// Guest physical memory: one anonymous host mapping backing guest-physical `[0, size)`.
+import Glibc
+
+/// Guest physical memory: one host mapping backing guest-physical `[0, size)`, anonymous for a booted VM, or a
+/// copy-on-write (`MAP_PRIVATE`) mapping of a snapshot's sealed memfd for a restored one.
 ///
 /// Mapped with `MAP_NORESERVE`, so pages the guest never touches cost nothing and a large size per VM is cheap.
-/// The mapping starts on a ``hugePageSize`` boundary, so a part advised with ``adviseHugePages(_:)`` can be backed
-/// by 2 MiB host pages that line up with the guest's own 2 MiB pages, and KVM then maps each with one fault.
+/// An anonymous mapping starts on a ``hugePageSize`` boundary, so a part advised with ``adviseHugePages(_:)`` can be
+/// backed by 2 MiB host pages that line up with the guest's own 2 MiB pages, and KVM then maps each with one fault.
 /// Every access is bounds-checked with checked arithmetic and copies bytes; no pointer into the mapping leaves a
 /// method of this type (except to KVM, which needs the base address for its memory slot).
 public struct GuestMemory: ~Copyable {
@@ -10,6 +13,9 @@ public struct GuestMemory: ~Copyable {
     let base: UnsafeMutableRawPointer
     /// Size in bytes, a multiple of ``pageSize``.
     public let size: UInt64
+    /// Whether the mapping is a private mapping of a file (a snapshot), where a dropped page would read as the
+    /// file's again instead of zero.
+    private(set) var isFileBacked = false
 
     public static let pageSize: UInt64 = 4096
     /// The size of a transparent huge page on x86-64, and of the guest's large pages.
@@ -38,10 +44,77 @@ public struct GuestMemory: ~Copyable {
         self.size = size
     }
 
+    /// Maps `size` bytes of `fd` (a snapshot's sealed memfd) copy-on-write: reads share the file's pages, and each page
+    /// the guest or the monitor writes becomes this memory's own. No alignment: the copies are 4 KiB pages anyway
+    /// (transparent huge pages back no private copy of a file page), and the two `munmap`s of the slack would cost
+    /// more than nothing.
+    init(copyOnWriteOf fd: Int32, size: UInt64) throws(GuestMemoryError) {
+        guard size > 0, size % Self.pageSize == 0, size <= UInt64(Int.max) else { throw .invalidSize(size) }
+        do {
+            base = try Syscalls.mapPrivate(fd: fd, size: Int(size))
+        } catch {
+            throw .mappingFailed(size: size, errno: error)
+        }
+        self.size = size
+        isFileBacked = true
+    }
+
     deinit {
-        // SAFETY: the mapping was made in init and no pointer into it has escaped.
+        // SAFETY: the mapping was made in init (or replaced in place by remap) and no pointer into it has escaped.
         Syscalls.unmapMemory(base, size: Int(size))
     }
+
+    /// Replaces all of this memory, at the same host addresses, by a copy-on-write mapping of `fd` (`MAP_FIXED`): every
+    /// page this memory had, written or not, is dropped in the same system call. KVM's memory slot keeps pointing at
+    /// these addresses; its MMU notifier drops the shadow mappings of the old pages, so the guest faults the new ones
+    /// in. The memory's own pages are freed by the kernel as part of the call.
+    /// - Precondition: `fd` is at least ``size`` bytes long, and no other thread uses this memory during the call.
+    mutating func remap(copyOnWriteOf fd: Int32) throws(GuestMemoryError) {
+        do {
+            // SAFETY: [base, base + size) is this memory's own mapping, replaced in place; nothing else uses it now.
+            _ = try Syscalls.mapPrivate(fd: fd, size: Int(size), fixed: base)
+        } catch {
+            throw .mappingFailed(size: size, errno: error)
+        }
+        isFileBacked = true
+    }
+
+    /// Calls `body` with each run of pages that may hold non-zero bytes, in address order, as offsets and lengths in
+    /// bytes: the pages the host has resident (`mincore`; untouched ones read as zero) that are not all zero. A
+    /// snapshot stores just these, so its cost follows the memory the guest touched, not the memory's size.
+    func forEachNonZeroRun<E: Error>(_ body: (_ offset: UInt64, _ length: UInt64) throws(E) -> Void) throws(E) {
+        let pageCount = Int(size / Self.pageSize)
+        let page = Int(Self.pageSize)
+        // SAFETY: one byte per page, allocated here and freed on return; mincore fills all of them before any read.
+        let resident = UnsafeMutablePointer<UInt8>.allocate(capacity: pageCount)
+        defer { resident.deallocate() }
+        do {
+            try Syscalls.residentPages(base, size: Int(size), into: resident)
+        } catch {
+            // The range is this memory's own mapping, so mincore cannot fail but for a kernel without it: then
+            // every page is examined.
+            resident.initialize(repeating: 1, count: pageCount)
+        }
+        var runStart: Int?
+        for index in 0...pageCount {
+            // SAFETY: index < pageCount, so the page lies inside the mapping.
+            let isData = index < pageCount && resident[index] & 1 != 0
+                && memcmp(base + index * page, Self.zeroPage, page) != 0
+            if isData, runStart == nil { runStart = index }
+            if !isData, let start = runStart {
+                try body(UInt64(start * page), UInt64((index - start) * page))
+                runStart = nil
+            }
+        }
+    }
+
+    /// One page of zeros to compare pages against (memcmp is vectorized; a loop over words in Swift is not as fast).
+    nonisolated(unsafe) private static let zeroPage: UnsafeRawPointer = {
+        // SAFETY: allocated once for the process and never freed or written after this.
+        let page = UnsafeMutableRawPointer.allocate(byteCount: Int(pageSize), alignment: Int(pageSize))
+        page.initializeMemory(as: UInt8.self, repeating: 0, count: Int(pageSize))
+        return UnsafeRawPointer(page)
+    }()
 
     /// Advises the host to back `range` with transparent huge pages (`MADV_HUGEPAGE`): a first touch then costs
     /// one fault per 2 MiB instead of 512, in the host and in KVM's shadow page tables, but makes all of that
@@ -64,7 +137,11 @@ public struct GuestMemory: ~Copyable {
             self.range.contains(range)
         else { return false }
         // SAFETY: the range lies inside the mapping (checked above) and is page aligned.
-        return Syscalls.discardPages(base + Int(range.start.rawValue), size: Int(range.length))
+        let start = base + Int(range.start.rawValue)
+        // Dropping a private copy of a file page would bring the snapshot's bytes back, not zeros: the range gets
+        // fresh anonymous pages instead (a reset maps the whole snapshot over them again).
+        if isFileBacked { return Syscalls.mapAnonymousFixed(start, size: Int(range.length)) }
+        return Syscalls.discardPages(start, size: Int(range.length))
     }
 
     public var range: GuestRange { GuestRange(start: GuestPhysicalAddress(0), length: size)! }

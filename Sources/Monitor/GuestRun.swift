@@ -53,10 +53,15 @@ public struct GuestRun: Sendable {
             Self.stringTable(arguments),
             Self.stringTable(environment),
             Array((invocation?.name ?? "").utf8),
-            (invocation?.arguments ?? []).flatMap { value in
-                [value.type, value.bits].flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
-            },
+            Self.argumentRecords(invocation?.arguments ?? []),
         ]
+    }
+
+    /// ``ABIValue`` records back to back, as ``BootInfo/invokeArgumentsAddress`` holds them.
+    static func argumentRecords(_ values: [ABIValue]) -> [UInt8] {
+        values.flatMap { value in
+            [value.type, value.bits].flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+        }
     }
 
     /// Writes the run's inputs from `start` on, each 16-byte aligned, fills in their BootInfo fields and returns the

@@ -17,6 +17,8 @@ public struct HypercallDispatcher: Sendable {
         case outOfMemory(requested: UInt32)
         /// The run's deadline passed while the hypercall waited for the WASI mailbox worker.
         case deadlinePassed
+        /// The kernel reached its snapshot point (``Hypercall/snapshot``): the VM decides whether it may.
+        case snapshot
     }
 
     /// Where the guest's stdout (console and fd 1) and stderr (fd 2) go.
@@ -127,6 +129,8 @@ public struct HypercallDispatcher: Sendable {
         case .moduleValidated:
             moduleValidated = true
             return .resume
+        case .snapshot:
+            return .snapshot
         case .discard:
             let request = try readRequest(DiscardRequest.self, at: UInt64(value), memory: memory)
             let range = try guestBuffer(request.start, length: request.length)

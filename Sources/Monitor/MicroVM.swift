@@ -10,10 +10,9 @@ public struct MicroVMConfiguration: Sendable {
     public var consoleLimit = 1 << 20
     /// Passed to the kernel in ``BootInfo/requestedExitStatus``.
     public var requestedExitStatus: UInt32 = 0
-    /// The key of the guest's CSPRNG (``BootInfo/randomKey``); by default from the host's getrandom.
-    public var randomKey: (UInt64, UInt64, UInt64, UInt64) = (
-        .random(in: .min ... .max), .random(in: .min ... .max), .random(in: .min ... .max), .random(in: .min ... .max)
-    )
+    /// The key of the guest's CSPRNG (``BootInfo/randomKey``); nil draws a fresh one from the host's getrandom for
+    /// every VM booted, restored or reset with this configuration, so that no two see the same random bytes.
+    public var randomKey: (UInt64, UInt64, UInt64, UInt64)?
     /// Whether the guest answers clock calls from its time-stamp counter (no exit); otherwise they go to the host.
     public var guestClocks = true
     /// The module the kernel runs; nil boots the kernel's self-test.
@@ -29,6 +28,12 @@ public struct MicroVMConfiguration: Sendable {
     /// it ends while its mailbox worker is in such a call, so that it can join the worker (WASIHost's interrupt
     /// handle does this). Without it, the end of the VM waits for the call to return.
     public var wasiInterrupt: (@Sendable () -> Void)?
+    /// Where the kernel stops for the monitor to capture the VM (see ``MicroVM/runToSnapshot(timeLimit:)``). Restores
+    /// and resets take the snapshot's.
+    public var snapshotPoint = SnapshotPoint.none
+    /// Bytes reserved at the top of guest memory, with a snapshot point, for the inputs of runs restored from the
+    /// snapshot (arguments, environment, the export to invoke): untouched until a restore writes there.
+    public var runInputsCapacity: UInt64 = 1 << 20
 
     public init() {}
 }
@@ -80,6 +85,9 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The timer enforcing a run's time limit could not be set up.
     case timer(Errno)
     case run(GuestRunError)
+    case snapshot(VMSnapshotError)
+    /// The host's getrandom failed to give the guest's random key.
+    case entropy(Errno)
 
     public var description: String {
         switch self {
@@ -90,6 +98,8 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
             "memory size \(size) is not a multiple of 2 MiB between \(SwiftletABI.guestRegionStart) and "
                 + "\(SwiftletABI.maximumMemorySize)"
         case .run(let error): "\(error)"
+        case .snapshot(let error): "\(error)"
+        case .entropy(let errno): "cannot draw the guest's random key: \(errno)"
         case .timer(let errno):
             "cannot set up the run time limit: \(errno)"
         case .kernelTooLarge(let kernelEnd, let memorySize):
@@ -103,21 +113,30 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
 ///
 /// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image, an
 /// unmapped 2 MiB guard, its stack, one page of ``BootInfo``, one page for the ``SwiftletABI/WASIMailbox``, the
-/// run's inputs, and the heap up to the end of memory.
+/// run's inputs, the heap, and with a snapshot point the inputs of restored runs at the end of memory.
+///
+/// A VM is booted from a kernel image, restored from a ``VMSnapshot``, or reset to one after a run (a warm pool's
+/// VM); MicroVM+Snapshot.swift has the last two.
 public struct MicroVM: ~Copyable {
     // Dropped together, in an order Swift does not specify; every order is safe: KVM keeps a VM alive while a
     // vCPU fd refers to it, and the guest cannot run any more once its MicroVM is being destroyed, so a memory
     // slot briefly pointing at unmapped memory is never used.
     let vcpu: VirtualCPU
     let vm: VirtualMachine
-    let memory: GuestMemory
-    public let bootInfo: BootInfo
-    public let bootInfoAddress: GuestPhysicalAddress
-    private var hypercalls: HypercallDispatcher
-    private var exitCount = 0
+    var memory: GuestMemory
+    /// The boot info of the current run, as the monitor wrote it.
+    public internal(set) var bootInfo: BootInfo
+    public internal(set) var layout: VMSnapshotLayout
+    public var bootInfoAddress: GuestPhysicalAddress { layout.bootInfoAddress }
+    var hypercalls: HypercallDispatcher
+    var exitCount = 0
     /// The guest's time-stamp counter and CLOCK_MONOTONIC as the monitor paired them before the first run (kept here:
     /// their copies in boot info are the guest's to overwrite).
-    private var clockBase: (counter: UInt64, monotonic: UInt64)?
+    var clockBase: (counter: UInt64, monotonic: UInt64)?
+    /// The snapshot this VM's guest will ask for, and the kernel it runs; nil once taken, and in restored VMs.
+    var pendingSnapshot: (point: SnapshotPoint, kernel: KernelIdentity)?
+    /// The snapshot captured by ``run(timeLimit:)`` on its way, until ``takeSnapshot()``.
+    var capturedSnapshot: VMSnapshot?
 
     public init(
         system: borrowing KVMSystem, kernel: KernelImage, configuration: MicroVMConfiguration = .init()
@@ -142,36 +161,44 @@ public struct MicroVM: ~Copyable {
         let stackTop = stackBottom + min(stackPages, configuration.memorySize / page) * page
         let mailboxAddress = GuestPhysicalAddress(stackTop + page)
         let payloadStart = stackTop + 2 * page
+        // The restored runs' inputs end memory, where the heap's last pages would be: only a restore writes there.
+        let reserved = configuration.snapshotPoint == .none
+            ? 0 : (min(configuration.runInputsCapacity, configuration.memorySize) + page - 1) / page * page
+        let usableEnd = configuration.memorySize - reserved
         guard stackPages <= configuration.memorySize / page, stackBottom < configuration.memorySize,
-            payloadStart < configuration.memorySize
+            payloadStart < usableEnd
         else {
             throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
         }
         // Before the monitor writes the boot info and the inputs: a page touched first as a small page stays one.
         memory.adviseHugePages(Self.hugePageRange(stackBottom: stackBottom, memorySize: configuration.memorySize))
+        let randomKey = if let key = configuration.randomKey { key } else { try Self.freshRandomKey() }
         var bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: payloadStart,
-            heapSize: configuration.memorySize - payloadStart, stackTop: stackTop,
-            randomKey: configuration.randomKey, requestedExitStatus: UInt64(configuration.requestedExitStatus))
+            heapSize: usableEnd - payloadStart, stackTop: stackTop, randomKey: randomKey,
+            requestedExitStatus: UInt64(configuration.requestedExitStatus))
         if let run = configuration.run {
             let payloadEnd: UInt64
             do {
-                payloadEnd = try run.place(
-                    at: payloadStart, limit: configuration.memorySize, into: &bootInfo, memory: memory)
+                payloadEnd = try run.place(at: payloadStart, limit: usableEnd, into: &bootInfo, memory: memory)
             } catch {
                 throw .run(error)
             }
             let heapStart = (payloadEnd + page - 1) / page * page
-            guard heapStart < configuration.memorySize else {
-                throw .run(.doesNotFit(bytes: payloadEnd - payloadStart, limit: configuration.memorySize))
+            guard heapStart < usableEnd else {
+                throw .run(.doesNotFit(bytes: payloadEnd - payloadStart, limit: usableEnd))
             }
             bootInfo.heapStart = heapStart
-            bootInfo.heapSize = configuration.memorySize - heapStart
+            bootInfo.heapSize = usableEnd - heapStart
         }
-        let bootInfoAddress = GuestPhysicalAddress(stackTop)
-        let mailbox = configuration.wasiMailbox && WASICallServer.hasCoreForWorker
-            ? WASICallServer.Mailbox(memory: memory.sharedView, address: mailboxAddress) : nil
-        if mailbox != nil { bootInfo.wasiMailboxAddress = mailboxAddress.rawValue }
+        bootInfo.snapshotPoint = configuration.snapshotPoint.rawValue
+        bootInfo.runInputsAddress = reserved == 0 ? 0 : usableEnd
+        bootInfo.runInputsSize = reserved
+        let layout = VMSnapshotLayout(
+            memorySize: configuration.memorySize, bootInfoAddress: GuestPhysicalAddress(stackTop),
+            mailboxAddress: mailboxAddress, runInputs: GuestRange(start: GuestPhysicalAddress(usableEnd), length: reserved)!)
+        let hypercalls = Self.dispatcher(layout: layout, memory: memory, configuration: configuration)
+        bootInfo.wasiMailboxAddress = hypercalls.wasi.hasMailbox ? mailboxAddress.rawValue : 0
 
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
         try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
@@ -187,23 +214,45 @@ public struct MicroVM: ~Copyable {
         }
         try wrap { () throws(GuestMemoryError) in
             try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
-            try memory.store(bootInfo, at: bootInfoAddress)
+            try memory.store(bootInfo, at: layout.bootInfoAddress)
         }
         try wrap { () throws(KVMError) in
             try vcpu.setSpecialRegisters(LongModeSetup.specialRegisters(from: vcpu.specialRegisters()))
             try vcpu.setRegisters(
-                LongModeSetup.registers(entry: kernel.entry, stackTop: stackTop, bootInfo: bootInfoAddress))
+                LongModeSetup.registers(entry: kernel.entry, stackTop: stackTop, bootInfo: layout.bootInfoAddress))
         }
         self.vcpu = vcpu
         self.vm = vm
         self.memory = memory
         self.bootInfo = bootInfo
-        self.bootInfoAddress = bootInfoAddress
-        self.hypercalls = HypercallDispatcher(
-            guestRegion: guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
+        self.layout = layout
+        self.hypercalls = hypercalls
+        // The image's digest is worked out only for a VM that will be captured (a millisecond for a 1 MB kernel).
+        self.pendingSnapshot = configuration.snapshotPoint == .none ? nil : (configuration.snapshotPoint, kernel.identity)
+    }
+
+    /// The hypercall dispatcher of a run in `layout`, with its WASI server and, when the configuration asks for it
+    /// and a worker can have a core, the mailbox.
+    static func dispatcher(
+        layout: VMSnapshotLayout, memory: borrowing GuestMemory, configuration: MicroVMConfiguration
+    ) -> HypercallDispatcher {
+        let mailbox = configuration.wasiMailbox && WASICallServer.hasCoreForWorker
+            ? WASICallServer.Mailbox(memory: memory.sharedView, address: layout.mailboxAddress) : nil
+        return HypercallDispatcher(
+            guestRegion: layout.guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
             wasi: WASICallServer(
-                guestRegion: guestRegion, handler: configuration.wasiHandler, mailbox: mailbox,
+                guestRegion: layout.guestRegion, handler: configuration.wasiHandler, mailbox: mailbox,
                 interrupt: configuration.wasiInterrupt))
+    }
+
+    /// 256 bits from the host's getrandom, in one system call.
+    static func freshRandomKey() throws(MicroVMError) -> (UInt64, UInt64, UInt64, UInt64) {
+        var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        try wrapErrno(MicroVMError.entropy) { () throws(Errno) in
+            // SAFETY: the buffer is the tuple's own 32 bytes, valid for the call.
+            try withUnsafeMutableBytes(of: &key) { (bytes) throws(Errno) in try Syscalls.fillRandom(bytes) }
+        }
+        return key
     }
 
     /// The guest memory the host backs with transparent huge pages: from the stack's large page to the end. On this
@@ -241,7 +290,8 @@ public struct MicroVM: ~Copyable {
         let realtime = Syscalls.realtimeNanoseconds()
         let monotonic = Syscalls.monotonicNanoseconds()
         clockBase = (counter, monotonic)
-        let first = bootInfoAddress.adding(UInt64(BootInfo.clockBaseWordIndex) * 8)!
+        (bootInfo.realtimeBase, bootInfo.monotonicBase, bootInfo.tscBase) = (realtime, monotonic, counter)
+        let first = layout.bootInfoAddress.adding(UInt64(BootInfo.clockBaseWordIndex) * 8)!
         try wrap { () throws(GuestMemoryError) in
             for (index, word) in [realtime, monotonic, counter].enumerated() {
                 try memory.store(word, at: first.adding(UInt64(index) * 8)!)
@@ -254,7 +304,7 @@ public struct MicroVM: ~Copyable {
     private func moduleStartTime() -> UInt64? {
         // The counter is the guest's word, so any value: every step is checked, and a bad one gives nil.
         guard let clockBase, bootInfo.tscFrequency >= 1000,
-            let address = bootInfoAddress.adding(UInt64(BootInfo.moduleStartCounterWordIndex) * 8),
+            let address = layout.bootInfoAddress.adding(UInt64(BootInfo.moduleStartCounterWordIndex) * 8),
             let counter = try? memory.load(UInt64.self, at: address), counter > clockBase.counter
         else { return nil }
         let (scaled, overflow) = (counter - clockBase.counter).multipliedReportingOverflow(by: 1_000_000)
@@ -269,20 +319,35 @@ public struct MicroVM: ~Copyable {
         // The VM does not run again after this: its WASI worker, if it started, is joined (and a call it is blocked
         // in interrupted) before returning.
         defer { hypercalls.wasi.stop() }
-        guard let timeLimit else { return try runLoop(deadline: nil) }
+        guard case .ended(let result) = try runLoop(timeLimit: timeLimit, stoppingAtSnapshot: false) else {
+            preconditionFailure("a run that does not stop at its snapshot ended there")
+        }
+        return result
+    }
+
+    /// How a run loop ended: the run is over, or (when asked) the VM stopped at its snapshot exit.
+    enum LoopEnd {
+        case ended(MicroVMResult)
+        case atSnapshot
+    }
+
+    /// Runs with an optional time limit kept by a ``RunDeadline``.
+    mutating func runLoop(timeLimit: Duration?, stoppingAtSnapshot: Bool) throws(MicroVMError) -> LoopEnd {
+        guard let timeLimit else { return try runLoop(deadline: nil, stoppingAtSnapshot: stoppingAtSnapshot) }
         let deadline: RunDeadline
         do {
             deadline = try RunDeadline(after: Self.nanoseconds(timeLimit))
         } catch {
             throw .timer(error)
         }
-        let result = try runLoop(deadline: deadline.instant)
+        let end = try runLoop(deadline: deadline.instant, stoppingAtSnapshot: stoppingAtSnapshot)
         deadline.cancel()
-        return result
+        return end
     }
 
     /// - Parameter deadline: CLOCK_MONOTONIC nanoseconds after which the run ends, kept by a ``RunDeadline``.
-    private mutating func runLoop(deadline: UInt64?) throws(MicroVMError) -> MicroVMResult {
+    private mutating func runLoop(deadline: UInt64?, stoppingAtSnapshot: Bool) throws(MicroVMError) -> LoopEnd {
+        func result(_ outcome: MicroVMOutcome) -> LoopEnd { .ended(self.result(outcome)) }
         while true {
             // Checked after every exit, not only interrupted runs, so a guest that exits constantly stops too.
             if let deadline, RunDeadline.hasPassed(deadline) {
@@ -306,6 +371,15 @@ public struct MicroVM: ~Copyable {
                 case .failed(let failure): return result(.failed(failure))
                 case .outOfMemory(let requested): return result(.outOfMemory(requested: requested))
                 case .deadlinePassed: return result(.timedOut(rip: try instructionPointer()))
+                case .snapshot:
+                    guard let pending = pendingSnapshot else {
+                        return result(.rejectedHypercall(
+                            .malformedRequest(.snapshot, "the VM takes no snapshot, or took it already"),
+                            rip: try instructionPointer()))
+                    }
+                    pendingSnapshot = nil
+                    try captureSnapshot(point: pending.point, kernel: pending.kernel)
+                    if stoppingAtSnapshot { return .atSnapshot }
                 }
             default:
                 return result(.fault(exit, rip: try instructionPointer()))
@@ -341,7 +415,7 @@ public struct MicroVM: ~Copyable {
 }
 
 /// Runs `body`, wrapping the lower layer's typed error into a ``MicroVMError``.
-private func wrap<T: ~Copyable, E: Error>(_ body: () throws(E) -> T) throws(MicroVMError) -> T {
+func wrap<T: ~Copyable, E: Error>(_ body: () throws(E) -> T) throws(MicroVMError) -> T {
     do {
         return try body()
     } catch let error as KVMError {
@@ -350,6 +424,8 @@ private func wrap<T: ~Copyable, E: Error>(_ body: () throws(E) -> T) throws(Micr
         throw .memory(error)
     } catch let error as KernelImageError {
         throw .image(error)
+    } catch let error as VMSnapshotError {
+        throw .snapshot(error)
     } catch {
         preconditionFailure("unexpected error from a lower layer: \(error)")
     }

@@ -70,6 +70,117 @@ enum Syscalls {
         return address
     }
 
+    /// Maps `size` bytes of `fd` from offset 0 copy-on-write (`MAP_PRIVATE`, `MAP_NORESERVE`): reads come from the
+    /// file's pages, a write gives the mapping its own copy of that page and never reaches the file. With `fixed`, the
+    /// mapping replaces whatever was mapped at that address (`MAP_FIXED`), in one step.
+    /// - Precondition: with `fixed`, `[fixed, fixed + size)` is a mapping this process owns and nothing else uses.
+    static func mapPrivate(fd: Int32, size: Int, fixed: UnsafeMutableRawPointer? = nil) throws(Errno)
+        -> UnsafeMutableRawPointer
+    {
+        let flags = MAP_PRIVATE | MAP_NORESERVE | (fixed == nil ? 0 : MAP_FIXED)
+        let address = mmap(fixed, size, PROT_READ | PROT_WRITE, flags, fd, 0)
+        guard let address, address != MAP_FAILED else { throw .current }
+        return address
+    }
+
+    /// Replaces `[address, address + size)` with fresh anonymous zero pages (`MAP_FIXED`), in one step.
+    /// - Precondition: the range is page aligned, inside a mapping this process owns that nothing else uses.
+    static func mapAnonymousFixed(_ address: UnsafeMutableRawPointer, size: Int) -> Bool {
+        let result = mmap(
+            address, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0)
+        return result != MAP_FAILED
+    }
+
+    /// Whether each page of `[address, address + size)` is resident (`mincore`), one byte per page into `vector`
+    /// (bit 0 set when resident).
+    /// - Precondition: the range is page aligned and mapped; `vector` holds one byte per page.
+    static func residentPages(
+        _ address: UnsafeMutableRawPointer, size: Int, into vector: UnsafeMutablePointer<UInt8>
+    ) throws(Errno) {
+        guard mincore(address, size, vector) == 0 else { throw .current }
+    }
+
+    /// A new, empty, close-on-exec memfd that accepts seals.
+    static func createSealableMemoryFile(name: String) throws(Errno) -> Int32 {
+        let fd = ckvm_memfd_create(name)
+        guard fd >= 0 else { throw .current }
+        return fd
+    }
+
+    static func truncate(_ fd: Int32, size: UInt64) throws(Errno) {
+        while ftruncate(fd, off_t(size)) != 0 {
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// Seals a memfd against every change: its contents (`F_SEAL_WRITE`), size (`F_SEAL_GROW`, `F_SEAL_SHRINK`) and
+    /// seals (`F_SEAL_SEAL`). Private mappings of it stay writable, each page copied on its first write.
+    static func sealCompletely(_ fd: Int32) throws(Errno) {
+        let seals = CKVM_F_SEAL_WRITE | CKVM_F_SEAL_GROW | CKVM_F_SEAL_SHRINK | CKVM_F_SEAL_SEAL
+        guard ckvm_add_seals(fd, seals) == 0 else { throw .current }
+    }
+
+    /// Whether `fd` is a memfd sealed against every change (``sealCompletely(_:)``).
+    static func isSealedCompletely(_ fd: Int32) -> Bool {
+        let seals = CKVM_F_SEAL_WRITE | CKVM_F_SEAL_GROW | CKVM_F_SEAL_SHRINK | CKVM_F_SEAL_SEAL
+        return ckvm_get_seals(fd) & seals == seals
+    }
+
+    /// The next extent of `fd` holding data at or after `offset` (`SEEK_DATA`, then `SEEK_HOLE`), or nil past the
+    /// last one. Holes of a memfd read as zero and take no memory.
+    static func nextDataExtent(_ fd: Int32, from offset: UInt64) throws(Errno) -> (start: UInt64, end: UInt64)? {
+        let start = lseek(fd, off_t(offset), CKVM_SEEK_DATA)
+        if start < 0 {
+            if errno == ENXIO { return nil }  // no data at or after `offset`
+            throw .current
+        }
+        let end = lseek(fd, start, CKVM_SEEK_HOLE)
+        guard end >= 0 else { throw .current }
+        return (UInt64(start), UInt64(end))
+    }
+
+    /// Writes all of `bytes` to `fd` at `offset` (`pwrite`), retrying short writes and `EINTR`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(Errno) {
+        var done = 0
+        while done < bytes.count {
+            let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if written > 0 {
+                done += written
+            } else if written < 0, errno != EINTR {
+                throw .current
+            }
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes from `fd`'s position, retrying `EINTR`; fewer only at the end of the file.
+    static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let got = read(fd, buffer.baseAddress! + done, buffer.count - done)
+            if got > 0 {
+                done += got
+            } else if got == 0 {
+                break
+            } else if errno != EINTR {
+                throw .current
+            }
+        }
+        return done
+    }
+
+    /// Fills `buffer` from the kernel's CSPRNG (`getrandom`); a request of at most 256 bytes is never short.
+    static func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        var done = 0
+        while done < buffer.count {
+            let got = ckvm_getrandom(buffer.baseAddress! + done, UInt(buffer.count - done))
+            if got > 0 {
+                done += got
+            } else if got < 0, errno != EINTR {
+                throw .current
+            }
+        }
+    }
+
     /// - Precondition: `[address, address + size)` is (part of) a mapping made by ``mapMemory(size:fd:reserveSwap:)``
     ///   that nothing uses any more.
     static func unmapMemory(_ address: UnsafeMutableRawPointer, size: Int) {

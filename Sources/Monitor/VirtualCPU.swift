@@ -45,6 +45,20 @@ public struct VirtualCPU: ~Copyable {
         try transfer(&registers, "KVM_SET_SREGS", CKVM_SET_SREGS)
     }
 
+    /// The x87 and SSE state (registers, control words, `MXCSR`). The corresponding ioctl is `KVM_GET_FPU`; the guest's
+    /// CR4 enables no AVX, so this is all of its extended state (`KVM_GET_XSAVE` would add only unused components).
+    public func floatingPointState() throws(KVMError) -> kvm_fpu {
+        var state = kvm_fpu()
+        try transfer(&state, "KVM_GET_FPU", CKVM_GET_FPU)
+        return state
+    }
+
+    /// The corresponding ioctl is `KVM_SET_FPU`.
+    public func setFloatingPointState(_ state: kvm_fpu) throws(KVMError) {
+        var state = state
+        try transfer(&state, "KVM_SET_FPU", CKVM_SET_FPU)
+    }
+
     /// The vCPU's time-stamp counter frequency in kHz. The corresponding ioctl is `KVM_GET_TSC_KHZ`.
     public func tscFrequencyKHz() throws(KVMError) -> UInt64 {
         UInt64(try checked("KVM_GET_TSC_KHZ") { () throws(Errno) in try Syscalls.ioctl(fd, CKVM_GET_TSC_KHZ) })

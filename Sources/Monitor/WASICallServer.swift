@@ -108,6 +108,9 @@ final class WASICallServer: @unchecked Sendable {
         hostWords.deallocate()
     }
 
+    /// Whether the guest may hand calls over through the mailbox page.
+    var hasMailbox: Bool { mailbox != nil }
+
     /// The error that ended mailbox service, if a request failed validation.
     var rejection: HypercallError? { rejectionState.withLock { $0 } }
 

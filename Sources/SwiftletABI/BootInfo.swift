@@ -77,6 +77,13 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var moduleStartCounter: UInt64 = 0
     /// The word index of ``moduleStartCounter``.
     public static let moduleStartCounterWordIndex = 32
+    /// Where the kernel stops for the monitor to capture a snapshot of the VM (a ``SnapshotPoint`` raw value).
+    public var snapshotPoint: UInt64 = SnapshotPoint.none.rawValue
+    /// Memory the monitor reserves at boot for the inputs of a run restored from a snapshot (arguments, environment,
+    /// the export to invoke and its arguments): the heap never reaches it, so it costs nothing until a restore writes
+    /// there. 0 and 0 when no snapshot is asked for.
+    public var runInputsAddress: UInt64 = 0
+    public var runInputsSize: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -94,7 +101,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 33
+    public static let wordCount = 36
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -130,6 +137,9 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         invokesExport = word(30)
         moduleValidation = word(31)
         moduleStartCounter = word(32)
+        snapshotPoint = word(33)
+        runInputsAddress = word(34)
+        runInputsSize = word(35)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -166,10 +176,30 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(30, invokesExport)
         body(31, moduleValidation)
         body(32, moduleStartCounter)
+        body(33, snapshotPoint)
+        body(34, runInputsAddress)
+        body(35, runInputsSize)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.
     public var isCompatible: Bool { magic == Self.magicValue && abiVersion == SwiftletABI.version }
+}
+
+/// Where the kernel makes the ``Hypercall/snapshot`` exit at which the monitor captures the VM (``BootInfo/snapshotPoint``).
+///
+/// After that exit returns, in the VM that made it and in every VM restored from its snapshot, the kernel reads its
+/// per-run inputs from ``BootInfo`` again: a fresh random key (it reseeds its CSPRNG, so no two restored VMs see the
+/// same bytes), a fresh clock base, the mailbox address and the fuel; and, after ``afterInitialization``, the
+/// arguments, environment and the export to invoke (or `_start`).
+public enum SnapshotPoint: UInt64, Sendable {
+    case none = 0
+    /// After decoding, validating and instantiating the module and calling its `wizer.initialize` export (or else its
+    /// `_initialize`) if it has one; the restored run then calls `_start` or the export boot info names.
+    case afterInitialization = 1
+    /// Inside `_start`, just before the module's first `fd_read` of descriptor 0 is forwarded to the host (an
+    /// initialized interpreter about to read its script from stdin); the arguments and environment are the
+    /// snapshot's own, since the module has read them already.
+    case atFirstStandardInputRead = 2
 }
 
 /// How the kernel treats the module's function bodies (``BootInfo/moduleValidation``). The host's module cache

@@ -36,6 +36,10 @@ public enum Hypercall: UInt16, Sendable {
     /// the pages, so they stop counting against the host, and they read as zero when next touched. Value:
     /// guest-physical address of a ``DiscardRequest``.
     case discard = 10
+    /// The kernel reached its ``BootInfo/snapshotPoint``: the monitor captures the VM (memory and vCPU) here; the
+    /// exit returns in this VM (if the monitor lets it continue) and in every VM restored from the capture, and the
+    /// kernel then reads its per-run inputs from ``BootInfo`` again. Value: ignored. One exit, made at most once.
+    case snapshot = 11
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

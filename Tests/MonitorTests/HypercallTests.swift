@@ -90,17 +90,20 @@ struct ABIRecordTests {
         info.invokesExport = 30
         info.moduleValidation = 31
         info.moduleStartCounter = 32
+        info.snapshotPoint = 33
+        info.runInputsAddress = 34
+        info.runInputsSize = 35
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32] {
+        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35] {
             let expected: UInt64 = word == 6 ? 5 : UInt64(word)
             #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
         }
-        #expect(BootInfo.byteCount == 33 * 8)
+        #expect(BootInfo.byteCount == 36 * 8)
         #expect(info.isCompatible)
     }
 

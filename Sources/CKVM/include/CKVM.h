@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 static const unsigned long CKVM_GET_API_VERSION = KVM_GET_API_VERSION;
 static const unsigned long CKVM_CREATE_VM = KVM_CREATE_VM;
@@ -22,6 +23,8 @@ static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
 static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
 static const unsigned long CKVM_GET_TSC_KHZ = KVM_GET_TSC_KHZ;
 static const unsigned long CKVM_GET_STATS_FD = KVM_GET_STATS_FD;
+static const unsigned long CKVM_GET_FPU = KVM_GET_FPU;
+static const unsigned long CKVM_SET_FPU = KVM_SET_FPU;
 
 // KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP) with no IOAPIC routes: each vCPU gets an in-kernel local APIC and the PIC and
 // IOAPIC stay with userspace (which has none). struct kvm_enable_cap's argument arrays are simplest filled in C.
@@ -36,6 +39,40 @@ static inline int ckvm_enable_split_irqchip(int vm_fd) {
 // which is variadic.
 static inline int ckvm_gettid(void) {
     return (int)syscall(SYS_gettid);
+}
+
+// Snapshot memory is a memfd sealed against any change. glibc declares memfd_create and the sealing and SEEK_DATA
+// constants only under _GNU_SOURCE, which Swift's Glibc module is built without; the values are Linux's stable ABI
+// (include/uapi/linux/memfd.h, fcntl.h, fs.h).
+#define CKVM_MFD_CLOEXEC 0x0001U
+#define CKVM_MFD_ALLOW_SEALING 0x0002U
+#define CKVM_F_ADD_SEALS 1033
+#define CKVM_F_GET_SEALS 1034
+#define CKVM_F_SEAL_SEAL 0x0001
+#define CKVM_F_SEAL_SHRINK 0x0002
+#define CKVM_F_SEAL_GROW 0x0004
+#define CKVM_F_SEAL_WRITE 0x0008
+#define CKVM_SEEK_DATA 3
+#define CKVM_SEEK_HOLE 4
+
+// A close-on-exec memfd that accepts seals. Returns the descriptor, or -1 with errno set.
+static inline int ckvm_memfd_create(const char *name) {
+    return (int)syscall(SYS_memfd_create, name, CKVM_MFD_CLOEXEC | CKVM_MFD_ALLOW_SEALING);
+}
+
+// getrandom(2): glibc's declaration needs <sys/random.h>, which the Glibc module does not include. Returns the bytes
+// filled, or -1 with errno set.
+static inline long ckvm_getrandom(void *buffer, unsigned long count) {
+    return syscall(SYS_getrandom, buffer, count, 0);
+}
+
+// fcntl is variadic, which Swift cannot call. Returns fcntl's result: 0, or -1 with errno set.
+static inline int ckvm_add_seals(int fd, int seals) {
+    return fcntl(fd, CKVM_F_ADD_SEALS, seals);
+}
+
+static inline int ckvm_get_seals(int fd) {
+    return fcntl(fd, CKVM_F_GET_SEALS);
 }
 
 // KVM_GET_MSRS for the one MSR IA32_TSC (the guest's time-stamp counter as it reads now). struct kvm_msrs ends in a

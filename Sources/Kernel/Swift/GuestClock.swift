@@ -20,7 +20,10 @@ enum GuestClock {
     /// The largest elapsed time handed out, so that no clock goes backwards even if the counter read does.
     nonisolated(unsafe) private static var latestElapsed: UInt64 = 0
 
+    /// At entry, and again after a snapshot exit, with the base the monitor stamped for this run: a restored VM's
+    /// counter starts over, so the time handed out before the snapshot no longer bounds anything.
     static func start(bootInfo: BootInfo) {
+        latestElapsed = 0
         counterAtBase = bootInfo.tscBase
         // 10^9 · 2^32 < 2^63, and frequencies below 1 Hz are not meaningful.
         nanosecondsPerTick = bootInfo.tscFrequency == 0 ? 0 : (1_000_000_000 << 32) / bootInfo.tscFrequency

@@ -7,10 +7,16 @@ import WasmEngine
 /// exactly one exit (`fd_write` to stdout/stderr). Every other preview1 import is linked to a stub that forwards the
 /// call to the host's WASI implementation (through the WASI mailbox, or the generic ``Hypercall/wasi`` exit: see
 /// ``WASIMailboxClient``), so a module links whatever it imports and the host decides what each call does.
-struct GuestWASI {
-    /// NUL-terminated strings back to back, as `args_get`/`environ_get` lay them out.
-    let arguments: StringTable
-    let environment: StringTable
+final class GuestWASI {
+    /// NUL-terminated strings back to back, as `args_get`/`environ_get` lay them out. Replaced by the restored run's
+    /// after an ``SnapshotPoint/afterInitialization`` snapshot, before the module has read them.
+    var arguments: StringTable
+    var environment: StringTable
+
+    init(arguments: StringTable, environment: StringTable) {
+        self.arguments = arguments
+        self.environment = environment
+    }
 
     struct StringTable {
         let bytes: UnsafeRawBufferPointer
@@ -37,8 +43,6 @@ struct GuestWASI {
                 [.i32(UInt32(truncatingIfNeeded: body(caller, arguments)))]
             }
         }
-        let arguments = self.arguments
-        let environment = self.environment
         if WASIFunction.equal("fd_write", name) {
             let number = WASIFunction.number(of: name)
             return define([i32, i32, i32, i32]) { caller, values in
@@ -50,28 +54,33 @@ struct GuestWASI {
             }
         }
         if WASIFunction.equal("args_sizes_get", name) {
-            return define([i32, i32]) { caller, values in Self.sizes(of: arguments, caller, values) }
+            return define([i32, i32]) { caller, values in Self.sizes(of: self.arguments, caller, values) }
         }
         if WASIFunction.equal("args_get", name) {
-            return define([i32, i32]) { caller, values in Self.copy(arguments, caller, values) }
+            return define([i32, i32]) { caller, values in Self.copy(self.arguments, caller, values) }
         }
         if WASIFunction.equal("environ_sizes_get", name) {
-            return define([i32, i32]) { caller, values in Self.sizes(of: environment, caller, values) }
+            return define([i32, i32]) { caller, values in Self.sizes(of: self.environment, caller, values) }
         }
         if WASIFunction.equal("environ_get", name) {
-            return define([i32, i32]) { caller, values in Self.copy(environment, caller, values) }
+            return define([i32, i32]) { caller, values in Self.copy(self.environment, caller, values) }
         }
         if WASIFunction.equal("random_get", name) {
             return define([i32, i32]) { caller, values in Self.randomGet(caller, values) }
         }
         if GuestClock.isAvailable, WASIFunction.equal("clock_time_get", name) {
+            let number = WASIFunction.number(of: name)
             return define([i32, ValueType.i64, i32]) { caller, values in
+                // A VM restored where the monitor gives no counter frequency asks the host instead.
+                guard GuestClock.isAvailable else { return Self.forward(number: number, caller, values) }
                 guard let time = GuestClock.now(Self.u32(values, 0)) else { return WASIErrno.invalidArgument }
                 return Self.store(time, at: Self.u32(values, 2), caller) ? WASIErrno.success : WASIErrno.fault
             }
         }
         if GuestClock.isAvailable, WASIFunction.equal("clock_res_get", name) {
+            let number = WASIFunction.number(of: name)
             return define([i32, i32]) { caller, values in
+                guard GuestClock.isAvailable else { return Self.forward(number: number, caller, values) }
                 guard let resolution = GuestClock.resolution(Self.u32(values, 0)) else { return WASIErrno.invalidArgument }
                 return Self.store(resolution, at: Self.u32(values, 1), caller)
                     ? WASIErrno.success : WASIErrno.fault
@@ -82,15 +91,28 @@ struct GuestWASI {
                 Hypercalls.exit(status: Self.u32(values, 0))
             }
         }
+        if Snapshot.point == .atFirstStandardInputRead, WASIFunction.equal("fd_read", name) {
+            return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType, store: store) {
+                caller, values in
+                guard !Snapshot.isTaken, Self.u32(values, 0) == 0 else { return }
+                let bootInfo = Snapshot.take()
+                caller.store.remainingFuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
+            }
+        }
         return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType, store: store)
     }
 
     /// Forwards the call as the module declared it; an unknown name, or a declared type no preview1 function has,
     /// answers ENOSYS without leaving the VM.
-    private func forwardingStub(number: UInt64?, declaredType: FuncType, store: Store) -> Function {
+    /// - Parameter beforeForwarding: runs first on every call (the stdin snapshot point's hook).
+    private func forwardingStub(
+        number: UInt64?, declaredType: FuncType, store: Store,
+        beforeForwarding: ((Caller, [Value]) -> Void)? = nil
+    ) -> Function {
         let forwardable = declaredType.parameters.count <= WASICallRequest.maximumArgumentCount
             && declaredType.results.count <= 1
         return store.makeHostFunction(type: declaredType) { caller, values in
+            beforeForwarding?(caller, values)
             let errno = forwardable ? Self.forward(number: number, caller, values) : WASIErrno.notImplemented
             return declaredType.results.map { type in
                 switch type {

@@ -11,6 +11,7 @@ public func kernelMain(bootInfoAddress: UInt) -> Never {
     let bootInfo = BootInfo(word: { record.load(fromByteOffset: $0 * 8, as: UInt64.self) })
     guard bootInfo.isCompatible else { Hypercalls.exit(status: Hypercall.incompatibleBootInfoStatus) }
     GuestClock.start(bootInfo: bootInfo)
+    Snapshot.start(bootInfo: bootInfo, address: bootInfoAddress)
     WASIMailboxClient.start(bootInfo: bootInfo)
 
     Heap.initialize(start: UInt(bootInfo.heapStart), size: UInt(bootInfo.heapSize))

@@ -24,6 +24,11 @@ struct ModuleRun {
 
         var configuration = Store.Configuration()
         configuration.fuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
+        // A snapshot taken inside `_start` refuels the store from a host call; the engine reads a new budget there only
+        // when the run started with limited fuel, so "unlimited" is a budget no run spends instead.
+        if Snapshot.point == .atFirstStandardInputRead, configuration.fuel == nil {
+            configuration.fuel = BootInfo.unlimitedFuel - 1
+        }
         // The engine's stacks are allocated on the first call; what is left after them is shared by linear memory
         // and everything else. memory.grow copies into a block up to twice the size, so a linear memory may take a
         // third of that, and a grow beyond it fails in the module (-1: malloc returns NULL) instead of exhausting
@@ -56,6 +61,26 @@ struct ModuleRun {
             case .unlinkable(let reason): Hypercalls.failure(.unlinkable, message: reason)
             case .trap(let trap): Hypercalls.failure(.trap, message: trap.reason.message)
             }
+        }
+
+        var bootInfo = self.bootInfo
+        if Snapshot.point == .afterInitialization {
+            // Wizer's initialization export first, else a reactor's; the state it leaves is what restored VMs share.
+            for name in ["wizer.initialize", "_initialize"] {
+                guard case .function(let initialize)? = instance.export(name) else { continue }
+                do throws(Trap) {
+                    _ = try store.invoke(initialize, [])
+                } catch {
+                    Hypercalls.failure(.trap, message: error.reason.message)
+                }
+                break
+            }
+            bootInfo = Snapshot.take()
+            wasi.arguments = .init(bytes: bytes(at: bootInfo.argumentsAddress, count: bootInfo.argumentsSize),
+                count: UInt32(truncatingIfNeeded: bootInfo.argumentCount))
+            wasi.environment = .init(bytes: bytes(at: bootInfo.environmentAddress, count: bootInfo.environmentSize),
+                count: UInt32(truncatingIfNeeded: bootInfo.environmentCount))
+            store.remainingFuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
         }
 
         // The flag, not the name's length, says whether an export is invoked: its name may be empty.

@@ -12,6 +12,17 @@ static inline void swiftlet_out32(unsigned short port, unsigned int value) {
     __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
+/// `out dx, eax` after which no SSE register holds anything the compiler needs: the snapshot exit
+/// (SwiftletABI's Hypercall.snapshot), from which restored VMs resume. Nothing live in a vector register then depends
+/// on the FPU state the monitor gives a restored vCPU.
+static inline void swiftlet_out32Clobbering(unsigned short port, unsigned int value) {
+    __asm__ volatile("outl %0, %1"
+                     :
+                     : "a"(value), "Nd"(port)
+                     : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
 /// `rdtsc`: the time-stamp counter, readable at CPL3 (the monitor's CR4 leaves TSD clear), without an exit.
 static inline unsigned long long swiftlet_rdtsc(void) {
     unsigned int low, high;

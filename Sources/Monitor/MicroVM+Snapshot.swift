@@ -1,0 +1,136 @@
+import CKVM
+import SwiftletABI
+
+/// Snapshots of a micro-VM: capturing one at the kernel's snapshot point, restoring a new VM from it, and resetting a
+/// VM that has run (a warm pool's) to it.
+///
+/// A restore does the least a VM from a snapshot needs, since every system call and every page touched shows in the
+/// time to a ready sandbox: one copy-on-write mapping of the snapshot's memfd, the VM and vCPU, three state ioctls,
+/// one getrandom for the key, and the boot info page written with this run's words (the kernel reads them when its
+/// snapshot exit returns). The clock base is stamped just before the first `KVM_RUN`, as for a booted VM.
+extension MicroVM {
+    /// Runs the guest to its snapshot point (``MicroVMConfiguration/snapshotPoint``) and returns the VM captured there.
+    /// The VM stays stopped at that point: dropping it ends it, and ``run(timeLimit:)`` lets it go on with its own run
+    /// (its random key replaced, so its bytes from then on are no restored VM's).
+    /// - Throws: ``VMSnapshotError/endedBeforeSnapshot(_:)`` when the run ended before the guest got there.
+    public mutating func runToSnapshot(timeLimit: Duration? = nil) throws(MicroVMError) -> VMSnapshot {
+        guard pendingSnapshot != nil else { throw .snapshot(.unexpectedSnapshotExit) }
+        switch try runLoop(timeLimit: timeLimit, stoppingAtSnapshot: true) {
+        case .atSnapshot:
+            return capturedSnapshot.take()!
+        case .ended(let result):
+            hypercalls.wasi.stop()
+            throw .snapshot(.endedBeforeSnapshot(result.outcome))
+        }
+    }
+
+    /// The snapshot ``run(timeLimit:)`` captured on its way at the snapshot point, if it got there; nil after the first
+    /// call.
+    public mutating func takeSnapshot() -> VMSnapshot? {
+        capturedSnapshot.take()
+    }
+
+    /// Captures the VM at its snapshot exit into ``capturedSnapshot`` and gives the guest a new random key for the rest
+    /// of its own run: the captured key is in the snapshot's memory.
+    mutating func captureSnapshot(point: SnapshotPoint, kernel: KernelIdentity) throws(MicroVMError) {
+        let snapshot = try wrap { () throws(VMSnapshotError) in
+            try VMSnapshot.capture(
+                vcpu: vcpu, memory: memory, layout: layout, point: point, kernel: kernel, bootInfo: bootInfo)
+        }
+        capturedSnapshot = consume snapshot
+        (bootInfo.randomKey0, bootInfo.randomKey1, bootInfo.randomKey2, bootInfo.randomKey3) = try Self.freshRandomKey()
+        // Only the key's words: the rest of the record holds words the guest wrote (its module start counter).
+        let key = [(6, bootInfo.randomKey0), (22, bootInfo.randomKey1), (23, bootInfo.randomKey2), (24, bootInfo.randomKey3)]
+        try wrap { () throws(GuestMemoryError) in
+            for (index, word) in key { try memory.store(word, at: layout.bootInfoAddress.adding(UInt64(index) * 8)!) }
+        }
+    }
+
+    /// A new VM resumed from `snapshot`, copy-on-write: it reads the snapshot's pages and owns only those it writes.
+    /// Its kernel goes on from the snapshot exit with `run`'s inputs, a fresh random key and a clock base stamped just
+    /// before it runs. Of `configuration`, the memory layout, kernel run and snapshot point are the snapshot's and
+    /// ignored; its output, WASI handler, mailbox, console limit, clocks and random key apply.
+    public init(
+        system: borrowing KVMSystem, restoring snapshot: borrowing VMSnapshot, run: SnapshotRun = SnapshotRun(),
+        configuration: MicroVMConfiguration = MicroVMConfiguration()
+    ) throws(MicroVMError) {
+        let memory = try wrap { () throws(GuestMemoryError) in
+            try GuestMemory(copyOnWriteOf: snapshot.memoryFD, size: snapshot.layout.memorySize)
+        }
+        let vm = try wrap { () throws(KVMError) in try system.createVM() }
+        try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
+        // As for a booted VM (see enableSplitIRQChip): saves kernel-text patching when the vCPU comes and goes.
+        try? vm.enableSplitIRQChip()
+        let vcpu = try wrap { () throws(KVMError) in try vm.createVCPU() }
+        // A snapshot read from a file may come from a machine whose counter runs at another rate: asked again, of
+        // this vCPU. Zero when the snapshot's kernel had no guest clocks (it linked the host's) or they are not wanted.
+        let tscFrequency = configuration.guestClocks && snapshot.bootInfo.tscFrequency != 0
+            ? ((try? vcpu.tscFrequencyKHz()) ?? 0) * 1000 : 0
+        let hypercalls = Self.dispatcher(layout: snapshot.layout, memory: memory, configuration: configuration)
+        let bootInfo = try Self.resume(
+            vcpu: vcpu, memory: memory, from: snapshot, run: run, configuration: configuration,
+            tscFrequency: tscFrequency, mailbox: hypercalls.wasi.hasMailbox)
+        self.vcpu = vcpu
+        self.vm = vm
+        self.memory = memory
+        self.bootInfo = bootInfo
+        self.layout = snapshot.layout
+        self.hypercalls = hypercalls
+        self.pendingSnapshot = nil
+    }
+
+    /// Makes this VM, after any run, a VM freshly restored from `snapshot` (as ``init(system:restoring:run:configuration:)``
+    /// would), keeping its KVM VM and vCPU: a warm pool's way to the next tenant. Nothing of the previous run is left:
+    /// its memory is replaced by the snapshot's, its registers (general, special and FPU/SSE) by the captured ones, and
+    /// its console, invoke results and WASI server (worker thread, mailbox state, handler) by new ones.
+    ///
+    /// Memory is reset by mapping the snapshot over guest memory in place (`MAP_FIXED`), not by copying back the pages
+    /// KVM's dirty log names: the log misses pages the host writes for the guest (a forwarded `fd_read` fills linear
+    /// memory from the monitor), so only the remap is sure to leave nothing behind; and the remap frees the previous
+    /// tenant's pages in the same call.
+    public mutating func reset(
+        to snapshot: borrowing VMSnapshot, run: SnapshotRun = SnapshotRun(),
+        configuration: MicroVMConfiguration = MicroVMConfiguration()
+    ) throws(MicroVMError) {
+        guard snapshot.layout.memorySize == memory.size else {
+            throw .snapshot(.memorySizeMismatch(vm: memory.size, snapshot: snapshot.layout.memorySize))
+        }
+        // The previous tenant's worker reads guest memory: it is joined before the memory changes.
+        hypercalls.wasi.stop()
+        try wrap { () throws(GuestMemoryError) in try memory.remap(copyOnWriteOf: snapshot.memoryFD) }
+        let tscFrequency = configuration.guestClocks && snapshot.bootInfo.tscFrequency != 0
+            ? ((try? vcpu.tscFrequencyKHz()) ?? 0) * 1000 : 0
+        let hypercalls = Self.dispatcher(layout: snapshot.layout, memory: memory, configuration: configuration)
+        bootInfo = try Self.resume(
+            vcpu: vcpu, memory: memory, from: snapshot, run: run, configuration: configuration,
+            tscFrequency: tscFrequency, mailbox: hypercalls.wasi.hasMailbox)
+        self.hypercalls = hypercalls
+        layout = snapshot.layout
+        exitCount = 0
+        clockBase = nil
+        pendingSnapshot = nil
+        capturedSnapshot = nil
+    }
+
+    /// Gives `vcpu` the snapshot's registers and writes this run's boot info (returned) and inputs into `memory`.
+    private static func resume(
+        vcpu: borrowing VirtualCPU, memory: borrowing GuestMemory, from snapshot: borrowing VMSnapshot,
+        run: SnapshotRun, configuration: MicroVMConfiguration, tscFrequency: UInt64, mailbox: Bool
+    ) throws(MicroVMError) -> BootInfo {
+        try wrap { () throws(KVMError) in
+            try vcpu.setSpecialRegisters(snapshot.specialRegisters)
+            try vcpu.setRegisters(snapshot.registers)
+            try vcpu.setFloatingPointState(snapshot.floatingPointState)
+        }
+        var bootInfo = snapshot.bootInfo
+        let key = if let key = configuration.randomKey { key } else { try freshRandomKey() }
+        (bootInfo.randomKey0, bootInfo.randomKey1, bootInfo.randomKey2, bootInfo.randomKey3) = key
+        bootInfo.requestedExitStatus = UInt64(configuration.requestedExitStatus)
+        bootInfo.tscFrequency = tscFrequency
+        bootInfo.wasiMailboxAddress = mailbox ? snapshot.layout.mailboxAddress.rawValue : 0
+        bootInfo.moduleStartCounter = 0
+        try run.place(into: &bootInfo, memory: memory, snapshot: snapshot)
+        try wrap { () throws(GuestMemoryError) in try memory.store(bootInfo, at: snapshot.layout.bootInfoAddress) }
+        return bootInfo
+    }
+}
