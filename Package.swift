@@ -123,7 +123,7 @@ package.targets += [
 // In a Linux build sandboxes run modules in micro-VMs (`Isolation.vm`, the default there); `swiftlet info` checks KVM.
 #if os(Linux)
 for target in package.targets where target.name == "Swiftlet" {
-    target.dependencies += ["Monitor", "SwiftletABI"]
+    target.dependencies += ["Monitor", "SwiftletABI", "MemfdImages"]
 }
 for target in package.targets where target.name == "swiftlet" {
     target.dependencies += ["Monitor"]

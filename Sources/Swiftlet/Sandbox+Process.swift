@@ -2,13 +2,74 @@ import Glibc
 import WASIHost
 import WasmEngineWASI
 
+#if canImport(MemfdImages)
+import MemfdImages
+#endif
+
 extension Sandbox {
-    /// One execution in this process: a new store and instance on the calling thread.
+    /// One execution in this process, on the calling thread: a new store with a new instance of the module, or one
+    /// restored from the snapshot the configuration names.
     func executeInProcess(_ entry: Entry) throws(SandboxError) -> Ending {
+        let world = try makeProcessWorld(for: entry)
+        return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) -> Ending in
+            let instance: Instance
+            if case .snapshot(let snapshot) = configuration.module {
+                guard case .process(let captured) = snapshot.state else { preconditionFailure("checked at init") }
+                statistics.definedFunctionCount = captured.module.functions.count
+                do throws(SnapshotError) {
+                    instance = try world.store.restore(captured, imports: world.imports)
+                } catch {
+                    throw .unlinkable(module: configuration.module.name, reason: "\(error)")
+                }
+            } else {
+                let module = try module()
+                statistics.definedFunctionCount = module.functions.count
+                guard let instantiated = try instantiate(module, in: world) else {
+                    return .exited(world.wasi.exitStatus ?? 0)
+                }
+                instance = instantiated
+            }
+            defer { statistics.translatedFunctionCount = world.store.translatedFunctionCount }
+            return try call(entry, of: instance, in: world)
+        }
+    }
+
+    /// Instantiates the module and runs its initializer in a new in-process world, and captures it.
+    func captureInProcess() throws(SandboxError) -> InstanceSnapshot {
         let module = try module()
+        let world = try makeProcessWorld(for: .start)
+        return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) in
+            guard let instance = try instantiate(module, in: world) else {
+                throw .unsupported("cannot snapshot `\(configuration.module.name)`: it exited while instantiated")
+            }
+            if let initializer = instance.initializer {
+                do throws(Trap) {
+                    _ = try world.store.invoke(initializer, [])
+                } catch {
+                    if world.wasi.exitStatus != nil {
+                        throw .unsupported("cannot snapshot `\(configuration.module.name)`: it exited while initializing")
+                    }
+                    throw world.failure(error)
+                }
+            }
+            try checkDescriptorsAtCapture(world.wasi)
+            do throws(SnapshotError) {
+                return try world.store.snapshot(of: instance)
+            } catch {
+                throw .unsupported("cannot snapshot `\(configuration.module.name)`: \(error)")
+            }
+        }
+    }
+
+    /// The store, WASI host and imports of one in-process execution.
+    private func makeProcessWorld(for entry: Entry) throws(SandboxError) -> ProcessWorld {
         var storeConfiguration = Store.Configuration()
         storeConfiguration.fuel = configuration.limits.fuel
         if let pages = configuration.limits.maxMemoryPages { storeConfiguration.maxMemoryPages = pages }
+        #if canImport(MemfdImages)
+        // Snapshots taken in this store keep memory in sealed memfds, which restores map copy-on-write.
+        storeConfiguration.memoryImageMapper = .memfd
+        #endif
         let store = Store(configuration: storeConfiguration)
         let wasi: WASIHost
         do throws(WASIHost.SetupError) {
@@ -37,37 +98,24 @@ extension Sandbox {
             }
             imports.define(module: function.module, name: function.name, .function(hostFunction))
         }
+        return ProcessWorld(store: store, wasi: wasi, imports: imports, timeout: configuration.limits.timeout)
+    }
 
-        // The deadline interrupts the engine at its next call or loop back-edge, and wakes a blocking WASI call.
-        let watchdog = configuration.limits.timeout.map { limit in
-            Watchdog(after: limit) { [engine = store.interruptHandle, wasi = wasi.interruptHandle] in
-                engine.interrupt()
-                wasi.interrupt()
-            }
-        }
-        defer {
-            watchdog?.cancel()
-            statistics.translatedFunctionCount = store.translatedFunctionCount
-            statistics.definedFunctionCount = module.functions.count
-        }
-        let failure = { (trap: Trap) -> SandboxError in
-            if let limit = self.configuration.limits.timeout, trap.reason == .interrupted {
-                return .timedOut(after: limit, guestInstructionPointer: nil)
-            }
-            return .trap(trap.reason.message)
-        }
-
-        let instance: Instance
+    /// The new instance, or nil if the module called `proc_exit` while it was instantiated (its start function).
+    private func instantiate(_ module: Module, in world: ProcessWorld) throws(SandboxError) -> Instance? {
         do throws(InstantiationError) {
-            instance = try store.instantiate(module, imports: imports)
+            return try world.store.instantiate(module, imports: world.imports)
         } catch {
             switch error {
             case .unlinkable(let reason): throw .unlinkable(module: configuration.module.name, reason: reason)
             case .trap(let trap):
-                if let status = wasi.exitStatus { return .exited(status) }
-                throw failure(trap)
+                if world.wasi.exitStatus != nil { return nil }
+                throw world.failure(trap)
             }
         }
+    }
+
+    private func call(_ entry: Entry, of instance: Instance, in world: ProcessWorld) throws(SandboxError) -> Ending {
         let function: Function
         let arguments: [Value]
         switch entry {
@@ -81,18 +129,45 @@ extension Sandbox {
                 throw .noSuchExport(module: configuration.module.name, name: name)
             }
             guard case .function(let exported) = export else { throw .exportIsNotAFunction(name: name) }
-            try checkArguments(values, of: name, parameters: store.type(of: exported).parameters)
+            try checkArguments(values, of: name, parameters: world.store.type(of: exported).parameters)
             (function, arguments) = (exported, values)
         }
         statistics.entryTime = monotonicNanoseconds()
         do throws(Trap) {
-            let results = try store.invoke(function, arguments)
+            let results = try world.store.invoke(function, arguments)
             if case .start = entry { return .exited(0) }
             return .returned(results)
         } catch {
-            if let status = wasi.exitStatus { return .exited(status) }
-            throw failure(error)
+            if let status = world.wasi.exitStatus { return .exited(status) }
+            throw world.failure(error)
         }
+    }
+}
+
+/// What one in-process execution runs in.
+struct ProcessWorld {
+    let store: Store
+    let wasi: WASIHost
+    let imports: Imports
+    let timeout: Duration?
+
+    /// Runs `body` under the time limit: when it passes, the engine is interrupted at its next call or loop
+    /// back-edge, and a blocking WASI call is woken.
+    func guarded<R>(timeout: Duration?, _ body: () throws(SandboxError) -> R) throws(SandboxError) -> R {
+        let watchdog = timeout.map { limit in
+            Watchdog(after: limit) { [engine = store.interruptHandle, wasi = wasi.interruptHandle] in
+                engine.interrupt()
+                wasi.interrupt()
+            }
+        }
+        defer { watchdog?.cancel() }
+        return try body()
+    }
+
+    /// The error for a trap: a time limit's interruption, or the trap itself.
+    func failure(_ trap: Trap) -> SandboxError {
+        if let timeout, trap.reason == .interrupted { return .timedOut(after: timeout, guestInstructionPointer: nil) }
+        return .trap(trap.reason.message)
     }
 }
 

@@ -33,34 +33,138 @@ final class VirtualMachineHost {
     }
 }
 
+/// A VM kept by a sandbox between executions restored from a snapshot: the next one resets it (a warm VM) instead of
+/// making a new one.
+final class MicroVMBox {
+    var vm: MicroVM
+
+    init(_ vm: consuming MicroVM) {
+        self.vm = vm
+    }
+}
+
 extension Sandbox {
-    /// One execution in a new micro-VM: the guest kernel decodes, instantiates and runs the module; this process sets
-    /// the VM up, serves its WASI calls with a `WASIHost` and turns its outcome into the same results and errors an
-    /// in-process execution gives.
+    /// One execution in a micro-VM: a new one whose guest kernel decodes, instantiates and runs the module, or one
+    /// restored from the configuration's snapshot. This process sets the VM up, serves its WASI calls with a
+    /// `WASIHost` and turns its outcome into the same results and errors an in-process execution gives.
     func executeInVM(_ entry: Entry, host: VirtualMachineHost) throws(SandboxError) -> Ending {
         guard configuration.hostFunctions.isEmpty else {
             throw .unsupported("host functions are not yet available in a micro-VM; use --isolation process")
         }
-        switch configuration.module {
-        case .file(let path):
-            // The monitor reads the module straight into guest memory: the host keeps no copy of it during the run.
-            // The file stays open until the execution ends (the VM is made, and the module read, within it).
-            let file = try ModuleFile(path: path)
-            let cacheKey = configuration.moduleCache?.key(forFile: file.descriptor) {
-                ModuleCacheKey.digest(ofFile: file.descriptor, size: Int(file.size))
+        if case .snapshot(let snapshot) = configuration.module {
+            guard case .vm(let captured) = snapshot.state else { preconditionFailure("checked at init") }
+            return try executeRestored(entry, from: captured, host: host)
+        }
+        return try withGuestRun(for: entry) { (guestRun, cacheKey) throws(SandboxError) in
+            let wasiHost = try makeWASIHost(for: entry)
+            let result: MicroVMResult
+            do throws(MicroVMError) {
+                var vm = try MicroVM(
+                    system: host.system, kernel: host.kernel,
+                    configuration: vmConfiguration(run: guestRun, serving: wasiHost))
+                result = try run(&vm, wasiHost: wasiHost)
+            } catch {
+                throw .virtualMachineUnavailable("cannot run the micro-VM: \(error)")
             }
-            return try executeInVM(
-                entry, host: host, guestRun: GuestRun(moduleFile: file.descriptor, size: file.size), cacheKey: cacheKey)
-        case .bytes(let bytes, _):
-            let cacheKey = configuration.moduleCache.map { _ in bytes.withUnsafeBytes { ModuleCacheKey(module: $0) } }
-            return try executeInVM(entry, host: host, guestRun: GuestRun(module: bytes), cacheKey: cacheKey)
+            if let cache = configuration.moduleCache, let cacheKey, guestRun.moduleValidation == .validateAndReport,
+                result.moduleValidated
+            {
+                cache.store(ModuleCacheEntry(bodiesValidated: true), for: cacheKey)
+            }
+            return try ending(of: result, entry: entry)
         }
     }
 
-    private func executeInVM(
-        _ entry: Entry, host: VirtualMachineHost, guestRun: GuestRun, cacheKey: ModuleCacheKey?
+    /// Boots a micro-VM on the module and runs it to `point`, where the monitor captures it.
+    func captureInVM(at point: SnapshotPoint, host: VirtualMachineHost) throws(SandboxError) -> VMSnapshotBox {
+        try withGuestRun(for: .start) { (guestRun, _) throws(SandboxError) in
+            let wasiHost = try makeWASIHost(for: .start)
+            var vmConfiguration = vmConfiguration(run: guestRun, serving: wasiHost)
+            vmConfiguration.snapshotPoint = point == .afterInitialization ? .afterInitialization : .atFirstStandardInputRead
+            let snapshot: VMSnapshot
+            do throws(MicroVMError) {
+                var vm = try MicroVM(system: host.system, kernel: host.kernel, configuration: vmConfiguration)
+                snapshot = try vm.runToSnapshot(timeLimit: configuration.limits.timeout)
+            } catch {
+                if case .snapshot(.endedBeforeSnapshot(let outcome)) = error {
+                    let reason = "the module ended before the snapshot point (\(outcome))"
+                    throw .unsupported("cannot snapshot `\(configuration.module.name)`: \(reason)")
+                }
+                throw .virtualMachineUnavailable("cannot snapshot the micro-VM: \(error)")
+            }
+            try checkDescriptorsAtCapture(wasiHost)
+            return VMSnapshotBox(snapshot)
+        }
+    }
+
+    /// An execution restored from `captured`: in the VM the last such execution left, reset, or in a new one.
+    private func executeRestored(
+        _ entry: Entry, from captured: VMSnapshotBox, host: VirtualMachineHost
     ) throws(SandboxError) -> Ending {
-        var guestRun = guestRun
+        let wasiHost = try makeWASIHost(for: entry)
+        var run = SnapshotRun()
+        run.fuel = configuration.limits.fuel
+        if captured.snapshot.point == .afterInitialization {
+            let wasi = wasiConfiguration(for: entry)
+            run.arguments = wasi.arguments
+            run.environment = wasi.environment
+            switch entry {
+            case .start: run.entry = .start
+            case .export(let name, let arguments):
+                try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
+                run.entry = .export(GuestRun.Invocation(name: name, arguments: arguments.map(Self.abiValue)))
+            }
+        } else if case .export = entry {
+            throw .unsupported("a snapshot taken at the first read of stdin resumes `_start`; it cannot invoke an export")
+        }
+        let vmConfiguration = vmConfiguration(run: nil, serving: wasiHost)
+        let result: MicroVMResult
+        do throws(MicroVMError) {
+            let warm: MicroVMBox
+            if let kept = keptVirtualMachine {
+                keptVirtualMachine = nil
+                try kept.vm.reset(to: captured.snapshot, run: run, configuration: vmConfiguration)
+                warm = kept
+            } else {
+                warm = MicroVMBox(
+                    try MicroVM(
+                        system: host.system, restoring: captured.snapshot, run: run, configuration: vmConfiguration))
+            }
+            result = try self.run(&warm.vm, wasiHost: wasiHost)
+            keptVirtualMachine = warm
+        } catch {
+            throw .virtualMachineUnavailable("cannot run the micro-VM: \(error)")
+        }
+        return try ending(of: result, entry: entry)
+    }
+
+    /// Calls `body` with the run that places the module (read straight into guest memory: the host keeps no copy of
+    /// it) and the module's cache key; a module file stays open until `body` returns.
+    private func withGuestRun<R>(
+        for entry: Entry, _ body: (GuestRun, ModuleCacheKey?) throws(SandboxError) -> R
+    ) throws(SandboxError) -> R {
+        var guestRun: GuestRun
+        let cacheKey: ModuleCacheKey?
+        switch configuration.module {
+        case .file(let path):
+            let file = try ModuleFile(path: path)
+            cacheKey = configuration.moduleCache?.key(forFile: file.descriptor) {
+                ModuleCacheKey.digest(ofFile: file.descriptor, size: Int(file.size))
+            }
+            guestRun = GuestRun(moduleFile: file.descriptor, size: file.size)
+            try prepare(&guestRun, for: entry, cacheKey: cacheKey)
+            return try body(guestRun, cacheKey)
+        case .bytes(let bytes, _):
+            cacheKey = configuration.moduleCache.map { _ in bytes.withUnsafeBytes { ModuleCacheKey(module: $0) } }
+            guestRun = GuestRun(module: bytes)
+            try prepare(&guestRun, for: entry, cacheKey: cacheKey)
+            return try body(guestRun, cacheKey)
+        case .snapshot:
+            preconditionFailure("a snapshot's module is in its memory")
+        }
+    }
+
+    private func prepare(_ guestRun: inout GuestRun, for entry: Entry, cacheKey: ModuleCacheKey?) throws(SandboxError) {
         let wasi = wasiConfiguration(for: entry)
         if let cacheKey, let cache = configuration.moduleCache {
             let known = cache.entry(for: cacheKey)?.bodiesValidated == true
@@ -75,51 +179,47 @@ extension Sandbox {
             try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
             guestRun.invocation = GuestRun.Invocation(name: name, arguments: arguments.map(Self.abiValue))
         }
+    }
 
+    private func makeWASIHost(for entry: Entry) throws(SandboxError) -> WASIHost {
+        do throws(WASIHost.SetupError) {
+            return try WASIHost(configuration: wasiConfiguration(for: entry))
+        } catch {
+            throw .invalidConfiguration(error.description)
+        }
+    }
+
+    /// The VM's settings for one execution whose WASI calls `wasiHost` serves.
+    private func vmConfiguration(run: GuestRun?, serving wasiHost: WASIHost) -> MicroVMConfiguration {
         var vmConfiguration = MicroVMConfiguration()
         vmConfiguration.memorySize = configuration.limits.vmMemoryMiB << 20
         vmConfiguration.output = .forward(
             standardOutput: configuration.standardIO.output, standardError: configuration.standardIO.error)
-        vmConfiguration.run = guestRun
-        let wasiHost: WASIHost
-        do throws(WASIHost.SetupError) {
-            wasiHost = try WASIHost(configuration: wasi)
-        } catch {
-            throw .invalidConfiguration(error.description)
-        }
+        vmConfiguration.run = run
         vmConfiguration.wasiHandler = Self.wasiHandler(serving: wasiHost)
         vmConfiguration.wasiInterrupt = { [interrupt = wasiHost.interruptHandle] in interrupt.interrupt() }
         vmConfiguration.wasiMailbox = configuration.virtualMachine.wasiMailbox
         // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.
         signal(SIGPIPE, SIG_IGN)
+        return vmConfiguration
+    }
 
-        let result: MicroVMResult
-        do throws(MicroVMError) {
-            var vm = try MicroVM(system: host.system, kernel: host.kernel, configuration: vmConfiguration)
-            // The run loop checks its deadline after every exit, but a guest blocked in a WASI call makes none: the
-            // call is woken just after the deadline (the margin keeps the wake from beating it, which would only
-            // let the guest carry on) and the loop stops the guest at its next exit.
-            let watchdog = configuration.limits.timeout.map { limit in
-                Watchdog(after: limit + .milliseconds(50)) { [interrupt = wasiHost.interruptHandle] in
-                    interrupt.interrupt()
-                }
-            }
-            defer { watchdog?.cancel() }
-            result = try vm.run(timeLimit: configuration.limits.timeout)
-            if configuration.virtualMachine.collectsVCPUCounters, let counters = try? vm.vcpuStatistics() {
-                statistics.vcpuCounters = counters
-            }
-        } catch {
-            throw .virtualMachineUnavailable("cannot run the micro-VM: \(error)")
+    /// Runs `vm` under the time limit and records what it reported.
+    private func run(_ vm: inout MicroVM, wasiHost: WASIHost) throws(MicroVMError) -> MicroVMResult {
+        // The run loop checks its deadline after every exit, but a guest blocked in a WASI call makes none: the call
+        // is woken just after the deadline (the margin keeps the wake from beating it, which would only let the guest
+        // carry on) and the loop stops the guest at its next exit.
+        let watchdog = configuration.limits.timeout.map { limit in
+            Watchdog(after: limit + .milliseconds(50)) { [interrupt = wasiHost.interruptHandle] in interrupt.interrupt() }
+        }
+        defer { watchdog?.cancel() }
+        let result = try vm.run(timeLimit: configuration.limits.timeout)
+        if configuration.virtualMachine.collectsVCPUCounters, let counters = try? vm.vcpuStatistics() {
+            statistics.vcpuCounters = counters
         }
         statistics.vmExitCount = result.exitCount
         statistics.entryTime = result.moduleStartTime
-        if let cache = configuration.moduleCache, let cacheKey, guestRun.moduleValidation == .validateAndReport,
-            result.moduleValidated
-        {
-            cache.store(ModuleCacheEntry(bodiesValidated: true), for: cacheKey)
-        }
-        return try ending(of: result, entry: entry)
+        return result
     }
 
     private func ending(of result: MicroVMResult, entry: Entry) throws(SandboxError) -> Ending {

@@ -27,7 +27,9 @@ public final class Sandbox {
     private var decodedModule: Module?
     #if canImport(Monitor)
     /// The micro-VM's host side, made on the first run in a VM.
-    private var virtualMachineHost: VirtualMachineHost?
+    var virtualMachineHost: VirtualMachineHost?
+    /// The VM of the last execution restored from a snapshot, which the next one resets rather than making its own.
+    var keptVirtualMachine: MicroVMBox?
     #endif
 
     /// Checks the configuration. Nothing is read or created until the first execution.
@@ -37,6 +39,7 @@ public final class Sandbox {
             throw .invalidConfiguration(
                 "--memory \(limits.vmMemoryMiB): give an even number of MiB from 8 to 4096")
         }
+        if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
         self.configuration = configuration
     }
 
@@ -59,6 +62,13 @@ public final class Sandbox {
 
     /// The type of the exported function `name`, without running anything (to read arguments given as text).
     public func functionType(ofExport name: String) throws(SandboxError) -> FuncType {
+        if case .snapshot(let snapshot) = configuration.module {
+            guard let export = snapshot.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
+                throw .noSuchExport(module: configuration.module.name, name: name)
+            }
+            guard let type = export.type else { throw .exportIsNotAFunction(name: name) }
+            return type
+        }
         let exports: [Export]
         let typeOfFunction: (UInt32) -> FuncType
         if configuration.isolation == .process {
@@ -89,6 +99,7 @@ public final class Sandbox {
     /// type), so that both isolations fail alike — in-process the whole decoding comes first. Reads and decodes the
     /// whole module: for failure paths.
     public func invalidModuleError() -> SandboxError? {
+        if case .snapshot = configuration.module { return nil }  // decoded when it was captured
         if configuration.isolation == .process {
             do throws(SandboxError) {
                 _ = try module()
@@ -144,6 +155,8 @@ public final class Sandbox {
             loaded = try Self.loadModule(path: path, cache: configuration.moduleCache)
         case .bytes(let bytes, let name):
             loaded = try Self.decodeModule(bytes, name: name, cache: configuration.moduleCache)
+        case .snapshot(let snapshot):
+            return try snapshot.module()
         }
         statistics.moduleCache = loaded.cacheUse
         decodedModule = loaded.module
@@ -155,6 +168,7 @@ public final class Sandbox {
         switch configuration.module {
         case .file(let path): try ModuleFile(path: path).read(path: path)
         case .bytes(let bytes, _): ModuleBytes(copying: bytes)
+        case .snapshot(let snapshot): try snapshot.module().bytes
         }
     }
 

@@ -39,12 +39,16 @@ extension Sandbox {
         case file(path: String)
         /// A module already in memory, with a name for messages.
         case bytes([UInt8], name: String)
+        /// A module captured by ``Sandbox/snapshot(at:)`` (or read from a snapshot file): each execution is restored
+        /// from it, in the snapshot's isolation.
+        case snapshot(SandboxSnapshot)
 
         /// How messages name the module.
         public var name: String {
             switch self {
             case .file(let path): path
             case .bytes(_, let name): name
+            case .snapshot(let snapshot): snapshot.moduleName
             }
         }
     }

@@ -26,21 +26,20 @@ enum SnapshotFile {
     }
 
     /// Writes a snapshot file beside its final path and renames it into place on ``commit()``, so a reader never sees
-    /// half a file under the final name.
+    /// half a file under the final name. The digest is computed at the end by reading the file back, so a section's
+    /// owner may write to the descriptor itself (a VM's memory, straight from its memfd).
     struct Writer: ~Copyable {
         private let descriptor: Int32
         private let path: String
         private let temporaryPath: String
-        private var hasher = SHA256Hasher()
         private var committed = false
 
         init(path: String) throws(SandboxError) {
             self.path = path
             temporaryPath = path + ".partial-\(getpid())"
-            descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            descriptor = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw Self.failure(path, "cannot create it") }
-            try append(SnapshotFile.magic)
-            try append(littleEndian(SnapshotFile.formatVersion))
+            try write(SnapshotFile.magic + littleEndian(SnapshotFile.formatVersion))
         }
 
         deinit {
@@ -49,63 +48,48 @@ enum SnapshotFile {
         }
 
         /// A section whose bytes are given whole.
-        mutating func appendSection(_ tag: Tag, _ bytes: [UInt8]) throws(SandboxError) {
-            try append(littleEndian(tag.rawValue) + littleEndian(UInt64(bytes.count)))
-            try append(bytes)
+        func appendSection(_ tag: Tag, _ bytes: [UInt8]) throws(SandboxError) {
+            try write(littleEndian(tag.rawValue) + littleEndian(UInt64(bytes.count)) + bytes)
         }
 
-        /// A section of `length` bytes that `body` gives piece by piece (a VM's memory); fewer or more is an error.
-        mutating func appendSection(
-            _ tag: Tag, length: UInt64,
-            _ body: ((UnsafeRawBufferPointer) throws(SandboxError) -> Void) throws(SandboxError) -> Void
+        /// A section that `body` writes to the file's descriptor, from its current position on.
+        func appendSection(
+            _ tag: Tag, _ body: (Int32) throws(SandboxError) -> Void
         ) throws(SandboxError) {
-            try append(littleEndian(tag.rawValue) + littleEndian(length))
-            var written: UInt64 = 0
-            try body { (bytes) throws(SandboxError) in
-                written += UInt64(bytes.count)
-                try append(bytes)
-            }
-            guard written == length else { throw Self.failure(path, "a section was \(written) bytes, not \(length)") }
+            try write(littleEndian(tag.rawValue) + littleEndian(UInt64(0)))
+            let start = lseek(descriptor, 0, SEEK_CUR)
+            try body(descriptor)
+            let end = lseek(descriptor, 0, SEEK_CUR)
+            guard start >= 0, end >= start else { throw Self.failure(path, "cannot tell where a section ends") }
+            let length = littleEndian(UInt64(end - start))
+            let written = length.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 8, start - 8) }
+            guard written == 8 else { throw Self.failure(path, String(cString: strerror(errno))) }
         }
 
-        /// Appends the digest, flushes the file to disk and gives it its final name.
+        /// Appends the digest of everything written, flushes the file to disk and gives it its final name.
         consuming func commit() throws(SandboxError) {
-            let digest = hasher.finalize()
-            try write(digest)
+            let size = lseek(descriptor, 0, SEEK_CUR)
+            guard size >= 0 else { throw Self.failure(path, String(cString: strerror(errno))) }
+            var hasher = SHA256Hasher()
+            do throws(SandboxError) {
+                try SnapshotFile.forEachChunk(of: descriptor, count: UInt64(size), path: path) { hasher.update($0) }
+            } catch {
+                throw Self.failure(path, "cannot read it back")
+            }
+            try write(hasher.finalize())
             guard fsync(descriptor) == 0, rename(temporaryPath, path) == 0 else {
                 throw Self.failure(path, String(cString: strerror(errno)))
             }
             committed = true
         }
 
-        private mutating func append(_ bytes: [UInt8]) throws(SandboxError) {
-            bytes.withUnsafeBytes { hasher.update($0) }
-            try write(bytes)
-        }
-
-        private mutating func append(_ bytes: UnsafeRawBufferPointer) throws(SandboxError) {
-            hasher.update(bytes)
-            try write(bytes)
-        }
-
         private func write(_ bytes: [UInt8]) throws(SandboxError) {
-            // Array.withUnsafeBytes rethrows untyped errors: the typed one is carried out as a value.
-            let failure = bytes.withUnsafeBytes { buffer -> SandboxError? in
-                do throws(SandboxError) {
-                    try write(buffer)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            if let failure { throw failure }
-        }
-
-        private func write(_ bytes: UnsafeRawBufferPointer) throws(SandboxError) {
             var offset = 0
             while offset < bytes.count {
-                // SAFETY: offset < bytes.count, so the write reads only inside `bytes`.
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                let count = bytes.withUnsafeBytes { buffer in
+                    // SAFETY: offset < bytes.count, so the write reads only inside `bytes`.
+                    Glibc.write(descriptor, buffer.baseAddress! + offset, bytes.count - offset)
+                }
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { throw Self.failure(path, String(cString: strerror(errno))) }
                 offset += count
@@ -114,6 +98,24 @@ enum SnapshotFile {
 
         private static func failure(_ path: String, _ reason: String) -> SandboxError {
             .invalidConfiguration("cannot write the snapshot file `\(path)`: \(reason)")
+        }
+    }
+
+    /// Calls `body` with the first `count` bytes of `descriptor`, a chunk at a time (read with pread).
+    static func forEachChunk(
+        of descriptor: Int32, count: UInt64, path: String, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(SandboxError) {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+        defer { chunk.deallocate() }
+        var offset: UInt64 = 0
+        while offset < count {
+            let wanted = Int(min(UInt64(chunk.count), count - offset))
+            // SAFETY: at most chunk.count bytes are read into the chunk allocated above.
+            let got = pread(descriptor, chunk.baseAddress, wanted, off_t(offset))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { throw .invalidSnapshot(path: path, reason: "it could not be read to the end") }
+            body(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
+            offset += UInt64(got)
         }
     }
 
@@ -142,6 +144,16 @@ enum SnapshotFile {
             return try Self.read(file, at: offset, count: Int(length), path: path)
         }
 
+        /// The file's descriptor positioned at section `tag`'s first byte, for an owner that reads its section itself
+        /// (and must stop at its end: ``sections`` says where that is).
+        func descriptor(positionedAt tag: Tag) throws(SandboxError) -> Int32 {
+            guard let (offset, _) = sections[tag] else { throw Self.refusal(path, "it has no section \(tag.rawValue)") }
+            guard lseek(file.descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
+                throw Self.refusal(path, String(cString: strerror(errno)))
+            }
+            return file.descriptor
+        }
+
         /// Checks the header and the digest, then finds the sections.
         private static func sections(
             of file: borrowing ModuleFile, path: String
@@ -159,17 +171,12 @@ enum SnapshotFile {
             }
             let contentSize = file.size - UInt64(SnapshotFile.digestSize)
             var hasher = SHA256Hasher()
-            var offset: UInt64 = 0
-            while offset < contentSize {
-                let chunk = try read(file, at: offset, count: Int(min(1 << 20, contentSize - offset)), path: path)
-                chunk.withUnsafeBytes { hasher.update($0) }
-                offset += UInt64(chunk.count)
-            }
+            try SnapshotFile.forEachChunk(of: file.descriptor, count: contentSize, path: path) { hasher.update($0) }
             guard try hasher.finalize() == read(file, at: contentSize, count: SnapshotFile.digestSize, path: path) else {
                 throw refusal(path, "its checksum does not match: the file is damaged or was changed")
             }
             var sections: [Tag: (offset: UInt64, length: UInt64)] = [:]
-            offset = headerSize
+            var offset = headerSize
             while offset < contentSize {
                 guard contentSize - offset >= 12 else { throw refusal(path, "a section header is cut short") }
                 let fields = try read(file, at: offset, count: 12, path: path)

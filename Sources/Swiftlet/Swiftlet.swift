@@ -7,6 +7,9 @@
 /// engine's or WASI's internals (used only through their public API).
 @_exported import WasmEngine
 
+/// This build's version, which snapshot files record (a snapshot is refused by any other).
+public let swiftletVersion = "0.1.0"
+
 /// Where a sandbox runs its module.
 public enum Isolation: String, Sendable, CaseIterable {
     /// In this process, by the engine on the calling thread: no VM, the fastest start, only the engine's checks

@@ -37,6 +37,9 @@ public final class WASIHost {
     public private(set) var exitStatus: UInt32?
     /// Stops blocking calls early, from another thread (a deadline).
     public let interruptHandle = WASIInterruptHandle()
+    /// The guest's open descriptor numbers, in order: at first its standard streams, listening sockets and preopens.
+    /// (A sandbox snapshot is refused while the guest holds others: a restored guest would name files it lacks.)
+    public var openDescriptorNumbers: [UInt32] { descriptors.entries.keys.sorted() }
 
     public init(configuration: Configuration) throws(SetupError) {
         arguments = configuration.arguments.map { Array($0.utf8) }

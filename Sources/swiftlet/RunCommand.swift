@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
 extension RunOptions {
     func run() throws {
         try reportingFailures {
-            let sandbox = try Sandbox(sandboxConfiguration())
+            let sandbox = try Sandbox(try sandboxConfiguration())
             let report = StartReport(isEnabled: verbose)
             defer { report.note(sandbox.statistics, entry: invoke ?? "_start") }
             guard let invoke else {
@@ -104,10 +104,12 @@ extension RunOptions {
         return values
     }
 
-    /// The sandbox `run` describes: `argv` is the module path and the arguments after it.
-    func sandboxConfiguration() -> Sandbox.Configuration {
+    /// The sandbox `run` describes: `argv` is the module path and the arguments after it. A snapshot file (see
+    /// `swiftlet snapshot`) is run in the isolation it was made in.
+    func sandboxConfiguration() throws -> Sandbox.Configuration {
         var configuration = Sandbox.Configuration(module: .file(path: module))
         configuration.isolation = isolation
+        configuration.programName = module
         configuration.arguments = invoke == nil ? arguments : []
         configuration.environment = environment.map { variable in
             if variable.contains("=") { return variable }
@@ -133,6 +135,11 @@ extension RunOptions {
         configuration.virtualMachine.kvmDevicePath = kvmDevicePath
         configuration.virtualMachine.wasiMailbox = environmentValue("SWIFTLET_WASI_MAILBOX") != "off"
         configuration.virtualMachine.collectsVCPUCounters = environmentValue("SWIFTLET_VM_STATS") == "1"
+        if SandboxSnapshot.isSnapshotFile(module) {
+            let snapshot = try SandboxSnapshot(contentsOf: module, virtualMachine: configuration.virtualMachine)
+            configuration.module = .snapshot(snapshot)
+            configuration.isolation = snapshot.isolation
+        }
         return configuration
     }
 }

@@ -1,15 +1,16 @@
 import ArgumentParser
+import Swiftlet
 
 /// The `swiftlet` command line: runs, validates and spec-tests WebAssembly modules, shaped like `wasmtime`.
 @main
 struct SwiftletCommand: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = swiftletVersion
 
     static let configuration = CommandConfiguration(
         commandName: "swiftlet",
         abstract: "Runs untrusted WebAssembly modules in isolation.",
         version: "swiftlet \(version)",
-        subcommands: [RunCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
+        subcommands: [RunCommand.self, SnapshotCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
     )
 
     /// `run` in the common case goes straight to `RunOptions.run`, without ArgumentParser's start-up (see
