@@ -1,12 +1,13 @@
 import CKVM
+import Glibc
 import SwiftletABI
 
 /// Snapshot files: a ``VMSnapshot`` written to a file descriptor and read back into a fresh sealed memfd.
 ///
 /// Layout, every integer a little-endian 64-bit word:
-/// - header: magic "SWLTSNAP", ``formatVersion``, the ``SwiftletABI/SwiftletABI/version`` it was made for, the memory
-///   layout (size, boot info, mailbox, run inputs), the snapshot point, the bytes of memory stored, the sizes of the
-///   three vCPU state records, then the ``KernelIdentity`` (32 bytes);
+/// - header: magic "SWLTSNAP", ``formatVersion``, the ``SwiftletABI/SwiftletABI/version`` it was made for, a zero word,
+///   the memory layout (size, point, boot info, mailbox, run inputs), a zero word, the sizes of the three vCPU state
+///   records, two zero words, then the ``KernelIdentity`` (32 bytes);
 /// - the captured ``BootInfo`` record; the `kvm_regs`, `kvm_sregs` and `kvm_fpu` records as KVM defines them (x86-64
 ///   Linux's ABI, which does not change), each padded to whole words;
 /// - memory, sparsely: extents of non-zero pages, each an offset and a length followed by its bytes, in increasing
@@ -35,27 +36,40 @@ extension VMSnapshot {
         try writer.write(Self.paddedBytes(of: registers))
         try writer.write(Self.paddedBytes(of: specialRegisters))
         try writer.write(Self.paddedBytes(of: floatingPointState))
-        // The memfd's data extents are exactly the pages the capture (or a read) stored: the rest are holes.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
+        // The memfd's data extents hold every page the capture (or a read) stored, and also zero pages that restored
+        // VMs faulted in by reading holes of their private mappings (shmem allocates a page for that): only non-zero
+        // pages are written, in runs cut at 1 MiB boundaries of memory, so the same memory always makes the same file.
+        let page = Int(GuestMemory.pageSize)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: page)
         defer { buffer.deallocate() }
+        let zeroPage = [UInt8](repeating: 0, count: page)
         var offset: UInt64 = 0
-        while let extent = try wrapErrno(VMSnapshotError.io, { () throws(Errno) in
+        while offset < layout.memorySize, let extent = try wrapErrno(VMSnapshotError.io, { () throws(Errno) in
             try Syscalls.nextDataExtent(memoryFD, from: offset)
         }) {
             let end = min(extent.end, layout.memorySize)
-            try writer.write((Self.bytes(of: extent.start) + Self.bytes(of: end - extent.start)))
-            var position = extent.start
-            while position < end {
-                let count = Int(min(UInt64(Self.chunkSize), end - position))
-                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+            var chunkStart = extent.start
+            while chunkStart < end {
+                let chunkEnd = min(end, (chunkStart / UInt64(Self.chunkSize) + 1) * UInt64(Self.chunkSize))
+                let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(chunkEnd - chunkStart)])
                 try wrapErrno(VMSnapshotError.io) { () throws(Errno) in
-                    try Syscalls.readExactly(memoryFD, at: Int(position), into: piece)
+                    try Syscalls.readExactly(memoryFD, at: Int(chunkStart), into: chunk)
                 }
-                try writer.write(UnsafeRawBufferPointer(piece))
-                position += UInt64(count)
+                var runStart: Int?
+                for index in 0...(chunk.count / page) {
+                    // SAFETY: the page lies inside the chunk just read (index < chunk.count / page).
+                    let isData = index < chunk.count / page
+                        && memcmp(chunk.baseAddress! + index * page, zeroPage, page) != 0
+                    if isData, runStart == nil { runStart = index }
+                    guard !isData, let start = runStart else { continue }
+                    let run = UnsafeRawBufferPointer(rebasing: chunk[(start * page)..<(index * page)])
+                    try writer.write(Self.bytes(of: chunkStart + UInt64(start * page)) + Self.bytes(of: UInt64(run.count)))
+                    try writer.write(run)
+                    runStart = nil
+                }
+                chunkStart = chunkEnd
             }
             offset = end
-            if offset >= layout.memorySize { break }
         }
         try writer.write(Self.bytes(of: UInt64.max) + Self.bytes(of: 0))
         try writer.finish()
@@ -107,7 +121,7 @@ extension VMSnapshot {
             }
             let identity = KernelIdentity(digest: digest)
             guard identity == kernel else { throw .kernelMismatch(snapshot: identity, expected: kernel) }
-            guard stored == header[10], let point = SnapshotPoint(rawValue: header[5]), point != .none,
+            guard let point = SnapshotPoint(rawValue: header[5]), point != .none,
                 let runInputs = GuestRange(start: GuestPhysicalAddress(header[8]), length: header[9]),
                 runInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize
             else { throw .corrupted("inconsistent header") }
@@ -130,7 +144,7 @@ extension VMSnapshot {
         [
             Self.fileMagic, Self.formatVersion, SwiftletABI.version, 0, layout.memorySize, point.rawValue,
             layout.bootInfoAddress.rawValue, layout.mailboxAddress.rawValue, layout.runInputs.start.rawValue,
-            layout.runInputs.length, storedBytes, UInt64(MemoryLayout<kvm_regs>.size),
+            layout.runInputs.length, 0, UInt64(MemoryLayout<kvm_regs>.size),
             UInt64(MemoryLayout<kvm_sregs>.size), UInt64(MemoryLayout<kvm_fpu>.size), 0, 0,
         ]
     }

@@ -36,7 +36,7 @@ public struct VMSnapshot: ~Copyable {
     let registers: kvm_regs
     let specialRegisters: kvm_sregs
     let floatingPointState: kvm_fpu
-    /// Bytes of guest memory the snapshot stores (its non-zero pages).
+    /// Bytes of guest memory the snapshot's memfd holds (its non-zero pages, when captured or read from a file).
     public let storedBytes: UInt64
 
     init(
@@ -63,9 +63,11 @@ public struct VMSnapshot: ~Copyable {
 
     /// Captures a VM stopped at its ``Hypercall/snapshot`` exit.
     ///
-    /// KVM completes an `out` (moves `RIP` past it) only when the vCPU next runs, so `RIP` still points at it here; a
-    /// restored vCPU has no exit to complete, and would make the exit again. The captured `RIP` is moved past the
-    /// instruction instead, which is checked to be the `out` it must be.
+    /// Upstream KVM completes an `out` (moves `RIP` past it) only when the vCPU next runs, so `RIP` still points at it
+    /// there; a restored vCPU has no exit to complete, and would make the exit again, so the captured `RIP` is moved
+    /// past it. kvm-pvm has moved `RIP` past it already (measured: the byte before `RIP` is the `out`). The compiler
+    /// never follows the kernel's snapshot `out` with another, so the byte at `RIP` tells the two apart; either way the
+    /// instruction is checked to be the `out` it must be.
     static func capture(
         vcpu: borrowing VirtualCPU, memory: borrowing GuestMemory, layout: VMSnapshotLayout, point: SnapshotPoint,
         kernel: KernelIdentity, bootInfo: BootInfo
@@ -80,10 +82,13 @@ public struct VMSnapshot: ~Copyable {
         } catch {
             throw .vcpuState(error)
         }
-        guard let instruction = try? memory.load(UInt8.self, at: GuestPhysicalAddress(registers.rip)),
-            instruction == outInstruction
-        else { throw .notAtSnapshotExit(rip: registers.rip) }
-        registers.rip += 1
+        let at = try? memory.load(UInt8.self, at: GuestPhysicalAddress(registers.rip))
+        let before = try? memory.load(UInt8.self, at: GuestPhysicalAddress(registers.rip &- 1))
+        if at == outInstruction {
+            registers.rip += 1
+        } else if before != outInstruction {
+            throw .notAtSnapshotExit(rip: registers.rip)
+        }
 
         let fd: Int32
         do throws(Errno) {
@@ -92,8 +97,9 @@ public struct VMSnapshot: ~Copyable {
             throw .memoryFile(error)
         }
         do throws(VMSnapshotError) {
-            let storedBytes = try copyNonZeroPages(of: memory, to: fd, layout: layout)
+            try copyNonZeroPages(of: memory, to: fd, layout: layout)
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try Syscalls.sealCompletely(fd) }
+            let storedBytes = try dataBytes(of: fd, size: memory.size)
             return VMSnapshot(
                 memoryFD: fd, layout: layout, point: point, kernel: kernel, bootInfo: bootInfo, registers: registers,
                 specialRegisters: specialRegisters, floatingPointState: floatingPointState, storedBytes: storedBytes)
@@ -103,14 +109,26 @@ public struct VMSnapshot: ~Copyable {
         }
     }
 
-    /// Writes guest memory's non-zero pages into the empty memfd `fd` at their own offsets, the rest left as holes, and
-    /// returns the bytes written. The mailbox's state words are then cleared in the copy: the captured VM's worker may
-    /// have been polling, and a restored guest that saw its flag would post its first call to no one and wait.
+    /// Bytes of `fd` that are data rather than holes: what a snapshot stores.
+    static func dataBytes(of fd: Int32, size: UInt64) throws(VMSnapshotError) -> UInt64 {
+        var total: UInt64 = 0
+        var offset: UInt64 = 0
+        while offset < size, let extent = try wrapErrno(VMSnapshotError.memoryFile, { () throws(Errno) in
+            try Syscalls.nextDataExtent(fd, from: offset)
+        }) {
+            total += min(extent.end, size) - extent.start
+            offset = extent.end
+        }
+        return total
+    }
+
+    /// Writes guest memory's non-zero pages into the empty memfd `fd` at their own offsets, the rest left as holes. The
+    /// mailbox's state words are then cleared in the copy: the captured VM's worker may have been polling, and a
+    /// restored guest that saw its flag would post its first call to no one and wait.
     private static func copyNonZeroPages(
         of memory: borrowing GuestMemory, to fd: Int32, layout: VMSnapshotLayout
-    ) throws(VMSnapshotError) -> UInt64 {
+    ) throws(VMSnapshotError) {
         try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try Syscalls.truncate(fd, size: memory.size) }
-        var stored: UInt64 = 0
         try memory.forEachNonZeroRun { (offset, length) throws(VMSnapshotError) in
             let written: Result<Void, Errno>
             do throws(GuestMemoryError) {
@@ -121,7 +139,6 @@ public struct VMSnapshot: ~Copyable {
                 preconditionFailure("a run of resident pages lies outside guest memory: \(error)")
             }
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try written.get() }
-            stored += length
         }
         let clearedWords = [UInt8](repeating: 0, count: Int(WASIMailbox.resultOffset))
         let written = clearedWords.withUnsafeBytes { bytes in
@@ -130,7 +147,6 @@ public struct VMSnapshot: ~Copyable {
             }
         }
         try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try written.get() }
-        return stored
     }
 }
 

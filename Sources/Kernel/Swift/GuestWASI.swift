@@ -96,7 +96,9 @@ final class GuestWASI {
                 caller, values in
                 guard !Snapshot.isTaken, Self.u32(values, 0) == 0 else { return }
                 let bootInfo = Snapshot.take()
-                caller.store.remainingFuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
+                // The run started with limited fuel (ModuleRun), and the engine's running code takes whatever budget
+                // is set here as limited: "unlimited" is again the budget no run spends (UInt64.max would overflow).
+                caller.store.remainingFuel = min(bootInfo.fuel, BootInfo.unlimitedFuel - 1)
             }
         }
         return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType, store: store)

@@ -18,6 +18,9 @@ for source in *.c; do
     case "$source" in
     export-*) # bare modules exporting functions, no libc
         clang --target=wasm32 -O2 -nostdlib -Wl,--no-entry -o "${source%.c}.wasm" "$source" ;;
+    reactor-*) # WASI reactors: _initialize instead of _start
+        clang --target=wasm32-wasi --sysroot="$sysroot" -O2 -mexec-model=reactor -nodefaultlibs -Wl,--strip-all \
+            -o "${source%.c}.wasm" "$source" -lc -lm "$builtins" ;;
     *)
         clang --target=wasm32-wasi --sysroot="$sysroot" -O2 -nodefaultlibs -Wl,--strip-all -o "${source%.c}.wasm" \
             "$source" -lc -lm "$builtins" ;;
