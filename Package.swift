@@ -113,6 +113,14 @@ for target in package.targets where target.name == "WasmEngineTests" {
 }
 #endif
 
+// bench/sandbox: the time to a ready sandbox through the Swiftlet library, fresh and from snapshots (run.py prints it
+// next to the C floor).
+#if os(Linux)
+package.targets += [
+    .executableTarget(name: "sandbox-bench", dependencies: ["Swiftlet"], path: "bench/sandbox/Swift"),
+]
+#endif
+
 // bench/snapshot: restore times from in-process snapshots (a small module, and one of 16 MiB of initialized memory).
 #if os(Linux)
 package.targets += [
