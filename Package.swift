@@ -124,7 +124,9 @@ package.targets += [
 // bench/snapshot: restore times from in-process snapshots (a small module, and one of 16 MiB of initialized memory).
 #if os(Linux)
 package.targets += [
-    .executableTarget(name: "snapshot-bench", dependencies: ["WasmEngine", "MemfdImages"], path: "bench/snapshot/Swift"),
+    .executableTarget(
+        name: "snapshot-bench", dependencies: ["WasmEngine", "MemfdImages", "WASIHost", "WasmEngineWASI"],
+        path: "bench/snapshot/Swift"),
 ]
 #endif
 

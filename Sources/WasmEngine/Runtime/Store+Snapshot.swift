@@ -80,10 +80,11 @@ extension Store {
         let pageSize = Int(wasmPageSize)
         var end = memory.count
         while end > 0 {
-            let page = UnsafeRawBufferPointer(rebasing: memory[(end - pageSize)..<end])
-            // SAFETY: a wasm page is a multiple of 8 bytes and `base` is 16-byte aligned.
-            let words = page.bindMemory(to: UInt64.self)
-            if words.contains(where: { $0 != 0 }) { break }
+            // SAFETY: the page lies within `memory`, whose base is 16-byte aligned, so each word load is aligned.
+            let isZero = stride(from: end - pageSize, to: end, by: 8).allSatisfy {
+                memory.load(fromByteOffset: $0, as: UInt64.self) == 0
+            }
+            if !isZero { break }
             end -= pageSize
         }
         return end
@@ -152,7 +153,7 @@ extension Store {
             throw .unlinkable("table size exceeds the limit: \(elements.count) elements")
         }
 
-        let instance = allocateInstanceRecord(of: module, imports: resolved, codeTemplates: snapshot.code)
+        let instance = allocateInstanceRecord(of: module, imports: resolved, snapshot: snapshot)
         func slot(_ portable: UInt64) -> UInt64 {
             portable == 0 ? 0 : UInt64(UInt(bitPattern: instance.pointee.functions[Int(portable - 1)]))
         }
@@ -197,7 +198,7 @@ extension Store {
                     to: MemoryRecord(
                         mappedBase: base, capacity: capacity, pages: pages, declaredMaximum: type.limits.max,
                         maximumPages: maximumPages, address: address))
-                memoryMappers[address] = mapper
+                mappedImages[address] = (hostImage, mapper)
                 return address
             }
         }
