@@ -10,20 +10,19 @@ extension Sandbox {
     /// One execution in this process, on the calling thread: a new store with a new instance of the module, or one
     /// restored from the snapshot the configuration names.
     func executeInProcess(_ entry: Entry) throws(SandboxError) -> Ending {
-        let world = try makeProcessWorld(for: entry)
+        let module = try module()
+        let world = try makeProcessWorld(for: entry, module: module)
         return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) -> Ending in
+            statistics.definedFunctionCount = module.functions.count
             let instance: Instance
             if case .snapshot(let snapshot) = configuration.module {
                 guard case .process(let captured) = snapshot.state else { preconditionFailure("checked at init") }
-                statistics.definedFunctionCount = captured.module.functions.count
                 do throws(SnapshotError) {
                     instance = try world.store.restore(captured, imports: world.imports)
                 } catch {
                     throw .unlinkable(module: configuration.module.name, reason: "\(error)")
                 }
             } else {
-                let module = try module()
-                statistics.definedFunctionCount = module.functions.count
                 guard let instantiated = try instantiate(module, in: world) else {
                     return .exited(world.wasi.exitStatus ?? 0)
                 }
@@ -37,7 +36,7 @@ extension Sandbox {
     /// Instantiates the module and runs its initializer in a new in-process world, and captures it.
     func captureInProcess() throws(SandboxError) -> InstanceSnapshot {
         let module = try module()
-        let world = try makeProcessWorld(for: .start)
+        let world = try makeProcessWorld(for: .start, module: module)
         return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) in
             guard let instance = try instantiate(module, in: world) else {
                 throw .unsupported("cannot snapshot `\(configuration.module.name)`: it exited while instantiated")
@@ -61,8 +60,8 @@ extension Sandbox {
         }
     }
 
-    /// The store, WASI host and imports of one in-process execution.
-    private func makeProcessWorld(for entry: Entry) throws(SandboxError) -> ProcessWorld {
+    /// The store, WASI host and imports of one in-process execution of `module`.
+    private func makeProcessWorld(for entry: Entry, module: Module) throws(SandboxError) -> ProcessWorld {
         var storeConfiguration = Store.Configuration()
         storeConfiguration.fuel = configuration.limits.fuel
         if let pages = configuration.limits.maxMemoryPages { storeConfiguration.maxMemoryPages = pages }
@@ -80,7 +79,8 @@ extension Sandbox {
         // As wasmtime: writing to a closed pipe is the guest's EPIPE, not the end of this process.
         signal(SIGPIPE, SIG_IGN)
         var imports = Imports()
-        wasi.define(in: &imports, store: store)
+        // Only the WASI functions the module imports: a restore binds them in every new store.
+        wasi.define(in: &imports, store: store, importedBy: module)
         for function in configuration.hostFunctions {
             let hostFunction = store.makeHostFunction(type: function.type) { caller, arguments throws(Trap) in
                 guard let memory = caller.memory else {
