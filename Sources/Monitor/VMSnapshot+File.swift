@@ -115,7 +115,6 @@ extension VMSnapshot {
             }
             let expected = reader.digest.finish()
             guard try reader.rawBytes(32) == expected else { throw .corrupted("SHA-256 digest does not match") }
-            guard try reader.isAtEnd() else { throw .corrupted("bytes after the digest") }
             guard header[2] == SwiftletABI.version else {
                 throw .abiVersionMismatch(snapshot: header[2], expected: SwiftletABI.version)
             }

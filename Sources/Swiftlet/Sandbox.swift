@@ -1,6 +1,10 @@
 import ModuleCache
 import WASIHost
 
+#if canImport(Monitor)
+import Monitor
+#endif
+
 /// A WebAssembly module, the world it sees and the limits it runs under, ready to run in isolation.
 ///
 /// Every ``run()`` and ``invoke(_:_:)`` is one fresh execution: a new instance (in a new micro-VM, with
@@ -19,7 +23,19 @@ import WASIHost
 ///
 /// One thread uses a sandbox at a time.
 public final class Sandbox {
-    public let configuration: Configuration
+    /// What the next execution runs. It may change between executions (a pooled sandbox serves callers with their
+    /// own stdio, arguments and limits); what the sandbox keeps for the module (its decoded form, a warm VM) is
+    /// dropped when the module or isolation changes.
+    public var configuration: Configuration {
+        didSet {
+            guard !configuration.module.isSame(as: oldValue.module) || configuration.isolation != oldValue.isolation
+            else { return }
+            decodedModule = nil
+            #if canImport(Monitor)
+            keptVirtualMachine = nil
+            #endif
+        }
+    }
     /// What the last execution reported about itself.
     public internal(set) var statistics = RunStatistics()
 
@@ -41,6 +57,22 @@ public final class Sandbox {
         }
         if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
         self.configuration = configuration
+    }
+
+    /// Makes the VM the next execution restored from a snapshot resets, ahead of it (a warm pool's sandbox); nothing
+    /// for other sandboxes.
+    public func prepare() throws(SandboxError) {
+        #if canImport(Monitor)
+        guard case .snapshot(let snapshot) = configuration.module, case .vm(let captured) = snapshot.state,
+            keptVirtualMachine == nil
+        else { return }
+        if virtualMachineHost == nil { virtualMachineHost = try VirtualMachineHost(configuration.virtualMachine) }
+        do throws(MicroVMError) {
+            keptVirtualMachine = MicroVMBox(try MicroVM(system: virtualMachineHost!.system, restoring: captured.snapshot))
+        } catch {
+            throw .virtualMachineUnavailable("cannot make the micro-VM: \(error)")
+        }
+        #endif
     }
 
     /// Runs the module's `_start` and returns its exit status: 0, or what it passed to `proc_exit`.
@@ -133,6 +165,7 @@ public final class Sandbox {
 
     private func execute(_ entry: Entry) throws(SandboxError) -> Ending {
         statistics = RunStatistics()
+        if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
         switch configuration.isolation {
         case .process:
             return try executeInProcess(entry)

@@ -43,6 +43,16 @@ extension Sandbox {
         /// from it, in the snapshot's isolation.
         case snapshot(SandboxSnapshot)
 
+        /// Whether both name the same module: the same path, the same bytes, or the same snapshot.
+        func isSame(as other: ModuleSource) -> Bool {
+            switch (self, other) {
+            case (.file(let path), .file(let otherPath)): path == otherPath
+            case (.bytes(let bytes, _), .bytes(let otherBytes, _)): bytes == otherBytes
+            case (.snapshot(let snapshot), .snapshot(let otherSnapshot)): snapshot === otherSnapshot
+            default: false
+            }
+        }
+
         /// How messages name the module.
         public var name: String {
             switch self {

@@ -184,13 +184,14 @@ struct SandboxSnapshotTests {
 }
 
 /// Runs `body` `count` times and checks that the process's resident memory and open descriptors after the last run
-/// are what they were after the first tenth (allowing the allocator some slack).
+/// are about what they were after the first tenth. About: tests of other suites run alongside and open descriptors
+/// and allocate too, while a leak of one descriptor or page per run would show as tens of thousands.
 private func expectFlatResources(count: Int, _ body: () throws -> Void) throws {
     let warmUp = count / 10
     for _ in 0..<warmUp { try body() }
     let (rss, descriptors) = (residentKilobytes(), openDescriptorCount())
     for _ in warmUp..<count { try body() }
-    #expect(openDescriptorCount() == descriptors)
+    #expect(openDescriptorCount() < descriptors + 16, "descriptors went from \(descriptors) to \(openDescriptorCount())")
     #expect(residentKilobytes() < rss + 8 * 1024, "resident memory grew from \(rss) KiB to \(residentKilobytes()) KiB")
 }
 

@@ -6,7 +6,7 @@
 // its warm pool of one); then the cost per dirty page of a restore, and resident memory per pooled VM sandbox.
 // bench/sandbox/run.py prints these next to the C floor (bench/floor/snapshot_floor.c).
 //
-// Usage: sandbox-bench [--restores N] [--fresh N] [--pool N] [--isolation process|vm] [--json]
+// Usage: sandbox-bench [--restores N] [--fresh N] [--pool N] [--isolation process|vm] [--python PATH] [--json]
 
 import Glibc
 import Swiftlet
@@ -20,6 +20,9 @@ struct Options {
     var pool = 32
     var json = false
     var isolations: [Isolation] = [.process, .vm]
+    /// A CPython module (bench/real fetches one): snapshotted at its first read of stdin, then run on a one-line script.
+    var python: String?
+    var pythonRuns = 20
 }
 
 var options = Options()
@@ -30,6 +33,8 @@ while let argument = arguments.popFirst() {
     case "--fresh": options.fresh = Int(arguments.popFirst() ?? "") ?? options.fresh
     case "--pool": options.pool = Int(arguments.popFirst() ?? "") ?? options.pool
     case "--json": options.json = true
+    case "--python": options.python = arguments.popFirst()
+    case "--python-runs": options.pythonRuns = Int(arguments.popFirst() ?? "") ?? options.pythonRuns
     case "--isolation": options.isolations = (arguments.popFirst()).flatMap(Isolation.init(rawValue:)).map { [$0] } ?? []
     default:
         print("usage: sandbox-bench [--restores N] [--fresh N] [--pool N] [--isolation process|vm] [--json]")
@@ -86,7 +91,33 @@ func residentKilobytes() -> Int {
 var rows: [(name: String, times: [Double])] = []
 var figures: [(name: String, value: Double, unit: String)] = []
 
+/// An initialized CPython restored from a snapshot taken at its first read of stdin (`python -`), running a one-line
+/// script from stdin: the time from the restore to the process's exit status, its output to /dev/null.
+@MainActor func runPython(_ path: String) throws {
+    var template = Array("/tmp/sandbox-bench-script-XXXXXX".utf8CString)
+    let script = mkstemp(&template)
+    unlink(String(cString: template))
+    let text = Array("print(sum(range(10)))\n".utf8)
+    _ = write(script, text, text.count)
+    let devNull = open("/dev/null", O_WRONLY)
+    var capture = Sandbox.Configuration(module: .file(path: path))
+    capture.arguments = ["-"]
+    capture.limits.vmMemoryMiB = 512
+    capture.standardIO = Sandbox.StandardIO(input: script, output: devNull, error: devNull)
+    lseek(script, 0, SEEK_SET)
+    let snapshot = try Sandbox(capture).snapshot(at: .firstStandardInputRead)
+    var restored = capture
+    restored.module = .snapshot(snapshot)
+    restored.arguments = []
+    let sandbox = try Sandbox(restored)
+    rows.append(("python one-line script from a stdin snapshot", try measure(options.pythonRuns) {
+        lseek(script, 0, SEEK_SET)
+        guard try sandbox.run() == 0 else { throw SandboxError.trap("python failed") }
+    }))
+}
+
 @MainActor func run() throws {
+    if let python = options.python { try runPython(python) }
     for isolation in options.isolations {
         let fresh = try Sandbox(configuration(isolation))
         rows.append(("\(isolation) fresh sandbox", try measure(options.fresh) { _ = try fresh.invoke("nothing") }))
