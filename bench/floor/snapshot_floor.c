@@ -20,7 +20,7 @@
 // - pool: one VM and vCPU kept, each tenant's memory reset by one of four ways (see `reset_memory`), its vCPU state
 //   set, and run to the exit;
 // - per dirty page: the pool's reset + run at several K, and the cost of one more dirty page for each way;
-// - each vCPU state ioctl alone, KVM_SET_FPU against KVM_SET_XSAVE among them.
+// - each vCPU state ioctl alone (KVM_SET_FPU against KVM_SET_XSAVE among them), and a bare exit.
 // Two choices of the restore are options, the defaults being the least work: the registers and special registers go
 // through kvm_run's sync area, applied by KVM_RUN itself (--state sync), or by KVM_SET_REGS and KVM_SET_SREGS
 // (--state ioctl); the FPU state is set by KVM_SET_XSAVE (--fpu xsave), KVM_SET_FPU (--fpu fpu), or reloaded by the
@@ -60,13 +60,14 @@
 // What the guest leaves in xmm0 before the snapshot: only a restore of the FPU state gives it back.
 #define FPU_MARKER 0x0123456789abcdef
 #define WARM_UP 3
-#define STATE_IOCTL_CALLS 1000
+#define VCPU_CALL_COUNT 1000
 #define MAX_SWEEP 16
 
 // The guest's code. guest_entry runs once, for the snapshot, with rdi = DATA_ADDRESS, r8 = the end of the data and
 // edx = EXIT_PORT from the monitor; the snapshot is taken at its `out`. A restore resumes after it with rcx = the
 // pages to dirty, the one register the monitor changes (a tenant's argument): at guest_reload_fpu when the guest
 // reloads its FPU state itself, past it at guest_resume when the monitor restores that state.
+// The guest ends in a loop of exits, as phases.c's does, to time a bare exit (`measure_vcpu_calls`).
 // `xchg` reads the old word and writes the tenant's in one write access, so a page costs one write fault, as a plain
 // store would, and not a read fault then a write fault.
 #define STRINGIFY(x) #x
@@ -107,8 +108,9 @@ __asm__(".pushsection .rodata\n"
         "    inc %r10\n"
         "4:  pxor %xmm0, %xmm0\n"          // so that a reset that skips the FPU state fails the next tenant's check
         "    mov %r10d, %eax\n"
+        "guest_exit:\n"
         "    out %eax, %dx\n"              // the restored guest's first exit
-        "    ud2\n"
+        "    jmp guest_exit\n"             // and each KVM_RUN after it another: the price of a bare exit
         "guest_end:\n"
         ".popsection\n");
 extern const uint8_t guest_entry[], guest_reload_fpu[], guest_resume[], guest_end[];
@@ -457,23 +459,27 @@ static uint32_t stale_control(struct pool *pool, const struct snapshot *snapshot
     return run_to_exit(pool->vcpu, pool->run);
 }
 
-// ---- The vCPU state ioctls alone ----
+// ---- vCPU calls alone ----
 
-enum state_ioctl { IOCTL_SREGS, IOCTL_REGS, IOCTL_FPU, IOCTL_XSAVE, STATE_IOCTLS };
-static const char *const state_ioctl_names[STATE_IOCTLS] = {"KVM_SET_SREGS", "KVM_SET_REGS", "KVM_SET_FPU",
-                                                            "KVM_SET_XSAVE"};
+// Each state ioctl a restore may make, and a bare exit: KVM_RUN re-entering a guest that has just exited, to run one
+// `out` (the guest's final loop), timed first, while the vCPU is still at a tenant's exit.
+enum vcpu_call { CALL_EXIT, CALL_SREGS, CALL_REGS, CALL_FPU, CALL_XSAVE, VCPU_CALLS };
+static const char *const vcpu_call_names[VCPU_CALLS] = {"KVM_RUN_bare_exit", "KVM_SET_SREGS", "KVM_SET_REGS",
+                                                        "KVM_SET_FPU", "KVM_SET_XSAVE"};
 
-static void measure_state_ioctls(int vcpu, const struct snapshot *snapshot, struct summary result[STATE_IOCTLS]) {
-    const unsigned long requests[STATE_IOCTLS] = {KVM_SET_SREGS, KVM_SET_REGS, KVM_SET_FPU, KVM_SET_XSAVE};
-    const void *arguments[STATE_IOCTLS] = {&snapshot->sregs, &snapshot->regs, &snapshot->fpu, &snapshot->xsave};
-    uint64_t *samples = allocate(STATE_IOCTL_CALLS, sizeof *samples);
-    for (int which = 0; which < STATE_IOCTLS; which++) {
-        for (int index = 0; index < STATE_IOCTL_CALLS; index++) {
+static void measure_vcpu_calls(int vcpu, const struct kvm_run *run, const struct snapshot *snapshot,
+                               struct summary result[VCPU_CALLS]) {
+    const unsigned long requests[VCPU_CALLS] = {0, KVM_SET_SREGS, KVM_SET_REGS, KVM_SET_FPU, KVM_SET_XSAVE};
+    const void *arguments[VCPU_CALLS] = {0, &snapshot->sregs, &snapshot->regs, &snapshot->fpu, &snapshot->xsave};
+    uint64_t *samples = allocate(VCPU_CALL_COUNT, sizeof *samples);
+    for (int which = 0; which < VCPU_CALLS; which++) {
+        for (int index = 0; index < VCPU_CALL_COUNT; index++) {
             uint64_t start = now_ns();
-            check(ioctl(vcpu, requests[which], arguments[which]), state_ioctl_names[which]);
+            if (which == CALL_EXIT) run_to_exit(vcpu, run);
+            else check(ioctl(vcpu, requests[which], arguments[which]), vcpu_call_names[which]);
             samples[index] = now_ns() - start;
         }
-        result[which] = summarize(samples, STATE_IOCTL_CALLS);
+        result[which] = summarize(samples, VCPU_CALL_COUNT);
     }
     free(samples);
 }
@@ -547,12 +553,13 @@ static struct options parse_options(int argc, char **argv) {
 struct sweep_result { double p50[MAX_SWEEP], per_page; };
 
 struct results {
+    double load_average;  // the machine's, over the minute before the run: the figures depend on it
     struct fresh_result fresh;
     struct pool_result pool[RESET_METHODS];
     uint32_t stale[RESET_METHODS];
     int logged_pages;  // the pages KVM logged as written by a tenant that wrote --dirty-pages
     struct sweep_result sweep[RESET_METHODS];
-    struct summary state_ioctls[STATE_IOCTLS];
+    struct summary vcpu_calls[VCPU_CALLS];
 };
 
 static void print_summary(const char *label, struct summary summary) {
@@ -562,9 +569,9 @@ static void print_summary(const char *label, struct summary summary) {
 
 static void print_text(const struct options *options, const struct results *results) {
     printf("Snapshot restore floor: %lu MiB guest (%lu MiB non-zero data) from a sealed memfd mapped MAP_PRIVATE, "
-           "%d dirty pages, regs/sregs by %s, FPU state by %s; times in us\n",
+           "%d dirty pages, regs/sregs by %s, FPU state by %s; times in us; load average %.2f\n",
            options->memory_size >> 20, options->data_size >> 20, options->dirty_pages, state_names[options->state],
-           fpu_names[options->fpu]);
+           fpu_names[options->fpu], results->load_average);
     printf("fresh VM per restore (%d restores)\n", options->restores);
     print_summary("restore incl. teardown", results->fresh.total);
     print_summary("restore to first exit", results->fresh.to_exit);
@@ -596,9 +603,8 @@ static void print_text(const struct options *options, const struct results *resu
         for (int index = 0; index < options->sweep_count; index++) printf(" %9.1f", results->sweep[method].p50[index]);
         printf("   %7.3f\n", results->sweep[method].per_page);
     }
-    printf("vCPU state ioctls alone (%d calls each)\n", STATE_IOCTL_CALLS);
-    for (int which = 0; which < STATE_IOCTLS; which++)
-        print_summary(state_ioctl_names[which], results->state_ioctls[which]);
+    printf("vCPU calls alone (%d each)\n", VCPU_CALL_COUNT);
+    for (int which = 0; which < VCPU_CALLS; which++) print_summary(vcpu_call_names[which], results->vcpu_calls[which]);
 }
 
 static void json_summary(const char *key, struct summary summary, const char *after) {
@@ -608,12 +614,12 @@ static void json_summary(const char *key, struct summary summary, const char *af
 
 // One JSON object, times in µs: config, fresh (total, to_exit, phases), pool (per reset method: cycle, reset, state,
 // run, stale_control), logged_dirty_pages, per_dirty_page (pages, and per method p50 at each and us_per_page),
-// state_ioctls.
+// vcpu_calls.
 static void print_json(const struct options *options, const struct results *results) {
     printf("{\"config\": {\"restores\": %d, \"dirty_pages\": %d, \"memory_mib\": %lu, \"data_mib\": %lu, "
-           "\"state\": \"%s\", \"fpu\": \"%s\", \"sweep_runs\": %d},\n",
+           "\"state\": \"%s\", \"fpu\": \"%s\", \"sweep_runs\": %d, \"load_average\": %.2f},\n",
            options->restores, options->dirty_pages, options->memory_size >> 20, options->data_size >> 20,
-           state_names[options->state], fpu_names[options->fpu], options->sweep_runs);
+           state_names[options->state], fpu_names[options->fpu], options->sweep_runs, results->load_average);
     printf(" \"fresh\": {");
     json_summary("total", results->fresh.total, ", ");
     json_summary("to_exit", results->fresh.to_exit, ", \"phases\": {");
@@ -637,9 +643,9 @@ static void print_json(const struct options *options, const struct results *resu
             printf("%.2f%s", results->sweep[method].p50[index], index + 1 < options->sweep_count ? ", " : "]");
         printf(", \"us_per_page\": %.4f}", results->sweep[method].per_page);
     }
-    printf("},\n \"state_ioctls\": {");
-    for (int which = 0; which < STATE_IOCTLS; which++)
-        json_summary(state_ioctl_names[which], results->state_ioctls[which], which + 1 < STATE_IOCTLS ? ", " : "}}\n");
+    printf("},\n \"vcpu_calls\": {");
+    for (int which = 0; which < VCPU_CALLS; which++)
+        json_summary(vcpu_call_names[which], results->vcpu_calls[which], which + 1 < VCPU_CALLS ? ", " : "}}\n");
 }
 
 int main(int argc, char **argv) {
@@ -652,6 +658,7 @@ int main(int argc, char **argv) {
         fail_check("KVM_CAP_SYNC_REGS lacks regs or sregs (use --state ioctl)");
     struct snapshot snapshot = snapshot_build(kvm, &options);
     static struct results results;
+    if (getloadavg(&results.load_average, 1) != 1) results.load_average = -1;
 
     results.fresh = measure_fresh(kvm, run_size, &snapshot, &options);
     for (int method = 0; method < RESET_METHODS; method++) {
@@ -665,7 +672,7 @@ int main(int argc, char **argv) {
             // logged for them.
             reset_memory(&pool);
             results.logged_pages = pool.copied_pages;
-            measure_state_ioctls(pool.vcpu, &snapshot, results.state_ioctls);
+            measure_vcpu_calls(pool.vcpu, pool.run, &snapshot, results.vcpu_calls);
         }
         pool_destroy(&pool);
         // A new pool for each K: dirty_set's set of written pages is then the K pages of its own tenants.
