@@ -27,8 +27,8 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor test unit-tests \
-	spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules clean
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor test \
+	unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
