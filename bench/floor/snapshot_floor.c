@@ -21,13 +21,14 @@
 //   set, and run to the exit;
 // - per dirty page: the pool's reset + run at several K, and the cost of one more dirty page for each way;
 // - each vCPU state ioctl alone (KVM_SET_FPU against KVM_SET_XSAVE among them), and a bare exit.
-// Two choices of the restore are options, the defaults being the least work: the registers and special registers go
-// through kvm_run's sync area, applied by KVM_RUN itself (--state sync), or by KVM_SET_REGS and KVM_SET_SREGS
-// (--state ioctl); the FPU state is set by KVM_SET_XSAVE (--fpu xsave), KVM_SET_FPU (--fpu fpu), or reloaded by the
-// guest itself from the snapshot's memory (--fpu guest). Every vCPU ioctl costs ~11 µs on this nested machine (each
-// loads and puts the vCPU), against ~0.1 µs for a system call or a VM ioctl, so each one avoided counts.
+// Two choices of the restore are options. The registers and special registers go through kvm_run's sync area, applied
+// by KVM_RUN itself (--state sync, the default), or by KVM_SET_REGS and KVM_SET_SREGS (--state ioctl). The FPU state
+// is set by KVM_SET_XSAVE (--fpu xsave, the default: what a monitor does for any guest) or KVM_SET_FPU (--fpu fpu), or
+// the guest reloads it from the snapshot's memory itself (--fpu guest: one ioctl less, for a guest that cooperates, as
+// Swiftlet's own kernel can). Every vCPU ioctl costs ~11 µs on this nested machine (each loads and puts the vCPU),
+// against ~0.1 µs for a system call or a VM ioctl, so each one avoided counts.
 //
-// Build: cc -O2 -Wall -Wextra -o .build-floor/snapshot_floor bench/floor/snapshot_floor.c     (bench/floor/run.sh does)
+// Build: cc -O2 -Wall -Wextra -o .build-floor/snapshot_floor bench/floor/snapshot_floor.c   (make bench-snapshot-floor)
 // Run:   .build-floor/snapshot_floor [--restores N] [--dirty-pages K] [--memory-mib M] [--data-mib D]
 //            [--state sync|ioctl] [--fpu xsave|fpu|guest] [--sweep K,K,...] [--sweep-runs N] [--json]
 // Exit status 0 when every check passed, 1 on a failed check or call, 2 on bad options.
