@@ -1,6 +1,7 @@
 #!/bin/sh
 # VM create → first exit, the phases: the Swift monitor's setup in C (phases.c) next to the Swift monitor itself
-# (bench/floor/Swift), both optimized. The whole-process floor (floor.c) is timed by bench/vm/run.py part 1.
+# (bench/floor/Swift), both optimized. The whole-process floor (floor.c) is timed by bench/vm/run.py part 1, the
+# floor of a restore from a snapshot (snapshot_floor.c) by make bench-snapshot-floor.
 # Rounds alternate between the two so that load from other processes on the machine hits both alike; compare the
 # min and median columns. Run from anywhere: bench/floor/run.sh [iterations] [rounds]
 set -eu
