@@ -27,7 +27,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor test \
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox test \
 	unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
@@ -92,6 +92,12 @@ SNAPSHOT_FLOOR_ARGS ?=
 
 bench-snapshot-floor: .build-floor/snapshot_floor
 	.build-floor/snapshot_floor $(SNAPSHOT_FLOOR_ARGS)
+
+# Time to a ready sandbox through the Swiftlet library (fresh, restored in-process and in a micro-VM, warm pool), next to
+# the C floor, in one run; with PYTHON_WASM=.build/real/python.wasm (make bench-real fetches it) also a CPython restored
+# at its first read of stdin running a one-line script.
+bench-sandbox: build .build-floor/snapshot_floor
+	$(PYTHON) bench/sandbox/run.py $(if $(PYTHON_WASM),--python $(PYTHON_WASM))
 
 # WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
 bench-wasi: build
