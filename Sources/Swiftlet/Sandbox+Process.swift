@@ -71,8 +71,11 @@ extension Sandbox {
         #endif
         let store = Store(configuration: storeConfiguration)
         let wasi: WASIHost
+        var wasiConfiguration = wasiConfiguration(for: entry)
+        // Only a time limit interrupts an in-process execution's blocking calls.
+        wasiConfiguration.interruptible = configuration.limits.timeout != nil
         do throws(WASIHost.SetupError) {
-            wasi = try WASIHost(configuration: wasiConfiguration(for: entry))
+            wasi = try WASIHost(configuration: wasiConfiguration)
         } catch {
             throw .invalidConfiguration(error.description)
         }

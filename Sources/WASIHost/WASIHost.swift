@@ -21,6 +21,9 @@ public final class WASIHost {
         public var standardDescriptors: (input: Int32, output: Int32, error: Int32) = (0, 1, 2)
         /// Cap on the guest's open descriptors (`EMFILE` beyond it).
         public var maxOpenDescriptors = 1024
+        /// Whether another thread may wake the guest's blocking calls through ``WASIHost/interruptHandle`` (a time
+        /// limit does): its pipe costs a few system calls per host, which an embedder that never interrupts skips.
+        public var interruptible = true
 
         public init() {}
     }
@@ -36,12 +39,13 @@ public final class WASIHost {
     /// Set by `proc_exit`: the status the embedding process should exit with.
     public private(set) var exitStatus: UInt32?
     /// Stops blocking calls early, from another thread (a deadline).
-    public let interruptHandle = WASIInterruptHandle()
+    public let interruptHandle: WASIInterruptHandle
     /// The guest's open descriptor numbers, in order: at first its standard streams, listening sockets and preopens.
     /// (A sandbox snapshot is refused while the guest holds others: a restored guest would name files it lacks.)
     public var openDescriptorNumbers: [UInt32] { descriptors.entries.keys.sorted() }
 
     public init(configuration: Configuration) throws(SetupError) {
+        interruptHandle = WASIInterruptHandle(enabled: configuration.interruptible)
         arguments = configuration.arguments.map { Array($0.utf8) }
         environment = configuration.environment.map { Array($0.utf8) }
         descriptors = DescriptorTable(capacity: configuration.maxOpenDescriptors)

@@ -8,10 +8,12 @@ public final class WASIInterruptHandle: Sendable {
     let readFD: Int32
     private let writeFD: Int32
 
-    init() {
+    /// - Parameter enabled: false makes a handle without a pipe, for a host nothing will interrupt: raising it does
+    ///   nothing (blocking calls simply block), and making it costs no system call.
+    init(enabled: Bool) {
         var ends: [Int32] = [-1, -1]
         // Without a pipe nothing can be woken; blocking calls then simply block, as before interruption existed.
-        if pipe(&ends) == 0 {
+        if enabled && pipe(&ends) == 0 {
             for end in ends {
                 _ = fcntl(end, F_SETFD, FD_CLOEXEC)
                 _ = fcntl(end, F_SETFL, O_NONBLOCK)
@@ -22,8 +24,8 @@ public final class WASIInterruptHandle: Sendable {
     }
 
     deinit {
-        close(readFD)
-        close(writeFD)
+        if readFD >= 0 { close(readFD) }
+        if writeFD >= 0 { close(writeFD) }
     }
 
     /// Raises the interruption. Safe from any thread (one `write`, which is async-signal-safe too).

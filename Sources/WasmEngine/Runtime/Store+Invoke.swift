@@ -77,12 +77,12 @@ extension Store {
         // lie tens of MiB further on, one more page to fault in (in the micro-VM, a 2 MiB page to clear) before the
         // first call; allocated before it, they share pages with what was allocated just before.
         let depth = Swift.max(configuration.maxCallDepth, 1)
-        let frames = UnsafeMutablePointer<CallFrame>.allocate(capacity: depth)
+        let frames = StackCache.takeCallFrames(depth: depth) ?? .allocate(capacity: depth)
         callFrames = frames
         callFramesEnd = frames + depth
         callFrameTop = frames
         let slots = Swift.max(configuration.valueStackSlots, 16)
-        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots + Store.valueStackSlack)
+        let stack = StackCache.takeValueStack(slots: slots) ?? .allocate(capacity: slots + Store.valueStackSlack)
         valueStack = stack
         valueStackEnd = stack + slots
         stackTop = stack

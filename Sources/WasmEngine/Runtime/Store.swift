@@ -109,8 +109,8 @@ public final class Store {
             instance.pointee.types.deallocate()
             instance.deallocate()
         }
-        valueStack?.deallocate()
-        callFrames?.deallocate()
+        if let valueStack { StackCache.park(valueStack: valueStack, slots: Swift.max(configuration.valueStackSlots, 16)) }
+        if let callFrames { StackCache.park(callFrames: callFrames, depth: Swift.max(configuration.maxCallDepth, 1)) }
     }
 
     /// Fuel left for running code, or nil when unlimited. Setting it refuels the store.
