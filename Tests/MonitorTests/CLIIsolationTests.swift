@@ -13,7 +13,9 @@ struct CommandResult: Equatable, CustomStringConvertible {
     var description: String { "status \(status), stdout \(standardOutput.debugDescription), stderr \(standardError.debugDescription)" }
 }
 
-func swiftlet(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+func swiftlet(
+    _ arguments: [String], environment: [String: String] = [:], standardInput: String? = nil
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: swiftletPath)
     process.arguments = arguments
@@ -24,7 +26,13 @@ func swiftlet(_ arguments: [String], environment: [String: String] = [:]) throws
     let error = Pipe()
     process.standardOutput = output
     process.standardError = error
+    let input = Pipe()
+    if standardInput != nil { process.standardInput = input }
     try process.run()
+    if let standardInput {
+        input.fileHandleForWriting.write(Data(standardInput.utf8))
+        try input.fileHandleForWriting.close()
+    }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
