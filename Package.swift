@@ -95,6 +95,26 @@ package.targets += [
 ]
 #endif
 
+// Snapshots' memory images as sealed memfds that restores map copy-on-write (`MemoryImageMapper.memfd`): the
+// engine's host hook for Linux, outside the engine, which names no OS call. CMemfd compiles the calls that need
+// _GNU_SOURCE.
+#if os(Linux)
+package.targets += [
+    .target(name: "CMemfd"),
+    .target(name: "MemfdImages", dependencies: ["WasmEngine", "CMemfd"]),
+]
+for target in package.targets where target.name == "WasmEngineTests" {
+    target.dependencies += ["MemfdImages"]
+}
+#endif
+
+// bench/snapshot: restore times from in-process snapshots (a small module, and one of 16 MiB of initialized memory).
+#if os(Linux)
+package.targets += [
+    .executableTarget(name: "snapshot-bench", dependencies: ["WasmEngine", "MemfdImages"], path: "bench/snapshot/Swift"),
+]
+#endif
+
 // In a Linux build the CLI runs modules in micro-VMs (`run --isolation vm`, the default there).
 #if os(Linux)
 for target in package.targets where target.name == "swiftlet" {

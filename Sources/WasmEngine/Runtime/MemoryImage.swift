@@ -30,9 +30,9 @@ public final class MemoryImageMapper: Sendable {
 
     /// Creates a writable image of `count` zero bytes (`count` a multiple of 64 KiB), or nil when it cannot.
     let makeImage: @Sendable (_ count: Int) -> Image?
-    /// Makes a filled image read-only for good (on Linux, write-sealed), returning its read-only view; nil when it
-    /// cannot, in which case the image is still valid to read and release.
-    let sealImage: @Sendable (Image) -> Image?
+    /// Makes a filled image read-only for good (on Linux, write-sealed), returning it with its read-only view. When
+    /// it cannot, it returns the image still readable, and false: the engine then copies the bytes out and releases it.
+    let sealImage: @Sendable (Image) -> (image: Image, isSealed: Bool)
     let releaseImage: @Sendable (Image) -> Void
     /// Reserves `capacity` bytes of zeros (plus `headerByteCount` below them) with the sealed image's bytes mapped
     /// copy-on-write at their start, returning the address of the image's first byte; nil when it cannot.
@@ -42,7 +42,7 @@ public final class MemoryImageMapper: Sendable {
 
     public init(
         makeImage: @escaping @Sendable (_ count: Int) -> Image?,
-        sealImage: @escaping @Sendable (Image) -> Image?,
+        sealImage: @escaping @Sendable (Image) -> (image: Image, isSealed: Bool),
         releaseImage: @escaping @Sendable (Image) -> Void,
         map: @escaping @Sendable (_ image: Image, _ capacity: Int) -> UnsafeMutableRawPointer?,
         unmap: @escaping @Sendable (_ base: UnsafeMutableRawPointer, _ capacity: Int) -> Void
@@ -78,17 +78,18 @@ struct MemoryImage: ~Copyable {
             mapper.releaseImage(writable)
             return nil
         }
-        if let sealed = mapper.sealImage(writable) {
-            bytes = UnsafeRawPointer(sealed.bytes)
-            hosted = (sealed, mapper)
+        let (readable, isSealed) = mapper.sealImage(writable)
+        if isSealed {
+            bytes = UnsafeRawPointer(readable.bytes)
+            hosted = (readable, mapper)
         } else {
-            // Unsealed, the image cannot be shared: its bytes are copied out instead.
+            // Unsealed, the image could change under its restores: its bytes are copied out instead.
             let buffer = Self.allocate(count: count) { buffer in
                 // SAFETY: both hold `count` bytes.
-                buffer.copyMemory(from: UnsafeRawBufferPointer(start: writable.bytes, count: count))
+                buffer.copyMemory(from: UnsafeRawBufferPointer(start: readable.bytes, count: count))
                 return true
             }
-            mapper.releaseImage(writable)
+            mapper.releaseImage(readable)
             bytes = UnsafeRawPointer(buffer.unsafelyUnwrapped)
             hosted = nil
         }
