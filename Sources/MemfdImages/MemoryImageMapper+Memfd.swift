@@ -28,10 +28,12 @@ extension MemoryImageMapper {
             return Image(handle: Int(fd), bytes: bytes, count: count)
         },
         sealImage: { image in
-            // A write seal is refused while a writable shared mapping exists: the read-only view replaces it first.
-            // SAFETY: a new mapping of the whole file, and the writable one unmapped is no longer referenced (the
-            // engine reads the returned view).
-            guard let view = mmap(nil, image.count, PROT_READ, MAP_SHARED, Int32(image.handle), 0), view != MAP_FAILED else {
+            // A write seal is refused while any shared mapping may write (even a read-only one, of a descriptor open
+            // for writing), so the view that replaces the writable mapping is private: never written, it reads the
+            // file's pages.
+            // SAFETY: a new mapping of the whole file; the writable one is unmapped only once the view exists, and the
+            // engine reads the returned view from then on.
+            guard let view = mmap(nil, image.count, PROT_READ, MAP_PRIVATE, Int32(image.handle), 0), view != MAP_FAILED else {
                 return (image, false)
             }
             munmap(image.bytes, image.count)

@@ -30,11 +30,12 @@ extension Store {
     func resolveImports(of module: Module, from imports: Imports) throws(InstantiationError) -> ResolvedImports {
         var resolved = ResolvedImports()
         for item in module.imports {
-            let name = "\"\(item.module)\" \"\(item.name)\""
+            // The messages are built only when thrown: a restore (`restore(_:imports:)`) resolves imports in
+            // microseconds, which formatting each name would double.
             guard let external = imports.lookup(module: item.module, name: item.name) else {
-                throw .unlinkable("unknown import \(name)")
+                throw .unlinkable("unknown import \"\(item.module)\" \"\(item.name)\"")
             }
-            let incompatible = InstantiationError.unlinkable("incompatible import type \(name)")
+            var incompatible: InstantiationError { .unlinkable("incompatible import type \"\(item.module)\" \"\(item.name)\"") }
             switch (item.descriptor, external) {
             case (.function(let typeIndex), .function(let function)):
                 let record = functions[function.address]

@@ -80,10 +80,11 @@ extension Store {
         let pageSize = Int(wasmPageSize)
         var end = memory.count
         while end > 0 {
-            let page = UnsafeRawBufferPointer(rebasing: memory[(end - pageSize)..<end])
-            // SAFETY: a wasm page is a multiple of 8 bytes and `base` is 16-byte aligned.
-            let words = page.bindMemory(to: UInt64.self)
-            if words.contains(where: { $0 != 0 }) { break }
+            // SAFETY: the page lies within `memory`, whose base is 16-byte aligned, so each word load is aligned.
+            let isZero = stride(from: end - pageSize, to: end, by: 8).allSatisfy {
+                memory.load(fromByteOffset: $0, as: UInt64.self) == 0
+            }
+            if !isZero { break }
             end -= pageSize
         }
         return end
