@@ -6,8 +6,9 @@
 /// The host's way of sealing a memory image and mapping it copy-on-write into restored memories: five
 /// operations as closures, since the engine names no OS call (and Embedded Swift has no existential of a
 /// non-class protocol). Set it as `Store.Configuration.memoryImageMapper` of the store that captures a snapshot
-/// (or pass it to `InstanceSnapshot(deserializing:...)`): its images are then mapped by every restore, and
-/// stores restoring from them unmap their memories through it.
+/// (or pass it to `InstanceSnapshot.deserialize`): its images are then mapped by every restore, and stores
+/// restoring from them unmap their memories through it. A store keeps the snapshots it restored from alive, so an
+/// image is released only after every memory mapping it has been given back.
 public final class MemoryImageMapper: Sendable {
     /// An image as the host made it: a handle it defines (a file descriptor) and a view of the bytes.
     public struct Image: @unchecked Sendable {
@@ -37,15 +38,19 @@ public final class MemoryImageMapper: Sendable {
     /// Reserves `capacity` bytes of zeros (plus `headerByteCount` below them) with the sealed image's bytes mapped
     /// copy-on-write at their start, returning the address of the image's first byte; nil when it cannot.
     let map: @Sendable (_ image: Image, _ capacity: Int) -> UnsafeMutableRawPointer?
-    /// Undoes a `map` that returned `base` for `capacity`.
-    let unmap: @Sendable (_ base: UnsafeMutableRawPointer, _ capacity: Int) -> Void
+    /// Gives back what `map` returned as `base` for `image` and `capacity`. Only the first `writtenByteCount` bytes
+    /// from `base` (the memory's final size) and the header below it may have been written, so a mapper may keep the
+    /// reservation to map the same image again once it has discarded those bytes' pages.
+    let unmap: @Sendable (_ image: Image, _ base: UnsafeMutableRawPointer, _ capacity: Int, _ writtenByteCount: Int) -> Void
 
     public init(
         makeImage: @escaping @Sendable (_ count: Int) -> Image?,
         sealImage: @escaping @Sendable (Image) -> (image: Image, isSealed: Bool),
         releaseImage: @escaping @Sendable (Image) -> Void,
         map: @escaping @Sendable (_ image: Image, _ capacity: Int) -> UnsafeMutableRawPointer?,
-        unmap: @escaping @Sendable (_ base: UnsafeMutableRawPointer, _ capacity: Int) -> Void
+        unmap: @escaping @Sendable (
+            _ image: Image, _ base: UnsafeMutableRawPointer, _ capacity: Int, _ writtenByteCount: Int
+        ) -> Void
     ) {
         self.makeImage = makeImage
         self.sealImage = sealImage

@@ -92,7 +92,7 @@ extension Store {
     private func allocateInstance(
         of module: Module, imports: ResolvedImports
     ) -> UnsafeMutablePointer<InstanceRecord> {
-        let instance = allocateInstanceRecord(of: module, imports: imports, codeTemplates: nil)
+        let instance = allocateInstanceRecord(of: module, imports: imports, snapshot: nil)
         for index in module.importedTableCount..<module.tables.count {
             instance.pointee.tables[index] = tables[allocateTable(type: module.tables[index])]
         }
@@ -109,9 +109,9 @@ extension Store {
 
     /// An instance's record with its types, its functions (each defined one with its stand-in) and its imports;
     /// its defined tables, memory and globals are the caller's to allocate (instantiation and restore differ
-    /// there). `codeTemplates` is the code of the snapshot it is restored from, if it is.
+    /// there). `snapshot` is the one it is restored from, if it is.
     func allocateInstanceRecord(
-        of module: Module, imports: ResolvedImports, codeTemplates: CodeTemplates?
+        of module: Module, imports: ResolvedImports, snapshot: InstanceSnapshot?
     ) -> UnsafeMutablePointer<InstanceRecord> {
         let functionCount = module.functionTypeIndices.count
         let instance = UnsafeMutablePointer<InstanceRecord>.allocate(capacity: 1)
@@ -126,7 +126,7 @@ extension Store {
         instances.append(instance)
         instanceSegments.append(InstanceSegments(elements: [], data: []))
         instanceModules.append(module)
-        instanceCodeTemplates.append(codeTemplates)
+        instanceSnapshots.append(snapshot)
 
         for (index, type) in module.types.enumerated() {
             instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameters.count)
@@ -352,8 +352,8 @@ extension Store {
         else { return }
         let module = instanceModules[instance.pointee.index]
         let functionIndex = Int(code.pointee.instruction.a)
-        if let templates = instanceCodeTemplates[instance.pointee.index],
-            templates.install(definedIndex: functionIndex - module.importedFunctionCount, in: record, store: self)
+        if let snapshot = instanceSnapshots[instance.pointee.index],
+            snapshot.code.install(definedIndex: functionIndex - module.importedFunctionCount, in: record, store: self)
         {
             return
         }

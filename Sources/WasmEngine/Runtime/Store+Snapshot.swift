@@ -153,7 +153,7 @@ extension Store {
             throw .unlinkable("table size exceeds the limit: \(elements.count) elements")
         }
 
-        let instance = allocateInstanceRecord(of: module, imports: resolved, codeTemplates: snapshot.code)
+        let instance = allocateInstanceRecord(of: module, imports: resolved, snapshot: snapshot)
         func slot(_ portable: UInt64) -> UInt64 {
             portable == 0 ? 0 : UInt64(UInt(bitPattern: instance.pointee.functions[Int(portable - 1)]))
         }
@@ -198,7 +198,7 @@ extension Store {
                     to: MemoryRecord(
                         mappedBase: base, capacity: capacity, pages: pages, declaredMaximum: type.limits.max,
                         maximumPages: maximumPages, address: address))
-                memoryMappers[address] = mapper
+                mappedImages[address] = (hostImage, mapper)
                 return address
             }
         }

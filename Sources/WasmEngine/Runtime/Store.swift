@@ -47,14 +47,15 @@ public final class Store {
     var instanceSegments: [InstanceSegments] = []
     /// Each instance's module, whose bodies its functions are translated from on first call.
     var instanceModules: [Module] = []
-    /// Each instance's code translated before the capture it was restored from (nil for an instantiated one): a
-    /// function found there is installed from it on its first call instead of being translated.
-    var instanceCodeTemplates: [CodeTemplates?] = []
+    /// The snapshot each instance was restored from (nil for an instantiated one). A function it holds translated is
+    /// installed from it on its first call instead of being translated; and it keeps its memory image alive for as
+    /// long as the instance's memory maps it (see `MemoryImageMapper.unmap`).
+    var instanceSnapshots: [InstanceSnapshot?] = []
     /// The instruction count of each function's installed code, by function address (0 while it has none), for
     /// a capture to copy the code.
     var codeLengths: [Int] = []
-    /// The mapper of each memory restored as a mapping of a snapshot's image, by memory address: it unmaps it.
-    var memoryMappers: [Int: MemoryImageMapper] = [:]
+    /// The image and mapper of each memory restored as a mapping of a snapshot's image, by memory address.
+    var mappedImages: [Int: (image: MemoryImageMapper.Image, mapper: MemoryImageMapper)] = [:]
     /// How many functions were translated on their first call so far.
     public internal(set) var translatedFunctionCount = 0
     /// The linked code of every function (and each instance's stand-ins), freed with the store.
@@ -93,8 +94,8 @@ public final class Store {
             table.deallocate()
         }
         for memory in memories + [placeholderMemory] {
-            if let mapper = memoryMappers[memory.pointee.address] {
-                mapper.unmap(memory.pointee.base, memory.pointee.capacity)
+            if let (image, mapper) = mappedImages[memory.pointee.address] {
+                mapper.unmap(image, memory.pointee.base, memory.pointee.capacity, memory.pointee.byteCount)
             } else {
                 memory.pointee.deallocateBuffer()
             }

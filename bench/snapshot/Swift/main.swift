@@ -98,15 +98,20 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
     restoreTimes.reserveCapacity(restores)
     runTimes.reserveCapacity(restores)
     teardownTimes.reserveCapacity(restores)
+    // Of a restore: the new store, binding its imports, `restore` itself.
+    var phaseTimes: [[UInt64]] = [[], [], []]
     let residentBefore = residentKiB()
     for _ in 0..<restores {
         let start = now()
         var store: Store? = Store(configuration: configuration)
+        let made = now()
+        let imports = bindImports(of: module, in: store!)
+        let bound = now()
         let result: [Value]
         let restored: UInt64
         let ran: UInt64
         do {
-            let instance = try store!.restore(snapshot, imports: bindImports(of: module, in: store!))
+            let instance = try store!.restore(snapshot, imports: imports)
             restored = now()
             result = try store!.invoke(function(instance, "run"), [])
             ran = now()
@@ -117,6 +122,9 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
         let freed = now()
         guard result == expected else { fatalError("\(name): run returned \(result), expected \(expected)") }
         restoreTimes.append(restored - start)
+        phaseTimes[0].append(made - start)
+        phaseTimes[1].append(bound - made)
+        phaseTimes[2].append(restored - bound)
         runTimes.append(ran - restored)
         teardownTimes.append(freed - ran)
     }
@@ -128,12 +136,21 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
         "\(label) p50 \(format(percentile(times, 0.5))) us, p99 \(format(percentile(times, 0.99))) us"
     }
     print("  \(restores) restores: \(line("restore", restoreTimes)); \(line("first run", runTimes)); \(line("teardown", teardownTimes))")
+    let phases = phaseTimes.map { format(percentile($0.sorted(), 0.5)) }
+    print("  of a restore, p50: new store \(phases[0]) us, imports bound \(phases[1]) us, restore(_:imports:) \(phases[2]) us")
     print("  RSS \(residentBefore) KiB before the restores, \(residentAfter) KiB after")
 }
 
-let restores = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
-bench("small.wasm", mapper: .memfd, restores: restores)
-bench("small.wasm", mapper: nil, restores: restores)
-bench("large.wasm", mapper: .memfd, restores: restores)
-// A copy of 16 MiB per restore: fewer of them.
-bench("large.wasm", mapper: nil, restores: max(restores / 50, 20))
+// Arguments: the number of restores (10,000 by default), then optionally which runs ("small", "large", "mapped",
+// "copied": each run whose name contains it).
+let arguments = CommandLine.arguments.dropFirst()
+let restores = arguments.first.flatMap { Int($0) } ?? 10_000
+let only = arguments.dropFirst().first
+for (name, mapper, count) in [
+    ("small.wasm", MemoryImageMapper.memfd, restores), ("small.wasm", nil, restores),
+    ("large.wasm", .memfd, restores),
+    // A copy of 16 MiB per restore: fewer of them.
+    ("large.wasm", nil, max(restores / 50, 20)),
+] where only.map({ "\(name) \(mapper == nil ? "copied" : "mapped")".contains($0) }) ?? true {
+    bench(name, mapper: mapper, restores: count)
+}
