@@ -219,11 +219,14 @@ let snapshotMappers: [MemoryImageMapper?] = {
         #expect(store.translatedFunctionCount == 2)  // `counter` and `load`
     }
 
-    @Test(arguments: snapshotMappers) func aSnapshotKeepsItsCodeAndImageAfterItsStoreIsGone(mapper: MemoryImageMapper?) throws {
-        let snapshot = try { () throws -> InstanceSnapshot in
-            try Self.captured(mapper) { store, instance in _ = try store.invoke(instance.function("_start"), []) }.2
+    @Test(arguments: snapshotMappers) func aRestoredStoreKeepsItsSnapshotsCodeAndImage(mapper: MemoryImageMapper?) throws {
+        // Neither the original store nor the snapshot outlives the closure but in the restored store.
+        let (store, instance) = try { () throws -> (Store, Instance) in
+            let snapshot = try Self.captured(mapper) { store, instance in
+                _ = try store.invoke(instance.function("_start"), [])
+            }.2
+            return try Self.restored(snapshot)
         }()
-        let (store, instance) = try Self.restored(snapshot)
         _ = try store.invoke(instance.function("_start"), [])
         #expect(store.translatedFunctionCount == 0)
         #expect(try store.invoke(instance.function("counter"), []) == [.i32(3)])
@@ -244,6 +247,24 @@ let snapshotMappers: [MemoryImageMapper?] = {
         let (other, fresh) = try Self.restored(snapshot)
         #expect(try other.invoke(fresh.function("size"), []) == [.i32(1)])
         #expect(trapReason { try other.invoke(fresh.function("load"), [.i32(65536)]) } == .memoryOutOfBounds)
+    }
+
+    /// A memory given back to its mapper may be mapped again by the next restore (the memfd mapper keeps its
+    /// reservation): that restore sees the snapshot's bytes, not what the previous one wrote, inside the image or past
+    /// it, and the snapshot's size, not the grown one.
+    @Test(arguments: snapshotMappers) func aRestoreAfterAnotherEndedStartsFromTheSnapshot(mapper: MemoryImageMapper?) throws {
+        let (_, _, snapshot) = try Self.captured(mapper)
+        for round in 0..<3 {
+            let (store, instance) = try Self.restored(snapshot)
+            #expect(try store.invoke(instance.function("size"), []) == [.i32(1)])
+            #expect(try store.invoke(instance.function("load"), [.i32(16)]) == [.i32(0x5151)])
+            #expect(try store.invoke(instance.function("load"), [.i32(65532)]) == [.i32(0)])
+            #expect(try store.invoke(instance.function("grow"), [.i32(2)]) == [.i32(1)])
+            #expect(try store.invoke(instance.function("load"), [.i32(2 * 65536)]) == [.i32(0)], "round \(round)")
+            _ = try store.invoke(instance.function("store"), [.i32(16), .i32(1)])
+            _ = try store.invoke(instance.function("store"), [.i32(65532), .i32(2)])
+            _ = try store.invoke(instance.function("store"), [.i32(2 * 65536), .i32(3)])
+        }
     }
 
     @Test func fuelLimitsApplyInARestoredStore() throws {
@@ -383,7 +404,7 @@ let snapshotMappers: [MemoryImageMapper?] = {
     }
 
     #if os(Linux)
-    /// Resident memory and descriptors stay flat over 100,000 restores (each run once, writing memory), and
+    /// Resident memory and memory images' descriptors stay flat over 100,000 restores (each run, writing memory), and
     /// snapshots release their images.
     @Test func manyRestoresKeepResidentMemoryFlat() throws {
         var configuration = Self.configuration(.memfd)
@@ -399,13 +420,21 @@ let snapshotMappers: [MemoryImageMapper?] = {
             }
         }
         try restoreAndRun(10_000)
-        let (residentBefore, descriptorsBefore) = (Self.residentKiB(), Self.openDescriptorCount())
-        try restoreAndRun(90_000)
-        let (residentAfter, descriptorsAfter) = (Self.residentKiB(), Self.openDescriptorCount())
-        #expect(residentAfter - residentBefore < 8 * 1024, "RSS grew from \(residentBefore) KiB to \(residentAfter) KiB")
-        #expect(descriptorsAfter == descriptorsBefore)
+        let descriptorsBefore = Self.openDescriptorCount()
+        // Three windows of 30,000 restores: a leak of even 70 bytes a restore grows every one of them by 2 MiB, while
+        // the tests running alongside (the process's RSS is theirs too) grow it only while they last.
+        var growths: [Int] = []
+        for _ in 0..<3 {
+            let residentBefore = Self.residentKiB()
+            try restoreAndRun(30_000)
+            growths.append(Self.residentKiB() - residentBefore)
+        }
+        #expect(growths.contains { $0 < 2 * 1024 }, "RSS grew by \(growths) KiB in each window of 30,000 restores")
+        let descriptorsAfter = Self.openDescriptorCount()
+        // At most as many: other tests, running alongside, may have held images when they were first counted.
+        #expect(descriptorsAfter <= descriptorsBefore)
         for _ in 0..<1000 { _ = try Self.captured(.memfd) }
-        #expect(Self.openDescriptorCount() == descriptorsBefore)
+        #expect(Self.openDescriptorCount() <= descriptorsBefore)
     }
 
     static func residentKiB() -> Int {
@@ -414,8 +443,13 @@ let snapshotMappers: [MemoryImageMapper?] = {
         return Int(line.filter(\.isNumber)) ?? 0
     }
 
+    /// The memfds of memory images open in this process.
     static func openDescriptorCount() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.count { descriptor in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
+            return target?.contains("swiftlet-snapshot-memory") ?? false
+        }
     }
     #endif
 }
