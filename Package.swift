@@ -111,7 +111,9 @@ for target in package.targets where target.name == "WasmEngineTests" {
 // bench/snapshot: restore times from in-process snapshots (a small module, and one of 16 MiB of initialized memory).
 #if os(Linux)
 package.targets += [
-    .executableTarget(name: "snapshot-bench", dependencies: ["WasmEngine", "MemfdImages"], path: "bench/snapshot/Swift"),
+    .executableTarget(
+        name: "snapshot-bench", dependencies: ["WasmEngine", "MemfdImages", "WASIHost", "WasmEngineWASI"],
+        path: "bench/snapshot/Swift"),
 ]
 #endif
 

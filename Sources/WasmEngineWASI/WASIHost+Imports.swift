@@ -13,26 +13,46 @@ extension WASIHost {
     /// as the engine's own interruption does.
     public func define(in imports: inout Imports, store: Store) {
         for function in WASIFunction.allCases {
-            let type = FuncType(
-                parameters: function.parameterIsI64.map { $0 ? .i64 : .i32 },
-                results: function.returnsErrno ? [.i32] : [])
-            let hostFunction = store.makeHostFunction(type: type) { [self] caller, values throws(Trap) in
-                let arguments = values.map(Self.rawArgument)
-                let outcome: WASICallOutcome
-                if let memory = caller.memory {
-                    outcome = caller.store.withBytes(of: memory) { call(function, LinearMemoryView($0), arguments) }
-                } else {
-                    outcome = call(function, LinearMemoryView(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
-                }
-                switch outcome {
-                case .returned(.interrupted) where interruptHandle.isInterrupted:
-                    throw Trap(.interrupted)
-                case .returned(let errno): return [.i32(UInt32(errno.rawValue))]
-                case .exited(let status): throw Trap(.host("exit with status \(status)"))
-                }
-            }
-            imports.define(module: Self.moduleName, name: function.name, .function(hostFunction))
+            define(function, in: &imports, store: store)
         }
+    }
+
+    /// Defines in `imports` only the preview1 functions `module` imports, as `define(in:store:)` does all 46: a
+    /// sandbox restored from a snapshot binds its imports in each new store, where defining every function cost
+    /// ~40 µs. An import of a name preview1 lacks is left undefined, for instantiation or restore to refuse.
+    public func define(in imports: inout Imports, store: Store, importedBy module: Module) {
+        for item in module.imports where item.module == Self.moduleName {
+            guard let function = Self.functionsByName[item.name] else { continue }
+            define(function, in: &imports, store: store)
+        }
+    }
+
+    private static let functionsByName: [String: WASIFunction] = {
+        var functions: [String: WASIFunction] = [:]
+        for function in WASIFunction.allCases { functions[function.name] = function }
+        return functions
+    }()
+
+    private func define(_ function: WASIFunction, in imports: inout Imports, store: Store) {
+        let type = FuncType(
+            parameters: function.parameterIsI64.map { $0 ? .i64 : .i32 },
+            results: function.returnsErrno ? [.i32] : [])
+        let hostFunction = store.makeHostFunction(type: type) { [self] caller, values throws(Trap) in
+            let arguments = values.map(Self.rawArgument)
+            let outcome: WASICallOutcome
+            if let memory = caller.memory {
+                outcome = caller.store.withBytes(of: memory) { call(function, LinearMemoryView($0), arguments) }
+            } else {
+                outcome = call(function, LinearMemoryView(UnsafeMutableRawBufferPointer(start: nil, count: 0)), arguments)
+            }
+            switch outcome {
+            case .returned(.interrupted) where interruptHandle.isInterrupted:
+                throw Trap(.interrupted)
+            case .returned(let errno): return [.i32(UInt32(errno.rawValue))]
+            case .exited(let status): throw Trap(.host("exit with status \(status)"))
+            }
+        }
+        imports.define(module: Self.moduleName, name: function.name, .function(hostFunction))
     }
 
     private static func rawArgument(_ value: Value) -> UInt64 {

@@ -9,7 +9,9 @@
 
 import Glibc
 import MemfdImages
+import WASIHost
 import WasmEngine
+import WasmEngineWASI
 
 let benchDirectory = String(#filePath.dropLast("/Swift/main.swift".count))
 
@@ -43,10 +45,27 @@ func readModule(_ name: String) -> Module {
     do { return try Module(bytes: bytes) } catch { fatalError("\(name): \(error)") }
 }
 
+/// With `--wasi`, the WASI preview1 functions the module imports are defined in `store` by a WASI host made once
+/// (`WASIHost.define(in:store:importedBy:)`); with `--wasi-all`, all 46 of them, as `swiftlet run` binds them.
+let wasi: WASIHost? = {
+    guard CommandLine.arguments.contains("--wasi") || CommandLine.arguments.contains("--wasi-all") else { return nil }
+    var configuration = WASIHost.Configuration()
+    configuration.arguments = ["bench"]
+    return try? WASIHost(configuration: configuration)
+}()
+
 /// Each function import of `module` bound to a new host function of its type in `store` (returning zeros), as a
-/// sandbox binds its WASI host's functions.
-func bindImports(of module: Module, in store: Store) -> Imports {
+/// sandbox binds only the WASI functions its module imports; or WASIHost's functions (see `wasi`).
+func bindImports(of module: Module, in store: Store, wasi: WASIHost?) -> Imports {
     var imports = Imports()
+    if let wasi {
+        if CommandLine.arguments.contains("--wasi-all") {
+            wasi.define(in: &imports, store: store)
+        } else {
+            wasi.define(in: &imports, store: store, importedBy: module)
+        }
+        return imports
+    }
     for item in module.imports {
         guard case .function(let typeIndex) = item.descriptor else { continue }
         let type = module.types[Int(typeIndex)]
@@ -73,7 +92,7 @@ func format(_ value: Double) -> String {
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
 
-func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
+func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int, wasi: WASIHost?) {
     let module = readModule(name)
     var configuration = Store.Configuration()
     configuration.memoryImageMapper = mapper
@@ -81,12 +100,12 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
     let snapshot: InstanceSnapshot
     let expected: [Value]
     do {
-        let instance = try original.instantiate(module, imports: bindImports(of: module, in: original))
+        let instance = try original.instantiate(module, imports: bindImports(of: module, in: original, wasi: wasi))
         if let initializer = instance.initializer { _ = try original.invoke(initializer, []) }
         let start = now()
         snapshot = try original.snapshot(of: instance)
         let captured = now()
-        print("\(name), \(mapper == nil ? "copied" : "mapped (memfd)"): capture \(format(Double(captured - start) / 1000)) us")
+        print("\(name), \(mapper == nil ? "copied" : "mapped (memfd)")\(wasi == nil ? "" : CommandLine.arguments.contains("--wasi-all") ? ", all of WASI bound" : ", WASIHost bound"): capture \(format(Double(captured - start) / 1000)) us")
         expected = try original.invoke(function(instance, "run"), [])
     } catch {
         fatalError("\(name): \(error)")
@@ -105,7 +124,7 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
         let start = now()
         var store: Store? = Store(configuration: configuration)
         let made = now()
-        let imports = bindImports(of: module, in: store!)
+        let imports = bindImports(of: module, in: store!, wasi: wasi)
         let bound = now()
         let result: [Value]
         let restored: UInt64
@@ -142,8 +161,8 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int) {
 }
 
 // Arguments: the number of restores (10,000 by default), then optionally which runs ("small", "large", "mapped",
-// "copied": each run whose name contains it).
-let arguments = CommandLine.arguments.dropFirst()
+// "copied": each run whose name contains it); `--wasi` or `--wasi-all` anywhere binds WASIHost's functions (see `wasi`).
+let arguments = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--wasi") }
 let restores = arguments.first.flatMap { Int($0) } ?? 10_000
 let only = arguments.dropFirst().first
 for (name, mapper, count) in [
@@ -152,5 +171,5 @@ for (name, mapper, count) in [
     // A copy of 16 MiB per restore: fewer of them.
     ("large.wasm", nil, max(restores / 50, 20)),
 ] where only.map({ "\(name) \(mapper == nil ? "copied" : "mapped")".contains($0) }) ?? true {
-    bench(name, mapper: mapper, restores: count)
+    bench(name, mapper: mapper, restores: count, wasi: wasi)
 }
