@@ -137,9 +137,13 @@ fuzz-regressions: fuzz-build
 
 # Regenerates the committed binary modules from their text sources (needs wasm-tools).
 modules: $(patsubst %.wat,%.wasm,$(wildcard examples/*.wat)) \
+	$(patsubst %.wat,%.wasm,$(wildcard bench/snapshot/*.wat)) \
 	$(patsubst fuzz/seeds/%.wat,fuzz/corpus/%.wasm,$(wildcard fuzz/seeds/*.wat))
 
 examples/%.wasm: examples/%.wat
+	$(WASM_TOOLS) parse $< -o $@
+
+bench/snapshot/%.wasm: bench/snapshot/%.wat
 	$(WASM_TOOLS) parse $< -o $@
 
 fuzz/corpus/%.wasm: fuzz/seeds/%.wat

@@ -93,6 +93,7 @@ extension InstanceSnapshot {
                 chunkHeader.append(u64: UInt64(chunk.lowerBound))
                 chunkHeader.append(u64: UInt64(chunk.count))
                 chunkHeader.withUnsafeBytes(write)
+                // SAFETY: the chunk lies within the image (`nonZeroChunks` ranges), valid while the snapshot lives.
                 write(UnsafeRawBufferPointer(rebasing: image[chunk]))
             }
         }
@@ -276,6 +277,7 @@ extension InstanceSnapshot {
         }
         return CodeTemplates(templates: templates, instructionCount: instructionCount) { buffer in
             for (index, function) in compiled {
+                // SAFETY: the buffer has room for every template, each at its `start`.
                 Store.writeRelocatable(function, into: buffer + templates[index].unsafelyUnwrapped.start)
             }
         }
@@ -347,6 +349,7 @@ struct PayloadReader<Source: SnapshotByteSource> {
                 throw .malformed("a memory chunk out of order or outside the image")
             }
             end = offset + length
+            // SAFETY: `offset..<end` lies within the image (checked just above, without overflow).
             try fill(UnsafeMutableRawBufferPointer(rebasing: image[Int(offset)..<Int(end)]), "the memory's chunks")
         }
     }

@@ -116,6 +116,7 @@ final class CodeTemplates: @unchecked Sendable {
         self.templates = templates
     }
 
+    // SAFETY: no store runs this code: each installs a copy of its own.
     deinit { instructions.deallocate() }
 
     /// Installs the template of defined function `definedIndex`, if there is one, as `record`'s code in `store`.

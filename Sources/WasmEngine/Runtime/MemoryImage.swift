@@ -79,6 +79,7 @@ struct MemoryImage: ~Copyable {
             hosted = nil
             return
         }
+        // SAFETY: the mapper made `count` writable bytes at `writable.bytes`, valid until released.
         guard initialize(UnsafeMutableRawBufferPointer(start: writable.bytes, count: count)) else {
             mapper.releaseImage(writable)
             return nil
@@ -116,10 +117,14 @@ struct MemoryImage: ~Copyable {
         if let hosted {
             hosted.mapper.releaseImage(hosted.image)
         } else {
+            // SAFETY: the plain allocation of `init`, which nothing reads once the owning snapshot is gone.
             deallocateZeroedBytes(UnsafeMutableRawPointer(mutating: bytes))
         }
     }
 
     /// The image's bytes; valid while the image lives.
-    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: bytes, count: count) }
+    var buffer: UnsafeRawBufferPointer {
+        // SAFETY: `bytes` holds `count` readable bytes for as long as the image lives.
+        UnsafeRawBufferPointer(start: bytes, count: count)
+    }
 }

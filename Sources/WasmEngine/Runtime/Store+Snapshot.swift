@@ -154,6 +154,7 @@ extension Store {
         }
 
         let instance = allocateInstanceRecord(of: module, imports: resolved, snapshot: snapshot)
+        /// A portable reference as a slot of this instance (a capture, or the payload reader, made sure it names a function).
         func slot(_ portable: UInt64) -> UInt64 {
             portable == 0 ? 0 : UInt64(UInt(bitPattern: instance.pointee.functions[Int(portable - 1)]))
         }
@@ -194,6 +195,7 @@ extension Store {
             if let base = mapper.map(hostImage, capacity) {
                 let address = memories.count
                 memories.append(.allocate(capacity: 1))
+                // SAFETY: the mapper returned a reservation of `capacity` bytes past `base` and the header below it.
                 memories[address].initialize(
                     to: MemoryRecord(
                         mappedBase: base, capacity: capacity, pages: pages, declaredMaximum: type.limits.max,
