@@ -339,6 +339,12 @@ extension Store {
         r.pc = UnsafePointer(record.pointee.code.unsafelyUnwrapped)
     }
 
+    /// Translates `function` now if it is a wasm function not called yet (which would translate it then): before a
+    /// capture, so that no restore of the snapshot translates it (see `snapshot(of:)`).
+    public func translate(_ function: Function) throws(Trap) {
+        try translateIfNeeded(functions[function.address])
+    }
+
     /// Whether `function` has its internal code: a host function, or a wasm function called at least once (or
     /// given already translated). A wasm function nothing has called yet is still its body.
     public func isTranslated(_ function: Function) -> Bool {
