@@ -1,4 +1,8 @@
 import Foundation
+<<<<<<< HEAD
+=======
+import Synchronization
+>>>>>>> snap-engine
 import Testing
 @testable import WasmEngine
 
@@ -267,6 +271,33 @@ let snapshotMappers: [MemoryImageMapper?] = {
         }
     }
 
+<<<<<<< HEAD
+=======
+    /// A snapshot is shared by restores on several threads at once (each with its own store), and the mapper's
+    /// reservations pass between them.
+    @Test(arguments: snapshotMappers) func restoresFromSeveralThreadsAreIsolated(mapper: MemoryImageMapper?) throws {
+        let (_, _, snapshot) = try Self.captured(mapper)
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for round in 0..<500 {
+                do {
+                    let (store, instance) = try Self.restored(snapshot)
+                    let value = UInt32(worker * 1000 + round)
+                    guard try store.invoke(instance.function("load"), [.i32(16)]) == [.i32(0x5151)],
+                        try store.invoke(instance.function("load"), [.i32(64)]) == [.i32(0)]
+                    else { throw Trap(.unreachable) }
+                    _ = try store.invoke(instance.function("store"), [.i32(64), .i32(value)])
+                    _ = try store.invoke(instance.function("store"), [.i32(16), .i32(value)])
+                    guard try store.invoke(instance.function("load"), [.i32(64)]) == [.i32(value)] else { throw Trap(.unreachable) }
+                } catch {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+    }
+
+>>>>>>> snap-engine
     @Test func fuelLimitsApplyInARestoredStore() throws {
         let (_, _, snapshot) = try Self.captured(nil)
         var configuration = Store.Configuration()

@@ -113,16 +113,16 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int, wasi: WASI
         fatalError("\(name): \(error)")
     }
 
-    var restoreTimes: [UInt64] = []
-    var runTimes: [UInt64] = []
-    var teardownTimes: [UInt64] = []
-    restoreTimes.reserveCapacity(restores)
-    runTimes.reserveCapacity(restores)
-    teardownTimes.reserveCapacity(restores)
+    // Written in place (allocated and touched before RSS is first read), so RSS measures the restores alone.
+    // (Each its own array: a copy would share the first one's storage until written, inside the loop.)
+    func times() -> [UInt64] { [UInt64](repeating: 0, count: restores) }
+    var restoreTimes = times()
+    var runTimes = times()
+    var teardownTimes = times()
     // Of a restore: the new store, binding its imports, `restore` itself.
-    var phaseTimes: [[UInt64]] = [[], [], []]
+    var phaseTimes = [times(), times(), times()]
     let residentBefore = residentKiB()
-    for _ in 0..<restores {
+    for iteration in 0..<restores {
         let start = now()
         var store: Store? = Store(configuration: configuration)
         let made = now()
@@ -142,12 +142,12 @@ func bench(_ name: String, mapper: MemoryImageMapper?, restores: Int, wasi: WASI
         store = nil
         let freed = now()
         guard result == expected else { fatalError("\(name): run returned \(result), expected \(expected)") }
-        restoreTimes.append(restored - start)
-        phaseTimes[0].append(made - start)
-        phaseTimes[1].append(bound - made)
-        phaseTimes[2].append(restored - bound)
-        runTimes.append(ran - restored)
-        teardownTimes.append(freed - ran)
+        restoreTimes[iteration] = restored - start
+        phaseTimes[0][iteration] = made - start
+        phaseTimes[1][iteration] = bound - made
+        phaseTimes[2][iteration] = restored - bound
+        runTimes[iteration] = ran - restored
+        teardownTimes[iteration] = freed - ran
     }
     let residentAfter = residentKiB()
     restoreTimes.sort()
