@@ -101,16 +101,6 @@ private final class Reservations: Sendable {
         let capacity: Int
     }
 
-<<<<<<< HEAD
-    /// Bounds the address space and page tables kept per image and capacity: what concurrent sandboxes of one
-    /// snapshot need, not what a burst of them left behind.
-    static let limit = 64
-    /// Base addresses, by image and capacity.
-    let free = Mutex<[Key: [UInt]]>([:])
-
-    func take(image: Int, capacity: Int) -> UnsafeMutableRawPointer? {
-        let address = free.withLock { $0[Key(image: image, capacity: capacity)]?.popLast() }
-=======
     /// Bound the address space and page tables kept: per image and capacity, what concurrent sandboxes of one
     /// snapshot need, not what a burst of them left behind; in all, 1 TiB of 4 GiB reservations (a module that
     /// declares no maximum memory), of the 128 TiB a process has.
@@ -125,7 +115,6 @@ private final class Reservations: Sendable {
             free.count -= 1
             return address
         }
->>>>>>> snap-engine
         return address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
     }
 
@@ -133,14 +122,9 @@ private final class Reservations: Sendable {
     func keep(_ base: UnsafeMutableRawPointer, image: Int, capacity: Int) -> Bool {
         free.withLock { free in
             let key = Key(image: image, capacity: capacity)
-<<<<<<< HEAD
-            guard free[key, default: []].count < Self.limit else { return false }
-            free[key, default: []].append(UInt(bitPattern: base))
-=======
             guard free.count < Self.limit, free.bases[key, default: []].count < Self.limitPerImage else { return false }
             free.bases[key, default: []].append(UInt(bitPattern: base))
             free.count += 1
->>>>>>> snap-engine
             return true
         }
     }
@@ -148,15 +132,10 @@ private final class Reservations: Sendable {
     /// Unmaps every reservation kept for `image`, which is being released.
     func drain(image: Int) {
         let drained = free.withLock { free in
-<<<<<<< HEAD
-            let keys = free.keys.filter { $0.image == image }
-            return keys.map { key in (key.capacity, free.removeValue(forKey: key) ?? []) }
-=======
             let keys = free.bases.keys.filter { $0.image == image }
             let drained = keys.map { key in (key.capacity, free.bases.removeValue(forKey: key) ?? []) }
             free.count -= drained.reduce(0) { $0 + $1.1.count }
             return drained
->>>>>>> snap-engine
         }
         for (capacity, bases) in drained {
             for base in bases {

@@ -1,8 +1,5 @@
 import Foundation
-<<<<<<< HEAD
-=======
 import Synchronization
->>>>>>> snap-engine
 import Testing
 @testable import WasmEngine
 
@@ -271,8 +268,6 @@ let snapshotMappers: [MemoryImageMapper?] = {
         }
     }
 
-<<<<<<< HEAD
-=======
     /// A snapshot is shared by restores on several threads at once (each with its own store), and the mapper's
     /// reservations pass between them.
     @Test(arguments: snapshotMappers) func restoresFromSeveralThreadsAreIsolated(mapper: MemoryImageMapper?) throws {
@@ -297,7 +292,6 @@ let snapshotMappers: [MemoryImageMapper?] = {
         #expect(failures.withLock { $0 } == 0)
     }
 
->>>>>>> snap-engine
     @Test func fuelLimitsApplyInARestoredStore() throws {
         let (_, _, snapshot) = try Self.captured(nil)
         var configuration = Store.Configuration()
