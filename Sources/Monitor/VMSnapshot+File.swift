@@ -133,7 +133,7 @@ extension VMSnapshot {
                     mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
                 point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
                 registers: registers, specialRegisters: specialRegisters, floatingPointState: floatingPointState,
-                storedBytes: stored)
+                storedBytes: stored, isFromThisHost: false)
         } catch {
             Syscalls.close(memoryFD)
             throw error

@@ -1,5 +1,6 @@
 import CKVM
 import SwiftletABI
+import Synchronization
 
 /// Where a VM's memory, boot info and inputs lie: fixed at boot, and the same in every VM restored from its snapshot.
 public struct VMSnapshotLayout: Equatable, Sendable {
@@ -27,6 +28,9 @@ public struct VMSnapshotLayout: Equatable, Sendable {
 /// 512 MiB VM that touched 20 MiB makes a snapshot of about 20 MiB, in time to match.
 public struct VMSnapshot: ~Copyable {
     let memoryFD: Int32
+    /// Unique in this process: tells a pool VM whether its memory maps this snapshot already.
+    let id: UInt64
+    private static let nextID = Atomic<UInt64>(1)
     public let layout: VMSnapshotLayout
     public let point: SnapshotPoint
     /// The kernel image the captured VM ran: its code is in the snapshot, so nothing else can resume it.
@@ -36,14 +40,18 @@ public struct VMSnapshot: ~Copyable {
     let registers: kvm_regs
     let specialRegisters: kvm_sregs
     let floatingPointState: kvm_fpu
+    /// Whether it was captured in this process, so on this host (not read from a file, which may come from another).
+    let isFromThisHost: Bool
     /// Bytes of guest memory the snapshot's memfd holds (its non-zero pages, when captured or read from a file).
     public let storedBytes: UInt64
 
     init(
         memoryFD: Int32, layout: VMSnapshotLayout, point: SnapshotPoint, kernel: KernelIdentity, bootInfo: BootInfo,
-        registers: kvm_regs, specialRegisters: kvm_sregs, floatingPointState: kvm_fpu, storedBytes: UInt64
+        registers: kvm_regs, specialRegisters: kvm_sregs, floatingPointState: kvm_fpu, storedBytes: UInt64,
+        isFromThisHost: Bool
     ) {
         self.memoryFD = memoryFD
+        self.id = Self.nextID.add(1, ordering: .relaxed).oldValue
         self.layout = layout
         self.point = point
         self.kernel = kernel
@@ -52,6 +60,7 @@ public struct VMSnapshot: ~Copyable {
         self.specialRegisters = specialRegisters
         self.floatingPointState = floatingPointState
         self.storedBytes = storedBytes
+        self.isFromThisHost = isFromThisHost
     }
 
     deinit {
@@ -102,7 +111,8 @@ public struct VMSnapshot: ~Copyable {
             let storedBytes = try dataBytes(of: fd, size: memory.size)
             return VMSnapshot(
                 memoryFD: fd, layout: layout, point: point, kernel: kernel, bootInfo: bootInfo, registers: registers,
-                specialRegisters: specialRegisters, floatingPointState: floatingPointState, storedBytes: storedBytes)
+                specialRegisters: specialRegisters, floatingPointState: floatingPointState, storedBytes: storedBytes,
+                isFromThisHost: true)
         } catch {
             Syscalls.close(fd)
             throw error

@@ -6,7 +6,7 @@ import Testing
 
 /// Boots `module` with a snapshot point and returns the VM captured there (the VM itself is dropped).
 func captureSnapshot(
-    _ module: String, point: SnapshotPoint, arguments: [String] = ["module.wasm"], memorySize: UInt64 = 256 << 20,
+    _ module: String, point: SnapshotPoint, arguments: [String] = ["module.wasm"], memorySize: UInt64 = 512 << 20,
     wasiHandler: HypercallDispatcher.WASIHandler? = nil
 ) throws -> VMSnapshot {
     var run = GuestRun(module: try testModule(module))
@@ -93,7 +93,7 @@ struct SnapshotTests {
     func afterInitialization() throws {
         let snapshot = try captureSnapshot("snapshot-init", point: .afterInitialization)
         #expect(snapshot.point == .afterInitialization)
-        // 256 MiB of memory, of which the kernel, the module and the engine's data touched a few MiB.
+        // 512 MiB of memory, of which the kernel, the module and the engine's data touched a few MiB.
         #expect(snapshot.storedBytes < 16 << 20)
         var randoms: Set<String> = []
         for index in 0..<4 {
@@ -131,7 +131,7 @@ struct SnapshotTests {
         var run = GuestRun(module: try testModule("snapshot-init"))
         run.arguments = ["module.wasm", "original"]
         var configuration = MicroVMConfiguration()
-        configuration.memorySize = 256 << 20
+        configuration.memorySize = 512 << 20
         configuration.run = run
         configuration.snapshotPoint = .afterInitialization
         var vm = try MicroVM(system: KVMSystem(), kernel: KernelImage(elf: kernelBytes!), configuration: configuration)
@@ -221,7 +221,7 @@ struct SnapshotTests {
 
     @Test("a pool VM reset to the snapshot shares nothing with its previous tenant")
     func poolReset() throws {
-        let snapshot = try captureSnapshot("snapshot-init", point: .afterInitialization)
+        let snapshot = try captureSnapshot("snapshot-init", point: .afterInitialization, memorySize: 512 << 20)
         let system = try KVMSystem()
         var vm = try MicroVM(system: system, restoring: snapshot, run: snapshotRun(arguments: ["m", "dirty", "300"]))
         let first = try vm.run(timeLimit: .seconds(20))
@@ -252,6 +252,19 @@ struct SnapshotTests {
         try vm.reset(to: snapshot, run: snapshotRun(arguments: ["m", "after"]))
         let afterTimeout = try vm.run(timeLimit: .seconds(20))
         #expect(text(afterTimeout.console).hasPrefix("counter 42 state initialized args after\n"))
+
+        // Another snapshot of the same size: the memory is mapped anew rather than copied back in place.
+        let reactor = try captureSnapshot("reactor-counter", point: .afterInitialization, memorySize: 512 << 20)
+        try vm.reset(to: reactor, run: snapshotRun(entry: .export(.init(name: "next", arguments: []))))
+        #expect(try vm.run(timeLimit: .seconds(20)).invokeResults == [ABIValue(type: ABIValue.i32Type, bits: 101)])
+        try vm.reset(to: snapshot, run: snapshotRun(arguments: ["m", "check", "300"]))
+        #expect(text(try vm.run(timeLimit: .seconds(20)).console).contains("dirty pages seen 0\n"))
+        // A tenant that wrote more than a reset copies back is remapped too.
+        let pages = MicroVM.inPlaceResetLimit / 4096 + 16
+        try vm.reset(to: snapshot, run: snapshotRun(arguments: ["m", "dirty", String(pages)]))
+        #expect(try vm.run(timeLimit: .seconds(60)).outcome == .exited(status: 0))
+        try vm.reset(to: snapshot, run: snapshotRun(arguments: ["m", "check", String(pages)]))
+        #expect(text(try vm.run(timeLimit: .seconds(60)).console).contains("dirty pages seen 0\n"))
     }
 
     @Test("a pool VM of stdin snapshots gives each tenant its own WASI handler and input")
@@ -354,7 +367,7 @@ struct SnapshotTests {
         for _ in 0..<500 { try restoreOnce() }
         let (rss, fds) = (residentKilobytes(), openDescriptorCount())
         for _ in 0..<10_000 { try restoreOnce() }
-        #expect(openDescriptorCount() == fds)
+        #expect(openDescriptorCount() <= fds, "descriptors grew from \(fds)")
         #expect(residentKilobytes() < rss + 8192, "RSS grew from \(rss) KiB to \(residentKilobytes()) KiB")
 
         var vm = try MicroVM(system: system, restoring: snapshot, run: run)
@@ -370,7 +383,7 @@ struct SnapshotTests {
             }
             try vm.reset(to: snapshot, run: run)
         }
-        #expect(openDescriptorCount() == poolFDs)
+        #expect(openDescriptorCount() <= poolFDs, "descriptors grew from \(poolFDs)")
         #expect(residentKilobytes() < poolRSS + 8192, "RSS grew from \(poolRSS) KiB to \(residentKilobytes()) KiB")
     }
 }

@@ -94,13 +94,6 @@ do {
         ready.append(exited - start)
         teardown.append(dropped - exited)
     }
-    do {
-        var vm = try MicroVM(system: system, restoring: reactor, run: next)
-        let t = now()
-        _ = try vm.runToNextExit()
-        print("TEMP first exit \(now() - t)")
-        for (name, value) in try vm.vcpuStatistics() where value != 0 { print("TEMP \(name) \(value)") }
-    }
     report("MicroVM(restoring:)", creation)
     report("first KVM_RUN to the first exit", firstExit)
     report("ready (restore + first exit)", ready)
