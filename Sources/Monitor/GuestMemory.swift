@@ -93,26 +93,50 @@ public struct GuestMemory: ~Copyable {
         replacedPages.isSet = false
     }
 
-    /// Makes this memory the snapshot's again in place, when it maps that snapshot (`snapshotID`) and at most `limit`
-    /// bytes were written since: each written page (a private copy, found with `PAGEMAP_SCAN`) gets the snapshot's
-    /// bytes back from `fd` (`pread`, which reads holes as zeros without filling the file). Pages are neither unmapped
-    /// nor remapped, so KVM's shadow mappings of them stay valid and the next run takes no fault for them. False,
-    /// changing nothing, when this cannot be done (another snapshot, a discard, too much written, an older kernel).
+    /// Makes this memory the snapshot's again in place, when it maps that snapshot and at most `limit` bytes were
+    /// written since: each written page (a private copy, found with `PAGEMAP_SCAN`) gets the snapshot's bytes back.
+    /// Pages are neither unmapped nor remapped, so KVM's shadow mappings of them stay valid and the next run takes no
+    /// fault for them. False, changing nothing, when this cannot be done (another snapshot or anonymous memory, a
+    /// discard, too much written, a kernel before 6.7).
     /// - Precondition: no other thread uses this memory during the call.
-    func restoreWrittenPages(from fd: Int32, snapshotID: UInt64, limit: Int) throws(GuestMemoryError) -> Bool {
-        guard self.snapshotID == snapshotID, !replacedPages.isSet,
+    func restoreWrittenPages(from snapshot: borrowing VMSnapshot, limit: Int) -> Bool {
+        guard snapshotID == snapshot.id, !replacedPages.isSet,
             let runs = Syscalls.writtenPrivatePages(base, size: Int(size), limit: limit)
         else { return false }
         for run in runs {
-            // SAFETY: the run lies inside the mapping (PAGEMAP_SCAN walked only [base, base + size)).
-            let pages = UnsafeMutableRawBufferPointer(start: base + run.offset, count: run.length)
-            do {
-                try Syscalls.readExactly(fd, at: run.offset, into: pages)
-            } catch {
-                throw .mappingFailed(size: UInt64(run.length), errno: error)
-            }
+            let range = GuestRange(start: GuestPhysicalAddress(UInt64(run.offset)), length: UInt64(run.length))!
+            copy(range, from: snapshot)
         }
         return true
+    }
+
+    /// Copies the snapshot's bytes of `range` (zeros where it stores none) into this memory.
+    /// - Precondition: `range` lies inside this memory and the snapshot's.
+    private func copy(_ range: GuestRange, from snapshot: borrowing VMSnapshot) {
+        let contents = snapshot.contents
+        snapshot.forEachPart(of: range) { part, isData in
+            // SAFETY: the part lies inside both mappings, which are the same size (checked by the callers).
+            let destination = base + Int(part.start.rawValue)
+            if isData {
+                destination.copyMemory(from: contents + Int(part.start.rawValue), byteCount: Int(part.length))
+            } else {
+                destination.initializeMemory(as: UInt8.self, repeating: 0, count: Int(part.length))
+            }
+        }
+    }
+
+    /// Anonymous memory holding a copy of `snapshot`'s, backed by transparent huge pages above the monitor's first
+    /// 2 MiB: only the snapshot's data extents are copied (the rest is untouched, so zero and free).
+    init(copying snapshot: borrowing VMSnapshot) throws(GuestMemoryError) {
+        try self.init(size: snapshot.layout.memorySize)
+        let hugePages = GuestRange(start: GuestPhysicalAddress(Self.hugePageSize), length: size - Self.hugePageSize)!
+        adviseHugePages(hugePages)
+        let contents = snapshot.contents
+        for extent in snapshot.dataExtents {
+            // SAFETY: the extent lies inside both mappings, which are the same size.
+            (base + Int(extent.start.rawValue)).copyMemory(
+                from: contents + Int(extent.start.rawValue), byteCount: Int(extent.length))
+        }
     }
 
     /// Calls `body` with each run of pages that may hold non-zero bytes, in address order, as offsets and lengths in

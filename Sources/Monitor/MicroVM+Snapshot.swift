@@ -55,7 +55,12 @@ extension MicroVM {
         configuration: MicroVMConfiguration = MicroVMConfiguration()
     ) throws(MicroVMError) {
         let memory = try wrap { () throws(GuestMemoryError) in
-            try GuestMemory(copyOnWriteOf: snapshot.memoryFD, size: snapshot.layout.memorySize, snapshotID: snapshot.id)
+            switch configuration.restoredMemory {
+            case .copyOnWrite:
+                try GuestMemory(copyOnWriteOf: snapshot.memoryFD, size: snapshot.layout.memorySize, snapshotID: snapshot.id)
+            case .copiedIntoHugePages:
+                try GuestMemory(copying: snapshot)
+            }
         }
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
         try wrap { () throws(KVMError) in try vm.setUserMemoryRegion(slot: 0, memory: memory) }
@@ -105,10 +110,10 @@ extension MicroVM {
         }
         // The previous tenant's worker reads guest memory: it is joined before the memory changes.
         hypercalls.wasi.stop()
-        try wrap { () throws(GuestMemoryError) in
-            let inPlace = try memory.restoreWrittenPages(
-                from: snapshot.memoryFD, snapshotID: snapshot.id, limit: Self.inPlaceResetLimit)
-            if !inPlace { try memory.remap(copyOnWriteOf: snapshot.memoryFD, snapshotID: snapshot.id) }
+        if !memory.restoreWrittenPages(from: snapshot, limit: Self.inPlaceResetLimit) {
+            try wrap { () throws(GuestMemoryError) in
+                try memory.remap(copyOnWriteOf: snapshot.memoryFD, snapshotID: snapshot.id)
+            }
         }
         // The same vCPU: its counter's frequency is the one this VM already knows.
         let tscFrequency = configuration.guestClocks && snapshot.bootInfo.tscFrequency != 0

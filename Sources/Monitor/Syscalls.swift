@@ -83,6 +83,13 @@ enum Syscalls {
         return address
     }
 
+    /// Maps `size` bytes of `fd` read-only and shared (`MAP_SHARED`, `PROT_READ`): a view of a sealed memfd.
+    static func mapReadOnly(fd: Int32, size: Int) throws(Errno) -> UnsafeMutableRawPointer {
+        let address = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_NORESERVE, fd, 0)
+        guard let address, address != MAP_FAILED else { throw .current }
+        return address
+    }
+
     /// Replaces `[address, address + size)` with fresh anonymous zero pages (`MAP_FIXED`), in one step.
     /// - Precondition: the range is page aligned, inside a mapping this process owns that nothing else uses.
     static func mapAnonymousFixed(_ address: UnsafeMutableRawPointer, size: Int) -> Bool {

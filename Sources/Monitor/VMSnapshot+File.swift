@@ -96,11 +96,13 @@ extension VMSnapshot {
         let memoryFD = try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in
             try Syscalls.createSealableMemoryFile(name: "swiftlet-snapshot")
         }
+        let point: SnapshotPoint
+        let runInputs: GuestRange
+        let identity = KernelIdentity(digest: digest)
         do throws(VMSnapshotError) {
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in
                 try Syscalls.truncate(memoryFD, size: memorySize)
             }
-            var stored: UInt64 = 0
             var previousEnd: UInt64 = 0
             while true {
                 let extent = try reader.words(2)
@@ -110,7 +112,6 @@ extension VMSnapshot {
                     throw .corrupted("memory extent of \(extent[1]) bytes at \(extent[0])")
                 }
                 try reader.copy(extent[1], to: memoryFD, at: extent[0])
-                stored += extent[1]
                 previousEnd = end
             }
             let expected = reader.digest.finish()
@@ -119,25 +120,25 @@ extension VMSnapshot {
             guard header[2] == SwiftletABI.version else {
                 throw .abiVersionMismatch(snapshot: header[2], expected: SwiftletABI.version)
             }
-            let identity = KernelIdentity(digest: digest)
             guard identity == kernel else { throw .kernelMismatch(snapshot: identity, expected: kernel) }
-            guard let point = SnapshotPoint(rawValue: header[5]), point != .none,
-                let runInputs = GuestRange(start: GuestPhysicalAddress(header[8]), length: header[9]),
-                runInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize
+            guard let headerPoint = SnapshotPoint(rawValue: header[5]), headerPoint != .none,
+                let headerRunInputs = GuestRange(start: GuestPhysicalAddress(header[8]), length: header[9]),
+                headerRunInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize
             else { throw .corrupted("inconsistent header") }
+            (point, runInputs) = (headerPoint, headerRunInputs)
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try Syscalls.sealCompletely(memoryFD) }
-            self.init(
-                memoryFD: memoryFD,
-                layout: VMSnapshotLayout(
-                    memorySize: memorySize, bootInfoAddress: GuestPhysicalAddress(header[6]),
-                    mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
-                point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
-                registers: registers, specialRegisters: specialRegisters, floatingPointState: floatingPointState,
-                storedBytes: stored, isFromThisHost: false)
         } catch {
             Syscalls.close(memoryFD)
             throw error
         }
+        try self.init(
+            memoryFD: memoryFD,
+            layout: VMSnapshotLayout(
+                memorySize: memorySize, bootInfoAddress: GuestPhysicalAddress(header[6]),
+                mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
+            point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
+            registers: registers, specialRegisters: specialRegisters, floatingPointState: floatingPointState,
+            isFromThisHost: false)
     }
 
     private func headerWords() -> [UInt64] {

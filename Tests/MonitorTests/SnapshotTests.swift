@@ -114,6 +114,21 @@ struct SnapshotTests {
         #expect(randoms.count == 4, "restored VMs saw the same random bytes: \(randoms)")
     }
 
+    @Test("a VM restored into huge pages runs as one mapped copy-on-write, and resets like one")
+    func copiedIntoHugePages() throws {
+        let snapshot = try captureSnapshot("snapshot-init", point: .afterInitialization)
+        var configuration = MicroVMConfiguration()
+        configuration.restoredMemory = .copiedIntoHugePages
+        var vm = try MicroVM(
+            system: KVMSystem(), restoring: snapshot, run: snapshotRun(arguments: ["m", "dirty", "10"]),
+            configuration: configuration)
+        let first = text(try vm.run(timeLimit: .seconds(20)).console)
+        #expect(first.hasPrefix("counter 42 state initialized args dirty 10\n"), "\(first)")
+        try vm.reset(to: snapshot, run: snapshotRun(arguments: ["m", "check", "10"]))
+        let second = text(try vm.run(timeLimit: .seconds(20)).console)
+        #expect(second.hasPrefix("counter 42 state initialized args check 10\n") && second.contains("dirty pages seen 0\n"))
+    }
+
     @Test("the clocks of a restored VM advance")
     func clocksAdvance() throws {
         let snapshot = try captureSnapshot("snapshot-init", point: .afterInitialization)
