@@ -40,6 +40,7 @@ extension VMSnapshot {
         // VMs faulted in by reading holes of their private mappings (shmem allocates a page for that): only non-zero
         // pages are written, in runs cut at 1 MiB boundaries of memory, so the same memory always makes the same file.
         let page = Int(GuestMemory.pageSize)
+        // SAFETY: allocated here, freed on return; only the part a pread just filled is read.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: page)
         defer { buffer.deallocate() }
         let zeroPage = [UInt8](repeating: 0, count: page)
@@ -51,6 +52,7 @@ extension VMSnapshot {
             var chunkStart = extent.start
             while chunkStart < end {
                 let chunkEnd = min(end, (chunkStart / UInt64(Self.chunkSize) + 1) * UInt64(Self.chunkSize))
+                // SAFETY: chunkEnd - chunkStart <= chunkSize, the buffer's size.
                 let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(chunkEnd - chunkStart)])
                 try wrapErrno(VMSnapshotError.io) { () throws(Errno) in
                     try Syscalls.readExactly(memoryFD, at: Int(chunkStart), into: chunk)
@@ -197,6 +199,7 @@ private struct FileWriter: ~Copyable {
 private struct FileReader: ~Copyable {
     let fd: Int32
     var digest = SHA256Digest()
+    // SAFETY: owned by the reader, freed in deinit; `start..<end` is the part the last read filled.
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: VMSnapshot.chunkSize, alignment: 4096)
     /// The unread bytes of `buffer`.
     private var start = 0

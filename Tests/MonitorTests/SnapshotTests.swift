@@ -93,6 +93,7 @@ struct SnapshotTests {
     func afterInitialization() throws {
         let snapshot = try captureSnapshot("snapshot-init", point: .afterInitialization)
         #expect(snapshot.point == .afterInitialization)
+        #expect(Syscalls.isSealedCompletely(snapshot.memoryFD))
         // 512 MiB of memory, of which the kernel, the module and the engine's data touched a few MiB.
         #expect(snapshot.storedBytes < 16 << 20)
         var randoms: Set<String> = []
