@@ -114,7 +114,8 @@ for target in package.targets where target.name == "MonitorTests" {
 #if os(Linux)
 package.targets += [
     .executableTarget(name: "vm-bench", dependencies: ["Monitor", "SwiftletABI"], path: "bench/vm/Swift"),
-    // VM snapshots: restore to the first exit, pool resets per dirty page, capture and files against memory touched.
-    .executableTarget(name: "snapshot-bench", dependencies: ["Monitor", "SwiftletABI"], path: "bench/snapshot/Swift"),
+    // VM snapshots at the monitor's level: restore to the first exit, pool resets per dirty page, capture and files
+    // against memory touched.
+    .executableTarget(name: "vm-snapshot-bench", dependencies: ["Monitor", "SwiftletABI"], path: "bench/vm/snapshot"),
 ]
 #endif

@@ -95,7 +95,7 @@ extension MicroVM {
     /// back into the pages written since (``GuestMemory/restoreWrittenPages(from:snapshotID:limit:)``): the host's page
     /// tables say which, whoever wrote them (the guest, or the monitor for it: a forwarded `fd_read` fills linear memory
     /// from the host, which KVM's dirty log would miss), and without write-protecting anything, so the next tenant
-    /// takes no fault on the pages the previous one used. Measured (bench/snapshot, a reactor in a 512 MiB VM): reset +
+    /// takes no fault on the pages the previous one used. Measured (bench/vm/snapshot, a reactor in a 512 MiB VM): reset +
     /// first exit p50 ~2.3 ms with a remap (its ~80 pages all fault again), ~130-170 µs in place (~50 µs of it the
     /// reset, ~0.4 µs per page written). KVM's dirty log was not used: it misses the monitor's writes, and each logged
     /// page is write-protected again, a fault per page per tenant. When more than

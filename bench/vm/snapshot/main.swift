@@ -2,7 +2,8 @@
 // ready, what a warm pool's reset costs per page the previous tenant dirtied, and capture, file and restore times
 // against the memory a VM touched.
 //
-// Usage: snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]      (MODULES-DIR: bench/vm/modules)
+// Usage: vm-snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]      (MODULES-DIR: bench/vm/modules)
+// Build: swift build -c release --omit-frame-pointers --product vm-snapshot-bench
 // "Ready" is MicroVM(system:restoring:) plus the first KVM_RUN up to the guest's first exit after the snapshot exit
 // (the reactor's `next` results): one exit, as in bench/floor/snapshot_floor.c's figure.
 import Glibc
@@ -25,7 +26,7 @@ func readFile(_ path: String) -> [UInt8] {
 }
 
 func fail(_ message: String) -> Never {
-    print("snapshot-bench: \(message)")
+    print("vm-snapshot-bench: \(message)")
     exit(1)
 }
 
@@ -45,7 +46,7 @@ func report(_ what: String, _ samples: [Double]) {
 func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 3 else { fail("usage: snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]") }
+guard arguments.count >= 3 else { fail("usage: vm-snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]") }
 let restores = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
 let modules = arguments[2]
 
