@@ -16,6 +16,17 @@ public struct GuestMemory: ~Copyable {
     /// Whether the mapping is a private mapping of a file (a snapshot), where a dropped page would read as the
     /// file's again instead of zero.
     private(set) var isFileBacked = false
+    /// The ``VMSnapshot/id`` of the snapshot mapped, while every page is either still the snapshot's or a private copy
+    /// (what ``restoreWrittenPages(from:snapshotID:limit:)`` relies on); nil for anonymous memory.
+    private(set) var snapshotID: UInt64?
+    /// Set when a discard replaced pages of a snapshot mapping by anonymous zero pages: those the guest did not touch
+    /// again are neither the snapshot's nor private copies, so only a remap brings the snapshot back. A class, so the
+    /// hypercall dispatcher's borrowed memory can set it.
+    private let replacedPages = Flag()
+
+    final class Flag {
+        var isSet = false
+    }
 
     public static let pageSize: UInt64 = 4096
     /// The size of a transparent huge page on x86-64, and of the guest's large pages.
@@ -48,7 +59,7 @@ public struct GuestMemory: ~Copyable {
     /// the guest or the monitor writes becomes this memory's own. No alignment: the copies are 4 KiB pages anyway
     /// (transparent huge pages back no private copy of a file page), and the two `munmap`s of the slack would cost
     /// more than nothing.
-    init(copyOnWriteOf fd: Int32, size: UInt64) throws(GuestMemoryError) {
+    init(copyOnWriteOf fd: Int32, size: UInt64, snapshotID: UInt64) throws(GuestMemoryError) {
         guard size > 0, size % Self.pageSize == 0, size <= UInt64(Int.max) else { throw .invalidSize(size) }
         do {
             base = try Syscalls.mapPrivate(fd: fd, size: Int(size))
@@ -57,6 +68,7 @@ public struct GuestMemory: ~Copyable {
         }
         self.size = size
         isFileBacked = true
+        self.snapshotID = snapshotID
     }
 
     deinit {
@@ -69,7 +81,7 @@ public struct GuestMemory: ~Copyable {
     /// these addresses; its MMU notifier drops the shadow mappings of the old pages, so the guest faults the new ones
     /// in. The memory's own pages are freed by the kernel as part of the call.
     /// - Precondition: `fd` is at least ``size`` bytes long, and no other thread uses this memory during the call.
-    mutating func remap(copyOnWriteOf fd: Int32) throws(GuestMemoryError) {
+    mutating func remap(copyOnWriteOf fd: Int32, snapshotID: UInt64) throws(GuestMemoryError) {
         do {
             // SAFETY: [base, base + size) is this memory's own mapping, replaced in place; nothing else uses it now.
             _ = try Syscalls.mapPrivate(fd: fd, size: Int(size), fixed: base)
@@ -77,6 +89,54 @@ public struct GuestMemory: ~Copyable {
             throw .mappingFailed(size: size, errno: error)
         }
         isFileBacked = true
+        self.snapshotID = snapshotID
+        replacedPages.isSet = false
+    }
+
+    /// Makes this memory the snapshot's again in place, when it maps that snapshot and at most `limit` bytes were
+    /// written since: each written page (a private copy, found with `PAGEMAP_SCAN`) gets the snapshot's bytes back.
+    /// Pages are neither unmapped nor remapped, so KVM's shadow mappings of them stay valid and the next run takes no
+    /// fault for them. False, changing nothing, when this cannot be done (another snapshot or anonymous memory, a
+    /// discard, too much written, a kernel before 6.7).
+    /// - Precondition: no other thread uses this memory during the call.
+    func restoreWrittenPages(from snapshot: borrowing VMSnapshot, limit: Int) -> Bool {
+        guard snapshotID == snapshot.id, !replacedPages.isSet,
+            let runs = Syscalls.writtenPrivatePages(base, size: Int(size), limit: limit)
+        else { return false }
+        for run in runs {
+            let range = GuestRange(start: GuestPhysicalAddress(UInt64(run.offset)), length: UInt64(run.length))!
+            copy(range, from: snapshot)
+        }
+        return true
+    }
+
+    /// Copies the snapshot's bytes of `range` (zeros where it stores none) into this memory.
+    /// - Precondition: `range` lies inside this memory and the snapshot's.
+    private func copy(_ range: GuestRange, from snapshot: borrowing VMSnapshot) {
+        let contents = snapshot.contents
+        snapshot.forEachPart(of: range) { part, isData in
+            // SAFETY: the part lies inside both mappings, which are the same size (checked by the callers).
+            let destination = base + Int(part.start.rawValue)
+            if isData {
+                destination.copyMemory(from: contents + Int(part.start.rawValue), byteCount: Int(part.length))
+            } else {
+                destination.initializeMemory(as: UInt8.self, repeating: 0, count: Int(part.length))
+            }
+        }
+    }
+
+    /// Anonymous memory holding a copy of `snapshot`'s, backed by transparent huge pages above the monitor's first
+    /// 2 MiB: only the snapshot's data extents are copied (the rest is untouched, so zero and free).
+    init(copying snapshot: borrowing VMSnapshot) throws(GuestMemoryError) {
+        try self.init(size: snapshot.layout.memorySize)
+        let hugePages = GuestRange(start: GuestPhysicalAddress(Self.hugePageSize), length: size - Self.hugePageSize)!
+        adviseHugePages(hugePages)
+        let contents = snapshot.contents
+        for extent in snapshot.dataExtents {
+            // SAFETY: the extent lies inside both mappings, which are the same size.
+            (base + Int(extent.start.rawValue)).copyMemory(
+                from: contents + Int(extent.start.rawValue), byteCount: Int(extent.length))
+        }
     }
 
     /// Calls `body` with each run of pages that may hold non-zero bytes, in address order, as offsets and lengths in
@@ -140,7 +200,10 @@ public struct GuestMemory: ~Copyable {
         let start = base + Int(range.start.rawValue)
         // Dropping a private copy of a file page would bring the snapshot's bytes back, not zeros: the range gets
         // fresh anonymous pages instead (a reset maps the whole snapshot over them again).
-        if isFileBacked { return Syscalls.mapAnonymousFixed(start, size: Int(range.length)) }
+        if isFileBacked {
+            replacedPages.isSet = true
+            return Syscalls.mapAnonymousFixed(start, size: Int(range.length))
+        }
         return Syscalls.discardPages(start, size: Int(range.length))
     }
 

@@ -34,8 +34,20 @@ public struct MicroVMConfiguration: Sendable {
     /// Bytes reserved at the top of guest memory, with a snapshot point, for the inputs of runs restored from the
     /// snapshot (arguments, environment, the export to invoke): untouched until a restore writes there.
     public var runInputsCapacity: UInt64 = 1 << 20
+    /// How a VM restored from a snapshot gets its memory (see ``RestoredMemory``).
+    public var restoredMemory = RestoredMemory.copyOnWrite
 
     public init() {}
+}
+
+/// The memory of a VM restored from a snapshot.
+public enum RestoredMemory: Sendable {
+    /// The snapshot's memfd mapped privately: nothing copied, pages no VM writes shared by all through the page cache,
+    /// but each page the guest touches is a 4 KiB host page, so a shadow-page fault of its own.
+    case copyOnWrite
+    /// The snapshot's data copied into anonymous memory backed by 2 MiB transparent huge pages: the guest faults once
+    /// per 2 MiB it touches, for a copy of the snapshot and the huge pages' memory per VM.
+    case copiedIntoHugePages
 }
 
 /// How a guest run ended.

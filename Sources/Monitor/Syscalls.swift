@@ -83,6 +83,13 @@ enum Syscalls {
         return address
     }
 
+    /// Maps `size` bytes of `fd` read-only and shared (`MAP_SHARED`, `PROT_READ`): a view of a sealed memfd.
+    static func mapReadOnly(fd: Int32, size: Int) throws(Errno) -> UnsafeMutableRawPointer {
+        let address = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_NORESERVE, fd, 0)
+        guard let address, address != MAP_FAILED else { throw .current }
+        return address
+    }
+
     /// Replaces `[address, address + size)` with fresh anonymous zero pages (`MAP_FIXED`), in one step.
     /// - Precondition: the range is page aligned, inside a mapping this process owns that nothing else uses.
     static func mapAnonymousFixed(_ address: UnsafeMutableRawPointer, size: Int) -> Bool {
@@ -98,6 +105,46 @@ enum Syscalls {
         _ address: UnsafeMutableRawPointer, size: Int, into vector: UnsafeMutablePointer<UInt8>
     ) throws(Errno) {
         guard mincore(address, size, vector) == 0 else { throw .current }
+    }
+
+    /// /proc/self/pagemap, opened once for the process (one descriptor however many VMs are reset).
+    private static let pagemap: Int32? = {
+        let fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+        return fd >= 0 ? fd : nil
+    }()
+
+    /// The runs of pages of `[address, address + size)` written since it was mapped privately from a file (present
+    /// pages that are no longer the file's: each write made a private copy), as offsets from `address`, in order
+    /// (`PAGEMAP_SCAN`). Nil when the kernel cannot tell (before Linux 6.7) or more than `limit` bytes were written.
+    /// - Precondition: the range is page aligned and is one private file mapping of this process.
+    static func writtenPrivatePages(
+        _ address: UnsafeMutableRawPointer, size: Int, limit: Int
+    ) -> [(offset: Int, length: Int)]? {
+        guard let pagemap else { return nil }
+        var runs: [(offset: Int, length: Int)] = []
+        var total = 0
+        var regions = [ckvm_page_region](repeating: ckvm_page_region(), count: 256)
+        var start = UInt(bitPattern: address)
+        let end = start + UInt(size)
+        while start < end {
+            var walkEnd: UInt64 = 0
+            let count = regions.withUnsafeMutableBufferPointer { buffer in
+                // SAFETY: `buffer` holds `buffer.count` regions for the kernel to fill; the range is this process's.
+                ckvm_written_private_pages(
+                    pagemap, UnsafeMutableRawPointer(bitPattern: start), UnsafeMutableRawPointer(bitPattern: end),
+                    buffer.baseAddress, UInt64(buffer.count), &walkEnd)
+            }
+            guard count >= 0 else { return nil }
+            for region in regions[0..<count] {
+                let offset = Int(region.start) - Int(bitPattern: UInt(bitPattern: address))
+                total += Int(region.end - region.start)
+                guard total <= limit else { return nil }
+                runs.append((offset, Int(region.end - region.start)))
+            }
+            guard walkEnd > UInt64(start) else { return nil }  // no progress: not what PAGEMAP_SCAN promises
+            start = UInt(walkEnd)
+        }
+        return runs
     }
 
     /// A new, empty, close-on-exec memfd that accepts seals.

@@ -40,6 +40,7 @@ extension VMSnapshot {
         // VMs faulted in by reading holes of their private mappings (shmem allocates a page for that): only non-zero
         // pages are written, in runs cut at 1 MiB boundaries of memory, so the same memory always makes the same file.
         let page = Int(GuestMemory.pageSize)
+        // SAFETY: allocated here, freed on return; only the part a pread just filled is read.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: page)
         defer { buffer.deallocate() }
         let zeroPage = [UInt8](repeating: 0, count: page)
@@ -51,6 +52,7 @@ extension VMSnapshot {
             var chunkStart = extent.start
             while chunkStart < end {
                 let chunkEnd = min(end, (chunkStart / UInt64(Self.chunkSize) + 1) * UInt64(Self.chunkSize))
+                // SAFETY: chunkEnd - chunkStart <= chunkSize, the buffer's size.
                 let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(chunkEnd - chunkStart)])
                 try wrapErrno(VMSnapshotError.io) { () throws(Errno) in
                     try Syscalls.readExactly(memoryFD, at: Int(chunkStart), into: chunk)
@@ -96,11 +98,13 @@ extension VMSnapshot {
         let memoryFD = try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in
             try Syscalls.createSealableMemoryFile(name: "swiftlet-snapshot")
         }
+        let point: SnapshotPoint
+        let runInputs: GuestRange
+        let identity = KernelIdentity(digest: digest)
         do throws(VMSnapshotError) {
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in
                 try Syscalls.truncate(memoryFD, size: memorySize)
             }
-            var stored: UInt64 = 0
             var previousEnd: UInt64 = 0
             while true {
                 let extent = try reader.words(2)
@@ -110,7 +114,6 @@ extension VMSnapshot {
                     throw .corrupted("memory extent of \(extent[1]) bytes at \(extent[0])")
                 }
                 try reader.copy(extent[1], to: memoryFD, at: extent[0])
-                stored += extent[1]
                 previousEnd = end
             }
             let expected = reader.digest.finish()
@@ -118,25 +121,25 @@ extension VMSnapshot {
             guard header[2] == SwiftletABI.version else {
                 throw .abiVersionMismatch(snapshot: header[2], expected: SwiftletABI.version)
             }
-            let identity = KernelIdentity(digest: digest)
             guard identity == kernel else { throw .kernelMismatch(snapshot: identity, expected: kernel) }
-            guard let point = SnapshotPoint(rawValue: header[5]), point != .none,
-                let runInputs = GuestRange(start: GuestPhysicalAddress(header[8]), length: header[9]),
-                runInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize
+            guard let headerPoint = SnapshotPoint(rawValue: header[5]), headerPoint != .none,
+                let headerRunInputs = GuestRange(start: GuestPhysicalAddress(header[8]), length: header[9]),
+                headerRunInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize
             else { throw .corrupted("inconsistent header") }
+            (point, runInputs) = (headerPoint, headerRunInputs)
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try Syscalls.sealCompletely(memoryFD) }
-            self.init(
-                memoryFD: memoryFD,
-                layout: VMSnapshotLayout(
-                    memorySize: memorySize, bootInfoAddress: GuestPhysicalAddress(header[6]),
-                    mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
-                point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
-                registers: registers, specialRegisters: specialRegisters, floatingPointState: floatingPointState,
-                storedBytes: stored)
         } catch {
             Syscalls.close(memoryFD)
             throw error
         }
+        try self.init(
+            memoryFD: memoryFD,
+            layout: VMSnapshotLayout(
+                memorySize: memorySize, bootInfoAddress: GuestPhysicalAddress(header[6]),
+                mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
+            point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
+            registers: registers, specialRegisters: specialRegisters, floatingPointState: floatingPointState,
+            isFromThisHost: false)
     }
 
     private func headerWords() -> [UInt64] {
@@ -195,6 +198,7 @@ private struct FileWriter: ~Copyable {
 private struct FileReader: ~Copyable {
     let fd: Int32
     var digest = SHA256Digest()
+    // SAFETY: owned by the reader, freed in deinit; `start..<end` is the part the last read filled.
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: VMSnapshot.chunkSize, alignment: 4096)
     /// The unread bytes of `buffer`.
     private var start = 0

@@ -1,5 +1,6 @@
 import CKVM
 import SwiftletABI
+import Synchronization
 
 /// Where a VM's memory, boot info and inputs lie: fixed at boot, and the same in every VM restored from its snapshot.
 public struct VMSnapshotLayout: Equatable, Sendable {
@@ -22,11 +23,15 @@ public struct VMSnapshotLayout: Equatable, Sendable {
 /// or reset to it (``MicroVM/reset(to:run:configuration:)``), each mapping the memfd copy-on-write, so the snapshot
 /// never changes and pages no VM writes are shared by all of them through the page cache.
 ///
-/// Owns the memfd (closed when dropped; VMs restored from it keep their own mappings, which outlive the descriptor).
+/// Owns the memfd and one read-only shared mapping of it (closed and unmapped when dropped; VMs restored from it keep
+/// their own mappings, which outlive both).
 /// Memory is stored sparsely: only pages holding a non-zero byte are written, the rest stay holes of the file, so a
 /// 512 MiB VM that touched 20 MiB makes a snapshot of about 20 MiB, in time to match.
 public struct VMSnapshot: ~Copyable {
     let memoryFD: Int32
+    /// Unique in this process: tells a pool VM whether its memory maps this snapshot already.
+    let id: UInt64
+    private static let nextID = Atomic<UInt64>(1)
     public let layout: VMSnapshotLayout
     public let point: SnapshotPoint
     /// The kernel image the captured VM ran: its code is in the snapshot, so nothing else can resume it.
@@ -36,14 +41,34 @@ public struct VMSnapshot: ~Copyable {
     let registers: kvm_regs
     let specialRegisters: kvm_sregs
     let floatingPointState: kvm_fpu
-    /// Bytes of guest memory the snapshot's memfd holds (its non-zero pages, when captured or read from a file).
-    public let storedBytes: UInt64
+    /// Whether it was captured in this process, so on this host (not read from a file, which may come from another).
+    let isFromThisHost: Bool
+    /// The memfd's contents, read-only: what restores and resets copy from, without a system call per range.
+    let contents: UnsafeRawPointer
+    /// The memfd's data extents when it was sealed, in order (the rest read as zero): what it stores.
+    let dataExtents: [GuestRange]
 
+    /// Bytes of guest memory the snapshot stores (its non-zero pages, when captured or read from a file).
+    public var storedBytes: UInt64 { dataExtents.reduce(0) { $0 + $1.length } }
+
+    /// Takes ownership of `memoryFD`, sealed, and maps it; closes it when that fails.
     init(
         memoryFD: Int32, layout: VMSnapshotLayout, point: SnapshotPoint, kernel: KernelIdentity, bootInfo: BootInfo,
-        registers: kvm_regs, specialRegisters: kvm_sregs, floatingPointState: kvm_fpu, storedBytes: UInt64
-    ) {
+        registers: kvm_regs, specialRegisters: kvm_sregs, floatingPointState: kvm_fpu, isFromThisHost: Bool
+    ) throws(VMSnapshotError) {
+        let extents: [GuestRange]
+        do throws(VMSnapshotError) {
+            extents = try Self.dataExtents(of: memoryFD, size: layout.memorySize)
+            contents = UnsafeRawPointer(try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in
+                try Syscalls.mapReadOnly(fd: memoryFD, size: Int(layout.memorySize))
+            })
+        } catch {
+            Syscalls.close(memoryFD)
+            throw error
+        }
+        self.dataExtents = extents
         self.memoryFD = memoryFD
+        self.id = Self.nextID.add(1, ordering: .relaxed).oldValue
         self.layout = layout
         self.point = point
         self.kernel = kernel
@@ -51,10 +76,12 @@ public struct VMSnapshot: ~Copyable {
         self.registers = registers
         self.specialRegisters = specialRegisters
         self.floatingPointState = floatingPointState
-        self.storedBytes = storedBytes
+        self.isFromThisHost = isFromThisHost
     }
 
     deinit {
+        // SAFETY: the mapping was made in init; copies from it never outlive a call of this snapshot's borrower.
+        Syscalls.unmapMemory(UnsafeMutableRawPointer(mutating: contents), size: Int(layout.memorySize))
         Syscalls.close(memoryFD)
     }
 
@@ -99,27 +126,41 @@ public struct VMSnapshot: ~Copyable {
         do throws(VMSnapshotError) {
             try copyNonZeroPages(of: memory, to: fd, layout: layout)
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try Syscalls.sealCompletely(fd) }
-            let storedBytes = try dataBytes(of: fd, size: memory.size)
-            return VMSnapshot(
-                memoryFD: fd, layout: layout, point: point, kernel: kernel, bootInfo: bootInfo, registers: registers,
-                specialRegisters: specialRegisters, floatingPointState: floatingPointState, storedBytes: storedBytes)
         } catch {
             Syscalls.close(fd)
             throw error
         }
+        return try VMSnapshot(
+            memoryFD: fd, layout: layout, point: point, kernel: kernel, bootInfo: bootInfo, registers: registers,
+            specialRegisters: specialRegisters, floatingPointState: floatingPointState, isFromThisHost: true)
     }
 
-    /// Bytes of `fd` that are data rather than holes: what a snapshot stores.
-    static func dataBytes(of fd: Int32, size: UInt64) throws(VMSnapshotError) -> UInt64 {
-        var total: UInt64 = 0
+    /// The extents of `fd` that are data rather than holes: what a snapshot stores.
+    static func dataExtents(of fd: Int32, size: UInt64) throws(VMSnapshotError) -> [GuestRange] {
+        var extents: [GuestRange] = []
         var offset: UInt64 = 0
         while offset < size, let extent = try wrapErrno(VMSnapshotError.memoryFile, { () throws(Errno) in
             try Syscalls.nextDataExtent(fd, from: offset)
         }) {
-            total += min(extent.end, size) - extent.start
+            extents.append(GuestRange(start: GuestPhysicalAddress(extent.start), length: min(extent.end, size) - extent.start)!)
             offset = extent.end
         }
-        return total
+        return extents
+    }
+
+    /// Calls `body` with the parts of `range` in order, each with whether the snapshot stores data there (else it
+    /// reads as zero): so that copies never read a hole through ``contents``, which would make shmem allocate a page.
+    func forEachPart(of range: GuestRange, _ body: (_ part: GuestRange, _ isData: Bool) -> Void) {
+        var cursor = range.start.rawValue
+        // Extents are few (tens) and sorted; a binary search is not worth it.
+        for extent in dataExtents where extent.end > cursor && extent.start.rawValue < range.end {
+            let start = max(extent.start.rawValue, cursor)
+            if start > cursor { body(GuestRange(start: GuestPhysicalAddress(cursor), length: start - cursor)!, false) }
+            let end = min(extent.end, range.end)
+            body(GuestRange(start: GuestPhysicalAddress(start), length: end - start)!, true)
+            cursor = end
+        }
+        if cursor < range.end { body(GuestRange(start: GuestPhysicalAddress(cursor), length: range.end - cursor)!, false) }
     }
 
     /// Writes guest memory's non-zero pages into the empty memfd `fd` at their own offsets, the rest left as holes. The

@@ -75,6 +75,34 @@ static inline int ckvm_get_seals(int fd) {
     return fcntl(fd, CKVM_F_GET_SEALS);
 }
 
+// PAGEMAP_SCAN on /proc/self/pagemap (Linux 6.7): the runs of pages in [start, end) that are present and not file pages,
+// which in a private mapping of a file are exactly the pages written since it was mapped (each write made a private
+// copy). The structures are <linux/fs.h>'s, which conflicts with glibc's headers. Returns the number of runs filled,
+// or -1 with errno set; `*walk_end` is where the walk stopped (before `end` when `regions` filled up).
+struct ckvm_page_region {
+    unsigned long long start, end, categories;
+};
+
+static inline long ckvm_written_private_pages(int pagemap_fd, void *start, void *end, struct ckvm_page_region *regions,
+                                              unsigned long long count, unsigned long long *walk_end) {
+    struct {
+        unsigned long long size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted,
+            category_mask, category_anyof_mask, return_mask;
+    } argument = {0};
+    const unsigned long long is_file = 1 << 2, is_present = 1 << 3;
+    argument.size = sizeof argument;
+    argument.start = (unsigned long long)start;
+    argument.end = (unsigned long long)end;
+    argument.vec = (unsigned long long)regions;
+    argument.vec_len = count;
+    argument.category_inverted = is_file;
+    argument.category_mask = is_file | is_present;
+    argument.return_mask = is_present;
+    long result = ioctl(pagemap_fd, _IOWR('f', 16, argument), &argument);
+    *walk_end = argument.walk_end;
+    return result;
+}
+
 // KVM_GET_MSRS for the one MSR IA32_TSC (the guest's time-stamp counter as it reads now). struct kvm_msrs ends in a
 // flexible array, which Swift does not import. Returns the ioctl's result: 1 when the MSR was read, -1 on error.
 static inline int ckvm_get_guest_tsc(int vcpu_fd, unsigned long long *value) {

@@ -10,7 +10,7 @@
 static int counter;
 static char state[16];
 // Pages a run dirties on request (`dirty N`): .bss, so part of linear memory from the start and untouched until then.
-static char scratch[16 << 20];
+static char scratch[80 << 20];
 
 __attribute__((export_name("wizer.initialize"))) void initialize(void) {
     counter = 41;

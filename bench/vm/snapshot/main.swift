@@ -2,7 +2,8 @@
 // ready, what a warm pool's reset costs per page the previous tenant dirtied, and capture, file and restore times
 // against the memory a VM touched.
 //
-// Usage: snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]      (MODULES-DIR: bench/vm/modules)
+// Usage: vm-snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]      (MODULES-DIR: bench/vm/modules)
+// Build: swift build -c release --omit-frame-pointers --product vm-snapshot-bench
 // "Ready" is MicroVM(system:restoring:) plus the first KVM_RUN up to the guest's first exit after the snapshot exit
 // (the reactor's `next` results): one exit, as in bench/floor/snapshot_floor.c's figure.
 import Glibc
@@ -25,7 +26,7 @@ func readFile(_ path: String) -> [UInt8] {
 }
 
 func fail(_ message: String) -> Never {
-    print("snapshot-bench: \(message)")
+    print("vm-snapshot-bench: \(message)")
     exit(1)
 }
 
@@ -45,7 +46,7 @@ func report(_ what: String, _ samples: [Double]) {
 func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 3 else { fail("usage: snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]") }
+guard arguments.count >= 3 else { fail("usage: vm-snapshot-bench KERNEL.elf MODULES-DIR [RESTORES]") }
 let restores = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
 let modules = arguments[2]
 
@@ -70,34 +71,46 @@ do {
         return snapshot
     }
 
-    // 1. Restore to the first exit.
-    print("== restore to the first exit (reactor-counter, 512 MiB VM), \(restores) restores")
+    // 1. Restore to the first exit, with each way of giving the restored VM its memory.
     let reactor = try capture("reactor-counter", point: .afterInitialization, memory: 512 << 20)
+    let smallReactor = try capture("reactor-counter", point: .afterInitialization, memory: 64 << 20)
     var next = SnapshotRun()
     next.entry = .export(GuestRun.Invocation(name: "next", arguments: []))
-    var creation: [Double] = []
-    var firstExit: [Double] = []
-    var ready: [Double] = []
-    var teardown: [Double] = []
-    for index in 0..<(restores + 200) {
-        let start = now()
-        var vm = try MicroVM(system: system, restoring: reactor, run: next)
-        let created = now()
-        let exit = try vm.runToNextExit()
-        let exited = now()
-        guard case .ioOut(Hypercall.invokeResults.port, _, _) = exit else { fail("unexpected first exit \(exit)") }
-        _ = consume vm
-        let dropped = now()
-        guard index >= 200 else { continue }  // warm-up
-        creation.append(created - start)
-        firstExit.append(exited - created)
-        ready.append(exited - start)
-        teardown.append(dropped - exited)
+    for (mebibytes, mode) in [(512, RestoredMemory.copyOnWrite), (512, .copiedIntoHugePages), (64, .copyOnWrite)] {
+        print("== restore to the first exit (reactor-counter, \(mebibytes) MiB VM, \(mode)), \(restores) restores")
+        var configuration = MicroVMConfiguration()
+        configuration.restoredMemory = mode
+        var creation: [Double] = []
+        var firstExit: [Double] = []
+        var ready: [Double] = []
+        var teardown: [Double] = []
+        var faults: [Double] = []
+        for index in 0..<(restores + 200) {
+            let start = now()
+            var vm = try mebibytes == 64
+                ? MicroVM(system: system, restoring: smallReactor, run: next, configuration: configuration)
+                : MicroVM(system: system, restoring: reactor, run: next, configuration: configuration)
+            let created = now()
+            let exit = try vm.runToNextExit()
+            let exited = now()
+            guard case .ioOut(Hypercall.invokeResults.port, _, _) = exit else { fail("unexpected first exit \(exit)") }
+            if index % 100 == 0 {
+                faults.append(Double(try vm.vcpuStatistics().first { $0.name == "pf_taken" }?.value ?? 0))
+            }
+            _ = consume vm
+            let dropped = now()
+            guard index >= 200 else { continue }  // warm-up
+            creation.append(created - start)
+            firstExit.append(exited - created)
+            ready.append(exited - start)
+            teardown.append(dropped - exited)
+        }
+        report("MicroVM(restoring:)", creation)
+        report("first KVM_RUN to the first exit", firstExit)
+        report("ready (restore + first exit)", ready)
+        report("teardown (drop)", teardown)
+        print("  page faults the guest took to the first exit: p50 \(Int(median(faults)))")
     }
-    report("MicroVM(restoring:)", creation)
-    report("first KVM_RUN to the first exit", firstExit)
-    report("ready (restore + first exit)", ready)
-    report("teardown (drop)", teardown)
 
     var whole: [Double] = []
     for _ in 0..<1000 {
