@@ -123,7 +123,7 @@ public struct HypercallDispatcher: Sendable {
                 try readRequest(
                     ABIValue.self, at: buffer.start.rawValue + index * UInt64(ABIValue.byteCount), memory: memory)
             }
-            return .resume
+            return .exit(status: 0)
         case .outOfMemory:
             return .outOfMemory(requested: value)
         case .moduleValidated:

@@ -19,8 +19,9 @@ public enum Hypercall: UInt16, Sendable {
     /// The run failed in a way the guest can describe (a trap, an invalid or unlinkable module); ends the VM.
     /// Value: guest-physical address of a ``GuestFailureReport``.
     case failure = 5
-    /// The results of the invoked export, sent once before the exit hypercall. Value: guest-physical address of
-    /// an ``InvokeResultsReport``.
+    /// The results of the invoked export; ends the VM with status 0 (one exit where results and an exit would take
+    /// two: on a nested KVM an exit is most of a restored sandbox's time). Value: guest-physical address of an
+    /// ``InvokeResultsReport``.
     case invokeResults = 6
     /// The kernel's heap cannot satisfy an allocation; ends the VM. Value: the size asked for, saturated to 32 bits.
     /// An immediate, because a kernel out of memory cannot build a request record.

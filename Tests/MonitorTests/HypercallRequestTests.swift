@@ -109,13 +109,13 @@ struct HypercallRequestTests {
         #expect(throws: HypercallError.self) { try call(.failure, memory: memory, dispatcher: &dispatcher) }
     }
 
-    @Test("invoke results are read once, bounded in number and checked against memory")
+    @Test("invoke results end the run, are read once, bounded in number and checked against memory")
     func invokeResults() throws {
         let memory = try makeMemory()
         var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
         try memory.store(ABIValue(type: ABIValue.i64Type, bits: 42), at: GuestPhysicalAddress(tableAddress))
         try memory.store(InvokeResultsReport(valuesAddress: tableAddress, count: 1), at: GuestPhysicalAddress(requestAddress))
-        #expect(try call(.invokeResults, memory: memory, dispatcher: &dispatcher) == .resume)
+        #expect(try call(.invokeResults, memory: memory, dispatcher: &dispatcher) == .exit(status: 0))
         #expect(dispatcher.invokeResults == [ABIValue(type: ABIValue.i64Type, bits: 42)])
         #expect(throws: HypercallError.self) { try call(.invokeResults, memory: memory, dispatcher: &dispatcher) }
 

@@ -32,7 +32,8 @@ private func snapshot(_ module: String, _ isolation: Isolation, at point: Snapsh
 {
     var configuration = Sandbox.Configuration(module: .file(path: modules + module))
     configuration.isolation = isolation
-    configuration.limits.vmMemoryMiB = 64
+    // snapshot-stdin touches 64 MiB before it reads stdin (to give its snapshot size).
+    configuration.limits.vmMemoryMiB = 256
     let stdin = ScratchFile("captured\n")
     configuration.standardIO.input = stdin.descriptor
     let snapshot = try Sandbox(configuration).snapshot(at: point)

@@ -31,14 +31,16 @@ enum Hypercalls {
         return WASIMailboxClient.call(request)
     }
 
-    /// Sends the invoked export's results.
-    static func invokeResults(_ values: [ABIValue]) {
+    /// Sends the invoked export's results, which ends the VM with status 0: one exit for both.
+    static func exit(withResults values: [ABIValue]) -> Never {
         var words: [UInt64] = []
         for value in values { value.forEachWord { _, word in words.append(word) } }
         words.append(0)  // never empty, so the buffer has an address
         words.withUnsafeBufferPointer { buffer in
             _ = call(.invokeResults, with: InvokeResultsReport(valuesAddress: address(of: buffer.baseAddress!), count: UInt64(values.count)))
         }
+        // The monitor never resumes the VM after the results; should it, the run still ends.
+        exit(status: 0)
     }
 
     /// Gives the pages of `[start, start + length)` back to the host; they read as zero afterwards.

@@ -102,8 +102,7 @@ struct ModuleRun {
             arguments.append(Self.value(of: record))
         }
         let results = invoke(function, arguments, in: store)
-        Hypercalls.invokeResults(results.map { ABIValue(type: UInt64($0.type.rawValue), bits: GuestWASI.slot(of: $0)) })
-        Hypercalls.exit(status: 0)
+        Hypercalls.exit(withResults: results.map { ABIValue(type: UInt64($0.type.rawValue), bits: GuestWASI.slot(of: $0)) })
     }
 
     private func invoke(_ function: Function, _ arguments: [Value], in store: Store) -> [Value] {
