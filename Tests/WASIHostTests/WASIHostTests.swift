@@ -62,9 +62,11 @@ struct WASIHostTests {
             }
             #expect(open() == .success)
             #expect(open() == .success)
+            // Other suites open and close descriptors in this process meanwhile: a refused open that kept its host
+            // descriptor would show as hundreds over these attempts.
             let hostDescriptors = try Self.openDescriptorCount()
-            #expect(open() == .tooManyOpenFiles)
-            #expect(try Self.openDescriptorCount() == hostDescriptors)
+            for _ in 0..<200 { #expect(open() == .tooManyOpenFiles) }
+            #expect(try Self.openDescriptorCount() < hostDescriptors + 16)
             #expect(host.fdClose(fd: 4) == .success)
             #expect(open() == .success)
             #expect(bytes.load(fromByteOffset: 200, as: UInt32.self) == 4)
