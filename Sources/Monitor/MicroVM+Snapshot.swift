@@ -147,11 +147,11 @@ extension MicroVM {
             // them (cheap) and sets them only when they differ.
             var unchanged = false
             if keepsSpecialRegisters {
-                let current = try vcpu.specialRegisters()
+                let current = try vcpu.specialRegistersAfterLastRun()
                 unchanged = VMSnapshot.paddedBytes(of: current) == VMSnapshot.paddedBytes(of: snapshot.specialRegisters)
             }
             if !unchanged { try vcpu.setSpecialRegisters(snapshot.specialRegisters) }
-            try vcpu.setRegisters(snapshot.registers)
+            try vcpu.setRegistersAtNextRun(snapshot.registers)
             try vcpu.setFloatingPointState(snapshot.floatingPointState)
         }
         var bootInfo = snapshot.bootInfo

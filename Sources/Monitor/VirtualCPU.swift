@@ -6,11 +6,16 @@ public struct VirtualCPU: ~Copyable {
     /// The shared `kvm_run` page: KVM writes the exit details here on every return from `KVM_RUN`.
     private let runPage: UnsafeMutableRawPointer
     private let runPageSize: Int
+    /// Whether registers travel through `kvm_run` (`KVM_CAP_SYNC_REGS`): see ``setRegistersAtNextRun(_:)``.
+    private let synchronizesRegisters: Bool
 
-    init(fd: Int32, runPage: UnsafeMutableRawPointer, runPageSize: Int) {
+    init(fd: Int32, runPage: UnsafeMutableRawPointer, runPageSize: Int, synchronizesRegisters: Bool) {
         self.fd = fd
         self.runPage = runPage
         self.runPageSize = runPageSize
+        self.synchronizesRegisters = synchronizesRegisters
+        // SAFETY: the page is this vCPU's kvm_run, mapped by VirtualMachine.createVCPU; KVM reads the field at KVM_RUN.
+        if synchronizesRegisters { ckvm_sync_regs_enable(runPage.assumingMemoryBound(to: kvm_run.self)) }
     }
 
     deinit {
@@ -19,11 +24,34 @@ public struct VirtualCPU: ~Copyable {
         Syscalls.close(fd)
     }
 
-    /// General-purpose registers, `RIP` and `RFLAGS`. The corresponding ioctl is `KVM_GET_REGS`.
+    /// General-purpose registers, `RIP` and `RFLAGS`: those set for the next run if not loaded yet
+    /// (``setRegistersAtNextRun(_:)``), else the vCPU's. The corresponding ioctl is `KVM_GET_REGS`.
     public func registers() throws(KVMError) -> kvm_regs {
+        // SAFETY: the page is this vCPU's kvm_run; the vCPU is not running (its one thread is here).
+        if synchronizesRegisters, let pending = ckvm_sync_pending_regs(runPage.assumingMemoryBound(to: kvm_run.self)) {
+            return pending.pointee
+        }
         var registers = kvm_regs()
         try transfer(&registers, "KVM_GET_REGS", CKVM_GET_REGS)
         return registers
+    }
+
+    /// Gives the vCPU `registers` when it next runs: through `kvm_run` where KVM synchronizes registers (no ioctl of
+    /// its own, ~10 µs on a nested KVM), else with `KVM_SET_REGS`. Nothing may read the registers before that run.
+    public func setRegistersAtNextRun(_ registers: kvm_regs) throws(KVMError) {
+        guard synchronizesRegisters else { return try setRegisters(registers) }
+        var registers = registers
+        // SAFETY: the page is this vCPU's kvm_run; the vCPU is not running (its one thread is here).
+        ckvm_sync_set_regs(runPage.assumingMemoryBound(to: kvm_run.self), &registers)
+    }
+
+    /// The special registers as the vCPU's last run left them: from `kvm_run` where KVM synchronizes registers (it
+    /// stores them at every return from `KVM_RUN`), else with `KVM_GET_SREGS`.
+    /// - Precondition: the vCPU has run at least once, if it synchronizes registers.
+    public func specialRegistersAfterLastRun() throws(KVMError) -> kvm_sregs {
+        guard synchronizesRegisters else { return try specialRegisters() }
+        // SAFETY: the page is this vCPU's kvm_run, which KVM filled at the last return from KVM_RUN.
+        return ckvm_sync_sregs(runPage.assumingMemoryBound(to: kvm_run.self)).pointee
     }
 
     /// The corresponding ioctl is `KVM_SET_REGS`.

@@ -61,6 +61,7 @@ public struct VirtualMachine: ~Copyable {
             Syscalls.close(vcpuFD)
             throw error
         }
-        return VirtualCPU(fd: vcpuFD, runPage: runPage, runPageSize: vcpuMmapSize)
+        return VirtualCPU(
+            fd: vcpuFD, runPage: runPage, runPageSize: vcpuMmapSize, synchronizesRegisters: ckvm_supports_sync_regs(fd) != 0)
     }
 }
