@@ -93,10 +93,10 @@ package.targets += [
     .target(name: "CKVM"),
     // Atomics on words of guest memory and futex calls, for the monitor's WASI mailbox worker.
     .target(name: "CSharedMemory"),
-    // CLibCrypto: SHA-256 of snapshot files and of the kernel image a snapshot was made with.
-    .target(name: "Monitor", dependencies: ["CKVM", "CSharedMemory", "SwiftletABI", "CLibCrypto"]),
+    // Digest: SHA-256 of snapshot files and of the kernel image a snapshot was made with.
+    .target(name: "Monitor", dependencies: ["CKVM", "CSharedMemory", "SwiftletABI", "Digest"]),
     .executableTarget(name: "monitor-floor", dependencies: ["Monitor"], path: "bench/floor/Swift"),
-    .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI", "ModuleCache"]),
+    .testTarget(name: "MonitorTests", dependencies: ["Monitor", "SwiftletABI", "ModuleCache", "Digest"]),
 ]
 #endif
 

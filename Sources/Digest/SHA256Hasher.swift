@@ -17,6 +17,10 @@ public struct SHA256Hasher {
         if let start = bytes.baseAddress { SHA256_Update(&context, start, bytes.count) }
     }
 
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
     /// The digest of everything given so far (32 bytes). The hasher is spent: make a new one for other bytes.
     public mutating func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))

@@ -1,4 +1,5 @@
 import CKVM
+import Digest
 import Glibc
 import SwiftletABI
 
@@ -116,7 +117,7 @@ extension VMSnapshot {
                 try reader.copy(extent[1], to: memoryFD, at: extent[0])
                 previousEnd = end
             }
-            let expected = reader.digest.finish()
+            let expected = reader.digest.finalize()
             guard try reader.rawBytes(32) == expected else { throw .corrupted("SHA-256 digest does not match") }
             guard header[2] == SwiftletABI.version else {
                 throw .abiVersionMismatch(snapshot: header[2], expected: SwiftletABI.version)
@@ -166,7 +167,7 @@ extension VMSnapshot {
 /// Writes through a buffer to a file descriptor, hashing every byte.
 private struct FileWriter: ~Copyable {
     let fd: Int32
-    var digest = SHA256Digest()
+    var digest = SHA256Hasher()
 
     init(fd: Int32) {
         self.fd = fd
@@ -184,7 +185,7 @@ private struct FileWriter: ~Copyable {
 
     /// Appends the digest of everything written.
     mutating func finish() throws(VMSnapshotError) {
-        try Self.writeUnhashed(digest.finish(), to: fd)
+        try Self.writeUnhashed(digest.finalize(), to: fd)
     }
 
     private static func writeUnhashed(_ bytes: [UInt8], to fd: Int32) throws(VMSnapshotError) {
@@ -197,7 +198,7 @@ private struct FileWriter: ~Copyable {
 /// corrupted.
 private struct FileReader: ~Copyable {
     let fd: Int32
-    var digest = SHA256Digest()
+    var digest = SHA256Hasher()
     // SAFETY: owned by the reader, freed in deinit; `start..<end` is the part the last read filled.
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: VMSnapshot.chunkSize, alignment: 4096)
     /// The unread bytes of `buffer`.

@@ -29,20 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-memory-pages"), help: "Cap on any linear memory's size, in 64 KiB pages.")
     var maxMemoryPages: UInt64?
 
-    @Option(
-        name: .customLong("dir"),
-        help: ArgumentHelp("Let the module use host directory HOST, under the name GUEST (default HOST).", valueName: "HOST[::GUEST]"))
-    var directories: [String] = []
-
-    @Option(
-        name: .customLong("env"),
-        help: ArgumentHelp("Set an environment variable for the module (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
-    var environment: [String] = []
-
-    @Option(
-        name: .customLong("tcplisten"),
-        help: ArgumentHelp("Listen on this TCP address; the module accepts connections on the socket (fd 3 on).", valueName: "HOST:PORT"))
-    var listenAddresses: [String] = []
+    @OptionGroup(title: "The module's world") var world: WorldOptions
 
     @Argument(help: "The WebAssembly binary module to run.")
     var module: String
@@ -58,8 +45,8 @@ struct RunCommand: ParsableCommand {
     var options: RunOptions {
         RunOptions(
             module: module, arguments: arguments, invoke: invoke, isolation: isolation, memory: vmOptions.memory,
-            timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: directories,
-            environment: environment, listenAddresses: listenAddresses, cacheDisabled: cacheOptions.disabled,
+            timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: world.directories,
+            environment: world.environment, listenAddresses: world.listenAddresses, cacheDisabled: cacheOptions.disabled,
             cacheDirectory: cacheOptions.directory, verbose: verbose)
     }
 }
@@ -142,6 +129,24 @@ extension RunOptions {
         }
         return configuration
     }
+}
+
+/// What the module sees of the host, for `run` and `snapshot`.
+struct WorldOptions: ParsableArguments {
+    @Option(
+        name: .customLong("dir"),
+        help: ArgumentHelp("Let the module use host directory HOST, under the name GUEST (default HOST).", valueName: "HOST[::GUEST]"))
+    var directories: [String] = []
+
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("Set an environment variable for the module (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
+    var environment: [String] = []
+
+    @Option(
+        name: .customLong("tcplisten"),
+        help: ArgumentHelp("Listen on this TCP address; the module accepts connections on the socket (fd 3 on).", valueName: "HOST:PORT"))
+    var listenAddresses: [String] = []
 }
 
 /// Options of `run` that shape the micro-VM (`--isolation vm`).

@@ -28,20 +28,7 @@ struct SnapshotCommand: ParsableCommand {
 
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
-    @Option(
-        name: .customLong("dir"),
-        help: ArgumentHelp("Let the module use host directory HOST, under the name GUEST (default HOST).", valueName: "HOST[::GUEST]"))
-    var directories: [String] = []
-
-    @Option(
-        name: .customLong("env"),
-        help: ArgumentHelp("Set an environment variable for the module (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
-    var environment: [String] = []
-
-    @Option(
-        name: .customLong("tcplisten"),
-        help: ArgumentHelp("Listen on this TCP address; the module accepts connections on the socket (fd 3 on).", valueName: "HOST:PORT"))
-    var listenAddresses: [String] = []
+    @OptionGroup(title: "The module's world") var world: WorldOptions
 
     @Argument(help: "The WebAssembly binary module.")
     var module: String
@@ -53,8 +40,8 @@ struct SnapshotCommand: ParsableCommand {
         try reportingFailures {
             let options = RunOptions(
                 module: module, arguments: arguments, isolation: isolation, memory: vmOptions.memory,
-                timeout: vmOptions.timeout, directories: directories, environment: environment,
-                listenAddresses: listenAddresses)
+                timeout: vmOptions.timeout, directories: world.directories,
+                environment: world.environment, listenAddresses: world.listenAddresses)
             let sandbox = try Sandbox(try options.sandboxConfiguration())
             try sandbox.snapshot(at: at).write(to: output)
         }

@@ -1,3 +1,4 @@
+import Digest
 import Glibc
 @testable import Monitor
 import SwiftletABI
@@ -356,9 +357,9 @@ struct SnapshotTests {
         // Another ABI version, with a digest that matches: refused by name.
         var otherABI = Array(bytes.dropLast(32))
         otherABI[16] ^= 0x80
-        var digest = SHA256Digest()
+        var digest = SHA256Hasher()
         digest.update(otherABI)
-        otherABI += digest.finish()
+        otherABI += digest.finalize()
         #expect(throws: VMSnapshotError.abiVersionMismatch(snapshot: SwiftletABI.version ^ 0x80, expected: SwiftletABI.version)) {
             try read(otherABI, kernel: kernel)
         }
