@@ -14,6 +14,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Portable engine: no Foundation, no dependencies, Embedded-Swift clean.
@@ -46,11 +49,27 @@ let package = Package(
         .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         // The embedding API: a `Sandbox` runs a module in a micro-VM or in-process (Sources/Swiftlet/Swiftlet.swift).
         .target(name: "Swiftlet", dependencies: ["WasmEngine", "WASIHost", "WasmEngineWASI", "ModuleCache", "Digest"]),
+        // The `kv` import module (include/swiftlet/kv.h) as host functions, over SQLite (GRDB) or Redis (Debian's hiredis).
+        .target(
+            name: "KeyValue",
+            dependencies: ["Swiftlet", "CHiredis", .product(name: "GRDB", package: "GRDB.swift")]),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // `swiftlet serve`: HTTP (SwiftNIO) in front of sandboxes, long-running or one per request; routes in YAML.
+        .target(
+            name: "SwiftletServe",
+            dependencies: [
+                "Swiftlet", "KeyValue", "Yams",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // The command line, a thin layer over the Swiftlet library (and the engine, for `wast` and `explore`).
         .executableTarget(
             name: "swiftlet",
             dependencies: [
                 "Swiftlet",
+                "KeyValue",
+                "SwiftletServe",
                 "WasmEngine",
                 "ModuleCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,7 +82,8 @@ let package = Package(
             exclude: ["handlers.ld"],
             linkerSettings: [
                 .unsafeFlags(
-                    ["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-use-ld=lld",
+                    ["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lCoreFoundation",
+                     "-l_FoundationICU", "-lstdc++", "-use-ld=lld",
                      "-Xlinker", "--gc-sections",
                      "-Xlinker", "--script=\(packageDirectory)/Sources/swiftlet/handlers.ld"],
                     .when(platforms: [.linux], configuration: .release))
@@ -72,6 +92,8 @@ let package = Package(
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
+        .testTarget(name: "KeyValueTests", dependencies: ["KeyValue", "Swiftlet"]),
+        .testTarget(name: "SwiftletServeTests", dependencies: ["SwiftletServe", "KeyValue", "Swiftlet"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
         // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
         .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
