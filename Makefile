@@ -28,7 +28,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
 .PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox test \
-	unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules clean
+	unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
@@ -151,6 +151,13 @@ fuzz-regressions: fuzz-build
 	echo "fuzz-regressions: replaying $$(echo $$inputs | wc -w) inputs"; \
 	$(FUZZ_RUN) $$inputs > $(FUZZ_DIR)/regressions.log 2>&1 \
 		|| { tail -n 60 $(FUZZ_DIR)/regressions.log; exit 1; }
+
+# The kv-http demo (examples/kv-http, README "Serving"): its module is committed, so `make build` is enough to serve it;
+# rebuild it after editing server.c (toolchain clang, Debian's wasi-libc and libclang-rt-dev-wasm32).
+demo: examples/kv-http/server.wasm
+
+examples/kv-http/server.wasm: examples/kv-http/server.c include/swiftlet/kv.h
+	scripts/wasi-cc.sh -O2 -Wall -Wextra -I include -Wl,--strip-all -o $@ $<
 
 # Regenerates the committed binary modules from their text sources (needs wasm-tools).
 modules: $(patsubst %.wat,%.wasm,$(wildcard examples/*.wat)) \
