@@ -33,8 +33,9 @@ extension Sandbox {
         }
     }
 
-    /// Instantiates the module and runs its initializer in a new in-process world, and captures it.
-    func captureInProcess() throws(SandboxError) -> InstanceSnapshot {
+    /// Instantiates the module and runs its initializer in a new in-process world, and captures it (with every
+    /// function translated first, if asked).
+    func captureInProcess(translatingAllFunctions: Bool) throws(SandboxError) -> InstanceSnapshot {
         let module = try module()
         let world = try makeProcessWorld(for: .start, module: module)
         return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) in
@@ -48,6 +49,13 @@ extension Sandbox {
                     if world.wasi.exitStatus != nil {
                         throw .unsupported("cannot snapshot `\(configuration.module.name)`: it exited while initializing")
                     }
+                    throw world.failure(error)
+                }
+            }
+            if translatingAllFunctions {
+                do throws(Trap) {
+                    try world.store.translateAllFunctions(of: instance)
+                } catch {
                     throw world.failure(error)
                 }
             }

@@ -105,7 +105,17 @@ extension Sandbox {
     /// Output the module writes before the point goes to this sandbox's stdio. The capture is refused when the module
     /// ended, failed or timed out first, or holds descriptors other than those it started with (files it opened,
     /// which a restored execution would not have).
-    public func snapshot(at point: SnapshotPoint) throws(SandboxError) -> SandboxSnapshot {
+    ///
+    /// A snapshot holds the internal code of the functions run before the point, and each restored execution
+    /// translates the others it calls, again. With `translatingAllFunctions`, every function is translated before the
+    /// capture (after initialization only), so restored executions translate nothing: for a snapshot restored very
+    /// often (a server's, once per request), at the cost of translating the whole module once.
+    public func snapshot(at point: SnapshotPoint, translatingAllFunctions: Bool = false) throws(SandboxError)
+        -> SandboxSnapshot
+    {
+        if translatingAllFunctions && point != .afterInitialization {
+            throw .unsupported("every function can be translated before a snapshot after initialization only")
+        }
         let state: SandboxSnapshot.State
         switch configuration.isolation {
         case .process:
@@ -114,7 +124,7 @@ extension Sandbox {
                     "a snapshot at the first read of stdin needs --isolation vm (in-process, the engine cannot "
                         + "capture a call in progress)")
             }
-            state = .process(try captureInProcess())
+            state = .process(try captureInProcess(translatingAllFunctions: translatingAllFunctions))
         case .vm:
             #if canImport(Monitor)
             if virtualMachineHost == nil { virtualMachineHost = try VirtualMachineHost(configuration.virtualMachine) }

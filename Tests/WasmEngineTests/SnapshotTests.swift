@@ -220,6 +220,18 @@ let snapshotMappers: [MemoryImageMapper?] = {
         #expect(store.translatedFunctionCount == 2)  // `counter` and `load`
     }
 
+    @Test func everyFunctionTranslatedBeforeTheCaptureLeavesRestoresNothingToTranslate() throws {
+        let (_, _, snapshot) = try Self.captured(nil) { store, instance in
+            try store.translateAllFunctions(of: instance)
+            try store.translateAllFunctions(of: instance)  // nothing left the second time
+        }
+        #expect(snapshot.translatedFunctionCount == snapshot.module.functionTypeIndices.count - snapshot.module.importedFunctionCount)
+        let (store, restored) = try Self.restored(snapshot)
+        _ = try store.invoke(restored.function("_start"), [])
+        #expect(try store.invoke(restored.function("load"), [.i32(100)]) == [.i32(2)])  // `increment` once more
+        #expect(store.translatedFunctionCount == 0)
+    }
+
     @Test(arguments: snapshotMappers) func aRestoredStoreKeepsItsSnapshotsCodeAndImage(mapper: MemoryImageMapper?) throws {
         // Neither the original store nor the snapshot outlives the closure but in the restored store.
         let (store, instance) = try { () throws -> (Store, Instance) in
