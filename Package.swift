@@ -133,6 +133,10 @@ package.targets += [
 for target in package.targets where target.name == "WasmEngineTests" {
     target.dependencies += ["MemfdImages"]
 }
+// `swiftlet serve` hands each request's body and output to its sandbox in memfds (a worker's own, reused).
+for target in package.targets where target.name == "SwiftletServe" {
+    target.dependencies += ["CMemfd"]
+}
 #endif
 
 // bench/sandbox: the time to a ready sandbox through the Swiftlet library, fresh and from snapshots (run.py prints it

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import Swiftlet
+import SwiftletServe
 
 /// A failure a command reports as `Error: <message>` on stderr before exiting with `exitCode`.
 struct CommandFailure: Error {
@@ -18,7 +19,8 @@ func writeToStandardError(_ text: String) {
 /// Exit status of a run stopped by --timeout, as timeout(1) uses.
 let timeoutExitCode: Int32 = 124
 
-/// Runs a command's body, turning a `CommandFailure` or a `SandboxError` into its message and exit status.
+/// Runs a command's body, turning a `CommandFailure`, a `SandboxError` or a `ServeError` into its message and exit
+/// status.
 func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -28,6 +30,9 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let error as SandboxError {
         writeToStandardError("Error: \(error)")
         throw ExitCode(exitCode(of: error))
+    } catch let error as ServeError {
+        writeToStandardError("Error: \(error)")
+        throw ExitCode(1)
     }
 }
 

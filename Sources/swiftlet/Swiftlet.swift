@@ -10,7 +10,7 @@ struct SwiftletCommand: ParsableCommand {
         commandName: "swiftlet",
         abstract: "Runs untrusted WebAssembly modules in isolation.",
         version: "swiftlet \(version)",
-        subcommands: [RunCommand.self, SnapshotCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
+        subcommands: [RunCommand.self, SnapshotCommand.self, ServeCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
     )
 
     /// `run` in the common case goes straight to `RunOptions.run`, without ArgumentParser's start-up (see

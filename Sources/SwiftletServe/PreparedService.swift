@@ -1,0 +1,69 @@
+import Glibc
+import Swiftlet
+
+/// The per-request model's routes made ready at start-up: a snapshot of each module, taken once after its
+/// initialization, and for each route the sandbox configuration its requests run with. Shared by every connection
+/// and worker, and never changed after it is made.
+final class PreparedService: @unchecked Sendable {
+    // @unchecked Sendable: every property is immutable; the host functions in the configurations (the kv stores)
+    // are thread-safe, as ServeConfiguration.keyValueFunctions requires.
+    let routes: [PreparedRoute]
+    /// One configuration per distinct module, restored from its snapshot: what each worker makes its sandboxes from.
+    let modules: [Sandbox.Configuration]
+    let matcher: RouteMatcher
+    let workers = WorkerPool()
+    let maxBodySize: Int
+    /// The port this server listens on, for CGI's SERVER_PORT (set once bound) and the host for SERVER_NAME when a
+    /// request names none.
+    var port = 0
+    let host: String
+
+    struct PreparedRoute {
+        let route: Route
+        let moduleIndex: Int
+        /// The sandbox configuration of the route's requests, but for their environment, stdio and time left.
+        let configuration: Sandbox.Configuration
+    }
+
+    /// Captures each distinct module of `configuration.routes` after its initialization, in the configured isolation.
+    init(_ configuration: ServeConfiguration, host: String) throws(ServeError) {
+        var snapshots: [String: (index: Int, snapshot: SandboxSnapshot)] = [:]
+        var modules: [Sandbox.Configuration] = []
+        var routes: [PreparedRoute] = []
+        let nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(nullDevice) }
+        for route in configuration.routes {
+            var sandbox = Sandbox.Configuration(module: .file(path: route.module))
+            sandbox.isolation = configuration.isolation
+            sandbox.limits = configuration.limits
+            sandbox.limits.timeout = route.timeout ?? configuration.limits.timeout
+            sandbox.virtualMachine = configuration.virtualMachine
+            if snapshots[route.module] == nil {
+                // Initialization sees no request: no stdin, no stores granted, its output in the server's log.
+                var capture = sandbox
+                capture.standardIO = Sandbox.StandardIO(input: nullDevice, output: STDERR_FILENO, error: STDERR_FILENO)
+                capture.hostFunctions = configuration.keyValueFunctions?([]) ?? []
+                do throws(SandboxError) {
+                    let snapshot = try Sandbox(capture).snapshot(at: .afterInitialization, translatingAllFunctions: true)
+                    snapshots[route.module] = (modules.count, snapshot)
+                    var restored = capture
+                    restored.module = .snapshot(snapshot)
+                    modules.append(restored)
+                } catch {
+                    throw .moduleNotReady(module: route.module, error)
+                }
+            }
+            let (moduleIndex, snapshot) = snapshots[route.module]!
+            sandbox.module = .snapshot(snapshot)
+            sandbox.programName = route.module
+            sandbox.arguments = route.arguments
+            sandbox.hostFunctions = configuration.keyValueFunctions?(route.kvStores) ?? []
+            routes.append(PreparedRoute(route: route, moduleIndex: moduleIndex, configuration: sandbox))
+        }
+        self.routes = routes
+        self.modules = modules
+        matcher = RouteMatcher(configuration.routes)
+        maxBodySize = configuration.maxBodySize
+        self.host = host
+    }
+}

@@ -1,0 +1,66 @@
+import Glibc
+import Swiftlet
+
+/// What `swiftlet serve` serves and how, shared by both request models: the address, the isolation and limits of
+/// every sandbox, and the routes. The CLI and tests fill it; the servers only read it.
+public struct ServeConfiguration {
+    /// `HOST:PORT` (a numeric IPv4 address, or `[IPv6]`) to serve on. Port 0 has the kernel pick a free port, which
+    /// ``PerRequestServer/localPort`` then gives.
+    public var listenAddress: String
+    /// Where every sandbox runs its module.
+    public var isolation = Isolation.vm
+    /// The per-request model's routes; the long-running model serves the first route's module (its path unused).
+    public var routes: [Route]
+    /// Limits of every sandbox; `timeout` is the time allowed to each request of a route that names none
+    /// (nil: unlimited).
+    public var limits = Sandbox.Limits()
+    /// The micro-VM's host side (KVM device, guest kernel image).
+    public var virtualMachine = Sandbox.VirtualMachineSettings()
+    /// Threads running per-request sandboxes, each with a warm sandbox per module. Requests beyond them wait.
+    public var workerCount = ServeConfiguration.defaultWorkerCount
+    /// Longest request body the per-request model accepts (413 beyond).
+    public var maxBodySize = 16 << 20
+    /// The host functions that give a module the key-value stores it was granted (the `kv` import module), for
+    /// every route and for the capture of its snapshot (granted nothing). Nil: modules import no `kv`.
+    public var keyValueFunctions: ((_ grantedStores: [String]) -> [Sandbox.HostFunction])?
+
+    public init(listenAddress: String, routes: [Route]) {
+        self.listenAddress = listenAddress
+        self.routes = routes
+    }
+
+    /// Two per core: a sandbox blocked in a slow host call or spinning to its time limit leaves the cores to the
+    /// others, and the warm sandboxes cost only what their requests touched.
+    public static var defaultWorkerCount: Int {
+        2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+}
+
+/// Requests whose path matches are served by a fresh sandbox of ``module``, restored from a snapshot of it taken once
+/// at start-up (WAGI: the request in CGI variables and on stdin, the response on stdout).
+public struct Route: Equatable, Sendable {
+    /// `/hello` matches only that path; `/api/...` (WAGI's spelling) matches `/api` and every path beneath it, and
+    /// `/...` every path. An exact route wins over prefixes, and a longer prefix over a shorter one.
+    public var path: String
+    /// The module file.
+    public var module: String
+    /// The key-value stores the module may open.
+    public var kvStores: [String] = []
+    /// `NAME=value` variables every request of the route sees, besides the CGI ones (which win).
+    public var environment: [String] = []
+    /// The program's arguments, after its name.
+    public var arguments: [String] = []
+    /// Time allowed to one request (504 after it); nil takes the server's.
+    public var timeout: Duration?
+
+    public init(path: String, module: String) {
+        self.path = path
+        self.module = module
+    }
+
+    /// Whether the route covers every path beneath ``prefix``.
+    public var isPrefix: Bool { path.hasSuffix("/...") }
+
+    /// The path as CGI's SCRIPT_NAME gives it: the route's own part, without `/...`.
+    public var prefix: Substring { isPrefix ? path.dropLast(4) : path[...] }
+}
