@@ -68,8 +68,8 @@ public struct HypercallDispatcher: Sendable {
     static let maximumIovecCount: UInt64 = 1024
 
     public init(
-        guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, hostCallHandler: HostCallHandler? = nil,
-        wasiHandler: WASIHandler? = nil
+        guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil,
+        hostCallHandler: HostCallHandler? = nil
     ) {
         self.init(
             guestRegion: guestRegion, consoleLimit: consoleLimit, output: output,
