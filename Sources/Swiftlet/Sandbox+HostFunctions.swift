@@ -39,7 +39,9 @@ extension Sandbox {
     /// serves none), each found as the engine links an import in-process: the last host function with the import's
     /// module and name (byte for byte), which must have the import's type. An import none serves is refused in the
     /// engine's words, before any guest runs; so is a `funcref` in a host function's type, which cannot leave the VM.
-    func hostCallHandler(serving imports: [HostFunctionImport]) throws(SandboxError) -> HypercallDispatcher.HostCallHandler? {
+    func hostCallHandler(
+        serving imports: [HostFunctionImport]
+    ) throws(SandboxError) -> HypercallDispatcher.HostCallHandler? {
         var functions: [UInt64: HostFunction] = [:]
         for item in imports {
             let function = configuration.hostFunctions.last {
