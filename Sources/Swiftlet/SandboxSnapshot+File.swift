@@ -12,9 +12,9 @@ import MemfdImages
 
 /// Snapshot files (``SnapshotFile``'s container): a producer section naming what made the file, which must be this
 /// swiftlet exactly (a snapshot holds an engine's or a guest kernel's state at addresses of that build); a
-/// description (isolation, point, module name, the world's shape, exports, the imports host functions serve); for an in-process snapshot the module's
-/// bytes; and the state in the isolation's own format (the engine's payload, or the monitor's VM snapshot format,
-/// which also names the kernel image it needs).
+/// description (isolation, point, module name, the world's shape, exports, the imports host functions serve); for an
+/// in-process snapshot the module's bytes; and the state in the isolation's own format (the engine's payload, or the
+/// monitor's VM snapshot format, which also names the kernel image it needs).
 extension SandboxSnapshot {
     /// What must match between the swiftlet that wrote a snapshot file and the one that reads it.
     static var producerIdentity: String {
