@@ -93,6 +93,13 @@ struct HostFunctionTests {
         #expect(try sandbox.invoke("checksum") == [.i32(10), .i32(0xAABB_CCDD)])
         #expect(try sandbox.invoke("peek", [.i32(16)]) == [.i32(0x0403_0201)])
         #expect(try sandbox.invoke("peek", [.i32(65532)]) == [.i32(0)])
+        if isolation == .vm {
+            // One exit per call: the same execution with one host call more.
+            _ = try sandbox.invoke("initial")
+            let withoutCall = try #require(sandbox.statistics.vmExitCount)
+            _ = try sandbox.invoke("peek", [.i32(0)])
+            #expect(sandbox.statistics.vmExitCount == withoutCall + 1)
+        }
     }
 
     @Test("a host function's trap ends the run with its message", arguments: Isolation.allCases)
