@@ -36,6 +36,9 @@ public struct MicroVMConfiguration: Sendable {
     /// Where the kernel stops for the monitor to capture the VM (see ``MicroVM/runToSnapshot(timeLimit:)``). Restores
     /// and resets take the snapshot's.
     public var snapshotPoint = SnapshotPoint.none
+    /// Whether the kernel translates every function of the module before an ``SnapshotPoint/afterInitialization``
+    /// capture (``BootInfo/translatesAllFunctions``), so that runs restored from the snapshot translate none.
+    public var translatesAllFunctionsBeforeSnapshot = false
     /// Bytes reserved at the top of guest memory, with a snapshot point, for the inputs of runs restored from the
     /// snapshot (arguments, environment, the export to invoke): untouched until a restore writes there.
     public var runInputsCapacity: UInt64 = 1 << 20
@@ -210,6 +213,7 @@ public struct MicroVM: ~Copyable {
         }
         bootInfo.snapshotPoint = configuration.snapshotPoint.rawValue
         bootInfo.linksHostFunctions = configuration.hostCallHandler == nil ? 0 : 1
+        bootInfo.translatesAllFunctions = configuration.translatesAllFunctionsBeforeSnapshot ? 1 : 0
         bootInfo.runInputsAddress = reserved == 0 ? 0 : usableEnd
         bootInfo.runInputsSize = reserved
         let layout = VMSnapshotLayout(

@@ -80,13 +80,15 @@ extension Sandbox {
     /// Boots a micro-VM on the module and runs it to `point`, where the monitor captures it; its guest links the
     /// module's `hostImports` to host calls.
     func captureInVM(
-        at point: SnapshotPoint, hostImports: [HostFunctionImport], host: VirtualMachineHost
+        at point: SnapshotPoint, translatingAllFunctions: Bool, hostImports: [HostFunctionImport],
+        host: VirtualMachineHost
     ) throws(SandboxError) -> VMSnapshotBox {
         try withGuestRun(for: .start) { (guestRun, _) throws(SandboxError) in
             let wasiHost = try makeWASIHost(for: .start)
             var vmConfiguration = vmConfiguration(
                 run: guestRun, serving: wasiHost, hostCalls: try hostCallHandler(serving: hostImports))
             vmConfiguration.snapshotPoint = point == .afterInitialization ? .afterInitialization : .atFirstStandardInputRead
+            vmConfiguration.translatesAllFunctionsBeforeSnapshot = translatingAllFunctions
             let snapshot: VMSnapshot
             do throws(MicroVMError) {
                 var vm = try MicroVM(system: host.system, kernel: host.kernel, configuration: vmConfiguration)

@@ -134,7 +134,10 @@ extension Sandbox {
         case .vm:
             #if canImport(Monitor)
             if virtualMachineHost == nil { virtualMachineHost = try VirtualMachineHost(configuration.virtualMachine) }
-            state = .vm(try captureInVM(at: point, hostImports: hostImports, host: virtualMachineHost!))
+            state = .vm(
+                try captureInVM(
+                    at: point, translatingAllFunctions: translatingAllFunctions, hostImports: hostImports,
+                    host: virtualMachineHost!))
             #else
             throw .virtualMachineUnavailable("micro-VMs need Linux KVM; use --isolation process")
             #endif

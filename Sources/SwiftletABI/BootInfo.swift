@@ -89,6 +89,10 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// before booting, that each has a host function of its type); 0: such imports are unknown, as without host
     /// functions in-process.
     public var linksHostFunctions: UInt64 = 0
+    /// 1: at an ``SnapshotPoint/afterInitialization`` snapshot, translate every function the module defines before
+    /// the capture, so that restored runs translate none (a server restores its snapshot per request); 0: only what
+    /// ran before it is translated.
+    public var translatesAllFunctions: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -106,7 +110,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 37
+    public static let wordCount = 38
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -146,6 +150,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         runInputsAddress = word(34)
         runInputsSize = word(35)
         linksHostFunctions = word(36)
+        translatesAllFunctions = word(37)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -186,6 +191,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(34, runInputsAddress)
         body(35, runInputsSize)
         body(36, linksHostFunctions)
+        body(37, translatesAllFunctions)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

@@ -94,17 +94,18 @@ struct ABIRecordTests {
         info.runInputsAddress = 34
         info.runInputsSize = 35
         info.linksHostFunctions = 36
+        info.translatesAllFunctions = 37
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36] {
+        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37] {
             let expected: UInt64 = word == 6 ? 5 : UInt64(word)
             #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
         }
-        #expect(BootInfo.byteCount == 37 * 8)
+        #expect(BootInfo.byteCount == 38 * 8)
         #expect(info.isCompatible)
     }
 

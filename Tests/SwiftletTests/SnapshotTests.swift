@@ -77,6 +77,28 @@ struct SandboxSnapshotTests {
         #expect(try restored(exiting).run() == 7)
     }
 
+    @Test("a snapshot with every function translated runs the same, and its restores translate nothing",
+          arguments: Isolation.allCases)
+    func everyFunctionTranslated(isolation: Isolation) throws {
+        let snapshot = try Sandbox(configuration(.file(path: modules + "hello.wasm"), isolation))
+            .snapshot(at: .afterInitialization, translatingAllFunctions: true)
+        for _ in 0..<2 {
+            let (status, text) = try output(of: try restored(snapshot))
+            #expect(status == 0 && text == "hello from C in WebAssembly\n")
+        }
+        if isolation == .process {
+            let nullDevice = open("/dev/null", O_WRONLY)
+            defer { close(nullDevice) }
+            let sandbox = try restored(snapshot) { $0.standardIO.output = nullDevice }
+            try sandbox.run()
+            #expect(sandbox.statistics.translatedFunctionCount == 0)
+        }
+        #expect(throws: SandboxError.self) {
+            try Sandbox(configuration(.file(path: modules + "hello.wasm"), .vm))
+                .snapshot(at: .firstStandardInputRead, translatingAllFunctions: true)
+        }
+    }
+
     @Test("every restored execution draws different random bytes", arguments: Isolation.allCases)
     func freshRandomness(isolation: Isolation) throws {
         let snapshot = try Sandbox(configuration(.file(path: modules + "random.wasm"), isolation))

@@ -77,6 +77,13 @@ struct ModuleRun {
                 }
                 break
             }
+            if bootInfo.translatesAllFunctions != 0 {
+                do throws(Trap) {
+                    try store.translateAllFunctions(of: instance)
+                } catch {
+                    Hypercalls.failure(.trap, message: error.reason.message)
+                }
+            }
             bootInfo = Snapshot.take()
             wasi.arguments = .init(bytes: bytes(at: bootInfo.argumentsAddress, count: bootInfo.argumentsSize),
                 count: UInt32(truncatingIfNeeded: bootInfo.argumentCount))
