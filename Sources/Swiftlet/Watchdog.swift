@@ -1,50 +1,26 @@
 import Glibc
 
-/// Calls `expire` once a time limit passes, from its own thread, unless cancelled first. Cancelling wakes the thread
-/// at once, so a sandbox that ran many short executions leaves no sleeping threads behind.
+/// Calls `expire` once a time limit passes, unless cancelled first.
+///
+/// Every watchdog of the process is watched by one thread, started with the first: a server running each request in
+/// a sandbox with a time limit makes a watchdog per request, and a thread each would cost more than a small request.
+/// The thread keeps the pending watchdogs in a list (as many as sandboxes running at once, so a scan is cheap) and
+/// sleeps until the earliest deadline; cancelling only takes a watchdog off the list.
 final class Watchdog: @unchecked Sendable {
-    // SAFETY (@unchecked Sendable): `cancelled` is read and written only with `mutex` held.
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
-    private var cancelled = false
-    private let expire: @Sendable () -> Void
+    // SAFETY (@unchecked Sendable): immutable; the list it is on is the timer's, behind the timer's mutex.
+    fileprivate let deadline: timespec
+    fileprivate let expire: @Sendable () -> Void
 
     /// Starts the watch: `expire` runs after `limit` unless ``cancel()`` is called first.
     init(after limit: Duration, expire: @escaping @Sendable () -> Void) {
         self.expire = expire
-        pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-        let deadline = Self.monotonicDeadline(after: limit)
-        startDetachedThread { [self] in watch(until: deadline) }
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
+        deadline = Self.monotonicDeadline(after: limit)
+        WatchdogTimer.shared.add(self)
     }
 
     /// Stops the watch; `expire` is not called after this returns (unless it was already running).
     func cancel() {
-        pthread_mutex_lock(&mutex)
-        cancelled = true
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
-    }
-
-    private func watch(until deadline: timespec) {
-        var deadline = deadline
-        pthread_mutex_lock(&mutex)
-        var timedOut = false
-        while !cancelled && !timedOut {
-            timedOut = pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT
-        }
-        let expired = !cancelled
-        pthread_mutex_unlock(&mutex)
-        if expired { expire() }
+        WatchdogTimer.shared.remove(self)
     }
 
     private static func monotonicDeadline(after limit: Duration) -> timespec {
@@ -59,5 +35,75 @@ final class Watchdog: @unchecked Sendable {
             wholeSeconds += 1
         }
         return timespec(tv_sec: wholeSeconds, tv_nsec: nanoseconds)
+    }
+}
+
+/// The thread behind every ``Watchdog``.
+private final class WatchdogTimer: @unchecked Sendable {
+    // SAFETY (@unchecked Sendable): `pending` and `running` are used only with `mutex` held.
+    static let shared = WatchdogTimer()
+
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    private var pending: [Watchdog] = []
+    /// The watchdog whose `expire` runs now, outside the lock: its `cancel` waits for it (as the contract says).
+    private var running: Watchdog?
+    private var finished = pthread_cond_t()
+
+    private init() {
+        pthread_mutex_init(&mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(&condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+        pthread_cond_init(&finished, nil)
+        startDetachedThread { [self] in watch() }
+    }
+
+    func add(_ watchdog: Watchdog) {
+        pthread_mutex_lock(&mutex)
+        // The thread sleeps until the earliest deadline: wake it only when this one comes first (with one time limit,
+        // deadlines come in order and a new one never does).
+        let isEarliest = pending.allSatisfy { Self.isBefore(watchdog.deadline, $0.deadline) }
+        pending.append(watchdog)
+        if isEarliest { pthread_cond_signal(&condition) }
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func remove(_ watchdog: Watchdog) {
+        pthread_mutex_lock(&mutex)
+        if let index = pending.firstIndex(where: { $0 === watchdog }) { pending.remove(at: index) }
+        while running === watchdog { pthread_cond_wait(&finished, &mutex) }
+        pthread_mutex_unlock(&mutex)
+    }
+
+    private func watch() -> Never {
+        pthread_mutex_lock(&mutex)
+        while true {
+            guard let earliest = pending.indices.min(by: { Self.isBefore(pending[$0].deadline, pending[$1].deadline) })
+            else {
+                pthread_cond_wait(&condition, &mutex)
+                continue
+            }
+            var deadline = pending[earliest].deadline
+            // A signal (an earlier deadline) or a spurious wake-up looks at the list again.
+            guard pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT else { continue }
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            while let index = pending.firstIndex(where: { !Self.isBefore(now, $0.deadline) }) {
+                let expired = pending.remove(at: index)
+                running = expired
+                pthread_mutex_unlock(&mutex)
+                expired.expire()
+                pthread_mutex_lock(&mutex)
+                running = nil
+                pthread_cond_broadcast(&finished)
+            }
+        }
+    }
+
+    private static func isBefore(_ a: timespec, _ b: timespec) -> Bool {
+        a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec)
     }
 }
