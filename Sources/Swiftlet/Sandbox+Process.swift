@@ -89,8 +89,7 @@ extension Sandbox {
         } catch {
             throw .invalidConfiguration(error.description)
         }
-        // As wasmtime: writing to a closed pipe is the guest's EPIPE, not the end of this process.
-        signal(SIGPIPE, SIG_IGN)
+        ignoreBrokenPipes()
         var imports = Imports()
         // Only the WASI functions the module imports: a restore binds them in every new store.
         wasi.define(in: &imports, store: store, importedBy: module)
@@ -183,6 +182,16 @@ struct ProcessWorld {
         return .trap(trap.reason.message)
     }
 }
+
+/// As wasmtime: writing to a closed pipe or socket is the guest's EPIPE, not the end of this process. Once per process
+/// (the first execution), not a system call per execution.
+func ignoreBrokenPipes() {
+    _ = brokenPipesIgnored
+}
+
+private let brokenPipesIgnored: Void = {
+    signal(SIGPIPE, SIG_IGN)
+}()
 
 /// CLOCK_MONOTONIC in nanoseconds.
 package func monotonicNanoseconds() -> UInt64 {

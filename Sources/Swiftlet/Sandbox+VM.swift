@@ -212,8 +212,7 @@ extension Sandbox {
         vmConfiguration.hostCallHandler = hostCalls
         vmConfiguration.wasiInterrupt = { [interrupt = wasiHost.interruptHandle] in interrupt.interrupt() }
         vmConfiguration.wasiMailbox = configuration.virtualMachine.wasiMailbox
-        // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.
-        signal(SIGPIPE, SIG_IGN)
+        ignoreBrokenPipes()
         return vmConfiguration
     }
 

@@ -5,7 +5,9 @@ import Glibc
 /// Every watchdog of the process is watched by one thread, started with the first: a server running each request in
 /// a sandbox with a time limit makes a watchdog per request, and a thread each would cost more than a small request.
 /// The thread keeps the pending watchdogs in a list (as many as sandboxes running at once, so a scan is cheap) and
-/// sleeps until the earliest deadline; cancelling only takes a watchdog off the list.
+/// sleeps until the earliest deadline; cancelling only takes a watchdog off the list, and adding one wakes the thread
+/// only when it is due before the thread would wake anyway (with one time limit for every run, deadlines come in
+/// order, so the thread wakes about once per time limit, not once per run).
 final class Watchdog: @unchecked Sendable {
     // SAFETY (@unchecked Sendable): immutable; the list it is on is the timer's, behind the timer's mutex.
     fileprivate let deadline: timespec
@@ -40,8 +42,16 @@ final class Watchdog: @unchecked Sendable {
 
 /// The thread behind every ``Watchdog``.
 private final class WatchdogTimer: @unchecked Sendable {
-    // SAFETY (@unchecked Sendable): `pending` and `running` are used only with `mutex` held.
+    // SAFETY (@unchecked Sendable): `pending`, `running` and `wakesAt` are used only with `mutex` held.
     static let shared = WatchdogTimer()
+
+    private enum Wake {
+        /// The thread is looking at the list, and will sleep until its earliest deadline.
+        case afterScan
+        case at(timespec)
+        /// The list was empty: only an added watchdog wakes the thread.
+        case whenSignalled
+    }
 
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
@@ -49,6 +59,7 @@ private final class WatchdogTimer: @unchecked Sendable {
     /// The watchdog whose `expire` runs now, outside the lock: its `cancel` waits for it (as the contract says).
     private var running: Watchdog?
     private var finished = pthread_cond_t()
+    private var wakesAt = Wake.afterScan
 
     private init() {
         pthread_mutex_init(&mutex, nil)
@@ -63,11 +74,17 @@ private final class WatchdogTimer: @unchecked Sendable {
 
     func add(_ watchdog: Watchdog) {
         pthread_mutex_lock(&mutex)
-        // The thread sleeps until the earliest deadline: wake it only when this one comes first (with one time limit,
-        // deadlines come in order and a new one never does).
-        let isEarliest = pending.allSatisfy { Self.isBefore(watchdog.deadline, $0.deadline) }
         pending.append(watchdog)
-        if isEarliest { pthread_cond_signal(&condition) }
+        let wakesTooLate: Bool
+        switch wakesAt {
+        case .afterScan: wakesTooLate = false
+        case .at(let time): wakesTooLate = Self.isBefore(watchdog.deadline, time)
+        case .whenSignalled: wakesTooLate = true
+        }
+        if wakesTooLate {
+            wakesAt = .afterScan
+            pthread_cond_signal(&condition)
+        }
         pthread_mutex_unlock(&mutex)
     }
 
@@ -83,12 +100,17 @@ private final class WatchdogTimer: @unchecked Sendable {
         while true {
             guard let earliest = pending.indices.min(by: { Self.isBefore(pending[$0].deadline, pending[$1].deadline) })
             else {
+                wakesAt = .whenSignalled
                 pthread_cond_wait(&condition, &mutex)
+                wakesAt = .afterScan
                 continue
             }
             var deadline = pending[earliest].deadline
+            wakesAt = .at(deadline)
+            let woken = pthread_cond_timedwait(&condition, &mutex, &deadline)
+            wakesAt = .afterScan
             // A signal (an earlier deadline) or a spurious wake-up looks at the list again.
-            guard pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT else { continue }
+            guard woken == ETIMEDOUT else { continue }
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)
             while let index = pending.firstIndex(where: { !Self.isBefore(now, $0.deadline) }) {

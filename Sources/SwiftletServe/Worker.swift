@@ -14,6 +14,9 @@ final class Worker: @unchecked Sendable {
     private let sandboxes: [Sandbox]
     private let input: Int32
     private let output: Int32
+    /// How many bytes each memfd holds from the last request: one that is already empty is not truncated again.
+    private var inputSize = 0
+    private var outputSize = 0
 
     init(service: PreparedService) throws(ServeError) {
         self.service = service
@@ -79,14 +82,23 @@ final class Worker: @unchecked Sendable {
         return (head, job.head.method == .HEAD ? ByteBuffer() : written)
     }
 
-    /// Puts `body` in the input memfd, as all of it, from its start, and empties the output memfd.
+    /// Puts `body` in the input memfd, as all of it, from its start, and empties the output memfd. A module may
+    /// have moved either position (`fd_seek`), so both go back to 0.
     private func load(_ body: ByteBuffer) -> Bool {
         let count = body.readableBytes
         let stored = body.withUnsafeReadableBytes { bytes in
             // SAFETY: pwrite reads only `bytes`, the buffer's readable bytes, for the duration of the call.
-            ftruncate(input, off_t(count)) == 0 && (count == 0 || writeFully(input, bytes))
+            (count == inputSize || ftruncate(input, off_t(count)) == 0) && (count == 0 || writeFully(input, bytes))
         }
-        return stored && lseek(input, 0, SEEK_SET) == 0 && ftruncate(output, 0) == 0 && lseek(output, 0, SEEK_SET) == 0
+        guard stored, lseek(input, 0, SEEK_SET) == 0 else {
+            inputSize = -1  // unknown: truncated next time
+            return false
+        }
+        inputSize = count
+        guard outputSize == 0 || ftruncate(output, 0) == 0 else { return false }
+        // Unknown until read back: a run that fails leaves what it wrote, to be truncated next time.
+        outputSize = -1
+        return lseek(output, 0, SEEK_SET) == 0
     }
 
     /// The whole output memfd (whatever the module's position in it), or nil if it cannot be read.
@@ -94,6 +106,7 @@ final class Worker: @unchecked Sendable {
         var status = stat()
         guard fstat(output, &status) == 0 else { return nil }
         let size = Int(status.st_size)
+        outputSize = size
         var buffer = ByteBufferAllocator().buffer(capacity: size)
         var complete = true
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in

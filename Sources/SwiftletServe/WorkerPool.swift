@@ -49,8 +49,10 @@ final class WorkerPool: @unchecked Sendable {
     func submit(_ job: Job) {
         pthread_mutex_lock(&mutex)
         jobs.append(job)
-        if idleWorkers > 0 { pthread_cond_signal(&jobAvailable) }
+        let wakesWorker = idleWorkers > 0
         pthread_mutex_unlock(&mutex)
+        // After unlocking, so the woken worker does not wait for the mutex this thread still holds.
+        if wakesWorker { pthread_cond_signal(&jobAvailable) }
     }
 
     /// The next job, waiting for one; nil once the pool stops.

@@ -3,7 +3,10 @@ import Glibc
 /// One entry of a guest's descriptor table: a host descriptor and what the guest may do with it.
 final class OpenDescriptor {
     let hostFD: Int32
-    let fileType: WASIFileType
+    /// A standard stream's is asked of the host (as wasmtime: a terminal is a character device, anything else an
+    /// unknown stream) only when first needed: a host is made for every run, a server's once per request, and most
+    /// runs never ask.
+    private(set) lazy var fileType: WASIFileType = isatty(hostFD) != 0 ? .characterDevice : .unknown
     /// What `fd_fdstat_get` reports, fixed for the descriptor's life (see `WASIRights`).
     let rightsBase: WASIRights
     let rightsInheriting: WASIRights
@@ -15,16 +18,17 @@ final class OpenDescriptor {
     /// The listing `fd_readdir` pages through by cookie, read afresh when the guest starts over (cookie 0).
     var directoryListing: [DirectoryEntry]?
 
+    /// - Parameter fileType: nil for a standard stream, whose type is found when first needed.
     init(
-        hostFD: Int32, fileType: WASIFileType, rightsBase: WASIRights, rightsInheriting: WASIRights,
+        hostFD: Int32, fileType: WASIFileType?, rightsBase: WASIRights, rightsInheriting: WASIRights,
         preopenName: [UInt8]? = nil, isStandardStream: Bool = false
     ) {
         self.hostFD = hostFD
-        self.fileType = fileType
         self.rightsBase = rightsBase
         self.rightsInheriting = rightsInheriting
         self.preopenName = preopenName
         self.isStandardStream = isStandardStream
+        if let fileType { self.fileType = fileType }
     }
 
     deinit {

@@ -51,10 +51,9 @@ public final class WASIHost {
         descriptors = DescriptorTable(capacity: configuration.maxOpenDescriptors)
         let standard = configuration.standardDescriptors
         for (hostFD, rights) in [(standard.input, WASIRights.fdRead), (standard.output, .fdWrite), (standard.error, .fdWrite)] {
-            // As wasmtime: a terminal is a character device, anything else an unknown stream.
             try insertDuringSetup(
                 OpenDescriptor(
-                    hostFD: hostFD, fileType: isatty(hostFD) != 0 ? .characterDevice : .unknown,
+                    hostFD: hostFD, fileType: nil,
                     rightsBase: rights, rightsInheriting: rights, isStandardStream: true))
         }
         for address in configuration.listenAddresses {

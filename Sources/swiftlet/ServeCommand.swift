@@ -45,7 +45,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
-    @Option(help: ArgumentHelp("Threads running per-request sandboxes (default: two per core).", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads running per-request sandboxes (default: one per core; more for modules that wait).", valueName: "N"))
     var workers = ServeConfiguration.defaultWorkerCount
 
     @Option(
@@ -103,6 +103,8 @@ struct ServeCommand: ParsableCommand {
             configuration.limits.timeout = .milliseconds(Int64(min(max(seconds, 0), 1e9) * 1000))
         }
         configuration.virtualMachine.kvmDevicePath = kvmDevicePath
+        // As `run`: for tests and measurements comparing the two ways a forwarded WASI call travels.
+        configuration.virtualMachine.wasiMailbox = environmentValue("SWIFTLET_WASI_MAILBOX") != "off"
         return configuration
     }
 }
