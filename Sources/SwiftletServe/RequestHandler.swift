@@ -36,6 +36,12 @@ final class RequestHandler: ChannelInboundHandler {
         self.context = nil
     }
 
+    /// A malformed request (NIO's error handler has answered it with 400) or a failed connection: the connection
+    /// cannot go on.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
