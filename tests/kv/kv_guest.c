@@ -9,6 +9,9 @@
  *   kv_guest list STORE                       prints the errno, then the keys, a line each
  *   kv_guest set-and-wait STORE KEY VALUE     sets, prints "ack", then blocks until stdin ends
  *   kv_guest churn STORE PREFIX N             sets, gets, checks and deletes N keys PREFIX0..; exits 1 on a mismatch
+ *   kv_guest ride-out STORE KEY               sets KEY every 5 ms, printing each new errno, until it has printed
+ *                                             three (0, then a failure, then 0 again: the backend went and came back)
+ *                                             or 60 s passed
  */
 #include "../../include/swiftlet/kv.h"
 
@@ -339,7 +342,7 @@ static int list(swiftlet_kv_store store) {
     uint8_t buffer[64];
     uint32_t count = 0, error = 0;
     uint64_t cursor = 0;
-    char output[4096] = "";
+    static char output[1 << 20];
     do {
         error = swiftlet_kv_list(store, cursor, buffer, sizeof buffer, &count, &cursor);
         size_t offset = 0;
@@ -377,6 +380,21 @@ static int churn(swiftlet_kv_store store, const char *prefix, int n) {
     return 0;
 }
 
+static int ride_out(swiftlet_kv_store store, const char *key) {
+    uint32_t last = UINT32_MAX;
+    int changes = 0;
+    for (int i = 0; i < 60 * 200 && changes < 3; i++) {
+        uint32_t error = set_text(store, key, "x");
+        if (error != last) {
+            printf("%u\n", error);
+            last = error;
+            changes++;
+        }
+        usleep(5000);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 5 && strcmp(argv[1], "contract") == 0) return contract(argv[2], argv[3], argv[4]);
     if (argc < 3) {
@@ -408,6 +426,7 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
+    if (argc == 4 && strcmp(command, "ride-out") == 0) return ride_out(store, argv[3]);
     if (argc == 5 && strcmp(command, "churn") == 0) return churn(store, argv[3], atoi(argv[4]));
     fprintf(stderr, "kv_guest: bad arguments\n");
     return 2;
