@@ -14,8 +14,8 @@ import Swiftlet
 /// ```
 ///
 /// A backend that fails while modules run (Redis down, a full disk) fails their calls with `__WASI_ERRNO_IO`, and the
-/// service writes one line on stderr saying which backend and why, at most every ``failureLogInterval`` (each line
-/// counts the failures it stands for) and once more when the backend works again.
+/// service writes one line on stderr saying which backend and why, at most every 10 seconds (each line counts the
+/// failures it stands for) and once more when the backend works again.
 public final class KeyValueService: Sendable {
     /// What a service keeps its stores in, and the limits on what modules store.
     public struct Configuration: Equatable, Sendable {
@@ -50,8 +50,9 @@ public final class KeyValueService: Sendable {
         }
     }
 
-    /// How often, at most, the service logs a failing backend.
-    public static let failureLogInterval: Duration = .seconds(10)
+    /// How often, at most, the service logs a failing backend: often enough to follow an outage, rarely enough
+    /// that a busy server failing every call does not flood its log.
+    static let failureLogInterval: Duration = .seconds(10)
 
     public let configuration: Configuration
     let backend: any KeyValueBackend

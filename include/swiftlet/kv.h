@@ -6,8 +6,8 @@
  * default: a file per run, or `--kv-dir DIR`) or in Redis (`--kv redis://HOST:PORT`); a set that returned success is
  * durable against a crash of the host process.
  *
- * Every function returns a WASI errno (0 on success) and writes its results through pointers, into buffers the caller
- * owns. The errnos:
+ * Every function returns a WASI errno (0 on success; the names are <wasi/api.h>'s) and writes its results through
+ * pointers, into buffers the caller owns. The errnos:
  *   __WASI_ERRNO_NOTCAPABLE  open: the store was not granted to this module
  *   __WASI_ERRNO_BADF        a number that is not a handle kv_open gives
  *   __WASI_ERRNO_INVAL       an empty key or store name
