@@ -37,12 +37,22 @@ public struct HypercallDispatcher: Sendable {
     public typealias WASIHandler =
         @Sendable (_ function: UInt64, _ arguments: [UInt64], _ linearMemory: UnsafeMutableRawBufferPointer) -> UInt64
 
+    /// Calls the host function serving one of the module's function imports (``Hypercall/hostCall``): the import's
+    /// index in the module's function index space, its argument slots as the module passed them, how many result
+    /// slots the guest expects, and the calling module's linear memory (empty when it has none), valid only during the
+    /// call. Runs on the vCPU thread, while the guest waits.
+    public typealias HostCallHandler =
+        @Sendable (_ function: UInt64, _ arguments: [UInt64], _ resultCount: Int,
+            _ linearMemory: UnsafeMutableRawBufferPointer) -> HostCallOutcome
+
     /// The guest-owned part of guest memory; requests and buffers must lie inside it.
     public let guestRegion: GuestRange
     public let consoleLimit: Int
     public let output: Output
     /// Serves WASI calls, through exits and the mailbox; its handler nil answers as ``unimplementedWASIAnswer(_:)``.
     let wasi: WASICallServer
+    /// Serves host calls; nil when the VM has no host functions, and a host call is then malformed.
+    let hostCallHandler: HostCallHandler?
     public private(set) var console: [UInt8] = []
     public private(set) var errorOutput: [UInt8] = []
     /// Whether captured output was dropped because it exceeded ``consoleLimit``.
@@ -58,18 +68,23 @@ public struct HypercallDispatcher: Sendable {
     static let maximumIovecCount: UInt64 = 1024
 
     public init(
-        guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil
+        guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil,
+        hostCallHandler: HostCallHandler? = nil
     ) {
         self.init(
             guestRegion: guestRegion, consoleLimit: consoleLimit, output: output,
-            wasi: WASICallServer(guestRegion: guestRegion, handler: wasiHandler))
+            wasi: WASICallServer(guestRegion: guestRegion, handler: wasiHandler), hostCallHandler: hostCallHandler)
     }
 
-    init(guestRegion: GuestRange, consoleLimit: Int, output: Output, wasi: WASICallServer) {
+    init(
+        guestRegion: GuestRange, consoleLimit: Int, output: Output, wasi: WASICallServer,
+        hostCallHandler: HostCallHandler?
+    ) {
         self.guestRegion = guestRegion
         self.consoleLimit = consoleLimit
         self.output = output
         self.wasi = wasi
+        self.hostCallHandler = hostCallHandler
     }
 
     /// Handles an `out` the guest made (a `KVM_EXIT_IO` exit).
@@ -131,6 +146,8 @@ public struct HypercallDispatcher: Sendable {
             return .resume
         case .snapshot:
             return .snapshot
+        case .hostCall:
+            return try hostCall(at: UInt64(value), memory: memory)
         case .discard:
             let request = try readRequest(DiscardRequest.self, at: UInt64(value), memory: memory)
             let range = try guestBuffer(request.start, length: request.length)
@@ -186,6 +203,61 @@ public struct HypercallDispatcher: Sendable {
         }
         try writeBack(total, at: address + FDWriteRequest.resultOffset, memory: memory)
         try writeBack(errno, at: address + FDWriteRequest.resultOffset + 8, memory: memory)
+    }
+
+    /// A host call: the request and its values are checked against guest memory before the handler runs, and the
+    /// results are written back only when they fill exactly the slots the guest left for them.
+    private func hostCall(at address: UInt64, memory: borrowing GuestMemory) throws(HypercallError) -> Action {
+        let request = try readRequest(HostCallRequest.self, at: address, memory: memory)
+        guard let hostCallHandler else { throw .malformedRequest(.hostCall, "this VM has no host functions") }
+        let maximum = HostCallRequest.maximumValueCount
+        guard request.argumentCount <= maximum, request.resultCount <= maximum else {
+            throw .malformedRequest(
+                .hostCall, "\(request.argumentCount) arguments and \(request.resultCount) results, more than \(maximum)")
+        }
+        let values = try guestBuffer(request.valuesAddress, length: (request.argumentCount + request.resultCount) * 8)
+        let arguments = try (0..<request.argumentCount).map { (index) throws(HypercallError) in
+            try load(values.start.rawValue + index * 8, memory: memory)
+        }
+        let linearMemory = try Self.checkedLinearMemory(request.memoryAddress, size: request.memorySize, in: guestRegion)
+        let outcome = try Self.withLinearMemory(linearMemory, memory: memory.sharedView) { bytes in
+            hostCallHandler(request.function, arguments, Int(request.resultCount), bytes)
+        }
+        switch outcome {
+        case .returned(let results):
+            guard results.count == request.resultCount else {
+                throw .malformedRequest(.hostCall, "the host returned \(results.count) results for \(request.resultCount)")
+            }
+            for (index, result) in results.enumerated() {
+                try writeBack(result, at: values.start.rawValue + (request.argumentCount + UInt64(index)) * 8, memory: memory)
+            }
+            return .resume
+        case .trapped(let message):
+            return .failed(GuestFailure(kind: .trap, message: message))
+        case .refused(let reason):
+            throw .malformedRequest(.hostCall, reason)
+        }
+    }
+
+    /// The calling module's linear memory as a request names it: inside the guest's region, or nil when its size is
+    /// 0 (a module without memory, whose address means nothing).
+    static func checkedLinearMemory(
+        _ address: UInt64, size: UInt64, in guestRegion: GuestRange
+    ) throws(HypercallError) -> GuestRange? {
+        size == 0 ? nil : try checkedBuffer(address, length: size, in: guestRegion)
+    }
+
+    /// Calls `body` with the bytes of `linearMemory` (checked by ``checkedLinearMemory(_:size:in:)``), or with an
+    /// empty buffer for none.
+    static func withLinearMemory<R>(
+        _ linearMemory: GuestRange?, memory: GuestMemoryView, _ body: (UnsafeMutableRawBufferPointer) -> R
+    ) throws(HypercallError) -> R {
+        guard let linearMemory else { return body(UnsafeMutableRawBufferPointer(start: nil, count: 0)) }
+        do {
+            return try memory.withMutableBytes(at: linearMemory.start, count: linearMemory.length, body)
+        } catch {
+            throw .bufferOutsideGuestRegion(address: linearMemory.start, length: linearMemory.length)
+        }
     }
 
     /// The WASI errno for a failed write to the host's stdout or stderr.
@@ -294,6 +366,16 @@ public struct GuestFailure: Equatable, Sendable {
         self.kind = kind
         self.message = message
     }
+}
+
+/// What a host function did with a ``Hypercall/hostCall`` (``HypercallDispatcher/HostCallHandler``).
+public enum HostCallOutcome: Equatable, Sendable {
+    /// It returned these result slots, one for each the guest left room for.
+    case returned([UInt64])
+    /// It trapped: the run ends with this trap message, as it would in-process.
+    case trapped(String)
+    /// The request names no import a host function serves, or does not match its type: a malformed hypercall.
+    case refused(String)
 }
 
 /// A malformed hypercall. The guest caused it, so it ends the VM rather than the monitor.

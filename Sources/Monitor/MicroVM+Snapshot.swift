@@ -49,7 +49,7 @@ extension MicroVM {
     /// A new VM resumed from `snapshot`, copy-on-write: it reads the snapshot's pages and owns only those it writes.
     /// Its kernel goes on from the snapshot exit with `run`'s inputs, a fresh random key and a clock base stamped just
     /// before it runs. Of `configuration`, the memory layout, kernel run and snapshot point are the snapshot's and
-    /// ignored; its output, WASI handler, mailbox, console limit, clocks and random key apply.
+    /// ignored; its output, WASI and host call handlers, mailbox, console limit, clocks and random key apply.
     public init(
         system: borrowing KVMSystem, restoring snapshot: borrowing VMSnapshot, run: SnapshotRun = SnapshotRun(),
         configuration: MicroVMConfiguration = MicroVMConfiguration()
@@ -88,7 +88,7 @@ extension MicroVM {
     /// Makes this VM, after any run, a VM freshly restored from `snapshot` (as ``init(system:restoring:run:configuration:)``
     /// would), keeping its KVM VM and vCPU: a warm pool's way to the next tenant. Nothing of the previous run is left:
     /// its memory is replaced by the snapshot's, its registers (general, special and FPU/SSE) by the captured ones, and
-    /// its console, invoke results and WASI server (worker thread, mailbox state, handler) by new ones.
+    /// its console, invoke results, WASI server (worker, mailbox state, handler) and host call handler by new ones.
     ///
     /// Memory: on this shadow-paging KVM every page a run touches for the first time in a VM costs a fault of about
     /// 35 µs (as much as an exit), so a reset keeps the pages and KVM's mappings of them and copies the snapshot's bytes

@@ -21,6 +21,11 @@ public struct MicroVMConfiguration: Sendable {
     public var output: HypercallDispatcher.Output = .capture
     /// Answers the WASI calls the kernel forwards (all but fd_write to stdout/stderr, args, environ, proc_exit).
     public var wasiHandler: HypercallDispatcher.WASIHandler?
+    /// Calls the host functions that serve the module's imports other than WASI's. With one, a booted kernel links
+    /// every such function import to a host call (``BootInfo/linksHostFunctions``), so the caller checks first that
+    /// each has a host function of its type; without one, those imports are unknown to the kernel. A VM restored from
+    /// a snapshot keeps the links its kernel made at the capture.
+    public var hostCallHandler: HypercallDispatcher.HostCallHandler?
     /// Whether forwarded WASI calls may go through the ``SwiftletABI/WASIMailbox`` to a worker thread, without an
     /// exit each; off, every call is a ``Hypercall/wasi`` exit served on the vCPU thread.
     public var wasiMailbox = true
@@ -204,6 +209,7 @@ public struct MicroVM: ~Copyable {
             bootInfo.heapSize = usableEnd - heapStart
         }
         bootInfo.snapshotPoint = configuration.snapshotPoint.rawValue
+        bootInfo.linksHostFunctions = configuration.hostCallHandler == nil ? 0 : 1
         bootInfo.runInputsAddress = reserved == 0 ? 0 : usableEnd
         bootInfo.runInputsSize = reserved
         let layout = VMSnapshotLayout(
@@ -254,7 +260,8 @@ public struct MicroVM: ~Copyable {
             guestRegion: layout.guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
             wasi: WASICallServer(
                 guestRegion: layout.guestRegion, handler: configuration.wasiHandler, mailbox: mailbox,
-                interrupt: configuration.wasiInterrupt))
+                interrupt: configuration.wasiInterrupt),
+            hostCallHandler: configuration.hostCallHandler)
     }
 
     /// 256 bits from the host's getrandom, in one system call.

@@ -120,15 +120,11 @@ final class WASICallServer: @unchecked Sendable {
     /// Validates `request` (its linear memory must lie in the guest's region) and answers it; the caller holds the
     /// serving lock and has copied the request out of guest memory, so nothing here reads the guest's words twice.
     func serve(_ request: WASICallRequest, memory: GuestMemoryView) throws(HypercallError) -> UInt64 {
-        let linearMemory = try HypercallDispatcher.checkedBuffer(
-            request.memoryAddress, length: request.memorySize, in: guestRegion)
+        let linearMemory = try HypercallDispatcher.checkedLinearMemory(
+            request.memoryAddress, size: request.memorySize, in: guestRegion)
         guard let handler else { return HypercallDispatcher.unimplementedWASIAnswer(request) }
-        do {
-            return try memory.withMutableBytes(at: linearMemory.start, count: linearMemory.length) { bytes in
-                handler(request.function, request.arguments, bytes)
-            }
-        } catch {
-            throw .bufferOutsideGuestRegion(address: linearMemory.start, length: linearMemory.length)
+        return try HypercallDispatcher.withLinearMemory(linearMemory, memory: memory) { bytes in
+            handler(request.function, request.arguments, bytes)
         }
     }
 

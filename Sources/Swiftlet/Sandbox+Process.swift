@@ -20,7 +20,9 @@ extension Sandbox {
                 do throws(SnapshotError) {
                     instance = try world.store.restore(captured, imports: world.imports)
                 } catch {
-                    throw .unlinkable(module: configuration.module.name, reason: "\(error)")
+                    // The engine's words, as an instantiation's: an import's refusal, or a limit the snapshot exceeds.
+                    let reason = if case .unlinkable(let message) = error { message } else { "\(error)" }
+                    throw .unlinkable(module: configuration.module.name, reason: reason)
                 }
             } else {
                 guard let instantiated = try instantiate(module, in: world) else {

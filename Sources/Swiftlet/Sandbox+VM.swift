@@ -46,22 +46,24 @@ final class MicroVMBox {
 extension Sandbox {
     /// One execution in a micro-VM: a new one whose guest kernel decodes, instantiates and runs the module, or one
     /// restored from the configuration's snapshot. This process sets the VM up, serves its WASI calls with a
-    /// `WASIHost` and turns its outcome into the same results and errors an in-process execution gives.
+    /// `WASIHost` and its host calls with the configuration's host functions, and turns its outcome into the same
+    /// results and errors an in-process execution gives.
     func executeInVM(_ entry: Entry, host: VirtualMachineHost) throws(SandboxError) -> Ending {
-        guard configuration.hostFunctions.isEmpty else {
-            throw .unsupported("host functions are not yet available in a micro-VM; use --isolation process")
-        }
         if case .snapshot(let snapshot) = configuration.module {
             guard case .vm(let captured) = snapshot.state else { preconditionFailure("checked at init") }
-            return try executeRestored(entry, from: captured, host: host)
+            return try executeRestored(entry, from: captured, hostImports: snapshot.hostImports, host: host)
         }
+        // Linked before the invocation is checked, as in-process. Without host functions the guest's engine refuses
+        // the imports they would serve, with no need to read them here.
+        let hostCalls = configuration.hostFunctions.isEmpty
+            ? nil : try hostCallHandler(serving: HostFunctionImport.all(in: moduleInterface()))
         return try withGuestRun(for: entry) { (guestRun, cacheKey) throws(SandboxError) in
             let wasiHost = try makeWASIHost(for: entry)
             let result: MicroVMResult
             do throws(MicroVMError) {
                 var vm = try MicroVM(
                     system: host.system, kernel: host.kernel,
-                    configuration: vmConfiguration(run: guestRun, serving: wasiHost))
+                    configuration: vmConfiguration(run: guestRun, serving: wasiHost, hostCalls: hostCalls))
                 result = try run(&vm, wasiHost: wasiHost)
             } catch {
                 throw .virtualMachineUnavailable("cannot run the micro-VM: \(error)")
@@ -75,11 +77,15 @@ extension Sandbox {
         }
     }
 
-    /// Boots a micro-VM on the module and runs it to `point`, where the monitor captures it.
-    func captureInVM(at point: SnapshotPoint, host: VirtualMachineHost) throws(SandboxError) -> VMSnapshotBox {
+    /// Boots a micro-VM on the module and runs it to `point`, where the monitor captures it; its guest links the
+    /// module's `hostImports` to host calls.
+    func captureInVM(
+        at point: SnapshotPoint, hostImports: [HostFunctionImport], host: VirtualMachineHost
+    ) throws(SandboxError) -> VMSnapshotBox {
         try withGuestRun(for: .start) { (guestRun, _) throws(SandboxError) in
             let wasiHost = try makeWASIHost(for: .start)
-            var vmConfiguration = vmConfiguration(run: guestRun, serving: wasiHost)
+            var vmConfiguration = vmConfiguration(
+                run: guestRun, serving: wasiHost, hostCalls: try hostCallHandler(serving: hostImports))
             vmConfiguration.snapshotPoint = point == .afterInitialization ? .afterInitialization : .atFirstStandardInputRead
             let snapshot: VMSnapshot
             do throws(MicroVMError) {
@@ -97,11 +103,13 @@ extension Sandbox {
         }
     }
 
-    /// An execution restored from `captured`: in the VM the last such execution left, reset, or in a new one.
+    /// An execution restored from `captured`: in the VM the last such execution left, reset, or in a new one. Its
+    /// guest linked `hostImports` to host calls at the capture; this execution's host functions serve them.
     private func executeRestored(
-        _ entry: Entry, from captured: VMSnapshotBox, host: VirtualMachineHost
+        _ entry: Entry, from captured: VMSnapshotBox, hostImports: [HostFunctionImport], host: VirtualMachineHost
     ) throws(SandboxError) -> Ending {
         let wasiHost = try makeWASIHost(for: entry)
+        let hostCalls = try hostCallHandler(serving: hostImports)
         var run = SnapshotRun()
         run.fuel = configuration.limits.fuel
         if captured.snapshot.point == .afterInitialization {
@@ -117,7 +125,7 @@ extension Sandbox {
         } else if case .export = entry {
             throw .unsupported("a snapshot taken at the first read of stdin resumes `_start`; it cannot invoke an export")
         }
-        let vmConfiguration = vmConfiguration(run: nil, serving: wasiHost)
+        let vmConfiguration = vmConfiguration(run: nil, serving: wasiHost, hostCalls: hostCalls)
         let result: MicroVMResult
         do throws(MicroVMError) {
             let warm: MicroVMBox
@@ -189,14 +197,17 @@ extension Sandbox {
         }
     }
 
-    /// The VM's settings for one execution whose WASI calls `wasiHost` serves.
-    private func vmConfiguration(run: GuestRun?, serving wasiHost: WASIHost) -> MicroVMConfiguration {
+    /// The VM's settings for one execution whose WASI calls `wasiHost` serves, and its host calls `hostCalls`.
+    private func vmConfiguration(
+        run: GuestRun?, serving wasiHost: WASIHost, hostCalls: HypercallDispatcher.HostCallHandler?
+    ) -> MicroVMConfiguration {
         var vmConfiguration = MicroVMConfiguration()
         vmConfiguration.memorySize = configuration.limits.vmMemoryMiB << 20
         vmConfiguration.output = .forward(
             standardOutput: configuration.standardIO.output, standardError: configuration.standardIO.error)
         vmConfiguration.run = run
         vmConfiguration.wasiHandler = Self.wasiHandler(serving: wasiHost)
+        vmConfiguration.hostCallHandler = hostCalls
         vmConfiguration.wasiInterrupt = { [interrupt = wasiHost.interruptHandle] in interrupt.interrupt() }
         vmConfiguration.wasiMailbox = configuration.virtualMachine.wasiMailbox
         // As wasmtime and the in-process path: writing to a closed pipe is the guest's EPIPE, not this process's end.

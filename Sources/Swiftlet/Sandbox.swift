@@ -1,5 +1,6 @@
 import ModuleCache
 import WASIHost
+import WasmEngineWASI
 
 #if canImport(Monitor)
 import Monitor
@@ -55,8 +56,21 @@ public final class Sandbox {
             throw .invalidConfiguration(
                 "--memory \(limits.vmMemoryMiB): give an even number of MiB from 8 to 4096")
         }
-        if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
+        try Self.checkWorld(of: configuration)
         self.configuration = configuration
+    }
+
+    /// Checks what an execution's world may not be, at init and again before each execution (a pooled sandbox's
+    /// configuration changes between them): a snapshot's world, and host functions. A micro-VM's guest answers WASI
+    /// itself, so no host function may stand in for one of its functions, in-process either.
+    private static func checkWorld(of configuration: Configuration) throws(SandboxError) {
+        if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
+        let wasi = WASIHost.moduleName
+        if let function = configuration.hostFunctions.first(where: { $0.module.utf8.elementsEqual(wasi.utf8) }) {
+            throw .invalidConfiguration(
+                "host function `\(function.module)` `\(function.name)`: \(wasi) is the sandbox's own WASI; give host "
+                    + "functions another module name")
+        }
     }
 
     /// Makes the VM the next execution restored from a snapshot resets, ahead of it (a warm pool's sandbox); nothing
@@ -108,13 +122,7 @@ public final class Sandbox {
             (exports, typeOfFunction) = (module.exports, module.functionType(ofFunction:))
         } else {
             // A micro-VM decodes the whole module in the guest: the host reads only its interface.
-            let bytes = try moduleBytes()
-            let interface: ModuleInterface
-            do throws(ModuleError) {
-                interface = try ModuleInterface(bytes: bytes)
-            } catch {
-                throw .invalidModule(Self.moduleErrorMessage(bytes, name: configuration.module.name) ?? error.description)
-            }
+            let interface = try moduleInterface()
             (exports, typeOfFunction) = (interface.exports, interface.functionType(ofFunction:))
         }
         guard let export = exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
@@ -165,7 +173,7 @@ public final class Sandbox {
 
     private func execute(_ entry: Entry) throws(SandboxError) -> Ending {
         statistics = RunStatistics()
-        if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
+        try Self.checkWorld(of: configuration)
         switch configuration.isolation {
         case .process:
             return try executeInProcess(entry)
@@ -194,6 +202,17 @@ public final class Sandbox {
         statistics.moduleCache = loaded.cacheUse
         decodedModule = loaded.module
         return loaded.module
+    }
+
+    /// What the module declares (its types, imports and exports), read without compiling its bodies: all a micro-VM's
+    /// host needs to know of a module its guest decodes.
+    func moduleInterface() throws(SandboxError) -> ModuleInterface {
+        let bytes = try moduleBytes()
+        do throws(ModuleError) {
+            return try ModuleInterface(bytes: bytes)
+        } catch {
+            throw .invalidModule(Self.moduleErrorMessage(bytes, name: configuration.module.name) ?? error.description)
+        }
     }
 
     /// The module's bytes, read again from its file if need be (only on paths that are not hot: interfaces, errors).

@@ -20,7 +20,10 @@ extension Sandbox {
         /// The host descriptors serving as the module's stdin, stdout and stderr; they stay the caller's.
         public var standardIO = StandardIO()
         public var limits = Limits()
-        /// Functions the module may import, written in Swift (in-process isolation only, for now).
+        /// Functions the module may import, written in Swift, in either isolation: they run in this process, on the
+        /// thread running the execution (a micro-VM's call costs one VM exit). Imports are linked to them as the
+        /// engine links any import, by module and name (the last one listed wins) and type; an import none serves is
+        /// ``SandboxError/unlinkable(module:reason:)``. None may be in `wasi_snapshot_preview1`, the sandbox's WASI.
         public var hostFunctions: [HostFunction] = []
         /// Where what is known about modules is kept between runs (a module validated before is not validated
         /// again), or nil for none.
@@ -99,7 +102,10 @@ extension Sandbox {
     }
 
     /// A function the module imports as `module`.`name`, run by the host with the caller's linear memory and the
-    /// call's arguments (of `type`'s parameter types); it returns values of `type`'s result types or traps.
+    /// call's arguments (of `type`'s parameter types); it returns values of `type`'s result types or traps. A trap
+    /// ends the execution with ``SandboxError/trap(_:)`` and its message; results of other types trap with "host
+    /// function returned results of the wrong type". In a micro-VM no `funcref` crosses the boundary, so a type with
+    /// one is ``SandboxError/unsupported(_:)`` there.
     public struct HostFunction {
         public typealias Body = (HostMemory, [Value]) throws(Trap) -> [Value]
 

@@ -12,9 +12,9 @@ import MemfdImages
 
 /// Snapshot files (``SnapshotFile``'s container): a producer section naming what made the file, which must be this
 /// swiftlet exactly (a snapshot holds an engine's or a guest kernel's state at addresses of that build); a
-/// description (isolation, point, module name, the world's shape, exports); for an in-process snapshot the module's
-/// bytes; and the state in the isolation's own format (the engine's payload, or the monitor's VM snapshot format,
-/// which also names the kernel image it needs).
+/// description (isolation, point, module name, the world's shape, exports, the imports host functions serve); for an
+/// in-process snapshot the module's bytes; and the state in the isolation's own format (the engine's payload, or the
+/// monitor's VM snapshot format, which also names the kernel image it needs).
 extension SandboxSnapshot {
     /// What must match between the swiftlet that wrote a snapshot file and the one that reads it.
     static var producerIdentity: String {
@@ -94,6 +94,12 @@ extension SandboxSnapshot {
         let exports = try (0..<description.count()).map { _ throws(SandboxError) in
             (name: try description.string(), type: try description.functionType())
         }
+        let hostImports = try (0..<description.count()).map { _ throws(SandboxError) in
+            let functionIndex = UInt32(try description.count())
+            let (module, name) = (try description.string(), try description.string())
+            guard let type = try description.functionType() else { throw refusal("its description is malformed") }
+            return HostFunctionImport(functionIndex: functionIndex, module: module, name: name, type: type)
+        }
         guard description.isAtEnd else { throw refusal("its description has bytes after its end") }
         let state: State
         switch isolation {
@@ -132,7 +138,7 @@ extension SandboxSnapshot {
         }
         self.init(
             isolation: isolation, point: point, moduleName: moduleName, preopenNames: preopenNames,
-            listenCount: listenCount, exports: exports, state: state)
+            listenCount: listenCount, exports: exports, hostImports: hostImports, state: state)
     }
 
     /// The description section: strings and counts, each a little-endian u32 length or value first.
@@ -146,18 +152,28 @@ extension SandboxSnapshot {
         count(preopenNames.count)
         preopenNames.forEach(string)
         count(listenCount)
-        count(exports.count)
-        for export in exports {
-            string(export.name)
-            guard let type = export.type else {
+        func functionType(_ type: FuncType?) {
+            guard let type else {
                 bytes += [0]
-                continue
+                return
             }
             bytes += [1]
             count(type.parameters.count)
             bytes += type.parameters.map(\.rawValue)
             count(type.results.count)
             bytes += type.results.map(\.rawValue)
+        }
+        count(exports.count)
+        for export in exports {
+            string(export.name)
+            functionType(export.type)
+        }
+        count(hostImports.count)
+        for item in hostImports {
+            count(Int(item.functionIndex))
+            string(item.module)
+            string(item.name)
+            functionType(item.type)
         }
         return bytes
     }

@@ -39,6 +39,9 @@ public final class SandboxSnapshot: @unchecked Sendable {
     /// The module's exports, with the type of those that are functions: for ``Sandbox/functionType(ofExport:)``, and
     /// for checking invocations before a VM is restored.
     let exports: [(name: String, type: FuncType?)]
+    /// The module's function imports that host functions serve: what a restored execution's host functions are linked
+    /// to (in a micro-VM by the host, since the guest linked them at the capture).
+    let hostImports: [HostFunctionImport]
     let state: State
 
     enum State {
@@ -49,13 +52,14 @@ public final class SandboxSnapshot: @unchecked Sendable {
     }
 
     init(isolation: Isolation, point: SnapshotPoint, moduleName: String, preopenNames: [String], listenCount: Int,
-         exports: [(name: String, type: FuncType?)], state: State) {
+         exports: [(name: String, type: FuncType?)], hostImports: [HostFunctionImport], state: State) {
         self.isolation = isolation
         self.point = point
         self.moduleName = moduleName
         self.preopenNames = preopenNames
         self.listenCount = listenCount
         self.exports = exports
+        self.hostImports = hostImports
         self.state = state
     }
 
@@ -106,6 +110,8 @@ extension Sandbox {
     /// ended, failed or timed out first, or holds descriptors other than those it started with (files it opened,
     /// which a restored execution would not have).
     public func snapshot(at point: SnapshotPoint) throws(SandboxError) -> SandboxSnapshot {
+        let interface = try moduleInterface()
+        let hostImports = HostFunctionImport.all(in: interface)
         let state: SandboxSnapshot.State
         switch configuration.isolation {
         case .process:
@@ -118,7 +124,7 @@ extension Sandbox {
         case .vm:
             #if canImport(Monitor)
             if virtualMachineHost == nil { virtualMachineHost = try VirtualMachineHost(configuration.virtualMachine) }
-            state = .vm(try captureInVM(at: point, host: virtualMachineHost!))
+            state = .vm(try captureInVM(at: point, hostImports: hostImports, host: virtualMachineHost!))
             #else
             throw .virtualMachineUnavailable("micro-VMs need Linux KVM; use --isolation process")
             #endif
@@ -126,22 +132,11 @@ extension Sandbox {
         return SandboxSnapshot(
             isolation: configuration.isolation, point: point, moduleName: configuration.module.name,
             preopenNames: configuration.preopens.map(\.guestPath), listenCount: configuration.listenAddresses.count,
-            exports: try exportedFunctionTypes(), state: state)
-    }
-
-    /// The module's exports, each with its type if it is a function.
-    private func exportedFunctionTypes() throws(SandboxError) -> [(name: String, type: FuncType?)] {
-        let bytes = try moduleBytes()
-        let interface: ModuleInterface
-        do throws(ModuleError) {
-            interface = try ModuleInterface(bytes: bytes)
-        } catch {
-            throw .invalidModule(Self.moduleErrorMessage(bytes, name: configuration.module.name) ?? error.description)
-        }
-        return interface.exports.map { export in
-            guard case .function(let index) = export.descriptor else { return (export.name, nil) }
-            return (export.name, interface.functionType(ofFunction: index))
-        }
+            exports: interface.exports.map { export in
+                guard case .function(let index) = export.descriptor else { return (export.name, nil) }
+                return (export.name, interface.functionType(ofFunction: index))
+            },
+            hostImports: hostImports, state: state)
     }
 
     /// Refuses a capture while the module holds descriptors beyond those it started with.

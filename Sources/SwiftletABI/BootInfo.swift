@@ -84,6 +84,11 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// there. 0 and 0 when no snapshot is asked for.
     public var runInputsAddress: UInt64 = 0
     public var runInputsSize: UInt64 = 0
+    /// 1: the host serves the module's imports that are not WASI's with its own functions: the kernel links every
+    /// function import from a module other than `wasi_snapshot_preview1` to a ``Hypercall/hostCall`` (the host checked,
+    /// before booting, that each has a host function of its type); 0: such imports are unknown, as without host
+    /// functions in-process.
+    public var linksHostFunctions: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -101,7 +106,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 36
+    public static let wordCount = 37
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -140,6 +145,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         snapshotPoint = word(33)
         runInputsAddress = word(34)
         runInputsSize = word(35)
+        linksHostFunctions = word(36)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -179,6 +185,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(33, snapshotPoint)
         body(34, runInputsAddress)
         body(35, runInputsSize)
+        body(36, linksHostFunctions)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

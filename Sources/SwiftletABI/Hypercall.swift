@@ -41,6 +41,11 @@ public enum Hypercall: UInt16, Sendable {
     /// exit returns in this VM (if the monitor lets it continue) and in every VM restored from the capture, and the
     /// kernel then reads its per-run inputs from ``BootInfo`` again. Value: ignored. One exit, made at most once.
     case snapshot = 11
+    /// Calls the host function that serves one of the module's function imports (``BootInfo/linksHostFunctions``),
+    /// one exit per call. Value: guest-physical address of a ``HostCallRequest``, whose result slots the monitor fills
+    /// in before resuming the guest. A host function that traps ends the run there, with the trap's message, as it
+    /// would in-process: the exit does not return.
+    case hostCall = 12
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

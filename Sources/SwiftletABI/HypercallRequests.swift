@@ -84,6 +84,60 @@ public struct WASICallRequest: ABIRecord, Equatable, Sendable {
     }
 }
 
+/// Request record of ``Hypercall/hostCall``: one call of a host function, as the module made it.
+///
+/// The values travel out of line, as 64-bit slots at `valuesAddress` (the engine's: i32 and f32 zero-extended, a
+/// reference 0 when null): `argumentCount` arguments, then room for `resultCount` results, which the monitor writes
+/// there. The host types the slots by the import's own function type, which it checked against the host function's
+/// before the module was linked; a request whose counts do not match that type stops the VM. The calling module's
+/// linear memory is `[memoryAddress, memoryAddress + memorySize)`, as for ``WASICallRequest`` (size 0: it has none).
+public struct HostCallRequest: ABIRecord, Equatable, Sendable {
+    /// More arguments, or more results, than any sensible function type has: the monitor refuses a larger request, so
+    /// what it copies out of the guest stays bounded.
+    public static let maximumValueCount: UInt64 = 1000
+
+    /// Which import: its index in the module's function index space (imports come first, so it counts the function
+    /// imports before it).
+    public var function: UInt64
+    public var memoryAddress: UInt64
+    public var memorySize: UInt64
+    public var valuesAddress: UInt64
+    public var argumentCount: UInt64
+    public var resultCount: UInt64
+
+    public init(
+        function: UInt64, memoryAddress: UInt64, memorySize: UInt64, valuesAddress: UInt64, argumentCount: UInt64,
+        resultCount: UInt64
+    ) {
+        self.function = function
+        self.memoryAddress = memoryAddress
+        self.memorySize = memorySize
+        self.valuesAddress = valuesAddress
+        self.argumentCount = argumentCount
+        self.resultCount = resultCount
+    }
+
+    public static let wordCount = 6
+
+    public init(word: (Int) -> UInt64) {
+        function = word(0)
+        memoryAddress = word(1)
+        memorySize = word(2)
+        valuesAddress = word(3)
+        argumentCount = word(4)
+        resultCount = word(5)
+    }
+
+    public func forEachWord(_ body: (Int, UInt64) -> Void) {
+        body(0, function)
+        body(1, memoryAddress)
+        body(2, memorySize)
+        body(3, valuesAddress)
+        body(4, argumentCount)
+        body(5, resultCount)
+    }
+}
+
 /// Request record of ``Hypercall/failure``.
 public struct GuestFailureReport: ABIRecord, Equatable, Sendable {
     /// What failed; the monitor turns it into the same message and exit status as an in-process run.

@@ -175,6 +175,97 @@ struct HypercallRequestTests {
         }
     }
 
+    /// A dispatcher whose host functions answer as `handler` does, and a host call of `function` with `arguments`
+    /// and room for `resultCount` results at `tableAddress`, the linear memory 16 bytes at `bufferAddress`.
+    func hostCall(
+        function: UInt64 = 5, arguments: [UInt64], resultCount: UInt64, memory: borrowing GuestMemory,
+        handler: HypercallDispatcher.HostCallHandler?
+    ) throws -> Result<HypercallDispatcher.Action, HypercallError> {
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024, hostCallHandler: handler)
+        for (index, argument) in arguments.enumerated() {
+            try memory.store(argument, at: GuestPhysicalAddress(tableAddress + UInt64(index) * 8))
+        }
+        try memory.store(
+            HostCallRequest(
+                function: function, memoryAddress: bufferAddress, memorySize: 16, valuesAddress: tableAddress,
+                argumentCount: UInt64(arguments.count), resultCount: resultCount),
+            at: GuestPhysicalAddress(requestAddress))
+        return Result { () throws(HypercallError) in try call(.hostCall, memory: memory, dispatcher: &dispatcher) }
+    }
+
+    @Test("a host call hands its handler the arguments and exactly the linear memory named, and returns its results")
+    func hostCallServed() throws {
+        let memory = try makeMemory()
+        let result = try hostCall(arguments: [7, 1 << 40], resultCount: 2, memory: memory) {
+            function, arguments, resultCount, bytes in
+            guard function == 5, arguments == [7, 1 << 40], resultCount == 2, bytes.count == 16,
+                bytes[0] == UInt8(ascii: "h")
+            else { return .refused("not the call made") }
+            bytes[1] = UInt8(ascii: "a")
+            return .returned([42, UInt64.max])
+        }
+        #expect(try result.get() == .resume)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(tableAddress + 16)) == 42)
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(tableAddress + 24)) == UInt64.max)
+        #expect(try memory.readBytes(at: GuestPhysicalAddress(bufferAddress), count: 5) == Array("hallo".utf8))
+    }
+
+    @Test("a host function's trap ends the run with its message")
+    func hostCallTrap() throws {
+        let memory = try makeMemory()
+        let result = try hostCall(arguments: [], resultCount: 1, memory: memory) { _, _, _, _ in .trapped("no") }
+        #expect(try result.get() == .failed(GuestFailure(kind: .trap, message: "no")))
+    }
+
+    @Test("a module without memory gives its host functions an empty one, wherever its address points")
+    func hostCallWithoutMemory() throws {
+        let memory = try makeMemory()
+        let handler: HypercallDispatcher.HostCallHandler = { _, _, _, bytes in
+            bytes.isEmpty ? .returned([]) : .refused("a memory")
+        }
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024, hostCallHandler: handler)
+        try memory.store(
+            HostCallRequest(
+                function: 0, memoryAddress: 0, memorySize: 0, valuesAddress: tableAddress, argumentCount: 0,
+                resultCount: 0),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(try call(.hostCall, memory: memory, dispatcher: &dispatcher) == .resume)
+    }
+
+    @Test("a host call is refused when its values or memory lie outside the guest, or it does not fit the function")
+    func hostCallRefused() throws {
+        let memory = try makeMemory()
+        let echo: HypercallDispatcher.HostCallHandler = { _, arguments, resultCount, _ in
+            .returned(Array(arguments.prefix(resultCount)))
+        }
+        #expect(throws: HypercallError.malformedRequest(.hostCall, "this VM has no host functions")) {
+            try self.hostCall(arguments: [], resultCount: 0, memory: memory, handler: nil).get()
+        }
+        #expect(throws: HypercallError.self) {
+            try self.hostCall(arguments: [], resultCount: HostCallRequest.maximumValueCount + 1, memory: memory, handler: echo)
+                .get()
+        }
+        #expect(throws: HypercallError.malformedRequest(.hostCall, "no such import")) {
+            try self.hostCall(arguments: [1], resultCount: 1, memory: memory) { _, _, _, _ in .refused("no such import") }
+                .get()
+        }
+        // The handler's results must fill the slots the guest left, no more and no fewer.
+        #expect(throws: HypercallError.self) {
+            try self.hostCall(arguments: [1], resultCount: 2, memory: memory, handler: echo).get()
+        }
+        for (valuesAddress, memoryAddress) in [(UInt64(0x1000), bufferAddress), (Self.memorySize - 8, bufferAddress),
+            (tableAddress, UInt64(0x1000)), (tableAddress, Self.memorySize - 8)]
+        {
+            var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024, hostCallHandler: echo)
+            try memory.store(
+                HostCallRequest(
+                    function: 0, memoryAddress: memoryAddress, memorySize: 16, valuesAddress: valuesAddress,
+                    argumentCount: 1, resultCount: 1),
+                at: GuestPhysicalAddress(requestAddress))
+            #expect(throws: HypercallError.self) { try call(.hostCall, memory: memory, dispatcher: &dispatcher) }
+        }
+    }
+
     @Test("the out-of-memory hypercall ends the run with the size asked for")
     func outOfMemory() throws {
         let memory = try makeMemory()

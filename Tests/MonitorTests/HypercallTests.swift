@@ -93,18 +93,33 @@ struct ABIRecordTests {
         info.snapshotPoint = 33
         info.runInputsAddress = 34
         info.runInputsSize = 35
+        info.linksHostFunctions = 36
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35] {
+        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36] {
             let expected: UInt64 = word == 6 ? 5 : UInt64(word)
             #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
         }
-        #expect(BootInfo.byteCount == 36 * 8)
+        #expect(BootInfo.byteCount == 37 * 8)
         #expect(info.isCompatible)
+    }
+
+    @Test("a host call's record round-trips at fixed word offsets")
+    func hostCallRequestLayout() throws {
+        let request = HostCallRequest(
+            function: 1, memoryAddress: 2, memorySize: 3, valuesAddress: 4, argumentCount: 5, resultCount: 6)
+        let memory = try GuestMemory(size: 4096)
+        try memory.store(request, at: GuestPhysicalAddress(64))
+        #expect(try memory.load(HostCallRequest.self, at: GuestPhysicalAddress(64)) == request)
+        for word in 0..<6 {
+            #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == UInt64(word + 1))
+        }
+        #expect(HostCallRequest.byteCount == 6 * 8)
+        #expect(Hypercall.hostCall.port == Hypercall.portBase + 12)
     }
 
     @Test("records are refused where they do not fit")

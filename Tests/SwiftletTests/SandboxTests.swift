@@ -170,10 +170,11 @@ struct SandboxTests {
         }
     }
 
-    @Test("host functions written in Swift, in-process")
-    func hostFunctions() throws {
+    @Test("host functions written in Swift, for a module without memory", arguments: isolations)
+    func hostFunctions(isolation: Isolation) throws {
         var configuration = Sandbox.Configuration(module: .bytes(hostCallingModule, name: "host-calling"))
-        configuration.isolation = .process
+        configuration.isolation = isolation
+        configuration.limits.vmMemoryMiB = 64
         configuration.hostFunctions = [
             Sandbox.HostFunction(module: "host", name: "double", type: FuncType(parameters: [.i32], results: [.i32])) {
                 _, arguments throws(Trap) in
@@ -186,10 +187,11 @@ struct SandboxTests {
         #expect(throws: SandboxError.self) { try Sandbox(configuration).invoke("quadruple", [.i32(5)]) }
     }
 
-    @Test("a host function reads and writes the caller's memory through checked accesses")
-    func hostFunctionMemory() throws {
+    @Test("a host function reads and writes the caller's memory through checked accesses", arguments: isolations)
+    func hostFunctionMemory(isolation: Isolation) throws {
         var configuration = Sandbox.Configuration(module: .bytes(memoryReadingModule, name: "memory-reading"))
-        configuration.isolation = .process
+        configuration.isolation = isolation
+        configuration.limits.vmMemoryMiB = 64
         let type = FuncType(parameters: [.i32, .i32], results: [.i32])
         configuration.hostFunctions = [
             Sandbox.HostFunction(module: "host", name: "sum_bytes", type: type) { memory, arguments throws(Trap) in

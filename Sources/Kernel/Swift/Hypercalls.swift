@@ -31,6 +31,26 @@ enum Hypercalls {
         return WASIMailboxClient.call(request)
     }
 
+    /// Calls the host function serving function import `function` with `arguments` (slots) in one exit and returns
+    /// its `resultCount` result slots. A trap in it ends the run in the host: the exit then never returns.
+    static func hostCall(
+        function: UInt64, memory: (address: UInt64, size: UInt64), arguments: [UInt64], resultCount: Int
+    ) -> [UInt64] {
+        Console.flush()  // the kernel's own output is not lost should the call end the run
+        // Arguments, then room for the results; never empty, so the buffer has an address.
+        let count = arguments.count + resultCount
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(count, 1)) { values in
+            values.initialize(repeating: 0)
+            for (index, argument) in arguments.enumerated() { values[index] = argument.littleEndian }
+            let request = HostCallRequest(
+                function: function, memoryAddress: memory.address, memorySize: memory.size,
+                valuesAddress: address(of: values.baseAddress!), argumentCount: UInt64(arguments.count),
+                resultCount: UInt64(resultCount))
+            call(.hostCall, with: request)
+            return values[arguments.count..<count].map { UInt64(littleEndian: $0) }
+        }
+    }
+
     /// Sends the invoked export's results, which ends the VM with status 0: one exit for both.
     static func exit(withResults values: [ABIValue]) -> Never {
         var words: [UInt64] = []

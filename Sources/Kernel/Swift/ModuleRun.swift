@@ -53,9 +53,11 @@ struct ModuleRun {
                 count: UInt32(truncatingIfNeeded: bootInfo.argumentCount)),
             environment: .init(bytes: bytes(at: bootInfo.environmentAddress, count: bootInfo.environmentSize),
                 count: UInt32(truncatingIfNeeded: bootInfo.environmentCount)))
+        var imports = wasi.imports(for: module, store: store)
+        if bootInfo.linksHostFunctions != 0 { HostCallStubs.define(in: &imports, for: module, store: store) }
         let instance: Instance
         do throws(InstantiationError) {
-            instance = try store.instantiate(module, imports: wasi.imports(for: module, store: store))
+            instance = try store.instantiate(module, imports: imports)
         } catch {
             switch error {
             case .unlinkable(let reason): Hypercalls.failure(.unlinkable, message: reason)
@@ -123,7 +125,7 @@ struct ModuleRun {
         UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(address)), count: Int(count))
     }
 
-    private static func value(of record: ABIValue) -> Value {
+    static func value(of record: ABIValue) -> Value {
         switch record.type {
         case ABIValue.i64Type: .i64(record.bits)
         case ABIValue.f32Type: .f32(bits: UInt32(truncatingIfNeeded: record.bits))

@@ -125,6 +125,10 @@ public struct Trap: Error, Equatable, Sendable {
     public var reason: TrapReason
 
     public init(_ reason: TrapReason) { self.reason = reason }
+
+    /// A host function returned values whose types are not its type's results: the host's mistake, reported where the
+    /// module called it. Public for hosts that call their functions themselves (a micro-VM's) to report it alike.
+    public static var hostResultTypeMismatch: Trap { Trap(.host("host function returned results of the wrong type")) }
 }
 
 public enum InstantiationError: Error, Equatable, Sendable {
@@ -132,6 +136,17 @@ public enum InstantiationError: Error, Equatable, Sendable {
     case unlinkable(String)
     /// A segment or the start function trapped (spec "uninstantiable").
     case trap(Trap)
+
+    /// Nothing is defined under the import's module and name. Public, with ``incompatibleImportType(module:name:)``,
+    /// for hosts that link some imports themselves (a micro-VM's host functions) to word their refusals alike.
+    public static func unknownImport(module: String, name: String) -> InstantiationError {
+        .unlinkable("unknown import \"\(module)\" \"\(name)\"")
+    }
+
+    /// What is defined under the import's module and name is not of the import's kind or type.
+    public static func incompatibleImportType(module: String, name: String) -> InstantiationError {
+        .unlinkable("incompatible import type \"\(module)\" \"\(name)\"")
+    }
 }
 
 /// What a host function sees of its caller: the store, and the calling instance's memory, if any.

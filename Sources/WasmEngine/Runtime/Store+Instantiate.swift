@@ -33,9 +33,9 @@ extension Store {
             // The messages are built only when thrown: a restore (`restore(_:imports:)`) resolves imports in
             // microseconds, which formatting each name would double.
             guard let external = imports.lookup(module: item.module, name: item.name) else {
-                throw .unlinkable("unknown import \"\(item.module)\" \"\(item.name)\"")
+                throw .unknownImport(module: item.module, name: item.name)
             }
-            var incompatible: InstantiationError { .unlinkable("incompatible import type \"\(item.module)\" \"\(item.name)\"") }
+            var incompatible: InstantiationError { .incompatibleImportType(module: item.module, name: item.name) }
             switch (item.descriptor, external) {
             case (.function(let typeIndex), .function(let function)):
                 let record = functions[function.address]

@@ -94,7 +94,7 @@ extension Store {
         let body = hostFunctions[function.pointee.hostIndex]
         let results = try body(Caller(store: self, memory: memory), arguments)
         guard results.map({ $0.type }) == functionTypes[function.pointee.typeID].results else {
-            throw Trap(.host("host function returned results of the wrong type"))
+            throw Trap.hostResultTypeMismatch
         }
         return results
     }
