@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Swiftlet
 import Testing
 
 /// `swiftlet run --kv-store`: the options, their errors, and what a run leaves behind.
@@ -12,15 +13,15 @@ struct KeyValueCommandLineTests {
             try KeyValueTestSupport.swiftlet(), ["run", "--isolation", "process"] + arguments, environment: environment)
     }
 
-    @Test("a set that returned success survives kill -9 of the host")
-    func setSurvivesSIGKILL() throws {
+    @Test("a set that returned success survives kill -9 of the host", arguments: KeyValueTestSupport.isolations)
+    func setSurvivesSIGKILL(isolation: Isolation) throws {
         let directory = try KeyValueTestSupport.temporaryDirectory()
         let output = directory + "/output"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try KeyValueTestSupport.swiftlet())
         process.arguments = [
-            "run", "--isolation", "process", "--kv-dir", directory, "--kv-store", "s", try KeyValueTestSupport.guest(),
+            "run", "--isolation", isolation.rawValue, "--kv-dir", directory, "--kv-store", "s", try KeyValueTestSupport.guest(),
             "set-and-wait", "s", "durable", "yes",
         ]
         let input = Pipe()  // kept open: the guest blocks reading it

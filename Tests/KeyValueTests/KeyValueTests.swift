@@ -7,10 +7,12 @@ import Testing
 /// The `kv` import module as a guest sees it (tests/kv/kv_guest.c through the Swiftlet library), on both backends.
 @Suite("KeyValueService: the kv import module", .serialized)
 struct KeyValueTests {
-    @Test("every function and errno of include/swiftlet/kv.h", arguments: BackendKind.allCases)
-    func contract(backend: BackendKind) throws {
+    @Test("every function and errno of include/swiftlet/kv.h", arguments: BackendKind.allCases, KeyValueTestSupport.isolations)
+    func contract(backend: BackendKind, isolation: Isolation) throws {
         let run = try backend.withService { service throws in
-            try GuestRun(["contract", "alpha", "beta", "gamma"], service: service, grantedStores: ["alpha", "beta"])
+            try GuestRun(
+                ["contract", "alpha", "beta", "gamma"], service: service, grantedStores: ["alpha", "beta"],
+                isolation: isolation)
         }
         #expect(run.output.hasSuffix("0 failures\n"), "\(run.output)")
         #expect(run.status == 0)
@@ -28,11 +30,13 @@ struct KeyValueTests {
         }
     }
 
-    @Test("a store's keys and values are the same for every sandbox of a service, and only for its name", arguments: BackendKind.allCases)
-    func storesAreSharedByName(backend: BackendKind) throws {
+    @Test(
+        "a store's keys and values are the same for every sandbox of a service, and only for its name",
+        arguments: BackendKind.allCases, KeyValueTestSupport.isolations)
+    func storesAreSharedByName(backend: BackendKind, isolation: Isolation) throws {
         try backend.withService { service throws in
             func guest(_ arguments: String...) throws -> [String] {
-                try GuestRun(arguments, service: service, grantedStores: ["one", "two"]).lines
+                try GuestRun(arguments, service: service, grantedStores: ["one", "two"], isolation: isolation).lines
             }
             #expect(try guest("set", "one", "key", "first") == ["0"])
             #expect(try guest("set", "two", "key", "second") == ["0"])
@@ -42,12 +46,22 @@ struct KeyValueTests {
             #expect(try guest("get", "one", "key") == ["44"])  // __WASI_ERRNO_NOENT
             #expect(try guest("list", "two") == ["0", "key"])
             // Granted to another sandbox under a handle of another number, the same store.
-            #expect(try GuestRun(["get", "two", "key"], service: service, grantedStores: ["two"]).lines == ["0", "second"])
+            let alone = try GuestRun(["get", "two", "key"], service: service, grantedStores: ["two"], isolation: isolation)
+            #expect(alone.lines == ["0", "second"])
         }
     }
 
-    @Test("many sandboxes on many threads share one service", arguments: BackendKind.allCases)
-    func concurrentSandboxes(backend: BackendKind) throws {
+    @Test("modules in micro-VMs and in this process share a service's stores", .needsVirtualMachine)
+    func isolationsShareStores() throws {
+        let service = try KeyValueService(KeyValueService.Configuration())
+        let set = try GuestRun(["set", "s", "key", "from a VM"], service: service, grantedStores: ["s"], isolation: .vm)
+        #expect(set.lines == ["0"])
+        let get = try GuestRun(["get", "s", "key"], service: service, grantedStores: ["s"], isolation: .process)
+        #expect(get.lines == ["0", "from a VM"])
+    }
+
+    @Test("many sandboxes on many threads share one service", arguments: BackendKind.allCases, KeyValueTestSupport.isolations)
+    func concurrentSandboxes(backend: BackendKind, isolation: Isolation) throws {
         let threads = 8, keysPerThread = 400
         try backend.withService { service throws in
             let failures = Mutex<[String]>([])
@@ -61,7 +75,7 @@ struct KeyValueTests {
                         for round in 0..<2 {
                             let run = try GuestRun(
                                 ["churn", "shared", "t\(thread)r\(round)-", "\(keysPerThread / 2)"], service: service,
-                                grantedStores: ["shared"])
+                                grantedStores: ["shared"], isolation: isolation)
                             if run.status != 0 { failures.withLock { $0.append("thread \(thread): \(run.output)") } }
                         }
                     } catch {
@@ -200,14 +214,18 @@ struct RedisRestartTests {
         #expect(lines.withLock { $0.count } == 2)
     }
 
-    @Test("a module running through a Redis restart gets EIO while it is down and success once it is back")
-    func restartDuringARun() throws {
+    @Test(
+        "a module running through a Redis restart gets EIO while it is down and success once it is back",
+        arguments: KeyValueTestSupport.isolations)
+    func restartDuringARun(isolation: Isolation) throws {
         let server = try RedisServer()
         let service = try KeyValueService(KeyValueService.Configuration(backend: server.backend), log: { _ in })
         let outcome = Mutex<Result<GuestRun, any Error>?>(nil)
         let finished = DispatchSemaphore(value: 0)
         Thread {
-            let run = Result { try GuestRun(["ride-out", "s", "k"], service: service, grantedStores: ["s"]) }
+            let run = Result {
+                try GuestRun(["ride-out", "s", "k"], service: service, grantedStores: ["s"], isolation: isolation)
+            }
             outcome.withLock { $0 = run }
             finished.signal()
         }.start()
