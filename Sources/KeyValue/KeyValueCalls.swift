@@ -139,7 +139,8 @@ struct KeyValueCalls: Sendable {
                     next = UInt64(start + count)
                     break batches
                 }
-                withUnsafeBytes(of: UInt32(key.count).littleEndian) { listed += $0 }
+                let length = UInt32(key.count)
+                listed += [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: length >> $0) }  // little-endian
                 listed += key
                 count += 1
             }
