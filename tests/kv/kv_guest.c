@@ -21,6 +21,16 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+_Static_assert(SWIFTLET_KV_ERRNO_SUCCESS == __WASI_ERRNO_SUCCESS, "kv.h's SUCCESS is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_2BIG == __WASI_ERRNO_2BIG, "kv.h's 2BIG is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_BADF == __WASI_ERRNO_BADF, "kv.h's BADF is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_FAULT == __WASI_ERRNO_FAULT, "kv.h's FAULT is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_INVAL == __WASI_ERRNO_INVAL, "kv.h's INVAL is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_IO == __WASI_ERRNO_IO, "kv.h's IO is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_NOENT == __WASI_ERRNO_NOENT, "kv.h's NOENT is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_RANGE == __WASI_ERRNO_RANGE, "kv.h's RANGE is WASI's");
+_Static_assert(SWIFTLET_KV_ERRNO_NOTCAPABLE == __WASI_ERRNO_NOTCAPABLE, "kv.h's NOTCAPABLE is WASI's");
+
 static int failures;
 
 #define CHECK(condition)                                                                                              \
