@@ -3,10 +3,13 @@
 # Debian's packages and PyPI: nothing already present is touched, so on a prepared machine this only checks.
 set -euo pipefail
 
-build_packages=(libssl-dev)  # libcrypto: the module cache's SHA-256
+# libcrypto: the module cache's SHA-256; hiredis and SQLite: the kv import module's backends (Sources/KeyValue), whose
+# static archives the static CLI links.
+build_packages=(libssl-dev libhiredis-dev libsqlite3-dev)
 # make runs the steps; wasi-libc and the wasm32 compiler-rt builtins build the C test programs for WASI (lld's wasm-ld
 # and clang for them come with the Swift toolchain).
-test_packages=(make wasi-libc libclang-rt-dev-wasm32)
+# redis-server: the kv tests start their own.
+test_packages=(make wasi-libc libclang-rt-dev-wasm32 redis-server)
 # wasm-tools makes fuzzing seeds from the spec scripts; wasmtime is the reference runtime the benchmark smoke test and
 # the WASI tests compare against. Both pinned: the tests compare with the reference's exact results, which change
 # between releases (wasmtime 51 changed `rmdir` of a path ending in `/`).

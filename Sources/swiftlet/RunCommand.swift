@@ -31,6 +31,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "The module's world") var world: WorldOptions
 
+    @OptionGroup(title: "Key-value stores") var keyValue: KeyValueOptions
+
     @Argument(help: "The WebAssembly binary module to run.")
     var module: String
 
@@ -47,7 +49,7 @@ struct RunCommand: ParsableCommand {
             module: module, arguments: arguments, invoke: invoke, isolation: isolation, memory: vmOptions.memory,
             timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: world.directories,
             environment: world.environment, listenAddresses: world.listenAddresses, cacheDisabled: cacheOptions.disabled,
-            cacheDirectory: cacheOptions.directory, verbose: verbose)
+            cacheDirectory: cacheOptions.directory, verbose: verbose, keyValue: keyValue.stores.isEmpty ? nil : keyValue)
     }
 }
 
@@ -110,6 +112,9 @@ extension RunOptions {
                 hostPath: String(mapping[..<separator.lowerBound]), guestPath: String(mapping[separator.upperBound...]))
         }
         configuration.listenAddresses = listenAddresses
+        if let keyValue {
+            configuration.hostFunctions = try keyValue.makeService().hostFunctions(grantedStores: keyValue.stores)
+        }
         configuration.limits.vmMemoryMiB = memory
         configuration.limits.fuel = fuel
         configuration.limits.maxMemoryPages = maxMemoryPages

@@ -18,6 +18,8 @@ struct RunOptions: Equatable {
     var cacheDisabled = false
     var cacheDirectory: String?
     var verbose = false
+    /// The key-value stores granted to the module, and where they are kept; nil for none (no `kv` imports).
+    var keyValue: KeyValueOptions?
 
     /// The options of `run ARGUMENTS...` (the subcommand's name first), when every one is spelled as RunCommand
     /// declares it (`--name value`; the module, then its arguments); nil for anything else (help, `--name=value`,

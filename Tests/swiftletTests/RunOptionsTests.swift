@@ -31,6 +31,7 @@ import Testing
         ["run", "--isolation", "container", "m.wasm"],
         ["run", "--fuel=10", "m.wasm"],
         ["run", "--unknown", "m.wasm"],
+        ["run", "--kv-store", "s", "m.wasm"],
         ["run", "--timeout", "-1", "m.wasm"],
         ["run", "--invoke"],
         ["validate", "m.wasm"],

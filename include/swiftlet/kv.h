@@ -6,18 +6,8 @@
  * default: a file per run, or `--kv-dir DIR`) or in Redis (`--kv redis://HOST:PORT`); a set that returned success is
  * durable against a crash of the host process.
  *
- * Every function returns a WASI errno (0 on success) and writes its results through pointers, into buffers the caller
- * owns. The errnos:
- *   __WASI_ERRNO_NOTCAPABLE  open: the store was not granted to this module
- *   __WASI_ERRNO_BADF        a number that is not a handle kv_open gives
- *   __WASI_ERRNO_INVAL       an empty key or store name
- *   __WASI_ERRNO_2BIG        a key longer than the host's key limit (256 bytes unless configured), or a value longer
- *                            than its value limit (1 MiB unless configured)
- *   __WASI_ERRNO_NOENT       get/delete: no such key
- *   __WASI_ERRNO_RANGE       get: the value does not fit the buffer (nothing copied; *value_len is its length);
- *                            list: the buffer cannot hold the next key
- *   __WASI_ERRNO_FAULT       a pointer or length outside the module's memory
- *   __WASI_ERRNO_IO          the backend failed (e.g. Redis is down); the host logs why, and a later call retries
+ * Every function returns a WASI errno (0 on success; SWIFTLET_KV_ERRNO_X below is <wasi/api.h>'s __WASI_ERRNO_X) and
+ * writes its results through pointers, into buffers the caller owns.
  *
  * Build a guest with wasi-libc (`clang --target=wasm32-wasi -I include ...`); the imports need no library.
  */
@@ -31,7 +21,35 @@
 extern "C" {
 #endif
 
+/* The errnos, WASI preview1's values. */
+enum {
+    SWIFTLET_KV_ERRNO_SUCCESS = 0,
+    /* A key longer than the host's key limit (256 bytes unless configured), or a value longer than its value limit
+     * (1 MiB unless configured). */
+    SWIFTLET_KV_ERRNO_2BIG = 1,
+    /* A number that is not a handle kv_open gives. */
+    SWIFTLET_KV_ERRNO_BADF = 8,
+    /* A pointer or length outside the module's memory. */
+    SWIFTLET_KV_ERRNO_FAULT = 21,
+    /* An empty key or store name. */
+    SWIFTLET_KV_ERRNO_INVAL = 28,
+    /* The backend failed (e.g. Redis is down); the host logs why, and a later call tries again. */
+    SWIFTLET_KV_ERRNO_IO = 29,
+    /* get/delete: no such key. */
+    SWIFTLET_KV_ERRNO_NOENT = 44,
+    /* get: the value does not fit the buffer (nothing copied; *value_len is its length); list: the buffer cannot hold
+     * the next key. */
+    SWIFTLET_KV_ERRNO_RANGE = 68,
+    /* open: the store was not granted to this module. */
+    SWIFTLET_KV_ERRNO_NOTCAPABLE = 76,
+};
+
+#ifdef __wasm__
 #define SWIFTLET_KV_IMPORT(name) __attribute__((import_module("kv"), import_name(name)))
+#else
+/* A native build links its own definitions (the serving benchmark's native peer: bench/serve/kv_memory.c). */
+#define SWIFTLET_KV_IMPORT(name)
+#endif
 
 /* A granted store, named by number. A handle holds no host resources, so it stays valid for the whole run and the
  * same name opens to the same handle. */
