@@ -26,7 +26,7 @@ public enum LongRunningServer {
         sandboxConfiguration.arguments = route.arguments
         sandboxConfiguration.environment = route.environment
         sandboxConfiguration.listenAddresses = [configuration.listenAddress]
-        sandboxConfiguration.hostFunctions = configuration.keyValueFunctions?(route.kvStores) ?? []
+        sandboxConfiguration.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: route.kvStores) ?? []
         let sandbox: Sandbox
         do throws(SandboxError) {
             sandbox = try Sandbox(sandboxConfiguration)

@@ -5,8 +5,8 @@ import Swiftlet
 /// initialization, and for each route the sandbox configuration its requests run with. Shared by every connection
 /// and worker, and never changed after it is made.
 final class PreparedService: @unchecked Sendable {
-    // @unchecked Sendable: every property is immutable; the host functions in the configurations (the kv stores)
-    // are thread-safe, as ServeConfiguration.keyValueFunctions requires.
+    // @unchecked Sendable: every property is immutable but `port`, set before the first connection; the host
+    // functions in the configurations call a KeyValueService, which any thread may use.
     let routes: [PreparedRoute]
     /// One configuration per distinct module, restored from its snapshot: what each worker makes its sandboxes from.
     let modules: [Sandbox.Configuration]
@@ -42,7 +42,7 @@ final class PreparedService: @unchecked Sendable {
                 // Initialization sees no request: no stdin, no stores granted, its output in the server's log.
                 var capture = sandbox
                 capture.standardIO = Sandbox.StandardIO(input: nullDevice, output: STDERR_FILENO, error: STDERR_FILENO)
-                capture.hostFunctions = configuration.keyValueFunctions?([]) ?? []
+                capture.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: []) ?? []
                 do throws(SandboxError) {
                     let snapshot = try Sandbox(capture).snapshot(at: .afterInitialization, translatingAllFunctions: true)
                     snapshots[route.module] = (modules.count, snapshot)
@@ -57,7 +57,7 @@ final class PreparedService: @unchecked Sendable {
             sandbox.module = .snapshot(snapshot)
             sandbox.programName = route.module
             sandbox.arguments = route.arguments
-            sandbox.hostFunctions = configuration.keyValueFunctions?(route.kvStores) ?? []
+            sandbox.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: route.kvStores) ?? []
             routes.append(PreparedRoute(route: route, moduleIndex: moduleIndex, configuration: sandbox))
         }
         self.routes = routes

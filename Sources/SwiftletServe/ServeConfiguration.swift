@@ -1,4 +1,5 @@
 import Glibc
+import KeyValue
 import Swiftlet
 
 /// What `swiftlet serve` serves and how, shared by both request models: the address, the isolation and limits of
@@ -20,9 +21,9 @@ public struct ServeConfiguration {
     public var workerCount = ServeConfiguration.defaultWorkerCount
     /// Longest request body the per-request model accepts (413 beyond).
     public var maxBodySize = 16 << 20
-    /// The host functions that give a module the key-value stores it was granted (the `kv` import module), for
-    /// every route and for the capture of its snapshot (granted nothing). Nil: modules import no `kv`.
-    public var keyValueFunctions: ((_ grantedStores: [String]) -> [Sandbox.HostFunction])?
+    /// The key-value stores modules import as `kv` (include/swiftlet/kv.h): every route's module links its functions
+    /// and opens the stores the route grants (none while its snapshot is taken). Nil: modules import no `kv`.
+    public var keyValue: KeyValueService?
 
     public init(listenAddress: String, routes: [Route]) {
         self.listenAddress = listenAddress

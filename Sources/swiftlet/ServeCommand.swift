@@ -48,6 +48,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads running per-request sandboxes (default: one per core; more for modules that wait).", valueName: "N"))
     var workers = ServeConfiguration.defaultWorkerCount
 
+    @OptionGroup(title: "Key-value stores") var keyValue: KeyValueOptions
+
     @Option(
         name: .customLong("env"),
         help: ArgumentHelp("Set an environment variable for MODULE (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
@@ -77,13 +79,16 @@ struct ServeCommand: ParsableCommand {
         let routeList: [Route]
         switch (routes, module) {
         case (let file?, nil):
-            guard environment.isEmpty, arguments.isEmpty else {
-                throw CommandFailure(message: "--env and module arguments go with MODULE; routes give their own (env, args)")
+            guard environment.isEmpty, arguments.isEmpty, keyValue.stores.isEmpty else {
+                throw CommandFailure(
+                    message: "--env, --kv-store and module arguments go with MODULE; routes give their own (env, "
+                        + "kv_stores, args)")
             }
             routeList = try RouteTable.load(contentsOf: file)
         case (nil, let module?):
             var route = Route(path: "/...", module: module)
             route.arguments = arguments
+            route.kvStores = keyValue.stores
             route.environment = environment.map { variable in
                 variable.contains("=") ? variable : "\(variable)=\(environmentValue(variable) ?? "")"
             }
@@ -102,6 +107,8 @@ struct ServeCommand: ParsableCommand {
             let seconds = vmOptions.timeout ?? Self.defaultTimeout
             configuration.limits.timeout = .milliseconds(Int64(min(max(seconds, 0), 1e9) * 1000))
         }
+        // One service for every route and request: modules that import `kv` link even where no store is granted.
+        configuration.keyValue = try keyValue.makeService()
         configuration.virtualMachine.kvmDevicePath = kvmDevicePath
         // As `run`: for tests and measurements comparing the two ways a forwarded WASI call travels.
         configuration.virtualMachine.wasiMailbox = environmentValue("SWIFTLET_WASI_MAILBOX") != "off"

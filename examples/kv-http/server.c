@@ -11,7 +11,9 @@
 // - per request (WAGI, `swiftlet serve`): no socket, the request is in CGI variables and on stdin, and the response
 //   goes to stdout as CGI headers, a blank line and the body.
 //
-// Build: make demo (clang --target=wasm32-wasi with wasi-libc, -I include for swiftlet/kv.h).
+// Build: make demo (clang --target=wasm32-wasi with wasi-libc, -I include for swiftlet/kv.h). Plain POSIX and kv.h
+// only, so it also builds natively against a C definition of the kv functions.
+#define _GNU_SOURCE  // accept4 in a native build (wasi-libc declares it anyway)
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,8 +21,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <wasi/api.h>
 
 #include <swiftlet/kv.h>
 
@@ -76,11 +78,11 @@ static void get_value(struct response *response) {
             return;
         }
         error = swiftlet_kv_get(store, KEY, strlen(KEY), value, capacity, &length);
-        if (error != __WASI_ERRNO_RANGE) break;
+        if (error != SWIFTLET_KV_ERRNO_RANGE) break;
         capacity = length;
         error = 0;
     }
-    if (error == __WASI_ERRNO_NOENT) {
+    if (error == SWIFTLET_KV_ERRNO_NOENT) {
         free(value);
         respond(response, 404, "Not Found", "Key not found\n");
     } else if (error) {
@@ -99,7 +101,7 @@ static void set_value(const char *body, size_t length, struct response *response
     swiftlet_kv_store store;
     uint32_t error = open_store(&store);
     if (!error) error = swiftlet_kv_set(store, KEY, strlen(KEY), body, length);
-    if (error == __WASI_ERRNO_2BIG) {
+    if (error == SWIFTLET_KV_ERRNO_2BIG) {
         respond(response, 413, "Content Too Large", "Value too large\n");
     } else if (error) {
         respond(response, 500, "Internal Server Error", "The key-value store failed\n");
@@ -404,9 +406,7 @@ static int serve_connections(int listener) {
 }
 
 int main(void) {
-    __wasi_fdstat_t stat;
-    if (__wasi_fd_fdstat_get(3, &stat) == 0 && stat.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM) {
-        return serve_connections(3);
-    }
+    struct stat listener;
+    if (fstat(3, &listener) == 0 && S_ISSOCK(listener.st_mode)) return serve_connections(3);
     return serve_cgi_request();
 }

@@ -1,0 +1,241 @@
+import Foundation
+import Glibc
+import Swiftlet
+import Testing
+
+/// `swiftlet serve` as a user starts it (the executable SwiftPM built), serving the kv-http demo: the long-running
+/// model in both isolations, and what only a separate process shows (kill -9, a Redis server going away).
+enum ServeCommandChecks {
+    /// The demo served long-running: the module accepts and answers every connection itself.
+    static func longRunningDemo(_ isolation: Isolation) async throws {
+        let store = try ScratchDirectory()
+        let port = try ServeTestSupport.freePort()
+        let server = try ServerProcess([
+            "serve", "--model", "long-running", "--isolation", isolation.rawValue, "--listen", "127.0.0.1:\(port)",
+            "--kv-store", "my-container", "--kv-dir", store.path, demoModule,
+        ], port: port)
+        try await demoRoutes(port: port)
+
+        // A client that sent half a request holds its connection open; 32 others are served meanwhile.
+        let slow = try RawConnection(port: port)
+        slow.send("GET /hello HTTP/1.1\r\nHost: slow\r\n")
+        try await Task.sleep(for: .milliseconds(100))
+        let replies = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<32 { group.addTask { try await HTTPClient.shared.request("/hello", port: port).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies == Array(repeating: 200, count: 32))
+        slow.send("Connection: close\r\n\r\n")
+        let answer = slow.receiveAll()
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK") && answer.hasSuffix("Hello from Swiftlet!\n"), "\(answer)")
+
+        let garbage = try RawConnection(port: port)
+        garbage.send("NOT HTTP AT ALL\r\n\r\n")
+        #expect(garbage.receiveAll().hasPrefix("HTTP/1.1 400"))
+        #expect(server.isRunning)
+    }
+
+    /// GET /hello, GET /foo before and after PUT /bar (a 1 MiB value, the store's limit), on a fresh store.
+    static func demoRoutes(port: Int) async throws {
+        let client = HTTPClient.shared
+        let hello = try await client.request("/hello", port: port)
+        #expect(hello.status == 200 && hello.text == "Hello from Swiftlet!\n")
+        let missing = try await client.request("/foo", port: port)
+        #expect(missing.status == 404 && missing.text == "Key not found\n")
+        #expect(try await client.request("/bar", method: "PUT", port: port, body: Data("first value".utf8)).status == 204)
+        #expect(try await client.request("/foo", port: port).text == "first value")
+        var large = Data(count: 1 << 20)
+        for index in large.indices { large[index] = UInt8(truncatingIfNeeded: index &* 7 &+ index >> 11) }
+        #expect(try await client.request("/bar", method: "PUT", port: port, body: large).status == 204)
+        let read = try await client.request("/foo", port: port)
+        #expect(read.status == 200 && read.body == large)
+        #expect(try await client.request("/bar", method: "DELETE", port: port).status == 405)
+        #expect(try await client.request("/nowhere", port: port).status == 404)
+    }
+
+    /// The demo's three routes from its route table, a fresh sandbox per request.
+    static func perRequestDemo(_ isolation: Isolation) async throws {
+        let store = try ScratchDirectory()
+        let port = try ServeTestSupport.freePort()
+        let server = try ServerProcess([
+            "serve", "--isolation", isolation.rawValue, "--listen", "127.0.0.1:\(port)", "--kv-dir", store.path,
+            "--routes", packageRoot + "/examples/kv-http/routes.yaml",
+        ], port: port)
+        try await demoRoutes(port: port)
+        #expect(server.isRunning)
+    }
+}
+
+/// One at a time: each starts a server with several sandboxes, and the machine has few cores.
+@Suite("swiftlet serve, the command, with the kv-http demo", .serialized)
+struct ServeCommandTests {
+    @Test func longRunningInProcess() async throws { try await ServeCommandChecks.longRunningDemo(.process) }
+
+    @Test(.needsKVM) func longRunningInVM() async throws { try await ServeCommandChecks.longRunningDemo(.vm) }
+
+    @Test func perRequestInProcess() async throws { try await ServeCommandChecks.perRequestDemo(.process) }
+
+    @Test(.needsKVM) func perRequestInVM() async throws { try await ServeCommandChecks.perRequestDemo(.vm) }
+
+    /// Every PUT answered 204 is on disk: SQLite commits before the host function returns.
+    @Test func noAcknowledgedPutIsLostToKill9() async throws {
+        let store = try ScratchDirectory()
+        let port = try ServeTestSupport.freePort()
+        let arguments = [
+            "serve", "--isolation", "process", "--listen", "127.0.0.1:\(port)", "--kv-dir", store.path,
+            "--routes", packageRoot + "/examples/kv-http/routes.yaml",
+        ]
+        var server = try ServerProcess(arguments, port: port)
+        // Writers race the kill: the last value acknowledged must be the one read after the restart (or a later one
+        // whose acknowledgment the kill cut off).
+        let acknowledged = ValueLog()
+        let writers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        for round in 0... {
+                            let value = "writer \(writer) round \(round)"
+                            guard let reply = try? await HTTPClient.shared.request("/bar", method: "PUT", port: port, body: Data(value.utf8)), reply.status == 204
+                            else { return }
+                            acknowledged.record(value)
+                        }
+                    }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        server.kill()
+        await writers.value
+        let sent = acknowledged.values
+        #expect(sent.count > 10, "only \(sent.count) PUTs were acknowledged before the kill")
+        server = try ServerProcess(arguments, port: port)
+        let stored = try await HTTPClient.shared.request("/foo", port: port).text
+        // Each writer's values were set in order: what is stored is at least as new as that writer's last
+        // acknowledged one.
+        let parts = stored.split(separator: " ")
+        #expect(parts.count == 4, "\(stored)")
+        let lastAcknowledged = sent.filter { $0.hasPrefix("writer \(parts[1]) ") }.last
+        let storedRound = Int(parts[3]) ?? -1
+        #expect(lastAcknowledged.map { storedRound >= Int($0.split(separator: " ")[3])! } ?? true, "\(stored) vs \(sent.suffix(8))")
+        #expect(server.isRunning)
+    }
+
+    /// Redis as the store, and Redis going away: requests fail (500) while it is down and work again once it is back,
+    /// with what it had kept.
+    @Test func redisStoreSurvivesARedisRestart() async throws {
+        let redisPort = try ServeTestSupport.freePort()
+        let data = try ScratchDirectory()
+        var redis = try RedisProcess(port: redisPort, directory: data.path)
+        let port = try ServeTestSupport.freePort()
+        let server = try ServerProcess([
+            "serve", "--isolation", "process", "--listen", "127.0.0.1:\(port)", "--kv", "redis://127.0.0.1:\(redisPort)",
+            "--routes", packageRoot + "/examples/kv-http/routes.yaml",
+        ], port: port)
+        try await ServeCommandChecks.demoRoutes(port: port)
+        #expect(try await HTTPClient.shared.request("/bar", method: "PUT", port: port, body: Data("kept".utf8)).status == 204)
+
+        redis.stop()
+        #expect(try await HTTPClient.shared.request("/foo", port: port).status == 500)
+        #expect(try await HTTPClient.shared.request("/hello", port: port).status == 200)
+        redis = try RedisProcess(port: redisPort, directory: data.path)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var reply = try await HTTPClient.shared.request("/foo", port: port)
+        while reply.status != 200 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            reply = try await HTTPClient.shared.request("/foo", port: port)
+        }
+        #expect(reply.status == 200 && reply.text == "kept")
+        #expect(server.isRunning)
+    }
+}
+
+/// Values acknowledged by the server, from several tasks.
+final class ValueLog: Sendable {
+    private let lock = NSLock()
+    nonisolated(unsafe) private var recorded: [String] = []
+
+    func record(_ value: String) { lock.withLock { recorded.append(value) } }
+    var values: [String] { lock.withLock { recorded } }
+}
+
+/// A directory of the test's own, removed with it.
+final class ScratchDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "swiftlet-serve-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A child process serving on a loopback port, ended (SIGKILL) when the test is done with it.
+class ListeningProcess {
+    private let process = Process()
+
+    /// - Parameter output: where the process's stdout and stderr go.
+    init(_ executable: String, _ arguments: [String], port: Int, output: FileHandle = .standardError) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if (try? RawConnection(port: port)) != nil { return }
+            guard process.isRunning else {
+                throw Missing(description: "\(executable) \(arguments) exited with status \(process.terminationStatus)")
+            }
+            usleep(20_000)
+        }
+        kill()
+        throw Missing(description: "\(executable) \(arguments) never listened on port \(port)")
+    }
+
+    deinit { kill() }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// kill -9, and waits for the process to be gone.
+    func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// `swiftlet serve ARGUMENTS`, listening on `port`.
+final class ServerProcess: ListeningProcess {
+    init(_ arguments: [String], port: Int) throws {
+        try super.init(try Self.swiftlet(), arguments, port: port)
+    }
+
+    /// The `swiftlet` executable SwiftPM built beside this test bundle.
+    static func swiftlet() throws -> String {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("swiftlet").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw Missing(description: "the swiftlet executable is not beside the test bundle; run `swift build` first")
+    }
+}
+
+/// Debian's `redis-server` on a loopback port, keeping its data (an append-only file) in `directory`.
+final class RedisProcess: ListeningProcess {
+    init(port: Int, directory: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
+            throw Missing(description: "redis-server not found (Debian package redis-server)")
+        }
+        try super.init(
+            "/usr/bin/redis-server",
+            ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--appendfsync",
+             "always", "--save", ""],
+            port: port, output: .nullDevice)
+    }
+
+    /// Stops the server as an outage would: at once.
+    func stop() { kill() }
+}
