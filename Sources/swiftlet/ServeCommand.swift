@@ -110,10 +110,15 @@ struct ServeCommand: ParsableCommand {
         // One service for every route and request: modules that import `kv` link even where no store is granted.
         configuration.keyValue = try keyValue.makeService()
         configuration.virtualMachine.kvmDevicePath = kvmDevicePath
-        // Forwarded WASI calls go by exit unless SWIFTLET_WASI_MAILBOX=on (for measurements): a VM's mailbox worker
-        // polls a core after each call, which sandboxes run back to back on every core cannot spare (the demo's
-        // /hello, 2 cores: 4,100 requests/s by exit, 2,200 through the mailbox).
-        configuration.virtualMachine.wasiMailbox = environmentValue("SWIFTLET_WASI_MAILBOX") == "on"
+        // How forwarded WASI calls travel (SWIFTLET_WASI_MAILBOX=on|off overrides it, for measurements). A VM's
+        // mailbox worker polls a core for a while after each call: worth it for one long-running module making call
+        // after call (the demo's /hello, 2 cores: 25,000 requests/s through the mailbox, 3,600 by exit), not for
+        // sandboxes run back to back on every core, each making a few (4,100 requests/s by exit, 2,200 through it).
+        switch environmentValue("SWIFTLET_WASI_MAILBOX") {
+        case "on": configuration.virtualMachine.wasiMailbox = true
+        case "off": configuration.virtualMachine.wasiMailbox = false
+        default: configuration.virtualMachine.wasiMailbox = model == .longRunning
+        }
         return configuration
     }
 }
