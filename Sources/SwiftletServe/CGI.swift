@@ -159,9 +159,10 @@ enum CGIResponse {
         let code = value.prefix(3).reduce(0) { $0 * 10 + Int($1 - 48) }
         guard (100...599).contains(code), value.count == 3 || value[value.startIndex + 3] == 32 else { return nil }
         let reason = value.dropFirst(4)
+        // NIO's init(statusCode:reasonPhrase:) would give a known code its standard phrase: the module's stands.
         return reason.isEmpty
             ? HTTPResponseStatus(statusCode: code)
-            : HTTPResponseStatus(statusCode: code, reasonPhrase: String(decoding: reason, as: UTF8.self))
+            : .custom(code: UInt(code), reasonPhrase: String(decoding: reason, as: UTF8.self))
     }
 
     /// RFC 9110's `tchar`: what a header name may hold.
