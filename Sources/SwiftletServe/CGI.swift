@@ -58,7 +58,8 @@ enum CGIEnvironment {
                 count += 1
             }
             for byte in name.utf8 {
-                buffer[count] = byte == UInt8(ascii: "-") ? UInt8(ascii: "_") : (byte >= 97 && byte <= 122 ? byte - 32 : byte)
+                let isLowercase = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+                buffer[count] = byte == UInt8(ascii: "-") ? UInt8(ascii: "_") : isLowercase ? byte - 32 : byte
                 count += 1
             }
             return count
@@ -168,7 +169,8 @@ enum CGIResponse {
     /// RFC 9110's `tchar`: what a header name may hold.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
             "!#$%&'*+-.^_`|~".utf8.contains(byte)
@@ -185,6 +187,9 @@ enum CGIResponse {
 extension String {
     /// ASCII case-insensitive equality, as header names compare.
     fileprivate func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { $0 == $1 || $0 | 0x20 == $1 | 0x20 && $0 | 0x20 >= 97 && $0 | 0x20 <= 122 }
+        utf8.count == other.utf8.count
+            && zip(utf8, other.utf8).allSatisfy { a, b in
+                a == b || (a | 0x20 == b | 0x20 && a | 0x20 >= UInt8(ascii: "a") && a | 0x20 <= UInt8(ascii: "z"))
+            }
     }
 }

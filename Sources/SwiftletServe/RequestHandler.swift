@@ -46,6 +46,13 @@ final class RequestHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             state = route(head, context: context)
+            // A client that waits for leave to send its body (curl does for large ones) gets it at once.
+            if case .collecting = state,
+                head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" })
+            {
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(let part):
             guard case .collecting(var job) = state else { return }
             state = .idle  // so that `job` holds the only reference to the body, which grows in place
@@ -61,8 +68,9 @@ final class RequestHandler: ChannelInboundHandler {
             state = .collecting(job)
         case .end:
             switch state {
-            case .collecting(let job):
+            case .collecting(var job):
                 state = .running(Exchange(job.head))
+                job.arrival = monotonicNanoseconds()
                 service.workers.submit(job)
             case .rejecting(let status, let exchange):
                 state = .running(exchange)
@@ -88,7 +96,7 @@ final class RequestHandler: ChannelInboundHandler {
         return .collecting(
             Job(
                 routeIndex: match.index, head: head, scriptNameEnd: match.pathInfo.startIndex, pathEnd: pathEnd,
-                body: ByteBuffer(), remoteAddress: context.channel.remoteAddress, arrival: monotonicNanoseconds(),
+                body: ByteBuffer(), remoteAddress: context.channel.remoteAddress, arrival: 0,
                 responder: NIOLoopBound(self, eventLoop: context.eventLoop)))
     }
 
@@ -110,7 +118,9 @@ final class RequestHandler: ChannelInboundHandler {
             head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        if body.readableBytes > 0 && !exchange.isHead {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
@@ -121,14 +131,17 @@ final class RequestHandler: ChannelInboundHandler {
     }
 }
 
-/// What a response must match of its request: its HTTP version, and whether the connection stays open after it.
+/// What a response must match of its request: its HTTP version, whether the connection stays open after it, and
+/// whether it is HEAD's (the length of the body GET would have, without the body).
 private struct Exchange {
     var version: HTTPVersion
     var keepAlive: Bool
+    var isHead: Bool
 
     init(_ head: HTTPRequestHead, keepAlive: Bool? = nil) {
         version = head.version
         self.keepAlive = keepAlive ?? head.isKeepAlive
+        isHead = head.method == .HEAD
     }
 }
 
@@ -142,6 +155,6 @@ struct Job: Sendable {
     var body: ByteBuffer
     let remoteAddress: SocketAddress?
     /// When the request was complete, in CLOCK_MONOTONIC nanoseconds: its time limit counts from here.
-    let arrival: UInt64
+    var arrival: UInt64
     let responder: NIOLoopBound<RequestHandler>
 }

@@ -54,9 +54,8 @@ public enum RouteTable {
         for entry in entries {
             guard let fields = entry.mapping else { throw failure(entry, "a route must be a mapping") }
             if let unknown = fields.keys.first(where: { !routeKeys.contains($0.string ?? "") }) {
-                throw failure(
-                    unknown,
-                    "unknown key `\(unknown.string ?? "?")` (a route has \(routeKeys.map { "`\($0)`" }.joined(separator: ", ")))")
+                let known = routeKeys.map { "`\($0)`" }.joined(separator: ", ")
+                throw failure(unknown, "unknown key `\(unknown.string ?? "?")` (a route has \(known))")
             }
             guard let pathNode = fields["path"], let path = pathNode.scalar?.string, path.hasPrefix("/") else {
                 throw failure(entry, "a route needs a `path` starting with `/`")

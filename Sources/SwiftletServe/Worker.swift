@@ -79,7 +79,7 @@ final class Worker: @unchecked Sendable {
             log("\(job.head.method) \(job.head.uri): the module wrote no CGI response (headers, a blank line, the body)")
             return CGIResponse.failure(.internalServerError)
         }
-        return (head, job.head.method == .HEAD ? ByteBuffer() : written)
+        return (head, written)
     }
 
     /// Puts `body` in the input memfd, as all of it, from its start, and empties the output memfd. A module may

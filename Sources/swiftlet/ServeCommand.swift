@@ -37,7 +37,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "`per-request` (a fresh sandbox per request, WAGI) or `long-running` (the module serves the socket).")
     var model = ServeModel.perRequest
 
-    @Option(help: ArgumentHelp("The route table: paths, their modules, stores, environment, arguments and time limits.", valueName: "FILE.yaml"))
+    @Option(help: ArgumentHelp(
+        "The route table: paths, their modules, stores, environment, arguments and time limits.", valueName: "FILE.yaml"))
     var routes: String?
 
     @Option(help: "Where the modules run: `process` (in this process) or `vm` (a KVM micro-VM each).")
@@ -45,14 +46,16 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
-    @Option(help: ArgumentHelp("Threads running per-request sandboxes (default: one per core; more for modules that wait).", valueName: "N"))
+    @Option(help: ArgumentHelp(
+        "Threads running per-request sandboxes (default: one per core; more for modules that wait).", valueName: "N"))
     var workers = ServeConfiguration.defaultWorkerCount
 
     @OptionGroup(title: "Key-value stores") var keyValue: KeyValueOptions
 
     @Option(
         name: .customLong("env"),
-        help: ArgumentHelp("Set an environment variable for MODULE (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
+        help: ArgumentHelp(
+            "Set an environment variable for MODULE (NAME alone passes on the host's value).", valueName: "NAME=VALUE"))
     var environment: [String] = []
 
     @Argument(help: "The module serving every path (instead of --routes), or the long-running module.")

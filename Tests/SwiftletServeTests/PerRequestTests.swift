@@ -45,7 +45,8 @@ enum PerRequestChecks {
 
     static func cgiVariables(_ isolation: Isolation) async throws {
         try await ServeTestSupport.withServer(isolation, routes: probeRoutes) { port in
-            let reply = try await HTTPClient.shared.request("/probe/env?a=1&b=two", method: "POST", port: port, body: Data("12345".utf8),
+            let reply = try await HTTPClient.shared.request(
+                "/probe/env?a=1&b=two", method: "POST", port: port, body: Data("12345".utf8),
                 headers: ["X-Custom-Header": "custom value", "Content-Type": "application/x-test"])
             #expect(reply.status == 200)
             let variables = reply.text.split(separator: "\n").map(String.init)
@@ -78,7 +79,8 @@ enum PerRequestChecks {
         try await ServeTestSupport.withServer(isolation, routes: probeRoutes) { port in
             var body = Data(count: 1 << 20)
             for index in body.indices { body[index] = UInt8(truncatingIfNeeded: index &* 31 &+ index >> 9) }
-            let reply = try await HTTPClient.shared.request("/probe/echo", method: "PUT", port: port, body: body, headers: ["Content-Type": "application/octet-stream"])
+            let reply = try await HTTPClient.shared.request(
+                "/probe/echo", method: "PUT", port: port, body: body, headers: ["Content-Type": "application/octet-stream"])
             #expect(reply.status == 200 && reply.headers["x-content-length"] == "\(1 << 20)")
             #expect(reply.body == body)
             #expect(reply.headers["content-type"] == "application/octet-stream")

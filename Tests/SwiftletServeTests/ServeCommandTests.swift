@@ -95,8 +95,9 @@ struct ServeCommandTests {
                     group.addTask {
                         for round in 0... {
                             let value = "writer \(writer) round \(round)"
-                            guard let reply = try? await HTTPClient.shared.request("/bar", method: "PUT", port: port, body: Data(value.utf8)), reply.status == 204
-                            else { return }
+                            let reply = try? await HTTPClient.shared.request(
+                                "/bar", method: "PUT", port: port, body: Data(value.utf8))
+                            guard reply?.status == 204 else { return }
                             acknowledged.record(value)
                         }
                     }
@@ -116,7 +117,9 @@ struct ServeCommandTests {
         #expect(parts.count == 4, "\(stored)")
         let lastAcknowledged = sent.filter { $0.hasPrefix("writer \(parts[1]) ") }.last
         let storedRound = Int(parts[3]) ?? -1
-        #expect(lastAcknowledged.map { storedRound >= Int($0.split(separator: " ")[3])! } ?? true, "\(stored) vs \(sent.suffix(8))")
+        #expect(
+            lastAcknowledged.map { storedRound >= Int($0.split(separator: " ")[3])! } ?? true,
+            "\(stored) vs \(sent.suffix(8))")
         #expect(server.isRunning)
     }
 
