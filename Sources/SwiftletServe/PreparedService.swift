@@ -4,6 +4,10 @@ import Swiftlet
 /// The per-request model's routes made ready at start-up: a snapshot of each module, taken once after its
 /// initialization, and for each route the sandbox configuration its requests run with. Shared by every connection
 /// and worker, and never changed after it is made.
+///
+/// A module is captured once per set of stores its routes grant, and initialized with those stores granted: it may
+/// open them there (a handle stays valid for every run with the same grants, include/swiftlet/kv.h), so that its
+/// requests do not each pay a host call (an exit, in a micro-VM) to open them again.
 final class PreparedService: @unchecked Sendable {
     // @unchecked Sendable: every property is immutable but `port`, set before the first connection; the host
     // functions in the configurations call a KeyValueService, which any thread may use.
@@ -18,6 +22,12 @@ final class PreparedService: @unchecked Sendable {
     var port = 0
     let host: String
 
+    /// What a snapshot is taken for: a module with the stores granted to it.
+    private struct ModuleGrant: Hashable {
+        let module: String
+        let stores: [String]
+    }
+
     struct PreparedRoute {
         let route: Route
         let moduleIndex: Int
@@ -25,9 +35,10 @@ final class PreparedService: @unchecked Sendable {
         let configuration: Sandbox.Configuration
     }
 
-    /// Captures each distinct module of `configuration.routes` after its initialization, in the configured isolation.
+    /// Captures each distinct module of `configuration.routes`, with each set of stores it is granted, after its
+    /// initialization, in the configured isolation.
     init(_ configuration: ServeConfiguration, host: String) throws(ServeError) {
-        var snapshots: [String: (index: Int, snapshot: SandboxSnapshot)] = [:]
+        var snapshots: [ModuleGrant: (index: Int, snapshot: SandboxSnapshot)] = [:]
         var modules: [Sandbox.Configuration] = []
         var routes: [PreparedRoute] = []
         let nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -38,14 +49,15 @@ final class PreparedService: @unchecked Sendable {
             sandbox.limits = configuration.limits
             sandbox.limits.timeout = route.timeout ?? configuration.limits.timeout
             sandbox.virtualMachine = configuration.virtualMachine
-            if snapshots[route.module] == nil {
-                // Initialization sees no request: no stdin, no stores granted, its output in the server's log.
+            sandbox.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: route.kvStores) ?? []
+            let grant = ModuleGrant(module: route.module, stores: route.kvStores)
+            if snapshots[grant] == nil {
+                // Initialization sees no request: no stdin, its output in the server's log.
                 var capture = sandbox
                 capture.standardIO = Sandbox.StandardIO(input: nullDevice, output: STDERR_FILENO, error: STDERR_FILENO)
-                capture.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: []) ?? []
                 do throws(SandboxError) {
                     let snapshot = try Sandbox(capture).snapshot(at: .afterInitialization, translatingAllFunctions: true)
-                    snapshots[route.module] = (modules.count, snapshot)
+                    snapshots[grant] = (modules.count, snapshot)
                     var restored = capture
                     restored.module = .snapshot(snapshot)
                     modules.append(restored)
@@ -53,11 +65,10 @@ final class PreparedService: @unchecked Sendable {
                     throw .moduleNotReady(module: route.module, error)
                 }
             }
-            let (moduleIndex, snapshot) = snapshots[route.module]!
+            let (moduleIndex, snapshot) = snapshots[grant]!
             sandbox.module = .snapshot(snapshot)
             sandbox.programName = route.module
             sandbox.arguments = route.arguments
-            sandbox.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: route.kvStores) ?? []
             routes.append(PreparedRoute(route: route, moduleIndex: moduleIndex, configuration: sandbox))
         }
         self.routes = routes

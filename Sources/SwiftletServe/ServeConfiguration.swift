@@ -22,7 +22,7 @@ public struct ServeConfiguration {
     /// Longest request body the per-request model accepts (413 beyond).
     public var maxBodySize = 16 << 20
     /// The key-value stores modules import as `kv` (include/swiftlet/kv.h): every route's module links its functions
-    /// and opens the stores the route grants (none while its snapshot is taken). Nil: modules import no `kv`.
+    /// and opens the stores the route grants, from its initialization on. Nil: modules import no `kv`.
     public var keyValue: KeyValueService?
 
     public init(listenAddress: String, routes: [Route]) {
