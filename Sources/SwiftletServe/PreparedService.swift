@@ -12,8 +12,8 @@ final class PreparedService: @unchecked Sendable {
     // @unchecked Sendable: every property is immutable but `port`, set before the first connection; the host
     // functions in the configurations call a KeyValueService, which any thread may use.
     let routes: [PreparedRoute]
-    /// One configuration per distinct module, restored from its snapshot: what each worker makes its sandboxes from.
-    let modules: [Sandbox.Configuration]
+    /// One configuration per snapshot, restored from it: what each worker makes its warm sandboxes from.
+    let snapshots: [Sandbox.Configuration]
     let matcher: RouteMatcher
     let workers = WorkerPool()
     let maxBodySize: Int
@@ -30,7 +30,8 @@ final class PreparedService: @unchecked Sendable {
 
     struct PreparedRoute {
         let route: Route
-        let moduleIndex: Int
+        /// Which of ``PreparedService/snapshots`` the route's requests are restored from.
+        let snapshotIndex: Int
         /// The sandbox configuration of the route's requests, but for their environment, stdio and time left.
         let configuration: Sandbox.Configuration
     }
@@ -38,8 +39,8 @@ final class PreparedService: @unchecked Sendable {
     /// Captures each distinct module of `configuration.routes`, with each set of stores it is granted, after its
     /// initialization, in the configured isolation.
     init(_ configuration: ServeConfiguration, host: String) throws(ServeError) {
-        var snapshots: [ModuleGrant: (index: Int, snapshot: SandboxSnapshot)] = [:]
-        var modules: [Sandbox.Configuration] = []
+        var captured: [ModuleGrant: (index: Int, snapshot: SandboxSnapshot)] = [:]
+        var snapshots: [Sandbox.Configuration] = []
         var routes: [PreparedRoute] = []
         let nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(nullDevice) }
@@ -50,29 +51,29 @@ final class PreparedService: @unchecked Sendable {
             sandbox.limits.timeout = route.timeout ?? configuration.limits.timeout
             sandbox.virtualMachine = configuration.virtualMachine
             sandbox.hostFunctions = configuration.keyValue?.hostFunctions(grantedStores: route.kvStores) ?? []
+            sandbox.programName = route.module
             let grant = ModuleGrant(module: route.module, stores: route.kvStores)
-            if snapshots[grant] == nil {
+            if captured[grant] == nil {
                 // Initialization sees no request: no stdin, its output in the server's log.
                 var capture = sandbox
                 capture.standardIO = Sandbox.StandardIO(input: nullDevice, output: STDERR_FILENO, error: STDERR_FILENO)
                 do throws(SandboxError) {
                     let snapshot = try Sandbox(capture).snapshot(at: .afterInitialization, translatingAllFunctions: true)
-                    snapshots[grant] = (modules.count, snapshot)
+                    captured[grant] = (snapshots.count, snapshot)
                     var restored = capture
                     restored.module = .snapshot(snapshot)
-                    modules.append(restored)
+                    snapshots.append(restored)
                 } catch {
                     throw .moduleNotReady(module: route.module, error)
                 }
             }
-            let (moduleIndex, snapshot) = snapshots[grant]!
+            let (snapshotIndex, snapshot) = captured[grant]!
             sandbox.module = .snapshot(snapshot)
-            sandbox.programName = route.module
             sandbox.arguments = route.arguments
-            routes.append(PreparedRoute(route: route, moduleIndex: moduleIndex, configuration: sandbox))
+            routes.append(PreparedRoute(route: route, snapshotIndex: snapshotIndex, configuration: sandbox))
         }
         self.routes = routes
-        self.modules = modules
+        self.snapshots = snapshots
         matcher = RouteMatcher(configuration.routes)
         maxBodySize = configuration.maxBodySize
         self.host = host

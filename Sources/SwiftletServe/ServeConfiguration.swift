@@ -17,7 +17,7 @@ public struct ServeConfiguration {
     public var limits = Sandbox.Limits()
     /// The micro-VM's host side (KVM device, guest kernel image).
     public var virtualMachine = Sandbox.VirtualMachineSettings()
-    /// Threads running per-request sandboxes, each with a warm sandbox per module. Requests beyond them wait.
+    /// Threads running per-request sandboxes, each with a warm sandbox per snapshot. Requests beyond them wait.
     public var workerCount = ServeConfiguration.defaultWorkerCount
     /// Longest request body the per-request model accepts (413 beyond).
     public var maxBodySize = 16 << 20

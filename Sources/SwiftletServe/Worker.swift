@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import Swiftlet
 
-/// A worker thread's own state: a warm sandbox for each module (restored from its snapshot for every request; in a
-/// micro-VM the sandbox keeps its VM and resets it), and two memfds that carry a request's body to the module's stdin
+/// A worker thread's own state: a warm sandbox for each snapshot (restored from it for every request; in a micro-VM
+/// the sandbox keeps its VM and resets it), and two memfds that carry a request's body to the module's stdin
 /// and its output back. Files rather than pipes: the module reads and writes at its own pace with no thread on the
 /// other end and no deadlock, whatever the sizes, and both are reused, so a request opens no descriptor.
 final class Worker: @unchecked Sendable {
@@ -14,20 +14,21 @@ final class Worker: @unchecked Sendable {
     private let sandboxes: [Sandbox]
     private let input: Int32
     private let output: Int32
-    /// How many bytes each memfd holds from the last request: one that is already empty is not truncated again.
+    /// How many bytes each memfd holds from the last request (-1: not known), so that one already empty is not
+    /// truncated again.
     private var inputSize = 0
     private var outputSize = 0
 
     init(service: PreparedService) throws(ServeError) {
         self.service = service
         var sandboxes: [Sandbox] = []
-        for module in service.modules {
+        for snapshot in service.snapshots {
             do throws(SandboxError) {
-                let sandbox = try Sandbox(module)
+                let sandbox = try Sandbox(snapshot)
                 try sandbox.prepare()
                 sandboxes.append(sandbox)
             } catch {
-                throw .moduleNotReady(module: module.module.name, error)
+                throw .moduleNotReady(module: snapshot.module.name, error)
             }
         }
         self.sandboxes = sandboxes
@@ -65,7 +66,7 @@ final class Worker: @unchecked Sendable {
         configuration.environment = CGIEnvironment.variables(
             for: job, route: prepared.route, serverHost: service.host, serverPort: service.port)
         configuration.standardIO = Sandbox.StandardIO(input: input, output: output, error: STDERR_FILENO)
-        let sandbox = sandboxes[prepared.moduleIndex]
+        let sandbox = sandboxes[prepared.snapshotIndex]
         sandbox.configuration = configuration
         do throws(SandboxError) {
             _ = try sandbox.run()
