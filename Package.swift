@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
         .testTarget(name: "KeyValueTests", dependencies: ["KeyValue", "Swiftlet"]),
         .testTarget(name: "SwiftletServeTests", dependencies: ["SwiftletServe", "KeyValue", "Swiftlet"]),
-        .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine"]),
+        .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine", "Swiftlet", "SwiftletServe"]),
         // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
         .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet"]),
     ]

@@ -79,6 +79,9 @@ struct ServeCommand: ParsableCommand {
     }
 
     func serveConfiguration() throws -> ServeConfiguration {
+        if model == .longRunning && routes != nil {
+            throw CommandFailure(message: "a long-running module serves every path itself: give MODULE.wasm, not --routes")
+        }
         let routeList: [Route]
         switch (routes, module) {
         case (let file?, nil):
@@ -98,9 +101,6 @@ struct ServeCommand: ParsableCommand {
             routeList = [route]
         default:
             throw CommandFailure(message: "give either MODULE.wasm or --routes FILE.yaml")
-        }
-        if model == .longRunning && routes != nil {
-            throw CommandFailure(message: "a long-running module serves every path itself: give MODULE.wasm, not --routes")
         }
         var configuration = ServeConfiguration(listenAddress: listen, routes: routeList)
         configuration.isolation = isolation

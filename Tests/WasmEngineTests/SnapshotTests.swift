@@ -468,10 +468,12 @@ let snapshotMappers: [MemoryImageMapper?] = {
         }
         #expect(growths.contains { $0 < 2 * 1024 }, "RSS grew by \(growths) KiB in each window of 30,000 restores")
         let descriptorsAfter = Self.openDescriptorCount()
-        // At most as many: other tests, running alongside, may have held images when they were first counted.
-        #expect(descriptorsAfter <= descriptorsBefore)
+        // A leak would leave one per restore or capture (thousands); the slack is other tests running alongside, which
+        // hold images of their own while they last (a server's snapshots, in SwiftletServeTests).
+        let othersSlack = 16
+        #expect(descriptorsAfter <= descriptorsBefore + othersSlack)
         for _ in 0..<1000 { _ = try Self.captured(.memfd) }
-        #expect(Self.openDescriptorCount() <= descriptorsBefore)
+        #expect(Self.openDescriptorCount() <= descriptorsBefore + othersSlack)
     }
 
     static func residentKiB() -> Int {
