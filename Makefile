@@ -27,7 +27,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox test \
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox bench-serve test \
 	unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
@@ -98,6 +98,11 @@ bench-snapshot-floor: .build-floor/snapshot_floor
 # at its first read of stdin running a one-line script.
 bench-sandbox: build .build-floor/snapshot_floor
 	$(PYTHON) bench/sandbox/run.py $(if $(PYTHON_WASM),--python $(PYTHON_WASM))
+
+# Serving HTTP: the kv-http demo under wrk, long-running and a sandbox per request, VM and in-process, against the same
+# C built natively and under Wasmtime.
+bench-serve: build demo
+	$(PYTHON) bench/serve/run.py --no-build
 
 # WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
 bench-wasi: build
