@@ -16,6 +16,7 @@ struct SwiftletCommand: ParsableCommand {
     /// `run` in the common case goes straight to `RunOptions.run`, without ArgumentParser's start-up (see
     /// `RunOptions.parse`); everything else, and every failure, ends as ArgumentParser would end it.
     static func main() {
+        unblockTerminationSignals()
         guard let options = RunOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
             return main(nil)
         }
@@ -25,4 +26,14 @@ struct SwiftletCommand: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// Lets SIGINT, SIGTERM and SIGHUP end the process again. A signal mask is inherited, and a parent may start this
+/// process with them blocked (every thread of Swift concurrency blocks all signals, so a child spawned from a task has
+/// them blocked): `kill` and Ctrl-C would then not stop a server.
+private func unblockTerminationSignals() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+    sigprocmask(SIG_UNBLOCK, &signals, nil)
 }
