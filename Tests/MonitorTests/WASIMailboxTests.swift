@@ -148,9 +148,10 @@ struct WASIMailboxTests {
             let result = try Self.runLoop(mailbox: true, handler: RecordingWASIHandler())
             #expect(result.outcome == .exited(status: RecordingWASIHandler.expectedLoopStatus))
         }
-        // Other suites start and end threads and descriptors concurrently; a leak would add one per VM.
-        #expect(threadCount() <= threadsBefore + 8)
-        #expect(openDescriptorCount() <= descriptorsBefore + 8)
+        // Other suites start and end threads and descriptors concurrently (servers, their clients and connections:
+        // dozens at a time); a leak would add at least one per VM, 100 in all.
+        #expect(threadCount() <= threadsBefore + 50)
+        #expect(openDescriptorCount() <= descriptorsBefore + 50)
     }
 }
 

@@ -124,8 +124,8 @@ final class RawConnection {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+        // The descriptor is closed by deinit, which runs for an object whose init throws after setting it.
         guard connected else {
-            close(descriptor)
             throw Missing(description: "cannot connect to 127.0.0.1:\(port): errno \(errno)")
         }
     }
