@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Swiftlet
 
 /// The `swiftlet` command line: runs, validates and spec-tests WebAssembly modules, shaped like `wasmtime`.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Swiftlet
+import TestSupport
 import Testing
 
 /// `swiftlet run --kv-store`: the options, their errors, and what a run leaves behind.
@@ -10,7 +11,8 @@ struct KeyValueCommandLineTests {
         -> KeyValueTestSupport.ProgramResult
     {
         try KeyValueTestSupport.run(
-            try KeyValueTestSupport.swiftlet(), ["run", "--isolation", "process"] + arguments, environment: environment)
+            try BuiltExecutable.named("swiftlet").path, ["run", "--isolation", "process"] + arguments,
+            environment: environment)
     }
 
     @Test("a set that returned success survives kill -9 of the host", arguments: KeyValueTestSupport.isolations)
@@ -19,7 +21,7 @@ struct KeyValueCommandLineTests {
         let output = directory + "/output"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try KeyValueTestSupport.swiftlet())
+        process.executableURL = try BuiltExecutable.named("swiftlet")
         process.arguments = [
             "run", "--isolation", isolation.rawValue, "--kv-dir", directory, "--kv-store", "s", try KeyValueTestSupport.guest(),
             "set-and-wait", "s", "durable", "yes",
@@ -84,7 +86,7 @@ struct KeyValueCommandLineTests {
             #expect(result.status == 1)
             #expect(result.error == message)
         }
-        let port = try KeyValueTestSupport.freePort()
+        let port = try Loopback.freePort()
         let down = try swiftlet(["--kv", "redis://127.0.0.1:\(port)", "--kv-store", "s", guest, "get", "s", "k"])
         #expect(down.status == 0)
         #expect(down.output == "29\n")  // __WASI_ERRNO_IO

@@ -3,19 +3,15 @@ import Glibc
 @testable import KeyValue
 import Swiftlet
 import Synchronization
+import TestSupport
 import Testing
-
-/// What a test needs from outside the package; a missing piece is a failure with a message, never a skip.
-struct ToolMissing: Error, CustomStringConvertible {
-    let description: String
-}
 
 enum KeyValueTestSupport {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// tests/kv/kv_guest.c, compiled once per test process with clang and Debian's wasi-libc (packages wasi-libc,
-    /// libclang-rt-dev-wasm32), as Tests/WASIHostTests builds tests/wasi.
+    /// tests/kv/kv_guest.c, compiled once per test process (scripts/wasi-cc.sh: the toolchain's clang, Debian's
+    /// wasi-libc and libclang-rt-dev-wasm32).
     static func guest() throws -> String {
         try compiledGuest.withLock { path in
             if let path { return path }
@@ -28,37 +24,10 @@ enum KeyValueTestSupport {
     private static let compiledGuest = Mutex<String?>(nil)
 
     private static func compileGuest() throws -> String {
-        let clang = ProcessInfo.processInfo.environment["WASI_CC"] ?? "/opt/swift/usr/bin/clang"
-        let headers = "/usr/include/wasm32-wasi", libraries = "/usr/lib/wasm32-wasi"
-        guard FileManager.default.fileExists(atPath: libraries + "/libc.a") else {
-            throw ToolMissing(description: "wasi-libc not found under \(libraries) (Debian package wasi-libc)")
-        }
-        let builtins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")).flatMap { roots in
-            roots.filter { $0.hasPrefix("llvm-") }.sorted().reversed().lazy.compactMap { root -> String? in
-                let directory = "/usr/lib/\(root)/lib/clang"
-                let versions = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-                return versions.map { "\(directory)/\($0)/lib/wasi/libclang_rt.builtins-wasm32.a" }
-                    .first { FileManager.default.fileExists(atPath: $0) }
-            }.first
-        }
-        guard let builtins else {
-            throw ToolMissing(description: "libclang_rt.builtins-wasm32.a not found (Debian package libclang-rt-dev-wasm32)")
-        }
-        // clang looks for the wasm32-wasi headers and libraries under its sysroot's include/ and lib/.
-        let sysroot = scratch + "/sysroot"
-        for (link, target) in [("include", headers), ("lib", libraries)] {
-            try FileManager.default.createDirectory(atPath: "\(sysroot)/\(link)", withIntermediateDirectories: true)
-            try? FileManager.default.createSymbolicLink(atPath: "\(sysroot)/\(link)/wasm32-wasi", withDestinationPath: target)
-        }
         let module = scratch + "/kv_guest.wasm"
-        let result = try run(
-            clang,
-            [
-                "--target=wasm32-wasi", "--sysroot=\(sysroot)", "-O1", "-Wall", "-Werror",
-                repositoryRoot.appendingPathComponent("tests/kv/kv_guest.c").path, "-o", module, "-nodefaultlibs", "-lc",
-                builtins,
-            ])
-        guard result.status == 0 else { throw ToolMissing(description: "compiling kv_guest.c failed:\n\(result.error)") }
+        try WASICompiler.compile(
+            repositoryRoot.appendingPathComponent("tests/kv/kv_guest.c"), to: URL(fileURLWithPath: module),
+            flags: ["-O1", "-Wall", "-Werror"])
         return module
     }
 
@@ -74,17 +43,6 @@ enum KeyValueTestSupport {
         let directory = scratch + "/" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return directory
-    }
-
-    /// The `swiftlet` executable SwiftPM built beside this test bundle.
-    static func swiftlet() throws -> String {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("swiftlet").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw ToolMissing(description: "swiftlet executable not found near the test bundle; run `swift build` first")
     }
 
     struct ProgramResult {
@@ -141,38 +99,6 @@ enum KeyValueTestSupport {
             return nil
         }
     }()
-
-    /// A free TCP port on the loopback interface (the kernel's pick for a socket bound to port 0).
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(fd, address, length) == 0 && getsockname(fd, address, &length) == 0
-            }
-        }
-        guard bound else { throw ToolMissing(description: "cannot bind a loopback socket: \(String(cString: strerror(errno)))") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// Whether something accepts TCP connections on the loopback port.
-    static func accepts(port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                connect(fd, address, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }
 
 extension Trait where Self == ConditionTrait {
@@ -217,61 +143,12 @@ struct GuestRun {
     }
 }
 
-/// A `redis-server` (Debian's) of its own on a free loopback port, with nothing saved (`--save ''`) in a scratch
-/// directory; stopped when the value goes away, so no test leaves one running.
-final class RedisServer {
-    let port: UInt16
-    private let directory: String
-    private var process: Process?
-
-    init() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
-            throw ToolMissing(description: "/usr/bin/redis-server not found (Debian package redis-server)")
-        }
-        port = try KeyValueTestSupport.freePort()
-        directory = try KeyValueTestSupport.temporaryDirectory()
-        try start()
-    }
-
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
+extension RedisServer {
     var backend: KeyValueService.Configuration.Backend { .redis(host: "127.0.0.1", port: port) }
 
     /// What `redis-cli` prints for a command (raw).
     func command(_ arguments: String...) throws -> String {
         try KeyValueTestSupport.run("/usr/bin/redis-cli", ["-p", "\(port)", "--raw"] + arguments).output
-    }
-
-    /// Starts the server and waits until it accepts connections.
-    func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [
-            "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory,
-            "--logfile", directory + "/redis.log",
-        ]
-        try process.run()
-        self.process = process
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !KeyValueTestSupport.accepts(port: port) {
-            guard process.isRunning, ContinuousClock.now < deadline else {
-                let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""
-                stop()
-                throw ToolMissing(description: "redis-server did not start on port \(port):\n\(log)")
-            }
-            usleep(10_000)
-        }
-    }
-
-    /// Stops the server (SIGKILL: as a crash, and at once) and waits for it.
-    func stop() {
-        guard let process else { return }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        self.process = nil
     }
 }
 

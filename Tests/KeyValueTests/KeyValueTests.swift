@@ -2,6 +2,7 @@ import Foundation
 @testable import KeyValue
 import Swiftlet
 import Synchronization
+import TestSupport
 import Testing
 
 /// The `kv` import module as a guest sees it (tests/kv/kv_guest.c through the Swiftlet library), on both backends.
@@ -163,7 +164,7 @@ struct KeyValueConfigurationTests {
 
     @Test("an unreachable Redis server is not an error until a call, which fails with EIO")
     func unreachableRedisAtStart() throws {
-        let port = try KeyValueTestSupport.freePort()
+        let port = try Loopback.freePort()
         let lines = Mutex<[String]>([])
         let service = try KeyValueService(
             KeyValueService.Configuration(backend: .redis(host: "127.0.0.1", port: port)),

@@ -1,6 +1,6 @@
 import Foundation
-import Glibc
 import Swiftlet
+import TestSupport
 import Testing
 
 /// `swiftlet serve` as a user starts it (the executable SwiftPM built), serving the kv-http demo: the long-running
@@ -9,8 +9,8 @@ enum ServeCommandChecks {
     /// The demo served long-running: the module accepts and answers every connection itself.
     static func longRunningDemo(_ isolation: Isolation) async throws {
         let store = try ScratchDirectory()
-        let port = try ServeTestSupport.freePort()
-        let server = try ServerProcess([
+        let port = Int(try Loopback.freePort())
+        let server = try swiftletServe([
             "serve", "--model", "long-running", "--isolation", isolation.rawValue, "--listen", "127.0.0.1:\(port)",
             "--kv-store", "my-container", "--kv-dir", store.path, demoModule,
         ], port: port)
@@ -56,8 +56,8 @@ enum ServeCommandChecks {
     /// The demo's three routes from its route table, a fresh sandbox per request.
     static func perRequestDemo(_ isolation: Isolation) async throws {
         let store = try ScratchDirectory()
-        let port = try ServeTestSupport.freePort()
-        let server = try ServerProcess([
+        let port = Int(try Loopback.freePort())
+        let server = try swiftletServe([
             "serve", "--isolation", isolation.rawValue, "--listen", "127.0.0.1:\(port)", "--kv-dir", store.path,
             "--routes", packageRoot + "/examples/kv-http/routes.yaml",
         ], port: port)
@@ -80,12 +80,12 @@ struct ServeCommandTests {
     /// Every PUT answered 204 is on disk: SQLite commits before the host function returns.
     @Test func noAcknowledgedPutIsLostToKill9() async throws {
         let store = try ScratchDirectory()
-        let port = try ServeTestSupport.freePort()
+        let port = Int(try Loopback.freePort())
         let arguments = [
             "serve", "--isolation", "process", "--listen", "127.0.0.1:\(port)", "--kv-dir", store.path,
             "--routes", packageRoot + "/examples/kv-http/routes.yaml",
         ]
-        var server = try ServerProcess(arguments, port: port)
+        var server = try swiftletServe(arguments, port: port)
         // Writers race the kill: the last value acknowledged must be the one read after the restart (or a later one
         // whose acknowledgment the kill cut off).
         let acknowledged = ValueLog()
@@ -113,7 +113,7 @@ struct ServeCommandTests {
         await writers.value
         let sent = acknowledged.values
         try #require(sent.count >= 40, "only \(sent.count) PUTs were acknowledged before the kill")
-        server = try ServerProcess(arguments, port: port)
+        server = try swiftletServe(arguments, port: port)
         let stored = try await HTTPClient.shared.request("/foo", port: port).text
         // Each writer's values were set in order: what is stored is at least as new as that writer's last
         // acknowledged one (each value is "writer W round R").
@@ -128,12 +128,10 @@ struct ServeCommandTests {
     /// Redis as the store, and Redis going away: requests fail (500) while it is down and work again once it is back,
     /// with what it had kept.
     @Test func redisStoreSurvivesARedisRestart() async throws {
-        let redisPort = try ServeTestSupport.freePort()
-        let data = try ScratchDirectory()
-        var redis = try RedisProcess(port: redisPort, directory: data.path)
-        let port = try ServeTestSupport.freePort()
-        let server = try ServerProcess([
-            "serve", "--isolation", "process", "--listen", "127.0.0.1:\(port)", "--kv", "redis://127.0.0.1:\(redisPort)",
+        let redis = try RedisServer(appendOnly: true)
+        let port = Int(try Loopback.freePort())
+        let server = try swiftletServe([
+            "serve", "--isolation", "process", "--listen", "127.0.0.1:\(port)", "--kv", "redis://127.0.0.1:\(redis.port)",
             "--routes", packageRoot + "/examples/kv-http/routes.yaml",
         ], port: port)
         try await ServeCommandChecks.demoRoutes(port: port)
@@ -142,7 +140,7 @@ struct ServeCommandTests {
         redis.stop()
         #expect(try await HTTPClient.shared.request("/foo", port: port).status == 500)
         #expect(try await HTTPClient.shared.request("/hello", port: port).status == 200)
-        redis = try RedisProcess(port: redisPort, directory: data.path)
+        try redis.start()
         let deadline = ContinuousClock.now + .seconds(10)
         var reply = try await HTTPClient.shared.request("/foo", port: port)
         while reply.status != 200 && ContinuousClock.now < deadline {
@@ -175,72 +173,7 @@ final class ScratchDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A child process serving on a loopback port, ended (SIGKILL) when the test is done with it.
-class ListeningProcess {
-    private let process = Process()
-
-    /// - Parameter output: where the process's stdout and stderr go.
-    init(_ executable: String, _ arguments: [String], port: Int, output: FileHandle = .standardError) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if (try? RawConnection(port: port)) != nil { return }
-            guard process.isRunning else {
-                throw Missing(description: "\(executable) \(arguments) exited with status \(process.terminationStatus)")
-            }
-            usleep(20_000)
-        }
-        kill()
-        throw Missing(description: "\(executable) \(arguments) never listened on port \(port)")
-    }
-
-    deinit { kill() }
-
-    var isRunning: Bool { process.isRunning }
-
-    /// kill -9, and waits for the process to be gone.
-    func kill() {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
-
-/// `swiftlet serve ARGUMENTS`, listening on `port`.
-final class ServerProcess: ListeningProcess {
-    init(_ arguments: [String], port: Int) throws {
-        try super.init(try Self.swiftlet(), arguments, port: port)
-    }
-
-    /// The `swiftlet` executable SwiftPM built beside this test bundle.
-    static func swiftlet() throws -> String {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("swiftlet").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw Missing(description: "the swiftlet executable is not beside the test bundle; run `swift build` first")
-    }
-}
-
-/// Debian's `redis-server` on a loopback port, keeping its data (an append-only file) in `directory`.
-final class RedisProcess: ListeningProcess {
-    init(port: Int, directory: String) throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
-            throw Missing(description: "redis-server not found (Debian package redis-server)")
-        }
-        try super.init(
-            "/usr/bin/redis-server",
-            ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--appendfsync",
-             "always", "--save", ""],
-            port: port, output: .nullDevice)
-    }
-
-    /// Stops the server as an outage would: at once.
-    func stop() { kill() }
+/// `swiftlet ARGUMENTS` (serve), listening on `port`, its output on the test's stderr.
+func swiftletServe(_ arguments: [String], port: Int) throws -> ListeningProcess {
+    try ListeningProcess(try BuiltExecutable.named("swiftlet").path, arguments, port: UInt16(port))
 }

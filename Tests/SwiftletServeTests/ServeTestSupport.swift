@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Swiftlet
 import SwiftletServe
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -12,11 +13,6 @@ import FoundationNetworking
 let packageRoot = String(#filePath.split(separator: "/Tests/SwiftletServeTests/", maxSplits: 1)[0])
 let probeModule = packageRoot + "/bench/vm/modules/wagi-probe.wasm"
 let demoModule = packageRoot + "/examples/kv-http/server.wasm"
-
-/// What a test needs from outside the package and lacks; a failure with a message, never a skip.
-struct Missing: Error, CustomStringConvertible {
-    let description: String
-}
 
 enum ServeTestSupport {
     /// Why micro-VMs cannot run here (the library's own words), or nil where they can: one small module run in a VM.
@@ -45,29 +41,6 @@ enum ServeTestSupport {
         let server = try PerRequestServer(configuration)
         defer { server.shutdown() }
         return try await body(server.localPort)
-    }
-
-    /// A port that was free a moment ago (the kernel's pick for a socket bound to port 0).
-    static func freePort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(probe, pointer, length) == 0 && getsockname(probe, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw Missing(description: "cannot bind a probe socket on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
     }
 }
 
@@ -118,7 +91,7 @@ final class RawConnection {
 
     init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = ServeTestSupport.loopback(port: port)
+        var address = Loopback.address(port: UInt16(port))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
@@ -126,7 +99,7 @@ final class RawConnection {
         }
         // The descriptor is closed by deinit, which runs for an object whose init throws after setting it.
         guard connected else {
-            throw Missing(description: "cannot connect to 127.0.0.1:\(port): errno \(errno)")
+            throw ToolMissing(description: "cannot connect to 127.0.0.1:\(port): errno \(errno)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// tests/wasi/clock_random.c in both isolation modes. In the micro-VM the guest answers the clocks from its
@@ -36,7 +37,7 @@ struct WASIClockRandomTests {
         let module = try WASITestSupport.compile("clock_random")
         let before = hostClocks()
         let result = try WASITestSupport.run(
-            try WASITestSupport.swiftlet(), ["run", "--isolation", isolation, module.path])
+            try BuiltExecutable.named("swiftlet"), ["run", "--isolation", isolation, module.path])
         return Run(hostBefore: before, hostAfter: hostClocks(), result: result)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Each program in tests/wasi runs under `swiftlet run` and under wasmtime with the same preopen, environment,
@@ -78,7 +79,7 @@ struct WASIConformanceTests {
 
     static func runBoth(_ program: Program, isolation: String = "vm") throws -> Runs {
         let module = try WASITestSupport.compile(program.name)
-        let swiftlet = try WASITestSupport.swiftlet()
+        let swiftlet = try BuiltExecutable.named("swiftlet")
         let python = try WASITestSupport.python()
         let ourFixture = try Fixture()
         let theirFixture = try Fixture()
@@ -144,7 +145,7 @@ struct WASIConformanceTests {
 
     @Test(.needsKVM) func trapExitsNonZeroWithItsMessageAndKeepsEarlierOutput() throws {
         let module = try WASITestSupport.compile("trap")
-        let result = try WASITestSupport.run(try WASITestSupport.swiftlet(), ["run", module.path])
+        let result = try WASITestSupport.run(try BuiltExecutable.named("swiftlet"), ["run", module.path])
         #expect(result.status == 134)
         #expect(result.standardOutput == "before the trap\n")
         #expect(result.standardError.contains("wasm trap: unreachable"))
@@ -154,7 +155,7 @@ struct WASIConformanceTests {
         let module = try WASITestSupport.compile("bad_pointers")
         let fixture = try Fixture()
         let result = try WASITestSupport.run(
-            try WASITestSupport.swiftlet(), ["run", "--dir", fixture.sandbox.path + "::/sandbox", module.path])
+            try BuiltExecutable.named("swiftlet"), ["run", "--dir", fixture.sandbox.path + "::/sandbox", module.path])
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n").map { $0.split(separator: " -> ").last ?? "" }
         #expect(lines == ["21", "21", "21", "21", "21", "21", "21", "21", "21", "21", "0", "0", "0", "28"])
@@ -163,20 +164,20 @@ struct WASIConformanceTests {
     @Test(.needsKVM) func environmentVariableWithoutValueIsInheritedAndDirWithoutGuestNameKeepsTheHostPath() throws {
         let fixture = try Fixture()
         let result = try WASITestSupport.run(
-            try WASITestSupport.swiftlet(),
+            try BuiltExecutable.named("swiftlet"),
             ["run", "--env", "PATH", "--env", "GREETING=hi", "--dir", fixture.sandbox.path, try WASITestSupport.compile("args_env").path])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("PATH is set\n"))
         #expect(result.standardOutput.contains("GREETING=hi\n"))
         let listing = try WASITestSupport.run(
-            try WASITestSupport.swiftlet(), ["run", "--dir", fixture.sandbox.path, try WASITestSupport.compile("dirs").path])
+            try BuiltExecutable.named("swiftlet"), ["run", "--dir", fixture.sandbox.path, try WASITestSupport.compile("dirs").path])
         #expect(listing.standardOutput.contains("preopen name=\(fixture.sandbox.path)\n"))
     }
 
     @Test(.needsKVM) func writingToAClosedPipeIsEPIPEForTheGuestNotSIGPIPEForTheHost() throws {
         let module = try WASITestSupport.compile("closed_stdout")
         let process = Process()
-        process.executableURL = try WASITestSupport.swiftlet()
+        process.executableURL = try BuiltExecutable.named("swiftlet")
         process.arguments = ["run", module.path]
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
@@ -193,7 +194,7 @@ struct WASIConformanceTests {
     @Test(.needsKVM) func missingPreopenIsAClearError() throws {
         let module = try WASITestSupport.compile("args_env")
         let result = try WASITestSupport.run(
-            try WASITestSupport.swiftlet(), ["run", "--dir", "/no/such/directory", module.path])
+            try BuiltExecutable.named("swiftlet"), ["run", "--dir", "/no/such/directory", module.path])
         #expect(result.status != 0)
         #expect(result.standardError.contains("cannot preopen directory `/no/such/directory`"))
     }

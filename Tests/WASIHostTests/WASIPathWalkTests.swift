@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Random paths over a tree full of symbolic links (inside, escaping, absolute, looping) resolve as in
@@ -99,7 +100,7 @@ struct WASIPathWalkTests {
             let options = ["--dir", sandbox.path + "::/sandbox", module.path]
             let result =
                 runner == "swiftlet"
-                ? try WASITestSupport.run(try WASITestSupport.swiftlet(), ["run"] + options, input: input)
+                ? try WASITestSupport.run(try BuiltExecutable.named("swiftlet"), ["run"] + options, input: input)
                 : try WASITestSupport.run(
                     try WASITestSupport.python(),
                     [WASITestSupport.programsDirectory.appendingPathComponent("run_wasmtime.py").path] + options, input: input)
@@ -132,7 +133,7 @@ struct WASIPathWalkTests {
             let options = ["--dir", sandbox.path + "::/sandbox", module.path]
             let result =
                 runner == "swiftlet"
-                ? try WASITestSupport.run(try WASITestSupport.swiftlet(), ["run"] + options, input: input)
+                ? try WASITestSupport.run(try BuiltExecutable.named("swiftlet"), ["run"] + options, input: input)
                 : try WASITestSupport.run(
                     try WASITestSupport.python(),
                     [WASITestSupport.programsDirectory.appendingPathComponent("run_wasmtime.py").path] + options, input: input)

@@ -1,28 +1,12 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// `swiftlet run --tcplisten` hands the guest a listening socket; an echo server in tests/wasi serves
 /// two clients driven from here.
 @Suite(.needsKVM)
 struct WASISocketTests {
-    /// A port that was free a moment ago (the kernel picks it for a socket bound to port 0).
-    static func freePort() throws -> UInt16 {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(probe, pointer, length) == 0 && getsockname(probe, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ToolMissing(description: "cannot bind a probe socket on 127.0.0.1") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     /// Connects to 127.0.0.1:`port`, retrying while the server starts.
     static func connect(port: UInt16) throws -> Int32 {
         let deadline = Date().addingTimeInterval(20)
@@ -68,9 +52,9 @@ struct WASISocketTests {
 
     @Test func echoServerOverTCPListen() throws {
         let module = try WASITestSupport.compile("echo_server")
-        let port = try Self.freePort()
+        let port = try Loopback.freePort()
         let server = Process()
-        server.executableURL = try WASITestSupport.swiftlet()
+        server.executableURL = try BuiltExecutable.named("swiftlet")
         server.arguments = ["run", "--tcplisten", "127.0.0.1:\(port)", module.path]
         let output = Pipe()
         server.standardOutput = output
@@ -114,7 +98,7 @@ struct WASISocketTests {
 
     @Test func unusableListenAddressIsAClearError() throws {
         let module = try WASITestSupport.compile("echo_server")
-        let result = try WASITestSupport.run(try WASITestSupport.swiftlet(), ["run", "--tcplisten", "localhost", module.path])
+        let result = try WASITestSupport.run(try BuiltExecutable.named("swiftlet"), ["run", "--tcplisten", "localhost", module.path])
         #expect(result.status != 0)
         #expect(result.standardError.contains("--tcplisten `localhost`: expected HOST:PORT"))
     }

@@ -1,37 +1,20 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
-
-/// What a test needs from outside the package; a missing piece is a failure with a message, never a skip.
-struct ToolMissing: Error, CustomStringConvertible {
-    let description: String
-}
 
 enum WASITestSupport {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     static let programsDirectory = repositoryRoot.appendingPathComponent("tests/wasi")
 
-    /// The `swiftlet` executable SwiftPM built beside this test bundle.
-    static func swiftlet() throws -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("swiftlet")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        let fallback = repositoryRoot.appendingPathComponent(".build/debug/swiftlet")
-        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
-            throw ToolMissing(description: "swiftlet executable not found near the test bundle; run `swift build` first")
-        }
-        return fallback
-    }
-
     /// Why `swiftlet run` cannot start micro-VMs here, in the words of `swiftlet info`'s KVM line (it honours
     /// `SWIFTLET_KVM_DEVICE` as `run` does); nil where it can. Without a built `swiftlet` this is nil too, so the
     /// VM tests run and fail on the missing executable instead of being skipped.
     static let kvmProblem: String? = {
-        guard let swiftlet = try? swiftlet(), let info = try? run(swiftlet, ["info"]) else { return nil }
+        guard let swiftlet = try? BuiltExecutable.named("swiftlet"), let info = try? run(swiftlet, ["info"]) else {
+            return nil
+        }
         guard let line = info.standardOutput.split(separator: "\n").first(where: { $0.hasPrefix("KVM: ") }),
             !line.hasPrefix("KVM: usable")
         else { return nil }
@@ -39,16 +22,16 @@ enum WASITestSupport {
         return String(line.dropFirst("KVM: ".count).split(separator: "; use ").first ?? "")
     }()
 
-    static func executable(named name: String, extraDirectories: [String] = []) -> URL? {
+    static func executable(named name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":").map(String.init) + extraDirectories {
+        for directory in path.split(separator: ":").map(String.init) {
             let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return nil
     }
 
-    /// Compiles `tests/wasi/NAME.c` with clang and Debian's wasi-libc (packages clang, wasi-libc,
+    /// Compiles `tests/wasi/NAME.c` (scripts/wasi-cc.sh: the toolchain's clang, Debian's wasi-libc and
     /// libclang-rt-dev-wasm32), once per test process.
     static func compile(_ name: String) throws -> URL {
         try compiledPrograms.withLock { cache in
@@ -62,54 +45,13 @@ enum WASITestSupport {
     private static let compiledPrograms = Mutex<[String: URL]>([:])
 
     private static func buildModule(_ name: String) throws -> URL {
-        let clangPath = ProcessInfo.processInfo.environment["WASI_CC"]
-        guard let clang = clangPath.map(URL.init(fileURLWithPath:)) ?? executable(named: "clang", extraDirectories: ["/opt/swift/usr/bin"]) else {
-            throw ToolMissing(description: "clang not found (set WASI_CC or put clang on PATH)")
-        }
-        let headers = "/usr/include/wasm32-wasi", libraries = "/usr/lib/wasm32-wasi"
-        guard FileManager.default.fileExists(atPath: headers + "/wasi/api.h"),
-            FileManager.default.fileExists(atPath: libraries + "/libc.a")
-        else {
-            throw ToolMissing(description: "wasi-libc not found under \(headers) and \(libraries) (Debian package wasi-libc)")
-        }
-        guard let builtins = try builtinsArchive() else {
-            throw ToolMissing(
-                description: "libclang_rt.builtins-wasm32.a not found under /usr/lib/llvm-*/lib/clang/*/lib/wasi (Debian package libclang-rt-dev-wasm32)")
-        }
         let output = scratch.appendingPathComponent("wasm")
-        let sysroot = output.appendingPathComponent("sysroot")
-        try FileManager.default.createDirectory(at: sysroot.appendingPathComponent("include"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: sysroot.appendingPathComponent("lib"), withIntermediateDirectories: true)
-        for (link, target) in [("include/wasm32-wasi", headers), ("lib/wasm32-wasi", libraries)] {
-            let linkPath = sysroot.appendingPathComponent(link).path
-            if (try? FileManager.default.destinationOfSymbolicLink(atPath: linkPath)) == nil {
-                try FileManager.default.createSymbolicLink(atPath: linkPath, withDestinationPath: target)
-            }
-        }
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let module = output.appendingPathComponent("\(name).wasm")
-        let result = try run(
-            clang,
-            [
-                "--target=wasm32-wasi", "--sysroot=\(sysroot.path)", "-O1", "-Wall", "-Wno-unused-function",
-                programsDirectory.appendingPathComponent("\(name).c").path, "-o", module.path,
-                "-nodefaultlibs", "-lc", "-lm", builtins,
-            ])
-        guard result.status == 0 else {
-            throw ToolMissing(description: "compiling \(name).c failed:\n\(result.standardError)")
-        }
+        try WASICompiler.compile(
+            programsDirectory.appendingPathComponent("\(name).c"), to: module,
+            flags: ["-O1", "-Wall", "-Wno-unused-function"])
         return module
-    }
-
-    private static func builtinsArchive() throws -> String? {
-        let llvmRoots = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
-        for root in llvmRoots.filter({ $0.hasPrefix("llvm-") }).sorted().reversed() {
-            let clangDirectory = "/usr/lib/\(root)/lib/clang"
-            for version in (try? FileManager.default.contentsOfDirectory(atPath: clangDirectory)) ?? [] {
-                let archive = "\(clangDirectory)/\(version)/lib/wasi/libclang_rt.builtins-wasm32.a"
-                if FileManager.default.fileExists(atPath: archive) { return archive }
-            }
-        }
-        return nil
     }
 
     /// python3 with the `wasmtime` package, checked once.
