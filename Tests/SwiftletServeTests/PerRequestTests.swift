@@ -125,8 +125,9 @@ enum PerRequestChecks {
             }
             let (reply, elapsed) = try await looping
             #expect(reply.status == 504)
-            // Within the limit, give or take what a loaded machine adds to answering.
-            #expect(elapsed >= shortTimeout && elapsed < shortTimeout + .seconds(1), "504 after \(elapsed)")
+            // At the limit, give or take what a loaded machine adds to answering (the whole suite runs in parallel on
+            // two cores: over a second was seen); a run the limit failed to stop would never be answered.
+            #expect(elapsed >= shortTimeout && elapsed < shortTimeout + .seconds(3), "504 after \(elapsed)")
             #expect(served.contains { $0 < elapsed }, "every other request waited for the spinning one: \(served)")
         }
     }
