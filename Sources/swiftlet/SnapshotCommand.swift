@@ -30,6 +30,8 @@ struct SnapshotCommand: ParsableCommand {
 
     @OptionGroup(title: "The module's world") var world: WorldOptions
 
+    @OptionGroup(title: "Key-value stores") var keyValue: KeyValueOptions
+
     @Argument(help: "The WebAssembly binary module.")
     var module: String
 
@@ -41,7 +43,8 @@ struct SnapshotCommand: ParsableCommand {
             let options = RunOptions(
                 module: module, arguments: arguments, isolation: isolation, memory: vmOptions.memory,
                 timeout: vmOptions.timeout, directories: world.directories,
-                environment: world.environment, listenAddresses: world.listenAddresses)
+                environment: world.environment, listenAddresses: world.listenAddresses,
+                keyValue: keyValue.stores.isEmpty ? nil : keyValue)
             let sandbox = try Sandbox(try options.sandboxConfiguration())
             try sandbox.snapshot(at: at).write(to: output)
         }

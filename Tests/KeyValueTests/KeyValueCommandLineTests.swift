@@ -48,6 +48,21 @@ struct KeyValueCommandLineTests {
         #expect(read.status == 0, "\(read.error)")
     }
 
+    @Test("a module importing kv is snapshotted with its stores granted, and runs from the file with its own")
+    func snapshotWithStores() throws {
+        let directory = try KeyValueTestSupport.temporaryDirectory()
+        let guest = try KeyValueTestSupport.guest()
+        let snapshot = directory + "/guest.snapshot"
+        let capture = try KeyValueTestSupport.run(
+            try BuiltExecutable.named("swiftlet").path,
+            ["snapshot", "--isolation", "process", "--kv-store", "s", "-o", snapshot, guest])
+        #expect(capture.status == 0, "\(capture.error)")
+        let set = try swiftlet(["--kv-dir", directory, "--kv-store", "s", snapshot, "set", "s", "k", "from a snapshot"])
+        #expect(set.output == "0\n", "\(set.error)")
+        let get = try swiftlet(["--kv-dir", directory, "--kv-store", "s", guest, "get", "s", "k"])
+        #expect(get.output == "0\nfrom a snapshot\n", "\(get.error)")
+    }
+
     @Test("without --kv-dir the stores live for the run only, and nothing is left behind")
     func scratchStoreIsRemoved() throws {
         let temporary = try KeyValueTestSupport.temporaryDirectory()
