@@ -270,17 +270,3 @@ public struct RunStatistics: Sendable {
 
     public init() {}
 }
-
-extension Value {
-    /// The value's type.
-    public var type: ValueType {
-        switch self {
-        case .i32: .i32
-        case .i64: .i64
-        case .f32: .f32
-        case .f64: .f64
-        case .funcref: .funcref
-        case .externref: .externref
-        }
-    }
-}

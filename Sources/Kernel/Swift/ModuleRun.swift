@@ -144,16 +144,4 @@ struct ModuleRun {
     }
 }
 
-extension Value {
-    var type: ValueType {
-        switch self {
-        case .i32: .i32
-        case .i64: .i64
-        case .f32: .f32
-        case .f64: .f64
-        case .funcref: .funcref
-        case .externref: .externref
-        }
-    }
-}
 #endif
