@@ -11,18 +11,6 @@ public enum Value: Equatable, Sendable {
     case funcref(Function?)
     /// A host value; `nil` is `ref.null extern`.
     case externref(UInt32?)
-
-    /// The value's type.
-    public var type: ValueType {
-        switch self {
-        case .i32: .i32
-        case .i64: .i64
-        case .f32: .f32
-        case .f64: .f64
-        case .funcref: .funcref
-        case .externref: .externref
-        }
-    }
 }
 
 /// A function in a `Store`: defined by a module instance or by the host.

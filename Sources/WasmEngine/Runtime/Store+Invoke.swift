@@ -1,7 +1,8 @@
 // Entering the store from the host: argument checking, the value stack's bookkeeping, host functions.
 
 extension Value {
-    var type: ValueType {
+    /// The value's type.
+    public var type: ValueType {
         switch self {
         case .i32: return .i32
         case .i64: return .i64
