@@ -52,7 +52,7 @@ let package = Package(
         // The `kv` import module (include/swiftlet/kv.h) as host functions, over SQLite (GRDB) or Redis (Debian's hiredis).
         .target(
             name: "KeyValue",
-            dependencies: ["Swiftlet", "CHiredis", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Swiftlet", "WASIHost", "CHiredis", .product(name: "GRDB", package: "GRDB.swift")]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // `swiftlet serve`: HTTP (SwiftNIO) in front of sandboxes, long-running or one per request; routes in YAML.
         .target(

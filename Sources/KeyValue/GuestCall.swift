@@ -1,17 +1,5 @@
 import Swiftlet
-
-/// The errnos include/swiftlet/kv.h names, with WASI preview1's numbers (`__WASI_ERRNO_*`).
-enum WASIErrno: UInt32, Error {
-    case success = 0
-    case tooBig = 1
-    case badDescriptor = 8
-    case fault = 21
-    case invalid = 28
-    case io = 29
-    case noEntry = 44
-    case range = 68
-    case notCapable = 76
-}
+import WASIHost
 
 /// One call's arguments and the module's memory, where an address outside the memory is the module's `EFAULT` (not
 /// the trap `HostMemory` raises).

@@ -1,4 +1,5 @@
 import Swiftlet
+import WASIHost
 
 /// The `kv` functions as include/swiftlet/kv.h declares them, for one list of granted stores: the wasm32 ABI
 /// (pointers and `size_t` are i32, the cursor i64, every result an i32 WASI errno), the capability check, the limits
@@ -40,9 +41,9 @@ struct KeyValueCalls: Sendable {
             case .list: try list(call)
             case .close: _ = try store(call.u32(0))
             }
-            return [.i32(WASIErrno.success.rawValue)]
+            return [.i32(UInt32(WASIErrno.success.rawValue))]
         } catch {
-            return [.i32(error.rawValue)]
+            return [.i32(UInt32(error.rawValue))]
         }
     }
 
