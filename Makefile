@@ -107,7 +107,7 @@ bench-serve: build demo
 # The cost per WASI call of hooks (issue 21): a loop of args_sizes_get (answered inside the VM) with no hook, the NOP
 # hook and the tracer, in the micro-VM and in-process, next to Hermit's figure and the issue's targets.
 bench-hooks: build hooks
-	$(PYTHON) bench/hooks/run.py
+	$(PYTHON) bench/hooks/run.py --no-build
 
 # WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
 bench-wasi: build
