@@ -7,8 +7,10 @@ programs.
 
   tests/hooks/check_hooks.py          needs tcpdump (Debian) for the capture check
 
-Checks the trace's lines, the policy's verdicts and lines, and that tcpdump reads the pcap hook's capture with the
-exchanged bytes in order, consistent sequence numbers and right IP checksums.
+Checks the trace's lines, the policy's verdicts and lines, that tcpdump reads the pcap hook's capture with the
+exchanged bytes in order, consistent sequence numbers and right IP checksums, and that no event takes more than a
+tenth of the default fuel (--hook-fuel, 1,000,000) in wasmtime's count of it (its fuel is about one unit an
+instruction, as the guest kernel's).
 """
 import os
 import struct
@@ -30,14 +32,19 @@ CALLS = ["args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "cloc
          "sock_recv", "sock_send", "sock_shutdown"]
 CALL = {name: number for number, name in enumerate(CALLS)}
 I32, I64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
+DEFAULT_FUEL = 1_000_000
 
 
 class Kernel:
     """One hook instance and the application memory its events name."""
 
     def __init__(self, hook, config=""):
-        self.engine = wasmtime.Engine()
+        configuration = wasmtime.Config()
+        configuration.consume_fuel = True
+        self.engine = wasmtime.Engine(configuration)
         self.store = wasmtime.Store(self.engine)
+        self.hook = hook
+        self.most_fuel = 0
         self.application = bytearray(1 << 20)
         self.next_free = 0x1000
         self.output = bytearray()
@@ -63,7 +70,15 @@ class Kernel:
         self.memory = self.exports["memory"]
         for name in ("_initialize", "swiftlet_hook_init"):
             if name in self.exports:
-                self.exports[name](self.store)
+                self.event(name)
+
+    def event(self, name, *arguments):
+        """Calls the export `name` as the kernel would, with the default fuel, keeping the most an event took."""
+        self.store.set_fuel(DEFAULT_FUEL)
+        result = self.exports[name](self.store, *arguments)
+        self.most_fuel = max(self.most_fuel, DEFAULT_FUEL - self.store.get_fuel())
+        most_fuel[self.hook] = max(most_fuel.get(self.hook, 0), self.most_fuel)
+        return result
 
     def hook_memory_size(self, caller):
         return self.memory.data_len(caller)
@@ -123,15 +138,15 @@ class Kernel:
         return [argument for argument in arguments] + [0] * (9 - len(arguments))
 
     def enter(self, call, *arguments):
-        return self.exports["swiftlet_hook_call_enter"](self.store, CALL[call], *self.slots(arguments))
+        return self.event("swiftlet_hook_call_enter", CALL[call], *self.slots(arguments))
 
     def exit(self, call, errno, *arguments):
-        self.exports["swiftlet_hook_call_exit"](self.store, CALL[call], errno, *self.slots(arguments))
+        self.event("swiftlet_hook_call_exit", CALL[call], errno, *self.slots(arguments))
 
     def transfer(self, call, fd, data):
         self.data = data
         try:
-            self.exports["swiftlet_hook_data"](self.store, CALL[call], fd, len(data))
+            self.event("swiftlet_hook_data", CALL[call], fd, len(data))
         finally:
             self.data = None
 
@@ -142,6 +157,7 @@ class Kernel:
 
 
 failures = []
+most_fuel = {}
 
 
 def expect(what, actual, expected):
@@ -271,6 +287,8 @@ def check_pcap():
     kernel.exit("fd_close", 0, 5)
     kernel.transfer("sock_send", 5, b"after the close")
     capture = bytes(kernel.output)
+    kernel.exit("sock_accept", 0, 3, 0, kernel.u32(6))
+    kernel.transfer("sock_recv", 6, b"u" * (4 << 20))
 
     magic, major, minor, _, _, snaplen, linktype = struct.unpack("<IHHiIII", capture[:24])
     expect("pcap file header", (magic, major, minor, linktype), (0xA1B2C3D4, 2, 4, 101))
@@ -314,6 +332,10 @@ def main():
     check_trace()
     check_policy()
     check_pcap()
+    for hook, fuel in sorted(most_fuel.items()):
+        print(f"{hook}: at most {fuel:,} fuel an event")
+        if fuel > DEFAULT_FUEL // 10:
+            failures.append(f"{hook} took {fuel:,} fuel in one event")
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"check_hooks: {'all checks passed' if not failures else f'{len(failures)} failures'}")
