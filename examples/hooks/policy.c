@@ -5,6 +5,8 @@
 //
 // CONFIG: `prefix=DIR,budget=BYTES`, each optional (without `prefix` any path may be written, without `budget` any
 // number of bytes sent), e.g. `swiftlet run --hook policy.wasm::prefix=/out,budget=4096 --dir out::/out app.wasm`.
+// A mistaken value denies rather than allows: a prefix that climbs above `/` holds no path, and a budget that is not a
+// number is 0.
 //
 // Writes. A path is judged as the application names it: its directory's guest path (a preopen's name, learned when
 // fd_prestat_dir_name returns; a name not starting with `/` is taken from `/`, so `.` is `/`) joined with the
@@ -90,7 +92,7 @@ static enum judgement normalize(char path[PATH_CAPACITY], const char *name, uint
 
 static bool under_prefix(const char *path) {
     size_t length = strlen(prefix);
-    // An empty prefix (CONFIG's climbed above `/`) holds nothing.
+    // An empty prefix (CONFIG's climbed above `/`) holds no path.
     if (length == 0 || strncmp(path, prefix, length) != 0) return false;
     // "/" (length 1) holds every path; "/out" holds "/out" and "/out/x", not "/outside".
     return length == 1 || path[length] == 0 || path[length] == '/';
@@ -196,7 +198,10 @@ static void start(void) {
         has_prefix = true;
         if (normalize(prefix, text, (uint32_t)strlen(text)) != INSIDE) prefix[0] = 0;
     }
-    if (config_value("budget", text, sizeof text)) has_budget = parse_decimal(text, &budget);
+    if (config_value("budget", text, sizeof text)) {
+        has_budget = true;
+        if (!parse_decimal(text, &budget)) budget = 0;
+    }
 }
 SWIFTLET_HOOK_ON_INIT(start)
 
