@@ -95,12 +95,13 @@ let package = Package(
         ),
         // What several test targets share: the WASI C compiler (scripts/wasi-cc.sh), the built `swiftlet`, servers on
         // loopback ports (Redis among them). Not a product.
-        .target(name: "TestSupport", path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["Swiftlet"], path: "Tests/Support"),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
         .testTarget(name: "KeyValueTests", dependencies: ["KeyValue", "Swiftlet", "TestSupport"]),
         .testTarget(name: "SwiftletServeTests", dependencies: ["SwiftletServe", "KeyValue", "Swiftlet", "TestSupport"]),
+        .testTarget(name: "HookTests", dependencies: ["Swiftlet", "Hooks", "TestSupport"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine", "Swiftlet", "SwiftletServe"]),
         // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
         .testTarget(
