@@ -15,6 +15,11 @@ public final class HookSet {
     private let hasCallEnter: Bool
     private let hasCallExit: Bool
     private let hasData: Bool
+    /// The current call's arguments, copied once for all its events: a WASI call never nests in another (hooks import
+    /// no WASI), so one buffer serves every call.
+    private let arguments = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: HookABI.argumentCount)
+    /// A handler's arguments, then its result: the call number, the errno (exit), the call's arguments.
+    private let handlerSlots = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 2 + HookABI.argumentCount)
 
     /// Instantiates every hook, then runs its `_initialize` and `swiftlet_hook_init` if it exports them.
     /// - Parameters:
@@ -38,6 +43,11 @@ public final class HookSet {
         hasData = hooks.contains { $0.data != nil }
     }
 
+    deinit {
+        arguments.deallocate()
+        handlerSlots.deallocate()
+    }
+
     /// `body`, a WASI preview1 function (call number `call`, returning an i32 errno, or nothing for `proc_exit`), with
     /// the hooks run around it: the call-enter handlers first (the first deny wins, and the call does not run), then
     /// the call, then the call-exit handlers (for a denied call too, with its errno) and, for a successful read or write,
@@ -45,40 +55,37 @@ public final class HookSet {
     public func wrap(call: UInt32, _ body: @escaping HostFunctionBody) -> HostFunctionBody {
         let dataCountArgument = HookABI.dataCalls.first { $0.call == call }?.countArgument
         return { [self] caller, values throws(Trap) in
-            var arguments = [UInt64](repeating: 0, count: HookABI.argumentCount)
-            for (index, value) in values.prefix(HookABI.argumentCount).enumerated() { arguments[index] = Self.slot(value) }
-            if hasCallEnter, let errno = try callEnter(call, arguments, application: caller),
-                call != HookABI.procExit
-            {
+            // Copied before any hook runs: what the hooks judge is what the call gets.
+            for index in 0..<HookABI.argumentCount {
+                arguments[index] = index < values.count ? Self.slot(values[index]) : 0
+            }
+            if hasCallEnter, let errno = try callEnter(call, application: caller), call != HookABI.procExit {
                 // Every hook hears how the call ended, denied too (a tracer shows the errno a policy chose).
-                if hasCallExit { try callExit(call, errno: errno, arguments, application: caller) }
+                if hasCallExit { try callExit(call, errno: errno, application: caller) }
                 return [.i32(errno)]
             }
             let results = try body(caller, values)
             guard case .i32(let errno)? = results.first else { return results }
-            if hasCallExit { try callExit(call, errno: errno, arguments, application: caller) }
+            if hasCallExit { try callExit(call, errno: errno, application: caller) }
             if hasData, errno == 0, let dataCountArgument {
-                try data(call, arguments, countArgument: dataCountArgument, application: caller)
+                try data(call, countArgument: dataCountArgument, application: caller)
             }
             return results
         }
     }
 
     /// The errno that denies the call, or nil to let it run.
-    private func callEnter(_ call: UInt32, _ arguments: [UInt64], application: Caller) throws(Trap) -> UInt32? {
+    private func callEnter(_ call: UInt32, application: Caller) throws(Trap) -> UInt32? {
         context.application = application
         defer { context.application = nil }
-        let values = Self.eventValues([call], arguments)
         for hook in hooks {
             guard let handler = hook.callEnter else { continue }
-            let verdict: UInt32
-            switch run(handler, values, of: hook) {
-            case .success(let results):
-                guard case .i32(let bits)? = results.first else { preconditionFailure("checked by HookModule") }
-                verdict = bits
-            case .failure(let trap):
+            handlerSlots[0] = UInt64(call)
+            for index in 0..<HookABI.argumentCount { handlerSlots[1 + index] = arguments[index] }
+            if let trap = run(handler, of: hook) {
                 return try failed(hook, .callEnter, call, reason: trap.reason.message)
             }
+            let verdict = UInt32(truncatingIfNeeded: handlerSlots[0])
             switch verdict {
             case HookABI.allowVerdict: continue
             case 1...HookABI.largestErrno: return verdict
@@ -92,13 +99,15 @@ public final class HookSet {
         return nil
     }
 
-    private func callExit(_ call: UInt32, errno: UInt32, _ arguments: [UInt64], application: Caller) throws(Trap) {
+    private func callExit(_ call: UInt32, errno: UInt32, application: Caller) throws(Trap) {
         context.application = application
         defer { context.application = nil }
-        let values = Self.eventValues([call, errno], arguments)
         for hook in hooks {
             guard let handler = hook.callExit else { continue }
-            if case .failure(let trap) = run(handler, values, of: hook) {
+            handlerSlots[0] = UInt64(call)
+            handlerSlots[1] = UInt64(errno)
+            for index in 0..<HookABI.argumentCount { handlerSlots[2 + index] = arguments[index] }
+            if let trap = run(handler, of: hook) {
                 _ = try failed(hook, .callExit, call, reason: trap.reason.message)
             }
         }
@@ -106,7 +115,7 @@ public final class HookSet {
 
     /// The data event after a read or write that moved bytes: the count is what the call stored through its count
     /// argument, and `read_data` gathers that many bytes from its iovecs.
-    private func data(_ call: UInt32, _ arguments: [UInt64], countArgument: Int, application: Caller) throws(Trap) {
+    private func data(_ call: UInt32, countArgument: Int, application: Caller) throws(Trap) {
         guard let memory = application.memory else { return }
         let countAddress = Int(arguments[countArgument])
         let count: UInt32? = application.store.withBytes(of: memory) { bytes in
@@ -122,22 +131,25 @@ public final class HookSet {
             context.application = nil
             context.transfer = nil
         }
-        let values: [Value] = [.i32(call), .i32(UInt32(truncatingIfNeeded: arguments[0])), .i32(count)]
         for hook in hooks {
             guard let handler = hook.data else { continue }
-            if case .failure(let trap) = run(handler, values, of: hook) {
+            handlerSlots[0] = UInt64(call)
+            handlerSlots[1] = UInt64(UInt32(truncatingIfNeeded: arguments[0]))
+            handlerSlots[2] = UInt64(count)
+            if let trap = run(handler, of: hook) {
                 _ = try failed(hook, .data, call, reason: trap.reason.message)
             }
         }
     }
 
-    /// Calls a handler with a fresh fuel budget.
-    private func run(_ handler: Function, _ values: [Value], of hook: LoadedHook) -> Result<[Value], Trap> {
+    /// Calls a handler on ``handlerSlots`` with a fresh fuel budget; the trap that ended it, if one did.
+    private func run(_ handler: Function, of hook: LoadedHook) -> Trap? {
         hook.store.remainingFuel = settings.fuelPerEvent
         do throws(Trap) {
-            return .success(try hook.store.invoke(handler, values))
+            try hook.store.invoke(handler, slots: handlerSlots)
+            return nil
         } catch {
-            return .failure(error)
+            return error
         }
     }
 
@@ -155,16 +167,6 @@ public final class HookSet {
             report(message + consequence + count)
         }
         return HookABI.failureErrno
-    }
-
-    /// A handler's arguments: the i32s, then the call's arguments as i64s (built in place: see
-    /// ``HookABI/parameters(i32Count:)``).
-    private static func eventValues(_ leading: [UInt32], _ arguments: [UInt64]) -> [Value] {
-        var values: [Value] = []
-        values.reserveCapacity(leading.count + arguments.count)
-        for bits in leading { values.append(.i32(bits)) }
-        for bits in arguments { values.append(.i64(bits)) }
-        return values
     }
 
     static func slot(_ value: Value) -> UInt64 {
