@@ -22,7 +22,7 @@ final class LoadedHook {
             let body = Self.body(of: function, configuration: hook.configuration, context: context)
             imports.define(
                 module: HookABI.importModule, name: function.name,
-                .function(store.makeHostFunction(type: function.type, body)))
+                .function(store.makeSlotHostFunction(type: function.type, body)))
         }
         let instance: Instance
         do throws(InstantiationError) {
@@ -54,65 +54,66 @@ final class LoadedHook {
         data = handler(.data)
     }
 
-    /// The import `function`, over the hook's own memory (its caller's) and, during an event, the application's.
+    /// The import `function`, over the hook's own memory (its caller's) and, during an event, the application's. Each
+    /// takes its arguments from the call's slots and leaves its one result in the first: called on every event, they
+    /// make no arrays.
     private static func body(
         of function: HookABI.Function, configuration: [UInt8], context: EventContext
-    ) -> HostFunctionBody {
+    ) -> SlotHostFunctionBody {
         switch function {
         case .readMemory:
-            return { hook, values in
-                let (address, length, destination) = (u32(values, 0), u32(values, 1), u32(values, 2))
+            return { hook, slots in
+                let (address, length, destination) = (u32(slots, 0), u32(slots, 1), u32(slots, 2))
                 guard length <= HookABI.maximumReadLength, let application = context.application,
                     let memory = application.memory
-                else { return [.i32(failure)] }
+                else { return slots[0] = failure }
                 let copied = application.store.withBytes(of: memory) { source in
                     guard UInt64(address) + UInt64(length) <= UInt64(source.count) else { return false }
                     return copy(UnsafeRawBufferPointer(rebasing: source[Int(address)..<Int(address + length)]),
                         into: hook, at: UInt64(destination))
                 }
-                return [.i32(copied ? length : failure)]
+                slots[0] = copied ? UInt64(length) : failure
             }
         case .readData:
-            return { hook, values in
+            return { hook, slots in
                 guard let transfer = context.transfer, let application = context.application,
                     let memory = application.memory
-                else { return [.i32(failure)] }
+                else { return slots[0] = failure }
+                let (offset, length, destination) = (u32(slots, 0), u32(slots, 1), u32(slots, 2))
                 let copied = application.store.withBytes(of: memory) { source in
-                    gather(transfer, from: source, offset: u32(values, 0), length: u32(values, 1), into: hook,
-                        at: u32(values, 2))
+                    gather(transfer, from: source, offset: offset, length: length, into: hook, at: destination)
                 }
-                return [.i32(copied ?? failure)]
+                slots[0] = copied.map(UInt64.init) ?? failure
             }
         case .emit:
-            return { hook, values in
-                let (address, length) = (UInt64(u32(values, 0)), UInt64(u32(values, 1)))
-                guard let memory = hook.memory else { return [.i32(length == 0 ? 0 : failure)] }
+            return { hook, slots in
+                let (address, length) = (UInt64(u32(slots, 0)), UInt64(u32(slots, 1)))
+                guard let memory = hook.memory else { return slots[0] = length == 0 ? 0 : failure }
                 let emitted = hook.store.withBytes(of: memory) { bytes in
                     guard address + length <= UInt64(bytes.count) else { return false }
                     context.output.append(UnsafeRawBufferPointer(rebasing: bytes[Int(address)..<Int(address + length)]))
                     return true
                 }
-                return [.i32(emitted ? 0 : failure)]
+                slots[0] = emitted ? 0 : failure
             }
         case .now:
-            return { _, _ in [.i64(context.now())] }
+            return { _, slots in slots[0] = context.now() }
         case .config:
-            return { hook, values in
-                let capacity = min(Int(u32(values, 1)), configuration.count)
+            return { hook, slots in
+                let capacity = min(Int(u32(slots, 1)), configuration.count)
                 let copied = configuration.withUnsafeBytes { bytes in
-                    copy(UnsafeRawBufferPointer(rebasing: bytes[..<capacity]), into: hook, at: UInt64(u32(values, 0)))
+                    copy(UnsafeRawBufferPointer(rebasing: bytes[..<capacity]), into: hook, at: UInt64(u32(slots, 0)))
                 }
-                return [.i32(copied ? UInt32(configuration.count) : failure)]
+                slots[0] = copied ? UInt64(configuration.count) : failure
             }
         }
     }
 
     /// -1 as an i32 result: the call did nothing.
-    private static let failure = UInt32(bitPattern: -1)
+    private static let failure = UInt64(UInt32(bitPattern: -1))
 
-    private static func u32(_ values: [Value], _ index: Int) -> UInt32 {
-        guard case .i32(let bits) = values[index] else { return 0 }
-        return bits
+    private static func u32(_ slots: UnsafeMutableBufferPointer<UInt64>, _ index: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: slots[index])
     }
 
     /// Copies `source` into the hook's memory at `destination`; false, copying nothing, if it does not fit there.

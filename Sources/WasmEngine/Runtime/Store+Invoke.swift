@@ -111,8 +111,21 @@ extension Store {
     func callHostFunction(
         _ function: UnsafeMutablePointer<FunctionRecord>, arguments: [Value], memory: Memory?
     ) throws(Trap) -> [Value] {
-        let body = hostFunctions[function.pointee.hostIndex]
-        let results = try body(Caller(store: self, memory: memory), arguments)
+        let caller = Caller(store: self, memory: memory)
+        let body: HostFunctionBody
+        switch hostFunctions[function.pointee.hostIndex] {
+        case .values(let values): body = values
+        case .slots(let slots):
+            let type = functionTypes[function.pointee.typeID]
+            return try withUnsafeTemporaryAllocation(
+                of: UInt64.self, capacity: Swift.max(arguments.count, type.results.count, 1)
+            ) { (buffer) throws(Trap) -> [Value] in
+                for (index, argument) in arguments.enumerated() { buffer[index] = slot(for: argument) }
+                try slots(caller, buffer)
+                return type.results.enumerated().map { index, resultType in value(ofSlot: buffer[index], type: resultType) }
+            }
+        }
+        let results = try body(caller, arguments)
         // Compared in place: mapping the results to their types cost an allocation on every host call.
         let resultTypes = functionTypes[function.pointee.typeID].results
         guard results.count == resultTypes.count, zip(results, resultTypes).allSatisfy({ $0.type == $1 }) else {
@@ -128,21 +141,26 @@ extension Store {
         _ function: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>,
         callerInstance: UnsafeMutablePointer<InstanceRecord>, callFrameTop currentCallFrameTop: UnsafeMutablePointer<CallFrame>
     ) throws(Trap) {
-        let type = functionTypes[function.pointee.typeID]
         let savedStackTop = stackTop
         let savedCallFrameTop = callFrameTop
-        stackTop = frame + Swift.max(type.parameters.count, type.results.count)
+        let slotCount = Swift.max(function.pointee.parameterCount, function.pointee.resultCount)
+        stackTop = frame + slotCount
         callFrameTop = currentCallFrameTop
         defer {
             stackTop = savedStackTop
             callFrameTop = savedCallFrameTop
         }
+        let memoryAddress = callerInstance.pointee.memory.pointee.address
+        let memory = memoryAddress < 0 ? nil : Memory(address: memoryAddress)
+        if case .slots(let body) = hostFunctions[function.pointee.hostIndex] {
+            // In place: the arguments are the frame's first slots, and the results go back there.
+            return try body(Caller(store: self, memory: memory), UnsafeMutableBufferPointer(start: frame, count: slotCount))
+        }
+        let type = functionTypes[function.pointee.typeID]
         let arguments = type.parameters.enumerated().map { index, parameterType in
             value(ofSlot: frame[index], type: parameterType)
         }
-        let memoryAddress = callerInstance.pointee.memory.pointee.address
-        let results = try callHostFunction(
-            function, arguments: arguments, memory: memoryAddress < 0 ? nil : Memory(address: memoryAddress))
+        let results = try callHostFunction(function, arguments: arguments, memory: memory)
         for (index, result) in results.enumerated() { frame[index] = slot(for: result) }
     }
 }
