@@ -228,13 +228,17 @@ struct HookTests {
         }
         let tcpdump = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let reader = try #require(tcpdump, "tcpdump (Debian's package; scripts/install-deps.sh installs it)")
-        let dump = try ChildProgram.run(URL(fileURLWithPath: reader), ["-nn", "-A", "-r", capture.path])
+        // -v checks every IP header's checksum ("bad cksum" otherwise).
+        let dump = try ChildProgram.run(URL(fileURLWithPath: reader), ["-nn", "-v", "-A", "-r", capture.path])
         #expect(dump.status == 0, "\(dump.standardError)")
         for text in ["GET /hello HTTP/1.1", "Hello from Swiftlet!", "PUT /bar HTTP/1.1", "captured value", "GET /foo HTTP/1.1"] {
             #expect(dump.standardOutput.contains(text), "\(text) is not in the capture:\n\(dump.standardOutput)")
         }
         #expect(dump.standardOutput.contains("10.0.0.1.") && dump.standardOutput.contains("10.0.0.2.8080"))
         #expect(!dump.standardError.contains("truncated"))
+        #expect(!dump.standardOutput.contains("bad cksum"))
+        // Three connections (and the test's probe that the server listens), each opened and closed.
+        #expect(dump.standardOutput.components(separatedBy: "Flags [S]").count - 1 >= 3)
     }
 
     @Test("the policy denies a server's sends beyond its byte budget with EDQUOT", arguments: MicroVMProbe.isolations)
