@@ -130,10 +130,11 @@ extension BundleConfiguration.Mount {
     }
 }
 
-/// `path` made absolute against the current directory.
+/// `path` made absolute against the current directory, `.` and `..` resolved.
 func absolutePath(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
+    if path.hasPrefix("/") { return BundleConfiguration.normalized(path) }
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buffer, buffer.count) != nil else { return path }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+    let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return BundleConfiguration.normalized(directory + "/" + path)
 }

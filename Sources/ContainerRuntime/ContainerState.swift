@@ -56,13 +56,27 @@ struct ContainerState: Codable {
 
     /// Field 22 (start time) of a live, non-zombie process's /proc/PID/stat, or nil.
     static func startTime(of pid: Int32) -> String? {
-        guard pid > 0, let bytes = readWholeFile("/proc/\(pid)/stat") else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
+        guard pid > 0, let text = readProcessFile("/proc/\(pid)/stat") else { return nil }
         // The command name (field 2) is in parentheses and may hold spaces: count fields after the last `)`.
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
         return String(fields[19])
+    }
+}
+
+/// A /proc file's text, read to its end (such files have no size to read up to), or nil.
+func readProcessFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var text: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(fd, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return count == 0 ? String(decoding: text, as: UTF8.self) : nil }
+        text += buffer[..<count]
     }
 }
 

@@ -55,9 +55,7 @@ public enum Runtime {
 
         let directory = ContainerState.directory(root: invocation.root, id: id)
         guard access(invocation.root + "/" + id, F_OK) != 0 else { throw .containerExists(id) }
-        for path in [invocation.root, invocation.root + "/swiftlet"] where mkdir(path, 0o711) != 0 && errno != EEXIST {
-            throw .system("cannot make \(path)")
-        }
+        try makeDirectories(invocation.root + "/swiftlet")
         guard mkdir(directory, 0o711) == 0 else {
             throw errno == EEXIST ? .containerExists(id) : .system("cannot make \(directory)")
         }
@@ -143,7 +141,7 @@ public enum Runtime {
             bundle: container.bundle, rootfs: container.rootfs, created: container.created,
             annotations: container.annotations)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do { return String(decoding: try encoder.encode(document), as: UTF8.self) } catch {
             throw RuntimeError("cannot encode the state: \(error)")
         }
@@ -178,6 +176,15 @@ public enum Runtime {
         } else {
             print("PID")
             for pid in pids { print(pid) }
+        }
+    }
+
+    /// `path` and every directory above it that is missing, as `mkdir -p`.
+    private static func makeDirectories(_ path: String) throws(RuntimeError) {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        for depth in 2...components.count {
+            let directory = components[..<depth].joined(separator: "/")
+            if !directory.isEmpty, mkdir(directory, 0o711) != 0, errno != EEXIST { throw .system("cannot make \(directory)") }
         }
     }
 
