@@ -226,8 +226,10 @@ public enum Runtime {
         throw .system("cannot run \(runc)")
     }
 
+    /// A program on PATH or, after it, in the system's sbin directories: a shim's PATH is its containerd's, which a
+    /// service manager may have kept short, and Debian installs runc in /usr/sbin.
     private static func findOnPath(_ name: String) -> String? {
-        let path = environmentValue("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        let path = (environmentValue("PATH") ?? "") + ":/usr/local/sbin:/usr/sbin:/sbin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// A containerd of the tests' own (Debian's), with its root, state, socket and config under a scratch directory and
+/// no CRI plugin, driven with `ctr`; the shim's runtime root (`--runc-root`) is there too. The images the tests run
+/// are built with `swiftlet build` and imported once. `stop` removes every container left and ends the daemon.
+final class Containerd: @unchecked Sendable {
+    @TaskLocal static var current: Containerd?
+
+    static let namespace = "swiftlet-tests"
+    static let probeImage = "swiftlet.test/probe:latest"
+    static let nativeImage = "swiftlet.test/native:latest"
+
+    let scratch: Scratch
+    var socket: String { scratch.path + "/containerd.sock" }
+    var runcRoot: String { scratch.path + "/runc" }
+    /// The runtime's state directories of this namespace's containers.
+    var stateDirectory: String { runcRoot + "/" + Self.namespace + "/swiftlet" }
+    private var daemon: ListeningProcess?
+
+    init() throws {
+        for tool in ["/usr/bin/containerd", "/usr/bin/ctr", "/usr/bin/containerd-shim-runc-v2", "/usr/sbin/runc"]
+        where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw ToolMissing(description: "\(tool) not found (Debian packages containerd and runc)")
+        }
+        scratch = try Scratch("swiftlet-containerd")
+        let configuration = """
+            version = 2
+            root = "\(scratch.path)/root"
+            state = "\(scratch.path)/state"
+            disabled_plugins = ["io.containerd.grpc.v1.cri"]
+            [grpc]
+              address = "\(socket)"
+            [plugins."io.containerd.internal.v1.opt"]
+              path = "\(scratch.path)/opt"
+            """
+        try Data(configuration.utf8).write(to: URL(fileURLWithPath: scratch.path + "/config.toml"))
+        let socket = socket
+        daemon = try ListeningProcess(
+            "/usr/bin/containerd", ["--config", scratch.path + "/config.toml", "--log-level", "error"],
+            waitingFor: "made its socket", output: .discarded
+        ) { access(socket, F_OK) == 0 }
+        for _ in 0..<100 where try ctr(["version"]).status != 0 { usleep(50_000) }
+    }
+
+    /// `ctr --address SOCKET --namespace swiftlet-tests ARGUMENTS`.
+    func ctr(_ arguments: [String], timeout: Duration = .seconds(60)) throws -> CommandRun {
+        try CommandRun.run(
+            "/usr/bin/ctr", ["--address", socket, "--namespace", Self.namespace] + arguments, timeout: timeout)
+    }
+
+    /// `ctr run` through this runtime, the module image's platform chosen (runc's is the default).
+    func run(_ options: [String] = [], image: String = probeImage, id: String, _ arguments: [String] = []) throws -> CommandRun {
+        let platform = image == Self.probeImage ? ["--platform", "wasip1/wasm"] : []
+        return try ctr(
+            ["run", "--runc-binary", RuntimeBinary.path, "--runc-root", runcRoot] + platform + options + [image, id]
+                + arguments)
+    }
+
+    /// Builds the test images with `swiftlet build` and imports them.
+    func importImages() throws {
+        let probe = try TestPrograms.buildProbe(into: scratch.path)
+        let native = try TestPrograms.buildNativeHello(into: scratch.path)
+        try Data("a file in the image\n".utf8).write(to: URL(fileURLWithPath: scratch.path + "/greeting.txt"))
+        let builds = [
+            ["build", "-o", scratch.path + "/probe.tar", "-t", Self.probeImage, "--file",
+             scratch.path + "/greeting.txt::/etc/greeting.txt", "--env", "IMAGE_VARIABLE=from the image", probe],
+            ["build", "-o", scratch.path + "/native.tar", "-t", Self.nativeImage, "--platform", "linux/amd64", native],
+        ]
+        for arguments in builds {
+            let build = try RuntimeBinary.swiftlet(arguments)
+            try #require(build.status == 0, "swiftlet \(arguments): \(build.error)")
+            let imported = try ctr(["images", "import", "--all-platforms", arguments[2]])
+            try #require(imported.status == 0, "ctr images import: \(imported.error)")
+        }
+    }
+
+    /// Processes whose command line names this containerd's scratch directory: shims (their `-address`) and inits
+    /// (their `--root`).
+    func processesLeft() -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> String? in
+            guard Int32(entry) != nil, Int32(entry) != getpid(),
+                let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { return nil }
+            let commandLine = String(decoding: bytes.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            guard commandLine.contains(scratch.path), !commandLine.hasPrefix("/usr/bin/containerd --config") else {
+                return nil
+            }
+            return "\(entry): \(commandLine)"
+        }
+    }
+
+    /// Mounts under the scratch directory (the containers' root filesystems).
+    func mountsLeft() -> [String] {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        return mounts.split(separator: "\n").map(String.init).filter { $0.contains(scratch.path) }
+    }
+
+    /// Containers, tasks, state directories, processes and mounts: none left of any container.
+    func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try ctr(["containers", "list", "--quiet"]).output == "", sourceLocation: sourceLocation)
+        #expect(try ctr(["tasks", "list", "--quiet"]).output == "", sourceLocation: sourceLocation)
+        let states = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
+        #expect(states == [], "state directories left", sourceLocation: sourceLocation)
+        #expect(processesLeft() == [], sourceLocation: sourceLocation)
+        #expect(mountsLeft() == [], sourceLocation: sourceLocation)
+    }
+
+    func stop() {
+        for id in (try? ctr(["tasks", "list", "--quiet"]).output.split(separator: "\n")) ?? [] {
+            _ = try? ctr(["tasks", "delete", "--force", String(id)])
+        }
+        for id in (try? ctr(["containers", "list", "--quiet"]).output.split(separator: "\n")) ?? [] {
+            _ = try? ctr(["containers", "delete", String(id)])
+        }
+        daemon?.kill()
+        daemon = nil
+        for mount in mountsLeft().reversed() {
+            let target = mount.split(separator: " ")[1]
+            umount2(String(target), Int32(MNT_DETACH))
+        }
+    }
+
+    deinit { stop() }
+}
+
+/// Starts a containerd for the suite, with the test images imported, and stops it after.
+struct ContainerdScope: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let containerd = try Containerd()
+        defer { containerd.stop() }
+        try containerd.importImages()
+        try await Containerd.$current.withValue(containerd) { try await function() }
+    }
+}
+
+extension Trait where Self == ContainerdScope {
+    static var containerd: Self { Self() }
+}

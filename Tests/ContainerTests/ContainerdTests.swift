@@ -1,0 +1,127 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// The runtime under a real containerd: images from `swiftlet build`, imported with `ctr`, run by containerd's runc
+/// v2 shim with this runtime as its runc binary.
+@Suite(
+    "Containers under containerd", .serialized, .enabled(if: containerdProblem == nil, Comment(rawValue: containerdProblem ?? "")),
+    .containerd)
+struct ContainerdTests {
+    var containerd: Containerd { Containerd.current! }
+
+    @Test func moduleRunsAndPrints() throws {
+        let result = try containerd.run(["--rm"], id: "hello")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output == "hello from a Wasm container\n")
+        try containerd.expectNothingLeft()
+    }
+
+    @Test func argumentsEnvironmentAndExitStatus() throws {
+        let arguments = try containerd.run(["--rm"], id: "args", ["/probe.wasm", "args", "one", "two words"])
+        #expect(arguments.output == "one\ntwo words\n")
+
+        let environment = try containerd.run(["--rm", "--env", "GIVEN=by ctr"], id: "env", ["/probe.wasm", "env", "GIVEN"])
+        #expect(environment.output == "GIVEN=by ctr\n")
+        let fromImage = try containerd.run(["--rm"], id: "env", ["/probe.wasm", "env", "IMAGE_VARIABLE"])
+        #expect(fromImage.output == "IMAGE_VARIABLE=from the image\n")
+
+        let exit = try containerd.run(["--rm"], id: "exit", ["/probe.wasm", "exit", "7"])
+        #expect(exit.status == 7)
+        try containerd.expectNothingLeft()
+    }
+
+    /// The image's root filesystem is the module's `/`; a bind mount of a host directory is a preopen at its
+    /// destination, read and written.
+    @Test func rootFilesystemAndBindMountsArePreopens() throws {
+        let image = try containerd.run(["--rm"], id: "image-file", ["/probe.wasm", "cat", "/etc/greeting.txt"])
+        #expect(image.output == "a file in the image\n", "\(image.error)")
+
+        let host = try Scratch("swiftlet-bind")
+        try Data("from the host\n".utf8).write(to: URL(fileURLWithPath: host.path + "/in.txt"))
+        let mount = ["--mount", "type=bind,src=\(host.path),dst=/data,options=rbind:rw"]
+        let read = try containerd.run(["--rm"] + mount, id: "bind-read", ["/probe.wasm", "cat", "/data/in.txt"])
+        #expect(read.output == "from the host\n", "\(read.error)")
+        let write = try containerd.run(["--rm"] + mount, id: "bind-write", ["/probe.wasm", "write", "/data/out.txt", "guest"])
+        #expect(write.status == 0, "\(write.error)")
+        #expect(try String(contentsOfFile: host.path + "/out.txt", encoding: .utf8) == "guest")
+        try containerd.expectNothingLeft()
+    }
+
+    /// `ctr task kill` (SIGTERM) ends a sleeping module's VM at once; the shim sees a death by SIGTERM (143); deleting
+    /// the task and the container leaves nothing.
+    @Test func killStopsALongRunningModulePromptly() throws {
+        let log = containerd.scratch.path + "/sleeper.log"
+        let started = try containerd.run(["--detach", "--log-uri", "file://" + log], id: "sleeper", ["/probe.wasm", "sleep"])
+        try #require(started.status == 0, "\(started.error)")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("sleeping") != true {
+            try #require(ContinuousClock.now < deadline, "the module never printed")
+            usleep(10_000)
+        }
+        let pid = try #require(Int32(try containerd.ctr(["tasks", "list"]).output.split(separator: "\n")
+            .first { $0.hasPrefix("sleeper ") }?.split(separator: " ", omittingEmptySubsequences: true)[1] ?? ""))
+        #expect(try containerd.runtimeState("sleeper")["status"] as? String == "running")
+
+        let killedAt = ContinuousClock.now
+        #expect(try containerd.ctr(["tasks", "kill", "sleeper"]).status == 0)
+        while try containerd.ctr(["tasks", "list"]).output.contains("RUNNING") {
+            usleep(5_000)
+        }
+        let stopTime = ContinuousClock.now - killedAt
+        #expect(stopTime < .seconds(2), "stopped after \(stopTime)")
+        #expect(kill(pid, 0) != 0 || ContainerProcess.isZombie(pid), "the init is still there")
+
+        let deleted = try containerd.ctr(["tasks", "delete", "sleeper"])
+        #expect(deleted.status == 0)
+        #expect(deleted.error.contains("143"), "\(deleted.error)")
+        #expect(try containerd.ctr(["containers", "delete", "sleeper"]).status == 0)
+        try containerd.expectNothingLeft()
+    }
+
+    /// A container that is not a module (here a static native program) is runc's, start to end.
+    @Test func nativeContainerGoesToRunc() throws {
+        let result = try containerd.run(["--rm"], image: Containerd.nativeImage, id: "native")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output == "hello from a native container\n")
+        try containerd.expectNothingLeft()
+    }
+
+    /// The runtime's error reaches `ctr` as containerd shows runc's: through the shim's JSON log.
+    @Test func missingModuleIsAnErrorContainerdShows() throws {
+        let result = try containerd.run(["--rm"], id: "missing", ["/missing.wasm"])
+        #expect(result.status != 0)
+        #expect(result.error.contains(#"OCI runtime create failed: unable to start container process: exec: "/missing.wasm""#),
+            "\(result.error)")
+        _ = try containerd.ctr(["containers", "delete", "missing"])
+        try containerd.expectNothingLeft()
+    }
+
+    @Test func fiftyContainersInARowLeaveNothing() throws {
+        for index in 0..<50 {
+            let result = try containerd.run(["--rm"], id: "row-\(index)")
+            try #require(result.output == "hello from a Wasm container\n", "container \(index): \(result.error)")
+        }
+        try containerd.expectNothingLeft()
+    }
+}
+
+enum ContainerProcess {
+    /// Whether `pid` is a zombie, dead and waiting for its reaper.
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].hasPrefix(" Z")
+    }
+}
+
+extension Containerd {
+    /// The runtime's `state` document of a container (what the shim reads).
+    func runtimeState(_ id: String) throws -> [String: Any] {
+        let result = try RuntimeBinary.run(["--root", runcRoot + "/" + Self.namespace, "state", id])
+        try #require(result.status == 0, "\(result.error)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+    }
+}

@@ -1,0 +1,103 @@
+@testable import ContainerRuntime
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("The runtime's command line, without containerd")
+struct RuntimeCommandLineTests {
+    @Test func globalFlagsCommandFlagsAndForwardedArguments() throws {
+        let invocation = try RuntimeInvocation(parsing: [
+            "--root", "/run/r", "--log=/b/log.json", "--log-format", "json", "--systemd-cgroup", "--runc", "/opt/runc",
+            "create", "--bundle", "/b", "--pid-file", "/b/init.pid", "--no-pivot", "c1",
+        ])
+        #expect(invocation.root == "/run/r")
+        #expect(invocation.logPath == "/b/log.json")
+        #expect(invocation.logFormat == "json")
+        #expect(invocation.runcPath == "/opt/runc")
+        #expect(invocation.command == "create")
+        #expect(invocation.flags == ["bundle": "/b", "pid-file": "/b/init.pid", "no-pivot": "true"])
+        #expect(try invocation.containerID() == "c1")
+        #expect(
+            invocation.forwardedArguments == [
+                "--root", "/run/r", "--log=/b/log.json", "--log-format", "json", "--systemd-cgroup", "create", "--bundle",
+                "/b", "--pid-file", "/b/init.pid", "--no-pivot", "c1",
+            ])
+    }
+
+    @Test func killTakesSignalsByNameOrNumber() throws {
+        let invocation = try RuntimeInvocation(parsing: ["kill", "--all", "c1", "9"])
+        #expect(invocation.flags["all"] == "true")
+        #expect(invocation.arguments == ["c1", "9"])
+        #expect(try Signal.number("9") == SIGKILL)
+        #expect(try Signal.number("SIGTERM") == SIGTERM)
+        #expect(try Signal.number("int") == SIGINT)
+        #expect(throws: RuntimeError.self) { try Signal.number("SIGNOPE") }
+    }
+
+    @Test func containerIDsAreRuncs() throws {
+        #expect(throws: RuntimeError.self) { try RuntimeInvocation(parsing: ["state", "../etc"]).containerID() }
+        #expect(throws: RuntimeError.self) { try RuntimeInvocation(parsing: ["state"]).containerID() }
+        #expect(throws: RuntimeError.self) { try RuntimeInvocation(parsing: ["--root"]) }
+    }
+
+    /// runc's way: the message on stderr and as a JSON line in the log, which containerd's shim shows; exit status 1.
+    @Test func malformedBundleIsReportedAsRuncReportsErrors() throws {
+        let scratch = try Scratch()
+        let bundle = scratch.path + "/bundle"
+        try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+        let log = scratch.path + "/log.json"
+        let result = try RuntimeBinary.run([
+            "--root", scratch.path + "/root", "--log", log, "--log-format", "json", "create", "--bundle", bundle, "c1",
+        ])
+        #expect(result.status == 1)
+        #expect(result.error.contains("config.json is not a valid runtime spec"))
+        let line = try #require(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").last)
+        let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(entry["level"] == "error")
+        #expect(entry["msg"]?.contains("config.json is not a valid runtime spec") == true)
+        #expect(entry["time"] != nil)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/root/swiftlet/c1"))
+    }
+
+    /// Ids it does not know and containers that are not modules go to runc with the same command line (less --runc).
+    @Test func otherContainersAreHandedToRunc() throws {
+        let scratch = try Scratch()
+        let recorded = scratch.path + "/runc-arguments"
+        let fakeRunc = scratch.path + "/fake-runc"
+        try Data("#!/bin/sh\necho \"$@\" > \(recorded)\nexit 3\n".utf8).write(to: URL(fileURLWithPath: fakeRunc))
+        chmod(fakeRunc, 0o755)
+        let root = scratch.path + "/root"
+
+        let state = try RuntimeBinary.run(["--root", root, "--runc", fakeRunc, "state", "unknown"])
+        #expect(state.status == 3)
+        #expect(try String(contentsOfFile: recorded, encoding: .utf8) == "--root \(root) state unknown\n")
+
+        let bundle = try Bundle(in: scratch, arguments: ["/bin/native"], files: ["bin/native": Array("\u{7f}ELF".utf8)])
+        let create = try RuntimeBinary.run(
+            ["--root", root, "create", "--bundle", bundle.path, "c1"], environment: ["SWIFTLET_RUNC": fakeRunc])
+        #expect(create.status == 3)
+        #expect(try String(contentsOfFile: recorded, encoding: .utf8) == "--root \(root) create --bundle \(bundle.path) c1\n")
+    }
+
+    /// A module named but not there, or not a module: this runtime's error at create, as runc's exec error reads.
+    @Test func missingModuleFailsCreate() throws {
+        let scratch = try Scratch()
+        let bundle = try Bundle(in: scratch, arguments: ["/app.wasm"], files: ["other.wasm": [0, 0x61, 0x73, 0x6d]])
+        let missing = try RuntimeBinary.run(["--root", scratch.path + "/root", "create", "--bundle", bundle.path, "c1"])
+        #expect(missing.status == 1)
+        #expect(missing.error.contains(#"exec: "/app.wasm": stat /app.wasm: No such file or directory"#))
+
+        let notModule = try Bundle(in: scratch, arguments: ["/app.wasm"], files: ["app.wasm": Array("text".utf8)])
+        let result = try RuntimeBinary.run(["--root", scratch.path + "/root", "create", "--bundle", notModule.path, "c2"])
+        #expect(result.status == 1)
+        #expect(result.error.contains("is not a WebAssembly module"))
+    }
+
+    @Test func featuresIsJSON() throws {
+        let result = try RuntimeBinary.run(["features"])
+        #expect(result.status == 0)
+        let features = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(features["ociVersionMin"] as? String == "1.0.0")
+    }
+}
