@@ -17,8 +17,9 @@ public struct ImageLayout {
         let (config, layers) = try kind == .image ? addImage(recipe) : addWasmArtifact(recipe)
         let manifest = try add(Manifest(config: config, layers: layers), as: MediaType.manifest)
         manifestDigest = manifest.digest
+        // No `platform` on the index's descriptor (the config says it, as in a single-platform build's layout): with a
+        // wasip1/wasm platform there, `ctr images import` drops the image unless given --all-platforms.
         var named = manifest
-        named.platform = recipe.platform
         named.annotations = [
             AnnotationKey.containerdImageName: reference, AnnotationKey.referenceName: try Self.tag(of: reference),
         ]

@@ -20,7 +20,6 @@ struct Descriptor: Codable, Equatable {
     var mediaType: String
     var digest: String
     var size: Int
-    var platform: ImageRecipe.Platform?
     var annotations: [String: String]?
 }
 

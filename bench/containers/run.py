@@ -59,10 +59,8 @@ class Containerd:
         return subprocess.run(self.ctr_command(*arguments), check=True, capture_output=True, text=True).stdout
 
     def run_arguments(self, runtime, image, container, *arguments, options=()):
-        """`ctr run` through `runtime` (a runc binary), the module image's platform chosen."""
-        platform = ["--platform", "wasip1/wasm"] if image == PROBE else []
-        return ["run", "--runc-binary", runtime, "--runc-root", self.runc_root, *platform, *options, image, container,
-                *arguments]
+        """`ctr run` through `runtime` (a runc binary)."""
+        return ["run", "--runc-binary", runtime, "--runc-root", self.runc_root, *options, image, container, *arguments]
 
     def stop(self):
         for task in self.ctr("tasks", "list", "--quiet").split():
@@ -84,7 +82,7 @@ def prepare(scratch, containerd):
         archive = os.path.join(scratch, os.path.basename(program) + ".tar")
         subprocess.run([SWIFTLET, "build", "-o", archive, "-t", image, *extra, program], check=True,
                        stdout=subprocess.DEVNULL)
-        containerd.ctr("images", "import", "--all-platforms", archive)
+        containerd.ctr("images", "import", archive)
 
 
 def start_times(command):
