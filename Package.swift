@@ -66,7 +66,7 @@ let package = Package(
         // `swiftlet build`: OCI images of modules (layout directory or tarball, plain image or Wasm artifact).
         .target(name: "ContainerImage", dependencies: ["Digest"]),
         // `swiftlet runtime` / `swiftlet-runtime`: a runc-compatible runtime running each Wasm container in a micro-VM.
-        .target(name: "ContainerRuntime", dependencies: ["Swiftlet"]),
+        .target(name: "ContainerRuntime", dependencies: ["Swiftlet", "ModuleCache"]),
         // The command line, a thin layer over the Swiftlet library (and the engine, for `wast` and `explore`).
         .executableTarget(
             name: "swiftlet",

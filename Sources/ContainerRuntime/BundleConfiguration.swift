@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import ModuleCache
 import Swiftlet
 
 /// The part of an OCI bundle's `config.json` a module's run needs: the process (arguments, environment, rlimits,
@@ -91,8 +92,8 @@ struct BundleConfiguration: Decodable {
         return read(fd, &magic, 4) == 4 && magic == [0x00, 0x61, 0x73, 0x6d]
     }
 
-    /// The sandbox the container's init runs: the module with its arguments and environment; the root filesystem as
-    /// `/` and every bind-mounted host directory as its destination.
+    /// The sandbox the container's init runs: the module with its arguments and environment, in a micro-VM; the root
+    /// filesystem as `/` and every bind-mounted host directory as its destination.
     func sandboxConfiguration() throws(RuntimeError) -> Sandbox.Configuration {
         let arguments = try arguments()
         var configuration = Sandbox.Configuration(module: .file(path: try modulePath()))
@@ -100,6 +101,8 @@ struct BundleConfiguration: Decodable {
         configuration.programName = arguments[0]
         configuration.arguments = Array(arguments.dropFirst())
         configuration.environment = process?.env ?? []
+        // As `swiftlet run` does: a module validated once is not validated again.
+        configuration.moduleCache = ModuleCache.defaultDirectory.map { ModuleCache(directory: $0) }
         configuration.preopens = [Sandbox.Preopen(hostPath: try rootFilesystem(), guestPath: "/")]
         for mount in mounts ?? [] where mount.isBind {
             guard let source = mount.source, Self.isDirectory(source) else { continue }

@@ -19,9 +19,12 @@ public struct RuntimeInvocation: Equatable {
     private static let globalValueFlags: Set<String> = ["root", "log", "log-format", "criu", "rootless", "runc"]
     /// Command flags that take a value, across the commands this runtime implements.
     private static let valueFlags: Set<String> = [
-        "bundle", "b", "pid-file", "console-socket", "preserve-fds", "format", "f", "pidfd-socket", "notify-socket",
+        "bundle", "pid-file", "console-socket", "preserve-fds", "format", "pidfd-socket", "notify-socket",
     ]
-    private static let shortNames = ["b": "bundle", "a": "all", "f": "force"]
+    /// Each command's one-letter flags (`-f` is `--force` for delete, `--format` for ps).
+    private static let shortNames = [
+        "create": ["b": "bundle"], "kill": ["a": "all"], "delete": ["f": "force"], "ps": ["f": "format"],
+    ]
 
     public init(parsing commandLine: [String]) throws(RuntimeError) {
         var index = 0
@@ -57,15 +60,15 @@ public struct RuntimeInvocation: Equatable {
                 arguments += commandLine[index...]
                 break
             }
-            guard word.hasPrefix("-"), word.count > 1, !(command == "kill" && Int(word.dropFirst()) != nil) else {
+            guard word.hasPrefix("-"), word.count > 1 else {
                 arguments.append(word)
                 continue
             }
             let (rawName, inlineValue) = Self.split(word)
-            let name = Self.shortNames[rawName] ?? rawName
+            let name = Self.shortNames[command]?[rawName] ?? rawName
             if let inlineValue {
                 flags[name] = inlineValue
-            } else if Self.valueFlags.contains(rawName) {
+            } else if Self.valueFlags.contains(name) {
                 guard index < commandLine.count else { throw .usage("flag needs an argument: \(word)") }
                 flags[name] = commandLine[index]
                 index += 1

@@ -99,8 +99,11 @@ final class Containerd: @unchecked Sendable {
         return mounts.split(separator: "\n").map(String.init).filter { $0.contains(scratch.path) }
     }
 
-    /// Containers, tasks, state directories, processes and mounts: none left of any container.
+    /// Containers, tasks, state directories, processes and mounts: none left of any container. A shim exits a moment
+    /// after its last task is deleted (after `ctr run --rm` returns), so processes get a few seconds to go.
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !processesLeft().isEmpty, ContinuousClock.now < deadline { usleep(10_000) }
         #expect(try ctr(["containers", "list", "--quiet"]).output == "", sourceLocation: sourceLocation)
         #expect(try ctr(["tasks", "list", "--quiet"]).output == "", sourceLocation: sourceLocation)
         let states = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []

@@ -66,7 +66,7 @@ struct ContainerdTests {
 
         let killedAt = ContinuousClock.now
         #expect(try containerd.ctr(["tasks", "kill", "sleeper"]).status == 0)
-        while try containerd.ctr(["tasks", "list"]).output.contains("RUNNING") {
+        while try containerd.ctr(["tasks", "list"]).output.contains("RUNNING"), ContinuousClock.now - killedAt < .seconds(10) {
             usleep(5_000)
         }
         let stopTime = ContinuousClock.now - killedAt

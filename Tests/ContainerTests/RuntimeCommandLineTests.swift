@@ -24,6 +24,12 @@ struct RuntimeCommandLineTests {
             ])
     }
 
+    @Test func shortFlagsAreEachCommands() throws {
+        #expect(try RuntimeInvocation(parsing: ["delete", "-f", "c1"]).flags == ["force": "true"])
+        #expect(try RuntimeInvocation(parsing: ["ps", "-f", "json", "c1"]).flags == ["format": "json"])
+        #expect(try RuntimeInvocation(parsing: ["create", "-b", "/b", "c1"]).flags == ["bundle": "/b"])
+    }
+
     @Test func killTakesSignalsByNameOrNumber() throws {
         let invocation = try RuntimeInvocation(parsing: ["kill", "--all", "c1", "9"])
         #expect(invocation.flags["all"] == "true")
