@@ -16,7 +16,8 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidPath(let path): "cannot store `\(path)` in an image: give a relative path without `..`, at most 255 bytes"
+        case .invalidPath(let path):
+            "cannot store `\(path)` in an image: give a relative path without `..`, at most 255 bytes"
         case .invalidReference(let reference): "`\(reference)` is not an image reference (NAME[:TAG])"
         case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
         }

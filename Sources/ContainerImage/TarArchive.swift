@@ -84,7 +84,8 @@ public struct TarArchive {
         for split in stride(from: searchEnd - 1, through: 0, by: -1) where bytes[split] == UInt8(ascii: "/") {
             guard bytes.count - split - 1 <= 100 else { break }
             if split <= 155 {
-                return (String(decoding: bytes[..<split], as: UTF8.self), String(decoding: bytes[(split + 1)...], as: UTF8.self))
+                let prefix = String(decoding: bytes[..<split], as: UTF8.self)
+                return (prefix, String(decoding: bytes[(split + 1)...], as: UTF8.self))
             }
         }
         throw .invalidPath(name)

@@ -11,7 +11,9 @@ enum ContainerInit {
     private static let readinessDescriptor: Int32 = 3
 
     /// Starts the init for container `id` and waits until it is ready; returns its pid.
-    static func spawn(_ invocation: RuntimeInvocation, id: String, bundle: String, terminal: Terminal?) throws(RuntimeError) -> pid_t {
+    static func spawn(
+        _ invocation: RuntimeInvocation, id: String, bundle: String, terminal: Terminal?
+    ) throws(RuntimeError) -> pid_t {
         var readiness: [Int32] = [0, 0]
         guard pipe(&readiness) == 0 else { throw .system("cannot make a pipe") }
         // Neither end may leak into another child; the init gets its copy of the write end by dup2 below.
@@ -62,7 +64,8 @@ enum ContainerInit {
         guard report == Array(readyMessage.utf8) else {
             Glibc.kill(pid, SIGKILL)
             waitpid(pid, nil, 0)
-            throw RuntimeError(report.isEmpty ? "the container's init ended before it was ready" : String(decoding: report, as: UTF8.self))
+            guard !report.isEmpty else { throw RuntimeError("the container's init ended before it was ready") }
+            throw RuntimeError(String(decoding: report, as: UTF8.self))
         }
         return pid
     }

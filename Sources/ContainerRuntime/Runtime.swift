@@ -60,7 +60,9 @@ public enum Runtime {
             throw errno == EEXIST ? .containerExists(id) : .system("cannot make \(directory)")
         }
         do throws(RuntimeError) {
-            guard mkfifo(ContainerState.fifoPath(in: directory), 0o600) == 0 else { throw .system("cannot make the exec fifo") }
+            guard mkfifo(ContainerState.fifoPath(in: directory), 0o600) == 0 else {
+                throw .system("cannot make the exec fifo")
+            }
             var terminal: Terminal?
             if let socket = invocation.flags["console-socket"] {
                 terminal = try Terminal.open(sendingMasterTo: absolutePath(socket))
@@ -72,7 +74,9 @@ public enum Runtime {
                 annotations: configuration.annotations ?? [:])
             do throws(RuntimeError) {
                 try container.save(root: invocation.root)
-                if let pidFile = invocation.flags["pid-file"] { try writeFile(absolutePath(pidFile), Array("\(initProcess)".utf8)) }
+                if let pidFile = invocation.flags["pid-file"] {
+                    try writeFile(absolutePath(pidFile), Array("\(initProcess)".utf8))
+                }
             } catch {
                 Glibc.kill(initProcess, SIGKILL)
                 waitpid(initProcess, nil, 0)
@@ -134,7 +138,9 @@ public enum Runtime {
         var annotations: [String: String]
     }
 
-    private static func stateDocument(_ container: ContainerState, _ invocation: RuntimeInvocation) throws(RuntimeError) -> String {
+    private static func stateDocument(
+        _ container: ContainerState, _ invocation: RuntimeInvocation
+    ) throws(RuntimeError) -> String {
         let status = container.status(root: invocation.root)
         let document = StateDocument(
             id: container.id, pid: status == .stopped ? 0 : container.pid, status: status.rawValue,
@@ -184,7 +190,9 @@ public enum Runtime {
         let components = path.split(separator: "/", omittingEmptySubsequences: false)
         for depth in 2...components.count {
             let directory = components[..<depth].joined(separator: "/")
-            if !directory.isEmpty, mkdir(directory, 0o711) != 0, errno != EEXIST { throw .system("cannot make \(directory)") }
+            if !directory.isEmpty, mkdir(directory, 0o711) != 0, errno != EEXIST {
+                throw .system("cannot make \(directory)")
+            }
         }
     }
 

@@ -23,7 +23,8 @@ struct RuntimeLog {
             guard let encoded = try? encoder.encode(entry) else { return }
             line = String(decoding: encoded, as: UTF8.self)
         } else {
-            line = "time=\"\(timestamp())\" level=\(level) msg=\"\(message.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\\\""))\""
+            let quoted = message.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\\\"")
+            line = "time=\"\(timestamp())\" level=\(level) msg=\"\(quoted)\""
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }

@@ -29,14 +29,17 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where the module goes in the image (default /NAME.wasm).", valueName: "PATH"))
     var path: String?
 
-    @Option(name: .customLong("file"), help: ArgumentHelp("Add a file to the root filesystem (default GUEST: HOST's name).", valueName: "HOST[::GUEST]"))
+    @Option(
+        name: .customLong("file"),
+        help: ArgumentHelp("Add a file to the root filesystem (default GUEST: /HOST's name).", valueName: "HOST[::GUEST]"))
     var files: [String] = []
 
     @Option(name: .customLong("env"), help: ArgumentHelp("A default environment variable.", valueName: "NAME=VALUE"))
     var environment: [String] = []
 
     @Option(help: ArgumentHelp(
-        "The image's platform; another than wasip1/wasm packs a native executable instead of a module.", valueName: "OS/ARCH"))
+        "The image's platform; another than wasip1/wasm packs a native executable instead of a module.",
+        valueName: "OS/ARCH"))
     var platform = "wasip1/wasm"
 
     @Argument(help: "The module (for a native platform, the executable).")
@@ -65,7 +68,11 @@ struct BuildCommand: ParsableCommand {
             if let epoch = environmentValue("SOURCE_DATE_EPOCH").flatMap(Int.init) { recipe.created = rfc3339(epoch) }
             do throws(ImageError) {
                 let layout = try ImageLayout(recipe, kind: kind, reference: tag)
-                if output.hasSuffix(".tar") { try layout.writeArchive(to: output) } else { try layout.write(directory: output) }
+                if output.hasSuffix(".tar") {
+                    try layout.writeArchive(to: output)
+                } else {
+                    try layout.write(directory: output)
+                }
                 print(layout.manifestDigest)
             } catch {
                 throw CommandFailure(message: error.description)

@@ -22,7 +22,12 @@ struct RuntimeCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "runc's global flags, command and arguments.")
     var arguments: [String] = []
 
+    /// Only help comes here from `main` (arguments are captured as they are, `--help` among them).
     func run() throws {
+        guard let first = arguments.first, !["--help", "-h"].contains(first) else {
+            print(Self.helpMessage())
+            return
+        }
         Glibc.exit(Runtime.main(arguments))
     }
 }

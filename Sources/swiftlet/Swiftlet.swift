@@ -27,7 +27,9 @@ struct SwiftletCommand: ParsableCommand {
         if CommandLine.arguments.first?.split(separator: "/").last == Substring(RuntimeCommand.executableName) {
             Glibc.exit(Runtime.main(arguments))
         }
-        if arguments.first == RuntimeCommand.configuration.commandName, !["--help", "-h"].contains(arguments.dropFirst().first) {
+        if arguments.first == RuntimeCommand.configuration.commandName,
+            !["--help", "-h"].contains(arguments.dropFirst().first)
+        {
             Glibc.exit(Runtime.main(Array(arguments.dropFirst())))
         }
         guard let options = RunOptions.parse(arguments) else {
