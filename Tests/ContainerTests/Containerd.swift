@@ -43,7 +43,15 @@ final class Containerd: @unchecked Sendable {
             waitingFor: "made its socket", output: .discarded
         ) { access(socket, F_OK) == 0 }
         for _ in 0..<100 where try ctr(["version"]).status != 0 { usleep(50_000) }
+        snapshotter = try ctr(["plugins", "list"]).output.split(separator: "\n").contains {
+            let columns = $0.split(separator: " ", omittingEmptySubsequences: true)
+            return columns.count >= 4 && columns[1] == "overlayfs" && columns[3] == "ok"
+        } ? "overlayfs" : "native"
     }
+
+    /// overlayfs where it works; native (copies, no overlay mounts) where it does not, e.g. when the scratch directory
+    /// is itself on an overlay filesystem, as in many CI containers.
+    private(set) var snapshotter = "native"
 
     /// `ctr --address SOCKET --namespace swiftlet-tests ARGUMENTS`.
     func ctr(_ arguments: [String], timeout: Duration = .seconds(60)) throws -> CommandRun {
@@ -55,7 +63,9 @@ final class Containerd: @unchecked Sendable {
     func run(_ options: [String] = [], image: String = probeImage, id: String, _ arguments: [String] = []) throws
         -> CommandRun
     {
-        try ctr(["run", "--runc-binary", RuntimeBinary.path, "--runc-root", runcRoot] + options + [image, id] + arguments)
+        try ctr(
+            ["run", "--snapshotter", snapshotter, "--runc-binary", RuntimeBinary.path, "--runc-root", runcRoot] + options
+                + [image, id] + arguments)
     }
 
     /// Builds the test images with `swiftlet build` and imports them (for the host's platform, as `ctr images import`
@@ -72,7 +82,7 @@ final class Containerd: @unchecked Sendable {
         for arguments in builds {
             let build = try RuntimeBinary.swiftlet(arguments)
             try #require(build.status == 0, "swiftlet \(arguments): \(build.error)")
-            let imported = try ctr(["images", "import", arguments[2]])
+            let imported = try ctr(["images", "import", "--snapshotter", snapshotter, arguments[2]])
             try #require(imported.status == 0, "ctr images import: \(imported.error)")
         }
     }

@@ -80,6 +80,24 @@ struct ContainerdTests {
         try containerd.expectNothingLeft()
     }
 
+    /// `ctr run -t`: the runtime sends the shim a pseudo-terminal's master over the console socket, as runc does, and
+    /// the module's stdio is the terminal. ctr wants a terminal of its own: script(1) gives it one.
+    @Test func terminalThroughTheConsoleSocket() throws {
+        let command = (["/usr/bin/ctr", "--address", containerd.socket, "--namespace", Containerd.namespace, "run", "--rm",
+            "-t", "--snapshotter", containerd.snapshotter, "--runc-binary", RuntimeBinary.path, "--runc-root",
+            containerd.runcRoot, Containerd.probeImage, "terminal", "/probe.wasm", "args", "on", "a", "terminal"])
+            .joined(separator: " ")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            throw ToolMissing(description: "script not found (Debian package bsdutils)")
+        }
+        let result = try CommandRun.run("/usr/bin/script", ["-qec", command, "/dev/null"], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.error)")
+        // Each terminal on the way (the container's, script's) turns "\n" into "\r\n".
+        let lines = result.output.split(whereSeparator: \.isNewline).joined(separator: "\n")
+        #expect(lines.hasSuffix("on\na\nterminal"), "\(result.output)")
+        try containerd.expectNothingLeft()
+    }
+
     /// A container that is not a module (here a static native program) is runc's, start to end.
     @Test func nativeContainerGoesToRunc() throws {
         let result = try containerd.run(["--rm"], image: Containerd.nativeImage, id: "native")

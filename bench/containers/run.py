@@ -51,6 +51,10 @@ class Containerd:
             if time.monotonic() > deadline:
                 sys.exit("containerd did not start")
             time.sleep(0.05)
+        # overlayfs where it works, else native (copies; e.g. when the scratch directory is on an overlay filesystem).
+        plugins = [line.split() for line in self.ctr("plugins", "list").splitlines()]
+        overlay = any(len(columns) >= 4 and columns[1] == "overlayfs" and columns[3] == "ok" for columns in plugins)
+        self.snapshotter = "overlayfs" if overlay else "native"
 
     def ctr_command(self, *arguments):
         return ["ctr", "--address", self.socket, "--namespace", NAMESPACE, *arguments]
@@ -60,7 +64,8 @@ class Containerd:
 
     def run_arguments(self, runtime, image, container, *arguments, options=()):
         """`ctr run` through `runtime` (a runc binary)."""
-        return ["run", "--runc-binary", runtime, "--runc-root", self.runc_root, *options, image, container, *arguments]
+        return ["run", "--snapshotter", self.snapshotter, "--runc-binary", runtime, "--runc-root", self.runc_root,
+                *options, image, container, *arguments]
 
     def stop(self):
         for task in self.ctr("tasks", "list", "--quiet").split():
@@ -82,7 +87,7 @@ def prepare(scratch, containerd):
         archive = os.path.join(scratch, os.path.basename(program) + ".tar")
         subprocess.run([SWIFTLET, "build", "-o", archive, "-t", image, *extra, program], check=True,
                        stdout=subprocess.DEVNULL)
-        containerd.ctr("images", "import", archive)
+        containerd.ctr("images", "import", "--snapshotter", containerd.snapshotter, archive)
 
 
 def start_times(command):
