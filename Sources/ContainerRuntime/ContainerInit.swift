@@ -74,6 +74,7 @@ enum ContainerInit {
 
     /// The init's life: prepare, report, wait for `start`, run the module. Never returns.
     static func run(_ invocation: RuntimeInvocation) -> Never {
+        closeInheritedDescriptors()
         let sandbox: Sandbox
         do {
             sandbox = try prepare(invocation)
@@ -110,6 +111,21 @@ enum ContainerInit {
         report(readyMessage)
         waitForStart(ContainerState.fifoPath(in: ContainerState.directory(root: invocation.root, id: id)))
         return sandbox
+    }
+
+    /// Closes every descriptor but stdio and the readiness pipe, as runc's init does: whatever the shim's ancestors left
+    /// open without close-on-exec would otherwise stay open for the container's life.
+    private static func closeInheritedDescriptors() {
+        guard let directory = opendir("/proc/self/fd") else { return }
+        var inherited: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let descriptor = Int32(name), descriptor > readinessDescriptor, descriptor != dirfd(directory) {
+                inherited.append(descriptor)
+            }
+        }
+        closedir(directory)
+        for descriptor in inherited { close(descriptor) }
     }
 
     private static func report(_ message: String) {

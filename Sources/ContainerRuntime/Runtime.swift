@@ -231,6 +231,12 @@ public enum Runtime {
         }
         let argv = ([runc] + invocation.forwardedArguments).map { strdup($0) } + [nil]
         execv(runc, argv)
+        // ETXTBSY: a process forked at the moment runc was written still holds a descriptor open for writing to it,
+        // until its own exec; the copy goes soon.
+        for _ in 0..<100 where errno == ETXTBSY {
+            sleep(seconds: 0.002)
+            execv(runc, argv)
+        }
         throw .system("cannot run \(runc)")
     }
 

@@ -63,6 +63,16 @@ struct ContainerdTests {
         let pid = try #require(Int32(try containerd.ctr(["tasks", "list"]).output.split(separator: "\n")
             .first { $0.hasPrefix("sleeper ") }?.split(separator: " ", omittingEmptySubsequences: true)[1] ?? ""))
         #expect(try containerd.runtimeState("sleeper")["status"] as? String == "running")
+        // The init holds its stdio (a detached task's stdin is /dev/null), KVM's descriptors, the module and the root
+        // filesystem, and nothing it inherited.
+        for descriptor in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") {
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")
+            #expect(
+                ["pipe:", "/dev/null", "/dev/kvm", "anon_inode:kvm", containerd.scratch.path + "/state/"].contains {
+                    target.hasPrefix($0)
+                },
+                "fd \(descriptor) -> \(target)")
+        }
 
         let killedAt = ContinuousClock.now
         #expect(try containerd.ctr(["tasks", "kill", "sleeper"]).status == 0)
