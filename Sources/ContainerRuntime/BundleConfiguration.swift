@@ -25,6 +25,20 @@ struct BundleConfiguration: Decodable {
         var path: String
     }
 
+    /// The Linux section, as far as the init's control groups go.
+    struct Linux: Decodable {
+        struct Resources: Decodable {
+            struct Memory: Decodable {
+                var limit: Int64?
+            }
+
+            var memory: Memory?
+        }
+
+        var cgroupsPath: String?
+        var resources: Resources?
+    }
+
     struct Mount: Decodable {
         var destination: String
         var type: String?
@@ -36,12 +50,13 @@ struct BundleConfiguration: Decodable {
     var root: Root?
     var mounts: [Mount]?
     var annotations: [String: String]?
+    var linux: Linux?
 
     /// The bundle directory, absolute.
     private(set) var bundle = ""
 
     private enum CodingKeys: String, CodingKey {
-        case process, root, mounts, annotations
+        case process, root, mounts, annotations, linux
     }
 
     /// Reads `BUNDLE/config.json`.

@@ -14,6 +14,7 @@ struct ContainerState: Codable {
     var processStartTime: String
     var created: String
     var annotations: [String: String]
+    var controlGroups: ControlGroups
 
     enum Status: String {
         case created, running, stopped
@@ -56,7 +57,7 @@ struct ContainerState: Codable {
 
     /// Field 22 (start time) of a live, non-zombie process's /proc/PID/stat, or nil.
     static func startTime(of pid: Int32) -> String? {
-        guard pid > 0, let text = readProcessFile("/proc/\(pid)/stat") else { return nil }
+        guard pid > 0, let text = readKernelFile("/proc/\(pid)/stat") else { return nil }
         // The command name (field 2) is in parentheses and may hold spaces: count fields after the last `)`.
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
@@ -65,8 +66,8 @@ struct ContainerState: Codable {
     }
 }
 
-/// A /proc file's text, read to its end (such files have no size to read up to), or nil.
-func readProcessFile(_ path: String) -> String? {
+/// A /proc or /sys file's text, read to its end (their sizes say nothing of their contents), or nil.
+func readKernelFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

@@ -68,11 +68,14 @@ public enum Runtime {
                 terminal = try Terminal.open(sendingMasterTo: absolutePath(socket))
             }
             let initProcess = try ContainerInit.spawn(invocation, id: id, bundle: configuration.bundle, terminal: terminal)
-            let container = ContainerState(
+            var container = ContainerState(
                 id: id, bundle: configuration.bundle, rootfs: try configuration.rootFilesystem(), pid: initProcess,
                 processStartTime: ContainerState.startTime(of: initProcess) ?? "", created: timestamp(),
-                annotations: configuration.annotations ?? [:])
+                annotations: configuration.annotations ?? [:], controlGroups: ControlGroups())
             do throws(RuntimeError) {
+                try container.controlGroups.place(
+                    initProcess, at: configuration.linux?.cgroupsPath ?? "",
+                    memoryLimit: configuration.linux?.resources?.memory?.limit)
                 try container.save(root: invocation.root)
                 if let pidFile = invocation.flags["pid-file"] {
                     try writeFile(absolutePath(pidFile), Array("\(initProcess)".utf8))
@@ -80,6 +83,7 @@ public enum Runtime {
             } catch {
                 Glibc.kill(initProcess, SIGKILL)
                 waitpid(initProcess, nil, 0)
+                container.controlGroups.remove()
                 throw error
             }
         } catch {
@@ -161,8 +165,8 @@ public enum Runtime {
         }
     }
 
-    /// Removes the state; `--force` kills an init still there first and waits until it is gone (or a zombie, which
-    /// its reaper, the shim, collects).
+    /// Removes the control groups and the state; `--force` kills an init still there first and waits until it is gone
+    /// (or a zombie, which its reaper, the shim, collects).
     private static func delete(_ container: ContainerState, _ invocation: RuntimeInvocation) throws(RuntimeError) {
         let status = container.status(root: invocation.root)
         if status != .stopped {
@@ -172,6 +176,7 @@ public enum Runtime {
             Glibc.kill(container.pid, SIGKILL)
             for _ in 0..<1000 where container.status(root: invocation.root) != .stopped { sleep(seconds: 0.005) }
         }
+        container.controlGroups.remove()
         removeState(ContainerState.directory(root: invocation.root, id: container.id))
     }
 
@@ -213,7 +218,7 @@ public enum Runtime {
           "linux": {
             "namespaces": [],
             "capabilities": [],
-            "cgroup": {"v1": false, "v2": false, "systemd": false, "systemdUser": false},
+            "cgroup": {"v1": true, "v2": true, "systemd": false, "systemdUser": false},
             "seccomp": {"enabled": false},
             "apparmor": {"enabled": false},
             "selinux": {"enabled": false}

@@ -103,6 +103,19 @@ final class Containerd: @unchecked Sendable {
         }
     }
 
+    /// Containers' control groups (`/sys/fs/cgroup/.../swiftlet-tests/ID`, which ctr asks for) in any hierarchy.
+    func controlGroupsLeft() -> [String] {
+        let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+        return (hierarchies + [""]).flatMap { hierarchy in
+            let namespace = "/sys/fs/cgroup/" + (hierarchy.isEmpty ? "" : hierarchy + "/") + Self.namespace
+            let children = (try? FileManager.default.contentsOfDirectory(atPath: namespace)) ?? []
+            return children.map { namespace + "/" + $0 }.filter { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+        }
+    }
+
     /// Mounts under the scratch directory (the containers' root filesystems).
     func mountsLeft() -> [String] {
         let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
@@ -119,6 +132,7 @@ final class Containerd: @unchecked Sendable {
         let states = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
         #expect(states == [], "state directories left", sourceLocation: sourceLocation)
         #expect(processesLeft() == [], sourceLocation: sourceLocation)
+        #expect(controlGroupsLeft() == [], sourceLocation: sourceLocation)
         #expect(mountsLeft() == [], sourceLocation: sourceLocation)
     }
 

@@ -53,7 +53,10 @@ struct ContainerdTests {
     /// the task and the container leaves nothing.
     @Test func killStopsALongRunningModulePromptly() throws {
         let log = containerd.scratch.path + "/sleeper.log"
-        let started = try containerd.run(["--detach", "--log-uri", "file://" + log], id: "sleeper", ["/probe.wasm", "sleep"])
+        let memoryLimit = 256 << 20
+        let started = try containerd.run(
+            ["--detach", "--log-uri", "file://" + log, "--memory-limit", String(memoryLimit)], id: "sleeper",
+            ["/probe.wasm", "sleep"])
         try #require(started.status == 0, "\(started.error)")
         let deadline = ContinuousClock.now + .seconds(30)
         while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("sleeping") != true {
@@ -63,6 +66,18 @@ struct ContainerdTests {
         let pid = try #require(Int32(try containerd.ctr(["tasks", "list"]).output.split(separator: "\n")
             .first { $0.hasPrefix("sleeper ") }?.split(separator: " ", omittingEmptySubsequences: true)[1] ?? ""))
         #expect(try containerd.runtimeState("sleeper")["status"] as? String == "running")
+        // The init is in its control groups (linux.cgroupsPath, /NAMESPACE/ID), its memory limited as asked.
+        let groups = try containerd.controlGroups(of: "sleeper")
+        #expect(!groups.isEmpty)
+        for group in groups {
+            #expect(try String(contentsOfFile: group + "/cgroup.procs", encoding: .utf8).contains("\(pid)\n"), "\(group)")
+        }
+        let limits = groups.compactMap { group in
+            ["/memory.limit_in_bytes", "/memory.max"].lazy.compactMap { try? String(contentsOfFile: group + $0, encoding: .utf8) }
+                .first
+        }
+        #expect(limits.contains("\(memoryLimit)\n"), "\(limits)")
+
         // The init holds its stdio (a detached task's stdin is /dev/null), KVM's descriptors, the module and the root
         // filesystem, and nothing it inherited.
         for descriptor in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") {
@@ -87,6 +102,7 @@ struct ContainerdTests {
         #expect(deleted.status == 0)
         #expect(deleted.error.contains("143"), "\(deleted.error)")
         #expect(try containerd.ctr(["containers", "delete", "sleeper"]).status == 0)
+        for group in groups { #expect(!FileManager.default.fileExists(atPath: group), "\(group) is left") }
         try containerd.expectNothingLeft()
     }
 
@@ -146,6 +162,13 @@ enum ContainerProcess {
 }
 
 extension Containerd {
+    /// The control group directories the runtime recorded for a container.
+    func controlGroups(of id: String) throws -> [String] {
+        let state = try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/" + id + "/state.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: state) as? [String: Any])
+        return try #require((document["controlGroups"] as? [String: Any])?["directories"] as? [String])
+    }
+
     /// The runtime's `state` document of a container (what the shim reads).
     func runtimeState(_ id: String) throws -> [String: Any] {
         let result = try RuntimeBinary.run(["--root", runcRoot + "/" + Self.namespace, "state", id])
