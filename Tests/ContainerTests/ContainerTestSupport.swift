@@ -15,9 +15,10 @@ final class Scratch {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// The built `swiftlet`, as containerd's shim runs it: through a symlink named `swiftlet-runtime`.
-enum RuntimeBinary {
-    static let path: String = {
+/// The built `swiftlet`: as containerd's shim runs the runtime, through a symlink named `swiftlet-runtime`, and as
+/// itself (`swiftlet build`).
+enum SwiftletBinary {
+    static let runtimePath: String = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-runtime-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let link = directory + "/swiftlet-runtime"
@@ -28,22 +29,24 @@ enum RuntimeBinary {
         return link
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandRun {
+    /// `swiftlet-runtime ARGUMENTS`.
+    static func runtime(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandRun {
         _ = try BuiltExecutable.named("swiftlet")
-        return try CommandRun.run(path, arguments, environment: environment, timeout: .seconds(30))
+        return try CommandRun.run(runtimePath, arguments, environment: environment, timeout: .seconds(30))
     }
 
-    /// The built `swiftlet` itself, for `swiftlet build`.
-    static func swiftlet(_ arguments: [String]) throws -> CommandRun {
+    /// `swiftlet ARGUMENTS`.
+    static func run(_ arguments: [String]) throws -> CommandRun {
         try CommandRun.run(try BuiltExecutable.named("swiftlet").path, arguments)
     }
 }
 
-/// An OCI bundle: `config.json` (runc's default spec, reduced to what matters here) and a root filesystem.
+/// An OCI bundle: `config.json` (runc's default spec, reduced to what matters here, and `extra` top-level members) and
+/// a root filesystem.
 struct Bundle {
     let path: String
 
-    init(in scratch: Scratch, arguments: [String], files: [String: [UInt8]]) throws {
+    init(in scratch: Scratch, arguments: [String], files: [String: [UInt8]], extra: [String: Any] = [:]) throws {
         path = scratch.path + "/bundle-\(UUID().uuidString)"
         for (name, contents) in files {
             let file = URL(fileURLWithPath: path + "/rootfs/" + name)
@@ -57,7 +60,7 @@ struct Bundle {
             "root": ["path": "rootfs"],
             "mounts": [["destination": "/proc", "type": "proc", "source": "proc"]],
         ]
-        try JSONSerialization.data(withJSONObject: configuration).write(to: URL(fileURLWithPath: path + "/config.json"))
+        try JSONSerialization.data(withJSONObject: configuration.merging(extra) { $1 }).write(to: URL(fileURLWithPath: path + "/config.json"))
     }
 }
 

@@ -64,7 +64,7 @@ final class Containerd: @unchecked Sendable {
         -> CommandRun
     {
         try ctr(
-            ["run", "--snapshotter", snapshotter, "--runc-binary", RuntimeBinary.path, "--runc-root", runcRoot] + options
+            ["run", "--snapshotter", snapshotter, "--runc-binary", SwiftletBinary.runtimePath, "--runc-root", runcRoot] + options
                 + [image, id] + arguments)
     }
 
@@ -80,7 +80,7 @@ final class Containerd: @unchecked Sendable {
             ["build", "-o", scratch.path + "/native.tar", "-t", Self.nativeImage, "--platform", "linux/amd64", native],
         ]
         for arguments in builds {
-            let build = try RuntimeBinary.swiftlet(arguments)
+            let build = try SwiftletBinary.run(arguments)
             try #require(build.status == 0, "swiftlet \(arguments): \(build.error)")
             let imported = try ctr(["images", "import", "--snapshotter", snapshotter, arguments[2]])
             try #require(imported.status == 0, "ctr images import: \(imported.error)")

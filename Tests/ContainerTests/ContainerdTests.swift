@@ -110,7 +110,7 @@ struct ContainerdTests {
     /// the module's stdio is the terminal. ctr wants a terminal of its own: script(1) gives it one.
     @Test func terminalThroughTheConsoleSocket() throws {
         let command = (["/usr/bin/ctr", "--address", containerd.socket, "--namespace", Containerd.namespace, "run", "--rm",
-            "-t", "--snapshotter", containerd.snapshotter, "--runc-binary", RuntimeBinary.path, "--runc-root",
+            "-t", "--snapshotter", containerd.snapshotter, "--runc-binary", SwiftletBinary.runtimePath, "--runc-root",
             containerd.runcRoot, Containerd.probeImage, "terminal", "/probe.wasm", "args", "on", "a", "terminal"])
             .joined(separator: " ")
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
@@ -171,7 +171,7 @@ extension Containerd {
 
     /// The runtime's `state` document of a container (what the shim reads).
     func runtimeState(_ id: String) throws -> [String: Any] {
-        let result = try RuntimeBinary.run(["--root", runcRoot + "/" + Self.namespace, "state", id])
+        let result = try SwiftletBinary.runtime(["--root", runcRoot + "/" + Self.namespace, "state", id])
         try #require(result.status == 0, "\(result.error)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }

@@ -53,7 +53,7 @@ struct RuntimeCommandLineTests {
         try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
         let log = scratch.path + "/log.json"
-        let result = try RuntimeBinary.run([
+        let result = try SwiftletBinary.runtime([
             "--root", scratch.path + "/root", "--log", log, "--log-format", "json", "create", "--bundle", bundle, "c1",
         ])
         #expect(result.status == 1)
@@ -75,12 +75,12 @@ struct RuntimeCommandLineTests {
         chmod(fakeRunc, 0o755)
         let root = scratch.path + "/root"
 
-        let state = try RuntimeBinary.run(["--root", root, "--runc", fakeRunc, "state", "unknown"])
+        let state = try SwiftletBinary.runtime(["--root", root, "--runc", fakeRunc, "state", "unknown"])
         #expect(state.status == 3)
         #expect(try String(contentsOfFile: recorded, encoding: .utf8) == "--root \(root) state unknown\n")
 
         let bundle = try Bundle(in: scratch, arguments: ["/bin/native"], files: ["bin/native": Array("\u{7f}ELF".utf8)])
-        let create = try RuntimeBinary.run(
+        let create = try SwiftletBinary.runtime(
             ["--root", root, "create", "--bundle", bundle.path, "c1"], environment: ["SWIFTLET_RUNC": fakeRunc])
         #expect(create.status == 3)
         #expect(try String(contentsOfFile: recorded, encoding: .utf8) == "--root \(root) create --bundle \(bundle.path) c1\n")
@@ -90,18 +90,56 @@ struct RuntimeCommandLineTests {
     @Test func missingModuleFailsCreate() throws {
         let scratch = try Scratch()
         let bundle = try Bundle(in: scratch, arguments: ["/app.wasm"], files: ["other.wasm": [0, 0x61, 0x73, 0x6d]])
-        let missing = try RuntimeBinary.run(["--root", scratch.path + "/root", "create", "--bundle", bundle.path, "c1"])
+        let missing = try SwiftletBinary.runtime(["--root", scratch.path + "/root", "create", "--bundle", bundle.path, "c1"])
         #expect(missing.status == 1)
         #expect(missing.error.contains(#"exec: "/app.wasm": stat /app.wasm: No such file or directory"#))
 
         let notModule = try Bundle(in: scratch, arguments: ["/app.wasm"], files: ["app.wasm": Array("text".utf8)])
-        let result = try RuntimeBinary.run(["--root", scratch.path + "/root", "create", "--bundle", notModule.path, "c2"])
+        let result = try SwiftletBinary.runtime(["--root", scratch.path + "/root", "create", "--bundle", notModule.path, "c2"])
         #expect(result.status == 1)
         #expect(result.error.contains("is not a WebAssembly module"))
     }
 
+    /// A created container waits for `start` in its init, whose rlimits are the bundle's; `state` reports it as runc
+    /// does; `delete` refuses it, `delete --force` kills the init and leaves nothing.
+    @Test func createdContainerWaitsAndForceDeleteLeavesNothing() throws {
+        let scratch = try Scratch()
+        let root = scratch.path + "/root"
+        let module: [UInt8] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
+        let process: [String: Any] = [
+            "args": ["/app.wasm"], "cwd": "/", "rlimits": [["type": "RLIMIT_NOFILE", "hard": 200, "soft": 100]],
+        ]
+        let bundle = try Bundle(
+            in: scratch, arguments: ["/app.wasm"], files: ["app.wasm": module],
+            extra: ["process": process, "annotations": ["org.example/owner": "tests"]])
+        let pidFile = scratch.path + "/init.pid"
+        let created = try SwiftletBinary.runtime(["--root", root, "create", "--bundle", bundle.path, "--pid-file", pidFile, "c1"])
+        try #require(created.status == 0, "\(created.error)")
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }
+        #expect(openFiles?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(2) == ["100", "200"])
+
+        let state = try SwiftletBinary.runtime(["--root", root, "state", "c1"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(state.output.utf8)) as? [String: Any])
+        #expect(document["status"] as? String == "created")
+        #expect(document["pid"] as? Int == Int(pid))
+        #expect(document["bundle"] as? String == bundle.path)
+        #expect(document["rootfs"] as? String == bundle.path + "/rootfs")
+        #expect(document["annotations"] as? [String: String] == ["org.example/owner": "tests"])
+        #expect(try SwiftletBinary.runtime(["--root", root, "ps", "--format", "json", "c1"]).output == "[\(pid)]\n")
+
+        let refused = try SwiftletBinary.runtime(["--root", root, "delete", "c1"])
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("cannot delete container c1 that is not stopped: created"))
+        #expect(try SwiftletBinary.runtime(["--root", root, "delete", "--force", "c1"]).status == 0)
+        // The init was this test's grandchild, reparented to init(1) (or a subreaper): gone, or at most a zombie.
+        #expect(kill(pid, 0) != 0 || ContainerProcess.isZombie(pid))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/swiftlet") == [])
+    }
+
     @Test func featuresIsJSON() throws {
-        let result = try RuntimeBinary.run(["features"])
+        let result = try SwiftletBinary.runtime(["features"])
         #expect(result.status == 0)
         let features = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(features["ociVersionMin"] as? String == "1.0.0")
