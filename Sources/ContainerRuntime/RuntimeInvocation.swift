@@ -17,9 +17,10 @@ public struct RuntimeInvocation: Equatable {
 
     /// runc's global flags that take a value.
     private static let globalValueFlags: Set<String> = ["root", "log", "log-format", "criu", "rootless", "runc"]
-    /// Command flags that take a value, across the commands this runtime implements.
+    /// Command flags that take a value, across the commands this runtime implements (and `exec --process`, which the
+    /// shim gives before the id of a container that may be ours).
     private static let valueFlags: Set<String> = [
-        "bundle", "pid-file", "console-socket", "preserve-fds", "format", "pidfd-socket", "notify-socket",
+        "bundle", "pid-file", "console-socket", "preserve-fds", "format", "pidfd-socket", "notify-socket", "process",
     ]
     /// Each command's one-letter flags (`-f` is `--force` for delete, `--format` for ps).
     private static let shortNames = [

@@ -28,6 +28,7 @@ struct RuntimeCommandLineTests {
         #expect(try RuntimeInvocation(parsing: ["delete", "-f", "c1"]).flags == ["force": "true"])
         #expect(try RuntimeInvocation(parsing: ["ps", "-f", "json", "c1"]).flags == ["format": "json"])
         #expect(try RuntimeInvocation(parsing: ["create", "-b", "/b", "c1"]).flags == ["bundle": "/b"])
+        #expect(try RuntimeInvocation(parsing: ["exec", "--process", "/p.json", "--detach", "c1"]).arguments == ["c1"])
     }
 
     @Test func killTakesSignalsByNameOrNumber() throws {
