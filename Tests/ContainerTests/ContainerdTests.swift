@@ -89,6 +89,11 @@ struct ContainerdTests {
                 "fd \(descriptor) -> \(target)")
         }
 
+        // A micro-VM runs one module: a second process is refused, in runc's way, and the first runs on.
+        let exec = try containerd.ctr(["tasks", "exec", "--exec-id", "second", "sleeper", "/probe.wasm"])
+        #expect(exec.status != 0)
+        #expect(exec.error.contains("exec is not supported for Wasm containers"), "\(exec.error)")
+
         let killedAt = ContinuousClock.now
         #expect(try containerd.ctr(["tasks", "kill", "sleeper"]).status == 0)
         while try containerd.ctr(["tasks", "list"]).output.contains("RUNNING"), ContinuousClock.now - killedAt < .seconds(10) {
