@@ -64,8 +64,8 @@ final class Containerd: @unchecked Sendable {
         -> CommandRun
     {
         try ctr(
-            ["run", "--snapshotter", snapshotter, "--runc-binary", SwiftletBinary.runtimePath, "--runc-root", runcRoot] + options
-                + [image, id] + arguments)
+            ["run", "--snapshotter", snapshotter, "--fifo-dir", scratch.path + "/fifo", "--runc-binary",
+             SwiftletBinary.runtimePath, "--runc-root", runcRoot] + options + [image, id] + arguments)
     }
 
     /// Builds the test images with `swiftlet build` and imports them (for the host's platform, as `ctr images import`
@@ -103,11 +103,15 @@ final class Containerd: @unchecked Sendable {
         }
     }
 
+    /// The namespace's control group (`/sys/fs/cgroup/[HIERARCHY/]swiftlet-tests`) in every hierarchy.
+    func namespaceGroups() -> [String] {
+        let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+        return (hierarchies + [""]).map { "/sys/fs/cgroup/" + ($0.isEmpty ? "" : $0 + "/") + Self.namespace }
+    }
+
     /// Containers' control groups (`/sys/fs/cgroup/.../swiftlet-tests/ID`, which ctr asks for) in any hierarchy.
     func controlGroupsLeft() -> [String] {
-        let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
-        return (hierarchies + [""]).flatMap { hierarchy in
-            let namespace = "/sys/fs/cgroup/" + (hierarchy.isEmpty ? "" : hierarchy + "/") + Self.namespace
+        namespaceGroups().flatMap { namespace in
             let children = (try? FileManager.default.contentsOfDirectory(atPath: namespace)) ?? []
             return children.map { namespace + "/" + $0 }.filter { path in
                 var isDirectory: ObjCBool = false
@@ -145,6 +149,9 @@ final class Containerd: @unchecked Sendable {
         }
         daemon?.kill()
         daemon = nil
+        // Containers' control groups a failed test left, then the namespace's, which runc and this runtime leave (a
+        // parent other containers may share).
+        for group in controlGroupsLeft() + namespaceGroups() { rmdir(group) }
         for mount in mountsLeft().reversed() {
             let target = mount.split(separator: " ")[1]
             umount2(String(target), Int32(MNT_DETACH))

@@ -90,7 +90,9 @@ struct ContainerdTests {
         }
 
         // A micro-VM runs one module: a second process is refused, in runc's way, and the first runs on.
-        let exec = try containerd.ctr(["tasks", "exec", "--exec-id", "second", "sleeper", "/probe.wasm"])
+        let exec = try containerd.ctr([
+            "tasks", "exec", "--exec-id", "second", "--fifo-dir", containerd.scratch.path + "/fifo", "sleeper", "/probe.wasm",
+        ])
         #expect(exec.status != 0)
         #expect(exec.error.contains("exec is not supported for Wasm containers"), "\(exec.error)")
 
@@ -115,7 +117,7 @@ struct ContainerdTests {
     /// the module's stdio is the terminal. ctr wants a terminal of its own: script(1) gives it one.
     @Test func terminalThroughTheConsoleSocket() throws {
         let command = (["/usr/bin/ctr", "--address", containerd.socket, "--namespace", Containerd.namespace, "run", "--rm",
-            "-t", "--snapshotter", containerd.snapshotter, "--runc-binary", SwiftletBinary.runtimePath, "--runc-root",
+            "-t", "--snapshotter", containerd.snapshotter, "--fifo-dir", containerd.scratch.path + "/fifo", "--runc-binary", SwiftletBinary.runtimePath, "--runc-root",
             containerd.runcRoot, Containerd.probeImage, "terminal", "/probe.wasm", "args", "on", "a", "terminal"])
             .joined(separator: " ")
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
