@@ -64,8 +64,8 @@ class Containerd:
 
     def run_arguments(self, runtime, image, container, *arguments, options=()):
         """`ctr run` through `runtime` (a runc binary)."""
-        return ["run", "--snapshotter", self.snapshotter, "--runc-binary", runtime, "--runc-root", self.runc_root,
-                *options, image, container, *arguments]
+        return ["run", "--snapshotter", self.snapshotter, "--fifo-dir", os.path.join(self.scratch, "fifo"),
+                "--runc-binary", runtime, "--runc-root", self.runc_root, *options, image, container, *arguments]
 
     def stop(self):
         for task in self.ctr("tasks", "list", "--quiet").split():
@@ -74,6 +74,12 @@ class Containerd:
             subprocess.run(self.ctr_command("containers", "delete", container), capture_output=True)
         self.daemon.kill()
         self.daemon.wait()
+        # The namespace's control groups, which runc and swiftlet-runtime leave as the containers' shared parent.
+        for hierarchy in [""] + os.listdir("/sys/fs/cgroup"):
+            try:
+                os.rmdir(os.path.join("/sys/fs/cgroup", hierarchy, NAMESPACE))
+            except OSError:
+                pass
 
 
 def prepare(scratch, containerd):
