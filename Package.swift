@@ -45,10 +45,14 @@ let package = Package(
         // SHA-256 (Sources/Digest/SHA256Hasher.swift says why libcrypto) over Debian's libcrypto (libssl-dev).
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
         .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
+        // Hooks: WebAssembly extensions run around every WASI call (include/swiftlet/hook.h); portable, Embedded-clean, so
+        // the guest kernel runs the same code.
+        .target(name: "Hooks", dependencies: ["WasmEngine", "SwiftletABI"]),
         // Registers WASIHost's functions as host functions of a WasmEngine store.
         .target(name: "WasmEngineWASI", dependencies: ["WasmEngine", "WASIHost"]),
         // The embedding API: a `Sandbox` runs a module in a micro-VM or in-process (Sources/Swiftlet/Swiftlet.swift).
-        .target(name: "Swiftlet", dependencies: ["WasmEngine", "WASIHost", "WasmEngineWASI", "ModuleCache", "Digest"]),
+        .target(
+            name: "Swiftlet", dependencies: ["WasmEngine", "WASIHost", "WasmEngineWASI", "ModuleCache", "Digest", "Hooks"]),
         // The `kv` import module (include/swiftlet/kv.h) as host functions, over SQLite (GRDB) or Redis (Debian's hiredis).
         .target(
             name: "KeyValue",
@@ -97,12 +101,13 @@ let package = Package(
         ),
         // What several test targets share: the WASI C compiler (scripts/wasi-cc.sh), the built `swiftlet`, servers on
         // loopback ports (Redis among them). Not a product.
-        .target(name: "TestSupport", path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["Swiftlet"], path: "Tests/Support"),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
         .testTarget(name: "KeyValueTests", dependencies: ["KeyValue", "Swiftlet", "TestSupport"]),
         .testTarget(name: "SwiftletServeTests", dependencies: ["SwiftletServe", "KeyValue", "Swiftlet", "TestSupport"]),
+        .testTarget(name: "HookTests", dependencies: ["Swiftlet", "Hooks", "TestSupport"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine", "Swiftlet", "SwiftletServe"]),
         // The image writer, and the runtime under a real containerd (Debian's, started by the tests).
         .testTarget(name: "ContainerTests", dependencies: ["ContainerImage", "ContainerRuntime", "Digest", "swiftlet", "TestSupport"]),
@@ -118,7 +123,8 @@ let package = Package(
 package.targets += [
     .target(name: "SwiftletABI"),
     .target(name: "KernelSupport", path: "Sources/Kernel/Support"),
-    .target(name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport", "WasmEngine"], path: "Sources/Kernel/Swift"),
+    .target(
+        name: "Kernel", dependencies: ["SwiftletABI", "KernelSupport", "WasmEngine", "Hooks"], path: "Sources/Kernel/Swift"),
 ]
 
 // The monitor drives Linux KVM, so it exists only where the manifest is evaluated on Linux.

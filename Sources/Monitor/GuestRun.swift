@@ -38,6 +38,27 @@ public struct GuestRun: Sendable {
     public var fuel: UInt64?
     public var maxMemoryPages: UInt64 = 65536
     public var moduleValidation = ModuleValidation.validate
+    /// The hooks the kernel runs around the module's WASI calls, in order.
+    public var hooks: [Hook] = []
+    /// Fuel for each call of a hook's handler.
+    public var hookFuel: UInt64 = 1_000_000
+    /// Whether a hook's failure ends the run instead of denying the call.
+    public var hookFailureEndsRun = false
+
+    /// A hook module for the kernel (``BootInfo/hookTableAddress``).
+    public struct Hook: Sendable {
+        public var module: [UInt8]
+        /// How messages name it.
+        public var name: String
+        /// What its `config` import reads.
+        public var configuration: [UInt8]
+
+        public init(module: [UInt8], name: String, configuration: [UInt8]) {
+            self.module = module
+            self.name = name
+            self.configuration = configuration
+        }
+    }
 
     public init(module: [UInt8]) {
         self.module = .bytes(module)
@@ -47,14 +68,29 @@ public struct GuestRun: Sendable {
         module = .file(descriptor: descriptor, size: size)
     }
 
-    /// The pieces after the module in the order ``place(at:in:)`` lays them out, each with the BootInfo fields it fills.
+    /// The pieces after the module in the order ``place(at:in:)`` lays them out, each with the BootInfo fields it fills;
+    /// then each hook's module, name and configuration.
     func pieces() -> [[UInt8]] {
         [
             Self.stringTable(arguments),
             Self.stringTable(environment),
             Array((invocation?.name ?? "").utf8),
             Self.argumentRecords(invocation?.arguments ?? []),
-        ]
+        ] + hooks.flatMap { [$0.module, Array($0.name.utf8), $0.configuration] }
+    }
+
+    /// The hook table: a ``HookRecord`` for each hook, whose pieces lie at `addresses` (three each, in order).
+    private func hookTable(addresses: ArraySlice<UInt64>) -> [UInt8] {
+        hooks.indices.flatMap { index in
+            let first = addresses.startIndex + index * 3
+            let record = HookRecord(
+                moduleAddress: addresses[first], moduleSize: UInt64(hooks[index].module.count),
+                nameAddress: addresses[first + 1], nameLength: UInt64(hooks[index].name.utf8.count),
+                configurationAddress: addresses[first + 2], configurationLength: UInt64(hooks[index].configuration.count))
+            var bytes: [UInt8] = []
+            record.forEachWord { _, word in bytes += (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+            return bytes
+        }
     }
 
     /// ``ABIValue`` records back to back, as ``BootInfo/invokeArgumentsAddress`` holds them.
@@ -69,8 +105,12 @@ public struct GuestRun: Sendable {
     func place(
         at start: UInt64, limit: UInt64, into bootInfo: inout BootInfo, memory: borrowing GuestMemory
     ) throws(GuestRunError) -> UInt64 {
-        let pieces = pieces()
-        let sizes = [module.size] + pieces.map { UInt64($0.count) }
+        var pieces = pieces()
+        // The hook table follows the pieces, then the hooks' output region, which is only reserved (guest memory starts
+        // zeroed, so its fill level is 0).
+        let hookTableSize = UInt64(hooks.count * HookRecord.byteCount)
+        let hookOutputSize = hooks.isEmpty ? 0 : HookOutputRegion.size
+        let sizes = [module.size] + pieces.map { UInt64($0.count) } + [hookTableSize, hookOutputSize]
         var addresses: [UInt64] = []
         var cursor = start
         for size in sizes {
@@ -80,6 +120,7 @@ public struct GuestRun: Sendable {
             guard !overflow, end <= limit else { throw .doesNotFit(bytes: size, limit: limit) }
             cursor = end
         }
+        pieces.append(hookTable(addresses: addresses[5..<5 + hooks.count * 3]))
         do {
             try placeModule(at: GuestPhysicalAddress(addresses[0]), memory: memory)
             for (piece, address) in zip(pieces, addresses.dropFirst()) {
@@ -104,6 +145,13 @@ public struct GuestRun: Sendable {
         bootInfo.invokeArgumentCount = UInt64(invocation?.arguments.count ?? 0)
         bootInfo.fuel = fuel ?? BootInfo.unlimitedFuel
         bootInfo.maxMemoryPages = maxMemoryPages
+        if !hooks.isEmpty {
+            bootInfo.hookTableAddress = addresses[addresses.count - 2]
+            bootInfo.hookCount = UInt64(hooks.count)
+            bootInfo.hookOutputAddress = addresses[addresses.count - 1]
+            bootInfo.hookFuel = hookFuel
+            bootInfo.hookFailureEndsRun = hookFailureEndsRun ? 1 : 0
+        }
         return cursor
     }
 

@@ -53,6 +53,8 @@ public struct HypercallDispatcher: Sendable {
     let wasi: WASICallServer
     /// Serves host calls; nil when the VM has no host functions, and a host call is then malformed.
     let hostCallHandler: HostCallHandler?
+    /// Where the hooks' output and failures go; nil when the run has no hooks, and their hypercalls are then malformed.
+    var hooks: HookChannel?
     public private(set) var console: [UInt8] = []
     public private(set) var errorOutput: [UInt8] = []
     /// Whether captured output was dropped because it exceeded ``consoleLimit``.
@@ -148,12 +150,43 @@ public struct HypercallDispatcher: Sendable {
             return .snapshot
         case .hostCall:
             return try hostCall(at: UInt64(value), memory: memory)
+        case .hookOutput:
+            try drainHookOutput(memory: memory)
+            return .resume
+        case .hookFailure:
+            guard let hooks else { throw .malformedRequest(call, "this VM has no hooks") }
+            let request = try readRequest(ConsoleWriteRequest.self, at: UInt64(value), memory: memory)
+            let buffer = try guestBuffer(request.bufferAddress, length: min(request.length, Self.maximumMessageLength))
+            hooks.reportFailure(String(decoding: try bytes(buffer, memory: memory), as: UTF8.self))
+            return .resume
         case .discard:
             let request = try readRequest(DiscardRequest.self, at: UInt64(value), memory: memory)
             let range = try guestBuffer(request.start, length: request.length)
             guard memory.discard(range) else { throw .malformedRequest(call, "a range of whole pages is required") }
             return .resume
         }
+    }
+
+    /// Writes the bytes in the hooks' output region to their destination and empties it: when the guest says it is full,
+    /// and once more when the run ends, however it ends.
+    func drainHookOutput(memory: borrowing GuestMemory) throws(HypercallError) {
+        guard let hooks else { throw .malformedRequest(.hookOutput, "this VM has no hooks") }
+        let fillLevel = try load(hooks.region.start.rawValue + HookOutputRegion.fillLevelOffset, memory: memory)
+        guard fillLevel <= HookOutputRegion.capacity else {
+            throw .malformedRequest(.hookOutput, "a fill level of \(fillLevel) bytes, more than the region holds")
+        }
+        if let descriptor = hooks.descriptor, fillLevel > 0 {
+            let data = try guestBuffer(hooks.region.start.rawValue + HookOutputRegion.dataOffset, length: fillLevel)
+            do {
+                try memory.withBytes(at: data.start, count: data.length) { bytes in
+                    // A destination that fails (a full disk, a closed pipe) loses the hooks' output, not the run.
+                    try? Syscalls.writeAll(descriptor, bytes)
+                }
+            } catch {
+                throw .bufferOutsideGuestRegion(address: data.start, length: data.length)
+            }
+        }
+        try writeBack(0, at: hooks.region.start.rawValue + HookOutputRegion.fillLevelOffset, memory: memory)
     }
 
     /// The answer to a WASI call when no ``wasiHandler`` is set (the full WASI host plugs in there): the VM has no
@@ -355,6 +388,15 @@ public struct HypercallDispatcher: Sendable {
             throw .requestOutsideGuestRegion(address: range.start)
         }
     }
+}
+
+/// Where a run's hooks send what they emit and how their failures are reported (the run's ``GuestRun/hooks``).
+public struct HookChannel: Sendable {
+    /// The ``HookOutputRegion`` in guest memory.
+    public let region: GuestRange
+    /// The host descriptor the bytes are written to (the caller's), or nil to drop them.
+    public let descriptor: Int32?
+    public let reportFailure: @Sendable (String) -> Void
 }
 
 /// A run that failed inside the guest, as the kernel described it.

@@ -42,6 +42,10 @@ public struct MicroVMConfiguration: Sendable {
     /// Bytes reserved at the top of guest memory, with a snapshot point, for the inputs of runs restored from the
     /// snapshot (arguments, environment, the export to invoke): untouched until a restore writes there.
     public var runInputsCapacity: UInt64 = 1 << 20
+    /// Where the bytes the run's hooks emit go (a host descriptor, the caller's); nil drops them.
+    public var hookOutput: Int32?
+    /// Told of each failure of a hook the run goes on after (the kernel reports a hook's 1st, 10th, 100th... failure).
+    public var hookFailureReport: @Sendable (String) -> Void = { _ in }
     /// How a VM restored from a snapshot gets its memory (see ``RestoredMemory``).
     public var restoredMemory = RestoredMemory.copyOnWrite
 
@@ -219,7 +223,12 @@ public struct MicroVM: ~Copyable {
         let layout = VMSnapshotLayout(
             memorySize: configuration.memorySize, bootInfoAddress: GuestPhysicalAddress(stackTop),
             mailboxAddress: mailboxAddress, runInputs: GuestRange(start: GuestPhysicalAddress(usableEnd), length: reserved)!)
-        let hypercalls = Self.dispatcher(layout: layout, memory: memory, configuration: configuration)
+        var hypercalls = Self.dispatcher(layout: layout, memory: memory, configuration: configuration)
+        if bootInfo.hookOutputAddress != 0 {
+            hypercalls.hooks = HookChannel(
+                region: GuestRange(start: GuestPhysicalAddress(bootInfo.hookOutputAddress), length: HookOutputRegion.size)!,
+                descriptor: configuration.hookOutput, reportFailure: configuration.hookFailureReport)
+        }
         bootInfo.wasiMailboxAddress = hypercalls.wasi.hasMailbox ? mailboxAddress.rawValue : 0
 
         let vm = try wrap { () throws(KVMError) in try system.createVM() }
@@ -429,7 +438,10 @@ public struct MicroVM: ~Copyable {
     }
 
     private func result(_ outcome: MicroVMOutcome) -> MicroVMResult {
-        MicroVMResult(
+        // What the hooks emitted since the region was last drained; the region is in guest memory, so this holds after
+        // a guest fault too. A guest that left the region malformed loses only its own hooks' last output.
+        if hypercalls.hooks != nil { try? hypercalls.drainHookOutput(memory: memory) }
+        return MicroVMResult(
             outcome: outcome, console: hypercalls.console, errorOutput: hypercalls.errorOutput,
             consoleTruncated: hypercalls.consoleTruncated, invokeResults: hypercalls.invokeResults,
             moduleValidated: hypercalls.moduleValidated, moduleStartTime: moduleStartTime(), exitCount: exitCount,

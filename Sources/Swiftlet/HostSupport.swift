@@ -68,20 +68,20 @@ private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) 
 /// Writes all of `text` to the descriptor at once (no buffering), retrying short writes.
 package func writeAll(_ text: String, to fd: Int32) {
     var text = text
-    text.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            // SAFETY: offset < bytes.count, so the write reads only inside the string's UTF-8 storage.
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written > 0 {
-                offset += written
-            } else if written < 0 && errno == EINTR {
-                continue
-            } else {
-                return
-            }
-        }
+    text.withUTF8 { _ = writeAll(UnsafeRawBufferPointer($0), to: fd) }
+}
+
+/// Writes all of `bytes` to `descriptor`, retrying short writes; 0, or the errno of the write that failed.
+package func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32 {
+    var offset = 0
+    while offset < bytes.count {
+        // SAFETY: offset < bytes.count, so the write reads only inside `bytes`.
+        let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return errno }
+        offset += count
     }
+    return 0
 }
 
 /// The path of the running program's executable.

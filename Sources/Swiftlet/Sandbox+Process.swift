@@ -12,6 +12,7 @@ extension Sandbox {
     func executeInProcess(_ entry: Entry) throws(SandboxError) -> Ending {
         let module = try module()
         let world = try makeProcessWorld(for: entry, module: module)
+        defer { world.hookOutput?.drain() }
         return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) -> Ending in
             statistics.definedFunctionCount = module.functions.count
             let instance: Instance
@@ -91,8 +92,11 @@ extension Sandbox {
         }
         ignoreBrokenPipes()
         var imports = Imports()
+        let hooks = try makeProcessHooks()
         // Only the WASI functions the module imports: a restore binds them in every new store.
-        wasi.define(in: &imports, store: store, importedBy: module)
+        wasi.define(
+            in: &imports, store: store, importedBy: module,
+            wrapping: hooks.map { hooks in { function, body in hooks.hooks.wrap(call: function.rawValue, body) } })
         for function in configuration.hostFunctions {
             let hostFunction = store.makeHostFunction(type: function.type) { caller, arguments throws(Trap) in
                 guard let memory = caller.memory else {
@@ -110,7 +114,8 @@ extension Sandbox {
             }
             imports.define(module: function.module, name: function.name, .function(hostFunction))
         }
-        return ProcessWorld(store: store, wasi: wasi, imports: imports, timeout: configuration.limits.timeout)
+        return ProcessWorld(
+            store: store, wasi: wasi, imports: imports, timeout: configuration.limits.timeout, hookOutput: hooks?.output)
     }
 
     /// The new instance, or nil if the module called `proc_exit` while it was instantiated (its start function).
@@ -162,6 +167,8 @@ struct ProcessWorld {
     let wasi: WASIHost
     let imports: Imports
     let timeout: Duration?
+    /// Where the execution's hooks emit, drained when it ends; nil without hooks.
+    let hookOutput: ProcessHookOutput?
 
     /// Runs `body` under the time limit: when it passes, the engine is interrupted at its next call or loop
     /// back-edge, and a blocking WASI call is woken.

@@ -184,6 +184,14 @@ extension Sandbox {
         guestRun.arguments = wasi.arguments
         guestRun.environment = wasi.environment
         guestRun.fuel = configuration.limits.fuel
+        if !configuration.hooks.isEmpty {
+            _ = try hookModules()  // a bad hook is reported before a VM is made, as in-process
+            guestRun.hooks = configuration.hooks.map {
+                GuestRun.Hook(module: $0.bytes, name: $0.name, configuration: Array($0.configuration.utf8))
+            }
+            guestRun.hookFuel = configuration.hookOptions.fuelPerEvent
+            guestRun.hookFailureEndsRun = configuration.hookOptions.endsRunOnFailure
+        }
         if let pages = configuration.limits.maxMemoryPages { guestRun.maxMemoryPages = pages }
         if case .export(let name, let arguments) = entry {
             try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
@@ -212,6 +220,8 @@ extension Sandbox {
         vmConfiguration.hostCallHandler = hostCalls
         vmConfiguration.wasiInterrupt = { [interrupt = wasiHost.interruptHandle] in interrupt.interrupt() }
         vmConfiguration.wasiMailbox = configuration.virtualMachine.wasiMailbox
+        vmConfiguration.hookOutput = configuration.hookOptions.output
+        vmConfiguration.hookFailureReport = configuration.hookOptions.failureReport
         ignoreBrokenPipes()
         return vmConfiguration
     }
@@ -276,6 +286,7 @@ extension Sandbox {
         case .unlinkable: return .unlinkable(module: name, reason: failure.message)
         case .noStartFunction: return .noStartFunction(module: name)
         case .noSuchFunction: return .noSuchExport(module: name, name: failure.message)
+        case .hookFailed: return .invalidHook(failure.message)
         }
     }
 

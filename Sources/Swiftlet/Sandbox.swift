@@ -64,7 +64,12 @@ public final class Sandbox {
     /// configuration changes between them): a snapshot's world, and host functions. A micro-VM's guest answers WASI
     /// itself, so no host function may stand in for one of its functions, in-process either.
     private static func checkWorld(of configuration: Configuration) throws(SandboxError) {
-        if case .snapshot(let snapshot) = configuration.module { try snapshot.check(configuration) }
+        if case .snapshot(let snapshot) = configuration.module {
+            try snapshot.check(configuration)
+            if !configuration.hooks.isEmpty {
+                throw .unsupported("hooks see a run from its start: a sandbox restored from a snapshot cannot have them")
+            }
+        }
         let wasi = WASIHost.moduleName
         if let function = configuration.hostFunctions.first(where: { $0.module.utf8.elementsEqual(wasi.utf8) }) {
             throw .invalidConfiguration(

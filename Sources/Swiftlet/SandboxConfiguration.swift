@@ -25,6 +25,10 @@ extension Sandbox {
         /// engine links any import, by module and name (the last one listed wins) and type; an import none serves is
         /// ``SandboxError/unlinkable(module:reason:)``. None may be in `wasi_snapshot_preview1`, the sandbox's WASI.
         public var hostFunctions: [HostFunction] = []
+        /// Hooks run around each of the module's WASI calls, in order, in either isolation (see ``Hook``). Not with a
+        /// snapshot: hooks see a run from its start.
+        public var hooks: [Hook] = []
+        public var hookOptions = HookOptions()
         /// Where what is known about modules is kept between runs (a module validated before is not validated
         /// again), or nil for none.
         public var moduleCache: ModuleCache?

@@ -25,6 +25,8 @@ public enum SandboxError: Error, CustomStringConvertible {
     case invalidConfiguration(String)
     /// A snapshot file that cannot be used: damaged, not a snapshot, or made by another version.
     case invalidSnapshot(path: String, reason: String)
+    /// A hook module that does not decode, validate or follow the hook ABI, or whose initialization failed.
+    case invalidHook(String)
     /// A feature this isolation does not offer.
     case unsupported(String)
     /// The micro-VM cannot be made here: no usable KVM, no guest kernel image, or the host failed to set it up.
@@ -55,7 +57,8 @@ public enum SandboxError: Error, CustomStringConvertible {
             "guest out of memory: the kernel could not allocate \(requested) bytes in a \(memoryMiB) MiB micro-VM "
                 + "(raise --memory)"
         case .invalidSnapshot(let path, let reason): "cannot use the snapshot `\(path)`: \(reason)"
-        case .invalidConfiguration(let message), .unsupported(let message), .virtualMachineUnavailable(let message):
+        case .invalidConfiguration(let message), .unsupported(let message), .virtualMachineUnavailable(let message),
+            .invalidHook(let message):
             message
         case .guestCrashed(let message, _): message
         }

@@ -218,16 +218,3 @@ private struct DescriptionReader {
 
     private var malformed: SandboxError { .invalidSnapshot(path: "", reason: "its description is malformed") }
 }
-
-/// Writes all of `bytes` to `descriptor`; 0, or the errno of the write that failed.
-private func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32 {
-    var offset = 0
-    while offset < bytes.count {
-        // SAFETY: offset < bytes.count, so the write reads only inside `bytes`.
-        let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return errno }
-        offset += count
-    }
-    return 0
-}

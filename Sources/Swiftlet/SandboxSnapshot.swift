@@ -117,6 +117,9 @@ extension Sandbox {
     public func snapshot(at point: SnapshotPoint, translatingAllFunctions: Bool = false) throws(SandboxError)
         -> SandboxSnapshot
     {
+        if !configuration.hooks.isEmpty {
+            throw .unsupported("hooks see a run from its start: a sandbox with hooks cannot be captured in a snapshot")
+        }
         if translatingAllFunctions && point != .afterInitialization {
             throw .unsupported("every function can be translated before a snapshot after initialization only")
         }

@@ -93,6 +93,16 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     /// the capture, so that restored runs translate none (a server restores its snapshot per request); 0: only what
     /// ran before it is translated.
     public var translatesAllFunctions: UInt64 = 0
+    /// The hooks the kernel runs around the module's WASI calls: ``hookCount`` ``HookRecord``s back to back at
+    /// ``hookTableAddress`` (none: 0 and 0).
+    public var hookTableAddress: UInt64 = 0
+    public var hookCount: UInt64 = 0
+    /// The ``HookOutputRegion`` the hooks emit into, reserved by the monitor (0 without hooks).
+    public var hookOutputAddress: UInt64 = 0
+    /// Fuel for each call of a hook's handler.
+    public var hookFuel: UInt64 = 0
+    /// 1: a hook's failure ends the run; 0: it denies the call with ENOTCAPABLE.
+    public var hookFailureEndsRun: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -110,7 +120,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 38
+    public static let wordCount = 43
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -151,6 +161,11 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         runInputsSize = word(35)
         linksHostFunctions = word(36)
         translatesAllFunctions = word(37)
+        hookTableAddress = word(38)
+        hookCount = word(39)
+        hookOutputAddress = word(40)
+        hookFuel = word(41)
+        hookFailureEndsRun = word(42)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -192,6 +207,11 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(35, runInputsSize)
         body(36, linksHostFunctions)
         body(37, translatesAllFunctions)
+        body(38, hookTableAddress)
+        body(39, hookCount)
+        body(40, hookOutputAddress)
+        body(41, hookFuel)
+        body(42, hookFailureEndsRun)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

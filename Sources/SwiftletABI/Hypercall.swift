@@ -46,6 +46,12 @@ public enum Hypercall: UInt16, Sendable {
     /// in before resuming the guest. A host function that traps ends the run there, with the trap's message, as it
     /// would in-process: the exit does not return.
     case hostCall = 12
+    /// The ``HookOutputRegion`` at ``BootInfo/hookOutputAddress`` is full: the monitor writes its bytes to the hooks'
+    /// output and sets its fill level to 0 (it drains the region once more when the run ends). Value: ignored.
+    case hookOutput = 13
+    /// A hook failed (trapped, ran out of fuel, returned no verdict) and the run goes on: the monitor reports the
+    /// message. Value: guest-physical address of a ``ConsoleWriteRequest`` naming the message's UTF-8 bytes.
+    case hookFailure = 14
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

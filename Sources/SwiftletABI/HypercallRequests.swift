@@ -152,6 +152,8 @@ public struct GuestFailureReport: ABIRecord, Equatable, Sendable {
         case noStartFunction = 4
         /// The export to invoke is missing or not a function; the message is its name.
         case noSuchFunction = 5
+        /// A hook could not be set up (invalid, or its initialization failed); the message is the hook error's.
+        case hookFailed = 6
     }
 
     public var kind: UInt64
@@ -203,5 +205,48 @@ public struct InvokeResultsReport: ABIRecord, Equatable, Sendable {
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
         body(0, valuesAddress)
         body(1, count)
+    }
+}
+
+/// One hook of ``BootInfo/hookTableAddress``: its module's bytes, its name (for messages) and its configuration string,
+/// each as an address and a length in guest memory.
+public struct HookRecord: ABIRecord, Equatable, Sendable {
+    public var moduleAddress: UInt64
+    public var moduleSize: UInt64
+    public var nameAddress: UInt64
+    public var nameLength: UInt64
+    public var configurationAddress: UInt64
+    public var configurationLength: UInt64
+
+    public init(
+        moduleAddress: UInt64, moduleSize: UInt64, nameAddress: UInt64, nameLength: UInt64,
+        configurationAddress: UInt64, configurationLength: UInt64
+    ) {
+        self.moduleAddress = moduleAddress
+        self.moduleSize = moduleSize
+        self.nameAddress = nameAddress
+        self.nameLength = nameLength
+        self.configurationAddress = configurationAddress
+        self.configurationLength = configurationLength
+    }
+
+    public static let wordCount = 6
+
+    public init(word: (Int) -> UInt64) {
+        moduleAddress = word(0)
+        moduleSize = word(1)
+        nameAddress = word(2)
+        nameLength = word(3)
+        configurationAddress = word(4)
+        configurationLength = word(5)
+    }
+
+    public func forEachWord(_ body: (Int, UInt64) -> Void) {
+        body(0, moduleAddress)
+        body(1, moduleSize)
+        body(2, nameAddress)
+        body(3, nameLength)
+        body(4, configurationAddress)
+        body(5, configurationLength)
     }
 }

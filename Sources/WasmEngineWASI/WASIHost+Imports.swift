@@ -20,10 +20,15 @@ extension WASIHost {
     /// Defines in `imports` only the preview1 functions `module` imports, as `define(in:store:)` does all 46: a
     /// sandbox restored from a snapshot binds its imports in each new store, where defining every function cost
     /// ~40 µs. An import of a name preview1 lacks is left undefined, for instantiation or restore to refuse.
-    public func define(in imports: inout Imports, store: Store, importedBy module: Module) {
+    /// - Parameter wrapping: makes each function's body from the plain one and the function's number (hooks run
+    ///   around every call this way).
+    public func define(
+        in imports: inout Imports, store: Store, importedBy module: Module,
+        wrapping: ((WASIFunction, @escaping HostFunctionBody) -> HostFunctionBody)? = nil
+    ) {
         for item in module.imports where item.module == Self.moduleName {
             guard let function = Self.functionsByName[item.name] else { continue }
-            define(function, in: &imports, store: store)
+            define(function, in: &imports, store: store, wrapping: wrapping)
         }
     }
 
@@ -33,11 +38,14 @@ extension WASIHost {
         return functions
     }()
 
-    private func define(_ function: WASIFunction, in imports: inout Imports, store: Store) {
+    private func define(
+        _ function: WASIFunction, in imports: inout Imports, store: Store,
+        wrapping: ((WASIFunction, @escaping HostFunctionBody) -> HostFunctionBody)? = nil
+    ) {
         let type = FuncType(
             parameters: function.parameterIsI64.map { $0 ? .i64 : .i32 },
             results: function.returnsErrno ? [.i32] : [])
-        let hostFunction = store.makeHostFunction(type: type) { [self] caller, values throws(Trap) in
+        let body: HostFunctionBody = { [self] caller, values throws(Trap) in
             let arguments = values.map(Self.rawArgument)
             let outcome: WASICallOutcome
             if let memory = caller.memory {
@@ -52,6 +60,7 @@ extension WASIHost {
             case .exited(let status): throw Trap(.host("exit with status \(status)"))
             }
         }
+        let hostFunction = store.makeHostFunction(type: type, wrapping.map { $0(function, body) } ?? body)
         imports.define(module: Self.moduleName, name: function.name, .function(hostFunction))
     }
 

@@ -33,6 +33,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Key-value stores") var keyValue: KeyValueOptions
 
+    @OptionGroup(title: "Hooks") var hookArguments: HookArguments
+
     @Argument(help: "The WebAssembly binary module to run.")
     var module: String
 
@@ -49,7 +51,8 @@ struct RunCommand: ParsableCommand {
             module: module, arguments: arguments, invoke: invoke, isolation: isolation, memory: vmOptions.memory,
             timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: world.directories,
             environment: world.environment, listenAddresses: world.listenAddresses, cacheDisabled: cacheOptions.disabled,
-            cacheDirectory: cacheOptions.directory, verbose: verbose, keyValue: keyValue.stores.isEmpty ? nil : keyValue)
+            cacheDirectory: cacheOptions.directory, verbose: verbose, keyValue: keyValue.stores.isEmpty ? nil : keyValue,
+            hooks: hookArguments.hooks.isEmpty ? nil : hookArguments)
     }
 }
 
@@ -115,6 +118,7 @@ extension RunOptions {
         if let keyValue {
             configuration.hostFunctions = try keyValue.makeService().hostFunctions(grantedStores: keyValue.stores)
         }
+        try hooks?.apply(to: &configuration)
         configuration.limits.vmMemoryMiB = memory
         configuration.limits.fuel = fuel
         configuration.limits.maxMemoryPages = maxMemoryPages

@@ -20,6 +20,8 @@ struct RunOptions: Equatable {
     var verbose = false
     /// The key-value stores granted to the module, and where they are kept; nil for none (no `kv` imports).
     var keyValue: KeyValueOptions?
+    /// The hooks loaded beside the module; nil for none.
+    var hooks: HookArguments?
 
     /// The options of `run ARGUMENTS...` (the subcommand's name first), when every one is spelled as RunCommand
     /// declares it (`--name value`; the module, then its arguments); nil for anything else (help, `--name=value`,

@@ -14,15 +14,15 @@ struct BuildCommandTests {
         for attempt in 0..<2 {
             let archive = scratch.path + "/image-\(attempt).tar"
             let result = try SwiftletBinary.run(["build", "-o", archive, "-t", "app:1", "--env", "A=b", module, "arg"])
-            try #require(result.status == 0, "\(result.error)")
-            outputs.append((result.output, try Data(contentsOf: URL(fileURLWithPath: archive))))
+            try #require(result.status == 0, "\(result.standardError)")
+            outputs.append((result.standardOutput, try Data(contentsOf: URL(fileURLWithPath: archive))))
         }
         #expect(outputs[0].digest.hasPrefix("sha256:"))
         #expect(outputs[0].digest == outputs[1].digest)
         #expect(outputs[0].archive == outputs[1].archive)
 
         let artifact = try SwiftletBinary.run(["build", "-o", scratch.path + "/artifact", "-t", "app:1", "--kind", "wasm-artifact", module])
-        try #require(artifact.status == 0, "\(artifact.error)")
+        try #require(artifact.status == 0, "\(artifact.standardError)")
         for file in ["oci-layout", "index.json"] {
             #expect(FileManager.default.fileExists(atPath: scratch.path + "/artifact/" + file))
         }
@@ -35,9 +35,9 @@ struct BuildCommandTests {
         try Data("\u{7f}ELF".utf8).write(to: URL(fileURLWithPath: program))
         let refused = try SwiftletBinary.run(["build", "-o", scratch.path + "/image.tar", "-t", "p", program])
         #expect(refused.status == 1)
-        #expect(refused.error.contains("is not a WebAssembly module (give --platform for a native program)"))
+        #expect(refused.standardError.contains("is not a WebAssembly module (give --platform for a native program)"))
         let native = try SwiftletBinary.run(
             ["build", "-o", scratch.path + "/image.tar", "-t", "p", "--platform", "linux/amd64", program])
-        #expect(native.status == 0, "\(native.error)")
+        #expect(native.status == 0, "\(native.standardError)")
     }
 }

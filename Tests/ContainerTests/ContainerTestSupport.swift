@@ -30,14 +30,14 @@ enum SwiftletBinary {
     }()
 
     /// `swiftlet-runtime ARGUMENTS`.
-    static func runtime(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandRun {
+    static func runtime(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProgram.Result {
         _ = try BuiltExecutable.named("swiftlet")
-        return try CommandRun.run(runtimePath, arguments, environment: environment, timeout: .seconds(30))
+        return try ChildProgram.run(URL(fileURLWithPath: runtimePath), arguments, environment: environment, timeout: 30)
     }
 
     /// `swiftlet ARGUMENTS`.
-    static func run(_ arguments: [String]) throws -> CommandRun {
-        try CommandRun.run(try BuiltExecutable.named("swiftlet").path, arguments)
+    static func run(_ arguments: [String]) throws -> ChildProgram.Result {
+        try ChildProgram.run(try BuiltExecutable.named("swiftlet"), arguments)
     }
 }
 
@@ -93,9 +93,9 @@ enum TestPrograms {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc") else {
             throw ToolMissing(description: "gcc not found (Debian packages gcc and libc6-dev)")
         }
-        let result = try CommandRun.run(
-            "/usr/bin/gcc", ["-static", "-O2", "-o", output, sources.appendingPathComponent("native_hello.c").path])
-        guard result.status == 0 else { throw ToolMissing(description: "gcc -static failed: \(result.error)") }
+        let result = try ChildProgram.run(
+            URL(fileURLWithPath: "/usr/bin/gcc"), ["-static", "-O2", "-o", output, sources.appendingPathComponent("native_hello.c").path])
+        guard result.status == 0 else { throw ToolMissing(description: "gcc -static failed: \(result.standardError)") }
         return output
     }
 }

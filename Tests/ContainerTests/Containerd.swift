@@ -43,7 +43,7 @@ final class Containerd: @unchecked Sendable {
             waitingFor: "made its socket", output: .discarded
         ) { access(socket, F_OK) == 0 }
         for _ in 0..<100 where try ctr(["version"]).status != 0 { usleep(50_000) }
-        snapshotter = try ctr(["plugins", "list"]).output.split(separator: "\n").contains {
+        snapshotter = try ctr(["plugins", "list"]).standardOutput.split(separator: "\n").contains {
             let columns = $0.split(separator: " ", omittingEmptySubsequences: true)
             return columns.count >= 4 && columns[1] == "overlayfs" && columns[3] == "ok"
         } ? "overlayfs" : "native"
@@ -54,14 +54,14 @@ final class Containerd: @unchecked Sendable {
     private(set) var snapshotter = "native"
 
     /// `ctr --address SOCKET --namespace swiftlet-tests ARGUMENTS`.
-    func ctr(_ arguments: [String], timeout: Duration = .seconds(60)) throws -> CommandRun {
-        try CommandRun.run(
-            "/usr/bin/ctr", ["--address", socket, "--namespace", Self.namespace] + arguments, timeout: timeout)
+    func ctr(_ arguments: [String], timeout: TimeInterval = 60) throws -> ChildProgram.Result {
+        try ChildProgram.run(
+            URL(fileURLWithPath: "/usr/bin/ctr"), ["--address", socket, "--namespace", Self.namespace] + arguments, timeout: timeout)
     }
 
     /// `ctr run` through this runtime.
     func run(_ options: [String] = [], image: String = probeImage, id: String, _ arguments: [String] = []) throws
-        -> CommandRun
+        -> ChildProgram.Result
     {
         try ctr(
             ["run", "--snapshotter", snapshotter, "--fifo-dir", scratch.path + "/fifo", "--runc-binary",
@@ -81,9 +81,9 @@ final class Containerd: @unchecked Sendable {
         ]
         for arguments in builds {
             let build = try SwiftletBinary.run(arguments)
-            try #require(build.status == 0, "swiftlet \(arguments): \(build.error)")
+            try #require(build.status == 0, "swiftlet \(arguments): \(build.standardError)")
             let imported = try ctr(["images", "import", "--snapshotter", snapshotter, arguments[2]])
-            try #require(imported.status == 0, "ctr images import: \(imported.error)")
+            try #require(imported.status == 0, "ctr images import: \(imported.standardError)")
         }
     }
 
@@ -131,8 +131,8 @@ final class Containerd: @unchecked Sendable {
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) throws {
         let deadline = ContinuousClock.now + .seconds(5)
         while !processesLeft().isEmpty, ContinuousClock.now < deadline { usleep(10_000) }
-        #expect(try ctr(["containers", "list", "--quiet"]).output == "", sourceLocation: sourceLocation)
-        #expect(try ctr(["tasks", "list", "--quiet"]).output == "", sourceLocation: sourceLocation)
+        #expect(try ctr(["containers", "list", "--quiet"]).standardOutput == "", sourceLocation: sourceLocation)
+        #expect(try ctr(["tasks", "list", "--quiet"]).standardOutput == "", sourceLocation: sourceLocation)
         let states = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
         #expect(states == [], "state directories left", sourceLocation: sourceLocation)
         #expect(processesLeft() == [], sourceLocation: sourceLocation)
@@ -141,10 +141,10 @@ final class Containerd: @unchecked Sendable {
     }
 
     func stop() {
-        for id in (try? ctr(["tasks", "list", "--quiet"]).output.split(separator: "\n")) ?? [] {
+        for id in (try? ctr(["tasks", "list", "--quiet"]).standardOutput.split(separator: "\n")) ?? [] {
             _ = try? ctr(["tasks", "delete", "--force", String(id)])
         }
-        for id in (try? ctr(["containers", "list", "--quiet"]).output.split(separator: "\n")) ?? [] {
+        for id in (try? ctr(["containers", "list", "--quiet"]).standardOutput.split(separator: "\n")) ?? [] {
             _ = try? ctr(["containers", "delete", String(id)])
         }
         daemon?.kill()

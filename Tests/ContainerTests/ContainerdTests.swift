@@ -13,19 +13,19 @@ struct ContainerdTests {
 
     @Test func moduleRunsAndPrints() throws {
         let result = try containerd.run(["--rm"], id: "hello")
-        #expect(result.status == 0, "\(result.error)")
-        #expect(result.output == "hello from a Wasm container\n")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "hello from a Wasm container\n")
         try containerd.expectNothingLeft()
     }
 
     @Test func argumentsEnvironmentAndExitStatus() throws {
         let arguments = try containerd.run(["--rm"], id: "args", ["/probe.wasm", "args", "one", "two words"])
-        #expect(arguments.output == "one\ntwo words\n")
+        #expect(arguments.standardOutput == "one\ntwo words\n")
 
         let environment = try containerd.run(["--rm", "--env", "GIVEN=by ctr"], id: "env", ["/probe.wasm", "env", "GIVEN"])
-        #expect(environment.output == "GIVEN=by ctr\n")
+        #expect(environment.standardOutput == "GIVEN=by ctr\n")
         let fromImage = try containerd.run(["--rm"], id: "env", ["/probe.wasm", "env", "IMAGE_VARIABLE"])
-        #expect(fromImage.output == "IMAGE_VARIABLE=from the image\n")
+        #expect(fromImage.standardOutput == "IMAGE_VARIABLE=from the image\n")
 
         let exit = try containerd.run(["--rm"], id: "exit", ["/probe.wasm", "exit", "7"])
         #expect(exit.status == 7)
@@ -36,15 +36,15 @@ struct ContainerdTests {
     /// destination, read and written.
     @Test func rootFilesystemAndBindMountsArePreopens() throws {
         let image = try containerd.run(["--rm"], id: "image-file", ["/probe.wasm", "cat", "/etc/greeting.txt"])
-        #expect(image.output == "a file in the image\n", "\(image.error)")
+        #expect(image.standardOutput == "a file in the image\n", "\(image.standardError)")
 
         let host = try Scratch("swiftlet-bind")
         try Data("from the host\n".utf8).write(to: URL(fileURLWithPath: host.path + "/in.txt"))
         let mount = ["--mount", "type=bind,src=\(host.path),dst=/data,options=rbind:rw"]
         let read = try containerd.run(["--rm"] + mount, id: "bind-read", ["/probe.wasm", "cat", "/data/in.txt"])
-        #expect(read.output == "from the host\n", "\(read.error)")
+        #expect(read.standardOutput == "from the host\n", "\(read.standardError)")
         let write = try containerd.run(["--rm"] + mount, id: "bind-write", ["/probe.wasm", "write", "/data/out.txt", "guest"])
-        #expect(write.status == 0, "\(write.error)")
+        #expect(write.status == 0, "\(write.standardError)")
         #expect(try String(contentsOfFile: host.path + "/out.txt", encoding: .utf8) == "guest")
         try containerd.expectNothingLeft()
     }
@@ -57,13 +57,13 @@ struct ContainerdTests {
         let started = try containerd.run(
             ["--detach", "--log-uri", "file://" + log, "--memory-limit", String(memoryLimit)], id: "sleeper",
             ["/probe.wasm", "sleep"])
-        try #require(started.status == 0, "\(started.error)")
+        try #require(started.status == 0, "\(started.standardError)")
         let deadline = ContinuousClock.now + .seconds(30)
         while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("sleeping") != true {
             try #require(ContinuousClock.now < deadline, "the module never printed")
             usleep(10_000)
         }
-        let pid = try #require(Int32(try containerd.ctr(["tasks", "list"]).output.split(separator: "\n")
+        let pid = try #require(Int32(try containerd.ctr(["tasks", "list"]).standardOutput.split(separator: "\n")
             .first { $0.hasPrefix("sleeper ") }?.split(separator: " ", omittingEmptySubsequences: true)[1] ?? ""))
         #expect(try containerd.runtimeState("sleeper")["status"] as? String == "running")
         // The init is in its control groups (linux.cgroupsPath, /NAMESPACE/ID), its memory limited as asked.
@@ -94,11 +94,11 @@ struct ContainerdTests {
             "tasks", "exec", "--exec-id", "second", "--fifo-dir", containerd.scratch.path + "/fifo", "sleeper", "/probe.wasm",
         ])
         #expect(exec.status != 0)
-        #expect(exec.error.contains("exec is not supported for Wasm containers"), "\(exec.error)")
+        #expect(exec.standardError.contains("exec is not supported for Wasm containers"), "\(exec.standardError)")
 
         let killedAt = ContinuousClock.now
         #expect(try containerd.ctr(["tasks", "kill", "sleeper"]).status == 0)
-        while try containerd.ctr(["tasks", "list"]).output.contains("RUNNING"), ContinuousClock.now - killedAt < .seconds(10) {
+        while try containerd.ctr(["tasks", "list"]).standardOutput.contains("RUNNING"), ContinuousClock.now - killedAt < .seconds(10) {
             usleep(5_000)
         }
         let stopTime = ContinuousClock.now - killedAt
@@ -107,7 +107,7 @@ struct ContainerdTests {
 
         let deleted = try containerd.ctr(["tasks", "delete", "sleeper"])
         #expect(deleted.status == 0)
-        #expect(deleted.error.contains("143"), "\(deleted.error)")
+        #expect(deleted.standardError.contains("143"), "\(deleted.standardError)")
         #expect(try containerd.ctr(["containers", "delete", "sleeper"]).status == 0)
         for group in groups { #expect(!FileManager.default.fileExists(atPath: group), "\(group) is left") }
         try containerd.expectNothingLeft()
@@ -123,19 +123,19 @@ struct ContainerdTests {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
             throw ToolMissing(description: "script not found (Debian package bsdutils)")
         }
-        let result = try CommandRun.run("/usr/bin/script", ["-qec", command, "/dev/null"], timeout: .seconds(60))
-        #expect(result.status == 0, "\(result.error)")
+        let result = try ChildProgram.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"])
+        #expect(result.status == 0, "\(result.standardError)")
         // Each terminal on the way (the container's, script's) turns "\n" into "\r\n".
-        let lines = result.output.split(whereSeparator: \.isNewline).joined(separator: "\n")
-        #expect(lines.hasSuffix("on\na\nterminal"), "\(result.output)")
+        let lines = result.standardOutput.split(whereSeparator: \.isNewline).joined(separator: "\n")
+        #expect(lines.hasSuffix("on\na\nterminal"), "\(result.standardOutput)")
         try containerd.expectNothingLeft()
     }
 
     /// A container that is not a module (here a static native program) is runc's, start to end.
     @Test func nativeContainerGoesToRunc() throws {
         let result = try containerd.run(["--rm"], image: Containerd.nativeImage, id: "native")
-        #expect(result.status == 0, "\(result.error)")
-        #expect(result.output == "hello from a native container\n")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "hello from a native container\n")
         try containerd.expectNothingLeft()
     }
 
@@ -143,8 +143,8 @@ struct ContainerdTests {
     @Test func missingModuleIsAnErrorContainerdShows() throws {
         let result = try containerd.run(["--rm"], id: "missing", ["/missing.wasm"])
         #expect(result.status != 0)
-        #expect(result.error.contains(#"OCI runtime create failed: unable to start container process: exec: "/missing.wasm""#),
-            "\(result.error)")
+        #expect(result.standardError.contains(#"OCI runtime create failed: unable to start container process: exec: "/missing.wasm""#),
+            "\(result.standardError)")
         _ = try containerd.ctr(["containers", "delete", "missing"])
         try containerd.expectNothingLeft()
     }
@@ -152,7 +152,7 @@ struct ContainerdTests {
     @Test func fiftyContainersInARowLeaveNothing() throws {
         for index in 0..<50 {
             let result = try containerd.run(["--rm"], id: "row-\(index)")
-            try #require(result.output == "hello from a Wasm container\n", "container \(index): \(result.error)")
+            try #require(result.standardOutput == "hello from a Wasm container\n", "container \(index): \(result.standardError)")
         }
         try containerd.expectNothingLeft()
     }
@@ -179,7 +179,7 @@ extension Containerd {
     /// The runtime's `state` document of a container (what the shim reads).
     func runtimeState(_ id: String) throws -> [String: Any] {
         let result = try SwiftletBinary.runtime(["--root", runcRoot + "/" + Self.namespace, "state", id])
-        try #require(result.status == 0, "\(result.error)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        try #require(result.status == 0, "\(result.standardError)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
     }
 }

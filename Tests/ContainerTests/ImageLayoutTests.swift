@@ -125,9 +125,9 @@ struct ImageLayoutTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("layer.tar")
         try Data(archive).write(to: path)
-        let result = try CommandRun.run("/usr/bin/tar", ["--utc", "-tvf", path.path])
-        try #require(result.status == 0, "tar: \(result.error)")
-        return result.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let result = try ChildProgram.run(URL(fileURLWithPath: "/usr/bin/tar"), ["--utc", "-tvf", path.path])
+        try #require(result.status == 0, "tar: \(result.standardError)")
+        return result.standardOutput.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
     }
 
     /// skopeo (Debian's) accepts the layout directory and the tarball and reads the same image from both.
@@ -142,17 +142,17 @@ struct ImageLayoutTests {
         try layout.write(directory: directory + "/dir")
         try layout.writeArchive(to: directory + "/image.tar")
         for reference in ["oci:\(directory)/dir:1", "oci-archive:\(directory)/image.tar:1"] {
-            let result = try CommandRun.run(skopeo, ["inspect", reference])
-            try #require(result.status == 0, "skopeo inspect \(reference): \(result.error)")
-            let inspected = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            let result = try ChildProgram.run(URL(fileURLWithPath: skopeo), ["inspect", reference])
+            try #require(result.status == 0, "skopeo inspect \(reference): \(result.standardError)")
+            let inspected = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
             #expect(inspected["Digest"] as? String == layout.manifestDigest)
             #expect(inspected["Os"] as? String == "wasip1")
             #expect(inspected["Architecture"] as? String == "wasm")
         }
         let artifact = try ImageLayout(Self.recipe(), kind: .wasmArtifact, reference: "app")
         try artifact.write(directory: directory + "/artifact")
-        let raw = try CommandRun.run(skopeo, ["inspect", "--raw", "oci:\(directory)/artifact:latest"])
-        try #require(raw.status == 0, "skopeo inspect --raw: \(raw.error)")
-        #expect(raw.output.contains("application/vnd.wasm.config.v0+json"))
+        let raw = try ChildProgram.run(URL(fileURLWithPath: skopeo), ["inspect", "--raw", "oci:\(directory)/artifact:latest"])
+        try #require(raw.status == 0, "skopeo inspect --raw: \(raw.standardError)")
+        #expect(raw.standardOutput.contains("application/vnd.wasm.config.v0+json"))
     }
 }

@@ -58,7 +58,7 @@ struct RuntimeCommandLineTests {
             "--root", scratch.path + "/root", "--log", log, "--log-format", "json", "create", "--bundle", bundle, "c1",
         ])
         #expect(result.status == 1)
-        #expect(result.error.contains("config.json is not a valid runtime spec"))
+        #expect(result.standardError.contains("config.json is not a valid runtime spec"))
         let line = try #require(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").last)
         let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
         #expect(entry["level"] == "error")
@@ -93,12 +93,12 @@ struct RuntimeCommandLineTests {
         let bundle = try Bundle(in: scratch, arguments: ["/app.wasm"], files: ["other.wasm": [0, 0x61, 0x73, 0x6d]])
         let missing = try SwiftletBinary.runtime(["--root", scratch.path + "/root", "create", "--bundle", bundle.path, "c1"])
         #expect(missing.status == 1)
-        #expect(missing.error.contains(#"exec: "/app.wasm": stat /app.wasm: No such file or directory"#))
+        #expect(missing.standardError.contains(#"exec: "/app.wasm": stat /app.wasm: No such file or directory"#))
 
         let notModule = try Bundle(in: scratch, arguments: ["/app.wasm"], files: ["app.wasm": Array("text".utf8)])
         let result = try SwiftletBinary.runtime(["--root", scratch.path + "/root", "create", "--bundle", notModule.path, "c2"])
         #expect(result.status == 1)
-        #expect(result.error.contains("is not a WebAssembly module"))
+        #expect(result.standardError.contains("is not a WebAssembly module"))
     }
 
     /// A created container waits for `start` in its init, whose rlimits are the bundle's; `state` reports it as runc
@@ -115,24 +115,24 @@ struct RuntimeCommandLineTests {
             extra: ["process": process, "annotations": ["org.example/owner": "tests"]])
         let pidFile = scratch.path + "/init.pid"
         let created = try SwiftletBinary.runtime(["--root", root, "create", "--bundle", bundle.path, "--pid-file", pidFile, "c1"])
-        try #require(created.status == 0, "\(created.error)")
+        try #require(created.status == 0, "\(created.standardError)")
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
         let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
         let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }
         #expect(openFiles?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(2) == ["100", "200"])
 
         let state = try SwiftletBinary.runtime(["--root", root, "state", "c1"])
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(state.output.utf8)) as? [String: Any])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(state.standardOutput.utf8)) as? [String: Any])
         #expect(document["status"] as? String == "created")
         #expect(document["pid"] as? Int == Int(pid))
         #expect(document["bundle"] as? String == bundle.path)
         #expect(document["rootfs"] as? String == bundle.path + "/rootfs")
         #expect(document["annotations"] as? [String: String] == ["org.example/owner": "tests"])
-        #expect(try SwiftletBinary.runtime(["--root", root, "ps", "--format", "json", "c1"]).output == "[\(pid)]\n")
+        #expect(try SwiftletBinary.runtime(["--root", root, "ps", "--format", "json", "c1"]).standardOutput == "[\(pid)]\n")
 
         let refused = try SwiftletBinary.runtime(["--root", root, "delete", "c1"])
         #expect(refused.status == 1)
-        #expect(refused.error.contains("cannot delete container c1 that is not stopped: created"))
+        #expect(refused.standardError.contains("cannot delete container c1 that is not stopped: created"))
         #expect(try SwiftletBinary.runtime(["--root", root, "delete", "--force", "c1"]).status == 0)
         // The init was this test's grandchild, reparented to init(1) (or a subreaper): gone, or at most a zombie.
         #expect(kill(pid, 0) != 0 || ContainerProcess.isZombie(pid))
@@ -142,7 +142,7 @@ struct RuntimeCommandLineTests {
     @Test func featuresIsJSON() throws {
         let result = try SwiftletBinary.runtime(["features"])
         #expect(result.status == 0)
-        let features = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let features = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(features["ociVersionMin"] as? String == "1.0.0")
     }
 }

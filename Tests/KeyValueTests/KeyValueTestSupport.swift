@@ -73,32 +73,7 @@ enum KeyValueTestSupport {
             error: try String(contentsOfFile: error, encoding: .utf8))
     }
 
-    /// The isolations the tests run modules in: both where this machine makes micro-VMs, else in-process only, and
-    /// the trait `needsVirtualMachine` skips its tests saying why.
-    static let isolations: [Isolation] = virtualMachineProblem == nil ? Isolation.allCases : [.process]
-
-    /// Why an empty module cannot run in a micro-VM here, in the library's words; nil where it can (or fails
-    /// otherwise, which the tests then report). `SWIFTLET_KVM_DEVICE` names another KVM device, as for `swiftlet run`
-    /// (`SWIFTLET_KVM_DEVICE=/nonexistent` plays a machine without KVM).
-    static let virtualMachineProblem: String? = {
-        // (module (func (export "_start")))
-        let module: [UInt8] = [
-            0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
-            0x07, 0x0A, 0x01, 0x06, 0x5F, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B,
-        ]
-        var configuration = Sandbox.Configuration(module: .bytes(module, name: "empty"))
-        configuration.isolation = .vm
-        configuration.limits.vmMemoryMiB = 16
-        configuration.virtualMachine.kvmDevicePath = ProcessInfo.processInfo.environment["SWIFTLET_KVM_DEVICE"] ?? "/dev/kvm"
-        do throws(SandboxError) {
-            try Sandbox(configuration).run()
-            return nil
-        } catch .virtualMachineUnavailable(let reason) {
-            return reason
-        } catch {
-            return nil
-        }
-    }()
+    static let isolations = MicroVMProbe.isolations
 }
 
 extension Trait where Self == ConditionTrait {
@@ -106,8 +81,7 @@ extension Trait where Self == ConditionTrait {
     /// other tests then run their modules in-process only: `KeyValueTestSupport.isolations`).
     static var needsVirtualMachine: Self {
         .enabled(
-            if: KeyValueTestSupport.virtualMachineProblem == nil,
-            Comment(rawValue: "needs a micro-VM: \(KeyValueTestSupport.virtualMachineProblem ?? "")"))
+            if: MicroVMProbe.problem == nil, Comment(rawValue: "needs a micro-VM: \(MicroVMProbe.problem ?? "")"))
     }
 }
 

@@ -1,5 +1,7 @@
+import Glibc
 @testable import Monitor
 import SwiftletABI
+import Synchronization
 import Testing
 
 /// The run-time hypercalls (fd_write, WASI, failure, results) against hostile and valid requests, without KVM.
@@ -36,6 +38,47 @@ struct HypercallRequestTests {
             FDWriteRequest(fd: fd, iovecsAddress: tableAddress, iovecCount: count ?? UInt64(iovecs.count)),
             at: GuestPhysicalAddress(requestAddress))
         return Result { () throws(HypercallError) in try call(.fdWrite, memory: memory, dispatcher: &dispatcher) }
+    }
+
+    @Test("the hooks' output region is written out and emptied on each drain; a hostile fill level stops the VM")
+    func hookOutputDrains() throws {
+        let memory = try makeMemory()
+        var pipeEnds: [Int32] = [0, 0]
+        try #require(pipe(&pipeEnds) == 0)
+        defer { pipeEnds.forEach { close($0) } }
+        let region = GuestRange(start: GuestPhysicalAddress(tableAddress), length: HookOutputRegion.size)!
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        // Without hooks, both hook hypercalls are malformed.
+        #expect(throws: HypercallError.malformedRequest(.hookOutput, "this VM has no hooks")) {
+            try dispatcher.handleOut(port: Hypercall.hookOutput.port, size: 4, value: 0, memory: memory)
+        }
+        dispatcher.hooks = HookChannel(region: region, descriptor: pipeEnds[1], reportFailure: { _ in })
+        try memory.write(Array("trace line\n".utf8), at: GuestPhysicalAddress(tableAddress + HookOutputRegion.dataOffset))
+        try memory.store(UInt64(11), at: GuestPhysicalAddress(tableAddress))
+        #expect(try dispatcher.handleOut(port: Hypercall.hookOutput.port, size: 4, value: 0, memory: memory) == .resume)
+        var received = [UInt8](repeating: 0, count: 64)
+        #expect(read(pipeEnds[0], &received, 64) == 11)
+        #expect(Array(received[..<11]) == Array("trace line\n".utf8))
+        #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(tableAddress)) == 0)
+        try memory.store(HookOutputRegion.capacity + 1, at: GuestPhysicalAddress(tableAddress))
+        #expect(throws: HypercallError.self) {
+            try dispatcher.handleOut(port: Hypercall.hookOutput.port, size: 4, value: 0, memory: memory)
+        }
+    }
+
+    @Test("a hook failure's message reaches the host's report")
+    func hookFailureReported() throws {
+        let memory = try makeMemory()
+        let reports = ReportLog()
+        var dispatcher = HypercallDispatcher(guestRegion: guestRegion, consoleLimit: 1024)
+        dispatcher.hooks = HookChannel(
+            region: GuestRange(start: GuestPhysicalAddress(tableAddress), length: HookOutputRegion.size)!, descriptor: nil,
+            reportFailure: { reports.append($0) })
+        try memory.store(ConsoleWriteRequest(bufferAddress: bufferAddress, length: 5), at: GuestPhysicalAddress(requestAddress))
+        #expect(
+            try dispatcher.handleOut(port: Hypercall.hookFailure.port, size: 4, value: UInt32(requestAddress), memory: memory)
+                == .resume)
+        #expect(reports.messages == ["hello"])
     }
 
     @Test("fd_write gathers every iovec in one call and reports the bytes written")
@@ -277,3 +320,10 @@ struct HypercallRequestTests {
 
 /// SwiftletABI's WASI names in number order (this file does not import WASIHost, whose `WASIFunction` would clash).
 let abiWASIFunctionNames = WASIFunction.names.map(\.description)
+
+/// Messages a test's hook-failure report received (the report is `@Sendable`).
+private final class ReportLog: Sendable {
+    private let log = Mutex<[String]>([])
+    func append(_ message: String) { log.withLock { $0.append(message) } }
+    var messages: [String] { log.withLock { $0 } }
+}

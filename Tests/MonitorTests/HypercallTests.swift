@@ -95,18 +95,37 @@ struct ABIRecordTests {
         info.runInputsSize = 35
         info.linksHostFunctions = 36
         info.translatesAllFunctions = 37
+        info.hookTableAddress = 38
+        info.hookCount = 39
+        info.hookOutputAddress = 40
+        info.hookFuel = 41
+        info.hookFailureEndsRun = 42
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        for word in [6, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37] {
+        for word in [6] + Array(22...42) {
             let expected: UInt64 = word == 6 ? 5 : UInt64(word)
             #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
         }
-        #expect(BootInfo.byteCount == 38 * 8)
+        #expect(BootInfo.byteCount == 43 * 8)
         #expect(info.isCompatible)
+    }
+
+    @Test("a hook's record round-trips at fixed word offsets")
+    func hookRecordLayout() throws {
+        let record = HookRecord(
+            moduleAddress: 1, moduleSize: 2, nameAddress: 3, nameLength: 4, configurationAddress: 5, configurationLength: 6)
+        let memory = try GuestMemory(size: 4096)
+        try memory.store(record, at: GuestPhysicalAddress(64))
+        #expect(try memory.load(HookRecord.self, at: GuestPhysicalAddress(64)) == record)
+        for word in 0..<6 {
+            #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == UInt64(word + 1))
+        }
+        #expect(Hypercall.hookOutput.port == Hypercall.portBase + 13)
+        #expect(Hypercall.hookFailure.port == Hypercall.portBase + 14)
     }
 
     @Test("a host call's record round-trips at fixed word offsets")

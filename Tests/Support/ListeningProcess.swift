@@ -85,6 +85,13 @@ public final class ListeningProcess {
         return status == nil
     }
 
+    /// Waits up to `limit` for the process to end by itself; its wait status, or nil if it still runs.
+    public func waitForExit(within limit: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        return status
+    }
+
     /// kill -9, and waits for the process to be gone.
     public func kill() {
         guard isRunning else { return }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Swiftlet
 import SwiftletServe
+import TestSupport
 import Testing
 
 /// The per-request model through a real HTTP client, the same checks in each isolation: ``PerRequestChecks`` holds them,

@@ -79,45 +79,14 @@ enum WASITestSupport {
         return directory
     }
 
-    struct RunResult: Equatable {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
+    typealias RunResult = ChildProgram.Result
 
-    /// Runs a program to completion with `input` on stdin and `environment` added to this process's, its output
-    /// collected in files.
+    /// Runs a program to completion (see `ChildProgram.run`).
     static func run(
         _ executable: URL, _ arguments: [String], input: String = "", environment: [String: String] = [:],
         timeout: TimeInterval = 60
     ) throws -> RunResult {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let paths = ["in", "out", "err"].map { directory.appendingPathComponent($0) }
-        try Data(input.utf8).write(to: paths[0])
-        for path in paths.dropFirst() { _ = FileManager.default.createFile(atPath: path.path, contents: nil) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        process.standardInput = try FileHandle(forReadingFrom: paths[0])
-        process.standardOutput = try FileHandle(forWritingTo: paths[1])
-        process.standardError = try FileHandle(forWritingTo: paths[2])
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            throw ToolMissing(description: "\(executable.lastPathComponent) \(arguments) did not finish in \(Int(timeout))s")
-        }
-        process.waitUntilExit()
-        return RunResult(
-            status: process.terminationStatus,
-            standardOutput: try String(contentsOf: paths[1], encoding: .utf8),
-            standardError: try String(contentsOf: paths[2], encoding: .utf8))
+        try ChildProgram.run(executable, arguments, input: input, environment: environment, timeout: timeout)
     }
 
     /// Every entry beneath `directory`: its relative path, its kind, and its contents or link target; with

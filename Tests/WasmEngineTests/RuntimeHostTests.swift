@@ -35,6 +35,38 @@ import Testing
         #expect(trapReason { try store.invoke(poke, [.i32(0), .i64(0)]) } == .host("no memory"))
     }
 
+    @Test func slotHostFunctionsWorkInPlaceAndFunctionsRunOnSlots() throws {
+        let store = Store()
+        // (i32, i64) -> i32: the sum of the low halves, read from and written to the call's slots.
+        let add = store.makeSlotHostFunction(type: .of([.i32, .i64], [.i32])) { caller, slots throws(Trap) in
+            guard caller.memory != nil || slots.count >= 2 else { throw Trap(.host("no slots")) }
+            slots[0] = UInt64(UInt32(truncatingIfNeeded: slots[0] &+ slots[1]))
+        }
+        var imports = Imports()
+        imports.define(module: "env", name: "add", .function(add))
+        var builder = ModuleBuilder()
+        builder.importFunction("env", "add", .of([.i32, .i64], [.i32]))
+        builder.function(
+            .of([.i32], [.i32]), frameSize: 3, export: "f",
+            [
+                Instruction(.const64, 2, 40),
+                Instruction(.copy, 1, 0),
+                Instruction(.call, 0, 1),
+                Instruction(.copy, 0, 1),
+                Instruction(.return),
+            ])
+        let instance = try store.instantiate(builder.module, imports: imports)
+        #expect(try store.invoke(instance.function("f"), [.i32(2)]) == [.i32(42)])
+        // Called directly, through values, as any host function.
+        #expect(try store.invoke(add, [.i32(UInt32.max), .i64(3)]) == [.i32(2)])
+        // A module's function on slots: arguments in, results out, no arrays.
+        let slots = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 1)
+        defer { slots.deallocate() }
+        slots[0] = 5
+        try store.invoke(instance.function("f"), slots: slots)
+        #expect(slots[0] == 45)
+    }
+
     @Test func hostTrapsUnwindWasmFrames() throws {
         let store = Store()
         let fail = store.makeHostFunction(type: .of([], [])) { (_, _) throws(Trap) in throw Trap(.host("boom")) }

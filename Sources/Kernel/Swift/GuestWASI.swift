@@ -1,4 +1,5 @@
 #if hasFeature(Embedded)
+import Hooks
 import SwiftletABI
 import WasmEngine
 
@@ -23,25 +24,32 @@ final class GuestWASI {
         let count: UInt32
     }
 
-    /// One import definition for each function `module` imports from `wasi_snapshot_preview1`.
-    func imports(for module: Module, store: Store) -> Imports {
+    /// One import definition for each function `module` imports from `wasi_snapshot_preview1`, each run inside
+    /// `hooks` when there are some.
+    func imports(for module: Module, store: Store, hooks: HookSet?) -> Imports {
         var imports = Imports()
         for entry in module.imports {
             guard WASIFunction.equal(WASIFunction.moduleName, entry.module),
                 case .function(let typeIndex) = entry.descriptor, Int(typeIndex) < module.types.count
             else { continue }
-            let function = hostFunction(named: entry.name, declaredType: module.types[Int(typeIndex)], store: store)
-            imports.define(module: entry.module, name: entry.name, .function(function))
+            var (type, body) = hostFunction(named: entry.name, declaredType: module.types[Int(typeIndex)])
+            if let hooks, let number = WASIFunction.number(of: entry.name) {
+                body = hooks.wrap(call: UInt32(number), body)
+            }
+            imports.define(module: entry.module, name: entry.name, .function(store.makeHostFunction(type: type, body)))
         }
         return imports
     }
 
-    private func hostFunction(named name: String, declaredType: FuncType, store: Store) -> Function {
+    /// A preview1 function's type and body: the guest's own answer, or a stub forwarding it to the host.
+    private func hostFunction(named name: String, declaredType: FuncType) -> (FuncType, HostFunctionBody) {
         let i32 = ValueType.i32
-        func define(_ parameters: [ValueType], _ body: @escaping (Caller, [Value]) -> UInt64) -> Function {
-            store.makeHostFunction(type: FuncType(parameters: parameters, results: [i32])) { caller, arguments in
+        func define(
+            _ parameters: [ValueType], _ body: @escaping (Caller, [Value]) -> UInt64
+        ) -> (FuncType, HostFunctionBody) {
+            (FuncType(parameters: parameters, results: [i32]), { caller, arguments in
                 [.i32(UInt32(truncatingIfNeeded: body(caller, arguments)))]
-            }
+            })
         }
         if WASIFunction.equal("fd_write", name) {
             let number = WASIFunction.number(of: name)
@@ -87,12 +95,12 @@ final class GuestWASI {
             }
         }
         if WASIFunction.equal("proc_exit", name) {
-            return store.makeHostFunction(type: FuncType(parameters: [i32], results: [])) { _, values in
+            return (FuncType(parameters: [i32], results: []), { _, values in
                 Hypercalls.exit(status: Self.u32(values, 0))
-            }
+            })
         }
         if Snapshot.point == .atFirstStandardInputRead, WASIFunction.equal("fd_read", name) {
-            return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType, store: store) {
+            return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType) {
                 caller, values in
                 guard !Snapshot.isTaken, Self.u32(values, 0) == 0 else { return }
                 let bootInfo = Snapshot.take()
@@ -101,19 +109,18 @@ final class GuestWASI {
                 caller.store.remainingFuel = min(bootInfo.fuel, BootInfo.unlimitedFuel - 1)
             }
         }
-        return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType, store: store)
+        return forwardingStub(number: WASIFunction.number(of: name), declaredType: declaredType)
     }
 
     /// Forwards the call as the module declared it; an unknown name, or a declared type no preview1 function has,
     /// answers ENOSYS without leaving the VM.
     /// - Parameter beforeForwarding: runs first on every call (the stdin snapshot point's hook).
     private func forwardingStub(
-        number: UInt64?, declaredType: FuncType, store: Store,
-        beforeForwarding: ((Caller, [Value]) -> Void)? = nil
-    ) -> Function {
+        number: UInt64?, declaredType: FuncType, beforeForwarding: ((Caller, [Value]) -> Void)? = nil
+    ) -> (FuncType, HostFunctionBody) {
         let forwardable = declaredType.parameters.count <= WASICallRequest.maximumArgumentCount
             && declaredType.results.count <= 1
-        return store.makeHostFunction(type: declaredType) { caller, values in
+        return (declaredType, { caller, values in
             beforeForwarding?(caller, values)
             let errno = forwardable ? Self.forward(number: number, caller, values) : WASIErrno.notImplemented
             return declaredType.results.map { type in
@@ -126,7 +133,7 @@ final class GuestWASI {
                 case .externref: .externref(nil)
                 }
             }
-        }
+        })
     }
 
     /// One ``Hypercall/wasi`` exit; ENOSYS without one for a name preview1 does not have.

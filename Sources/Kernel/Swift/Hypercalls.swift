@@ -51,6 +51,20 @@ enum Hypercalls {
         }
     }
 
+    /// Has the monitor write out the full hook output region and empty it.
+    static func drainHookOutput() {
+        swiftlet_out32(Hypercall.hookOutput.port, 0)
+    }
+
+    /// Has the monitor report a hook's failure.
+    static func reportHookFailure(_ message: String) {
+        var message = message
+        message.withUTF8 { bytes in
+            let base = bytes.baseAddress.map { address(of: $0) } ?? 0
+            call(.hookFailure, with: ConsoleWriteRequest(bufferAddress: base, length: UInt64(bytes.count)))
+        }
+    }
+
     /// Sends the invoked export's results, which ends the VM with status 0: one exit for both.
     static func exit(withResults values: [ABIValue]) -> Never {
         var words: [UInt64] = []

@@ -1,4 +1,5 @@
 #if hasFeature(Embedded)
+import Hooks
 import KernelSupport
 import SwiftletABI
 import WasmEngine
@@ -22,6 +23,8 @@ struct ModuleRun {
             Hypercalls.failure(.invalidModule, message: error.description)
         }
 
+        // Before the module's store measures the heap left for it: the hooks' stores take their share first.
+        let hooks = KernelHooks.load(bootInfo)
         var configuration = Store.Configuration()
         configuration.fuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
         // A snapshot taken inside `_start` refuels the store from a host call; the engine reads a new budget there only
@@ -53,7 +56,7 @@ struct ModuleRun {
                 count: UInt32(truncatingIfNeeded: bootInfo.argumentCount)),
             environment: .init(bytes: bytes(at: bootInfo.environmentAddress, count: bootInfo.environmentSize),
                 count: UInt32(truncatingIfNeeded: bootInfo.environmentCount)))
-        var imports = wasi.imports(for: module, store: store)
+        var imports = wasi.imports(for: module, store: store, hooks: hooks)
         if bootInfo.linksHostFunctions != 0 { HostCallStubs.define(in: &imports, for: module, store: store) }
         let instance: Instance
         do throws(InstantiationError) {

@@ -27,9 +27,18 @@ extension Store {
     /// Runs the wasm function `entry` whose frame (arguments in place, locals zeroed) starts at `frame`.
     /// On return its results are in `frame[0..<resultCount]`.
     func execute(_ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        // On the stack, not the heap: a host that enters often (a hook on every WASI call) paid a malloc and a free for
+        // each entry. The state's address is stable while the run lasts, which is all the handlers need.
+        try withUnsafeTemporaryAllocation(of: MachineState.self, capacity: 1) { (buffer) throws(Trap) in
+            try execute(entry, frame: frame, state: buffer.baseAddress!)
+        }
+    }
+
+    private func execute(
+        _ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>,
+        state: UnsafeMutablePointer<MachineState>
+    ) throws(Trap) {
         let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
-        let state = UnsafeMutablePointer<MachineState>.allocate(capacity: 1)
-        defer { state.deallocate() }
         // While the run lasts, the fuel it holds (the state's bank and slice) is out of `fuelRemaining`.
         let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
         // SAFETY: freshly allocated for this run; every field is a trivial value or an unowned reference to

@@ -156,3 +156,9 @@ public struct Caller {
 }
 
 public typealias HostFunctionBody = (Caller, [Value]) throws(Trap) -> [Value]
+
+/// A host function that takes its arguments from the call's slots and leaves its results there: `slots[0..<parameter
+/// count]` in and `slots[0..<result count]` out, in the engine's encoding (i32s zero-extended, floats as their bits). No
+/// array is made per call, for a host whose functions are called very often (a hook's imports, on every WASI call).
+/// Nothing checks what it leaves: its results are whatever the slots hold.
+public typealias SlotHostFunctionBody = (Caller, UnsafeMutableBufferPointer<UInt64>) throws(Trap) -> Void

@@ -53,23 +53,42 @@ extension Store {
         guard arguments.map({ $0.type }) == type.parameters else {
             throw Trap(.host("invoke: the arguments do not match the function's parameter types"))
         }
+        guard callee.pointee.code != nil else {
+            guard invokeNesting < Store.maxInvokeNesting else { throw Trap(.callStackExhausted) }
+            invokeNesting += 1
+            defer { invokeNesting -= 1 }
+            return try callHostFunction(callee, arguments: arguments, memory: nil)
+        }
+        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Swift.max(arguments.count, type.results.count, 1)) {
+            (slots) throws(Trap) -> [Value] in
+            for (index, argument) in arguments.enumerated() { slots[index] = slot(for: argument) }
+            try invoke(function, slots: slots)
+            return type.results.enumerated().map { index, resultType in value(ofSlot: slots[index], type: resultType) }
+        }
+    }
+
+    /// Calls `function`, which a module of this store defines, with its arguments in `slots` (in the engine's slot
+    /// encoding, i32s zero-extended), and leaves its results there: no arrays and no type check per call, for a host
+    /// that calls the same function very often (a hook on every WASI call) and checked its type once.
+    /// - Precondition: `function` is not a host function, and `slots` has room for its parameters and for its results.
+    public func invoke(_ function: Function, slots: UnsafeMutableBufferPointer<UInt64>) throws(Trap) {
+        let callee = functions[function.address]
+        precondition(callee.pointee.code != nil, "invoke(_:slots:) calls functions modules define")
+        let parameterCount = callee.pointee.parameterCount
+        let resultCount = callee.pointee.resultCount
+        precondition(parameterCount <= slots.count && resultCount <= slots.count, "too few slots for the function")
         guard invokeNesting < Store.maxInvokeNesting else { throw Trap(.callStackExhausted) }
         invokeNesting += 1
         defer { invokeNesting -= 1 }
-
-        guard callee.pointee.code != nil else {
-            return try callHostFunction(callee, arguments: arguments, memory: nil)
-        }
         try translateIfNeeded(callee)
         allocateStacksIfNeeded()
         let frame = stackTop!
         guard callee.pointee.frameSize <= valueStackEnd! - frame else { throw Trap(.callStackExhausted) }
-        for (index, argument) in arguments.enumerated() { frame[index] = slot(for: argument) }
-        // SAFETY: the frame fits below `valueStackEnd` (checked above).
-        (frame + callee.pointee.parameterCount).update(
-            repeating: 0, count: callee.pointee.localCount - callee.pointee.parameterCount)
+        // SAFETY: the frame fits below `valueStackEnd` (checked above), and `slots` holds the parameters (precondition).
+        frame.update(from: slots.baseAddress!, count: parameterCount)
+        (frame + parameterCount).update(repeating: 0, count: callee.pointee.localCount - parameterCount)
         try execute(callee, frame: frame)
-        return type.results.enumerated().map { index, resultType in value(ofSlot: frame[index], type: resultType) }
+        slots.baseAddress!.update(from: frame, count: resultCount)
     }
 
     func allocateStacksIfNeeded() {
@@ -92,9 +111,24 @@ extension Store {
     func callHostFunction(
         _ function: UnsafeMutablePointer<FunctionRecord>, arguments: [Value], memory: Memory?
     ) throws(Trap) -> [Value] {
-        let body = hostFunctions[function.pointee.hostIndex]
-        let results = try body(Caller(store: self, memory: memory), arguments)
-        guard results.map({ $0.type }) == functionTypes[function.pointee.typeID].results else {
+        let caller = Caller(store: self, memory: memory)
+        let body: HostFunctionBody
+        switch hostFunctions[function.pointee.hostIndex] {
+        case .values(let values): body = values
+        case .slots(let slots):
+            let type = functionTypes[function.pointee.typeID]
+            return try withUnsafeTemporaryAllocation(
+                of: UInt64.self, capacity: Swift.max(arguments.count, type.results.count, 1)
+            ) { (buffer) throws(Trap) -> [Value] in
+                for (index, argument) in arguments.enumerated() { buffer[index] = slot(for: argument) }
+                try slots(caller, buffer)
+                return type.results.enumerated().map { index, resultType in value(ofSlot: buffer[index], type: resultType) }
+            }
+        }
+        let results = try body(caller, arguments)
+        // Compared in place: mapping the results to their types cost an allocation on every host call.
+        let resultTypes = functionTypes[function.pointee.typeID].results
+        guard results.count == resultTypes.count, zip(results, resultTypes).allSatisfy({ $0.type == $1 }) else {
             throw Trap.hostResultTypeMismatch
         }
         return results
@@ -107,21 +141,26 @@ extension Store {
         _ function: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>,
         callerInstance: UnsafeMutablePointer<InstanceRecord>, callFrameTop currentCallFrameTop: UnsafeMutablePointer<CallFrame>
     ) throws(Trap) {
-        let type = functionTypes[function.pointee.typeID]
         let savedStackTop = stackTop
         let savedCallFrameTop = callFrameTop
-        stackTop = frame + Swift.max(type.parameters.count, type.results.count)
+        let slotCount = Swift.max(function.pointee.parameterCount, function.pointee.resultCount)
+        stackTop = frame + slotCount
         callFrameTop = currentCallFrameTop
         defer {
             stackTop = savedStackTop
             callFrameTop = savedCallFrameTop
         }
+        let memoryAddress = callerInstance.pointee.memory.pointee.address
+        let memory = memoryAddress < 0 ? nil : Memory(address: memoryAddress)
+        if case .slots(let body) = hostFunctions[function.pointee.hostIndex] {
+            // In place: the arguments are the frame's first slots, and the results go back there.
+            return try body(Caller(store: self, memory: memory), UnsafeMutableBufferPointer(start: frame, count: slotCount))
+        }
+        let type = functionTypes[function.pointee.typeID]
         let arguments = type.parameters.enumerated().map { index, parameterType in
             value(ofSlot: frame[index], type: parameterType)
         }
-        let memoryAddress = callerInstance.pointee.memory.pointee.address
-        let results = try callHostFunction(
-            function, arguments: arguments, memory: memoryAddress < 0 ? nil : Memory(address: memoryAddress))
+        let results = try callHostFunction(function, arguments: arguments, memory: memory)
         for (index, result) in results.enumerated() { frame[index] = slot(for: result) }
     }
 }

@@ -60,7 +60,7 @@ public final class Store {
     public internal(set) var translatedFunctionCount = 0
     /// The linked code of every function (and each instance's stand-ins), freed with the store.
     var codeBuffers: [UnsafeMutablePointer<LinkedInstruction>] = []
-    var hostFunctions: [HostFunctionBody] = []
+    var hostFunctions: [HostFunctionImplementation] = []
     /// Canonical function types: a type's id is its index here.
     var functionTypes: [FuncType] = []
     var functionTypeIDs: [FuncType: Int] = [:]
@@ -120,12 +120,28 @@ public final class Store {
     }
 
     public func makeHostFunction(type: FuncType, _ body: @escaping HostFunctionBody) -> Function {
-        hostFunctions.append(body)
+        makeHostFunction(type: type, .values(body))
+    }
+
+    /// A host function of numeric parameters and results that works on the call's slots (see `SlotHostFunctionBody`).
+    public func makeSlotHostFunction(type: FuncType, _ body: @escaping SlotHostFunctionBody) -> Function {
+        precondition(!(type.parameters + type.results).contains { $0.isReference }, "slot host functions take numbers")
+        return makeHostFunction(type: type, .slots(body))
+    }
+
+    private func makeHostFunction(type: FuncType, _ implementation: HostFunctionImplementation) -> Function {
+        hostFunctions.append(implementation)
         let record = FunctionRecord(
             code: nil, frameSize: 0, localCount: 0, parameterCount: type.parameters.count,
             resultCount: type.results.count, typeID: typeID(of: type), instance: nil,
             hostIndex: hostFunctions.count - 1, address: functions.count)
         return Function(address: allocateFunction(record))
+    }
+
+    /// How a host function takes its arguments and gives its results.
+    enum HostFunctionImplementation {
+        case values(HostFunctionBody)
+        case slots(SlotHostFunctionBody)
     }
 
     public func makeTable(type: TableType, initialValue: Value) -> Table {
