@@ -27,8 +27,8 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox bench-serve bench-hooks test \
-	unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox bench-serve bench-hooks \
+	bench-containers test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
@@ -108,6 +108,11 @@ bench-serve: build demo
 # hook and the tracer, in the micro-VM and in-process, next to Hermit's figure and the issue's targets.
 bench-hooks: build hooks
 	$(PYTHON) bench/hooks/run.py --no-build
+
+# Containers under a scratch containerd: `ctr run --rm` to the first output and per-container memory, a module through
+# `swiftlet-runtime` (a micro-VM) vs a static native hello through runc (targets: 1.5x, 15 MB). Needs root and KVM.
+bench-containers: build test-deps
+	$(PYTHON) bench/containers/run.py
 
 # WASI in the micro-VM vs in-process vs wasmtime: file I/O, in-guest clocks, one hypercall vs a bare exit.
 bench-wasi: build

@@ -67,6 +67,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        // `swiftlet build`: OCI images of modules (layout directory or tarball, plain image or Wasm artifact).
+        .target(name: "ContainerImage", dependencies: ["Digest"]),
+        // `swiftlet runtime` / `swiftlet-runtime`: a runc-compatible runtime running each Wasm container in a micro-VM.
+        .target(name: "ContainerRuntime", dependencies: ["Swiftlet", "ModuleCache"]),
         // The command line, a thin layer over the Swiftlet library (and the engine, for `wast` and `explore`).
         .executableTarget(
             name: "swiftlet",
@@ -74,6 +78,8 @@ let package = Package(
                 "Swiftlet",
                 "KeyValue",
                 "SwiftletServe",
+                "ContainerImage",
+                "ContainerRuntime",
                 "WasmEngine",
                 "ModuleCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -103,6 +109,8 @@ let package = Package(
         .testTarget(name: "SwiftletServeTests", dependencies: ["SwiftletServe", "KeyValue", "Swiftlet", "TestSupport"]),
         .testTarget(name: "HookTests", dependencies: ["Swiftlet", "Hooks", "TestSupport"]),
         .testTarget(name: "swiftletTests", dependencies: ["swiftlet", "WasmEngine", "Swiftlet", "SwiftletServe"]),
+        // The image writer, and the runtime under a real containerd (Debian's, started by the tests).
+        .testTarget(name: "ContainerTests", dependencies: ["ContainerImage", "ContainerRuntime", "Digest", "swiftlet", "TestSupport"]),
         // Runs `swiftlet run` and wasmtime on C programs from tests/wasi (built with clang and wasi-libc).
         .testTarget(
             name: "WASIHostTests", dependencies: ["WASIHost", "WasmEngineWASI", "WasmEngine", "swiftlet", "TestSupport"]),

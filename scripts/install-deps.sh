@@ -8,8 +8,11 @@ set -euo pipefail
 build_packages=(libssl-dev libhiredis-dev libsqlite3-dev)
 # make runs the steps; wasi-libc and the wasm32 compiler-rt builtins build the C test programs for WASI (lld's wasm-ld
 # and clang for them come with the Swift toolchain).
-# redis-server: the kv tests start their own; tcpdump reads the pcap hook's captures.
-test_packages=(make wasi-libc libclang-rt-dev-wasm32 redis-server tcpdump)
+# redis-server: the kv tests start their own; tcpdump reads the pcap hook's captures. containerd and runc: the
+# container tests start their own containerd, and runc runs the containers that are not modules; skopeo reads the
+# images `swiftlet build` writes; gcc and libc6-dev build the static native program those tests and bench/containers
+# run under runc.
+test_packages=(make wasi-libc libclang-rt-dev-wasm32 redis-server tcpdump containerd runc skopeo gcc libc6-dev)
 # wasm-tools makes fuzzing seeds from the spec scripts; wasmtime is the reference runtime the benchmark smoke test and
 # the WASI tests compare against. Both pinned: the tests compare with the reference's exact results, which change
 # between releases (wasmtime 51 changed `rmdir` of a path ending in `/`).

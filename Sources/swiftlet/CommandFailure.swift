@@ -9,15 +9,9 @@ struct CommandFailure: Error {
     var exitCode: Int32 = 1
 }
 
-/// Exit status for a trap, as wasmtime uses on Unix: that of an abort (128 + SIGABRT).
-let trapExitCode: Int32 = 134
-
 func writeToStandardError(_ text: String) {
     writeAll(text + "\n", to: STDERR_FILENO)
 }
-
-/// Exit status of a run stopped by --timeout, as timeout(1) uses.
-let timeoutExitCode: Int32 = 124
 
 /// Runs a command's body, turning a `CommandFailure`, a `SandboxError` or a `ServeError` into its message and exit
 /// status.
@@ -29,20 +23,10 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw ExitCode(failure.exitCode)
     } catch let error as SandboxError {
         writeToStandardError("Error: \(error)")
-        throw ExitCode(exitCode(of: error))
+        throw ExitCode(error.exitStatus)
     } catch let error as ServeError {
         writeToStandardError("Error: \(error)")
         throw ExitCode(1)
-    }
-}
-
-/// A failed run's status, as wasmtime's on Unix for a trap; as timeout(1)'s for a timeout.
-private func exitCode(of error: SandboxError) -> Int32 {
-    switch error {
-    case .trap: trapExitCode
-    case .timedOut: timeoutExitCode
-    case .exited(let status): Int32(bitPattern: status)
-    default: 1
     }
 }
 

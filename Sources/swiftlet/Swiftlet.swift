@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContainerRuntime
 import Glibc
 import Swiftlet
 
@@ -11,14 +12,27 @@ struct SwiftletCommand: ParsableCommand {
         commandName: "swiftlet",
         abstract: "Runs untrusted WebAssembly modules in isolation.",
         version: "swiftlet \(version)",
-        subcommands: [RunCommand.self, SnapshotCommand.self, ServeCommand.self, ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self]
+        subcommands: [
+            RunCommand.self, SnapshotCommand.self, ServeCommand.self, BuildCommand.self, RuntimeCommand.self,
+            ValidateCommand.self, WastCommand.self, InfoCommand.self, ExploreCommand.self,
+        ]
     )
 
     /// `run` in the common case goes straight to `RunOptions.run`, without ArgumentParser's start-up (see
-    /// `RunOptions.parse`); everything else, and every failure, ends as ArgumentParser would end it.
+    /// `RunOptions.parse`), and so does the runtime (`swiftlet-runtime ...` or `swiftlet runtime ...`, runc's
+    /// grammar); everything else, and every failure, ends as ArgumentParser would end it.
     static func main() {
         unblockTerminationSignals()
-        guard let options = RunOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if CommandLine.arguments.first?.split(separator: "/").last == Substring(RuntimeCommand.executableName) {
+            Glibc.exit(Runtime.main(arguments))
+        }
+        if arguments.first == RuntimeCommand.configuration.commandName,
+            !["--help", "-h"].contains(arguments.dropFirst().first)
+        {
+            Glibc.exit(Runtime.main(Array(arguments.dropFirst())))
+        }
+        guard let options = RunOptions.parse(arguments) else {
             return main(nil)
         }
         do {

@@ -1,8 +1,8 @@
 import Glibc
 
-/// A child process serving on a loopback port: started, waited for until it accepts connections, and ended with
-/// SIGKILL (as a crash would, at once) when the test is done with it, so no test leaves one running. It starts with
-/// no blocked signals and every signal's default action, as from a shell: a child of a Swift concurrency thread
+/// A child process serving on a loopback port (or a socket file): started, waited for until it accepts connections,
+/// and ended with SIGKILL (as a crash would, at once) when the test is done with it, so no test leaves one running. It
+/// starts with no blocked signals and every signal's default action, as from a shell: a child of a Swift concurrency thread
 /// would otherwise inherit that thread's mask, every signal blocked.
 public final class ListeningProcess {
     /// Where the process's stdout and stderr go.
@@ -14,7 +14,19 @@ public final class ListeningProcess {
     /// The process's wait status, once it is reaped.
     private var status: Int32?
 
-    public init(_ executable: String, _ arguments: [String], port: UInt16, output: Output = .standardError) throws {
+    public convenience init(
+        _ executable: String, _ arguments: [String], port: UInt16, output: Output = .standardError
+    ) throws {
+        try self.init(executable, arguments, waitingFor: "listened on port \(port)", output: output) {
+            Loopback.accepts(port: port)
+        }
+    }
+
+    /// Starts the process and waits until `isReady` says it is (a socket file there, a port open).
+    public init(
+        _ executable: String, _ arguments: [String], waitingFor readiness: String, output: Output = .standardError,
+        until isReady: () -> Bool
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -47,13 +59,13 @@ public final class ListeningProcess {
         self.pid = pid
 
         let deadline = ContinuousClock.now + .seconds(60)
-        while !Loopback.accepts(port: port) {
+        while !isReady() {
             guard isRunning else {
                 throw ToolMissing(description: "\(executable) \(arguments) \(Self.describe(status ?? 0))")
             }
             guard ContinuousClock.now < deadline else {
                 kill()
-                throw ToolMissing(description: "\(executable) \(arguments) never listened on port \(port)")
+                throw ToolMissing(description: "\(executable) \(arguments) never \(readiness)")
             }
             usleep(20_000)
         }
