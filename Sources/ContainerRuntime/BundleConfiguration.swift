@@ -118,6 +118,8 @@ struct BundleConfiguration: Decodable {
         configuration.environment = process?.env ?? []
         // As `swiftlet run` does: a module validated once is not validated again.
         configuration.moduleCache = ModuleCache.defaultDirectory.map { ModuleCache(directory: $0) }
+        // A host runs many containers: each VM's memory is the pages its guest touches, not whole huge pages.
+        configuration.virtualMachine.hugePages = false
         configuration.preopens = [Sandbox.Preopen(hostPath: try rootFilesystem(), guestPath: "/")]
         for mount in mounts ?? [] where mount.isBind {
             guard let source = mount.source, Self.isDirectory(source) else { continue }

@@ -42,6 +42,10 @@ public struct MicroVMConfiguration: Sendable {
     /// Bytes reserved at the top of guest memory, with a snapshot point, for the inputs of runs restored from the
     /// snapshot (arguments, environment, the export to invoke): untouched until a restore writes there.
     public var runInputsCapacity: UInt64 = 1 << 20
+    /// Whether the guest's memory above the kernel is backed by 2 MiB transparent huge pages (see `hugePageRange`): a
+    /// faster start (one fault per 2 MiB touched), for up to ~2 MiB more resident memory per huge page the guest has
+    /// only begun to use. Off, only the 4 KiB pages the guest touches count, which packs more VMs in a host's memory.
+    public var backsGuestWithHugePages = true
     /// Where the bytes the run's hooks emit go (a host descriptor, the caller's); nil drops them.
     public var hookOutput: Int32?
     /// Told of each failure of a hook the run goes on after (the kernel reports a hook's 1st, 10th, 100th... failure).
@@ -195,7 +199,9 @@ public struct MicroVM: ~Copyable {
             throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
         }
         // Before the monitor writes the boot info and the inputs: a page touched first as a small page stays one.
-        memory.adviseHugePages(Self.hugePageRange(stackBottom: stackBottom, memorySize: configuration.memorySize))
+        if configuration.backsGuestWithHugePages {
+            memory.adviseHugePages(Self.hugePageRange(stackBottom: stackBottom, memorySize: configuration.memorySize))
+        }
         let randomKey = if let key = configuration.randomKey { key } else { try Self.freshRandomKey() }
         var bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: payloadStart,

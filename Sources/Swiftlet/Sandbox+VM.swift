@@ -220,6 +220,7 @@ extension Sandbox {
         vmConfiguration.hostCallHandler = hostCalls
         vmConfiguration.wasiInterrupt = { [interrupt = wasiHost.interruptHandle] in interrupt.interrupt() }
         vmConfiguration.wasiMailbox = configuration.virtualMachine.wasiMailbox
+        vmConfiguration.backsGuestWithHugePages = configuration.virtualMachine.hugePages
         vmConfiguration.hookOutput = configuration.hookOptions.output
         vmConfiguration.hookFailureReport = configuration.hookOptions.failureReport
         ignoreBrokenPipes()
