@@ -42,6 +42,22 @@ public enum HookABI {
         }
     }
 
+    /// The exports by which a hook names the calls it wants an event for: each returns a mask of call numbers (bit `n`
+    /// for call `n`), read once after initialization. Without one, the hook hears every call. A call no hook selects
+    /// runs as if there were no hooks.
+    enum Selection: CaseIterable {
+        case callEnter, callExit
+
+        var exportName: String {
+            switch self {
+            case .callEnter: "swiftlet_hook_call_enter_calls"
+            case .callExit: "swiftlet_hook_call_exit_calls"
+            }
+        }
+
+        static let type = FuncType(parameters: [], results: [ValueType](repeating: .i64, count: 1))
+    }
+
     /// `i32Count` i32s, then the call's arguments as i64s.
     static func parameters(i32Count: Int) -> [ValueType] {
         var parameters = [ValueType](repeating: .i64, count: i32Count + argumentCount)

@@ -44,6 +44,14 @@ public struct HookModule: Sendable {
             }
             if handler != .initialize { handlers += 1 }
         }
+        for selection in HookABI.Selection.allCases {
+            guard let export = module.exports.first(where: { $0.name == selection.exportName }) else { continue }
+            guard case .function(let index) = export.descriptor,
+                module.functionType(ofFunction: index) == HookABI.Selection.type
+            else {
+                throw .invalid(hook: name, reason: "its export \"\(selection.exportName)\" is not of the hook ABI's type")
+            }
+        }
         guard handlers > 0 else {
             throw .invalid(hook: name, reason: "it exports no event handler (swiftlet_hook_call_enter, "
                 + "swiftlet_hook_call_exit or swiftlet_hook_data)")

@@ -12,8 +12,6 @@ public final class HookSet {
     private let settings: HookSettings
     private let context: EventContext
     private let report: (String) -> Void
-    private let hasCallEnter: Bool
-    private let hasCallExit: Bool
     private let hasData: Bool
     /// The current call's arguments, copied once for all its events: a WASI call never nests in another (hooks import
     /// no WASI), so one buffer serves every call.
@@ -38,8 +36,6 @@ public final class HookSet {
         self.settings = settings
         self.context = context
         self.report = report
-        hasCallEnter = hooks.contains { $0.callEnter != nil }
-        hasCallExit = hooks.contains { $0.callExit != nil }
         hasData = hooks.contains { $0.data != nil }
     }
 
@@ -52,8 +48,13 @@ public final class HookSet {
     /// the hooks run around it: the call-enter handlers first (the first deny wins, and the call does not run), then
     /// the call, then the call-exit handlers (for a denied call too, with its errno) and, for a successful read or write,
     /// the data handlers.
+    /// A call no hook hears (see ``HookABI/Selection``) is `body` itself, at no cost.
     public func wrap(call: UInt32, _ body: @escaping HostFunctionBody) -> HostFunctionBody {
-        let dataCountArgument = HookABI.dataCalls.first { $0.call == call }?.countArgument
+        let bit = call < 64 ? UInt64(1) << call : 0
+        let hasCallEnter = hooks.contains { $0.callEnter != nil && $0.enterCalls & bit != 0 }
+        let hasCallExit = hooks.contains { $0.callExit != nil && $0.exitCalls & bit != 0 }
+        let dataCountArgument = hasData ? HookABI.dataCalls.first { $0.call == call }?.countArgument : nil
+        guard hasCallEnter || hasCallExit || dataCountArgument != nil else { return body }
         return { [self] caller, values throws(Trap) in
             // Copied before any hook runs: what the hooks judge is what the call gets.
             for index in 0..<HookABI.argumentCount {
@@ -67,7 +68,7 @@ public final class HookSet {
             let results = try body(caller, values)
             guard case .i32(let errno)? = results.first else { return results }
             if hasCallExit { try callExit(call, errno: errno, application: caller) }
-            if hasData, errno == 0, let dataCountArgument {
+            if errno == 0, let dataCountArgument {
                 try data(call, countArgument: dataCountArgument, application: caller)
             }
             return results
@@ -78,8 +79,9 @@ public final class HookSet {
     private func callEnter(_ call: UInt32, application: Caller) throws(Trap) -> UInt32? {
         context.application = application
         defer { context.application = nil }
+        let bit = UInt64(1) << call
         for hook in hooks {
-            guard let handler = hook.callEnter else { continue }
+            guard let handler = hook.callEnter, hook.enterCalls & bit != 0 else { continue }
             handlerSlots[0] = UInt64(call)
             for index in 0..<HookABI.argumentCount { handlerSlots[1 + index] = arguments[index] }
             if let trap = run(handler, of: hook) {
@@ -102,8 +104,9 @@ public final class HookSet {
     private func callExit(_ call: UInt32, errno: UInt32, application: Caller) throws(Trap) {
         context.application = application
         defer { context.application = nil }
+        let bit = UInt64(1) << call
         for hook in hooks {
-            guard let handler = hook.callExit else { continue }
+            guard let handler = hook.callExit, hook.exitCalls & bit != 0 else { continue }
             handlerSlots[0] = UInt64(call)
             handlerSlots[1] = UInt64(errno)
             for index in 0..<HookABI.argumentCount { handlerSlots[2 + index] = arguments[index] }

@@ -7,6 +7,9 @@ final class LoadedHook {
     let callEnter: Function?
     let callExit: Function?
     let data: Function?
+    /// The calls whose enter and exit events this hook hears (bit `n` for call `n`).
+    let enterCalls: UInt64
+    let exitCalls: UInt64
     var failureCount = 0
 
     init(_ hook: HookModule, settings: HookSettings, context: EventContext) throws(HookError) {
@@ -47,6 +50,18 @@ final class LoadedHook {
                 throw .initializationFailed(hook: hook.name, reason: error.reason.message)
             }
         }
+        func selectedCalls(_ selection: HookABI.Selection) throws(HookError) -> UInt64 {
+            guard case .function(let function)? = instance.export(selection.exportName) else { return UInt64.max }
+            store.remainingFuel = settings.fuelPerEvent
+            do throws(Trap) {
+                guard case .i64(let calls)? = try store.invoke(function, []).first else { return UInt64.max }
+                return calls
+            } catch {
+                throw .initializationFailed(hook: hook.name, reason: error.reason.message)
+            }
+        }
+        enterCalls = try selectedCalls(.callEnter)
+        exitCalls = try selectedCalls(.callExit)
         name = hook.name
         self.store = store
         callEnter = handler(.callEnter)

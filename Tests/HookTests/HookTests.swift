@@ -157,6 +157,18 @@ struct HookTests {
         }
     }
 
+    @Test("a hook hears only the calls it selects", arguments: MicroVMProbe.isolations)
+    func selectedCalls(isolation: Isolation) throws {
+        let fixture = try HookTestSupport.fixture()
+        let (result, output) = try HookTestSupport.runApp(
+            in: fixture, isolation: isolation, hookArguments: ["--hook", try HookTestSupport.module("select")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(HookTestSupport.lines(output) == Array(repeating: "enter path_open", count: 4))
+        // Every line: the four opens were denied, and the read and the write had no file.
+        let lines = HookTestSupport.lines(result.standardOutput)
+        #expect(lines.count == 6 && lines.allSatisfy { $0.hasSuffix(": Permission denied") }, "\(lines)")
+    }
+
     @Test("--hook-failure end makes a hook's failure end the run, as a verdict of -1 does", arguments: MicroVMProbe.isolations)
     func failureEndsRun(isolation: Isolation) throws {
         let fixture = try HookTestSupport.fixture()

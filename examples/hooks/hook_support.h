@@ -51,6 +51,10 @@ struct socket_change {
 };
 // Call from a call exit handler: updates the sockets and says what changed.
 struct socket_change follow_sockets(uint32_t call, uint32_t error, hook_arguments arguments);
+// The calls whose exits follow_sockets needs to see.
+#define SOCKET_CALLS                                                                                           \
+    (SWIFTLET_HOOK_CALL_BIT(SWIFTLET_HOOK_CALL_SOCK_ACCEPT) | SWIFTLET_HOOK_CALL_BIT(SWIFTLET_HOOK_CALL_FD_CLOSE)  \
+     | SWIFTLET_HOOK_CALL_BIT(SWIFTLET_HOOK_CALL_FD_RENUMBER))
 bool is_socket(uint64_t fd);
 
 // The value of `key` in the hook's CONFIG, a comma-separated list of key=value, copied NUL-terminated into value

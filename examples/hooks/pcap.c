@@ -160,6 +160,7 @@ static void leave(uint32_t call, uint32_t error, hook_arguments arguments) {
     }
 }
 SWIFTLET_HOOK_ON_CALL_EXIT(leave)
+SWIFTLET_HOOK_SELECT_CALL_EXIT(SOCKET_CALLS)
 
 static void capture(uint32_t call, uint32_t fd, uint32_t length) {
     if (!is_socket(fd) || !connections[fd].open) return;

@@ -258,6 +258,8 @@ static int32_t enter(uint32_t call, hook_arguments arguments) {
     return SWIFTLET_HOOK_ALLOW;
 }
 SWIFTLET_HOOK_ON_CALL_ENTER(enter)
+// Only proc_exit, which never returns, is traced on entry: no other call pays for an enter event.
+SWIFTLET_HOOK_SELECT_CALL_ENTER(SWIFTLET_HOOK_CALL_BIT(SWIFTLET_HOOK_CALL_PROC_EXIT))
 
 static void leave(uint32_t call, uint32_t error, hook_arguments arguments) {
     append_call(call, arguments);

@@ -21,6 +21,12 @@
  *                            after a successful fd_read, fd_write, fd_pread, fd_pwrite, sock_recv or sock_send that
  *                            moved length > 0 bytes, on any fd; swiftlet_hook_read_data gives the bytes
  *
+ *   swiftlet_hook_call_enter_calls() -> mask, swiftlet_hook_call_exit_calls() -> mask
+ *                            which calls the enter and exit events come for: bit n (SWIFTLET_HOOK_CALL_BIT(n)) for
+ *                            call n, read once after swiftlet_hook_init; without one, every call. A call no hook
+ *                            selects runs as if there were no hooks, so a hook that cares about a few calls costs
+ *                            nothing on the others (define them with SWIFTLET_HOOK_SELECT_CALL_ENTER/_EXIT)
+ *
  * Verdicts (what swiftlet_hook_call_enter returns): SWIFTLET_HOOK_ALLOW (0) lets the call run; 1..76 denies it: the
  * call returns that WASI errno to the application without running; SWIFTLET_HOOK_END_RUN (-1) ends the run, which
  * fails with a message naming the hook and the call. Hooks run in the order given; the first denial wins. proc_exit
@@ -94,6 +100,9 @@ enum {
     SWIFTLET_HOOK_CALL_SOCK_SHUTDOWN = 45,
     SWIFTLET_HOOK_CALL_COUNT = 46,
 };
+
+/* The bit of call `call` in a mask of swiftlet_hook_call_enter_calls or swiftlet_hook_call_exit_calls. */
+#define SWIFTLET_HOOK_CALL_BIT(call) (UINT64_C(1) << (call))
 
 /* Every event carries nine argument slots: path_open, the longest call, has nine arguments. */
 #define SWIFTLET_HOOK_ARGUMENT_COUNT 9
@@ -194,6 +203,17 @@ int32_t swiftlet_hook_config(char *destination, uint32_t capacity);
     void swiftlet_hook_data(int32_t call, int32_t fd, int32_t length) {                                         \
         handler((uint32_t)call, (uint32_t)fd, (uint32_t)length);                                               \
     }
+
+/* The calls whose enter (or exit) events the hook hears, as a mask of SWIFTLET_HOOK_CALL_BIT(...): e.g.
+ *   SWIFTLET_HOOK_SELECT_CALL_ENTER(SWIFTLET_HOOK_CALL_BIT(SWIFTLET_HOOK_CALL_PROC_EXIT))
+ */
+#define SWIFTLET_HOOK_SELECT_CALL_ENTER(mask)                                                                  \
+    SWIFTLET_HOOK_EXPORT("swiftlet_hook_call_enter_calls") uint64_t swiftlet_hook_call_enter_calls(void);       \
+    uint64_t swiftlet_hook_call_enter_calls(void) { return (mask); }
+
+#define SWIFTLET_HOOK_SELECT_CALL_EXIT(mask)                                                                   \
+    SWIFTLET_HOOK_EXPORT("swiftlet_hook_call_exit_calls") uint64_t swiftlet_hook_call_exit_calls(void);         \
+    uint64_t swiftlet_hook_call_exit_calls(void) { return (mask); }
 
 #undef SWIFTLET_HOOK_IMPORT
 
