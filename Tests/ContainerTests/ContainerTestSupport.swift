@@ -89,12 +89,17 @@ enum TestPrograms {
     }
 
     static func buildNativeHello(into directory: String) throws -> String {
-        let output = directory + "/native_hello"
+        try buildNative("native_hello", into: directory)
+    }
+
+    /// tests/containers/NAME.c as a static native executable.
+    static func buildNative(_ name: String, into directory: String) throws -> String {
+        let output = directory + "/" + name
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc") else {
             throw ToolMissing(description: "gcc not found (Debian packages gcc and libc6-dev)")
         }
         let result = try ChildProgram.run(
-            URL(fileURLWithPath: "/usr/bin/gcc"), ["-static", "-O2", "-o", output, sources.appendingPathComponent("native_hello.c").path])
+            URL(fileURLWithPath: "/usr/bin/gcc"), ["-static", "-O2", "-o", output, sources.appendingPathComponent("\(name).c").path])
         guard result.status == 0 else { throw ToolMissing(description: "gcc -static failed: \(result.standardError)") }
         return output
     }

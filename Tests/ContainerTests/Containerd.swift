@@ -3,8 +3,9 @@ import Glibc
 import Testing
 import TestSupport
 
-/// A containerd of the tests' own (Debian's), with its root, state, socket and config under a scratch directory and
-/// no CRI plugin, driven with `ctr`; the shim's runtime root (`--runc-root`) is there too. The images the tests run
+/// A containerd of the tests' own (Debian's), with its root, state, socket and config under a scratch directory, driven
+/// with `ctr`; the shim's runtime root (`--runc-root`) is there too. Its CRI plugin is off unless asked for; on, it has
+/// a runtime handler `swiftlet` (runc's shim with this runtime as its binary) and the test's pause image. The images the tests run
 /// are built with `swiftlet build` and imported once. `stop` removes every container left and ends the daemon.
 final class Containerd: @unchecked Sendable {
     @TaskLocal static var current: Containerd?
@@ -12,6 +13,9 @@ final class Containerd: @unchecked Sendable {
     static let namespace = "swiftlet-tests"
     static let probeImage = "swiftlet.test/probe:latest"
     static let nativeImage = "swiftlet.test/native:latest"
+    static let pauseImage = "swiftlet.test/pause:latest"
+    /// The namespace the CRI plugin keeps its pods' containers and images in.
+    static let criNamespace = "k8s.io"
 
     let scratch: Scratch
     var socket: String { scratch.path + "/containerd.sock" }
@@ -20,17 +24,34 @@ final class Containerd: @unchecked Sendable {
     var stateDirectory: String { runcRoot + "/" + Self.namespace + "/swiftlet" }
     private var daemon: ListeningProcess?
 
-    init() throws {
+    /// - Parameter cri: whether the CRI plugin serves on the socket (Kubernetes' API, as kubelet uses it).
+    init(cri: Bool = false) throws {
         for tool in ["/usr/bin/containerd", "/usr/bin/ctr", "/usr/bin/containerd-shim-runc-v2", "/usr/sbin/runc"]
         where !FileManager.default.isExecutableFile(atPath: tool) {
             throw ToolMissing(description: "\(tool) not found (Debian packages containerd and runc)")
         }
         scratch = try Scratch("swiftlet-containerd")
+        // CRI: pods on the host's network need no CNI; oom_score_adj may only rise in this sandbox, not fall to -998.
+        let criPlugin = cri ? """
+            [plugins."io.containerd.grpc.v1.cri"]
+              sandbox_image = "\(Self.pauseImage)"
+              restrict_oom_score_adj = true
+              disable_apparmor = true
+              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+                runtime_type = "io.containerd.runc.v2"
+              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.swiftlet]
+                runtime_type = "io.containerd.runc.v2"
+                [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.swiftlet.options]
+                  BinaryName = "\(SwiftletBinary.runtimePath)"
+                  Root = "\(runcRoot)"
+              [plugins."io.containerd.grpc.v1.cri".cni]
+                conf_dir = "\(scratch.path)/cni"
+            """ : #"disabled_plugins = ["io.containerd.grpc.v1.cri"]"#
         let configuration = """
             version = 2
             root = "\(scratch.path)/root"
             state = "\(scratch.path)/state"
-            disabled_plugins = ["io.containerd.grpc.v1.cri"]
+            \(criPlugin)
             [grpc]
               address = "\(socket)"
             [plugins."io.containerd.internal.v1.opt"]
@@ -53,10 +74,10 @@ final class Containerd: @unchecked Sendable {
     /// is itself on an overlay filesystem, as in many CI containers.
     private(set) var snapshotter = "native"
 
-    /// `ctr --address SOCKET --namespace swiftlet-tests ARGUMENTS`.
-    func ctr(_ arguments: [String], timeout: TimeInterval = 60) throws -> ChildProgram.Result {
+    /// `ctr --address SOCKET --namespace NAMESPACE ARGUMENTS`.
+    func ctr(_ arguments: [String], namespace: String = Containerd.namespace, timeout: TimeInterval = 60) throws -> ChildProgram.Result {
         try ChildProgram.run(
-            URL(fileURLWithPath: "/usr/bin/ctr"), ["--address", socket, "--namespace", Self.namespace] + arguments, timeout: timeout)
+            URL(fileURLWithPath: "/usr/bin/ctr"), ["--address", socket, "--namespace", namespace] + arguments, timeout: timeout)
     }
 
     /// `ctr run` through this runtime.
