@@ -151,8 +151,8 @@ extension MicroVM {
                 unchanged = VMSnapshot.paddedBytes(of: current) == VMSnapshot.paddedBytes(of: snapshot.specialRegisters)
             }
             if !unchanged { try vcpu.setSpecialRegisters(snapshot.specialRegisters) }
+            // No FPU state: the guest loads its own from memory as it resumes (`swiftlet_snapshot_exit`).
             try vcpu.setRegistersAtNextRun(snapshot.registers)
-            try vcpu.setFloatingPointState(snapshot.floatingPointState)
         }
         var bootInfo = snapshot.bootInfo
         let key = if let key = configuration.randomKey { key } else { try freshRandomKey() }

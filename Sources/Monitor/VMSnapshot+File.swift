@@ -7,10 +7,11 @@ import SwiftletABI
 ///
 /// Layout, every integer a little-endian 64-bit word:
 /// - header: magic "SWLTSNAP", ``formatVersion``, the ``SwiftletABI/SwiftletABI/version`` it was made for, a zero word,
-///   the memory layout (size, point, boot info, mailbox, run inputs), a zero word, the sizes of the three vCPU state
-///   records, two zero words, then the ``KernelIdentity`` (32 bytes);
-/// - the captured ``BootInfo`` record; the `kvm_regs`, `kvm_sregs` and `kvm_fpu` records as KVM defines them (x86-64
-///   Linux's ABI, which does not change), each padded to whole words;
+///   the memory layout (size, point, boot info, mailbox, run inputs), a zero word, the sizes of the two vCPU state
+///   records, three zero words, then the ``KernelIdentity`` (32 bytes);
+/// - the captured ``BootInfo`` record; the `kvm_regs` and `kvm_sregs` records as KVM defines them (x86-64 Linux's ABI,
+///   which does not change), each padded to whole words (no FPU state: the kernel keeps it in memory, see
+///   `swiftlet_snapshot_exit`);
 /// - memory, sparsely: extents of non-zero pages, each an offset and a length followed by its bytes, in increasing
 ///   order, ended by an extent of offset `UInt64.max` and length 0;
 /// - SHA-256 of every byte before it.
@@ -22,7 +23,7 @@ extension VMSnapshot {
     /// "SWLTSNAP" in ASCII.
     static let fileMagic: UInt64 = 0x5041_4E53_544C_5753
     /// Bumped on every change of the layout above.
-    public static let formatVersion: UInt64 = 1
+    public static let formatVersion: UInt64 = 2
     static let headerWordCount = 16
     /// What is read from or written to the file at once.
     static let chunkSize = 1 << 20
@@ -36,7 +37,6 @@ extension VMSnapshot {
         try writer.write(bootInfoWords.flatMap(Self.bytes(of:)))
         try writer.write(Self.paddedBytes(of: registers))
         try writer.write(Self.paddedBytes(of: specialRegisters))
-        try writer.write(Self.paddedBytes(of: floatingPointState))
         // The memfd's data extents hold every page the capture (or a read) stored, and also zero pages that restored
         // VMs faulted in by reading holes of their private mappings (shmem allocates a page for that): only non-zero
         // pages are written, in runs cut at 1 MiB boundaries of memory, so the same memory always makes the same file.
@@ -90,7 +90,6 @@ extension VMSnapshot {
         let bootInfoWords = try reader.words(BootInfo.wordCount)
         let registers: kvm_regs = try reader.record(size: header[11])
         let specialRegisters: kvm_sregs = try reader.record(size: header[12])
-        let floatingPointState: kvm_fpu = try reader.record(size: header[13])
         let memorySize = header[4]
         guard memorySize % GuestMemory.pageSize == 0, memorySize <= SwiftletABI.maximumMemorySize,
             memorySize > SwiftletABI.guestRegionStart
@@ -139,8 +138,7 @@ extension VMSnapshot {
                 memorySize: memorySize, bootInfoAddress: GuestPhysicalAddress(header[6]),
                 mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
             point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
-            registers: registers, specialRegisters: specialRegisters, floatingPointState: floatingPointState,
-            isFromThisHost: false)
+            registers: registers, specialRegisters: specialRegisters, isFromThisHost: false)
     }
 
     private func headerWords() -> [UInt64] {
@@ -148,7 +146,7 @@ extension VMSnapshot {
             Self.fileMagic, Self.formatVersion, SwiftletABI.version, 0, layout.memorySize, point.rawValue,
             layout.bootInfoAddress.rawValue, layout.mailboxAddress.rawValue, layout.runInputs.start.rawValue,
             layout.runInputs.length, 0, UInt64(MemoryLayout<kvm_regs>.size),
-            UInt64(MemoryLayout<kvm_sregs>.size), UInt64(MemoryLayout<kvm_fpu>.size), 0, 0,
+            UInt64(MemoryLayout<kvm_sregs>.size), 0, 0, 0,
         ]
     }
 

@@ -40,7 +40,6 @@ public struct VMSnapshot: ~Copyable {
     let bootInfo: BootInfo
     let registers: kvm_regs
     let specialRegisters: kvm_sregs
-    let floatingPointState: kvm_fpu
     /// Whether it was captured in this process, so on this host (not read from a file, which may come from another).
     let isFromThisHost: Bool
     /// The memfd's contents, read-only: what restores and resets copy from, without a system call per range.
@@ -54,7 +53,7 @@ public struct VMSnapshot: ~Copyable {
     /// Takes ownership of `memoryFD`, sealed, and maps it; closes it when that fails.
     init(
         memoryFD: Int32, layout: VMSnapshotLayout, point: SnapshotPoint, kernel: KernelIdentity, bootInfo: BootInfo,
-        registers: kvm_regs, specialRegisters: kvm_sregs, floatingPointState: kvm_fpu, isFromThisHost: Bool
+        registers: kvm_regs, specialRegisters: kvm_sregs, isFromThisHost: Bool
     ) throws(VMSnapshotError) {
         let extents: [GuestRange]
         do throws(VMSnapshotError) {
@@ -75,7 +74,6 @@ public struct VMSnapshot: ~Copyable {
         self.bootInfo = bootInfo
         self.registers = registers
         self.specialRegisters = specialRegisters
-        self.floatingPointState = floatingPointState
         self.isFromThisHost = isFromThisHost
     }
 
@@ -101,11 +99,9 @@ public struct VMSnapshot: ~Copyable {
     ) throws(VMSnapshotError) -> VMSnapshot {
         var registers: kvm_regs
         let specialRegisters: kvm_sregs
-        let floatingPointState: kvm_fpu
         do throws(KVMError) {
             registers = try vcpu.registers()
             specialRegisters = try vcpu.specialRegisters()
-            floatingPointState = try vcpu.floatingPointState()
         } catch {
             throw .vcpuState(error)
         }
@@ -132,7 +128,7 @@ public struct VMSnapshot: ~Copyable {
         }
         return try VMSnapshot(
             memoryFD: fd, layout: layout, point: point, kernel: kernel, bootInfo: bootInfo, registers: registers,
-            specialRegisters: specialRegisters, floatingPointState: floatingPointState, isFromThisHost: true)
+            specialRegisters: specialRegisters, isFromThisHost: true)
     }
 
     /// The extents of `fd` that are data rather than holes: what a snapshot stores.

@@ -18,6 +18,20 @@ __asm__(
     "    call swiftlet_kernel_main\n"
     "    ud2\n");
 
+// The x87/SSE state at the snapshot exit (see KernelSupport.h), which restored VMs load from memory. The clobbers say
+// no vector register is live across the exit, so the compiler keeps nothing there for a restored VM to miss.
+static unsigned char snapshot_fpu_state[512] __attribute__((aligned(16)));
+
+void swiftlet_snapshot_exit(unsigned short port) {
+    __asm__ volatile("fxsave64 %[area]\n\t"
+                     "outl %%eax, %%dx\n\t"
+                     "fxrstor64 %[area]"
+                     : [area] "+m"(snapshot_fpu_state)
+                     : "a"(0), "d"(port)
+                     : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
 // memcpy, memmove and memset as glibc does them on the host, for the engine's memory.copy, memory.fill, locals
 // zeroing and the Swift runtime's copies. glibc (the CLI's) picks vector code by size: small sizes with two
 // overlapping loads and stores of 1 to 16 bytes each, up to 128 bytes without a loop, a 64-byte loop to 2 KiB, and

@@ -27,7 +27,7 @@ enum Snapshot {
         // Bytes still buffered would be printed again by every restored VM.
         Console.flush()
         isTaken = true
-        swiftlet_out32Clobbering(Hypercall.snapshot.port, 0)
+        swiftlet_snapshot_exit(Hypercall.snapshot.port)
         // SAFETY: the monitor writes a BootInfo record at this address (the same as at entry) before resuming a VM
         // from this exit; every field is checked below before it is used.
         let record = UnsafeRawPointer(bitPattern: bootInfoAddress)!

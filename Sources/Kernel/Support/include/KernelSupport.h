@@ -12,16 +12,11 @@ static inline void swiftlet_out32(unsigned short port, unsigned int value) {
     __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
-/// `out dx, eax` after which no SSE register holds anything the compiler needs: the snapshot exit
-/// (SwiftletABI's Hypercall.snapshot), from which restored VMs resume. Nothing live in a vector register then depends
-/// on the FPU state the monitor gives a restored vCPU.
-static inline void swiftlet_out32Clobbering(unsigned short port, unsigned int value) {
-    __asm__ volatile("outl %0, %1"
-                     :
-                     : "a"(value), "Nd"(port)
-                     : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-                       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
-}
+/// The snapshot exit (SwiftletABI's Hypercall.snapshot), from which restored VMs resume: `out dx, eax` between an
+/// `fxsave` and an `fxrstor` of one area in kernel memory. Every VM restored from the snapshot, or reset to it, loads
+/// its x87/SSE state from its copy of that memory as its first instruction, so the monitor sets none (a KVM_SET_FPU per
+/// reset, ~12 us on a nested KVM) and no tenant starts with another's registers. Defined in support.c.
+void swiftlet_snapshot_exit(unsigned short port);
 
 /// `rdtsc`: the time-stamp counter, readable at CPL3 (the monitor's CR4 leaves TSD clear), without an exit.
 static inline unsigned long long swiftlet_rdtsc(void) {
