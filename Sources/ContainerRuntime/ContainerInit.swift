@@ -31,16 +31,6 @@ enum ContainerInit {
             }
         }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         var arguments = ["swiftlet", "runtime", "--root", invocation.root, "init", "--bundle", bundle]
         if terminal != nil { arguments.append("--terminal") }
@@ -48,7 +38,7 @@ enum ContainerInit {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executablePath(), &actions, &attributes, argv, environ)
+        let status = withShellSignalSpawnAttributes { posix_spawn(&pid, executablePath(), &actions, $0, argv, environ) }
         close(readiness[1])
         if let terminal { close(terminal.slave) }
         guard status == 0 else { throw .system("cannot start the container's init", errno: status) }

@@ -84,6 +84,23 @@ package func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> 
     return 0
 }
 
+/// Spawn attributes for a child that starts as from a shell, with no signal blocked and every signal's default action:
+/// a child inherits its parent's mask and ignored signals, and a thread of Swift concurrency blocks every signal (a
+/// test harness may ignore some), so `kill` would not stop it. Valid during `body`.
+package func withShellSignalSpawnAttributes<R>(_ body: (UnsafePointer<posix_spawnattr_t>) throws -> R) rethrows -> R {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    return try body(&attributes)
+}
+
 /// The path of the running program's executable.
 package func executablePath() -> String {
     var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)

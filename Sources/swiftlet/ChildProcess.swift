@@ -61,27 +61,20 @@ struct ChildProcess {
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, standardError, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        var status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
-        // ETXTBSY: a child another thread is spawning at the same moment briefly holds a copy of a descriptor open
-        // for writing to this (just written) program, until its own exec. The copy goes soon: retry.
-        for _ in 0..<100 where status == ETXTBSY {
-            sleep(seconds: 0.002)
-            status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        let status = withShellSignalSpawnAttributes { attributes in
+            var status = posix_spawn(&pid, executable.path, &actions, attributes, argv, envp)
+            // ETXTBSY: a child another thread is spawning at the same moment briefly holds a copy of a descriptor open
+            // for writing to this (just written) program, until its own exec. The copy goes soon: retry.
+            for _ in 0..<100 where status == ETXTBSY {
+                sleep(seconds: 0.002)
+                status = posix_spawn(&pid, executable.path, &actions, attributes, argv, envp)
+            }
+            return status
         }
         guard status == 0 else { throw LaunchFailure(executable: executable.path, errno: status) }
         return pid

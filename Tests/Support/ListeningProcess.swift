@@ -1,4 +1,5 @@
 import Glibc
+import Swiftlet
 
 /// A child process serving on a loopback port (or a socket file): started, waited for until it accepts connections,
 /// and ended with SIGKILL (as a crash would, at once) when the test is done with it, so no test leaves one running. It
@@ -38,21 +39,11 @@ public final class ListeningProcess {
             posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let spawned = withShellSignalSpawnAttributes { posix_spawn(&pid, executable, &actions, $0, argv, environ) }
         guard spawned == 0 else {
             throw ToolMissing(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
