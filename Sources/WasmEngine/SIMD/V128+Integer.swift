@@ -345,6 +345,7 @@ extension V128 {
 
     // MARK: - All true and bitmask
 
+    // Zero is spelled `V128(low: 0, high: 0)`: `V128.zero` is a global, read through a `swift_once` call.
     @inline(__always) static func i8x16AllTrue(_ a: V128) -> Bool { !anyLane(i8x16Eq(a, V128(low: 0, high: 0))) }
     @inline(__always) static func i16x8AllTrue(_ a: V128) -> Bool { !anyLane(i16x8Eq(a, V128(low: 0, high: 0))) }
     @inline(__always) static func i32x4AllTrue(_ a: V128) -> Bool { !anyLane(i32x4Eq(a, V128(low: 0, high: 0))) }
