@@ -142,8 +142,8 @@ extension V128 {
     }
 
     /// Rounding Q15 multiplication, `(a * b + 0x4000) >> 15` saturated. Only `-32768 * -32768` leaves the i16 range,
-    /// as 32768, which wraps to -32768 in 16 bits: a negative result from operands of one sign is that case, and
-    /// flipping its bits gives 32767. (A clamp in 32-bit lanes costs four compare-and-blend steps without SSE4.1.)
+    /// as 32768, which wraps to -32768 in 16 bits (no product rounds to -32768): a negative result from operands of
+    /// one sign is that case, and flipping its bits gives 32767. (A clamp in 32-bit lanes costs four compare-and-blend steps without SSE4.1.)
     @inline(__always) static func i16x8Q15mulrSatS(_ a: V128, _ b: V128) -> V128 {
         let product = SIMD8<Int32>(truncatingIfNeeded: a.i16x8) &* SIMD8<Int32>(truncatingIfNeeded: b.i16x8)
         let rounded = SIMD8<Int16>(truncatingIfNeeded: (product &+ 0x4000) &>> 15)
