@@ -55,9 +55,9 @@ extension Sandbox {
                 // As in-process, a module that does not decode is that first.
                 throw invalidModuleError() ?? .unlinkable(module: configuration.module.name, reason: reason)
             }
-            guard !(item.type.parameters + item.type.results).contains(.funcref) else {
+            for type in [ValueType.funcref, .v128] where (item.type.parameters + item.type.results).contains(type) {
                 throw .unsupported(
-                    "host function `\(item.module)` `\(item.name)` passes a funcref, which cannot leave the micro-VM; "
+                    "host function `\(item.module)` `\(item.name)` passes a \(type), which cannot cross into the micro-VM; "
                         + "use --isolation process")
             }
             functions[UInt64(item.functionIndex)] = function

@@ -122,6 +122,7 @@ extension Sandbox {
             case .start: run.entry = .start
             case .export(let name, let arguments):
                 try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
+                try Self.refuseVectors(in: try functionType(ofExport: name), of: name)
                 run.entry = .export(GuestRun.Invocation(name: name, arguments: arguments.map(Self.abiValue)))
             }
         } else if case .export = entry {
@@ -195,6 +196,7 @@ extension Sandbox {
         if let pages = configuration.limits.maxMemoryPages { guestRun.maxMemoryPages = pages }
         if case .export(let name, let arguments) = entry {
             try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
+            try Self.refuseVectors(in: try functionType(ofExport: name), of: name)
             guestRun.invocation = GuestRun.Invocation(name: name, arguments: arguments.map(Self.abiValue))
         }
     }
@@ -307,6 +309,13 @@ extension Sandbox {
         }
     }
 
+    /// An export's v128 parameters and results have no form in the guest's one-word `ABIValue`s.
+    static func refuseVectors(in type: FuncType, of name: String) throws(SandboxError) {
+        guard !(type.parameters + type.results).contains(.v128) else {
+            throw .unsupported("export `\(name)` passes a v128, which cannot cross into the micro-VM; use --isolation process")
+        }
+    }
+
     static func abiValue(_ value: Value) -> ABIValue {
         switch value {
         case .i32(let bits): ABIValue(type: ABIValue.i32Type, bits: UInt64(bits))
@@ -315,6 +324,7 @@ extension Sandbox {
         case .f64(let bits): ABIValue(type: ABIValue.f64Type, bits: bits)
         case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
         case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
+        case .v128: preconditionFailure("refuseVectors keeps v128s out of the micro-VM")
         }
     }
 

@@ -115,6 +115,7 @@ public enum ConstantExpression: Equatable, Sendable {
     case i64(UInt64)
     case f32(bits: UInt32)
     case f64(bits: UInt64)
+    case v128(V128)
     case nullReference(ValueType)
     case functionReference(UInt32)
     case globalGet(UInt32)

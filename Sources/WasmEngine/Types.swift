@@ -5,10 +5,24 @@ public enum ValueType: UInt8, Equatable, Hashable, Sendable {
     case i64 = 0x7E
     case f32 = 0x7D
     case f64 = 0x7C
+    case v128 = 0x7B
     case funcref = 0x70
     case externref = 0x6F
 
     public var isReference: Bool { self == .funcref || self == .externref }
+
+    /// The 64-bit slots a value of this type takes in a frame, a global or a host call's buffer: a `v128` takes two,
+    /// its low half first.
+    public var slotCount: Int { self == .v128 ? 2 : 1 }
+}
+
+extension Sequence<ValueType> {
+    /// The slots these values take, in order (see `ValueType.slotCount`).
+    public var slotCount: Int {
+        var count = 0
+        for type in self { count += type.slotCount }
+        return count
+    }
 }
 
 public struct FuncType: Equatable, Hashable, Sendable {
@@ -19,6 +33,11 @@ public struct FuncType: Equatable, Hashable, Sendable {
         self.parameters = parameters
         self.results = results
     }
+
+    /// The slots the parameters take (a `v128` takes two).
+    public var parameterSlotCount: Int { parameters.slotCount }
+    /// The slots the results take.
+    public var resultSlotCount: Int { results.slotCount }
 
     /// The value types' bytes packed eight to a word: a store looks up a type for each function it makes, and the
     /// synthesized hash, a hasher call per value type, cost ~2,400 instructions a lookup.

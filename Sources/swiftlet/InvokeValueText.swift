@@ -7,7 +7,7 @@ enum InvokeValueText {
     }
 
     /// Integers in signed or unsigned decimal, or hexadecimal after `0x`; floats in decimal (with exponent),
-    /// `nan`, `inf` or `infinity`.
+    /// `nan`, `inf` or `infinity`; a v128 as up to 32 hexadecimal digits after `0x` (one 128-bit integer, as written).
     static func parse(_ text: String, as type: ValueType) throws(ParseError) -> Value {
         let hexadecimalDigits = text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : nil
         switch type {
@@ -23,6 +23,13 @@ enum InvokeValueText {
             if isFloatText(text), let value = Float(text) { return .f32(bits: value.bitPattern) }
         case .f64:
             if isFloatText(text), let value = Double(text) { return .f64(bits: value.bitPattern) }
+        case .v128:
+            if let hexadecimalDigits, hexadecimalDigits.count <= 32,
+                let high = UInt64(hexadecimalDigits.dropLast(16).isEmpty ? "0" : String(hexadecimalDigits.dropLast(16)), radix: 16),
+                let low = UInt64(String(hexadecimalDigits.suffix(16)), radix: 16)
+            {
+                return .v128(V128(low: low, high: high))
+            }
         case .funcref, .externref:
             throw ParseError(message: "unsupported argument type \(typeName(type))")
         }
@@ -37,6 +44,10 @@ enum InvokeValueText {
         case .f64(let bits): return FloatText.plainDecimal(Double(bitPattern: bits))
         case .funcref(let function): return function == nil ? "<null funcref>" : "<funcref>"
         case .externref(let reference): return reference == nil ? "<null externref>" : "<externref>"
+        case .v128(let vector):
+            let high = String(vector.high, radix: 16)
+            let low = String(vector.low, radix: 16)
+            return "0x" + String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
         }
     }
 
@@ -48,6 +59,7 @@ enum InvokeValueText {
         case .f64: return "f64"
         case .funcref: return "funcref"
         case .externref: return "externref"
+        case .v128: return "v128"
         }
     }
 

@@ -16,8 +16,9 @@ extension FunctionTranslator {
     mutating func readBlockType(_ body: inout BinaryReader) throws(ModuleError) -> FuncType {
         switch try body.readBlockType(typeCount: module.types.count, instructionOffset: instructionOffset) {
         case .empty: FuncType(parameters: [], results: [])
-        case .value(let type): FuncType(parameters: [], results: [type])
-        case .typeIndex(let index): module.types[Int(index)]
+        case .value(let type): FuncType(parameters: [], results: Self.slotTypes([type]))
+        case .typeIndex(let index):
+            FuncType(parameters: Self.slotTypes(module.types[Int(index)].parameters), results: Self.slotTypes(module.types[Int(index)].results))
         }
     }
 
@@ -266,10 +267,10 @@ extension FunctionTranslator {
             throw .unknownFunction(function, at: instructionOffset)
         }
         let type = module.functionType(ofFunction: function)
-        let arguments = try popValues(type.parameters)
+        let arguments = try popValues(Self.slotTypes(type.parameters))
         for argument in arguments { materialize(argument) }
         emit(function < UInt32(module.importedFunctionCount) ? .call : .callDefined, function, slot(operands.count))
-        pushResults(type.results)
+        pushResults(Self.slotTypes(type.results))
     }
 
     mutating func translateCallIndirect(_ body: inout BinaryReader) throws(ModuleError) {
@@ -281,11 +282,11 @@ extension FunctionTranslator {
         }
         let type = module.types[Int(typeIndex)]
         let elementIndex = try pop(.i32)
-        let arguments = try popValues(type.parameters)
+        let arguments = try popValues(Self.slotTypes(type.parameters))
         for argument in arguments { materialize(argument) }
         materialize(elementIndex)
         emit(.callIndirect, typeIndex, slot(operands.count), table)
-        pushResults(type.results)
+        pushResults(Self.slotTypes(type.results))
     }
 }
 

@@ -1,31 +1,55 @@
 /// Locals, globals and `select`.
 extension FunctionTranslator {
     func localType(_ index: UInt32) throws(ModuleError) -> ValueType {
-        guard index < localCount else { throw .unknownLocal(index, at: instructionOffset) }
+        guard index < UInt32(localTypes.count) else { throw .unknownLocal(index, at: instructionOffset) }
         return localTypes[Int(index)]
     }
 
+    /// The first slot of local `index` (valid: `localType` checked it).
+    func localSlot(_ index: UInt32) -> UInt32 { localSlots.isEmpty ? index : localSlots[Int(index)] }
+
     mutating func translateLocalGet(_ index: UInt32) throws(ModuleError) {
-        push(try localType(index), .local(index))
+        let type = try localType(index)
+        let slot = localSlot(index)
+        if type == .v128 {
+            pushVector(low: .local(slot), high: .local(slot + 1))
+        } else {
+            push(type, .local(slot))
+        }
     }
 
     /// `local.set` and `local.tee`. A value just computed into a temporary is computed into the local
     /// instead, when no other stack operand still needs the local's old value.
     mutating func translateLocalSet(_ index: UInt32, keepsValue: Bool) throws(ModuleError) {
         let type = try localType(index)
+        let slot = localSlot(index)
+        guard type != .v128 else { return try translateVectorLocalSet(slot, keepsValue: keepsValue) }
         let producer = freshResultInstruction()
         let value = try pop(type)
         let writesZero = value.location == .constant(0)
-        if writesZero && isCertainlyZero(index) {
+        if writesZero && isCertainlyZero(slot) {
             // Compilers zero-initialize locals that the call has just zeroed.
-        } else if let producer, !hasLocalReferences(to: index) {
-            code[producer].a = index
-        } else if value.location != .local(index) {
-            materializeLocalReferences(to: index)
-            write(value, to: index)
+        } else if let producer, !hasLocalReferences(to: slot) {
+            code[producer].a = slot
+        } else if value.location != .local(slot) {
+            materializeLocalReferences(to: slot)
+            write(value, to: slot)
         }
-        if !writesZero && Int(index) < zeroLocals.count { zeroLocals[Int(index)] = false }
-        if keepsValue { push(type, .local(index)) }
+        if !writesZero && Int(slot) < zeroLocals.count { zeroLocals[Int(slot)] = false }
+        if keepsValue { push(type, .local(slot)) }
+    }
+
+    /// A v128 local's two slots, each written as a 64-bit value (no retargeting: v128 producers are never fresh).
+    private mutating func translateVectorLocalSet(_ slot: UInt32, keepsValue: Bool) throws(ModuleError) {
+        let value = try popVector()
+        for (half, operand) in [value.low, value.high].enumerated() {
+            let destination = slot + UInt32(half)
+            guard operand.location != .local(destination) else { continue }
+            materializeLocalReferences(to: destination)
+            write(operand, to: destination)
+            if Int(destination) < zeroLocals.count { zeroLocals[Int(destination)] = false }
+        }
+        if keepsValue { pushVector(low: .local(slot), high: .local(slot + 1)) }
     }
 
     func isCertainlyZero(_ local: UInt32) -> Bool {
@@ -38,12 +62,17 @@ extension FunctionTranslator {
     }
 
     mutating func translateGlobalGet(_ index: UInt32) throws(ModuleError) {
-        emitResult(.globalGet, try globalType(index).valueType, index)
+        let type = try globalType(index).valueType
+        guard type != .v128 else { return emitVectorResult(.globalGetV128, index) }
+        emitResult(.globalGet, type, index)
     }
 
     mutating func translateGlobalSet(_ index: UInt32) throws(ModuleError) {
         let global = try globalType(index)
         guard global.isMutable else { throw .immutableGlobal(at: instructionOffset) }
+        guard global.valueType != .v128 else {
+            return emit(.globalSetV128, vectorSource(try popVector()), index)
+        }
         let value = try pop(global.valueType)
         emit(.globalSet, source(value), index)
     }
@@ -52,6 +81,7 @@ extension FunctionTranslator {
     mutating func translateSelect(type declared: ValueType?) throws(ModuleError) {
         let comparison = freshResultInstruction().map { code[$0] }
         let condition = try pop(.i32)
+        if declared == .v128 || (declared == nil && topType == .v128) { return try translateVectorSelect(condition) }
         let second: Operand
         let first: Operand
         let resultType: ValueType?
@@ -71,11 +101,34 @@ extension FunctionTranslator {
             emitResult(extremum, resultType, comparison.b, comparison.c)
             return
         }
+        if first.type == .v128 {
+            // Only where `second` is Unknown (unreachable code): `first` was a v128's high half.
+            _ = try pop(.v128)
+            return pushVector()
+        }
         let conditionSlot = source(condition)
         let secondSlot = source(second)
         let resultSlot = materialize(first)
         emit(.select, resultSlot, secondSlot, conditionSlot)
         push(resultType)
+    }
+
+    /// The top operand's type: nil when there is none above the current frame's base (Unknown).
+    private var topType: ValueType? {
+        operands.count > frames[frames.count - 1].height ? operands[operands.count - 1].type : nil
+    }
+
+    /// A v128 `select`: a `select` for each half, into the first operand's own slots.
+    private mutating func translateVectorSelect(_ condition: Operand) throws(ModuleError) {
+        let second = try popVector()
+        let first = try popVector()
+        let conditionSlot = source(condition)
+        let secondSlot = vectorSource(second)
+        let resultSlot = materialize(first.low)
+        materialize(first.high)
+        emit(.select, resultSlot, secondSlot, conditionSlot)
+        emit(.select, resultSlot + 1, secondSlot + 1, conditionSlot)
+        pushVector()
     }
 
     /// The minimum or maximum that `select(first, second, comparison)` computes when the comparison, just

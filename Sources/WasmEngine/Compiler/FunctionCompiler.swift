@@ -25,15 +25,15 @@ public enum FunctionCompiler {
         try translator.translate(&body)
         let poolSize = try translator.finishConstantPool()
         FunctionTranslator.forwardResults(&translator.code)
-        let localCount = UInt32(localTypes.count)
-        let unzeroedStart = UInt32(type.parameters.count + Store.localsZeroedByCall)
+        let localCount = translator.localCount
+        let unzeroedStart = UInt32(type.parameterSlotCount + Store.localsZeroedByCall)
         if localCount > unzeroedStart {
             translator.prepend([Instruction(.zeroLocals, unzeroedStart, localCount - unzeroedStart)])
         }
-        let frameSize = max(localCount + UInt32(translator.maximumHeight) + poolSize, UInt32(type.results.count))
+        let frameSize = max(localCount + UInt32(translator.maximumHeight) + poolSize, UInt32(type.resultSlotCount))
         return CompiledFunction(
             code: translator.code, frameSize: frameSize, localCount: localCount,
-            parameterCount: UInt32(type.parameters.count), resultCount: UInt32(type.results.count),
+            parameterCount: UInt32(type.parameterSlotCount), resultCount: UInt32(type.resultSlotCount),
             typeIndex: typeIndex)
     }
 
@@ -78,8 +78,13 @@ public enum FunctionCompiler {
 /// The state of one body's single validation-and-translation pass.
 struct FunctionTranslator {
     let module: Module
+    /// Each local's type, by local index.
     let localTypes: [ValueType]
+    /// Each local's first slot, by local index; empty when every local takes one slot (no v128), where they agree.
+    let localSlots: [UInt32]
+    /// The slots the parameters and locals take.
     let localCount: UInt32
+    /// The function's results, a type per slot (see `slotTypes`).
     let resultTypes: [ValueType]
 
     var code: [Instruction] = []
@@ -108,10 +113,21 @@ struct FunctionTranslator {
     init(module: Module, localTypes: [ValueType], parameterCount: Int, resultTypes: [ValueType]) {
         self.module = module
         self.localTypes = localTypes
-        self.localCount = UInt32(localTypes.count)
-        self.resultTypes = resultTypes
-        zeroLocals = localTypes.indices.map { $0 >= parameterCount }
-        frames = [ControlFrame(kind: .function, parameterTypes: [], resultTypes: resultTypes, height: 0, wasLiveAtEntry: true)]
+        let slotTypes = Self.slotTypes(localTypes)
+        if slotTypes.count == localTypes.count {
+            localSlots = []
+        } else {
+            var next = UInt32(0)
+            localSlots = localTypes.map { type in
+                defer { next += UInt32(type.slotCount) }
+                return next
+            }
+        }
+        self.localCount = UInt32(slotTypes.count)
+        self.resultTypes = Self.slotTypes(resultTypes)
+        let parameterSlotCount = localTypes.prefix(parameterCount).slotCount
+        zeroLocals = slotTypes.indices.map { $0 >= parameterSlotCount }
+        frames = [ControlFrame(kind: .function, parameterTypes: [], resultTypes: self.resultTypes, height: 0, wasLiveAtEntry: true)]
     }
 
     mutating func translate(_ body: inout BinaryReader) throws(ModuleError) {
@@ -143,7 +159,8 @@ struct FunctionTranslator {
         case 0x0F: try translateReturn()
         case 0x10: try translateCall(try body.readU32())
         case 0x11: try translateCallIndirect(&body)
-        case 0x1A: _ = try popAny()
+        case 0x1A:
+            if try popAny().type == .v128 { _ = try pop(.v128) }
         case 0x1B: try translateSelect(type: nil)
         case 0x1C:
             let count = try body.readU32()
@@ -170,7 +187,7 @@ struct FunctionTranslator {
         case 0xD1: try translateRefIsNull()
         case 0xD2: try translateRefFunc(try body.readU32())
         case 0xFC: try translatePrefixed(try body.readU32(), &body)
-        case 0xFD: throw .simdInstruction(at: instructionOffset)
+        case 0xFD: try translateSIMD(try body.readU32(), &body)
         default: throw .illegalOpcode(at: instructionOffset)
         }
     }

@@ -20,6 +20,12 @@
 /// the interruption flag and fuel, so a runaway loop can always be stopped.
 /// Destination and source slots may coincide.
 public struct Instruction: Equatable, Sendable {
+    /// Where a lane index sits in an operand that also names a slot (slots stay below 2^24: see
+    /// `FunctionCompiler.maximumLocalCount` and `maximumStackHeight`).
+    static let laneShift: UInt32 = 24
+    /// The slot beside a lane index.
+    static let slotMask: UInt32 = 1 << laneShift - 1
+
     public var opcode: Opcode
     public var a: UInt32
     public var b: UInt32
@@ -258,6 +264,58 @@ public enum Opcode: UInt16, Sendable {
     /// A `copy` (a `local.tee` of a value read from another local, such as a wrapped i64 index) whose
     /// result is the address of the next word, an `i32Load8UFwdThenBrIfFwd`: three words in one dispatch.
     case copyThenI32Load8UFwdThenBrIfFwd
+
+    // MARK: SIMD (see `SIMDInstruction`). A v128 operand names the first of the two slots that hold it (low half
+    // first). Unless noted, operands follow the conventions above; `ternary` shapes read their operands from slots
+    // `b`, `b + 2` and `b + 4`; a lane index travels in the top byte of `c` (`Instruction.laneShift`) beside a slot.
+    /// `slot[a..a+1] = global b` (a v128 global).
+    case globalGetV128
+    /// `global b = slot[a..a+1]`.
+    case globalSetV128
+    /// `slot[a] = UInt64(UInt32(slot[b])) + UInt64(c)`: a memarg's effective address in 64 bits, for the lane loads
+    /// and stores, whose own operands leave no room for the static offset.
+    case effectiveAddress
+    /// Lane loads: `a` = destination, `b` = effective-address slot, `c` = vector slot, lane index in the top byte.
+    /// Lane stores: `a` = vector slot, `b` = effective-address slot, `c` = lane index.
+    /// Extract lane: `c` = lane index. Replace lane: `b` = vector slot, `c` = scalar slot, lane index in the top byte.
+    /// Shuffle: operands at `b` and `b + 2`, lane indices (16 bytes) at `b + 4`.
+    case v128Load, v128Load8x8S, v128Load8x8U, v128Load16x4S, v128Load16x4U, v128Load32x2S, v128Load32x2U
+    case v128Load8Splat, v128Load16Splat, v128Load32Splat, v128Load64Splat, v128Store, i8x16Shuffle
+    case i8x16Swizzle, i8x16Splat, i16x8Splat, i32x4Splat, i64x2Splat, f32x4Splat, f64x2Splat, i8x16ExtractLaneS
+    case i8x16ExtractLaneU, i8x16ReplaceLane, i16x8ExtractLaneS, i16x8ExtractLaneU, i16x8ReplaceLane
+    case i32x4ExtractLane, i32x4ReplaceLane, i64x2ExtractLane, i64x2ReplaceLane, f32x4ExtractLane, f32x4ReplaceLane
+    case f64x2ExtractLane, f64x2ReplaceLane, i8x16Eq, i8x16Ne, i8x16LtS, i8x16LtU, i8x16GtS, i8x16GtU, i8x16LeS
+    case i8x16LeU, i8x16GeS, i8x16GeU, i16x8Eq, i16x8Ne, i16x8LtS, i16x8LtU, i16x8GtS, i16x8GtU, i16x8LeS, i16x8LeU
+    case i16x8GeS, i16x8GeU, i32x4Eq, i32x4Ne, i32x4LtS, i32x4LtU, i32x4GtS, i32x4GtU, i32x4LeS, i32x4LeU, i32x4GeS
+    case i32x4GeU, f32x4Eq, f32x4Ne, f32x4Lt, f32x4Gt, f32x4Le, f32x4Ge, f64x2Eq, f64x2Ne, f64x2Lt, f64x2Gt, f64x2Le
+    case f64x2Ge, v128Not, v128And, v128Andnot, v128Or, v128Xor, v128Bitselect, v128AnyTrue, v128Load8Lane
+    case v128Load16Lane, v128Load32Lane, v128Load64Lane, v128Store8Lane, v128Store16Lane, v128Store32Lane
+    case v128Store64Lane, v128Load32Zero, v128Load64Zero, f32x4DemoteF64x2Zero, f64x2PromoteLowF32x4, i8x16Abs
+    case i8x16Neg, i8x16Popcnt, i8x16AllTrue, i8x16Bitmask, i8x16NarrowI16x8S, i8x16NarrowI16x8U, f32x4Ceil
+    case f32x4Floor, f32x4Trunc, f32x4Nearest, i8x16Shl, i8x16ShrS, i8x16ShrU, i8x16Add, i8x16AddSatS, i8x16AddSatU
+    case i8x16Sub, i8x16SubSatS, i8x16SubSatU, f64x2Ceil, f64x2Floor, i8x16MinS, i8x16MinU, i8x16MaxS, i8x16MaxU
+    case f64x2Trunc, i8x16AvgrU, i16x8ExtaddPairwiseI8x16S, i16x8ExtaddPairwiseI8x16U, i32x4ExtaddPairwiseI16x8S
+    case i32x4ExtaddPairwiseI16x8U, i16x8Abs, i16x8Neg, i16x8Q15mulrSatS, i16x8AllTrue, i16x8Bitmask
+    case i16x8NarrowI32x4S, i16x8NarrowI32x4U, i16x8ExtendLowI8x16S, i16x8ExtendHighI8x16S, i16x8ExtendLowI8x16U
+    case i16x8ExtendHighI8x16U, i16x8Shl, i16x8ShrS, i16x8ShrU, i16x8Add, i16x8AddSatS, i16x8AddSatU, i16x8Sub
+    case i16x8SubSatS, i16x8SubSatU, f64x2Nearest, i16x8Mul, i16x8MinS, i16x8MinU, i16x8MaxS, i16x8MaxU, i16x8AvgrU
+    case i16x8ExtmulLowI8x16S, i16x8ExtmulHighI8x16S, i16x8ExtmulLowI8x16U, i16x8ExtmulHighI8x16U, i32x4Abs
+    case i32x4Neg, i32x4AllTrue, i32x4Bitmask, i32x4ExtendLowI16x8S, i32x4ExtendHighI16x8S, i32x4ExtendLowI16x8U
+    case i32x4ExtendHighI16x8U, i32x4Shl, i32x4ShrS, i32x4ShrU, i32x4Add, i32x4Sub, i32x4Mul, i32x4MinS, i32x4MinU
+    case i32x4MaxS, i32x4MaxU, i32x4DotI16x8S, i32x4ExtmulLowI16x8S, i32x4ExtmulHighI16x8S, i32x4ExtmulLowI16x8U
+    case i32x4ExtmulHighI16x8U, i64x2Abs, i64x2Neg, i64x2AllTrue, i64x2Bitmask, i64x2ExtendLowI32x4S
+    case i64x2ExtendHighI32x4S, i64x2ExtendLowI32x4U, i64x2ExtendHighI32x4U, i64x2Shl, i64x2ShrS, i64x2ShrU
+    case i64x2Add, i64x2Sub, i64x2Mul, i64x2Eq, i64x2Ne, i64x2LtS, i64x2GtS, i64x2LeS, i64x2GeS
+    case i64x2ExtmulLowI32x4S, i64x2ExtmulHighI32x4S, i64x2ExtmulLowI32x4U, i64x2ExtmulHighI32x4U, f32x4Abs
+    case f32x4Neg, f32x4Sqrt, f32x4Add, f32x4Sub, f32x4Mul, f32x4Div, f32x4Min, f32x4Max, f32x4Pmin, f32x4Pmax
+    case f64x2Abs, f64x2Neg, f64x2Sqrt, f64x2Add, f64x2Sub, f64x2Mul, f64x2Div, f64x2Min, f64x2Max, f64x2Pmin
+    case f64x2Pmax, i32x4TruncSatF32x4S, i32x4TruncSatF32x4U, f32x4ConvertI32x4S, f32x4ConvertI32x4U
+    case i32x4TruncSatF64x2SZero, i32x4TruncSatF64x2UZero, f64x2ConvertLowI32x4S, f64x2ConvertLowI32x4U
+    case i8x16RelaxedSwizzle, i32x4RelaxedTruncF32x4S, i32x4RelaxedTruncF32x4U, i32x4RelaxedTruncF64x2SZero
+    case i32x4RelaxedTruncF64x2UZero, f32x4RelaxedMadd, f32x4RelaxedNmadd, f64x2RelaxedMadd, f64x2RelaxedNmadd
+    case i8x16RelaxedLaneselect, i16x8RelaxedLaneselect, i32x4RelaxedLaneselect, i64x2RelaxedLaneselect
+    case f32x4RelaxedMin, f32x4RelaxedMax, f64x2RelaxedMin, f64x2RelaxedMax, i16x8RelaxedQ15mulrS
+    case i16x8RelaxedDotI8x16I7x16S, i32x4RelaxedDotI8x16I7x16AddS
 }
 
 /// One function's internal code, ready to run.

@@ -44,6 +44,32 @@ struct ControlFrame {
 extension FunctionTranslator {
     func slot(_ height: Int) -> UInt32 { localCount + UInt32(height) }
 
+    /// `types` as the translator's stack holds them: a value per slot, so a v128 is two `.v128` entries, its low half
+    /// below its high half. Pairs stay whole: every instruction pops or pushes both entries of a v128, and a scalar
+    /// pop of either entry is a type mismatch; so entry heights are slot offsets, as for every other type.
+    static func slotTypes(_ types: [ValueType]) -> [ValueType] {
+        guard types.contains(.v128) else { return types }
+        var slots: [ValueType] = []
+        slots.reserveCapacity(types.slotCount)
+        for type in types {
+            slots.append(type)
+            if type == .v128 { slots.append(.v128) }
+        }
+        return slots
+    }
+
+    /// Pops a v128's two entries: its low and high halves' operands.
+    mutating func popVector() throws(ModuleError) -> (low: Operand, high: Operand) {
+        let high = try pop(.v128)
+        let low = try pop(.v128)
+        return (low, high)
+    }
+
+    mutating func pushVector(low: OperandLocation = .ownSlot, high: OperandLocation = .ownSlot) {
+        push(.v128, low)
+        push(.v128, high)
+    }
+
     func typeMismatch() -> ModuleError { .typeMismatch(at: instructionOffset) }
 
     mutating func push(_ type: ValueType?, _ location: OperandLocation = .ownSlot) {

@@ -31,11 +31,20 @@ extension BinaryReader {
     mutating func readMemoryArgument(
         _ access: MemoryAccess, memoryCount: Int, instructionOffset: Int
     ) throws(ModuleError) -> UInt32 {
+        try readMemoryArgument(
+            naturalAlignment: access.naturalAlignment, memoryCount: memoryCount, instructionOffset: instructionOffset)
+    }
+
+    /// The memarg of an access whose width in bytes is `1 << naturalAlignment`.
+    @inline(__always)
+    mutating func readMemoryArgument(
+        naturalAlignment: UInt32, memoryCount: Int, instructionOffset: Int
+    ) throws(ModuleError) -> UInt32 {
         let alignment = try readU32()
         let memoryOffset = try readU32()
         guard alignment < 32 else { throw .malformed(at: instructionOffset, "malformed memop flags") }
         guard memoryCount > 0 else { throw .unknownMemory(0, at: instructionOffset) }
-        guard alignment <= access.naturalAlignment else {
+        guard alignment <= naturalAlignment else {
             throw .invalid(at: instructionOffset, "alignment must not be larger than natural")
         }
         return memoryOffset

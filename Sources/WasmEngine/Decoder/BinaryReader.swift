@@ -232,7 +232,6 @@ public struct BinaryReader: Sendable {
     public mutating func readValueType() throws(ModuleError) -> ValueType {
         let at = offset
         let byte = try readByte()
-        if byte == 0x7B { throw .unsupported(at: at, "SIMD (v128)") }
         guard let type = ValueType(rawValue: byte) else { throw .malformed(at: at, "malformed value type") }
         return type
     }

@@ -35,7 +35,15 @@ extension ModuleDecoder {
                 guard !global.isMutable else { throw .invalid(at: opcodeOffset, "constant expression required") }
                 value = (.globalGet(index), global.valueType)
             case 0xFD:
-                throw .unsupported(at: opcodeOffset, "SIMD (v128)")
+                let subopcode = try reader.readU32()
+                guard subopcode == 0x0C else {
+                    guard SIMDInstruction.decode(subopcode) != nil else {
+                        throw .malformed(at: opcodeOffset, "illegal opcode")
+                    }
+                    throw .invalid(at: opcodeOffset, "constant expression required")
+                }
+                let low = try reader.readFixedU64()
+                value = (.v128(V128(low: low, high: try reader.readFixedU64())), .v128)
             default:
                 guard try isInstruction(opcode) else { throw .malformed(at: opcodeOffset, "illegal opcode") }
                 throw .invalid(at: opcodeOffset, "constant expression required")

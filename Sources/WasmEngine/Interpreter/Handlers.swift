@@ -2740,6 +2740,8 @@ extension Opcode {
                 r.pc += 3
                 return r.dispatch()
             }
+        default:
+            return simdHandler
         }
     }
 }

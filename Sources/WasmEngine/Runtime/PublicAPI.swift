@@ -7,6 +7,7 @@ public enum Value: Equatable, Sendable {
     case i64(UInt64)
     case f32(bits: UInt32)
     case f64(bits: UInt64)
+    case v128(V128)
     /// `nil` is `ref.null func`.
     case funcref(Function?)
     /// A host value; `nil` is `ref.null extern`.

@@ -76,6 +76,8 @@ struct GlobalRecord {
     var value: UInt64
     let type: GlobalType
     let address: Int
+    /// A v128 global's high half (`value` holds the low half); 0 for every other type.
+    var high: UInt64 = 0
 }
 
 /// A linear memory. Only `base` moves, when growing beyond `capacity`; the interpreter caches `base` and

@@ -103,6 +103,7 @@ extension Store {
             let index = module.importedGlobalCount + offset
             let value = evaluate(initializer, in: instance)
             instance.pointee.globals[index] = globals[allocateGlobal(type: module.globals[index], value: value)]
+            instance.pointee.globals[index].pointee.high = evaluateHigh(initializer, in: instance)
         }
         return instance
     }
@@ -129,7 +130,7 @@ extension Store {
         instanceSnapshots.append(snapshot)
 
         for (index, type) in module.types.enumerated() {
-            instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameters.count)
+            instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameterSlotCount)
         }
         for (index, function) in imports.functions.enumerated() {
             instance.pointee.functions[index] = function
@@ -147,9 +148,9 @@ extension Store {
                 to: LinkedInstruction(
                     handler: Opcode.translateFunction.handler, instruction: Instruction(.translateFunction, UInt32(index))))
             let record = FunctionRecord(
-                code: standIns + offset, frameSize: Swift.max(type.parameters.count, type.results.count),
-                localCount: type.parameters.count, parameterCount: type.parameters.count,
-                resultCount: type.results.count, typeID: typeID, instance: instance, hostIndex: -1,
+                code: standIns + offset, frameSize: Swift.max(type.parameterSlotCount, type.resultSlotCount),
+                localCount: type.parameterSlotCount, parameterCount: type.parameterSlotCount,
+                resultCount: type.resultSlotCount, typeID: typeID, instance: instance, hostIndex: -1,
                 address: functions.count)
             instance.pointee.functions[index] = functions[allocateFunction(record)]
             if case .compiled(let function) = code { translated.append((instance.pointee.functions[index], function)) }
@@ -177,6 +178,17 @@ extension Store {
             return UInt64(UInt(bitPattern: instance.pointee.functions[Int(index)]))
         case .globalGet(let index):
             return instance.pointee.globals[Int(index)].pointee.value
+        case .v128(let vector):
+            return vector.low
+        }
+    }
+
+    /// A constant expression's high slot: a v128's high half, 0 for every other type.
+    func evaluateHigh(_ expression: ConstantExpression, in instance: UnsafeMutablePointer<InstanceRecord>) -> UInt64 {
+        switch expression {
+        case .v128(let vector): vector.high
+        case .globalGet(let index): instance.pointee.globals[Int(index)].pointee.high
+        default: 0
         }
     }
 

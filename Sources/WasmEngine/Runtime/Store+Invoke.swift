@@ -8,6 +8,7 @@ extension Value {
         case .i64: return .i64
         case .f32: return .f32
         case .f64: return .f64
+        case .v128: return .v128
         case .funcref: return .funcref
         case .externref: return .externref
         }
@@ -16,13 +17,14 @@ extension Value {
 
 extension Store {
     /// The slot encoding of a value. funcref: the address of the function's record; externref: the host
-    /// value plus one; both null as 0.
+    /// value plus one; both null as 0. A v128's low half (see `write(_:to:)`).
     func slot(for value: Value) -> UInt64 {
         switch value {
         case .i32(let bits): return UInt64(bits)
         case .i64(let bits): return bits
         case .f32(let bits): return UInt64(bits)
         case .f64(let bits): return bits
+        case .v128(let vector): return vector.low
         case .funcref(let function):
             guard let function else { return 0 }
             return UInt64(UInt(bitPattern: functions[function.address]))
@@ -32,12 +34,33 @@ extension Store {
         }
     }
 
+    /// Writes `values` to consecutive slots from `slots`, a v128 in two (see `ValueType.slotCount`).
+    func write(_ values: [Value], to slots: UnsafeMutablePointer<UInt64>) {
+        var next = slots
+        for value in values {
+            next.pointee = slot(for: value)
+            if case .v128(let vector) = value { next[1] = vector.high }
+            next += value.type.slotCount
+        }
+    }
+
+    /// The values of `types` in consecutive slots from `slots`.
+    func values(of types: [ValueType], at slots: UnsafePointer<UInt64>) -> [Value] {
+        var next = slots
+        return types.map { type in
+            defer { next += type.slotCount }
+            return type == .v128 ? .v128(V128(low: next[0], high: next[1])) : value(ofSlot: next.pointee, type: type)
+        }
+    }
+
+    /// The value of a one-slot type (every type but v128) from its slot.
     func value(ofSlot slot: UInt64, type: ValueType) -> Value {
         switch type {
         case .i32: return .i32(UInt32(truncatingIfNeeded: slot))
         case .i64: return .i64(slot)
         case .f32: return .f32(bits: UInt32(truncatingIfNeeded: slot))
         case .f64: return .f64(bits: slot)
+        case .v128: preconditionFailure("a v128 takes two slots: see values(of:at:)")
         case .funcref:
             // SAFETY: a non-null funcref slot is always the address of one of this store's function records.
             guard let record = UnsafePointer<FunctionRecord>(bitPattern: UInt(slot)) else { return .funcref(nil) }
@@ -59,11 +82,12 @@ extension Store {
             defer { invokeNesting -= 1 }
             return try callHostFunction(callee, arguments: arguments, memory: nil)
         }
-        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Swift.max(arguments.count, type.results.count, 1)) {
-            (slots) throws(Trap) -> [Value] in
-            for (index, argument) in arguments.enumerated() { slots[index] = slot(for: argument) }
+        return try withUnsafeTemporaryAllocation(
+            of: UInt64.self, capacity: Swift.max(type.parameterSlotCount, type.resultSlotCount, 1)
+        ) { (slots) throws(Trap) -> [Value] in
+            write(arguments, to: slots.baseAddress!)
             try invoke(function, slots: slots)
-            return type.results.enumerated().map { index, resultType in value(ofSlot: slots[index], type: resultType) }
+            return values(of: type.results, at: slots.baseAddress!)
         }
     }
 
@@ -118,11 +142,11 @@ extension Store {
         case .slots(let slots):
             let type = functionTypes[function.pointee.typeID]
             return try withUnsafeTemporaryAllocation(
-                of: UInt64.self, capacity: Swift.max(arguments.count, type.results.count, 1)
+                of: UInt64.self, capacity: Swift.max(type.parameterSlotCount, type.resultSlotCount, 1)
             ) { (buffer) throws(Trap) -> [Value] in
-                for (index, argument) in arguments.enumerated() { buffer[index] = slot(for: argument) }
+                write(arguments, to: buffer.baseAddress!)
                 try slots(caller, buffer)
-                return type.results.enumerated().map { index, resultType in value(ofSlot: buffer[index], type: resultType) }
+                return values(of: type.results, at: buffer.baseAddress!)
             }
         }
         let results = try body(caller, arguments)
@@ -157,10 +181,7 @@ extension Store {
             return try body(Caller(store: self, memory: memory), UnsafeMutableBufferPointer(start: frame, count: slotCount))
         }
         let type = functionTypes[function.pointee.typeID]
-        let arguments = type.parameters.enumerated().map { index, parameterType in
-            value(ofSlot: frame[index], type: parameterType)
-        }
-        let results = try callHostFunction(function, arguments: arguments, memory: memory)
-        for (index, result) in results.enumerated() { frame[index] = slot(for: result) }
+        let results = try callHostFunction(function, arguments: values(of: type.parameters, at: frame), memory: memory)
+        write(results, to: frame)
     }
 }

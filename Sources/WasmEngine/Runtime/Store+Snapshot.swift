@@ -40,6 +40,7 @@ extension Store {
         var globals: [UInt64] = []
         for index in module.importedGlobalCount..<module.globals.count {
             let type = module.globals[index].valueType
+            guard type != .v128 else { throw .unsupportedState("global \(index) is a v128, which snapshots do not record") }
             globals.append(try portable(record.pointee.globals[index].pointee.value, type, in: "global \(index)"))
         }
         var tables: [[UInt64]] = []

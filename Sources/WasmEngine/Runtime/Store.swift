@@ -132,8 +132,8 @@ public final class Store {
     private func makeHostFunction(type: FuncType, _ implementation: HostFunctionImplementation) -> Function {
         hostFunctions.append(implementation)
         let record = FunctionRecord(
-            code: nil, frameSize: 0, localCount: 0, parameterCount: type.parameters.count,
-            resultCount: type.results.count, typeID: typeID(of: type), instance: nil,
+            code: nil, frameSize: 0, localCount: 0, parameterCount: type.parameterSlotCount,
+            resultCount: type.resultSlotCount, typeID: typeID(of: type), instance: nil,
             hostIndex: hostFunctions.count - 1, address: functions.count)
         return Function(address: allocateFunction(record))
     }
@@ -153,7 +153,9 @@ public final class Store {
     }
 
     public func makeGlobal(type: GlobalType, value: Value) -> Global {
-        Global(address: allocateGlobal(type: type, value: slot(for: value)))
+        let address = allocateGlobal(type: type, value: slot(for: value))
+        if case .v128(let vector) = value { globals[address].pointee.high = vector.high }
+        return Global(address: address)
     }
 
     public func type(of function: Function) -> FuncType {
@@ -178,12 +180,14 @@ public final class Store {
 
     public func value(of global: Global) -> Value {
         let record = globals[global.address].pointee
+        guard record.type.valueType != .v128 else { return .v128(V128(low: record.value, high: record.high)) }
         return value(ofSlot: record.value, type: record.type.valueType)
     }
 
     /// Sets a mutable or immutable global from the host (the host is not bound by wasm's mutability).
     public func setValue(_ value: Value, of global: Global) {
         globals[global.address].pointee.value = slot(for: value)
+        if case .v128(let vector) = value { globals[global.address].pointee.high = vector.high }
     }
 
     /// Runs `body` over the memory's current bytes. The buffer is valid only during the call.

@@ -10,7 +10,7 @@ extension FunctionValidator {
         }
     }
 
-    /// Where `typePool` holds `type` alone (its first six entries, one per value type).
+    /// Where `typePool` holds `type` alone (its first seven entries, one per value type).
     @inline(__always)
     static func poolIndex(of type: ValueType) -> Int {
         switch type {
@@ -20,6 +20,7 @@ extension FunctionValidator {
         case .f64: 3
         case .funcref: 4
         case .externref: 5
+        case .v128: 6
         }
     }
 

@@ -82,7 +82,7 @@ public struct FunctionValidator: ~Copyable {
     /// `FunctionCompiler.compile`); a validator keeps no reference to it, only to the arrays it reads.
     public init(module: Module) {
         types = module.types
-        var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref]
+        var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref, .v128]
         var signatures: [(parameters: TypeList, results: TypeList)] = []
         signatures.reserveCapacity(module.types.count)
         for type in module.types {
@@ -249,7 +249,7 @@ public struct FunctionValidator: ~Copyable {
             }
             push(.funcref)
         case 0xFC: try validatePrefixed(try body.readU32(), &body)
-        case 0xFD: throw .simdInstruction(at: instructionOffset)
+        case 0xFD: try validateSIMD(try body.readU32(), &body)
         default: throw .illegalOpcode(at: instructionOffset)
         }
     }

@@ -75,10 +75,6 @@ extension ModuleError {
     @inline(never)
     static func illegalOpcode(at offset: Int) -> ModuleError { .malformed(at: offset, "illegal opcode") }
 
-    /// Opcode 0xFD, the SIMD prefix (`v128` value types are refused by `BinaryReader.readValueType`).
-    @inline(never)
-    static func simdInstruction(at offset: Int) -> ModuleError { .unsupported(at: offset, "SIMD") }
-
     /// The body goes on after the `end` that closes it.
     @inline(never)
     static func sectionSizeMismatch(at offset: Int) -> ModuleError { .malformed(at: offset, "section size mismatch") }

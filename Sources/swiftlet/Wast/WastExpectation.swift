@@ -21,6 +21,8 @@ indirect enum WastExpectation: Equatable {
     case anyFunctionReference
     /// Any of the alternatives (`either`).
     case anyOf([WastExpectation])
+    /// A v128 whose lanes of `FloatWidth` each match (NaN patterns per lane); integer lanes compare as `exactly`.
+    case floatLanes(FloatWidth, [WastExpectation])
 
     func isMatched(by value: Value) -> Bool {
         switch self {
@@ -43,6 +45,12 @@ indirect enum WastExpectation: Equatable {
             return function != nil
         case .anyOf(let alternatives):
             return alternatives.contains { $0.isMatched(by: value) }
+        case .floatLanes(let width, let lanes):
+            guard case .v128(let vector) = value else { return false }
+            let values: [Value] =
+                width == .f32
+                ? (0..<4).map { .f32(bits: vector.u32x4[$0]) } : (0..<2).map { .f64(bits: vector.u64x2[$0]) }
+            return zip(lanes, values).allSatisfy { $0.isMatched(by: $1) }
         }
     }
 
@@ -53,6 +61,7 @@ indirect enum WastExpectation: Equatable {
         case .arithmeticNaN(let width): return "\(width):nan:arithmetic"
         case .anyFunctionReference: return "funcref:<any function>"
         case .anyOf(let alternatives): return "either(" + alternatives.map(\.description).joined(separator: ", ") + ")"
+        case .floatLanes(let width, let lanes): return "v128:\(width)x[" + lanes.map(\.description).joined(separator: ", ") + "]"
         }
     }
 }
@@ -79,6 +88,8 @@ enum WastValueText {
             if let reference = UInt32(text) { return .externref(reference) }
         case "funcref":
             if try scalar(value) == "null" { return .funcref(nil) }
+        case "v128":
+            return .v128(try vector(value))
         default:
             throw WastValueError(message: "unsupported value type \(value.type)")
         }
@@ -98,6 +109,12 @@ enum WastValueText {
             // A `ref.func` expectation carries no (or no usable) function index: any function matches.
             if case .scalar("null")? = value.value { return .exactly(.funcref(nil)) }
             return .anyFunctionReference
+        case "v128" where value.laneType == "f32" || value.laneType == "f64":
+            guard case .lanes(let lanes)? = value.value else { return .exactly(try argument(value)) }
+            let laneType = value.laneType!
+            var expectations: [WastExpectation] = []
+            for lane in lanes { expectations.append(try expectation(WastValue(type: laneType, value: lane))) }
+            return .floatLanes(laneType == "f32" ? .f32 : .f64, expectations)
         case "either":
             var alternatives: [WastExpectation] = []
             for alternative in value.values ?? [] {
@@ -119,7 +136,35 @@ enum WastValueText {
             return "f64:\(FloatText.plainDecimal(Double(bitPattern: bits))) (0x\(String(bits, radix: 16)))"
         case .funcref(let function): return function == nil ? "funcref:null" : "funcref:<function>"
         case .externref(let reference): return "externref:" + (reference.map { String($0) } ?? "null")
+        case .v128(let vector):
+            return "v128:i32x4[" + (0..<4).map { "0x" + String(vector.u32x4[$0], radix: 16) }.joined(separator: " ") + "]"
         }
+    }
+
+    /// A v128 from its lanes, each written as a value of `lane_type` (integers signed or unsigned, floats as bits).
+    private static func vector(_ value: WastValue) throws(WastValueError) -> V128 {
+        guard case .lanes(let lanes)? = value.value, let laneType = value.laneType else {
+            throw WastValueError(message: "v128 value without lanes")
+        }
+        let widths: [String: Int] = ["i8": 8, "i16": 16, "i32": 32, "i64": 64, "f32": 32, "f64": 64]
+        guard let width = widths[laneType], lanes.count * width == 128 else {
+            throw WastValueError(message: "v128 value with \(lanes.count) lanes of \(laneType)")
+        }
+        var bytes = SIMD16<UInt8>()
+        for (index, text) in lanes.enumerated() {
+            let bits: UInt64
+            if let signed = Int64(text) {
+                bits = UInt64(bitPattern: signed)
+            } else if let unsigned = UInt64(text) {
+                bits = unsigned
+            } else {
+                throw WastValueError(message: "cannot read \(laneType) lane \(text)")
+            }
+            for byte in 0..<(width / 8) {
+                bytes[index * width / 8 + byte] = UInt8(truncatingIfNeeded: bits >> UInt64(8 * byte))
+            }
+        }
+        return V128(bytes: bytes)
     }
 
     private static func scalar(_ value: WastValue) throws(WastValueError) -> String {

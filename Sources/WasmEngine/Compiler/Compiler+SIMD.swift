@@ -1,0 +1,106 @@
+/// The SIMD instructions (see `SIMDInstruction` for their shapes and `Opcode`'s SIMD section for operand layouts).
+/// A v128 is two operand entries (see `slotTypes`), so `v128.const` stays a pair of deferred constants and a v128 read
+/// from a local names the local's slots.
+extension FunctionTranslator {
+    mutating func translateSIMD(_ subopcode: UInt32, _ body: inout BinaryReader) throws(ModuleError) {
+        if subopcode == 0x0C {
+            let low = try body.readFixedU64()
+            let high = try body.readFixedU64()
+            return pushVector(low: .constant(low), high: .constant(high))
+        }
+        guard let instruction = SIMDInstruction.decode(subopcode) else { throw .illegalOpcode(at: instructionOffset) }
+        let immediates = try instruction.readImmediates(
+            &body, memoryCount: module.memories.count, instructionOffset: instructionOffset)
+        let opcode = instruction.opcode
+        let laneByte = instruction.laneByte(immediates.lane)
+        switch instruction.shape {
+        case .load:
+            let address = try pop(.i32)
+            emitVectorResult(opcode, source(address), immediates.offset)
+        case .store:
+            let value = try popVector()
+            let address = try pop(.i32)
+            emit(opcode, vectorSource(value), source(address), immediates.offset)
+        case .loadLane, .storeLane:
+            let vector = try popVector()
+            let address = try pop(.i32)
+            // The address's own slot, free now, holds the effective address.
+            let addressSlot = slot(address.height)
+            let vectorSlot = vectorSource(vector)
+            emit(.effectiveAddress, addressSlot, source(address), immediates.offset)
+            if instruction.shape == .loadLane {
+                emitVectorResult(opcode, addressSlot, vectorSlot | laneByte << Instruction.laneShift)
+            } else {
+                emit(opcode, vectorSlot, addressSlot, laneByte)
+            }
+        case .shuffle:
+            let second = try popVector()
+            let first = try popVector()
+            let base = materialize(first, second)
+            emitConstant(immediates.lanes.low, into: base + 4)
+            emitConstant(immediates.lanes.high, into: base + 5)
+            maximumHeight = max(maximumHeight, first.low.height + 6)
+            emitVectorResult(opcode, base)
+        case .splatI32, .splatI64, .splatF32, .splatF64:
+            let scalar = try pop(instruction.laneType)
+            emitVectorResult(opcode, source(scalar))
+        case .extractI32, .extractI64, .extractF32, .extractF64:
+            let vector = try popVector()
+            emitResult(opcode, instruction.laneType, vectorSource(vector), laneByte)
+        case .replaceI32, .replaceI64, .replaceF32, .replaceF64:
+            let scalar = try pop(instruction.laneType)
+            let vector = try popVector()
+            let vectorSlot = vectorSource(vector)
+            emitVectorResult(opcode, vectorSlot, source(scalar) | laneByte << Instruction.laneShift)
+        case .unary:
+            let operand = try popVector()
+            emitVectorResult(opcode, vectorSource(operand))
+        case .binary:
+            let right = try popVector()
+            let left = try popVector()
+            let leftSlot = vectorSource(left)
+            emitVectorResult(opcode, leftSlot, vectorSource(right))
+        case .ternary:
+            let third = try popVector()
+            let second = try popVector()
+            let first = try popVector()
+            emitVectorResult(opcode, materialize(first, second, third))
+        case .test, .bitmask:
+            let operand = try popVector()
+            emitResult(opcode, .i32, vectorSource(operand))
+        case .shift:
+            let count = try pop(.i32)
+            let operand = try popVector()
+            let operandSlot = vectorSource(operand)
+            emitVectorResult(opcode, operandSlot, source(count))
+        }
+    }
+
+    /// Emits an instruction whose destination `a` is the slots of a new v128 operand, and pushes it. Never a fresh
+    /// result: `local.set` retargets only one-slot results.
+    mutating func emitVectorResult(_ opcode: Opcode, _ b: UInt32 = 0, _ c: UInt32 = 0) {
+        emit(opcode, slot(operands.count), b, c)
+        pushVector()
+        freshResult = nil
+    }
+
+    /// The first of two consecutive slots that hold `vector`: a local's or its own; other halves (constants, or halves
+    /// of different locals) are written to its own slots.
+    mutating func vectorSource(_ vector: (low: Operand, high: Operand)) -> UInt32 {
+        if let low = slotNamed(by: vector.low), let high = slotNamed(by: vector.high), high == low + 1 { return low }
+        let own = slot(vector.low.height)
+        write(vector.low, to: own)
+        write(vector.high, to: own + 1)
+        return own
+    }
+
+    /// Puts popped v128s, consecutive on the stack, in their own slots, for instructions that read their operands at
+    /// fixed distances; returns the first slot.
+    mutating func materialize(_ vectors: (low: Operand, high: Operand)...) -> UInt32 {
+        for vector in vectors {
+            materialize(vector.low)
+            materialize(vector.high)
+        }
+        return slot(vectors[0].low.height)
+    }
+}
