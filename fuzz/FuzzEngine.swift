@@ -80,6 +80,7 @@ private func zeroValue(_ type: ValueType) -> Value {
     case .i64: return .i64(0)
     case .f32: return .f32(bits: 0)
     case .f64: return .f64(bits: 0)
+    case .v128: return .v128(V128(low: 0, high: 0))
     case .funcref: return .funcref(nil)
     case .externref: return .externref(nil)
     }

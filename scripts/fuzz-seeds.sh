@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Writes extra fuzzing seeds into OUT_DIR: every binary module of the non-SIMD spec scripts in SUITE_DIR
-# (mostly malformed and invalid modules, which exercise the decoder and validator), and random valid
-# WebAssembly 2.0 modules from `wasm-tools smith` with everything exported (which exercise the compiler
-# and interpreter). Usage: scripts/fuzz-seeds.sh OUT_DIR [SUITE_DIR] [SMITH_COUNT]
+# Writes extra fuzzing seeds into OUT_DIR: every binary module of the spec scripts in SUITE_DIR (mostly
+# malformed and invalid modules, which exercise the decoder and validator), and random valid WebAssembly 2.0
+# modules with SIMD and relaxed SIMD from `wasm-tools smith` with everything exported (which exercise the
+# compiler and interpreter). Usage: scripts/fuzz-seeds.sh OUT_DIR [SUITE_DIR] [SMITH_COUNT]
 set -euo pipefail
 
 out=$1
@@ -14,7 +14,6 @@ mkdir -p "$out"
 if [ -d "$suite" ]; then
     for script in "$suite"/*.wast; do
         name=$(basename "$script" .wast)
-        case "$name" in simd_*) continue ;; esac
         "$wasm_tools" json-from-wast "$script" -o "$out/$name.json" --wasm-dir "$out/"
     done
     rm -f "$out"/*.json "$out"/*.wat
@@ -22,11 +21,11 @@ else
     echo "fuzz-seeds: no spec suite at $suite; no spec modules as seeds" >&2
 fi
 
-# Post-2.0 proposals off, so that every module is one the engine must accept.
+# The proposals the engine lacks off, so that every module is one the engine must accept.
 for index in $(seq 1 "$smith_count"); do
     head -c 4096 /dev/urandom | "$wasm_tools" smith -o "$out/smith-$index.wasm" \
         --export-everything true --memory64-enabled false --max-memories 1 \
-        --simd-enabled false --relaxed-simd-enabled false --exceptions-enabled false --gc-enabled false \
+        --simd-enabled true --relaxed-simd-enabled true --exceptions-enabled false --gc-enabled false \
         --tail-call-enabled false --threads-enabled false --shared-everything-threads-enabled false \
         --wide-arithmetic-enabled false --extended-const-enabled false --custom-page-sizes-enabled false \
         --compact-imports-enabled false --custom-descriptors-enabled false
