@@ -27,7 +27,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
-.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-snapshot-floor bench-sandbox bench-serve bench-hooks \
+.PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-simd bench-snapshot-floor bench-sandbox bench-serve bench-hooks \
 	bench-containers test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
@@ -86,6 +86,13 @@ bench-vm: build
 # medians of alternating runs and their ratios (target <= 1.05x).
 bench-parity: build
 	$(PYTHON) bench/parity/run.py
+
+# SIMD kernels (bench/simd: f32 dot product, bytes, 8-bit image blur, f32 matrix-vector), each one C source built -O3
+# and -O3 -msimd128, whole processes under swiftlet (micro-VM, in-process) and Wasmtime: the medians of alternating
+# runs, the SIMD speedup per runtime (target >= 2x under swiftlet), the hot SIMD instructions of a kernel below it.
+# Pass options with BENCH_SIMD_ARGS, e.g. make bench-simd BENCH_SIMD_ARGS="--runs 3 --kernels dot,blur".
+bench-simd: build
+	$(PYTHON) bench/simd/run.py $(BENCH_SIMD_ARGS)
 
 # The floor for a sandbox restored from a snapshot (bench/floor/snapshot_floor.c, C only, no Swift build): a fresh VM
 # per restore and a warm pool, p50/p99 over 10,000 restores, the cost per dirty page of each reset, each phase.
