@@ -26,6 +26,7 @@ struct WASIConformanceTests {
         Program(name: "libc_files"),
         Program(name: "edge_cases"),
         Program(name: "echo_server"),
+        Program(name: "simd"),
     ]
 
     /// A fresh directory with `sandbox` (preopened) and `outside` (the guest must never reach it).

@@ -4,6 +4,37 @@
 /// chain of dependent instructions does not wait for each store to reach the following load (about five
 /// cycles per link). "Right after" means falling through: no branch may land between the two.
 extension FunctionTranslator {
+    /// Makes `copy a, b` then `copy a+1, b+1` (how a v128's halves move) one `copyV128`, unless the second is a branch
+    /// target or reads the first's destination (`a == b + 1`, where moving both at once would differ). Runs before
+    /// `forwardResults`: the fused move leaves nothing in the forwarding register.
+    static func fuseVectorCopies(_ code: inout [Instruction]) {
+        guard code.count > 1 else { return }
+        var isBranchTarget = [Bool](repeating: false, count: code.count + 1)
+        for instruction in code where instruction.opcode.isBranch { isBranchTarget[Int(instruction.a)] = true }
+        var fused: [Instruction] = []
+        var targets: [Int] = []
+        targets.reserveCapacity(code.count + 1)
+        var index = 0
+        while index < code.count {
+            targets.append(fused.count)
+            let first = code[index]
+            if index + 1 < code.count, !isBranchTarget[index + 1], first.opcode == .copy, code[index + 1].opcode == .copy,
+                code[index + 1].a == first.a &+ 1, code[index + 1].b == first.b &+ 1, first.a != first.b &+ 1
+            {
+                fused.append(Instruction(.copyV128, first.a, first.b))
+                targets.append(fused.count - 1)
+                index += 2
+            } else {
+                fused.append(first)
+                index += 1
+            }
+        }
+        guard fused.count < code.count else { return }
+        targets.append(fused.count)
+        for index in fused.indices where fused[index].opcode.isBranch { fused[index].a = UInt32(targets[Int(fused[index].a)]) }
+        code = fused
+    }
+
     /// Runs on the final code: branch targets must not move afterwards.
     static func forwardResults(_ code: inout [Instruction]) {
         var isBranchTarget = [Bool](repeating: false, count: code.count + 1)

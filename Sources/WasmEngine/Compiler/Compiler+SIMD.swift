@@ -51,7 +51,8 @@ extension FunctionTranslator {
             let scalar = try pop(instruction.laneType)
             let vector = try popVector()
             let vectorSlot = vectorSource(vector)
-            emitVectorResult(opcode, vectorSlot, source(scalar) | laneByte << Instruction.laneShift)
+            // Its own slot, not a pool slot: a pool slot's provisional number does not fit beside a lane.
+            emitVectorResult(opcode, vectorSlot, materialize(scalar) | laneByte << Instruction.laneShift)
         case .unary:
             let operand = try popVector()
             emitVectorResult(opcode, vectorSource(operand))
@@ -76,12 +77,23 @@ extension FunctionTranslator {
         }
     }
 
-    /// Emits an instruction whose destination `a` is the slots of a new v128 operand, and pushes it. Never a fresh
-    /// result: `local.set` retargets only one-slot results.
+    /// Emits an instruction whose destination `a` is the slots of a new v128 operand, and pushes it. Remembered as a
+    /// fresh vector result, so a following `local.set` can make the instruction write the local (every handler reads
+    /// its operands before it writes).
     mutating func emitVectorResult(_ opcode: Opcode, _ b: UInt32 = 0, _ c: UInt32 = 0) {
-        emit(opcode, slot(operands.count), b, c)
+        let height = operands.count
+        emit(opcode, slot(height), b, c)
         pushVector()
         freshResult = nil
+        freshVectorResult = isLive ? (code.count - 1, height) : nil
+    }
+
+    /// The instruction that just wrote the v128 on top into its own slots, if nothing has happened since.
+    func freshVectorResultInstruction() -> Int? {
+        guard let fresh = freshVectorResult, fresh.instruction == code.count - 1, fresh.height == operands.count - 2,
+            operands[operands.count - 1].location == .ownSlot, operands[operands.count - 2].location == .ownSlot
+        else { return nil }
+        return fresh.instruction
     }
 
     /// The first of two consecutive slots that hold `vector`: a local's or its own; other halves (constants, or halves

@@ -39,9 +39,19 @@ extension FunctionTranslator {
         if keepsValue { push(type, .local(slot)) }
     }
 
-    /// A v128 local's two slots, each written as a 64-bit value (no retargeting: v128 producers are never fresh).
+    /// A v128 local's two slots: its producer retargeted to write them, or each half written as a 64-bit value (two
+    /// copies of adjacent slots become one `copyV128`: see `fuseVectorCopies`).
     private mutating func translateVectorLocalSet(_ slot: UInt32, keepsValue: Bool) throws(ModuleError) {
+        let producer = freshVectorResultInstruction()
         let value = try popVector()
+        if let producer, !hasLocalReferences(to: slot), !hasLocalReferences(to: slot + 1) {
+            code[producer].a = slot
+            for destination in [slot, slot + 1] where Int(destination) < zeroLocals.count {
+                zeroLocals[Int(destination)] = false
+            }
+            if keepsValue { pushVector(low: .local(slot), high: .local(slot + 1)) }
+            return
+        }
         for (half, operand) in [value.low, value.high].enumerated() {
             let destination = slot + UInt32(half)
             guard operand.location != .local(destination) else { continue }

@@ -24,6 +24,7 @@ public enum FunctionCompiler {
             module: module, localTypes: localTypes, parameterCount: type.parameters.count, resultTypes: type.results)
         try translator.translate(&body)
         let poolSize = try translator.finishConstantPool()
+        FunctionTranslator.fuseVectorCopies(&translator.code)
         FunctionTranslator.forwardResults(&translator.code)
         let localCount = translator.localCount
         let unzeroedStart = UInt32(type.parameterSlotCount + Store.localsZeroedByCall)
@@ -96,7 +97,12 @@ struct FunctionTranslator {
     /// False where no path reaches the code being translated: nothing is emitted there.
     var isLive = true
     /// The instruction that wrote the top operand, while it may still be retargeted or fused.
-    var freshResult: (instruction: Int, height: Int)?
+    var freshResult: (instruction: Int, height: Int)? {
+        didSet { freshVectorResult = nil }
+    }
+    /// The same for the v128 result on top (`emitVectorResult`): its instruction and its low half's height. Forgotten
+    /// wherever `freshResult` is set.
+    var freshVectorResult: (instruction: Int, height: Int)?
     /// The latest position a branch may land on (a loop header, an else, a block end): instructions fused
     /// into one must all come after it.
     var lastLabel = 0

@@ -268,6 +268,9 @@ public enum Opcode: UInt16, Sendable {
     // MARK: SIMD (see `SIMDInstruction`). A v128 operand names the first of the two slots that hold it (low half
     // first). Unless noted, operands follow the conventions above; `ternary` shapes read their operands from slots
     // `b`, `b + 2` and `b + 4`; a lane index travels in the top byte of `c` (`Instruction.laneShift`) beside a slot.
+    /// `slot[a..a+1] = slot[b..b+1]`, as one 16-byte move: two `copy`s that move a v128's halves. (A v128 read right
+    /// after two 8-byte stores of its halves waits for both to reach memory; read after one 16-byte store, it does not.)
+    case copyV128
     /// `slot[a..a+1] = global b` (a v128 global).
     case globalGetV128
     /// `global b = slot[a..a+1]`.

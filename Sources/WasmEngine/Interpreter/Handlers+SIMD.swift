@@ -11,7 +11,7 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                r.setV128(i.a, V128.i8x16Swizzle(r.v128(i.b), r.v128(i.c)))
+                r.setV128(i.a, V128.i8x16Swizzle(operand: UnsafeRawPointer(r.fp + Int(i.b)), r.v128(i.c)))
                 return r.next()
             }
         case .i8x16Eq:
@@ -1355,7 +1355,7 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                r.setV128(i.a, V128.i8x16RelaxedSwizzle(r.v128(i.b), r.v128(i.c)))
+                r.setV128(i.a, V128.i8x16RelaxedSwizzle(operand: UnsafeRawPointer(r.fp + Int(i.b)), r.v128(i.c)))
                 return r.next()
             }
         case .i32x4RelaxedTruncF32x4S:
@@ -1841,7 +1841,7 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                r.setV128(i.a, V128.i8x16Shuffle(r.v128(i.b), r.v128(i.b &+ 2), lanes: r.v128(i.b &+ 4)))
+                r.setV128(i.a, V128.i8x16Shuffle(operands: UnsafeRawPointer(r.fp + Int(i.b)), lanes: r.v128(i.b &+ 4)))
                 return r.next()
             }
         case .globalGetV128:
@@ -1867,6 +1867,13 @@ extension Opcode {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
                 r.setI64(i.a, UInt64(r.i32(i.b)) &+ UInt64(i.c))
+                return r.next()
+            }
+        case .copyV128:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                r.setV128(i.a, r.v128(i.b))
                 return r.next()
             }
         default:

@@ -18,32 +18,38 @@ extension V128 {
 
     // MARK: Lane indices
 
-    /// Lane `i` of the result is lane `lanes[i]` of `a` and `b` taken as one 32-lane vector (validation keeps every
-    /// index below 32). SSE2 has no byte shuffle with variable indices (`pshufb` is SSSE3): a lane at a time.
-    @inline(__always) static func i8x16Shuffle(_ a: V128, _ b: V128, lanes: V128) -> V128 {
-        var result = SIMD16<UInt8>()
-        for lane in 0..<16 {
-            let index = Int(lanes.bytes[lane] & 31)
-            result[lane] = index < 16 ? a.bytes[index] : b.bytes[index &- 16]
-        }
-        return V128(bytes: result)
+    /// Lane `i` of the result is byte `lanes[i]` of the 32 bytes at `operands` (the two operands, side by side in the
+    /// frame; validation keeps every index below 32). SSE2 has no byte shuffle with variable indices (`pshufb` is
+    /// SSSE3): the bytes are gathered from memory into two words, then joined in a vector register (built from bytes
+    /// in memory, the vector would be read back through a store-forwarding stall).
+    @inline(__always) static func i8x16Shuffle(operands: UnsafeRawPointer, lanes: V128) -> V128 {
+        V128(low: gather(operands, lanes.low, limit: 31), high: gather(operands, lanes.high, limit: 31))
     }
 
-    /// Lane `i` of the result is lane `indices[i]` of `a`, or 0 where that index is 16 or more.
-    @inline(__always) static func i8x16Swizzle(_ a: V128, _ indices: V128) -> V128 {
-        var result = SIMD16<UInt8>()
-        for lane in 0..<16 {
-            let index = indices.bytes[lane]
-            result[lane] = index < 16 ? a.bytes[Int(index)] : 0
+    /// Lane `i` of the result is lane `indices[i]` of the vector at `operand`, or 0 where that index is 16 or more.
+    @inline(__always) static func i8x16Swizzle(operand: UnsafeRawPointer, _ indices: V128) -> V128 {
+        V128(low: gather(operand, indices.low, limit: 15), high: gather(operand, indices.high, limit: 15))
+    }
+
+    /// Eight bytes of `source`, at the byte offsets in `indices`' bytes; 0 for an offset above `limit`.
+    @inline(__always) private static func gather(_ source: UnsafeRawPointer, _ indices: UInt64, limit: UInt8) -> UInt64 {
+        var word: UInt64 = 0
+        for lane in 0..<8 {
+            let index = UInt8(truncatingIfNeeded: indices >> UInt64(8 * lane))
+            // SAFETY: `index` ≤ `limit`, and the caller's `source` has `limit + 1` readable bytes.
+            let byte = index <= limit ? source.load(fromByteOffset: Int(index), as: UInt8.self) : 0
+            word |= UInt64(byte) << UInt64(8 * lane)
         }
-        return V128(bytes: result)
+        return word
     }
 
     // MARK: Relaxed SIMD, deterministic: each is the exact instruction it relaxes (one of the results the proposal
     // allows), so a module computes the same on every host and in both isolations.
 
     /// `i8x16.swizzle`: an index of 16 or more gives 0.
-    @inline(__always) static func i8x16RelaxedSwizzle(_ a: V128, _ indices: V128) -> V128 { i8x16Swizzle(a, indices) }
+    @inline(__always) static func i8x16RelaxedSwizzle(operand: UnsafeRawPointer, _ indices: V128) -> V128 {
+        i8x16Swizzle(operand: operand, indices)
+    }
     /// `v128.bitselect`, whatever the mask's lanes hold.
     @inline(__always) static func i8x16RelaxedLaneselect(_ a: V128, _ b: V128, _ mask: V128) -> V128 {
         v128Bitselect(a, b, mask)
