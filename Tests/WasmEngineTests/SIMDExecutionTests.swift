@@ -81,7 +81,7 @@ import Testing
                 (local.set 1 (v128.const i32x4 1 2 3 4))
                 (block $out (result v128)
                   (drop (v128.const i32x4 9 9 9 9))
-                  (br_if $out (local.get 1) (i32.eq (local.get 0) (i32.const 7)))
+                  (drop (br_if $out (local.get 1) (i32.eq (local.get 0) (i32.const 7))))
                   (select (local.get 1) (v128.const i32x4 5 6 7 8) (local.get 0))))
               (func (export "loop") (result v128)
                 (local $i i32)
@@ -119,7 +119,8 @@ import Testing
         guard case .global(let counter)? = instance.export("counter") else { throw TestFailure("no counter") }
         #expect(store.value(of: counter) == .v128(V128(low: 0, high: 0x8000_0000_0000_0000)))
         store.setValue(Self.vector(7, 7, 7, 7), of: counter)
-        #expect(try Self.call(instance, "bump", in: store) == [Self.vector(9, 10, 11, 12)])
+        // (7, 7, 7, 7) plus one in each 64-bit lane, plus (1, 2, 3, 4).
+        #expect(try Self.call(instance, "bump", in: store) == [Self.vector(9, 9, 11, 11)])
     }
 
     @Test func hostFunctionsTakeAndGiveVectors() throws {
@@ -135,11 +136,12 @@ import Testing
             (module
               (import "host" "swap" (func $swap (param i32 v128) (result v128 i32)))
               (func (export "run") (param v128) (result i32 v128)
-                (local i32)
+                (local i32 v128)
                 (call $swap (i32.const 41) (local.get 0))
                 (local.set 1)
+                (local.set 2)
                 (local.get 1)
-                (i64x2.add (v128.const i64x2 1 1))))
+                (i64x2.add (local.get 2) (v128.const i64x2 1 1))))
             """, in: store, imports: imports)
         let results = try Self.call(instance, "run", in: store, [.v128(V128(low: 10, high: 20))])
         #expect(results == [.i32(42), .v128(V128(low: 21, high: 11))])
@@ -165,5 +167,74 @@ import Testing
                 String(describing: error).contains(message)
             }
         }
+    }
+}
+
+/// Every SIMD instruction's handler must end in a tail call (see `Interpreter.swift`): one that kept a stack frame would
+/// grow the host stack with each instruction run. A loop runs each instruction 200,000 times, far past what a host
+/// stack holds if any of them grew it.
+@Suite struct SIMDHandlerStackTests {
+    static func leb(_ value: UInt32) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        repeat {
+            var byte = UInt8(value & 0x7F)
+            value >>= 7
+            if value != 0 { byte |= 0x80 }
+            bytes.append(byte)
+        } while value != 0
+        return bytes
+    }
+
+    /// One instruction of each SIMD sub-opcode with its operands pushed and its result dropped.
+    static func everyInstruction() -> [UInt8] {
+        let vector: [UInt8] = [0xFD, 0x0C] + [UInt8](repeating: 1, count: 16)
+        var body: [UInt8] = []
+        for subopcode in UInt32(0)...0x113 {
+            guard let instruction = SIMDInstruction.decode(subopcode) else { continue }
+            let opcode = [0xFD] + leb(subopcode)
+            let scalar: [UInt8]
+            switch instruction.laneType {
+            case .i64: scalar = [0x42, 0x07]
+            case .f32: scalar = [0x43, 0, 0, 0x80, 0x3F]
+            case .f64: scalar = [0x44, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F]
+            default: scalar = [0x41, 0x07]
+            }
+            let address: [UInt8] = [0x41, 0x10]
+            let memarg: [UInt8] = [0x00, 0x00]
+            switch instruction.shape {
+            case .load: body += address + opcode + memarg + [0x1A]
+            case .store: body += address + vector + opcode + memarg
+            case .loadLane: body += address + vector + opcode + memarg + [0x01, 0x1A]
+            case .storeLane: body += address + vector + opcode + memarg + [0x01]
+            case .shuffle: body += vector + vector + opcode + (0..<16).map { UInt8($0 * 2) } + [0x1A]
+            case .splatI32, .splatI64, .splatF32, .splatF64: body += scalar + opcode + [0x1A]
+            case .extractI32, .extractI64, .extractF32, .extractF64: body += vector + opcode + [0x01, 0x1A]
+            case .replaceI32, .replaceI64, .replaceF32, .replaceF64: body += vector + scalar + opcode + [0x01, 0x1A]
+            case .unary, .test, .bitmask: body += vector + opcode + [0x1A]
+            case .binary: body += vector + vector + opcode + [0x1A]
+            case .ternary: body += vector + vector + vector + opcode + [0x1A]
+            case .shift: body += vector + [0x41, 0x03] + opcode + [0x1A]
+            }
+        }
+        return body
+    }
+
+    @Test func everyHandlerTailCalls() throws {
+        // (func (param $n i32) (loop (<every instruction>) (br_if 0 (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+        let countDown: [UInt8] = [0x20, 0x00, 0x41, 0x01, 0x6B, 0x22, 0x00, 0x0D, 0x00, 0x0B]
+        let loop: [UInt8] = [0x03, 0x40] + Self.everyInstruction() + countDown
+        let code: [UInt8] = [0x00] + loop + [0x0B]
+        func section(_ id: UInt8, _ contents: [UInt8]) -> [UInt8] { [id] + Self.leb(UInt32(contents.count)) + contents }
+        var module: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
+        module += section(1, [0x01, 0x60, 0x01, 0x7F, 0x00])
+        module += section(3, [0x01, 0x00])
+        module += section(5, [0x01, 0x00, 0x01])
+        module += section(7, [0x01, 0x03] + Array("run".utf8) + [0x00, 0x00])
+        module += section(10, [0x01] + Self.leb(UInt32(code.count)) + code)
+        let store = Store()
+        let instance = try store.instantiate(try Module(bytes: module), imports: Imports())
+        guard case .function(let run)? = instance.export("run") else { throw SIMDExecutionTests.TestFailure("no run") }
+        #expect(try store.invoke(run, [.i32(200_000)]) == [])
     }
 }

@@ -117,8 +117,11 @@ func expectVerdict(
     }
 
     @Test func opcodesOutsideWebAssembly2AreRefused() {
-        expectVerdict(.simdInstruction(at: 1), [0x00, 0xFD, 0x0C, 0x0B])
-        expectVerdict(.unsupported(at: 2, "SIMD (v128)"), [0x01, 0x01, 0x7B, 0x0B])
+        // SIMD is in: a v128 local, v128.const; numbers between and after its instructions are not.
+        expectVerdict(nil, [0x00, 0xFD, 0x0C] + [UInt8](repeating: 0, count: 16) + [0x1A, 0x0B])
+        expectVerdict(nil, [0x01, 0x01, 0x7B, 0x0B])
+        expectVerdict(.illegalOpcode(at: 1), [0x00, 0xFD, 0x9A, 0x01, 0x0B])
+        expectVerdict(.illegalOpcode(at: 1), [0x00, 0xFD, 0x94, 0x02, 0x0B])
         expectVerdict(.illegalOpcode(at: 1), [0x00, 0x06, 0x0B])
         expectVerdict(.illegalOpcode(at: 1), [0x00, 0xFC, 18, 0x0B])
     }

@@ -36,11 +36,11 @@ extension FunctionTranslator {
         case .shuffle:
             let second = try popVector()
             let first = try popVector()
-            let base = materialize(first, second)
-            emitConstant(immediates.lanes.low, into: base + 4)
-            emitConstant(immediates.lanes.high, into: base + 5)
-            maximumHeight = max(maximumHeight, first.low.height + 6)
-            emitVectorResult(opcode, base)
+            let firstSlot = vectorSource(first)
+            emitVectorResult(opcode, firstSlot, vectorSource(second))
+            let lanes = immediates.lanes.u32x4
+            emit(.shuffleLanes, lanes[0], lanes[1], lanes[2])
+            emit(.shuffleLanes, lanes[3])
         case .splatI32, .splatI64, .splatF32, .splatF64:
             let scalar = try pop(instruction.laneType)
             emitVectorResult(opcode, source(scalar))
@@ -88,9 +88,11 @@ extension FunctionTranslator {
         freshVectorResult = isLive ? (code.count - 1, height) : nil
     }
 
-    /// The instruction that just wrote the v128 on top into its own slots, if nothing has happened since.
+    /// The instruction that just wrote the v128 on top into its own slots, if nothing has happened since (but the lane
+    /// words of a shuffle).
     func freshVectorResultInstruction() -> Int? {
-        guard let fresh = freshVectorResult, fresh.instruction == code.count - 1, fresh.height == operands.count - 2,
+        guard let fresh = freshVectorResult, fresh.height == operands.count - 2,
+            code[(fresh.instruction + 1)...].allSatisfy({ $0.opcode == .shuffleLanes }),
             operands[operands.count - 1].location == .ownSlot, operands[operands.count - 2].location == .ownSlot
         else { return nil }
         return fresh.instruction
@@ -107,7 +109,7 @@ extension FunctionTranslator {
     }
 
     /// Puts popped v128s, consecutive on the stack, in their own slots, for instructions that read their operands at
-    /// fixed distances; returns the first slot.
+    /// fixed distances (the ternary ones); returns the first slot.
     mutating func materialize(_ vectors: (low: Operand, high: Operand)...) -> UInt32 {
         for vector in vectors {
             materialize(vector.low)

@@ -268,6 +268,9 @@ public enum Opcode: UInt16, Sendable {
     // MARK: SIMD (see `SIMDInstruction`). A v128 operand names the first of the two slots that hold it (low half
     // first). Unless noted, operands follow the conventions above; `ternary` shapes read their operands from slots
     // `b`, `b + 2` and `b + 4`; a lane index travels in the top byte of `c` (`Instruction.laneShift`) beside a slot.
+    /// Not an instruction: the lane indices of the `i8x16Shuffle` before it, four bytes in each of `a`, `b` and `c`
+    /// of the first word and in `a` of the second; the shuffle steps over both.
+    case shuffleLanes
     /// `slot[a..a+1] = slot[b..b+1]`, as one 16-byte move: two `copy`s that move a v128's halves. (A v128 read right
     /// after two 8-byte stores of its halves waits for both to reach memory; read after one 16-byte store, it does not.)
     case copyV128
@@ -281,7 +284,7 @@ public enum Opcode: UInt16, Sendable {
     /// Lane loads: `a` = destination, `b` = effective-address slot, `c` = vector slot, lane index in the top byte.
     /// Lane stores: `a` = vector slot, `b` = effective-address slot, `c` = lane index.
     /// Extract lane: `c` = lane index. Replace lane: `b` = vector slot, `c` = scalar slot, lane index in the top byte.
-    /// Shuffle: operands at `b` and `b + 2`, lane indices (16 bytes) at `b + 4`.
+    /// Shuffle: operands at `b` and `c`; its sixteen lane indices in the two `shuffleLanes` words that follow.
     case v128Load, v128Load8x8S, v128Load8x8U, v128Load16x4S, v128Load16x4U, v128Load32x2S, v128Load32x2U
     case v128Load8Splat, v128Load16Splat, v128Load32Splat, v128Load64Splat, v128Store, i8x16Shuffle
     case i8x16Swizzle, i8x16Splat, i16x8Splat, i32x4Splat, i64x2Splat, f32x4Splat, f64x2Splat, i8x16ExtractLaneS

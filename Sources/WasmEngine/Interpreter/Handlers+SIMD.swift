@@ -1841,7 +1841,12 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                r.setV128(i.a, V128.i8x16Shuffle(operands: UnsafeRawPointer(r.fp + Int(i.b)), lanes: r.v128(i.b &+ 4)))
+                let words = InstructionOperands(r.pc + 1)
+                let lanes = V128(u32x4: SIMD4(words.a, words.b, words.c, InstructionOperands(r.pc + 2).a))
+                let result = V128.i8x16Shuffle(
+                    first: UnsafeRawPointer(r.fp + Int(i.b)), second: UnsafeRawPointer(r.fp + Int(i.c)), lanes: lanes)
+                r.setV128(i.a, result)
+                r.pc += 2
                 return r.next()
             }
         case .globalGetV128:
@@ -1868,6 +1873,12 @@ extension Opcode {
                 let i = InstructionOperands(r.pc)
                 r.setI64(i.a, UInt64(r.i32(i.b)) &+ UInt64(i.c))
                 return r.next()
+            }
+        case .shuffleLanes:
+            return {
+                let r = Registers($0, $1, $2, $3, $4, $5, $6)
+                // Never reached: the shuffle before it steps over its lane words.
+                return r.trap(.unreachable)
             }
         case .copyV128:
             return {

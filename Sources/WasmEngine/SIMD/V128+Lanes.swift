@@ -18,12 +18,22 @@ extension V128 {
 
     // MARK: Lane indices
 
-    /// Lane `i` of the result is byte `lanes[i]` of the 32 bytes at `operands` (the two operands, side by side in the
-    /// frame; validation keeps every index below 32). SSE2 has no byte shuffle with variable indices (`pshufb` is
-    /// SSSE3): the bytes are gathered from memory into two words, then joined in a vector register (built from bytes
-    /// in memory, the vector would be read back through a store-forwarding stall).
-    @inline(__always) static func i8x16Shuffle(operands: UnsafeRawPointer, lanes: V128) -> V128 {
-        V128(low: gather(operands, lanes.low, limit: 31), high: gather(operands, lanes.high, limit: 31))
+    /// Lane `i` of the result is lane `lanes[i]` of the vectors at `first` and `second` taken as one 32-lane vector
+    /// (validation keeps every index below 32). SSE2 has no byte shuffle with variable indices (`pshufb` is SSSE3): the
+    /// bytes are gathered from memory into two words, then joined in a vector register (built from bytes in memory,
+    /// the vector would be read back through a store-forwarding stall).
+    @inline(__always) static func i8x16Shuffle(first: UnsafeRawPointer, second: UnsafeRawPointer, lanes: V128) -> V128 {
+        func gather(_ indices: UInt64) -> UInt64 {
+            var word: UInt64 = 0
+            for lane in 0..<8 {
+                let index = UInt8(truncatingIfNeeded: indices >> UInt64(8 * lane)) & 31
+                // SAFETY: each operand has 16 readable bytes, and `index & 15` < 16.
+                let byte = (index < 16 ? first : second).load(fromByteOffset: Int(index & 15), as: UInt8.self)
+                word |= UInt64(byte) << UInt64(8 * lane)
+            }
+            return word
+        }
+        return V128(low: gather(lanes.low), high: gather(lanes.high))
     }
 
     /// Lane `i` of the result is lane `indices[i]` of the vector at `operand`, or 0 where that index is 16 or more.
