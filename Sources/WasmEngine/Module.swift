@@ -33,6 +33,9 @@ public struct Module: Sendable {
 
     /// Code of the defined functions (`functionTypeIndices[importedFunctionCount...]`).
     public var functions: [FunctionCode] = []
+    /// The proposals the module uses: those its types, imports and globals show, and those its bodies use when they
+    /// were validated as the module was decoded (`BodyValidation.eager`).
+    public var requiredFeatures: WasmFeatures = []
 
     public init() {}
 

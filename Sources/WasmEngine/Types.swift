@@ -96,5 +96,16 @@ public struct GlobalType: Equatable, Sendable {
     }
 }
 
+/// The proposals beyond the WebAssembly 2.0 core that this engine runs and a host may refuse (`Module.requiredFeatures`).
+public struct WasmFeatures: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// 128-bit SIMD (`v128`, the 0xFD instructions below 0x100).
+    public static let simd = WasmFeatures(rawValue: 1 << 0)
+    /// Relaxed SIMD (0xFD instructions 0x100 and up).
+    public static let relaxedSIMD = WasmFeatures(rawValue: 1 << 1)
+}
+
 /// Bytes in one linear-memory page.
 public let wasmPageSize: UInt64 = 65536

@@ -14,15 +14,12 @@ import Testing
 
     static let scripts: [String] =
         ((try? FileManager.default.contentsOfDirectory(atPath: suiteDirectory)) ?? [])
-        .filter { $0.hasSuffix(".wast") && !$0.hasPrefix("simd_") }
+        .filter { $0.hasSuffix(".wast") }
         .sorted()
 
     @Test func suiteIsPresent() {
         #expect(!Self.scripts.isEmpty, "no .wast scripts in \(Self.suiteDirectory) (set WASM_TESTSUITE)")
     }
-
-    @Test(.disabled("SIMD is not implemented (v128 and 0xFD give ModuleError.unsupported): simd_*.wast not run"))
-    func simdScripts() {}
 
     @Test(arguments: scripts)
     func script(_ name: String) throws {

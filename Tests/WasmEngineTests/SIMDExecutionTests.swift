@@ -238,3 +238,25 @@ import Testing
         #expect(try store.invoke(run, [.i32(200_000)]) == [])
     }
 }
+
+@Suite struct RequiredFeaturesTests {
+    static func features(of text: String) throws -> WasmFeatures {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("features-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("module.wasm")
+        let result = try #require(try DecoderSpecTests.runWasmTools(["parse", "-", "-o", output.path], input: Array(text.utf8)))
+        #expect(result.status == 0, "wasm-tools: \(result.errorOutput)")
+        return try Module(bytes: Array(try Data(contentsOf: output))).requiredFeatures
+    }
+
+    @Test func modulesNameTheProposalsTheyUse() throws {
+        #expect(try Self.features(of: "(module (func (result i32) (i32.const 1)))") == [])
+        #expect(try Self.features(of: "(module (func (param v128)))") == .simd)
+        #expect(try Self.features(of: "(module (global v128 (v128.const i64x2 0 0)))") == .simd)
+        #expect(try Self.features(of: "(module (func (local v128)))") == .simd)
+        #expect(try Self.features(of: "(module (func (result i32) (v128.any_true (v128.const i64x2 0 0))))") == .simd)
+        let relaxed = "(module (func (result v128) (f32x4.relaxed_min (v128.const i64x2 0 0) (v128.const i64x2 0 0))))"
+        #expect(try Self.features(of: relaxed) == [.simd, .relaxedSIMD])
+    }
+}

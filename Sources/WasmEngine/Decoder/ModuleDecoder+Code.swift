@@ -22,5 +22,6 @@ extension ModuleDecoder {
             module.functions.append(.body(start: reader.offset, end: bodyEnd))
             reader.offset = bodyEnd
         }
+        module.requiredFeatures.formUnion(validator.usedFeatures)
     }
 }

@@ -1,6 +1,7 @@
 /// The SIMD instructions' typing (see `SIMDInstruction`, which the translator reads too).
 extension FunctionValidator {
     mutating func validateSIMD(_ subopcode: UInt32, _ body: inout BinaryReader) throws(ModuleError) {
+        usedFeatures.insert(subopcode >= 0x100 ? [.simd, .relaxedSIMD] : .simd)
         if subopcode == 0x0C {
             _ = try body.readFixedU64()
             _ = try body.readFixedU64()

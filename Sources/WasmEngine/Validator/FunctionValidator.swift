@@ -61,6 +61,8 @@ public struct FunctionValidator: ~Copyable {
 
     /// The function's parameters and declared locals.
     var locals: [ValueType] = []
+    /// The proposals the bodies validated so far use.
+    var usedFeatures: WasmFeatures = []
     /// Operand types: `stack[0..<height]` is the operand stack, `height <= stackCapacity` always. A buffer of
     /// its own rather than an array: every write to an array held in a struct first calls the runtime to check
     /// that its storage is not shared, and a push is one store.
@@ -134,6 +136,7 @@ public struct FunctionValidator: ~Copyable {
         let typeIndex = functionTypeIndices[Int(functionIndex)]
         guard typeIndex < UInt32(types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
         try FunctionCompiler.readLocals(parameters: types[Int(typeIndex)].parameters, &body, into: &locals)
+        if locals.contains(.v128) { usedFeatures.insert(.simd) }
         height = 0
         frameCount = 0
         pushFrame(Frame(kind: .function, parameters: .empty, results: signatures[Int(typeIndex)].results, height: 0))
