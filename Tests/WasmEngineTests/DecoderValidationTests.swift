@@ -70,9 +70,6 @@ private let oneBody = (Section.code, vector(emptyBody))
             "unknown value type", wasmModule((.type, vector([0x60, 0x01, 0x40, 0x00]))),
             .malformed(at: 13, "malformed value type")),
         RejectedModule(
-            "v128 parameter", wasmModule((.type, vector([0x60, 0x01, 0x7B, 0x00]))),
-            .unsupported(at: 13, "SIMD (v128)")),
-        RejectedModule(
             "import kind 4", wasmModule((.import, vector(name("m") + name("x") + [0x04, 0x00]))),
             .malformed(at: 15, "malformed import kind")),
         RejectedModule(
@@ -135,8 +132,12 @@ private let oneBody = (Section.code, vector(emptyBody))
             "global initialized by an illegal opcode", wasmModule((.global, vector([0x7F, 0x00, 0x06, 0x0B]))),
             .malformed(at: 13, "illegal opcode")),
         RejectedModule(
-            "global initialized by v128.const", wasmModule((.global, vector([0x7F, 0x00, 0xFD, 0x0C]))),
-            .unsupported(at: 13, "SIMD (v128)")),
+            "i32 global initialized by v128.const",
+            wasmModule((.global, vector([0x7F, 0x00, 0xFD, 0x0C] + [UInt8](repeating: 0, count: 16) + [0x0B]))),
+            .invalid(at: 31, "type mismatch")),
+        RejectedModule(
+            "global initialized by v128.not", wasmModule((.global, vector([0x7B, 0x00, 0xFD, 0x4D, 0x0B]))),
+            .invalid(at: 13, "constant expression required")),
         RejectedModule(
             "global initializer of the wrong type", wasmModule((.global, vector([0x7F, 0x00, 0x42, 0x00, 0x0B]))),
             .invalid(at: 15, "type mismatch")),

@@ -66,7 +66,10 @@ import Testing
     }
 
     @Test func unsupportedScriptValuesAreReported() {
-        #expect(throws: WastValueError(message: "unsupported value type v128")) {
+        #expect(throws: WastValueError(message: "unsupported value type exnref")) {
+            try WastValueText.argument(WastValue(type: "exnref", value: "null"))
+        }
+        #expect(throws: WastValueError(message: "v128 value without lanes")) {
             try WastValueText.argument(WastValue(type: "v128", value: "0"))
         }
         #expect(throws: WastValueError.self) { try WastValueText.argument(WastValue(type: "i32", value: "x")) }
