@@ -23,17 +23,21 @@ extension V128 {
     /// bytes are gathered from memory into two words, then joined in a vector register (built from bytes in memory,
     /// the vector would be read back through a store-forwarding stall).
     @inline(__always) static func i8x16Shuffle(first: UnsafeRawPointer, second: UnsafeRawPointer, lanes: V128) -> V128 {
-        func gather(_ indices: UInt64) -> UInt64 {
-            var word: UInt64 = 0
-            for lane in 0..<8 {
-                let index = UInt8(truncatingIfNeeded: indices >> UInt64(8 * lane)) & 31
-                // SAFETY: each operand has 16 readable bytes, and `index & 15` < 16.
-                let byte = (index < 16 ? first : second).load(fromByteOffset: Int(index & 15), as: UInt8.self)
-                word |= UInt64(byte) << UInt64(8 * lane)
-            }
-            return word
+        V128(low: gather(first, second, lanes.low), high: gather(first, second, lanes.high))
+    }
+
+    /// Eight bytes of `first` and `second` taken as one 32-byte vector, at the offsets in `indices`' bytes (mod 32).
+    /// (A nested function here was not inlined: the call made the handler save and restore registers.)
+    @inline(__always)
+    private static func gather(_ first: UnsafeRawPointer, _ second: UnsafeRawPointer, _ indices: UInt64) -> UInt64 {
+        var word: UInt64 = 0
+        for lane in 0..<8 {
+            let index = UInt8(truncatingIfNeeded: indices >> UInt64(8 * lane)) & 31
+            // SAFETY: each operand has 16 readable bytes, and `index & 15` < 16.
+            let byte = (index < 16 ? first : second).load(fromByteOffset: Int(index & 15), as: UInt8.self)
+            word |= UInt64(byte) << UInt64(8 * lane)
         }
-        return V128(low: gather(lanes.low), high: gather(lanes.high))
+        return word
     }
 
     /// Lane `i` of the result is lane `indices[i]` of the vector at `operand`, or 0 where that index is 16 or more.
