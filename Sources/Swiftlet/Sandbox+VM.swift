@@ -122,8 +122,7 @@ extension Sandbox {
             case .start: run.entry = .start
             case .export(let name, let arguments):
                 try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
-                try Self.refuseVectors(in: try functionType(ofExport: name), of: name)
-                run.entry = .export(GuestRun.Invocation(name: name, arguments: arguments.map(Self.abiValue)))
+                run.entry = .export(GuestRun.Invocation(name: name, arguments: Self.abiValues(arguments)))
             }
         } else if case .export = entry {
             throw .unsupported("a snapshot taken at the first read of stdin resumes `_start`; it cannot invoke an export")
@@ -196,8 +195,7 @@ extension Sandbox {
         if let pages = configuration.limits.maxMemoryPages { guestRun.maxMemoryPages = pages }
         if case .export(let name, let arguments) = entry {
             try checkArguments(arguments, of: name, parameters: try functionType(ofExport: name).parameters)
-            try Self.refuseVectors(in: try functionType(ofExport: name), of: name)
-            guestRun.invocation = GuestRun.Invocation(name: name, arguments: arguments.map(Self.abiValue))
+            guestRun.invocation = GuestRun.Invocation(name: name, arguments: Self.abiValues(arguments))
         }
     }
 
@@ -250,7 +248,7 @@ extension Sandbox {
     private func ending(of result: MicroVMResult, entry: Entry) throws(SandboxError) -> Ending {
         switch result.outcome {
         case .exited(let status):
-            if case .export = entry, status == 0 { return .returned((result.invokeResults ?? []).map(Self.value)) }
+            if case .export = entry, status == 0 { return .returned(Self.values(result.invokeResults ?? [])) }
             return .exited(status)
         case .failed(let failure):
             throw error(failure)
@@ -309,13 +307,31 @@ extension Sandbox {
         }
     }
 
-    /// An export's v128 parameters and results have no form in the guest's one-word `ABIValue`s.
-    static func refuseVectors(in type: FuncType, of name: String) throws(SandboxError) {
-        guard !(type.parameters + type.results).contains(.v128) else {
-            throw .unsupported("export `\(name)` passes a v128, which cannot cross into the micro-VM; use --isolation process")
+    /// The records of `values`: one each, two for a v128 (`ABIValue.v128Type`).
+    static func abiValues(_ values: [Value]) -> [ABIValue] {
+        values.flatMap { value -> [ABIValue] in
+            guard case .v128(let vector) = value else { return [abiValue(value)] }
+            return [ABIValue(type: ABIValue.v128Type, bits: vector.low), ABIValue(type: ABIValue.v128Type, bits: vector.high)]
         }
     }
 
+    /// The values `records` hold (see `abiValues`).
+    static func values(_ records: [ABIValue]) -> [Value] {
+        var values: [Value] = []
+        var index = 0
+        while index < records.count {
+            if records[index].type == ABIValue.v128Type, index + 1 < records.count {
+                values.append(.v128(V128(low: records[index].bits, high: records[index + 1].bits)))
+                index += 2
+            } else {
+                values.append(value(records[index]))
+                index += 1
+            }
+        }
+        return values
+    }
+
+    /// The record of a value other than a v128 (`abiValues` gives a v128's two).
     static func abiValue(_ value: Value) -> ABIValue {
         switch value {
         case .i32(let bits): ABIValue(type: ABIValue.i32Type, bits: UInt64(bits))
@@ -324,7 +340,7 @@ extension Sandbox {
         case .f64(let bits): ABIValue(type: ABIValue.f64Type, bits: bits)
         case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
         case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
-        case .v128: preconditionFailure("refuseVectors keeps v128s out of the micro-VM")
+        case .v128: preconditionFailure("a v128 takes two records: see abiValues")
         }
     }
 

@@ -93,6 +93,22 @@ struct CLIIsolationTests {
         #expect(try swiftlet(["run", "--isolation", isolation, path]).status == 134)
     }
 
+    @Test("--invoke passes v128 arguments and results across the micro-VM boundary as in-process")
+    func invokeVectors() throws {
+        // (func (export "vec") (param v128 i32) (result i32 v128)
+        //   (local.get 1) (i32x4.add (local.get 0) (v128.const i32x4 1 2 3 4)))
+        let path = try temporaryModule("vectors", [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60,
+            0x02, 0x7B, 0x7F, 0x02, 0x7F, 0x7B, 0x03, 0x02, 0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 0x76, 0x65, 0x63, 0x00,
+            0x00, 0x0A, 0x1D, 0x01, 0x1B, 0x00, 0x20, 0x01, 0x20, 0x00, 0xFD, 0x0C, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00,
+            0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xFD, 0xAE, 0x01, 0x0B])
+        let expected = CommandResult(status: 0, standardOutput: "9\n0x000000040000000d0000000200000006\n", standardError: "")
+        for isolation in ["vm", "process"] {
+            #expect(try swiftlet(
+                ["run", "--isolation", isolation, "--invoke", "vec", path, "0x000000000000000a0000000000000005", "9"])
+                == expected)
+        }
+    }
+
     @Test("invalid and unlinkable modules fail alike")
     func invalidModules() throws {
         let garbage = try temporaryModule("garbage", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0x0C, 0xFF])

@@ -108,13 +108,31 @@ struct ModuleRun {
             Hypercalls.failure(.noSuchFunction, message: name)
         }
         let argumentRecords = bytes(at: bootInfo.invokeArgumentsAddress, count: bootInfo.invokeArgumentCount * 16)
-        var arguments: [Value] = []
-        for index in 0..<Int(bootInfo.invokeArgumentCount) {
-            let record = ABIValue(word: { argumentRecords.loadUnaligned(fromByteOffset: index * 16 + $0 * 8, as: UInt64.self) })
-            arguments.append(Self.value(of: record))
+        let records = (0..<Int(bootInfo.invokeArgumentCount)).map { index in
+            ABIValue(word: { argumentRecords.loadUnaligned(fromByteOffset: index * 16 + $0 * 8, as: UInt64.self) })
         }
-        let results = invoke(function, arguments, in: store)
-        Hypercalls.exit(withResults: results.map { ABIValue(type: UInt64($0.type.rawValue), bits: GuestWASI.slot(of: $0)) })
+        var arguments: [Value] = []
+        var index = 0
+        while index < records.count {
+            // A v128 is two records, its low half first.
+            if records[index].type == ABIValue.v128Type, index + 1 < records.count {
+                arguments.append(.v128(V128(low: records[index].bits, high: records[index + 1].bits)))
+                index += 2
+            } else {
+                arguments.append(Self.value(of: records[index]))
+                index += 1
+            }
+        }
+        var results: [ABIValue] = []
+        for result in invoke(function, arguments, in: store) {
+            if case .v128(let vector) = result {
+                results.append(ABIValue(type: ABIValue.v128Type, bits: vector.low))
+                results.append(ABIValue(type: ABIValue.v128Type, bits: vector.high))
+            } else {
+                results.append(ABIValue(type: UInt64(result.type.rawValue), bits: GuestWASI.slot(of: result)))
+            }
+        }
+        Hypercalls.exit(withResults: results)
     }
 
     private func invoke(_ function: Function, _ arguments: [Value], in store: Store) -> [Value] {
