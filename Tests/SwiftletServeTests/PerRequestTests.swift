@@ -127,8 +127,9 @@ enum PerRequestChecks {
             let (reply, elapsed) = try await looping
             #expect(reply.status == 504)
             // At the limit, give or take what a loaded machine adds to answering (the whole suite runs in parallel on
-            // two cores: over a second was seen); a run the limit failed to stop would never be answered.
-            #expect(elapsed >= shortTimeout && elapsed < shortTimeout + .seconds(3), "504 after \(elapsed)")
+            // two cores, the containerd suites among them: 3.05 s was seen); a run the limit failed to stop would never
+            // be answered.
+            #expect(elapsed >= shortTimeout && elapsed < shortTimeout + .seconds(6), "504 after \(elapsed)")
             #expect(served.contains { $0 < elapsed }, "every other request waited for the spinning one: \(served)")
         }
     }
