@@ -25,8 +25,8 @@ enum InvokeValueText {
             if isFloatText(text), let value = Double(text) { return .f64(bits: value.bitPattern) }
         case .v128:
             if let hexadecimalDigits, hexadecimalDigits.count <= 32,
-                let high = UInt64(hexadecimalDigits.dropLast(16).isEmpty ? "0" : String(hexadecimalDigits.dropLast(16)), radix: 16),
-                let low = UInt64(String(hexadecimalDigits.suffix(16)), radix: 16)
+                let high = hexadecimalDigits.count > 16 ? UInt64(hexadecimalDigits.dropLast(16), radix: 16) : 0,
+                let low = UInt64(hexadecimalDigits.suffix(16), radix: 16)
             {
                 return .v128(V128(low: low, high: high))
             }

@@ -7,16 +7,20 @@ import Testing
 @Suite struct SIMDExecutionTests {
     static func vector(_ lanes: UInt32...) -> Value { .v128(V128(u32x4: SIMD4(lanes[0], lanes[1], lanes[2], lanes[3]))) }
 
-    /// Instantiates the module `text` (WebAssembly text, assembled by wasm-tools) with `imports`.
-    static func instantiate(_ text: String, in store: Store, imports: Imports = Imports()) throws -> Instance {
+    /// The binary of the module `text` (WebAssembly text, assembled by wasm-tools).
+    static func assemble(_ text: String) throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("module.wasm")
         let result = try #require(try DecoderSpecTests.runWasmTools(["parse", "-", "-o", output.path], input: Array(text.utf8)))
         #expect(result.status == 0, "wasm-tools: \(result.errorOutput)")
-        let module = try Module(bytes: Array(try Data(contentsOf: output)))
-        return try store.instantiate(module, imports: imports)
+        return Array(try Data(contentsOf: output))
+    }
+
+    /// Instantiates the module `text` with `imports`.
+    static func instantiate(_ text: String, in store: Store, imports: Imports = Imports()) throws -> Instance {
+        try store.instantiate(try Module(bytes: try assemble(text)), imports: imports)
     }
 
     static func call(_ instance: Instance, _ name: String, in store: Store, _ arguments: [Value] = []) throws -> [Value] {
@@ -174,25 +178,13 @@ import Testing
 /// grow the host stack with each instruction run. A loop runs each instruction 200,000 times, far past what a host
 /// stack holds if any of them grew it.
 @Suite struct SIMDHandlerStackTests {
-    static func leb(_ value: UInt32) -> [UInt8] {
-        var value = value
-        var bytes: [UInt8] = []
-        repeat {
-            var byte = UInt8(value & 0x7F)
-            value >>= 7
-            if value != 0 { byte |= 0x80 }
-            bytes.append(byte)
-        } while value != 0
-        return bytes
-    }
-
     /// One instruction of each SIMD sub-opcode with its operands pushed and its result dropped.
     static func everyInstruction() -> [UInt8] {
         let vector: [UInt8] = [0xFD, 0x0C] + [UInt8](repeating: 1, count: 16)
         var body: [UInt8] = []
         for subopcode in UInt32(0)...0x113 {
             guard let instruction = SIMDInstruction.decode(subopcode) else { continue }
-            let opcode = [0xFD] + leb(subopcode)
+            let opcode = [0xFD] + encodeU32(subopcode)
             let scalar: [UInt8]
             switch instruction.laneType {
             case .i64: scalar = [0x42, 0x07]
@@ -225,13 +217,9 @@ import Testing
         let countDown: [UInt8] = [0x20, 0x00, 0x41, 0x01, 0x6B, 0x22, 0x00, 0x0D, 0x00, 0x0B]
         let loop: [UInt8] = [0x03, 0x40] + Self.everyInstruction() + countDown
         let code: [UInt8] = [0x00] + loop + [0x0B]
-        func section(_ id: UInt8, _ contents: [UInt8]) -> [UInt8] { [id] + Self.leb(UInt32(contents.count)) + contents }
-        var module: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
-        module += section(1, [0x01, 0x60, 0x01, 0x7F, 0x00])
-        module += section(3, [0x01, 0x00])
-        module += section(5, [0x01, 0x00, 0x01])
-        module += section(7, [0x01, 0x03] + Array("run".utf8) + [0x00, 0x00])
-        module += section(10, [0x01] + Self.leb(UInt32(code.count)) + code)
+        let module = wasmModule(
+            (.type, vector([0x60, 0x01, 0x7F, 0x00])), (.function, vector([0x00])), (.memory, vector([0x00, 0x01])),
+            (.export, vector(name("run") + [0x00, 0x00])), (.code, vector(encodeU32(UInt32(code.count)) + code)))
         let store = Store()
         let instance = try store.instantiate(try Module(bytes: module), imports: Imports())
         guard case .function(let run)? = instance.export("run") else { throw SIMDExecutionTests.TestFailure("no run") }
@@ -241,13 +229,7 @@ import Testing
 
 @Suite struct RequiredFeaturesTests {
     static func features(of text: String) throws -> WasmFeatures {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("features-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let output = directory.appendingPathComponent("module.wasm")
-        let result = try #require(try DecoderSpecTests.runWasmTools(["parse", "-", "-o", output.path], input: Array(text.utf8)))
-        #expect(result.status == 0, "wasm-tools: \(result.errorOutput)")
-        return try Module(bytes: Array(try Data(contentsOf: output))).requiredFeatures
+        try Module(bytes: try SIMDExecutionTests.assemble(text)).requiredFeatures
     }
 
     @Test func modulesNameTheProposalsTheyUse() throws {

@@ -91,10 +91,6 @@ extension Opcode {
             return (true, true, false)
         case .i32LoadScaled, .i64LoadScaled: return (true, true, true)
         case .globalGetV128, .globalSetV128: return (true, false, false)
-        // SIMD: a lane index or byte offset in `c`, or a slot with a lane beside it (`hasLaneBesideSlotInC`).
-        case .i8x16ReplaceLane, .i16x8ReplaceLane, .i32x4ReplaceLane, .i64x2ReplaceLane, .f32x4ReplaceLane,
-            .f64x2ReplaceLane, .v128Load8Lane, .v128Load16Lane, .v128Load32Lane, .v128Load64Lane:
-            return (true, true, false)
         case .i8x16Swizzle, .i8x16Eq, .i8x16Ne, .i8x16LtS, .i8x16LtU, .i8x16GtS, .i8x16GtU, .i8x16LeS, .i8x16LeU,
             .i8x16GeS, .i8x16GeU, .i16x8Eq, .i16x8Ne, .i16x8LtS, .i16x8LtU, .i16x8GtS, .i16x8GtU, .i16x8LeS,
             .i16x8LeU, .i16x8GeS, .i16x8GeU, .i32x4Eq, .i32x4Ne, .i32x4LtS, .i32x4LtU, .i32x4GtS, .i32x4GtU,
@@ -120,7 +116,8 @@ extension Opcode {
             if isUnaryNumeric { return (true, true, false) }
             if Opcode.i32Load.rawValue...Opcode.i64LoadAddImm.rawValue ~= rawValue { return (true, true, false) }
             if Opcode.i32AddImm.rawValue...Opcode.i32XorShrUImm.rawValue ~= rawValue { return (true, true, false) }
-            // The other SIMD instructions: a memarg offset, a lane, or nothing in `c`.
+            // The other SIMD instructions: a memarg offset, a lane, nothing, or a slot with a lane beside it (renumbered
+            // apart: `hasLaneBesideSlotInC`) in `c`.
             if rawValue >= Opcode.effectiveAddress.rawValue { return (true, true, false) }
             return (true, true, true)  // binary numeric
         }

@@ -8,7 +8,9 @@ extension FunctionTranslator {
     /// target or reads the first's destination (`a == b + 1`, where moving both at once would differ). Runs before
     /// `forwardResults`: the fused move leaves nothing in the forwarding register.
     static func fuseVectorCopies(_ code: inout [Instruction]) {
-        guard code.count > 1 else { return }
+        // Most functions have no pair: they pay one scan, not the tables below.
+        guard code.indices.dropFirst().contains(where: { code[$0 - 1].opcode == .copy && code[$0].opcode == .copy })
+        else { return }
         var isBranchTarget = [Bool](repeating: false, count: code.count + 1)
         for instruction in code where instruction.opcode.isBranch { isBranchTarget[Int(instruction.a)] = true }
         var fused: [Instruction] = []

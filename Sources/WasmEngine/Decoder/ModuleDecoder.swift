@@ -144,8 +144,9 @@ struct ModuleDecoder {
             sizeFunctionReferences()
         }
         if scope == .whole { try checkSectionCounts() }
-        let signatures = module.types.lazy.flatMap { $0.parameters + $0.results }
-        if signatures.contains(.v128) || module.globals.contains(where: { $0.valueType == .v128 }) {
+        if module.types.contains(where: { $0.parameters.contains(.v128) || $0.results.contains(.v128) })
+            || module.globals.contains(where: { $0.valueType == .v128 })
+        {
             module.requiredFeatures.insert(.simd)
         }
         return module
