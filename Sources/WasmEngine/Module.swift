@@ -112,7 +112,7 @@ public struct Export: Sendable {
     public var descriptor: Descriptor
 }
 
-/// A constant expression of WebAssembly 2.0: exactly one instruction before `end`.
+/// A constant expression: one instruction before `end`, as in WebAssembly 2.0, or an extended one.
 public enum ConstantExpression: Equatable, Sendable {
     case i32(UInt32)
     case i64(UInt64)
@@ -122,6 +122,17 @@ public enum ConstantExpression: Equatable, Sendable {
     case nullReference(ValueType)
     case functionReference(UInt32)
     case globalGet(UInt32)
+    /// An extended constant expression (WebAssembly 3.0) of several instructions: integer arithmetic on the values of
+    /// single-instruction expressions, in the binary's (postfix) order.
+    case arithmetic([ConstantOperation])
+}
+
+/// An instruction of an extended constant expression (`ConstantExpression.arithmetic`).
+public enum ConstantOperation: Equatable, Sendable {
+    /// Pushes the value of a single-instruction expression.
+    case push(ConstantExpression)
+    /// Pops two values and pushes the result.
+    case i32Add, i32Sub, i32Mul, i64Add, i64Sub, i64Mul
 }
 
 public struct ElementSegment: Sendable {

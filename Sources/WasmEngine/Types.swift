@@ -105,6 +105,11 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     public static let simd = WasmFeatures(rawValue: 1 << 0)
     /// Relaxed SIMD (0xFD instructions 0x100 and up).
     public static let relaxedSIMD = WasmFeatures(rawValue: 1 << 1)
+    /// Tail calls (`return_call`, `return_call_indirect`).
+    public static let tailCall = WasmFeatures(rawValue: 1 << 2)
+    /// Extended constant expressions: integer `add`, `sub` and `mul`, and `global.get` of any earlier immutable
+    /// global, in constant expressions.
+    public static let extendedConstant = WasmFeatures(rawValue: 1 << 3)
 }
 
 /// Bytes in one linear-memory page.

@@ -35,6 +35,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Hooks") var hookArguments: HookArguments
 
+    @OptionGroup(title: "WebAssembly features") var features: WasmFeatureOptions
+
     @Argument(help: "The WebAssembly binary module to run.")
     var module: String
 
@@ -52,7 +54,7 @@ struct RunCommand: ParsableCommand {
             timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: world.directories,
             environment: world.environment, listenAddresses: world.listenAddresses, cacheDisabled: cacheOptions.disabled,
             cacheDirectory: cacheOptions.directory, verbose: verbose, keyValue: keyValue.stores.isEmpty ? nil : keyValue,
-            hooks: hookArguments.hooks.isEmpty ? nil : hookArguments)
+            hooks: hookArguments.hooks.isEmpty ? nil : hookArguments, wasmFeatures: features.list)
     }
 }
 
@@ -60,6 +62,10 @@ struct RunCommand: ParsableCommand {
 extension RunOptions {
     func run() throws {
         try reportingFailures {
+            // Module files only: a snapshot runs what it captured.
+            if let wasmFeatures, !SandboxSnapshot.isSnapshotFile(module) {
+                try WasmFeatureOptions.checkModule(atPath: module, list: wasmFeatures)
+            }
             let sandbox = try Sandbox(try sandboxConfiguration())
             let report = StartReport(isEnabled: verbose)
             defer { report.note(sandbox.statistics, entry: invoke ?? "_start") }

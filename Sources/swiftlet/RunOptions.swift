@@ -22,6 +22,8 @@ struct RunOptions: Equatable {
     var keyValue: KeyValueOptions?
     /// The hooks loaded beside the module; nil for none.
     var hooks: HookArguments?
+    /// `--wasm-features`: the proposals the module may not use (see `WasmFeatureOptions`).
+    var wasmFeatures: String?
 
     /// The options of `run ARGUMENTS...` (the subcommand's name first), when every one is spelled as RunCommand
     /// declares it (`--name value`; the module, then its arguments); nil for anything else (help, `--name=value`,
@@ -73,6 +75,7 @@ struct RunOptions: Equatable {
         case "--env": environment.append(value)
         case "--tcplisten": listenAddresses.append(value)
         case "--cache-dir": cacheDirectory = value
+        case "--wasm-features": wasmFeatures = value
         default: return false
         }
         return true

@@ -27,6 +27,8 @@ struct WastCommand: ParsableCommand {
     @Option(help: "Seconds a script may take, crashes and restarts included, before its worker is stopped.")
     var timeout: Double = 300
 
+    @OptionGroup var features: WasmFeatureOptions
+
     @Option(help: .hidden)
     var worker: String?
 
@@ -41,7 +43,8 @@ struct WastCommand: ParsableCommand {
         if let worker {
             try reportingFailures {
                 try WastScriptRunner.runWorker(
-                    json: URL(fileURLWithPath: worker), skipping: Set(skip), commandTimeLimit: commandTimeout)
+                    json: URL(fileURLWithPath: worker), skipping: Set(skip), commandTimeLimit: commandTimeout,
+                    refusedFeatures: try features.refused())
             }
             return
         }
@@ -49,7 +52,9 @@ struct WastCommand: ParsableCommand {
             let runner = WastScriptRunner(
                 converter: try WastConverter(),
                 isolation: inProcess ? .inProcess : .workerProcess(.init(timeout: timeout, maxCrashes: 25)),
-                commandTimeLimit: commandTimeout
+                commandTimeLimit: commandTimeout,
+                featureList: features.list,
+                refusedFeatures: try features.refused()
             )
             var passed = 0
             var failed = 0

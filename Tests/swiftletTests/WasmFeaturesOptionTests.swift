@@ -4,15 +4,15 @@ import WasmEngine
 
 @Suite struct WasmFeaturesOptionTests {
     @Test func namesTurnProposalsOnAndOff() throws {
-        #expect(try ValidateCommand.refusedFeatures("") == [])
-        #expect(try ValidateCommand.refusedFeatures("relaxed-simd=n") == .relaxedSIMD)
+        #expect(try WasmFeatureOptions.refused("") == [])
+        #expect(try WasmFeatureOptions.refused("relaxed-simd=n") == .relaxedSIMD)
         // Without SIMD, relaxed SIMD is off too.
-        #expect(try ValidateCommand.refusedFeatures("simd=n") == [.simd, .relaxedSIMD])
-        #expect(try ValidateCommand.refusedFeatures("simd=n,simd=y,relaxed-simd=no") == .relaxedSIMD)
+        #expect(try WasmFeatureOptions.refused("simd=n") == [.simd, .relaxedSIMD])
+        #expect(try WasmFeatureOptions.refused("simd=n,simd=y,relaxed-simd=no") == .relaxedSIMD)
     }
 
     @Test func unknownNamesAndValuesAreErrors() {
-        #expect(throws: CommandFailure.self) { try ValidateCommand.refusedFeatures("threads=n") }
-        #expect(throws: CommandFailure.self) { try ValidateCommand.refusedFeatures("simd=maybe") }
+        #expect(throws: CommandFailure.self) { try WasmFeatureOptions.refused("threads=n") }
+        #expect(throws: CommandFailure.self) { try WasmFeatureOptions.refused("simd=maybe") }
     }
 }

@@ -73,7 +73,7 @@ extension Opcode {
     var slotFields: (a: Bool, b: Bool, c: Bool) {
         switch self {
         case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes: return (false, false, false)
-        case .brIf, .brIfNot, .call, .callDefined, .callIndirect: return (false, true, false)
+        case .brIf, .brIfNot, .call, .callDefined, .callIndirect, .returnCall, .returnCallIndirect: return (false, true, false)
         case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
             .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:
             return (false, true, false)

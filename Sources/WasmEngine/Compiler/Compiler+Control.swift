@@ -262,18 +262,35 @@ extension FunctionTranslator {
 
     // MARK: Calls
 
-    mutating func translateCall(_ function: UInt32) throws(ModuleError) {
+    /// `call`, or `return_call` when `isTailCall`.
+    mutating func translateCall(_ function: UInt32, isTailCall: Bool = false) throws(ModuleError) {
         guard function < UInt32(module.functionTypeIndices.count) else {
             throw .unknownFunction(function, at: instructionOffset)
         }
         let type = module.functionType(ofFunction: function)
         let arguments = try popValues(Self.slotTypes(type.parameters))
+        if isTailCall { try checkTailCallResults(type.results) }
         for argument in arguments { materialize(argument) }
-        emit(function < UInt32(module.importedFunctionCount) ? .call : .callDefined, function, slot(operands.count))
+        let opcode: Opcode = isTailCall ? .returnCall : function < UInt32(module.importedFunctionCount) ? .call : .callDefined
+        emit(opcode, function, slot(operands.count))
         pushResults(Self.slotTypes(type.results))
+        if isTailCall { endTailCall() }
     }
 
-    mutating func translateCallIndirect(_ body: inout BinaryReader) throws(ModuleError) {
+    /// A tail call's callee must return what this function returns (its results become this function's).
+    func checkTailCallResults(_ results: [ValueType]) throws(ModuleError) {
+        guard Self.slotTypes(results) == resultTypes else { throw typeMismatch() }
+    }
+
+    /// After a tail call whose results are pushed: returns them, which only a host callee reaches (a wasm callee
+    /// returns from the frame it took over), and ends the reachable code as `return` does.
+    mutating func endTailCall() {
+        emitReturn()
+        markUnreachable()
+    }
+
+    /// `call_indirect`, or `return_call_indirect` when `isTailCall`.
+    mutating func translateCallIndirect(_ body: inout BinaryReader, isTailCall: Bool = false) throws(ModuleError) {
         let typeIndex = try body.readU32()
         let table = try body.readU32()
         guard try tableType(table).elementType == .funcref else { throw typeMismatch() }
@@ -283,10 +300,12 @@ extension FunctionTranslator {
         let type = module.types[Int(typeIndex)]
         let elementIndex = try pop(.i32)
         let arguments = try popValues(Self.slotTypes(type.parameters))
+        if isTailCall { try checkTailCallResults(type.results) }
         for argument in arguments { materialize(argument) }
         materialize(elementIndex)
-        emit(.callIndirect, typeIndex, slot(operands.count), table)
+        emit(isTailCall ? .returnCallIndirect : .callIndirect, typeIndex, slot(operands.count), table)
         pushResults(Self.slotTypes(type.results))
+        if isTailCall { endTailCall() }
     }
 }
 

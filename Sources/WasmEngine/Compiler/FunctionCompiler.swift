@@ -165,6 +165,8 @@ struct FunctionTranslator {
         case 0x0F: try translateReturn()
         case 0x10: try translateCall(try body.readU32())
         case 0x11: try translateCallIndirect(&body)
+        case 0x12: try translateCall(try body.readU32(), isTailCall: true)
+        case 0x13: try translateCallIndirect(&body, isTailCall: true)
         case 0x1A:
             if try popAny().type == .v128 { _ = try pop(.v128) }
         case 0x1B: try translateSelect(type: nil)

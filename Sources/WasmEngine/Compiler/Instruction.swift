@@ -322,6 +322,14 @@ public enum Opcode: UInt16, Sendable {
     case i8x16RelaxedLaneselect, i16x8RelaxedLaneselect, i32x4RelaxedLaneselect, i64x2RelaxedLaneselect
     case f32x4RelaxedMin, f32x4RelaxedMax, f64x2RelaxedMin, f64x2RelaxedMax, i16x8RelaxedQ15mulrS
     case i16x8RelaxedDotI8x16I7x16S, i32x4RelaxedDotI8x16I7x16AddS
+
+    // MARK: Tail calls
+    /// `return_call`: operands as for `call`. A wasm callee takes over the current frame, its arguments moved down to
+    /// the frame's start (`Registers.replaceFrame`), and returns to this function's caller. A host callee is called as
+    /// `call` calls it: the translator follows the instruction with the code that returns its results.
+    case returnCall
+    /// `return_call_indirect`: operands as for `callIndirect`, the call as for `returnCall`.
+    case returnCallIndirect
 }
 
 /// One function's internal code, ready to run.

@@ -2,20 +2,21 @@
 /// spec's rules are phrased that way ("constant expression required" for any other instruction, "type
 /// mismatch" unless exactly one value of the expected type is left at `end`).
 extension ModuleDecoder {
-    /// Only imported, immutable globals may be read: in WebAssembly 2.0 the globals a constant expression
-    /// sees are the imported ones.
+    /// In WebAssembly 2.0 a constant expression is one instruction, and the globals it may read are the imported,
+    /// immutable ones. Extended constant expressions (WebAssembly 3.0, `WasmFeatures.extendedConstant`) add integer
+    /// `add`, `sub` and `mul`, and reading any immutable global defined before.
     mutating func readConstantExpression(of expected: ValueType) throws(ModuleError) -> ConstantExpression {
-        var value: (expression: ConstantExpression, type: ValueType)?
-        var stackDepth = 0
+        var operations: [ConstantOperation] = []
+        var types: [ValueType] = []
         while true {
             let opcodeOffset = reader.offset
             let opcode = try reader.readByte()
+            var value: (expression: ConstantExpression, type: ValueType)
             switch opcode {
             case 0x0B:
-                guard stackDepth == 1, let value, value.type == expected else {
-                    throw .invalid(at: opcodeOffset, "type mismatch")
-                }
-                return value.expression
+                guard types == [expected] else { throw .invalid(at: opcodeOffset, "type mismatch") }
+                if operations.count == 1, case .push(let expression) = operations[0] { return expression }
+                return .arithmetic(operations)
             case 0x41: value = (.i32(UInt32(bitPattern: try reader.readS32())), .i32)
             case 0x42: value = (.i64(UInt64(bitPattern: try reader.readS64())), .i64)
             case 0x43: value = (.f32(bits: try reader.readFixedU32()), .f32)
@@ -28,12 +29,28 @@ extension ModuleDecoder {
             case 0x23:
                 let indexOffset = reader.offset
                 let index = try reader.readU32()
-                guard Int(index) < module.importedGlobalCount else {
-                    throw .invalid(at: indexOffset, "unknown global \(index)")
-                }
+                // `module.globals` holds the globals defined so far (see `readGlobalSection`).
+                guard Int(index) < module.globals.count else { throw .invalid(at: indexOffset, "unknown global \(index)") }
+                if Int(index) >= module.importedGlobalCount { module.requiredFeatures.insert(.extendedConstant) }
                 let global = module.globals[Int(index)]
                 guard !global.isMutable else { throw .invalid(at: opcodeOffset, "constant expression required") }
                 value = (.globalGet(index), global.valueType)
+            case 0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E:
+                let type: ValueType = opcode < 0x7C ? .i32 : .i64
+                guard types.suffix(2) == [type, type] else { throw .invalid(at: opcodeOffset, "type mismatch") }
+                types.removeLast()
+                let operation: ConstantOperation =
+                    switch opcode {
+                    case 0x6A: .i32Add
+                    case 0x6B: .i32Sub
+                    case 0x6C: .i32Mul
+                    case 0x7C: .i64Add
+                    case 0x7D: .i64Sub
+                    default: .i64Mul
+                    }
+                operations.append(operation)
+                module.requiredFeatures.insert(.extendedConstant)
+                continue
             case 0xFD:
                 let subopcode = try reader.readU32()
                 guard subopcode == 0x0C else {
@@ -48,15 +65,16 @@ extension ModuleDecoder {
                 guard try isInstruction(opcode) else { throw .malformed(at: opcodeOffset, "illegal opcode") }
                 throw .invalid(at: opcodeOffset, "constant expression required")
             }
-            stackDepth += 1
+            operations.append(.push(value.expression))
+            types.append(value.type)
         }
     }
 
-    /// Whether `opcode` starts some WebAssembly 2.0 instruction, so a non-constant one is told apart from
+    /// Whether `opcode` starts some WebAssembly 2.0 instruction (or a tail call), so a non-constant one is told apart from
     /// bytes that are no instruction at all.
     private mutating func isInstruction(_ opcode: UInt8) throws(ModuleError) -> Bool {
         switch opcode {
-        case 0x00...0x05, 0x0B...0x11, 0x1A...0x1C, 0x20...0x26, 0x28...0xC4, 0xD0...0xD2:
+        case 0x00...0x05, 0x0B...0x13, 0x1A...0x1C, 0x20...0x26, 0x28...0xC4, 0xD0...0xD2:
             return true
         case 0xFC:
             // Saturating truncations (0–7) and bulk memory and table instructions (8–17).

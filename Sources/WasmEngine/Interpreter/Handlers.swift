@@ -314,17 +314,28 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                let type = r.instance.pointee.types[Int(i.a)]
-                let table = r.instance.pointee.tables[Int(i.c)]
-                let elementIndex = Int(r.i32(i.b &+ UInt32(truncatingIfNeeded: type.parameterCount)))
-                guard elementIndex < table.pointee.count else { return r.trap(.undefinedElement) }
-                // SAFETY: a non-null funcref slot is the address of one of this store's function records.
-                guard let callee = UnsafeMutablePointer<FunctionRecord>(
-                    bitPattern: UInt(table.pointee.elements[elementIndex]))
-                else { return r.trap(.uninitializedElement) }
-                guard callee.pointee.typeID == type.id else { return r.trap(.indirectCallTypeMismatch) }
+                guard let callee = r.indirectCallee(i) else { return r.leave(.trapped) }
                 guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
                 guard r.call(callee, code: code, frameStart: i.b) else { return r.trap(.callStackExhausted) }
+                return r.dispatchCharging(bytes: Registers.fuelUnit)
+            }
+        case .returnCall:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                let callee = r.instance.pointee.functions[Int(i.a)]
+                // A host function is called as by `call`; the code after this instruction returns its results.
+                guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
+                guard r.replaceFrame(callee, code: code, argumentStart: i.b) else { return r.trap(.callStackExhausted) }
+                return r.dispatchCharging(bytes: Registers.fuelUnit)
+            }
+        case .returnCallIndirect:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                guard let callee = r.indirectCallee(i) else { return r.leave(.trapped) }
+                guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
+                guard r.replaceFrame(callee, code: code, argumentStart: i.b) else { return r.trap(.callStackExhausted) }
                 return r.dispatchCharging(bytes: Registers.fuelUnit)
             }
         case .zeroLocals:

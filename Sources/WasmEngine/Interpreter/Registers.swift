@@ -278,14 +278,76 @@ struct Registers {
         _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<LinkedInstruction>, frameStart: UInt32
     ) -> Bool {
         guard enter(callee, code: code, frameStart: frameStart) else { return false }
-        // Within one instance the cached memory is current (every grow reloads it): only a call into
-        // another instance must fetch that instance's memory.
+        switchInstance(to: callee)
+        return true
+    }
+
+    /// Makes `callee`'s instance the current one. Within one instance the cached memory is current (every grow
+    /// reloads it): only a call into another instance must fetch that instance's memory.
+    @inline(__always)
+    mutating func switchInstance(to callee: UnsafeMutablePointer<FunctionRecord>) {
         let calleeInstance = callee.pointee.instance.unsafelyUnwrapped
         if calleeInstance != instance {
             instance = calleeInstance
             reloadMemory()
         }
+    }
+
+    /// `return_call` and `return_call_indirect` once the callee is known to be a wasm function, with its `code`: the
+    /// callee takes over the current frame, its arguments moved down from `fp + argumentStart` to the frame's start,
+    /// and returns where this function would have. No call frame is pushed, so a chain of tail calls of any length
+    /// runs in constant space. False when the callee's frame does not fit on the value stack.
+    @inline(__always)
+    mutating func replaceFrame(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, code: UnsafeMutablePointer<LinkedInstruction>, argumentStart: UInt32
+    ) -> Bool {
+        guard fp + callee.pointee.frameSize <= state.pointee.limits.valueStackEnd else { return false }
+        let arguments = fp + Int(argumentStart)
+        // Ascending order is safe: the arguments sit above their destinations (they are operands past the locals).
+        var slot = 0
+        while slot < callee.pointee.parameterCount {
+            fp[slot] = arguments[slot]
+            slot += 1
+        }
+        zeroFirstLocals(of: callee, frame: fp)
+        pc = UnsafePointer(code)
+        switchInstance(to: callee)
         return true
+    }
+
+    /// Zeroes the first four locals of `callee`'s new `frame`: most functions have few locals, and four straight stores
+    /// beat a `memset` call. Slots past the locals are the callee's temporaries or dead space, and the stack has slack
+    /// past its end. The rest are left to the callee's `zeroLocals` instruction.
+    @inline(__always)
+    func zeroFirstLocals(of callee: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) {
+        let locals = frame + callee.pointee.parameterCount
+        locals[0] = 0
+        locals[1] = 0
+        locals[2] = 0
+        locals[3] = 0
+    }
+
+    /// The callee of the `call_indirect` or `return_call_indirect` `i` (`a` = type, `b` = frame start, `c` = table),
+    /// checked: nil when there is none or its type differs, with the trap left in `state` for `leave(.trapped)`.
+    @inline(__always)
+    func indirectCallee(_ i: InstructionOperands) -> UnsafeMutablePointer<FunctionRecord>? {
+        let type = instance.pointee.types[Int(i.a)]
+        let table = instance.pointee.tables[Int(i.c)]
+        let elementIndex = Int(i32(i.b &+ UInt32(truncatingIfNeeded: type.parameterCount)))
+        guard elementIndex < table.pointee.count else {
+            state.pointee.trapCode = .undefinedElement
+            return nil
+        }
+        // SAFETY: a non-null funcref slot is the address of one of this store's function records.
+        guard let callee = UnsafeMutablePointer<FunctionRecord>(bitPattern: UInt(table.pointee.elements[elementIndex])) else {
+            state.pointee.trapCode = .uninitializedElement
+            return nil
+        }
+        guard callee.pointee.typeID == type.id else {
+            state.pointee.trapCode = .indirectCallTypeMismatch
+            return nil
+        }
+        return callee
     }
 
     /// Pushes the caller's registers and starts the wasm function `callee` (whose `code` is given) in a new
@@ -303,13 +365,7 @@ struct Registers {
         // SAFETY: `frame` < `callFramesEnd` and the callee's frame fits below `valueStackEnd` (checked).
         frame.initialize(to: CallFrame(returnPC: pc + 1, framePointer: fp, instance: instance))
         callFrame = frame + 1
-        // Most functions have few locals: four straight stores beat a `memset` call. Slots past the locals
-        // are the callee's temporaries or dead space, and the stack has slack past its end.
-        let locals = calleeFrame + callee.pointee.parameterCount
-        locals[0] = 0
-        locals[1] = 0
-        locals[2] = 0
-        locals[3] = 0
+        zeroFirstLocals(of: callee, frame: calleeFrame)
         fp = calleeFrame
         pc = UnsafePointer(code)
         return true

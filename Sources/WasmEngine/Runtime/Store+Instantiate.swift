@@ -180,6 +180,32 @@ extension Store {
             return instance.pointee.globals[Int(index)].pointee.value
         case .v128(let vector):
             return vector.low
+        case .arithmetic(let operations):
+            var stack: [UInt64] = []
+            for operation in operations {
+                guard case .push(let operand) = operation else {
+                    let right = stack.removeLast()
+                    let left = stack.removeLast()
+                    stack.append(Self.apply(operation, left, right))
+                    continue
+                }
+                stack.append(evaluate(operand, in: instance))
+            }
+            return stack[0]
+        }
+    }
+
+    /// An extended constant expression's arithmetic on two slot values (an i32 in the low half, as everywhere).
+    private static func apply(_ operation: ConstantOperation, _ left: UInt64, _ right: UInt64) -> UInt64 {
+        let (left32, right32) = (UInt32(truncatingIfNeeded: left), UInt32(truncatingIfNeeded: right))
+        switch operation {
+        case .i32Add: return UInt64(left32 &+ right32)
+        case .i32Sub: return UInt64(left32 &- right32)
+        case .i32Mul: return UInt64(left32 &* right32)
+        case .i64Add: return left &+ right
+        case .i64Sub: return left &- right
+        case .i64Mul: return left &* right
+        case .push: preconditionFailure("not an arithmetic operation")
         }
     }
 

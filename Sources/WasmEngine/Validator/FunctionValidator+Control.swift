@@ -139,16 +139,30 @@ extension FunctionValidator {
         markUnreachable()
     }
 
-    mutating func validateCall(_ function: UInt32) throws(ModuleError) {
+    /// `call`, or `return_call` when `isTailCall`.
+    mutating func validateCall(_ function: UInt32, isTailCall: Bool = false) throws(ModuleError) {
         guard function < UInt32(functionTypeIndices.count) else {
             throw .unknownFunction(function, at: instructionOffset)
         }
         let signature = signatures[Int(functionTypeIndices[Int(function)])]
         try popList(signature.parameters)
+        if isTailCall { return try endTailCall(returning: signature.results) }
         pushList(signature.results)
     }
 
-    mutating func validateCallIndirect(_ body: inout BinaryReader) throws(ModuleError) {
+    /// After a tail call's arguments are popped: its callee must return what this function returns, and the rest of
+    /// the block is unreachable, as after `return`. The translator pushes the results before it returns them, so its
+    /// deepest stack is that height.
+    mutating func endTailCall(returning results: TypeList) throws(ModuleError) {
+        usedFeatures.insert(.tailCall)
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
+        guard sameTypes(results, frames[0].results) else { throw typeMismatch() }
+        try checkPeak(height + results.count)
+        markUnreachable()
+    }
+
+    /// `call_indirect`, or `return_call_indirect` when `isTailCall`.
+    mutating func validateCallIndirect(_ body: inout BinaryReader, isTailCall: Bool = false) throws(ModuleError) {
         let typeIndex = try body.readU32()
         let table = try body.readU32()
         guard try tableElementType(table) == .funcref else { throw typeMismatch() }
@@ -158,6 +172,7 @@ extension FunctionValidator {
         let signature = signatures[Int(typeIndex)]
         try pop(.i32)
         try popList(signature.parameters)
+        if isTailCall { return try endTailCall(returning: signature.results) }
         pushList(signature.results)
     }
 }

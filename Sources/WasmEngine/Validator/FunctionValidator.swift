@@ -176,6 +176,8 @@ public struct FunctionValidator: ~Copyable {
         case 0x0F: try validateReturn()
         case 0x10: try validateCall(try body.readU32())
         case 0x11: try validateCallIndirect(&body)
+        case 0x12: try validateCall(try body.readU32(), isTailCall: true)
+        case 0x13: try validateCallIndirect(&body, isTailCall: true)
         case 0x1A: _ = try popAny()
         case 0x1B: try validateSelect()
         case 0x1C:

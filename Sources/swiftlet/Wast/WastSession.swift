@@ -27,13 +27,16 @@ final class WastSession {
     private let store: Store
     private let watchdog: CommandWatchdog
     private let moduleDirectory: URL
+    /// The features turned off (`--wasm-features`): a module that uses one counts as invalid.
+    private let refusedFeatures: WasmFeatures
     private var imports = Imports()
     private var currentInstance: Instance?
     private var namedInstances: [String: Instance] = [:]
 
     /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
-    init(moduleDirectory: URL, commandTimeLimit: TimeInterval) {
+    init(moduleDirectory: URL, commandTimeLimit: TimeInterval, refusedFeatures: WasmFeatures = []) {
         self.moduleDirectory = moduleDirectory
+        self.refusedFeatures = refusedFeatures
         store = Store()
         watchdog = CommandWatchdog(store: store, limit: commandTimeLimit)
         SpectestModule.define(in: store, into: &imports)
@@ -167,7 +170,11 @@ final class WastSession {
         guard case .binary(let filename) = file else { return .skipped("text-format module") }
         let bytes = try read(filename)
         do throws(ModuleError) {
-            _ = try Module(bytes: bytes)
+            let module = try Module(bytes: bytes)
+            // A construct of a proposal turned off is as malformed or invalid as the script expects it.
+            if let refusal = WasmFeatureOptions.refusal(of: module, refused: refusedFeatures) {
+                return outcome(reason: refusal, expected: message)
+            }
         } catch {
             guard error.kind == kind else {
                 throw Failure(message: "expected \(kindName) \"\(message)\", got \(error.description)")
@@ -194,11 +201,16 @@ final class WastSession {
             throw Failure(message: "text-format module without a binary (\(file))")
         }
         let bytes = try read(filename)
+        let module: Module
         do throws(ModuleError) {
-            return try Module(bytes: bytes)
+            module = try Module(bytes: bytes)
         } catch {
             throw Failure(message: "module rejected: \(error.description)")
         }
+        if let refusal = WasmFeatureOptions.refusal(of: module, refused: refusedFeatures) {
+            throw Failure(message: "module rejected: \(refusal)")
+        }
+        return module
     }
 
     private func instantiate(_ module: Module) throws(Failure) -> Instance {
