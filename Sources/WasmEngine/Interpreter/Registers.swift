@@ -304,8 +304,9 @@ struct Registers {
         guard fp + callee.pointee.frameSize <= state.pointee.limits.valueStackEnd else { return false }
         let arguments = fp + Int(argumentStart)
         // Ascending order is safe: the arguments sit above their destinations (they are operands past the locals).
+        let count = callee.pointee.parameterCount
         var slot = 0
-        while slot < callee.pointee.parameterCount {
+        while slot < count {
             fp[slot] = arguments[slot]
             slot += 1
         }
