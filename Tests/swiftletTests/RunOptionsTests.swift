@@ -14,6 +14,7 @@ import Testing
         ["run", "--max-memory-pages", "10", "--dir", "/tmp::/sandbox", "--dir", ".", "m.wasm"],
         ["run", "--env", "A=1", "--env", "B", "--tcplisten", "127.0.0.1:8080", "--cache-dir", "/tmp/c", "m.wasm", "x"],
         ["run", "--verbose", "m.wasm"],
+        ["run", "--wasm-features", "tail-call=n,extended-const=y", "m.wasm"],
     ]
 
     @Test(arguments: commonCommandLines)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WasmEngine
 @testable import swiftlet
 
 /// Runs script commands against the real engine, with small modules written to a scratch directory.
@@ -44,6 +45,13 @@ import Testing
             0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x18, 0x01, 0x08, 0x73, 0x70, 0x65, 0x63, 0x74, 0x65,
             0x73, 0x74, 0x0b, 0x6e, 0x6f, 0x6e, 0x65, 0x78, 0x69, 0x73, 0x74, 0x65, 0x6e, 0x74, 0x00, 0x00,
         ],
+        // (func $count (export "count") (param i64 i64) (result i64) (if (result i64) (i64.eqz (local.get 0))
+        //   (then (local.get 1)) (else (return_call $count (i64.sub ...) (i64.add ...)))))
+        "tailcall.wasm": [
+            0x01, 0x07, 0x01, 0x60, 0x02, 0x7E, 0x7E, 0x01, 0x7E, 0x03, 0x02, 0x01, 0x00, 0x07, 0x09, 0x01, 0x05, 0x63,
+            0x6F, 0x75, 0x6E, 0x74, 0x00, 0x00, 0x0A, 0x19, 0x01, 0x17, 0x00, 0x20, 0x00, 0x50, 0x04, 0x7E, 0x20, 0x01,
+            0x05, 0x20, 0x00, 0x42, 0x01, 0x7D, 0x20, 0x01, 0x42, 0x01, 0x7C, 0x12, 0x00, 0x0B, 0x0B,
+        ],
         // (func unreachable) (start 0)
         "uninstantiable.wasm": [
             0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x08, 0x01, 0x00, 0x0a, 0x05, 0x01,
@@ -64,8 +72,10 @@ import Testing
         try Data([0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00]).write(to: directory.appendingPathComponent("malformed.wasm"))
     }
 
-    private func run(_ kinds: [WastScriptCommand.Kind], timeLimit: TimeInterval = 20) -> [WastOutcome] {
-        let session = WastSession(moduleDirectory: directory, commandTimeLimit: timeLimit)
+    private func run(
+        _ kinds: [WastScriptCommand.Kind], timeLimit: TimeInterval = 20, refusedFeatures: WasmFeatures = []
+    ) -> [WastOutcome] {
+        let session = WastSession(moduleDirectory: directory, commandTimeLimit: timeLimit, refusedFeatures: refusedFeatures)
         defer { try? FileManager.default.removeItem(at: directory) }
         return kinds.enumerated().map { session.execute(WastScriptCommand(line: $0.offset + 1, kind: $0.element)) }
     }
@@ -159,5 +169,19 @@ import Testing
 
     @Test func unsupportedCommandsFail() {
         #expect(run([.unsupported(type: "thread")]) == [.failed("unsupported command type `thread`")])
+    }
+
+    @Test func aModuleUsingARefusedFeatureIsInvalid() {
+        let tailCall = WastModuleFile.binary("tailcall.wasm")
+        let refused = run(
+            [.assertInvalid(tailCall, message: "unknown operator"), .assertMalformed(tailCall, message: "unknown operator"),
+             .module(name: nil, file: tailCall)],
+            refusedFeatures: .tailCall)
+        #expect(refused[0] == .passedWithDifferentMessage("expected \"unknown operator\", got \"uses tail-call, which --wasm-features turns off\""))
+        #expect(refused[1] == refused[0])
+        #expect(refused[2] == .failed("module rejected: uses tail-call, which --wasm-features turns off"))
+        let allowed = run([.module(name: nil, file: tailCall), .assertReturn(invoke("count", [
+            WastValue(type: "i64", value: "1000000"), WastValue(type: "i64", value: "0")]), expected: [WastValue(type: "i64", value: "1000000")])])
+        #expect(allowed == [.completed, .passed])
     }
 }

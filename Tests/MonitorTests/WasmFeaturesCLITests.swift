@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// `--wasm-features` on `run` and `wast`, and tail calls in the micro-VM's engine.
+@Suite("swiftlet run: tail calls and --wasm-features in the micro-VM and in-process", .serialized,
+    .enabled(if: kvmAvailable, kvmUnavailableReason), .enabled(if: kernelBytes != nil, kernelMissingReason),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: swiftletPath), swiftletMissingReason))
+struct TailCallCLITests {
+    /// (func $count (export "count") (param i64 i64) (result i64) (if (result i64) (i64.eqz (local.get 0))
+    ///   (then (local.get 1)) (else (return_call $count (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 1))))))
+    static let countdown: [UInt8] = [
+        0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7E, 0x7E, 0x01, 0x7E, 0x03,
+        0x02, 0x01, 0x00, 0x07, 0x09, 0x01, 0x05, 0x63, 0x6F, 0x75, 0x6E, 0x74, 0x00, 0x00, 0x0A, 0x19, 0x01, 0x17,
+        0x00, 0x20, 0x00, 0x50, 0x04, 0x7E, 0x20, 0x01, 0x05, 0x20, 0x00, 0x42, 0x01, 0x7D, 0x20, 0x01, 0x42, 0x01,
+        0x7C, 0x12, 0x00, 0x0B, 0x0B,
+    ]
+
+    @Test("--invoke of a deep tail recursion runs in constant space", arguments: ["vm", "process"])
+    func deepTailRecursion(isolation: String) throws {
+        let path = try temporaryModule("countdown", Self.countdown)
+        // Far past the call-depth limit, had each tail call kept a frame.
+        #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "count", path, "3000000", "0"])
+            == CommandResult(status: 0, standardOutput: "3000000\n", standardError: ""))
+        let endless = try swiftlet(["run", "--isolation", isolation, "--fuel", "100000", "--invoke", "count", path, "-1", "0"])
+        #expect(endless.status != 0 && endless.standardError.contains("all fuel consumed"), "\(endless)")
+    }
+
+    @Test("--wasm-features refuses a module that uses a feature it turns off, by name", arguments: ["vm", "process"])
+    func refusedFeature(isolation: String) throws {
+        let path = try temporaryModule("countdown", Self.countdown)
+        let refused = try swiftlet(
+            ["run", "--isolation", isolation, "--wasm-features", "tail-call=n", "--invoke", "count", path, "1", "0"])
+        #expect(refused == CommandResult(
+            status: 1, standardOutput: "", standardError: "Error: \(path): uses tail-call, which --wasm-features turns off\n"))
+        #expect(try swiftlet(
+            ["run", "--isolation", isolation, "--wasm-features", "extended-const=n", "--invoke", "count", path, "1", "0"])
+            == CommandResult(status: 0, standardOutput: "1\n", standardError: ""))
+        let unknown = try swiftlet(["run", "--isolation", isolation, "--wasm-features", "threads=n", path])
+        #expect(unknown.status == 1 && unknown.standardError.contains("unknown WebAssembly feature `threads`"), "\(unknown)")
+    }
+}
+
+@Suite("swiftlet wast --wasm-features",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: swiftletPath), swiftletMissingReason),
+    .enabled(if: wasmToolsOnPath, "needs wasm-tools on PATH"))
+struct WastFeaturesCLITests {
+    @Test("a module using a refused feature is invalid: its assert_invalid passes, its module command fails")
+    func refusedFeaturesMakeModulesInvalid() throws {
+        let bytes = TailCallCLITests.countdown.map { String(format: "\\%02x", $0) }.joined()
+        let script = NSTemporaryDirectory() + "swiftlet-\(getpid())-features.wast"
+        try """
+            (assert_invalid (module binary "\(bytes)") "tail calls are off")
+            (module binary "\(bytes)")
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let refused = try swiftlet(["wast", "--verbose", "--wasm-features", "tail-call=n", script])
+        #expect(refused.status == 1)
+        #expect(refused.standardOutput.contains("1 passed, 1 failed"), "\(refused)")
+        #expect(refused.standardOutput.contains("module rejected: uses tail-call, which --wasm-features turns off"), "\(refused)")
+        let allowed = try swiftlet(["wast", "--verbose", script])
+        #expect(allowed.standardOutput.contains("1 passed, 1 failed"), "\(allowed)")
+        #expect(allowed.standardOutput.contains("expected invalid \"tail calls are off\", but the module decoded and validated"), "\(allowed)")
+    }
+}
+
+/// Whether `wasm-tools`, which `swiftlet wast` runs, is on PATH.
+let wasmToolsOnPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+    FileManager.default.isExecutableFile(atPath: "\($0)/wasm-tools")
+}
