@@ -173,6 +173,12 @@ import WasmEngine
 
     @Test func aModuleUsingARefusedFeatureIsInvalid() {
         let tailCall = WastModuleFile.binary("tailcall.wasm")
+        // A session of its own first: `run` removes the modules when it is done.
+        let allowed = WastSession(moduleDirectory: directory, commandTimeLimit: 20)
+        let count = invoke("count", [WastValue(type: "i64", value: "1000000"), WastValue(type: "i64", value: "0")])
+        #expect(allowed.execute(WastScriptCommand(line: 1, kind: .module(name: nil, file: tailCall))) == .completed)
+        #expect(allowed.execute(WastScriptCommand(
+            line: 2, kind: .assertReturn(count, expected: [WastValue(type: "i64", value: "1000000")]))) == .passed)
         let refused = run(
             [.assertInvalid(tailCall, message: "unknown operator"), .assertMalformed(tailCall, message: "unknown operator"),
              .module(name: nil, file: tailCall)],
@@ -180,8 +186,5 @@ import WasmEngine
         #expect(refused[0] == .passedWithDifferentMessage("expected \"unknown operator\", got \"uses tail-call, which --wasm-features turns off\""))
         #expect(refused[1] == refused[0])
         #expect(refused[2] == .failed("module rejected: uses tail-call, which --wasm-features turns off"))
-        let allowed = run([.module(name: nil, file: tailCall), .assertReturn(invoke("count", [
-            WastValue(type: "i64", value: "1000000"), WastValue(type: "i64", value: "0")]), expected: [WastValue(type: "i64", value: "1000000")])])
-        #expect(allowed == [.completed, .passed])
     }
 }
