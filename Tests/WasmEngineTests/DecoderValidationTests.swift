@@ -123,8 +123,9 @@ private let oneBody = (Section.code, vector(emptyBody))
             "global initialized by nop", wasmModule((.global, vector([0x7F, 0x00, 0x01, 0x0B]))),
             .invalid(at: 13, "constant expression required")),
         RejectedModule(
-            "global initialized by i32.add", wasmModule((.global, vector([0x7F, 0x00, 0x41, 0x01, 0x41, 0x02, 0x6A, 0x0B]))),
-            .invalid(at: 17, "constant expression required")),
+            "global initialized by i32.add of an i64 (extended constant expressions)",
+            wasmModule((.global, vector([0x7F, 0x00, 0x41, 0x01, 0x42, 0x02, 0x6A, 0x0B]))),
+            .invalid(at: 17, "type mismatch")),
         RejectedModule(
             "global initialized by memory.init", wasmModule((.global, vector([0x7F, 0x00, 0xFC, 0x08, 0x00, 0x00, 0x0B]))),
             .invalid(at: 13, "constant expression required")),
@@ -151,9 +152,9 @@ private let oneBody = (Section.code, vector(emptyBody))
             "global initializer without end", wasmModule((.global, vector([0x7F, 0x00, 0x41, 0x00]))),
             .malformed(at: 15, "unexpected end of section or function")),
         RejectedModule(
-            "global.get of a defined global",
-            wasmModule((.global, vector([0x7F, 0x00] + i32Constant(0), [0x7F, 0x00, 0x23, 0x00, 0x0B]))),
-            .invalid(at: 19, "unknown global 0")),
+            "global.get of a global defined later",
+            wasmModule((.global, vector([0x7F, 0x00, 0x23, 0x01, 0x0B], [0x7F, 0x00] + i32Constant(0)))),
+            .invalid(at: 14, "unknown global 1")),
         RejectedModule(
             "global.get of a mutable import",
             wasmModule((.import, vector(name("m") + name("g") + [0x03, 0x7F, 0x01])), (.global, vector([0x7F, 0x00, 0x23, 0x00, 0x0B]))),
