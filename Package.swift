@@ -22,6 +22,7 @@ let package = Package(
         // Portable engine: no Foundation, no dependencies, Embedded-Swift clean.
         .target(
             name: "WasmEngine",
+            dependencies: ["X64Assembler"],
             swiftSettings: [
                 // The interpreter's handlers tail-call one another (see Interpreter.swift): only an optimized
                 // build turns those calls into jumps, so the engine is optimized in every configuration, and as

@@ -34,20 +34,20 @@ extension Assembler {
     }
 
     public mutating func floatArithmetic(
-        _ operation: FloatOperation, _ destination: XMMRegister, _ source: Memory, _ precision: FloatPrecision
+        _ operation: FloatOperation, _ destination: XMMRegister, _ source: MemoryOperand, _ precision: FloatPrecision
     ) {
         emit(prefix: precision.scalarPrefix, wide: false, map: .escape0F, opcode: operation.rawValue,
              reg: destination.rawValue, rm: .memory(source))
     }
 
     /// `movss`/`movsd` from memory (the rest of the register cleared).
-    public mutating func loadFloat(_ destination: XMMRegister, _ source: Memory, _ precision: FloatPrecision) {
+    public mutating func loadFloat(_ destination: XMMRegister, _ source: MemoryOperand, _ precision: FloatPrecision) {
         emit(prefix: precision.scalarPrefix, wide: false, map: .escape0F, opcode: 0x10, reg: destination.rawValue,
              rm: .memory(source))
     }
 
     /// `movss`/`movsd` to memory.
-    public mutating func storeFloat(_ destination: Memory, _ source: XMMRegister, _ precision: FloatPrecision) {
+    public mutating func storeFloat(_ destination: MemoryOperand, _ source: XMMRegister, _ precision: FloatPrecision) {
         emit(prefix: precision.scalarPrefix, wide: false, map: .escape0F, opcode: 0x11, reg: source.rawValue,
              rm: .memory(destination))
     }

@@ -18,11 +18,11 @@ extension Assembler {
         emit(wide: size == .bits64, opcode: 0x89, reg: source.rawValue, rm: .register(destination.rawValue))
     }
 
-    public mutating func move(_ destination: Register, _ source: Memory, _ size: OperandSize) {
+    public mutating func move(_ destination: Register, _ source: MemoryOperand, _ size: OperandSize) {
         emit(wide: size == .bits64, opcode: 0x8B, reg: destination.rawValue, rm: .memory(source))
     }
 
-    public mutating func move(_ destination: Memory, _ source: Register, _ size: OperandSize) {
+    public mutating func move(_ destination: MemoryOperand, _ source: Register, _ size: OperandSize) {
         emit(wide: size == .bits64, opcode: 0x89, reg: source.rawValue, rm: .memory(destination))
     }
 
@@ -42,20 +42,25 @@ extension Assembler {
     }
 
     /// Stores `value`, sign-extended to 64 bits for a 64-bit store.
-    public mutating func move(_ destination: Memory, immediate value: Int32, _ size: OperandSize) {
+    public mutating func move(_ destination: MemoryOperand, immediate value: Int32, _ size: OperandSize) {
         emit(wide: size == .bits64, opcode: 0xC7, reg: 0, rm: .memory(destination))
         emit32(UInt32(bitPattern: value))
     }
 
     /// `lea`: the address `source` names, without touching memory.
-    public mutating func loadAddress(_ destination: Register, _ source: Memory) {
+    public mutating func loadAddress(_ destination: Register, _ source: MemoryOperand) {
         emit(wide: true, opcode: 0x8D, reg: destination.rawValue, rm: .memory(source))
+    }
+
+    /// `lea destination, [rip + label]`: the address of a label, wherever the code runs.
+    public mutating func loadAddress(_ destination: Register, of label: Label) {
+        emit(wide: true, opcode: 0x8D, reg: destination.rawValue, rm: .instructionRelative(label))
     }
 
     // MARK: Narrow loads, stores and extensions
 
     /// `movzx` of a byte into 32 bits (which clears the upper 32 as well).
-    public mutating func zeroExtend8(_ destination: Register, _ source: Memory) {
+    public mutating func zeroExtend8(_ destination: Register, _ source: MemoryOperand) {
         emit(wide: false, map: .escape0F, opcode: 0xB6, reg: destination.rawValue, rm: .memory(source))
     }
 
@@ -65,7 +70,7 @@ extension Assembler {
     }
 
     /// `movzx` of 16 bits into 32.
-    public mutating func zeroExtend16(_ destination: Register, _ source: Memory) {
+    public mutating func zeroExtend16(_ destination: Register, _ source: MemoryOperand) {
         emit(wide: false, map: .escape0F, opcode: 0xB7, reg: destination.rawValue, rm: .memory(source))
     }
 
@@ -74,7 +79,7 @@ extension Assembler {
     }
 
     /// `movsx` of a byte into `size`.
-    public mutating func signExtend8(_ destination: Register, _ source: Memory, _ size: OperandSize) {
+    public mutating func signExtend8(_ destination: Register, _ source: MemoryOperand, _ size: OperandSize) {
         emit(wide: size == .bits64, map: .escape0F, opcode: 0xBE, reg: destination.rawValue, rm: .memory(source))
     }
 
@@ -84,7 +89,7 @@ extension Assembler {
     }
 
     /// `movsx` of 16 bits into `size`.
-    public mutating func signExtend16(_ destination: Register, _ source: Memory, _ size: OperandSize) {
+    public mutating func signExtend16(_ destination: Register, _ source: MemoryOperand, _ size: OperandSize) {
         emit(wide: size == .bits64, map: .escape0F, opcode: 0xBF, reg: destination.rawValue, rm: .memory(source))
     }
 
@@ -93,7 +98,7 @@ extension Assembler {
     }
 
     /// `movsxd` of 32 bits into 64.
-    public mutating func signExtend32(_ destination: Register, _ source: Memory) {
+    public mutating func signExtend32(_ destination: Register, _ source: MemoryOperand) {
         emit(wide: true, opcode: 0x63, reg: destination.rawValue, rm: .memory(source))
     }
 
@@ -102,13 +107,13 @@ extension Assembler {
     }
 
     /// Stores the low byte of `source`.
-    public mutating func store8(_ destination: Memory, _ source: Register) {
+    public mutating func store8(_ destination: MemoryOperand, _ source: Register) {
         emit(wide: false, opcode: 0x88, reg: source.rawValue, rm: .memory(destination), byteOperands: true,
              regIsByteRegister: true)
     }
 
     /// Stores the low 16 bits of `source`.
-    public mutating func store16(_ destination: Memory, _ source: Register) {
+    public mutating func store16(_ destination: MemoryOperand, _ source: Register) {
         emit(prefix: 0x66, wide: false, opcode: 0x89, reg: source.rawValue, rm: .memory(destination))
     }
 
@@ -122,13 +127,13 @@ extension Assembler {
     }
 
     public mutating func arithmetic(
-        _ operation: ArithmeticOperation, _ destination: Register, _ source: Memory, _ size: OperandSize
+        _ operation: ArithmeticOperation, _ destination: Register, _ source: MemoryOperand, _ size: OperandSize
     ) {
         emit(wide: size == .bits64, opcode: operation.rawValue << 3 | 0x03, reg: destination.rawValue, rm: .memory(source))
     }
 
     public mutating func arithmetic(
-        _ operation: ArithmeticOperation, _ destination: Memory, _ source: Register, _ size: OperandSize
+        _ operation: ArithmeticOperation, _ destination: MemoryOperand, _ source: Register, _ size: OperandSize
     ) {
         emit(wide: size == .bits64, opcode: operation.rawValue << 3 | 0x01, reg: source.rawValue, rm: .memory(destination))
     }
@@ -148,7 +153,7 @@ extension Assembler {
     }
 
     public mutating func arithmetic(
-        _ operation: ArithmeticOperation, _ destination: Memory, immediate: Int32, _ size: OperandSize
+        _ operation: ArithmeticOperation, _ destination: MemoryOperand, immediate: Int32, _ size: OperandSize
     ) {
         arithmetic(operation, .memory(destination), immediate: immediate, size)
     }
@@ -303,7 +308,7 @@ extension Assembler {
     }
 
     /// An indirect call to the address stored at `target`.
-    public mutating func call(_ target: Memory) {
+    public mutating func call(_ target: MemoryOperand) {
         emit(wide: false, opcode: 0xFF, reg: 2, rm: .memory(target))
     }
 

@@ -9,6 +9,8 @@ public struct Assembler: Sendable {
     private var labelOffsets: [Int?] = []
     /// The rel32 fields that wait for a label to be bound: where the field is, and the label.
     private var pendingJumps: [(field: Int, label: Label)] = []
+    /// The 32-bit words that hold the distance between two labels, written when the code is finished.
+    private var labelDistances: [(field: Int, target: Label, base: Label)] = []
 
     public init() {}
 
@@ -45,10 +47,24 @@ public struct Assembler: Sendable {
     /// The bound offset of `label`, or nil while unbound.
     public func offset(of label: Label) -> Int? { labelOffsets[label.index] }
 
-    /// The finished code: every label a jump names must have been bound.
-    public func finish() -> [UInt8] {
+    /// The finished code: every label a jump or a distance names must have been bound.
+    public mutating func finish() -> [UInt8] {
         precondition(pendingJumps.isEmpty, "a jump names a label that was never bound")
+        for distance in labelDistances {
+            guard let target = labelOffsets[distance.target.index], let base = labelOffsets[distance.base.index] else {
+                preconditionFailure("a distance names a label that was never bound")
+            }
+            patch32(at: distance.field, UInt32(bitPattern: Int32(target - base)))
+        }
+        labelDistances = []
         return bytes
+    }
+
+    /// A 32-bit word holding `target`'s offset minus `base`'s: an entry of a jump table that is relative to the
+    /// table, so the code runs wherever it is copied.
+    public mutating func emitDistance(to target: Label, from base: Label) {
+        labelDistances.append((offset, target, base))
+        emit32(0)
     }
 
     /// Ends an instruction with a rel32 field that reaches `label`.
@@ -64,8 +80,11 @@ public struct Assembler: Sendable {
 
     private mutating func patchRelative32(at field: Int, target: Int) {
         // The displacement counts from the end of the field, which ends every instruction that has one.
-        let displacement = UInt32(bitPattern: Int32(target - (field + 4)))
-        for position in 0..<4 { bytes[field + position] = UInt8(truncatingIfNeeded: displacement >> (8 * position)) }
+        patch32(at: field, UInt32(bitPattern: Int32(target - (field + 4))))
+    }
+
+    private mutating func patch32(at field: Int, _ value: UInt32) {
+        for position in 0..<4 { bytes[field + position] = UInt8(truncatingIfNeeded: value >> (8 * position)) }
     }
 
     // MARK: Raw bytes
@@ -110,6 +129,8 @@ public struct Assembler: Sendable {
             byteRegisterNeedsREX = byteRegisterNeedsREX || (byteOperands && (4...7).contains(number))
         case .memory(let memory):
             rex |= (memory.index?.high ?? 0) << 1 | memory.base.high
+        case .instructionRelative:
+            break
         }
         if rex != 0 || byteRegisterNeedsREX { emit8(0x40 | rex) }
         switch map {
@@ -124,6 +145,11 @@ public struct Assembler: Sendable {
             emitModRM(mode: 0b11, reg: reg, rm: number)
         case .memory(let memory):
             emitAddress(memory, reg: reg)
+        case .instructionRelative(let label):
+            // Mode 00 with r/m 101: rip + disp32, where rip is the end of the instruction (no immediate follows
+            // in the instructions that use this form).
+            emitModRM(mode: 0b00, reg: reg, rm: 0b101)
+            emitRelative32(to: label)
         }
     }
 
@@ -132,7 +158,7 @@ public struct Assembler: Sendable {
     }
 
     /// ModRM, SIB and displacement for a memory operand.
-    private mutating func emitAddress(_ memory: Memory, reg: UInt8) {
+    private mutating func emitAddress(_ memory: MemoryOperand, reg: UInt8) {
         let displacement = memory.displacement
         // Mode 00 with base rbp/r13 means RIP-relative (no SIB) or no base (SIB): those bases take a disp8 of 0.
         let mode: UInt8 =

@@ -35,7 +35,7 @@ public enum Condition: UInt8, Sendable, CaseIterable {
 }
 
 /// A memory operand: `[base + index * scale + displacement]`.
-public struct Memory: Sendable, Equatable {
+public struct MemoryOperand: Sendable, Equatable {
     public enum Scale: UInt8, Sendable {
         case one, two, four, eight
     }
@@ -55,13 +55,15 @@ public struct Memory: Sendable, Equatable {
     }
 
     /// `[base + displacement]`.
-    public static func at(_ base: Register, _ displacement: Int32 = 0) -> Memory {
-        Memory(base: base, displacement: displacement)
+    public static func at(_ base: Register, _ displacement: Int32 = 0) -> MemoryOperand {
+        MemoryOperand(base: base, displacement: displacement)
     }
 }
 
 /// What an instruction's ModRM `r/m` field names.
 enum RegisterOrMemory {
     case register(UInt8)
-    case memory(Memory)
+    case memory(MemoryOperand)
+    /// The address of a label, relative to the instruction's end (`[rip + disp32]`).
+    case instructionRelative(Assembler.Label)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import WasmEngine
 
 struct WastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +28,9 @@ struct WastCommand: ParsableCommand {
     @Option(help: "Seconds a script may take, crashes and restarts included, before its worker is stopped.")
     var timeout: Double = 300
 
+    @Option(help: "Which code runs the modules: interpreter or compiler (machine code).")
+    var tier: ExecutionTier = .interpreter
+
     @Option(help: .hidden)
     var worker: String?
 
@@ -41,7 +45,7 @@ struct WastCommand: ParsableCommand {
         if let worker {
             try reportingFailures {
                 try WastScriptRunner.runWorker(
-                    json: URL(fileURLWithPath: worker), skipping: Set(skip), commandTimeLimit: commandTimeout)
+                    json: URL(fileURLWithPath: worker), skipping: Set(skip), commandTimeLimit: commandTimeout, tier: tier)
             }
             return
         }
@@ -49,7 +53,8 @@ struct WastCommand: ParsableCommand {
             let runner = WastScriptRunner(
                 converter: try WastConverter(),
                 isolation: inProcess ? .inProcess : .workerProcess(.init(timeout: timeout, maxCrashes: 25)),
-                commandTimeLimit: commandTimeout
+                commandTimeLimit: commandTimeout,
+                tier: tier
             )
             var passed = 0
             var failed = 0

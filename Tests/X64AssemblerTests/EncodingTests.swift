@@ -22,7 +22,7 @@ enum Names {
 
     static func of(_ register: XMMRegister) -> String { "xmm\(register.rawValue)" }
 
-    static func of(_ memory: Memory, _ width: String) -> String {
+    static func of(_ memory: MemoryOperand, _ width: String) -> String {
         var address = qword[Int(memory.base.rawValue)]
         if let index = memory.index { address += " + \(qword[Int(index.rawValue)])*\(1 << memory.scale.rawValue)" }
         if memory.displacement != 0 { address += memory.displacement < 0 ? " - \(-Int(memory.displacement))" : " + \(memory.displacement)" }
@@ -96,17 +96,17 @@ func run(_ executable: String, _ arguments: [String]) throws {
     }
 }
 
-/// Memory operands that cover the encoding's special cases: every base (rsp/r12 need a SIB byte, rbp/r13 a
+/// MemoryOperand operands that cover the encoding's special cases: every base (rsp/r12 need a SIB byte, rbp/r13 a
 /// displacement), no/8-bit/32-bit displacements, and indexes with each scale (r12 as an index is legal).
-let addresses: [Memory] =
-    Register.allCases.flatMap { base in [Int32(0), 8, -128, 4096].map { Memory.at(base, $0) } }
+let addresses: [MemoryOperand] =
+    Register.allCases.flatMap { base in [Int32(0), 8, -128, 4096].map { MemoryOperand.at(base, $0) } }
     + [Register.rax, .r12, .rbp, .r13].flatMap { index in
-        Memory.Scale.allCases.map { Memory(base: .rsp, index: index, scale: $0, displacement: 16) }
+        MemoryOperand.Scale.allCases.map { MemoryOperand(base: .rsp, index: index, scale: $0, displacement: 16) }
     }
-    + [Memory(base: .r13, index: .r9, scale: .four), Memory(base: .rbx, index: .r15, scale: .eight, displacement: -4096)]
+    + [MemoryOperand(base: .r13, index: .r9, scale: .four), MemoryOperand(base: .rbx, index: .r15, scale: .eight, displacement: -4096)]
 
-extension Memory.Scale: CaseIterable {
-    public static let allCases: [Memory.Scale] = [.one, .two, .four, .eight]
+extension MemoryOperand.Scale: CaseIterable {
+    public static let allCases: [MemoryOperand.Scale] = [.one, .two, .four, .eight]
 }
 
 let sizes: [OperandSize] = [.bits32, .bits64]

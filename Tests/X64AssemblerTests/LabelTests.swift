@@ -26,6 +26,28 @@ import Testing
         ])
     }
 
+    /// A jump table: `lea` of the table (rip-relative), entries holding each target's distance from the table.
+    @Test func jumpTableEntriesAreDistancesFromTheTable() {
+        var assembler = Assembler()
+        let table = assembler.makeLabel()
+        let first = assembler.makeLabel()
+        let second = assembler.makeLabel()
+        assembler.loadAddress(.rcx, of: table)  // 0: 48 8D 0D rel32 = 0 (the table follows)
+        assembler.bind(table)  // 7
+        assembler.emitDistance(to: first, from: table)  // 7: 8
+        assembler.emitDistance(to: second, from: table)  // 11: 9
+        assembler.bind(first)  // 15
+        assembler.ret()
+        assembler.bind(second)  // 16
+        assembler.ret()
+        #expect(assembler.finish() == [
+            0x48, 0x8D, 0x0D, 0x00, 0x00, 0x00, 0x00,
+            0x08, 0x00, 0x00, 0x00,
+            0x09, 0x00, 0x00, 0x00,
+            0xC3, 0xC3,
+        ])
+    }
+
     @Test func conditionsNegate() {
         for condition in Condition.allCases {
             #expect(condition.negated != condition)

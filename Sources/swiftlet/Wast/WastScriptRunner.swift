@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WasmEngine
 
 /// Runs spec scripts: converts each with wasm-tools, then executes its commands, by default in worker
 /// processes so that an engine crash costs only the crashing command.
@@ -22,6 +23,7 @@ struct WastScriptRunner {
     var isolation: Isolation
     /// Seconds one command's code may run before it is interrupted.
     var commandTimeLimit: TimeInterval
+    var tier: ExecutionTier = .interpreter
 
     func run(scriptPath: String) -> WastScriptResult {
         let name = URL(fileURLWithPath: scriptPath).lastPathComponent
@@ -40,12 +42,12 @@ struct WastScriptRunner {
             result.commands = script.commands
             switch isolation {
             case .inProcess:
-                let session = WastSession(moduleDirectory: directory, commandTimeLimit: commandTimeLimit)
+                let session = WastSession(moduleDirectory: directory, commandTimeLimit: commandTimeLimit, tier: tier)
                 result.outcomes = script.commands.map(session.execute)
             case .workerProcess(let workers):
                 result.outcomes = try Self.runInWorkers(
                     json: json, commands: script.commands, directory: directory, commandTimeLimit: commandTimeLimit,
-                    workers: workers)
+                    tier: tier, workers: workers)
             }
         } catch let failure as CommandFailure {
             result.setupFailure = failure.message
@@ -57,7 +59,8 @@ struct WastScriptRunner {
 
     /// The outcome of every command, as reported by workers run in `directory` (which gets their output files).
     static func runInWorkers(
-        json: URL, commands: [WastScriptCommand], directory: URL, commandTimeLimit: TimeInterval, workers: Workers
+        json: URL, commands: [WastScriptCommand], directory: URL, commandTimeLimit: TimeInterval, tier: ExecutionTier,
+        workers: Workers
     ) throws -> [WastOutcome] {
         let (timeout, maxCrashes) = (workers.timeout, workers.maxCrashes)
         var crashes: [Int: WastOutcome] = [:]
@@ -65,7 +68,7 @@ struct WastScriptRunner {
         while true {
             let worker = ChildProcess(
                 executable: workers.executable,
-                arguments: ["wast", "--worker", json.path, "--command-timeout", String(commandTimeLimit)]
+                arguments: ["wast", "--worker", json.path, "--command-timeout", String(commandTimeLimit), "--tier", tier.name]
                     + crashes.keys.sorted().flatMap { ["--skip", String($0)] },
                 // A crash report with a symbolicated backtrace is slow and unread here.
                 environment: ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 },
@@ -100,9 +103,12 @@ struct WastScriptRunner {
     }
 
     /// The worker side: runs one converted script, writing each outcome at once (see `WastWorkerProtocol`).
-    static func runWorker(json: URL, skipping skipped: Set<Int>, commandTimeLimit: TimeInterval) throws {
+    static func runWorker(
+        json: URL, skipping skipped: Set<Int>, commandTimeLimit: TimeInterval, tier: ExecutionTier
+    ) throws {
         let script = try WastScript.load(from: json)
-        let session = WastSession(moduleDirectory: json.deletingLastPathComponent(), commandTimeLimit: commandTimeLimit)
+        let session = WastSession(
+            moduleDirectory: json.deletingLastPathComponent(), commandTimeLimit: commandTimeLimit, tier: tier)
         for (index, command) in script.commands.enumerated() where !skipped.contains(index) {
             writeToStandardOutput(WastWorkerProtocol.line(commandIndex: index, outcome: session.execute(command)))
         }

@@ -32,9 +32,11 @@ final class WastSession {
     private var namedInstances: [String: Instance] = [:]
 
     /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
-    init(moduleDirectory: URL, commandTimeLimit: TimeInterval) {
+    init(moduleDirectory: URL, commandTimeLimit: TimeInterval, tier: ExecutionTier) {
         self.moduleDirectory = moduleDirectory
-        store = Store()
+        var configuration = Store.Configuration()
+        configuration.tier = tier
+        store = Store(configuration: configuration)
         watchdog = CommandWatchdog(store: store, limit: commandTimeLimit)
         SpectestModule.define(in: store, into: &imports)
     }
