@@ -1,6 +1,8 @@
 // The compiler tier's runtime: compiling an instance on its first run, running its machine code from `execute`,
 // and the Swift functions machine code calls (`MachineCodeBridge`).
 
+import X64Assembler
+
 /// Which code runs a store's functions.
 public enum ExecutionTier: Sendable {
     /// The interpreter: every instance, always.
