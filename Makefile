@@ -28,7 +28,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
 .PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-simd bench-snapshot-floor bench-sandbox bench-serve bench-hooks \
-	bench-containers test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
+	bench-containers test unit-tests spec-tests spec-tests-compiler bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
@@ -51,7 +51,7 @@ test-deps build-deps:
 kernel:
 	kernel/build.sh
 
-test: test-deps unit-tests spec-tests bench-smoke fuzz-regressions fuzz-smoke
+test: test-deps unit-tests spec-tests spec-tests-compiler bench-smoke fuzz-regressions fuzz-smoke
 
 # The micro-VM tests boot the kernel, so it is built first.
 unit-tests: build-deps kernel
@@ -67,6 +67,11 @@ spec-tests: build
 	@test -d $(SUITE_3) || { echo "spec-tests: no spec test suite at $(SUITE_3)"; exit 1; }
 	@echo "$(CLI) wast: every script in $(TESTSUITE), SIMD and relaxed SIMD in $(SUITE_3)"
 	@$(CLI) wast $(sort $(wildcard $(TESTSUITE)/*.wast)) $(SIMD_3_SCRIPTS)
+
+# The same scripts with the compiler tier: every module as machine code (in-process).
+spec-tests-compiler: build
+	@echo "$(CLI) wast --tier compiler: the scripts of spec-tests"
+	@$(CLI) wast --tier compiler $(sort $(wildcard $(TESTSUITE)/*.wast)) $(SIMD_3_SCRIPTS)
 
 # The benchmark kernels at tiny sizes: swiftlet must agree with WasmKit and Wasmtime on every checksum.
 bench-smoke: build
