@@ -51,7 +51,7 @@ extension MachineCodeGenerator {
             assembler.move(.rax, slot(b), size)
             assembler.move(.rcx, immediate: opcode == .f32Abs || opcode == .f64Abs ? signBit - 1 : signBit)
             assembler.arithmetic(opcode == .f32Abs || opcode == .f64Abs ? .and : .xor, .rax, .rcx, size)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .f32Copysign, .f64Copysign:
             let size: OperandSize = opcode == .f32Copysign ? .bits32 : .bits64
             let signBit: UInt64 = size == .bits32 ? 1 << 31 : 1 << 63
@@ -62,7 +62,7 @@ extension MachineCodeGenerator {
             assembler.not(.rdx, size)
             assembler.arithmetic(.and, .rax, .rdx, size)
             assembler.arithmetic(.or, .rax, .rcx, size)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .f32DemoteF64, .f64PromoteF32:
             let from: FloatPrecision = opcode == .f32DemoteF64 ? .double : .single
             assembler.loadFloat(.xmm0, slot(b), from)
@@ -99,7 +99,7 @@ extension MachineCodeGenerator {
             assembler.storeFloat(slot(destination), .xmm0, .double)
         } else {
             assembler.moveBits(.rax, .xmm0, .bits32)
-            assembler.move(slot(destination), .rax, .bits64)
+            storeResult(destination)
         }
     }
 
@@ -158,6 +158,6 @@ extension MachineCodeGenerator {
             assembler.compareFloat(.xmm0, .xmm1, precision)
             assembler.set(.rax, if: .aboveOrEqual)
         }
-        assembler.move(slot(destination), .rax, .bits64)
+        storeResult(destination)
     }
 }

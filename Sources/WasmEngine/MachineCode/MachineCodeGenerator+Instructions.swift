@@ -26,21 +26,19 @@ extension MachineCodeGenerator {
         case .br:
             branch(to: Int(a), from: position)
         case .brIf, .brIfNot:
-            assembler.arithmetic(.compare, slot(b), immediate: 0, .bits32)
+            compare(b, immediate: 0, .bits32)
             branch(to: Int(a), from: position, if: i.opcode == .brIf ? .notEqual : .equal)
         case .brIfI32Eq, .brIfI32Ne, .brIfI32LtS, .brIfI32LtU, .brIfI32GtS, .brIfI32GtU,
             .brIfI32LeS, .brIfI32LeU, .brIfI32GeS, .brIfI32GeU:
-            assembler.move(.rax, slot(b), .bits32)
-            assembler.arithmetic(.compare, .rax, slot(c), .bits32)
+            binary(.compare, b, c, .bits32)
             branch(to: Int(a), from: position, if: Self.condition(i.opcode, family: .brIfI32Eq))
         case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
             .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:
-            assembler.arithmetic(.compare, slot(b), immediate: Int32(bitPattern: c), .bits32)
+            compare(b, immediate: Int32(bitPattern: c), .bits32)
             branch(to: Int(a), from: position, if: Self.condition(i.opcode, family: .brIfI32EqImm))
         case .brIfI64Eq, .brIfI64Ne, .brIfI64LtS, .brIfI64LtU, .brIfI64GtS, .brIfI64GtU,
             .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
-            assembler.move(.rax, slot(b), .bits64)
-            assembler.arithmetic(.compare, .rax, slot(c), .bits64)
+            binary(.compare, b, c, .bits64)
             branch(to: Int(a), from: position, if: Self.condition(i.opcode, family: .brIfI64Eq))
         case .brTable:
             emitBranchTable(indexSlot: a, labelCount: b, at: position)
@@ -55,33 +53,34 @@ extension MachineCodeGenerator {
 
         // MARK: Moves, constants, globals, references
         case .copy:
-            assembler.move(.rax, slot(b), .bits64)
-            assembler.move(slot(a), .rax, .bits64)
+            load(.rax, b, .bits64)
+            storeResult(a)
         case .const32:
             assembler.move(.rax, immediate: UInt64(b))
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .const64:
             assembler.move(.rax, immediate: UInt64(b) | UInt64(c) << 32)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .select:
-            assembler.move(.rax, slot(a), .bits64)
-            assembler.move(.rcx, slot(b), .bits64)
-            assembler.arithmetic(.compare, slot(c), immediate: 0, .bits32)
+            load(.rdx, c, .bits32)
+            load(.rcx, b, .bits64)
+            load(.rax, a, .bits64)
+            assembler.test(.rdx, .rdx, .bits32)
             assembler.conditionalMove(.rax, .rcx, if: .equal, .bits64)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .globalGet:
             assembler.move(.rax, immediate: address(of: instance.pointee.globals[Int(b)]))
             assembler.move(.rax, .at(.rax, layout.globalValue), .bits64)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .globalSet:
+            load(.rcx, a, .bits64)
             assembler.move(.rax, immediate: address(of: instance.pointee.globals[Int(b)]))
-            assembler.move(.rcx, slot(a), .bits64)
             assembler.move(.at(.rax, layout.globalValue), .rcx, .bits64)
         case .refFunc:
             assembler.move(.rax, immediate: address(of: instance.pointee.functions[Int(b)]))
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .refIsNull:
-            assembler.arithmetic(.compare, slot(b), immediate: 0, .bits64)
+            compare(b, immediate: 0, .bits64)
             setResult(a, if: .equal)
 
         // MARK: MemoryOperand
@@ -90,28 +89,29 @@ extension MachineCodeGenerator {
             assembler.move(.rax, .at(PinnedRegister.memoryBase, Int32(MemoryRecord.lastFittingOffsetField(accessSize: 1))), .bits64)
             assembler.arithmetic(.add, .rax, immediate: 1, .bits64)
             assembler.shift(.shiftRightLogical, .rax, by: 16, .bits64)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32Load, .i64Load, .i32Load8S, .i32Load8U, .i32Load16S, .i32Load16U,
             .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S, .i64Load32U:
             let size = Self.accessSize(i.opcode)
             emitAddress(slot: b, offset: c, size: size)
             emitLoad(i.opcode, into: a)
         case .i32LoadAddImm, .i64LoadAddImm:
-            assembler.move(.rax, slot(b), .bits32)
+            load(.rax, b, .bits32)
             assembler.arithmetic(.add, .rax, immediate: Int32(bitPattern: c), .bits32)
             emitBoundsCheck(size: i.opcode == .i32LoadAddImm ? 4 : 8)
             emitLoad(i.opcode == .i32LoadAddImm ? .i32Load : .i64Load, into: a)
         case .i32LoadScaled, .i64LoadScaled:
             let size = i.opcode == .i32LoadScaled ? 4 : 8
-            assembler.move(.rax, slot(c), .bits32)
+            load(.rcx, b, .bits32)
+            load(.rax, c, .bits32)
             assembler.shift(.shiftLeft, .rax, by: UInt8(size.trailingZeroBitCount), .bits32)
-            assembler.arithmetic(.add, .rax, slot(b), .bits32)
+            assembler.arithmetic(.add, .rax, .rcx, .bits32)
             emitBoundsCheck(size: size)
             emitLoad(i.opcode == .i32LoadScaled ? .i32Load : .i64Load, into: a)
         case .i32Store, .i64Store, .i32Store8, .i32Store16, .i64Store8, .i64Store16, .i64Store32:
             let size = Self.accessSize(i.opcode)
+            load(.rcx, a, .bits64)
             emitAddress(slot: b, offset: c, size: size)
-            assembler.move(.rcx, slot(a), .bits64)
             let address = MemoryOperand(base: PinnedRegister.memoryBase, index: .rax)
             switch size {
             case 1: assembler.store8(address, .rcx)
@@ -122,65 +122,62 @@ extension MachineCodeGenerator {
 
         // MARK: Integer arithmetic
         case .i32Eqz, .i64Eqz:
-            assembler.arithmetic(.compare, slot(b), immediate: 0, i.opcode == .i32Eqz ? .bits32 : .bits64)
+            compare(b, immediate: 0, i.opcode == .i32Eqz ? .bits32 : .bits64)
             setResult(a, if: .equal)
         case .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS, .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU:
-            assembler.move(.rax, slot(b), .bits32)
-            assembler.arithmetic(.compare, .rax, slot(c), .bits32)
+            binary(.compare, b, c, .bits32)
             setResult(a, if: Self.condition(i.opcode, family: .i32Eq))
         case .i64Eq, .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU, .i64LeS, .i64LeU, .i64GeS, .i64GeU:
-            assembler.move(.rax, slot(b), .bits64)
-            assembler.arithmetic(.compare, .rax, slot(c), .bits64)
+            binary(.compare, b, c, .bits64)
             setResult(a, if: Self.condition(i.opcode, family: .i64Eq))
         case .i32EqImm, .i32NeImm, .i32LtSImm, .i32LtUImm, .i32GtSImm, .i32GtUImm, .i32LeSImm, .i32LeUImm,
             .i32GeSImm, .i32GeUImm:
-            assembler.arithmetic(.compare, slot(b), immediate: Int32(bitPattern: c), .bits32)
+            compare(b, immediate: Int32(bitPattern: c), .bits32)
             setResult(a, if: Self.condition(i.opcode, family: .i32EqImm))
         case .i32Add, .i32Sub, .i32And, .i32Or, .i32Xor, .i64Add, .i64Sub, .i64And, .i64Or, .i64Xor:
             let (operation, size) = Self.arithmetic(i.opcode)
-            assembler.move(.rax, slot(b), size)
-            assembler.arithmetic(operation, .rax, slot(c), size)
-            assembler.move(slot(a), .rax, .bits64)
+            binary(operation, b, c, size)
+            storeResult(a)
         case .i32AddImm, .i32AndImm, .i32OrImm, .i32XorImm, .i64AddImm:
             let (operation, size) = Self.arithmetic(i.opcode)
-            assembler.move(.rax, slot(b), size)
+            load(.rax, b, size)
             assembler.arithmetic(operation, .rax, immediate: Int32(bitPattern: c), size)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32Mul, .i64Mul:
             let size: OperandSize = i.opcode == .i32Mul ? .bits32 : .bits64
-            assembler.move(.rax, slot(b), size)
-            assembler.move(.rcx, slot(c), size)
+            load(.rcx, c, size)
+            load(.rax, b, size)
             assembler.multiply(.rax, .rcx, size)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32Shl, .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i64Shl, .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr:
             let (operation, size) = Self.shift(i.opcode)
-            assembler.move(.rax, slot(b), size)
-            assembler.move(.rcx, slot(c), .bits32)
+            load(.rcx, c, .bits32)
+            load(.rax, b, size)
             assembler.shift(operation, .rax, size)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32ShlImm, .i32ShrSImm, .i32ShrUImm:
             let operation: ShiftOperation =
                 i.opcode == .i32ShlImm ? .shiftLeft : i.opcode == .i32ShrSImm ? .shiftRightArithmetic : .shiftRightLogical
-            assembler.move(.rax, slot(b), .bits32)
+            load(.rax, b, .bits32)
             assembler.shift(operation, .rax, by: UInt8(c & 31), .bits32)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32XorShlImm, .i32XorShrUImm:
-            assembler.move(.rax, slot(b), .bits32)
+            load(.rax, b, .bits32)
             assembler.move(.rcx, .rax, .bits32)
             assembler.shift(i.opcode == .i32XorShlImm ? .shiftLeft : .shiftRightLogical, .rcx, by: UInt8(c & 31), .bits32)
             assembler.arithmetic(.xor, .rax, .rcx, .bits32)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS, .i64DivU, .i64RemS, .i64RemU:
             emitDivision(i.opcode, a, b, c)
         case .i32Clz, .i32Ctz, .i32Popcnt, .i64Clz, .i64Ctz, .i64Popcnt:
             let size: OperandSize = [.i32Clz, .i32Ctz, .i32Popcnt].contains(i.opcode) ? .bits32 : .bits64
-            assembler.move(.rax, slot(b), size)
+            load(.rax, b, size)
             switch i.opcode {
             case .i32Clz, .i64Clz: assembler.countLeadingZeros(.rax, .rax, size)
             case .i32Ctz, .i64Ctz: assembler.countTrailingZeros(.rax, .rax, size)
             default: assembler.populationCount(.rax, .rax, size)
             }
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32MinS, .i32MinU, .i32MaxS, .i32MaxU, .i64MinS, .i64MinU, .i64MaxS, .i64MaxU:
             let size: OperandSize = i.opcode.rawValue <= Opcode.i32MaxU.rawValue ? .bits32 : .bits64
             // Keep the left operand unless the right one wins.
@@ -191,23 +188,26 @@ extension MachineCodeGenerator {
                 case .i32MaxS, .i64MaxS: .less
                 default: .below
                 }
-            assembler.move(.rax, slot(b), size)
-            assembler.move(.rcx, slot(c), size)
+            load(.rcx, c, size)
+            load(.rax, b, size)
             assembler.arithmetic(.compare, .rax, .rcx, size)
             assembler.conditionalMove(.rax, .rcx, if: rightWins, size)
-            assembler.move(slot(a), .rax, .bits64)
+            storeResult(a)
         case .i32WrapI64, .i64ExtendI32U:
-            assembler.move(.rax, slot(b), .bits32)
-            assembler.move(slot(a), .rax, .bits64)
+            load(.rax, b, .bits32)
+            storeResult(a)
         case .i64ExtendI32S, .i64Extend32S:
-            assembler.signExtend32(.rax, slot(b))
-            assembler.move(slot(a), .rax, .bits64)
+            load(.rax, b, .bits64)
+            assembler.signExtend32(.rax, .rax)
+            storeResult(a)
         case .i32Extend8S, .i64Extend8S:
-            assembler.signExtend8(.rax, slot(b), i.opcode == .i32Extend8S ? .bits32 : .bits64)
-            assembler.move(slot(a), .rax, .bits64)
+            load(.rax, b, .bits64)
+            assembler.signExtend8(.rax, .rax, i.opcode == .i32Extend8S ? .bits32 : .bits64)
+            storeResult(a)
         case .i32Extend16S, .i64Extend16S:
-            assembler.signExtend16(.rax, slot(b), i.opcode == .i32Extend16S ? .bits32 : .bits64)
-            assembler.move(slot(a), .rax, .bits64)
+            load(.rax, b, .bits64)
+            assembler.signExtend16(.rax, .rax, i.opcode == .i32Extend16S ? .bits32 : .bits64)
+            storeResult(a)
 
         default:
             if let handled = emitFloat(i) { return handled }
@@ -224,7 +224,45 @@ extension MachineCodeGenerator {
     mutating func setResult(_ destination: UInt32, if condition: Condition) {
         assembler.set(.rax, if: condition)
         assembler.zeroExtend8(.rax, .rax)
+        storeResult(destination)
+    }
+
+    /// Loads `slot[index]` into `register`, from rax when the instruction just before left it there (see
+    /// `cachedSlot`). A 32-bit load zero-extends, as a load from the slot would. When an instruction loads several
+    /// operands, rax comes last, so the cached value is read before it is replaced.
+    mutating func load(_ register: Register, _ index: UInt32, _ size: OperandSize) {
+        if incomingCachedSlot == index {
+            if register != .rax || size == .bits32 { assembler.move(register, .rax, size) }
+        } else {
+            assembler.move(register, slot(index), size)
+        }
+    }
+
+    /// Stores rax, an instruction's result, in `slot[destination]`, and keeps it there for the next instruction.
+    mutating func storeResult(_ destination: UInt32) {
         assembler.move(slot(destination), .rax, .bits64)
+        cachedSlot = destination
+    }
+
+    /// rax = `slot[left] <operation> slot[right]` (or just the flags, for a comparison).
+    mutating func binary(_ operation: ArithmeticOperation, _ left: UInt32, _ right: UInt32, _ size: OperandSize) {
+        if incomingCachedSlot == right && left != right {
+            assembler.move(.rcx, .rax, .bits64)
+            load(.rax, left, size)
+            assembler.arithmetic(operation, .rax, .rcx, size)
+        } else {
+            load(.rax, left, size)
+            assembler.arithmetic(operation, .rax, slot(right), size)
+        }
+    }
+
+    /// The flags of `slot[index]` compared with `immediate`.
+    mutating func compare(_ index: UInt32, immediate: Int32, _ size: OperandSize) {
+        if incomingCachedSlot == index {
+            assembler.arithmetic(.compare, .rax, immediate: immediate, size)
+        } else {
+            assembler.arithmetic(.compare, slot(index), immediate: immediate, size)
+        }
     }
 
     static func arithmetic(_ opcode: Opcode) -> (ArithmeticOperation, OperandSize) {
@@ -268,10 +306,10 @@ extension MachineCodeGenerator {
 
     /// rax = the checked offset of an access of `size` bytes at the i32 in `slot` plus `offset`.
     mutating func emitAddress(slot addressSlot: UInt32, offset: UInt32, size: Int) {
-        assembler.move(.rax, slot(addressSlot), .bits32)
+        load(.rax, addressSlot, .bits32)
         if offset > UInt32(Int32.max) {
-            assembler.move(.rcx, immediate: UInt64(offset))
-            assembler.arithmetic(.add, .rax, .rcx, .bits64)
+            assembler.move(.rdx, immediate: UInt64(offset))
+            assembler.arithmetic(.add, .rax, .rdx, .bits64)
         } else if offset != 0 {
             assembler.arithmetic(.add, .rax, immediate: Int32(offset), .bits64)
         }
@@ -290,17 +328,17 @@ extension MachineCodeGenerator {
     mutating func emitLoad(_ opcode: Opcode, into destination: UInt32) {
         let address = MemoryOperand(base: PinnedRegister.memoryBase, index: .rax)
         switch opcode {
-        case .i32Load, .i64Load32U: assembler.move(.rcx, address, .bits32)
-        case .i64Load: assembler.move(.rcx, address, .bits64)
-        case .i32Load8S: assembler.signExtend8(.rcx, address, .bits32)
-        case .i64Load8S: assembler.signExtend8(.rcx, address, .bits64)
-        case .i32Load8U, .i64Load8U: assembler.zeroExtend8(.rcx, address)
-        case .i32Load16S: assembler.signExtend16(.rcx, address, .bits32)
-        case .i64Load16S: assembler.signExtend16(.rcx, address, .bits64)
-        case .i32Load16U, .i64Load16U: assembler.zeroExtend16(.rcx, address)
-        default: assembler.signExtend32(.rcx, address)
+        case .i32Load, .i64Load32U: assembler.move(.rax, address, .bits32)
+        case .i64Load: assembler.move(.rax, address, .bits64)
+        case .i32Load8S: assembler.signExtend8(.rax, address, .bits32)
+        case .i64Load8S: assembler.signExtend8(.rax, address, .bits64)
+        case .i32Load8U, .i64Load8U: assembler.zeroExtend8(.rax, address)
+        case .i32Load16S: assembler.signExtend16(.rax, address, .bits32)
+        case .i64Load16S: assembler.signExtend16(.rax, address, .bits64)
+        case .i32Load16U, .i64Load16U: assembler.zeroExtend16(.rax, address)
+        default: assembler.signExtend32(.rax, address)
         }
-        assembler.move(slot(destination), .rcx, .bits64)
+        storeResult(destination)
     }
 
     /// Division and remainder, with WebAssembly's traps: by zero, and the signed quotient that overflows
@@ -309,8 +347,8 @@ extension MachineCodeGenerator {
         let size: OperandSize = [.i32DivS, .i32DivU, .i32RemS, .i32RemU].contains(opcode) ? .bits32 : .bits64
         let signed = [.i32DivS, .i32RemS, .i64DivS, .i64RemS].contains(opcode)
         let remainder = [.i32RemS, .i32RemU, .i64RemS, .i64RemU].contains(opcode)
-        assembler.move(.rax, slot(left), size)
-        assembler.move(.rcx, slot(right), size)
+        load(.rcx, right, size)
+        load(.rax, left, size)
         assembler.test(.rcx, .rcx, size)
         assembler.jump(if: .equal, to: trapLabel(.integerDivideByZero))
         let done = assembler.makeLabel()
@@ -342,7 +380,7 @@ extension MachineCodeGenerator {
     /// to each entry's `br` (the instructions that follow, compiled as any other `br`).
     mutating func emitBranchTable(indexSlot: UInt32, labelCount: UInt32, at position: Int) {
         let table = assembler.makeLabel()
-        assembler.move(.rax, slot(indexSlot), .bits32)
+        load(.rax, indexSlot, .bits32)
         assembler.move(.rcx, immediate: UInt64(labelCount))
         assembler.arithmetic(.compare, .rax, .rcx, .bits32)
         assembler.conditionalMove(.rax, .rcx, if: .above, .bits32)
@@ -382,7 +420,7 @@ extension MachineCodeGenerator {
         let tableRecord = instance.pointee.tables[table]
         let viaSwift = assembler.makeLabel()
         let done = assembler.makeLabel()
-        assembler.move(.rax, slot(frameStart + UInt32(type.parameterCount)), .bits32)
+        load(.rax, frameStart + UInt32(type.parameterCount), .bits32)
         assembler.move(.rcx, immediate: address(of: tableRecord))
         assembler.arithmetic(.compare, .rax, .at(.rcx, layout.tableCount), .bits64)
         assembler.jump(if: .aboveOrEqual, to: trapLabel(.undefinedElement))

@@ -25,6 +25,13 @@ struct MachineCodeGenerator {
     private(set) var instructionLabels: [Assembler.Label] = []
     /// Back-edges whose fuel ran out: where each refuels, and where it continues.
     private var refuelPaths: [(path: Assembler.Label, resume: Assembler.Label)] = []
+    /// Which instructions a branch may reach other than from the instruction before.
+    private var isBranchTarget: [Bool] = []
+    /// The slot whose value rax holds after the instruction just emitted, if it left one there: the next instruction
+    /// reads it from rax instead of loading the slot it was just stored to (unless a branch may land in between).
+    var cachedSlot: UInt32?
+    /// `cachedSlot` as the instruction being emitted found it.
+    private(set) var incomingCachedSlot: UInt32?
 
     init(
         instance: UnsafeMutablePointer<InstanceRecord>, importedFunctionCount: Int, definedFunctionCount: Int,
@@ -87,9 +94,13 @@ struct MachineCodeGenerator {
         refuelPaths = []
         assembler.bind(functionLabels[definedIndex])
         emitPrologue(function)
+        isBranchTarget = Self.branchTargets(code)
+        cachedSlot = nil
         var position = 0
         while position < code.count {
             assembler.bind(instructionLabels[position])
+            incomingCachedSlot = isBranchTarget[position] ? nil : cachedSlot
+            cachedSlot = nil
             position += emit(code, at: position)
         }
         // A branch may target the end.
@@ -130,6 +141,18 @@ struct MachineCodeGenerator {
             .subtract, context(.fuel), immediate: Int32(clamping: instructions * Registers.fuelUnit), .bits64)
         assembler.jump(if: .less, to: path)
         refuelPaths.append((path, resume))
+    }
+
+    /// The instructions a branch or a `br_table` may jump to.
+    static func branchTargets(_ code: [Instruction]) -> [Bool] {
+        var targets = [Bool](repeating: false, count: code.count + 1)
+        for (position, instruction) in code.enumerated() {
+            if instruction.opcode.isBranch { targets[Int(instruction.a)] = true }
+            if instruction.opcode == .brTable {
+                for entry in 0...Int(instruction.b) { targets[position + 1 + entry] = true }
+            }
+        }
+        return targets
     }
 
     // MARK: Shared pieces
