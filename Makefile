@@ -15,6 +15,7 @@ CLI := .build/release/swiftlet
 # frame pointers, which SwiftPM adds by default, every handler would push and pop one on each instruction.
 SWIFT_BUILD_FLAGS := --omit-frame-pointers
 ENGINE_SOURCES := $(shell find Sources/WasmEngine -name '*.swift' | sort)
+ASSEMBLER_SOURCES := $(shell find Sources/X64Assembler -name '*.swift' | sort)
 
 
 FUZZ_DIR := .build/fuzz
@@ -145,14 +146,19 @@ bench-real: build
 # The engine is compiled with coverage instrumentation and ASan, then linked with the harness.
 fuzz-build: $(FUZZER)
 
-$(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES)
+$(FUZZ_DIR)/libX64Assembler.a: $(ASSEMBLER_SOURCES)
 	@mkdir -p $(FUZZ_DIR)
+	@echo "swiftc: X64Assembler with libFuzzer coverage and ASan -> $@"
+	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name X64Assembler -emit-module \
+		-emit-module-path $(FUZZ_DIR)/X64Assembler.swiftmodule -emit-library -static -o $@ $(ASSEMBLER_SOURCES)
+
+$(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES) $(FUZZ_DIR)/libX64Assembler.a
 	@echo "swiftc: WasmEngine with libFuzzer coverage and ASan -> $@"
-	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -emit-module \
+	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -I $(FUZZ_DIR) -emit-module \
 		-emit-module-path $(FUZZ_DIR)/WasmEngine.swiftmodule -emit-library -static -o $@ $(ENGINE_SOURCES)
 
 $(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
-	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine $< -o $@
+	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine -lX64Assembler $< -o $@
 	mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/corpus
 
 # Spec-script modules and random valid modules as extra seeds (scripts/fuzz-seeds.sh says which).

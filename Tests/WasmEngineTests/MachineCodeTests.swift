@@ -29,7 +29,7 @@ import Testing
     /// `host.add(i32, i32) -> i32`, for calls from machine code into Swift.
     static func hostImports(in store: Store) -> Imports {
         var imports = Imports()
-        imports.define("host", "add", .function(store.makeHostFunction(type: FuncType(parameters: [.i32, .i32], results: [.i32])) {
+        imports.define(module: "host", name: "add", .function(store.makeHostFunction(type: FuncType(parameters: [.i32, .i32], results: [.i32])) {
             _, arguments in
             guard case .i32(let left) = arguments[0], case .i32(let right) = arguments[1] else { return [] }
             return [.i32(left &+ right)]
