@@ -73,7 +73,7 @@ private struct Run {
     }
 
     func call(_ function: Function) -> Outcome {
-        let arguments = store.type(of: function).parameters.map(zeroValue)
+        let arguments = store.type(of: function).parameters.map(Value.zero)
         do throws(Trap) {
             return Outcome(result: .success(try store.invoke(function, arguments)))
         } catch {
@@ -113,35 +113,12 @@ private struct Outcome {
 /// Satisfies every import with a fresh host object of the declared type, or returns nil when an import
 /// asks for more than the budget allows.
 private func stubImports(of module: Module, in store: Store) -> Imports? {
-    var imports = Imports()
     for entry in module.imports {
-        let value: ExternalValue
         switch entry.descriptor {
-        case .function(let typeIndex):
-            let type = module.types[Int(typeIndex)]
-            value = .function(store.makeHostFunction(type: type) { _, _ in type.results.map(zeroValue) })
-        case .table(let type):
-            guard type.limits.min <= Budget.tableElements else { return nil }
-            value = .table(store.makeTable(type: type, initialValue: zeroValue(type.elementType)))
-        case .memory(let type):
-            guard type.limits.min <= Budget.memoryPages else { return nil }
-            value = .memory(store.makeMemory(type: type))
-        case .global(let type):
-            value = .global(store.makeGlobal(type: type, value: zeroValue(type.valueType)))
+        case .table(let type) where type.limits.min > Budget.tableElements: return nil
+        case .memory(let type) where type.limits.min > Budget.memoryPages: return nil
+        default: continue
         }
-        imports.define(module: entry.module, name: entry.name, value)
     }
-    return imports
-}
-
-private func zeroValue(_ type: ValueType) -> Value {
-    switch type {
-    case .i32: return .i32(0)
-    case .i64: return .i64(0)
-    case .f32: return .f32(bits: 0)
-    case .f64: return .f64(bits: 0)
-    case .v128: return .v128(V128(low: 0, high: 0))
-    case .funcref: return .funcref(nil)
-    case .externref: return .externref(nil)
-    }
+    return Imports.placeholders(for: module, in: store)
 }

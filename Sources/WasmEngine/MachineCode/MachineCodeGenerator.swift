@@ -21,6 +21,9 @@ struct MachineCodeGenerator {
     private let exitLabel: Assembler.Label
     private let epilogueLabel: Assembler.Label
 
+    /// Each function's instruction labels, the last one its end (for listings).
+    private(set) var functionInstructionLabels: [[Assembler.Label]] = []
+
     // Per function.
     private(set) var instructionLabels: [Assembler.Label] = []
     /// Back-edges whose fuel ran out: where each refuels, and where it continues.
@@ -106,6 +109,7 @@ struct MachineCodeGenerator {
         // A branch may target the end.
         assembler.bind(instructionLabels[code.count])
         assembler.ret()
+        functionInstructionLabels.append(instructionLabels)
         for path in refuelPaths {
             assembler.bind(path.path)
             callSwift(.refuel)

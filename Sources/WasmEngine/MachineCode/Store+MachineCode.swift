@@ -22,6 +22,15 @@ enum InstanceMachineCode {
     case compiled(UnsafeRawBufferPointer)
 }
 
+/// One function's machine code: its prologue, then each internal instruction with the bytes it became (the code after
+/// a function's last instruction, and shared stubs, are not shown).
+public struct MachineCodeListing: Sendable {
+    /// In the module's function index space.
+    public let functionIndex: Int
+    public let prologue: [UInt8]
+    public let instructions: [(instruction: Instruction, bytes: [UInt8])]
+}
+
 /// The entry's signature: `(context, frame, function) -> exit code` (see `MachineCodeGenerator.emitEntry`).
 typealias MachineCodeEntry = @convention(c) (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UnsafeRawPointer) -> Int
 
@@ -39,18 +48,49 @@ extension Store {
     }
 
     private func compileMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> InstanceMachineCode {
-        guard ExecutableMemory.isAvailable else { return .unavailable }
+        guard ExecutableMemory.isAvailable, var (generator, _) = generateMachineCode(of: instance),
+            let pages = ExecutableMemory.seal(generator.assembler.finish())
+        else { return .unavailable }
+        let importedFunctionCount = instanceModules[instance.pointee.index].importedFunctionCount
+        for (definedIndex, label) in generator.functionLabels.enumerated() {
+            let record = instance.pointee.functions[importedFunctionCount + definedIndex]
+            record.pointee.machineCode = pages.baseAddress! + generator.assembler.offset(of: label)!
+        }
+        return .compiled(pages)
+    }
+
+    /// The machine code of `instance`'s functions as the compiler tier generates it, instruction by instruction, for
+    /// reading (`swiftlet explore --tier compiler`); nil when a function has no body to compile.
+    public func machineCodeListing(of instance: Instance) -> [MachineCodeListing]? {
+        precondition(instance.store == ObjectIdentifier(self), "an instance of another store")
+        guard var (generator, functions) = generateMachineCode(of: instances[instance.index]) else { return nil }
+        let code = generator.assembler.finish()
+        let importedFunctionCount = instanceModules[instance.index].importedFunctionCount
+        return functions.enumerated().map { definedIndex, function in
+            let offsets = generator.functionInstructionLabels[definedIndex].map { generator.assembler.offset(of: $0)! }
+            let start = generator.assembler.offset(of: generator.functionLabels[definedIndex])!
+            return MachineCodeListing(
+                functionIndex: importedFunctionCount + definedIndex, prologue: Array(code[start..<offsets[0]]),
+                instructions: function.code.indices.map { (function.code[$0], Array(code[offsets[$0]..<offsets[$0 + 1]])) })
+        }
+    }
+
+    /// The generator after emitting all of `instance`'s code, and the functions it translated; nil when a function
+    /// has no body (it was given already translated) or cannot be translated.
+    private func generateMachineCode(
+        of instance: UnsafeMutablePointer<InstanceRecord>
+    ) -> (MachineCodeGenerator, [CompiledFunction])? {
         let module = instanceModules[instance.pointee.index]
         var functions: [CompiledFunction] = []
         for (definedIndex, function) in module.functions.enumerated() {
-            guard case .body(let start, let end) = function else { return .unavailable }
+            guard case .body(let start, let end) = function else { return nil }
             var body = BinaryReader(bytes: module.bytes, offset: start, end: end)
             // Validation accepted every body: only an engine limit can fail a translation, and the interpreter
             // then reports it when the function is called.
             guard let translated = try? FunctionCompiler.compile(
                 module: module, functionIndex: UInt32(module.importedFunctionCount + definedIndex), body: &body,
                 forInterpreter: false)
-            else { return .unavailable }
+            else { return nil }
             functions.append(translated)
         }
         // Each instruction a handler runs takes its words and a `return`: at most two per word.
@@ -65,12 +105,7 @@ extension Store {
             generator.emitFunction(function, definedIndex: definedIndex)
         }
         generator.emitTrapStubs()
-        guard let pages = ExecutableMemory.seal(generator.assembler.finish()) else { return .unavailable }
-        for (definedIndex, label) in generator.functionLabels.enumerated() {
-            let record = instance.pointee.functions[module.importedFunctionCount + definedIndex]
-            record.pointee.machineCode = pages.baseAddress! + generator.assembler.offset(of: label)!
-        }
-        return .compiled(pages)
+        return (generator, functions)
     }
 
     /// Runs the machine code `function` of `entry` in `frame` (arguments in place, locals zeroed), as `execute` runs
