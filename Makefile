@@ -15,6 +15,7 @@ CLI := .build/release/swiftlet
 # frame pointers, which SwiftPM adds by default, every handler would push and pop one on each instruction.
 SWIFT_BUILD_FLAGS := --omit-frame-pointers
 ENGINE_SOURCES := $(shell find Sources/WasmEngine -name '*.swift' | sort)
+ASSEMBLER_SOURCES := $(shell find Sources/X64Assembler -name '*.swift' | sort)
 
 
 FUZZ_DIR := .build/fuzz
@@ -28,7 +29,7 @@ FUZZ_REGRESSIONS := fuzz/regressions
 # Builds share one scratch directory and the machine has two cores: one step at a time.
 .NOTPARALLEL:
 .PHONY: build-deps test-deps build kernel bench-vm bench-wasi bench-real bench-parity bench-simd bench-snapshot-floor bench-sandbox bench-serve bench-hooks \
-	bench-containers test unit-tests spec-tests bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
+	bench-containers test unit-tests spec-tests spec-tests-compiler bench bench-smoke fuzz fuzz-build fuzz-smoke fuzz-regressions modules demo hooks clean
 
 # .build/release/swiftlet is one static executable (Package.swift's release link settings): it starts fast and
 # needs no Swift libraries installed.
@@ -51,7 +52,7 @@ test-deps build-deps:
 kernel:
 	kernel/build.sh
 
-test: test-deps unit-tests spec-tests bench-smoke fuzz-regressions fuzz-smoke
+test: test-deps unit-tests spec-tests spec-tests-compiler bench-smoke fuzz-regressions fuzz-smoke
 
 # The micro-VM tests boot the kernel, so it is built first.
 unit-tests: build-deps kernel
@@ -78,6 +79,12 @@ spec-tests: build
 	@$(CLI) wast --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
 	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls and extended constants in $(SUITE_3) and $(PROPOSALS)"
 	@$(CLI) wast $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS)
+
+# The same scripts with the compiler tier: every module as machine code (in-process).
+spec-tests-compiler: build
+	@echo "$(CLI) wast --tier compiler: the scripts of spec-tests"
+	@$(CLI) wast --tier compiler --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
+	@$(CLI) wast --tier compiler $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS)
 
 # The benchmark kernels at tiny sizes: swiftlet must agree with WasmKit and Wasmtime on every checksum.
 bench-smoke: build
@@ -151,14 +158,19 @@ bench-real: build
 # The engine is compiled with coverage instrumentation and ASan, then linked with the harness.
 fuzz-build: $(FUZZER)
 
-$(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES)
+$(FUZZ_DIR)/libX64Assembler.a: $(ASSEMBLER_SOURCES)
 	@mkdir -p $(FUZZ_DIR)
+	@echo "swiftc: X64Assembler with libFuzzer coverage and ASan -> $@"
+	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name X64Assembler -emit-module \
+		-emit-module-path $(FUZZ_DIR)/X64Assembler.swiftmodule -emit-library -static -o $@ $(ASSEMBLER_SOURCES)
+
+$(FUZZ_DIR)/libWasmEngine.a: $(ENGINE_SOURCES) $(FUZZ_DIR)/libX64Assembler.a
 	@echo "swiftc: WasmEngine with libFuzzer coverage and ASan -> $@"
-	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -emit-module \
+	@$(SWIFTC) $(FUZZ_FLAGS) -wmo -module-name WasmEngine -I $(FUZZ_DIR) -emit-module \
 		-emit-module-path $(FUZZ_DIR)/WasmEngine.swiftmodule -emit-library -static -o $@ $(ENGINE_SOURCES)
 
 $(FUZZER): fuzz/FuzzEngine.swift $(FUZZ_DIR)/libWasmEngine.a
-	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine $< -o $@
+	$(SWIFTC) $(FUZZ_FLAGS) -use-ld=lld -I $(FUZZ_DIR) -L $(FUZZ_DIR) -lWasmEngine -lX64Assembler $< -o $@
 	mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/corpus
 
 # Spec-script modules and random valid modules as extra seeds (scripts/fuzz-seeds.sh says which).

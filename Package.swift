@@ -22,6 +22,7 @@ let package = Package(
         // Portable engine: no Foundation, no dependencies, Embedded-Swift clean.
         .target(
             name: "WasmEngine",
+            dependencies: ["X64Assembler"],
             swiftSettings: [
                 // The interpreter's handlers tail-call one another (see Interpreter.swift): only an optimized
                 // build turns those calls into jumps, so the engine is optimized in every configuration, and as
@@ -38,6 +39,8 @@ let package = Package(
                 ])
             ]
         ),
+        // x86-64 machine code for the compiler tier (issue 17): instruction encoding and labels; portable, Embedded-clean.
+        .target(name: "X64Assembler"),
         // WASI preview1 on the host: the fd table, path sandbox and system calls (Glibc, no Foundation).
         .target(name: "WASIHost", dependencies: ["SwiftletABI"]),
         // What is known about a module between runs (validation), on disk, keyed by its SHA-256.
@@ -103,6 +106,8 @@ let package = Package(
         // loopback ports (Redis among them). Not a product.
         .target(name: "TestSupport", dependencies: ["Swiftlet"], path: "Tests/Support"),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
+        // Compares the assembler's encodings with the toolchain's clang assembling the same instructions.
+        .testTarget(name: "X64AssemblerTests", dependencies: ["X64Assembler"]),
         .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
         .testTarget(name: "KeyValueTests", dependencies: ["KeyValue", "Swiftlet", "TestSupport"]),

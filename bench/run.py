@@ -7,6 +7,7 @@ the checksums must agree, and a table of median times and ratios is printed.
 
 How each runtime is timed:
   swiftlet  wall time of `swiftlet run --isolation process --invoke F K.wasm N` (a whole process);
+  swiftlet-compiler  the same with `--tier compiler` (machine code);
   wasmkit   wall time of `wasmkit run K.wasm F i32:N` (a whole process): the toolchain's WasmKit;
   wasmkit-0.4.2  wall time of `wasmkit-run K.wasm F N` (a whole process): WasmKit 0.4.2 behind the small
             command in bench/wasmkit-0.4.2, which `make bench` builds;
@@ -122,6 +123,7 @@ class ProcessRuntime:
 
 class Swiftlet(ProcessRuntime):
     name = "swiftlet"
+    tier = "interpreter"
 
     def check(self):
         if not SWIFTLET.exists():
@@ -135,7 +137,13 @@ class Swiftlet(ProcessRuntime):
             raise RuntimeUnavailable(f"examples/fib.wasm fib 10 gave {result}, not 55")
 
     def command(self, module, function, size):
-        return [str(SWIFTLET), "run", "--isolation", "process", "--invoke", function, str(module), str(size)]
+        return [str(SWIFTLET), "run", "--isolation", "process", "--tier", self.tier, "--invoke", function, str(module),
+                str(size)]
+
+
+class SwiftletCompiler(Swiftlet):
+    name = "swiftlet-compiler"
+    tier = "compiler"
 
 
 class WasmKit:
@@ -215,14 +223,15 @@ def main():
 
     runtimes = []
     unavailable = {}
-    for runtime in (Swiftlet(arguments.timeout), WasmKit(arguments.timeout), WasmKitRelease(arguments.timeout), Wasmtime()):
+    for runtime in (Swiftlet(arguments.timeout), SwiftletCompiler(arguments.timeout), WasmKit(arguments.timeout),
+                    WasmKitRelease(arguments.timeout), Wasmtime()):
         try:
             runtime.check()
             runtimes.append(runtime)
         except RuntimeUnavailable as reason:
             unavailable[runtime.name] = str(reason)
             print(f"{runtime.name}: NOT RUNNABLE: {reason}", flush=True)
-    if arguments.require_swiftlet and "swiftlet" in unavailable:
+    if arguments.require_swiftlet and ("swiftlet" in unavailable or "swiftlet-compiler" in unavailable):
         return 1
 
     disagreements = 0
@@ -258,7 +267,10 @@ def main():
     print(f"Median of {arguments.runs} alternating run(s), seconds; ratios of medians, and of minimums in brackets"
           + (" (quick sizes)" if arguments.quick else ""))
     peers = ["wasmkit", "wasmkit-0.4.2", "wasmtime"]
-    header = ["kernel", "size", "checksum", "swiftlet", *peers, *(f"swiftlet/{peer}" for peer in peers)]
+    # The compiler tier against the interpreter and against the compiling peer.
+    compiler_ratios = [("swiftlet-compiler", "swiftlet"), ("swiftlet-compiler", "wasmtime")]
+    header = ["kernel", "size", "checksum", "swiftlet", "swiftlet-compiler", *peers,
+              *(f"swiftlet/{peer}" for peer in peers), *(f"compiler/{peer.removeprefix('swiftlet-')}" for _, peer in compiler_ratios)]
     table = [header]
     for kernel, size, distinct, medians, minimums, failures in rows:
         def cell(name):
@@ -270,9 +282,11 @@ def main():
 
         checksum = str(next(iter(distinct))) if len(distinct) == 1 else ("DISAGREE" if distinct else "-")
         table.append([
-            kernel.name, str(size), checksum, cell("swiftlet"), *(cell(peer) for peer in peers),
+            kernel.name, str(size), checksum, cell("swiftlet"), cell("swiftlet-compiler"), *(cell(peer) for peer in peers),
             *(format_ratio(medians.get("swiftlet"), medians.get(peer))
               + f" ({format_ratio(minimums.get('swiftlet'), minimums.get(peer))})" for peer in peers),
+            *(format_ratio(medians.get(name), medians.get(peer))
+              + f" ({format_ratio(minimums.get(name), minimums.get(peer))})" for name, peer in compiler_ratios),
         ])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for index, row in enumerate(table):

@@ -1,8 +1,9 @@
 // libFuzzer entry point over the whole engine: decode and validate, translate every function (which the engine
 // does only on a function's first call, and which must succeed for every body validation accepted), instantiate
-// with every import stubbed, then call each exported function with zero arguments under a fuel budget. Any thrown
-// error is an expected outcome; only a crash, a sanitizer report, a hang or a validated body the translator rejects
-// is a finding.
+// with every import stubbed, then call each exported function with zero arguments under a fuel budget, in the
+// interpreter and again as machine code (the compiler tier), in two stores. Any thrown error is an expected outcome;
+// a finding is a crash, a sanitizer report, a hang, a validated body the translator rejects, or the two tiers
+// disagreeing on an export's results or trap (until fuel, depth or a NaN's payload, which may differ, intervene).
 //
 // Built by `make fuzz-build` (see the Makefile); given files instead of directories, the binary runs each
 // once, which is how `make fuzz-regressions` replays fuzz/regressions/.
@@ -31,57 +32,93 @@ public func fuzzEngine(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         }
     }
 
-    var configuration = Store.Configuration()
-    configuration.maxMemoryPages = Budget.memoryPages
-    configuration.maxCallDepth = Budget.callDepth
-    configuration.valueStackSlots = Budget.valueStackSlots
-    configuration.fuel = Budget.fuel
-    let store = Store(configuration: configuration)
-
-    guard let imports = stubImports(of: module, in: store),
-          let instance = try? store.instantiate(module, imports: imports)
-    else { return 0 }
-
-    for export in instance.exports {
-        guard case .function(let function) = export.value else { continue }
-        let arguments = store.type(of: function).parameters.map(zeroValue)
-        _ = try? store.invoke(function, arguments)
+    guard let interpreted = Run(module, tier: .interpreter), let compiled = Run(module, tier: .compiler) else { return 0 }
+    for (name, function) in interpreted.exportedFunctions {
+        let expected = interpreted.call(function)
+        guard case .function(let twin)? = compiled.instance.export(name) else { fatalError("export \(name) missing") }
+        let outcome = compiled.call(twin)
+        // Past a limit the two stores' states may part: compare nothing after it.
+        if expected.reachedLimit || outcome.reachedLimit { break }
+        guard expected.matches(outcome) else {
+            fatalError("export \(name): the interpreter gives \(expected.result), machine code \(outcome.result)")
+        }
     }
     return 0
+}
+
+/// The module instantiated in a store of its own, running in one tier.
+private struct Run {
+    let store: Store
+    let instance: Instance
+
+    init?(_ module: Module, tier: ExecutionTier) {
+        var configuration = Store.Configuration()
+        configuration.maxMemoryPages = Budget.memoryPages
+        configuration.maxCallDepth = Budget.callDepth
+        configuration.valueStackSlots = Budget.valueStackSlots
+        configuration.fuel = Budget.fuel
+        configuration.tier = tier
+        store = Store(configuration: configuration)
+        guard let imports = stubImports(of: module, in: store),
+              let instance = try? store.instantiate(module, imports: imports)
+        else { return nil }
+        self.instance = instance
+    }
+
+    var exportedFunctions: [(String, Function)] {
+        instance.exports.compactMap { export in
+            guard case .function(let function) = export.value else { return nil }
+            return (export.name, function)
+        }
+    }
+
+    func call(_ function: Function) -> Outcome {
+        let arguments = store.type(of: function).parameters.map(Value.zero)
+        do throws(Trap) {
+            return Outcome(result: .success(try store.invoke(function, arguments)))
+        } catch {
+            return Outcome(result: .failure(error))
+        }
+    }
+}
+
+/// An export's results or trap.
+private struct Outcome {
+    let result: Result<[Value], Trap>
+
+    /// Fuel and depth are counted differently by the tiers (machine code runs the interpreter's code before fusion,
+    /// and its calls take the thread's stack).
+    var reachedLimit: Bool {
+        guard case .failure(let trap) = result else { return false }
+        return trap.reason == .outOfFuel || trap.reason == .callStackExhausted || trap.reason == .interrupted
+    }
+
+    /// Equal results, a NaN matching any NaN of its type (WebAssembly leaves a NaN's payload open).
+    func matches(_ other: Outcome) -> Bool {
+        switch (result, other.result) {
+        case (.failure(let left), .failure(let right)): return left == right
+        case (.success(let left), .success(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { pair in
+                switch pair {
+                case (.f32(bits: let x), .f32(bits: let y)): return x == y || (Float(bitPattern: x).isNaN && Float(bitPattern: y).isNaN)
+                case (.f64(bits: let x), .f64(bits: let y)): return x == y || (Double(bitPattern: x).isNaN && Double(bitPattern: y).isNaN)
+                default: return pair.0 == pair.1
+                }
+            }
+        default: return false
+        }
+    }
 }
 
 /// Satisfies every import with a fresh host object of the declared type, or returns nil when an import
 /// asks for more than the budget allows.
 private func stubImports(of module: Module, in store: Store) -> Imports? {
-    var imports = Imports()
     for entry in module.imports {
-        let value: ExternalValue
         switch entry.descriptor {
-        case .function(let typeIndex):
-            let type = module.types[Int(typeIndex)]
-            value = .function(store.makeHostFunction(type: type) { _, _ in type.results.map(zeroValue) })
-        case .table(let type):
-            guard type.limits.min <= Budget.tableElements else { return nil }
-            value = .table(store.makeTable(type: type, initialValue: zeroValue(type.elementType)))
-        case .memory(let type):
-            guard type.limits.min <= Budget.memoryPages else { return nil }
-            value = .memory(store.makeMemory(type: type))
-        case .global(let type):
-            value = .global(store.makeGlobal(type: type, value: zeroValue(type.valueType)))
+        case .table(let type) where type.limits.min > Budget.tableElements: return nil
+        case .memory(let type) where type.limits.min > Budget.memoryPages: return nil
+        default: continue
         }
-        imports.define(module: entry.module, name: entry.name, value)
     }
-    return imports
-}
-
-private func zeroValue(_ type: ValueType) -> Value {
-    switch type {
-    case .i32: return .i32(0)
-    case .i64: return .i64(0)
-    case .f32: return .f32(bits: 0)
-    case .f64: return .f64(bits: 0)
-    case .v128: return .v128(V128(low: 0, high: 0))
-    case .funcref: return .funcref(nil)
-    case .externref: return .externref(nil)
-    }
+    return Imports.placeholders(for: module, in: store)
 }

@@ -21,7 +21,7 @@ swift build -c release --omit-frame-pointers --triple "$triple" --toolset kernel
 build="$scratch/$triple/release"
 objects=""
 for entry in Kernel:Sources/Kernel/Swift KernelSupport:Sources/Kernel/Support SwiftletABI:Sources/SwiftletABI \
-    WasmEngine:Sources/WasmEngine Hooks:Sources/Hooks; do
+    WasmEngine:Sources/WasmEngine X64Assembler:Sources/X64Assembler Hooks:Sources/Hooks; do
     target=${entry%%:*}
     for source in $(find "${entry#*:}" -name '*.swift' -o -name '*.c' | sort); do
         object="$build/$target.build/$(basename "$source").o"

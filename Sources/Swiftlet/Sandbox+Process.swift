@@ -75,6 +75,7 @@ extension Sandbox {
     private func makeProcessWorld(for entry: Entry, module: Module) throws(SandboxError) -> ProcessWorld {
         var storeConfiguration = Store.Configuration()
         storeConfiguration.fuel = configuration.limits.fuel
+        storeConfiguration.tier = configuration.tier
         if let pages = configuration.limits.maxMemoryPages { storeConfiguration.maxMemoryPages = pages }
         #if canImport(MemfdImages)
         // Snapshots taken in this store keep memory in sealed memfds, which restores map copy-on-write.

@@ -16,6 +16,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where the module runs: `process` (in this process) or `vm` (a KVM micro-VM).")
     var isolation: Isolation = .vm
 
+    @Option(help: "Which code runs the module: `interpreter`, or `compiler` (machine code; with --isolation process).")
+    var tier: ExecutionTier = .interpreter
+
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 
     @OptionGroup(title: "Module cache options") var cacheOptions: CacheOptions
@@ -50,7 +53,7 @@ struct RunCommand: ParsableCommand {
     /// What was asked, as `RunOptions` (which `main` parses itself in the common case: see `RunOptions.parse`).
     var options: RunOptions {
         RunOptions(
-            module: module, arguments: arguments, invoke: invoke, isolation: isolation, memory: vmOptions.memory,
+            module: module, arguments: arguments, invoke: invoke, isolation: isolation, tier: tier, memory: vmOptions.memory,
             timeout: vmOptions.timeout, fuel: fuel, maxMemoryPages: maxMemoryPages, directories: world.directories,
             environment: world.environment, listenAddresses: world.listenAddresses, cacheDisabled: cacheOptions.disabled,
             cacheDirectory: cacheOptions.directory, verbose: verbose, keyValue: keyValue.stores.isEmpty ? nil : keyValue,
@@ -107,6 +110,7 @@ extension RunOptions {
     func sandboxConfiguration() throws -> Sandbox.Configuration {
         var configuration = Sandbox.Configuration(module: .file(path: module))
         configuration.isolation = isolation
+        configuration.tier = tier
         configuration.programName = module
         configuration.arguments = invoke == nil ? arguments : []
         configuration.environment = environment.map { variable in

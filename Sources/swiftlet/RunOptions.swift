@@ -1,4 +1,5 @@
 import Swiftlet
+import WasmEngine
 
 /// What `run` was asked to do. ArgumentParser fills it from `RunCommand`, which declares the options and their help;
 /// `main` first tries `parse`, which reads the common case itself: ArgumentParser's first parse costs ~2 ms of runtime
@@ -8,6 +9,7 @@ struct RunOptions: Equatable {
     var arguments: [String] = []
     var invoke: String?
     var isolation = Isolation.vm
+    var tier = ExecutionTier.interpreter
     var memory: UInt64 = 512
     var timeout: Double?
     var fuel: UInt64?
@@ -59,6 +61,9 @@ struct RunOptions: Equatable {
         case "--isolation":
             guard let isolation = Isolation(rawValue: value) else { return false }
             self.isolation = isolation
+        case "--tier":
+            guard let tier = ExecutionTier(argument: value) else { return false }
+            self.tier = tier
         case "--memory":
             guard let memory = UInt64(value) else { return false }
             self.memory = memory

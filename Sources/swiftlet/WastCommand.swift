@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import WasmEngine
 
 struct WastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +30,9 @@ struct WastCommand: ParsableCommand {
 
     @OptionGroup var features: WasmFeatureOptions
 
+    @Option(help: "Which code runs the modules: interpreter or compiler (machine code).")
+    var tier: ExecutionTier = .interpreter
+
     @Option(help: .hidden)
     var worker: String?
 
@@ -44,7 +48,7 @@ struct WastCommand: ParsableCommand {
             try reportingFailures {
                 try WastScriptRunner.runWorker(
                     json: URL(fileURLWithPath: worker), skipping: Set(skip), commandTimeLimit: commandTimeout,
-                    refusedFeatures: try features.refused())
+                    refusedFeatures: try features.refused(), tier: tier)
             }
             return
         }
@@ -54,7 +58,8 @@ struct WastCommand: ParsableCommand {
                 isolation: inProcess ? .inProcess : .workerProcess(.init(timeout: timeout, maxCrashes: 25)),
                 commandTimeLimit: commandTimeout,
                 featureList: features.list,
-                refusedFeatures: try features.refused()
+                refusedFeatures: try features.refused(),
+                tier: tier
             )
             var passed = 0
             var failed = 0

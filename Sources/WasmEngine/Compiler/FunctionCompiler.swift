@@ -10,8 +10,10 @@ public enum FunctionCompiler {
     ///     elements, data count and declared function references are complete when the code section is read.
     ///   - functionIndex: the function's index in the function index space (imports included).
     ///   - body: positioned at the start of the body (its locals declarations), `end` at the body's end.
+    ///   - forInterpreter: whether to fuse instructions for the interpreter (forwarded operands, pairs), which the
+    ///     compiler tier, translating this code further, does without.
     public static func compile(
-        module: Module, functionIndex: UInt32, body: inout BinaryReader
+        module: Module, functionIndex: UInt32, body: inout BinaryReader, forInterpreter: Bool = true
     ) throws(ModuleError) -> CompiledFunction {
         guard functionIndex < UInt32(module.functionTypeIndices.count) else {
             throw .unknownFunction(functionIndex, at: body.offset)
@@ -24,8 +26,10 @@ public enum FunctionCompiler {
             module: module, localTypes: localTypes, parameterCount: type.parameters.count, resultTypes: type.results)
         try translator.translate(&body)
         let poolSize = try translator.finishConstantPool()
-        FunctionTranslator.fuseVectorCopies(&translator.code)
-        FunctionTranslator.forwardResults(&translator.code)
+        if forInterpreter {
+            FunctionTranslator.fuseVectorCopies(&translator.code)
+            FunctionTranslator.forwardResults(&translator.code)
+        }
         let localCount = translator.localCount
         let unzeroedStart = UInt32(type.parameterSlotCount + Store.localsZeroedByCall)
         if localCount > unzeroedStart {

@@ -27,6 +27,11 @@ extension Store {
     /// Runs the wasm function `entry` whose frame (arguments in place, locals zeroed) starts at `frame`.
     /// On return its results are in `frame[0..<resultCount]`.
     func execute(_ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        if configuration.tier == .compiler, let entryCode = machineCodeEntry(of: entry.pointee.instance.unsafelyUnwrapped),
+            let function = entry.pointee.machineCode
+        {
+            return try executeMachineCode(entry, function: function, entryCode: entryCode, frame: frame)
+        }
         // On the stack, not the heap: a host that enters often (a hook on every WASI call) paid a malloc and a free for
         // each entry. The state's address is stable while the run lasts, which is all the handlers need.
         try withUnsafeTemporaryAllocation(of: MachineState.self, capacity: 1) { (buffer) throws(Trap) in

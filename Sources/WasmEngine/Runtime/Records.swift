@@ -51,6 +51,8 @@ struct FunctionRecord {
     /// Index into `Store.hostFunctions` (host functions only).
     var hostIndex: Int
     let address: Int
+    /// The function's machine code, once the compiler tier compiled its instance (see `Store.machineCodeEntry`).
+    var machineCode: UnsafeRawPointer? = nil
 }
 
 /// A type as `call_indirect` needs it: the canonical id to compare, the parameter count to find the index slot.

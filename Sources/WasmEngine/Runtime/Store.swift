@@ -19,6 +19,8 @@ public final class Store {
         /// Seals the memory images of snapshots this store captures so that restores map them copy-on-write
         /// (see `MemoryImageMapper`); without one, an image is a plain copy and each restore copies it.
         public var memoryImageMapper: MemoryImageMapper? = nil
+        /// Whether instances run as machine code or in the interpreter.
+        public var tier: ExecutionTier = .interpreter
 
         public init() {}
     }
@@ -66,6 +68,12 @@ public final class Store {
     var functionTypeIDs: [FuncType: Int] = [:]
     /// The memory of instances that have none: zero bytes, so every access traps.
     let placeholderMemory: UnsafeMutablePointer<MemoryRecord>
+    /// Each instance's machine code under the compiler tier, by instance index.
+    var instanceMachineCode: [InstanceMachineCode] = []
+    /// The lowest stack address compiled code may call down to, while a machine code run lasts.
+    var machineStackFloor: UInt?
+    /// What a Swift function called from machine code threw, until the run that called it rethrows it.
+    var pendingMachineCodeTrap: Trap?
 
     // Execution state. The stacks are allocated on first use; `stackTop` and `callFrameTop` mark where the
     // next (possibly nested, from a host function) execution starts.
@@ -89,6 +97,7 @@ public final class Store {
     deinit {
         for function in functions { function.deallocate() }
         for code in codeBuffers { code.deallocate() }
+        for case .compiled(let pages) in instanceMachineCode { ExecutableMemory.free(pages) }
         for table in tables {
             table.pointee.elements.deallocate()
             table.deallocate()

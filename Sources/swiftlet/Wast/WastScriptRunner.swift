@@ -26,6 +26,7 @@ struct WastScriptRunner {
     /// `--wasm-features` as given, for the workers, and the features it turns off: a module using one is invalid.
     var featureList: String?
     var refusedFeatures: WasmFeatures
+    var tier: ExecutionTier = .interpreter
 
     func run(scriptPath: String) -> WastScriptResult {
         let name = URL(fileURLWithPath: scriptPath).lastPathComponent
@@ -45,12 +46,13 @@ struct WastScriptRunner {
             switch isolation {
             case .inProcess:
                 let session = WastSession(
-                    moduleDirectory: directory, commandTimeLimit: commandTimeLimit, refusedFeatures: refusedFeatures)
+                    moduleDirectory: directory, commandTimeLimit: commandTimeLimit, refusedFeatures: refusedFeatures,
+                    tier: tier)
                 result.outcomes = script.commands.map(session.execute)
             case .workerProcess(let workers):
                 result.outcomes = try Self.runInWorkers(
                     json: json, commands: script.commands, directory: directory, commandTimeLimit: commandTimeLimit,
-                    featureList: featureList, workers: workers)
+                    featureList: featureList, tier: tier, workers: workers)
             }
         } catch let failure as CommandFailure {
             result.setupFailure = failure.message
@@ -63,6 +65,7 @@ struct WastScriptRunner {
     /// The outcome of every command, as reported by workers run in `directory` (which gets their output files).
     static func runInWorkers(
         json: URL, commands: [WastScriptCommand], directory: URL, commandTimeLimit: TimeInterval, featureList: String?,
+        tier: ExecutionTier,
         workers: Workers
     ) throws -> [WastOutcome] {
         let (timeout, maxCrashes) = (workers.timeout, workers.maxCrashes)
@@ -71,7 +74,7 @@ struct WastScriptRunner {
         while true {
             let worker = ChildProcess(
                 executable: workers.executable,
-                arguments: ["wast", "--worker", json.path, "--command-timeout", String(commandTimeLimit)]
+                arguments: ["wast", "--worker", json.path, "--command-timeout", String(commandTimeLimit), "--tier", tier.name]
                     + (featureList.map { ["--wasm-features", $0] } ?? [])
                     + crashes.keys.sorted().flatMap { ["--skip", String($0)] },
                 // A crash report with a symbolicated backtrace is slow and unread here.
@@ -108,12 +111,13 @@ struct WastScriptRunner {
 
     /// The worker side: runs one converted script, writing each outcome at once (see `WastWorkerProtocol`).
     static func runWorker(
-        json: URL, skipping skipped: Set<Int>, commandTimeLimit: TimeInterval, refusedFeatures: WasmFeatures
+        json: URL, skipping skipped: Set<Int>, commandTimeLimit: TimeInterval, refusedFeatures: WasmFeatures,
+        tier: ExecutionTier
     ) throws {
         let script = try WastScript.load(from: json)
         let session = WastSession(
             moduleDirectory: json.deletingLastPathComponent(), commandTimeLimit: commandTimeLimit,
-            refusedFeatures: refusedFeatures)
+            refusedFeatures: refusedFeatures, tier: tier)
         for (index, command) in script.commands.enumerated() where !skipped.contains(index) {
             writeToStandardOutput(WastWorkerProtocol.line(commandIndex: index, outcome: session.execute(command)))
         }

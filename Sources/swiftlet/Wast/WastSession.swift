@@ -34,10 +34,15 @@ final class WastSession {
     private var namedInstances: [String: Instance] = [:]
 
     /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
-    init(moduleDirectory: URL, commandTimeLimit: TimeInterval, refusedFeatures: WasmFeatures = []) {
+    init(
+        moduleDirectory: URL, commandTimeLimit: TimeInterval, refusedFeatures: WasmFeatures = [],
+        tier: ExecutionTier = .interpreter
+    ) {
         self.moduleDirectory = moduleDirectory
         self.refusedFeatures = refusedFeatures
-        store = Store()
+        var configuration = Store.Configuration()
+        configuration.tier = tier
+        store = Store(configuration: configuration)
         watchdog = CommandWatchdog(store: store, limit: commandTimeLimit)
         SpectestModule.define(in: store, into: &imports)
     }

@@ -1,0 +1,41 @@
+// Stand-ins for a module's imports, for instantiating it without its real ones: to look at its code
+// (`swiftlet explore --tier compiler`), or to run it with nothing behind its imports (the fuzzer).
+
+extension Imports {
+    /// Imports that satisfy every import of `module` with a new object of the declared type, made in `store`:
+    /// functions that return zeros, memories and tables of their minimum size, globals holding zero.
+    public static func placeholders(for module: Module, in store: Store) -> Imports {
+        var imports = Imports()
+        for entry in module.imports {
+            let value: ExternalValue
+            switch entry.descriptor {
+            case .function(let typeIndex):
+                let type = module.types[Int(typeIndex)]
+                value = .function(store.makeHostFunction(type: type) { _, _ in type.results.map(Value.zero) })
+            case .table(let type):
+                value = .table(store.makeTable(type: type, initialValue: .zero(type.elementType)))
+            case .memory(let type):
+                value = .memory(store.makeMemory(type: type))
+            case .global(let type):
+                value = .global(store.makeGlobal(type: type, value: .zero(type.valueType)))
+            }
+            imports.define(module: entry.module, name: entry.name, value)
+        }
+        return imports
+    }
+}
+
+extension Value {
+    /// The zero of `type` (null for references).
+    public static func zero(_ type: ValueType) -> Value {
+        switch type {
+        case .i32: .i32(0)
+        case .i64: .i64(0)
+        case .f32: .f32(bits: 0)
+        case .f64: .f64(bits: 0)
+        case .v128: .v128(V128(low: 0, high: 0))
+        case .funcref: .funcref(nil)
+        case .externref: .externref(nil)
+        }
+    }
+}

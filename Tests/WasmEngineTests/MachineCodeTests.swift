@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import WasmEngine
+
+/// The compiler tier against the interpreter: the same module in two stores, one per tier, must give the same
+/// results and the same traps; and what only the tier can get wrong (native stack depth, fuel and interruption in
+/// machine code, calls between machine code and Swift).
+@Suite struct MachineCodeTests {
+    static func store(_ tier: ExecutionTier, fuel: UInt64? = nil, maxCallDepth: Int? = nil) -> Store {
+        var configuration = Store.Configuration()
+        configuration.tier = tier
+        configuration.fuel = fuel
+        if let maxCallDepth { configuration.maxCallDepth = maxCallDepth }
+        return Store(configuration: configuration)
+    }
+
+    /// Results (or the trap) of `name(arguments)` in `text`'s module, under `tier`.
+    static func outcome(_ text: String, _ name: String, _ arguments: [Value], tier: ExecutionTier) throws -> Result<[Value], Trap> {
+        let store = store(tier)
+        let instance = try SIMDExecutionTests.instantiate(text, in: store, imports: hostImports(in: store))
+        do throws(Trap) {
+            guard case .function(let function)? = instance.export(name) else { throw Trap(.host("no export \(name)")) }
+            return .success(try store.invoke(function, arguments))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `host.add(i32, i32) -> i32`, for calls from machine code into Swift.
+    static func hostImports(in store: Store) -> Imports {
+        var imports = Imports()
+        imports.define(module: "host", name: "add", .function(store.makeHostFunction(type: FuncType(parameters: [.i32, .i32], results: [.i32])) {
+            _, arguments in
+            guard case .i32(let left) = arguments[0], case .i32(let right) = arguments[1] else { return [] }
+            return [.i32(left &+ right)]
+        }))
+        return imports
+    }
+
+    static func expectSameOutcome(_ text: String, _ calls: [(String, [Value])], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for (name, arguments) in calls {
+            let interpreted = try outcome(text, name, arguments, tier: .interpreter)
+            let compiled = try outcome(text, name, arguments, tier: .compiler)
+            #expect(compiled == interpreted, "\(name)(\(arguments))", sourceLocation: sourceLocation)
+        }
+    }
+
+    static let arithmetic = """
+        (module
+          (import "host" "add" (func $add (param i32 i32) (result i32)))
+          (memory 1)
+          (global $counter (mut i64) (i64.const 5))
+          (table 2 funcref)
+          (elem (i32.const 0) $square $twice)
+          (type $unary (func (param i32) (result i32)))
+          (func $square (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+          (func $twice (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))
+          (func (export "divs") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+          (func (export "remu64") (param i64 i64) (result i64) (i64.rem_u (local.get 0) (local.get 1)))
+          (func (export "rems") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
+          (func (export "bits") (param i64) (result i64)
+            (i64.add (i64.clz (local.get 0)) (i64.add (i64.ctz (local.get 0)) (i64.popcnt (local.get 0)))))
+          (func (export "sum") (param i32) (result i64) (local $total i64)
+            (block $done (loop $next
+              (br_if $done (i32.eqz (local.get 0)))
+              (local.set $total (i64.add (local.get $total) (i64.extend_i32_u (local.get 0))))
+              (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+              (br $next)))
+            (local.get $total))
+          (func (export "memory") (param i32 i32) (result i32)
+            (i32.store8 offset=3 (local.get 0) (local.get 1))
+            (i32.add (i32.load8_s offset=3 (local.get 0)) (i32.load16_u offset=3 (local.get 0))))
+          (func (export "grow") (param i32) (result i32) (drop (memory.grow (local.get 0))) (memory.size))
+          (func (export "global") (result i64)
+            (global.set $counter (i64.mul (global.get $counter) (i64.const 3))) (global.get $counter))
+          (func (export "indirect") (param i32 i32) (result i32) (call_indirect (type $unary) (local.get 1) (local.get 0)))
+          (func (export "host") (param i32) (result i32) (call $add (local.get 0) (i32.const 100)))
+          (func (export "table") (param i32) (result i32)
+            (block $c (block $b (block $a (br_table $a $b $c (local.get 0))) (return (i32.const 10))) (return (i32.const 20)))
+            (i32.const 30))
+          (func (export "floats") (param f64 f32) (result f64)
+            (f64.add (f64.min (local.get 0) (f64.promote_f32 (local.get 1)))
+              (f64.add (f64.sqrt (f64.abs (local.get 0))) (f64.nearest (local.get 0)))))
+          (func (export "fcompare") (param f32 f32) (result i32)
+            (i32.add (i32.add (f32.lt (local.get 0) (local.get 1)) (i32.shl (f32.ne (local.get 0) (local.get 1)) (i32.const 1)))
+              (i32.shl (f32.ge (local.get 0) (local.get 1)) (i32.const 2))))
+          (func (export "truncate") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+          (func (export "select") (param i32 i64 i64) (result i64) (select (local.get 1) (local.get 2) (local.get 0)))
+          (func (export "unreachable") (unreachable)))
+        """
+
+    @Test func machineCodeAgreesWithTheInterpreter() throws {
+        try Self.expectSameOutcome(Self.arithmetic, [
+            ("divs", [.i32(7), .i32(UInt32(bitPattern: -2))]), ("divs", [.i32(1), .i32(0)]),
+            ("divs", [.i32(UInt32(bitPattern: Int32.min)), .i32(UInt32(bitPattern: -1))]),
+            ("rems", [.i32(UInt32(bitPattern: Int32.min)), .i32(UInt32(bitPattern: -1))]), ("rems", [.i32(-7 & 0xFFFF_FFFF), .i32(3)]),
+            ("remu64", [.i64(UInt64.max), .i64(10)]), ("remu64", [.i64(3), .i64(0)]),
+            ("bits", [.i64(0)]), ("bits", [.i64(0x0F00)]),
+            ("sum", [.i32(100_000)]),
+            ("memory", [.i32(10), .i32(0xFF)]), ("memory", [.i32(65533), .i32(1)]), ("memory", [.i32(UInt32.max), .i32(1)]),
+            ("grow", [.i32(2)]), ("grow", [.i32(70_000)]),
+            ("global", []),
+            ("indirect", [.i32(0), .i32(9)]), ("indirect", [.i32(1), .i32(9)]), ("indirect", [.i32(2), .i32(9)]),
+            ("host", [.i32(23)]),
+            ("table", [.i32(0)]), ("table", [.i32(1)]), ("table", [.i32(2)]), ("table", [.i32(99)]),
+            ("floats", [.f64(bits: (-2.5).bitPattern), .f32(bits: Float(1.5).bitPattern)]),
+            ("floats", [.f64(bits: Double.nan.bitPattern), .f32(bits: Float(0).bitPattern)]),
+            ("fcompare", [.f32(bits: Float(1).bitPattern), .f32(bits: Float(2).bitPattern)]),
+            ("fcompare", [.f32(bits: Float.nan.bitPattern), .f32(bits: Float(2).bitPattern)]),
+            ("truncate", [.f64(bits: (-3.9).bitPattern)]), ("truncate", [.f64(bits: 1e10.bitPattern)]),
+            ("select", [.i32(0), .i64(1), .i64(2)]), ("select", [.i32(7), .i64(1), .i64(2)]),
+            ("unreachable", []),
+        ])
+    }
+
+    /// Runaway recursion traps "call stack exhausted" within the configured depth, without overflowing the thread's
+    /// stack (each machine code call takes 8 bytes of it).
+    @Test func deepRecursionTraps() throws {
+        let text = """
+            (module (func $down (export "down") (param i32) (result i32)
+              (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+                (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1))))))))
+            """
+        let store = Self.store(.compiler, maxCallDepth: 1000)
+        let instance = try SIMDExecutionTests.instantiate(text, in: store)
+        #expect(try SIMDExecutionTests.call(instance, "down", in: store, [.i32(500)]) == [.i32(500)])
+        #expect(trapReason { try SIMDExecutionTests.call(instance, "down", in: store, [.i32(5000)]) } == .callStackExhausted)
+        // The store is usable after the trap.
+        #expect(try SIMDExecutionTests.call(instance, "down", in: store, [.i32(10)]) == [.i32(10)])
+    }
+
+    /// Fuel runs out in a machine code loop, and the interruption flag stops one.
+    @Test func fuelAndInterruptionStopLoops() throws {
+        let text = #"(module (func (export "spin") (loop $again (br $again))))"#
+        let fueled = Self.store(.compiler, fuel: 1_000_000)
+        let instance = try SIMDExecutionTests.instantiate(text, in: fueled)
+        #expect(trapReason { try SIMDExecutionTests.call(instance, "spin", in: fueled) } == .outOfFuel)
+
+        let interrupted = Self.store(.compiler)
+        let spinning = try SIMDExecutionTests.instantiate(text, in: interrupted)
+        let handle = interrupted.interruptHandle
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { handle.flag.store(true, ordering: .relaxed) }
+        #expect(trapReason { try SIMDExecutionTests.call(spinning, "spin", in: interrupted) } == .interrupted)
+    }
+
+    /// Every defined function gets machine code when the tier is on, none when it is off.
+    @Test func theTierDecidesWhetherFunctionsGetMachineCode() throws {
+        let text = #"(module (func (export "f") (result i32) (i32.const 1)))"#
+        for tier in [ExecutionTier.interpreter, .compiler] {
+            let store = Self.store(tier)
+            let instance = try SIMDExecutionTests.instantiate(text, in: store)
+            #expect(try SIMDExecutionTests.call(instance, "f", in: store) == [.i32(1)])
+            guard case .function(let function)? = instance.export("f") else { return }
+            #expect((store.functions[function.address].pointee.machineCode != nil) == (tier == .compiler))
+        }
+    }
+}
