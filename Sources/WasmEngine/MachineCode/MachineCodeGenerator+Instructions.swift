@@ -48,6 +48,10 @@ extension MachineCodeGenerator {
             emitCall(function: Int(a), frameStart: b)
         case .callIndirect:
             emitIndirectCall(typeIndex: Int(a), frameStart: b, table: Int(c))
+        case .returnCall:
+            emitTailCall(function: Int(a), frameStart: b)
+        case .returnCallIndirect:
+            emitIndirectCall(typeIndex: Int(a), frameStart: b, table: Int(c), isTailCall: true)
         case .zeroLocals:
             break  // The prologue zeroed every local.
 
@@ -405,6 +409,24 @@ extension MachineCodeGenerator {
         callMachineCode(frameStart: frameStart) { $0.assembler.call($0.functionLabels[function - $0.importedFunctionCount]) }
     }
 
+    /// `return_call` of `function`: a function of this instance takes over the frame (its arguments moved down to the
+    /// frame's start) and is jumped to, so it returns to this function's caller and tail recursion takes no stack;
+    /// an import is called as `call` calls it, and the code the translator put after the instruction returns its
+    /// results.
+    mutating func emitTailCall(function: Int, frameStart: UInt32) {
+        guard function >= importedFunctionCount else { return emitCall(function: function, frameStart: frameStart) }
+        moveArgumentsToFrameStart(from: frameStart, count: instance.pointee.functions[function].pointee.parameterCount)
+        assembler.jump(to: functionLabels[function - importedFunctionCount])
+    }
+
+    /// Slots `source..<source + count` to `0..<count` (the source lies above, so a forward copy is safe).
+    mutating func moveArgumentsToFrameStart(from source: UInt32, count: Int) {
+        for index in 0..<UInt32(count) {
+            assembler.move(.rcx, slot(source + index), .bits64)
+            assembler.move(slot(index), .rcx, .bits64)
+        }
+    }
+
     /// Moves the frame to the callee's, calls, and moves it back; the callee may have grown the memory.
     mutating func callMachineCode(frameStart: UInt32, _ call: (inout MachineCodeGenerator) -> Void) {
         assembler.loadAddress(PinnedRegister.frame, slot(frameStart))
@@ -414,8 +436,9 @@ extension MachineCodeGenerator {
     }
 
     /// `call_indirect`, with the interpreter's checks and traps; a callee of this instance is called as machine code,
-    /// any other (a host function, another instance's) through `callFunction`.
-    mutating func emitIndirectCall(typeIndex: Int, frameStart: UInt32, table: Int) {
+    /// any other (a host function, another instance's) through `callFunction`. As a tail call
+    /// (`return_call_indirect`), a callee of this instance takes over the frame as in `emitTailCall`.
+    mutating func emitIndirectCall(typeIndex: Int, frameStart: UInt32, table: Int, isTailCall: Bool = false) {
         let type = instance.pointee.types[typeIndex]
         let tableRecord = instance.pointee.tables[table]
         let viaSwift = assembler.makeLabel()
@@ -437,8 +460,13 @@ extension MachineCodeGenerator {
         assembler.move(.rax, .at(.rdx, layout.functionMachineCode), .bits64)
         assembler.test(.rax, .rax, .bits64)
         assembler.jump(if: .equal, to: viaSwift)
-        callMachineCode(frameStart: frameStart) { $0.assembler.call(.rax) }
-        assembler.jump(to: done)
+        if isTailCall {
+            moveArgumentsToFrameStart(from: frameStart, count: type.parameterCount)
+            assembler.jump(.rax)
+        } else {
+            callMachineCode(frameStart: frameStart) { $0.assembler.call(.rax) }
+            assembler.jump(to: done)
+        }
         assembler.bind(viaSwift)
         callSwift(.callFunction, frameOffset: frameStart)
         assembler.bind(done)
