@@ -72,18 +72,26 @@ public struct TableType: Equatable, Sendable {
     /// Always `.funcref` or `.externref`.
     public var elementType: ValueType
     public var limits: Limits
+    /// The type of the table's indices: `.i32`, or `.i64` for a table64 (memory64 proposal).
+    public var addressType: ValueType
 
-    public init(elementType: ValueType, limits: Limits) {
+    public init(elementType: ValueType, limits: Limits, addressType: ValueType = .i32) {
         self.elementType = elementType
         self.limits = limits
+        self.addressType = addressType
     }
 }
 
 public struct MemoryType: Equatable, Sendable {
     /// In 64 KiB pages.
     public var limits: Limits
+    /// The type of the memory's addresses: `.i32`, or `.i64` for a 64-bit memory (memory64 proposal).
+    public var addressType: ValueType
 
-    public init(limits: Limits) { self.limits = limits }
+    public init(limits: Limits, addressType: ValueType = .i32) {
+        self.limits = limits
+        self.addressType = addressType
+    }
 }
 
 public struct GlobalType: Equatable, Sendable {
@@ -105,6 +113,10 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     public static let simd = WasmFeatures(rawValue: 1 << 0)
     /// Relaxed SIMD (0xFD instructions 0x100 and up).
     public static let relaxedSIMD = WasmFeatures(rawValue: 1 << 1)
+    /// More than one memory, or a memory index in an instruction's or a data segment's encoding.
+    public static let multiMemory = WasmFeatures(rawValue: 1 << 5)
+    /// Memories and tables with 64-bit addresses.
+    public static let memory64 = WasmFeatures(rawValue: 1 << 6)
 }
 
 /// Bytes in one linear-memory page.

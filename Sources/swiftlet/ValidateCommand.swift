@@ -19,7 +19,9 @@ struct ValidateCommand: ParsableCommand {
     var wasmFeatures: String?
 
     /// The proposals by wasmtime's names for them.
-    static let featureNames: [(name: String, feature: WasmFeatures)] = [("simd", .simd), ("relaxed-simd", .relaxedSIMD)]
+    static let featureNames: [(name: String, feature: WasmFeatures)] = [
+        ("simd", .simd), ("relaxed-simd", .relaxedSIMD), ("multi-memory", .multiMemory), ("memory64", .memory64),
+    ]
 
     func run() throws {
         try reportingFailures {

@@ -2,6 +2,8 @@
 extension BinaryReader {
     /// The largest memory of WebAssembly 2.0, in pages (4 GiB).
     static let maximumMemoryPages: UInt64 = 65536
+    /// The largest 64-bit memory, in pages (2^64 bytes).
+    static let maximumMemory64Pages: UInt64 = 1 << 48
 
     mutating func readFunctionType() throws(ModuleError) -> FuncType {
         let at = offset
@@ -24,34 +26,41 @@ extension BinaryReader {
         return types
     }
 
-    /// Limits with u32 bounds. The flag is a one-bit LEB128 in the spec's grammar, which decides the
-    /// reason for a bad flag byte.
-    mutating func readLimits() throws(ModuleError) -> Limits {
+    /// Limits, and the address type their flag announces: u32 bounds, or u64 ones with the flag's 0x04 bit (memory64).
+    /// The flag is a one-bit LEB128 in WebAssembly 2.0's grammar, which decides the reason for a bad flag byte.
+    mutating func readLimits() throws(ModuleError) -> (limits: Limits, addressType: ValueType) {
         let at = offset
         let flag = try readByte()
         if flag & 0x80 != 0 { throw .malformed(at: at, "integer representation too long") }
-        if flag > 1 { throw .malformed(at: at, "integer too large") }
-        let min = UInt64(try readU32())
-        let max = flag == 1 ? UInt64(try readU32()) : nil
-        return Limits(min: min, max: max)
+        if flag & ~0x05 != 0 { throw .malformed(at: at, "integer too large") }
+        let addressType: ValueType = flag & 0x04 != 0 ? .i64 : .i32
+        let bits = addressType == .i64 ? 64 : 32
+        let min = try readUnsigned(bits: bits)
+        let max = flag & 0x01 != 0 ? try readUnsigned(bits: bits) : nil
+        return (Limits(min: min, max: max), addressType)
     }
 
     mutating func readTableType() throws(ModuleError) -> TableType {
         let elementType = try readReferenceType()
         let at = offset
-        let limits = try readLimits()
+        let (limits, addressType) = try readLimits()
         try Self.validate(limits, at: at)
-        return TableType(elementType: elementType, limits: limits)
+        return TableType(elementType: elementType, limits: limits, addressType: addressType)
     }
 
     mutating func readMemoryType() throws(ModuleError) -> MemoryType {
         let at = offset
-        let limits = try readLimits()
-        if limits.min > Self.maximumMemoryPages || (limits.max ?? 0) > Self.maximumMemoryPages {
-            throw .invalid(at: at, "memory size must be at most 65536 pages (4GiB)")
+        let (limits, addressType) = try readLimits()
+        let maximumPages = addressType == .i64 ? Self.maximumMemory64Pages : Self.maximumMemoryPages
+        if limits.min > maximumPages || (limits.max ?? 0) > maximumPages {
+            throw .invalid(
+                at: at,
+                addressType == .i64
+                    ? "memory size must be at most 2^48 pages (2^64 bytes)"
+                    : "memory size must be at most 65536 pages (4GiB)")
         }
         try Self.validate(limits, at: at)
-        return MemoryType(limits: limits)
+        return MemoryType(limits: limits, addressType: addressType)
     }
 
     mutating func readGlobalType() throws(ModuleError) -> GlobalType {

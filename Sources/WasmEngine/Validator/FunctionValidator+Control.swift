@@ -156,7 +156,7 @@ extension FunctionValidator {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
         let signature = signatures[Int(typeIndex)]
-        try pop(.i32)
+        try pop(tableAddressTypes[Int(table)])
         try popList(signature.parameters)
         pushList(signature.results)
     }
