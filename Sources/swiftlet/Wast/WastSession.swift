@@ -66,6 +66,10 @@ final class WastSession {
             if let name { namedInstances[name] = instance }
             return .completed
 
+        case .moduleDefinition(let file):
+            _ = try decode(file)
+            return .completed
+
         case .register(let name, let registeredName):
             let instance = try instance(named: name)
             for (field, value) in instance.exports {
