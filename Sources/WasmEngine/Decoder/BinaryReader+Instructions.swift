@@ -57,7 +57,7 @@ extension BinaryReader {
         let offsetStart = self.offset
         let offset = try readUnsigned(bits: 64)
         // Wider than WebAssembly 2.0's u32 offset: 3.0's u64 (memory64).
-        if self.offset - offsetStart > 5 { features.insert(.memory64) }
+        if self.offset - offsetStart > 5 || offset > UInt64(UInt32.max) { features.insert(.memory64) }
         guard memory < UInt32(memories.count) else { throw .unknownMemory(memory, at: instructionOffset) }
         guard alignment <= naturalAlignment else {
             throw .invalid(at: instructionOffset, "alignment must not be larger than natural")

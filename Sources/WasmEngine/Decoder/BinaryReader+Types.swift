@@ -28,42 +28,40 @@ extension BinaryReader {
 
     /// Limits, and the address type their flag announces: 64-bit with the flag's 0x04 bit (memory64), else 32-bit.
     /// The flag is a one-bit LEB128 in WebAssembly 2.0's grammar, which decides the reason for a bad flag byte.
-    /// `isWide`: a bound took more than the five bytes of WebAssembly 2.0's u32, which 3.0's u64 allows (memory64).
-    mutating func readLimits() throws(ModuleError) -> (limits: Limits, addressType: ValueType, isWide: Bool) {
+    /// 64-bit limits, or 32-bit ones wider than WebAssembly 2.0's u32 encoding (3.0's u64), are noted in `features`.
+    mutating func readLimits(features: inout WasmFeatures) throws(ModuleError) -> (limits: Limits, addressType: ValueType) {
         let at = offset
         let flag = try readByte()
         if flag & 0x80 != 0 { throw .malformed(at: at, "integer representation too long") }
         if flag & ~0x05 != 0 { throw .malformed(at: at, "integer too large") }
         let addressType: ValueType = flag & 0x04 != 0 ? .i64 : .i32
         // WebAssembly 3.0 encodes both kinds of bounds as u64 and bounds 32-bit ones in validation.
-        let start = offset
-        let min = try readUnsigned(bits: 64)
-        var isWide = offset - start > 5
-        var max: UInt64?
-        if flag & 0x01 != 0 {
-            let maxStart = offset
-            max = try readUnsigned(bits: 64)
-            isWide = isWide || offset - maxStart > 5
+        if addressType == .i64 { features.insert(.memory64) }
+        func bound() throws(ModuleError) -> UInt64 {
+            let start = offset
+            let value = try readUnsigned(bits: 64)
+            if offset - start > 5 || value > UInt64(UInt32.max) { features.insert(.memory64) }
+            return value
         }
-        return (Limits(min: min, max: max), addressType, isWide)
+        let min = try bound()
+        let max = flag & 0x01 != 0 ? try bound() : nil
+        return (Limits(min: min, max: max), addressType)
     }
 
-    /// `isWide` as for `readLimits`.
-    mutating func readTableType() throws(ModuleError) -> (type: TableType, isWide: Bool) {
+    mutating func readTableType(features: inout WasmFeatures) throws(ModuleError) -> TableType {
         let elementType = try readReferenceType()
         let at = offset
-        let (limits, addressType, isWide) = try readLimits()
+        let (limits, addressType) = try readLimits(features: &features)
         if addressType == .i32, limits.min > UInt64(UInt32.max) || (limits.max ?? 0) > UInt64(UInt32.max) {
             throw .invalid(at: at, "table size must be at most 2^32-1")
         }
         try Self.validate(limits, at: at)
-        return (TableType(elementType: elementType, limits: limits, addressType: addressType), isWide)
+        return TableType(elementType: elementType, limits: limits, addressType: addressType)
     }
 
-    /// `isWide` as for `readLimits`.
-    mutating func readMemoryType() throws(ModuleError) -> (type: MemoryType, isWide: Bool) {
+    mutating func readMemoryType(features: inout WasmFeatures) throws(ModuleError) -> MemoryType {
         let at = offset
-        let (limits, addressType, isWide) = try readLimits()
+        let (limits, addressType) = try readLimits(features: &features)
         let maximumPages = addressType == .i64 ? Self.maximumMemory64Pages : Self.maximumMemoryPages
         if limits.min > maximumPages || (limits.max ?? 0) > maximumPages {
             throw .invalid(
@@ -73,7 +71,7 @@ extension BinaryReader {
                     : "memory size must be at most 65536 pages (4GiB)")
         }
         try Self.validate(limits, at: at)
-        return (MemoryType(limits: limits, addressType: addressType), isWide)
+        return MemoryType(limits: limits, addressType: addressType)
     }
 
     mutating func readGlobalType() throws(ModuleError) -> GlobalType {

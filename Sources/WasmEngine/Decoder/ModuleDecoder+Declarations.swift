@@ -74,19 +74,13 @@ extension ModuleDecoder {
         return index
     }
 
-    /// A memory type, noting the proposals it takes: a second memory (multi-memory), 64-bit addresses or bounds encoded
-    /// wider than a u32 (memory64).
+    /// A memory type, noting the proposals it takes: a second memory (multi-memory), 64-bit limits (memory64).
     private mutating func readMemoryType() throws(ModuleError) -> MemoryType {
-        let (type, isWide) = try reader.readMemoryType()
         if !module.memories.isEmpty { module.requiredFeatures.insert(.multiMemory) }
-        if type.addressType == .i64 || isWide { module.requiredFeatures.insert(.memory64) }
-        return type
+        return try reader.readMemoryType(features: &module.requiredFeatures)
     }
 
-    /// A table type, noting 64-bit indices or bounds encoded wider than a u32 (memory64).
     private mutating func readTableType() throws(ModuleError) -> TableType {
-        let (type, isWide) = try reader.readTableType()
-        if type.addressType == .i64 || isWide { module.requiredFeatures.insert(.memory64) }
-        return type
+        try reader.readTableType(features: &module.requiredFeatures)
     }
 }
