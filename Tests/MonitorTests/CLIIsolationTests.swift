@@ -218,5 +218,7 @@ struct CLIIsolationTests {
         #expect(result.standardOutput.contains("kernel image: \(packageRoot)/.build-kernel/swiftlet-kernel.elf ("))
         #expect(result.standardOutput.contains("KVM: usable"))
         #expect(result.standardOutput.contains("WebAssembly 2.0"))
+        #expect(result.standardOutput.contains("multiple memories"))
+        #expect(result.standardOutput.contains("64-bit memories and tables"))
     }
 }

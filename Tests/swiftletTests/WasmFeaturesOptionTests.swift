@@ -9,6 +9,7 @@ import WasmEngine
         // Without SIMD, relaxed SIMD is off too.
         #expect(try ValidateCommand.refusedFeatures("simd=n") == [.simd, .relaxedSIMD])
         #expect(try ValidateCommand.refusedFeatures("simd=n,simd=y,relaxed-simd=no") == .relaxedSIMD)
+        #expect(try ValidateCommand.refusedFeatures("multi-memory=n,memory64=n") == [.multiMemory, .memory64])
     }
 
     @Test func unknownNamesAndValuesAreErrors() {

@@ -38,7 +38,7 @@ extension FunctionTranslator {
     private mutating func translateOtherMemoryAccess(_ access: MemoryAccess, _ argument: MemoryArgument) throws(ModuleError) {
         let value = access.isStore ? try pop(access.valueType) : nil
         let address = try pop(argument.addressType)
-                var valueSlot: UInt32?
+        var valueSlot: UInt32?
         if let value { valueSlot = source(value) }
         let addressSlot = source(address)
         let offset = enterMemory(argument, addressSlot: addressSlot)
@@ -57,8 +57,13 @@ extension FunctionTranslator {
         if argument.addressType == .i64 {
             requireLow32(addressSlot, trap: .memoryOutOfBounds, offsetHigh: UInt32(truncatingIfNeeded: argument.offset >> 32))
         }
-        if argument.memory != 0 { emit(.useMemory, argument.memory) }
+        enterMemory(argument.memory)
         return UInt32(truncatingIfNeeded: argument.offset)
+    }
+
+    /// Points the base register at `memory` unless it is memory 0, whose base it holds.
+    mutating func enterMemory(_ memory: UInt32) {
+        if memory != 0 { emit(.useMemory, memory) }
     }
 
     /// Emits what comes after an access to `memory`: the base register's return to memory 0.
@@ -96,7 +101,7 @@ extension FunctionTranslator {
 
     mutating func translateMemorySize(_ body: inout BinaryReader) throws(ModuleError) {
         let memory = try readMemoryIndex(&body)
-        if memory.index != 0 { emit(.useMemory, memory.index) }
+        enterMemory(memory.index)
         emitResult(.memorySize, memory.addressType)
         leaveMemory(memory.index)
     }
@@ -121,7 +126,7 @@ extension FunctionTranslator {
         for operand in operands { materialize(operand) }
         let destination = slot(operands[0].height)
         if memory.addressType == .i64 { requireLow32(destination, trap: .memoryOutOfBounds) }
-        if memory.index != 0 { emit(.useMemory, memory.index) }
+        enterMemory(memory.index)
         emit(.memoryInit, destination, segment)
         leaveMemory(memory.index)
     }
@@ -135,12 +140,15 @@ extension FunctionTranslator {
     mutating func translateMemoryCopy(_ body: inout BinaryReader) throws(ModuleError) {
         let destinationMemory = try readMemoryIndex(&body)
         let sourceMemory = try readMemoryIndex(&body)
-        let types = Self.rangeTypes(destination: destinationMemory.addressType, source: sourceMemory.addressType)
-        let operands = try popValues([types.destination, types.source, types.count])
+        let types = (
+            destinationMemory.addressType, sourceMemory.addressType,
+            destinationMemory.addressType.minimumAddressType(sourceMemory.addressType)
+        )
+        let operands = try popValues([types.0, types.1, types.2])
         if destinationMemory.index == sourceMemory.index {
             let slots = (source(operands[0]), source(operands[1]), source(operands[2]))
             requireLow32(slots.0, slots.1, slots.2, of: types, trap: .memoryOutOfBounds)
-            if destinationMemory.index != 0 { emit(.useMemory, destinationMemory.index) }
+            enterMemory(destinationMemory.index)
             emit(.memoryCopy, slots.0, slots.1, slots.2)
             leaveMemory(destinationMemory.index)
         } else {
@@ -156,17 +164,9 @@ extension FunctionTranslator {
         let operands = try popValues([memory.addressType, .i32, memory.addressType])
         let slots = (source(operands[0]), source(operands[1]), source(operands[2]))
         requireLow32(slots.0, slots.1, slots.2, of: (memory.addressType, .i32, memory.addressType), trap: .memoryOutOfBounds)
-        if memory.index != 0 { emit(.useMemory, memory.index) }
+        enterMemory(memory.index)
         emit(.memoryFill, slots.0, slots.1, slots.2)
         leaveMemory(memory.index)
-    }
-
-    /// The operand types of a copy between ranges whose addresses have these types: the count is an i64 only when both
-    /// are (memory64's minimum of the two).
-    static func rangeTypes(
-        destination: ValueType, source: ValueType
-    ) -> (destination: ValueType, source: ValueType, count: ValueType) {
-        (destination, source, destination == .i64 && source == .i64 ? .i64 : .i32)
     }
 
     /// `requireLow32` for each of a bulk instruction's three operands that is an i64.

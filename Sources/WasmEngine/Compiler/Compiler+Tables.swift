@@ -54,8 +54,8 @@ extension FunctionTranslator {
         let destination = try tableType(destinationIndex)
         let source = try tableType(sourceIndex)
         guard destination.elementType == source.elementType else { throw typeMismatch() }
-        let types = Self.rangeTypes(destination: destination.addressType, source: source.addressType)
-        let first = try materializeRange([types.destination, types.source, types.count])
+        let first = try materializeRange(
+            [destination.addressType, source.addressType, destination.addressType.minimumAddressType(source.addressType)])
         emit(.tableCopy, first, destinationIndex, sourceIndex)
     }
 

@@ -363,10 +363,9 @@ public struct FunctionValidator: ~Copyable {
         return memories[Int(memory)].addressType
     }
 
-    /// The operands of a bulk copy, fill or init, last first: the count is an i64 only when both ranges are in 64-bit
-    /// memories or tables (memory64's minimum of the two address types).
+    /// The operands of a bulk copy, fill or init, last first; a copy's count has the smaller of the two address types.
     mutating func popAddressRange(destination: ValueType, source: ValueType, count: ValueType? = nil) throws(ModuleError) {
-        try pop(count ?? (destination == .i64 && source == .i64 ? .i64 : .i32))
+        try pop(count ?? destination.minimumAddressType(source))
         try pop(source)
         try pop(destination)
     }
