@@ -64,27 +64,40 @@ unit-tests: build-deps kernel
 # done so far. The CLI runs each script in a worker process and fails on any failure.
 SUITE_3 := $(dir $(TESTSUITE))core-3.0
 PROPOSALS := $(dir $(TESTSUITE))proposals
-FEATURES_2_0 := tail-call=n,extended-const=n
-SIMD_3_SCRIPTS := $(filter-out $(SUITE_3)/simd_address.wast $(SUITE_3)/simd_memory-multi.wast, \
-	$(sort $(wildcard $(SUITE_3)/simd_*.wast $(SUITE_3)/relaxed_*.wast $(SUITE_3)/*_relaxed_*.wast)))
+FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n
+SIMD_3_SCRIPTS := $(sort $(wildcard $(SUITE_3)/simd_*.wast $(SUITE_3)/relaxed_*.wast $(SUITE_3)/*_relaxed_*.wast))
 TAIL_CALL_SCRIPTS := $(SUITE_3)/return_call.wast $(SUITE_3)/return_call_indirect.wast \
 	$(sort $(wildcard $(PROPOSALS)/tail-call/*.wast))
 # 3.0's global.wast and elem.wast also need typed function references; the extended-const proposal's own scripts call
 # a defined global in a constant expression unknown, which 3.0 allows.
 EXTENDED_CONST_SCRIPTS := $(SUITE_3)/data.wast
+# Multiple and 64-bit memories (and 64-bit tables): 3.0's scripts, and the proposals' but those that predate 3.0 (u32
+# limits, a reserved zero byte, one memory) and table_init64.wast, whose last module needs GC's array types.
+MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address1 address64 align0 align64 binary0 \
+	data0 data1 data_drop0 endianness64 exports0 float_exprs0 float_exprs1 float_memory0 float_memory64 imports0 \
+	imports1 imports2 imports3 imports4 linking0 linking1 linking2 linking3 load0 load1 load2 load64 memory-multi \
+	memory_copy0 memory_copy1 memory_copy64 memory_fill0 memory_fill64 memory_grow memory_grow64 memory_init0 \
+	memory_init64 memory_redundancy64 memory_size0 memory_size1 memory_size2 memory_size3 memory_size_import \
+	memory_trap0 memory_trap1 memory_trap64 start0 store0 store1 store2 traps0 bulk64 call_indirect64 table64 \
+	memory64-imports memory64 table_copy64 table_fill64 table_get64 table_grow64 table_set64 table_size64 memory \
+	binary align binary-leb128)) \
+	$(filter-out $(PROPOSALS)/multi-memory/binary0.wast $(PROPOSALS)/memory64/binary.wast \
+		$(PROPOSALS)/memory64/memory.wast $(PROPOSALS)/memory64/memory64.wast, \
+		$(sort $(wildcard $(PROPOSALS)/multi-memory/*.wast $(PROPOSALS)/memory64/*.wast)))
+SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS)
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
 	@test -d $(SUITE_3) || { echo "spec-tests: no spec test suite at $(SUITE_3)"; exit 1; }
 	@echo "$(CLI) wast --wasm-features $(FEATURES_2_0): every script in $(TESTSUITE)"
 	@$(CLI) wast --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
-	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls and extended constants in $(SUITE_3) and $(PROPOSALS)"
-	@$(CLI) wast $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS)
+	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories in $(SUITE_3) and $(PROPOSALS)"
+	@$(CLI) wast $(SCRIPTS_3)
 
 # The same scripts with the compiler tier: every module as machine code (in-process).
 spec-tests-compiler: build
 	@echo "$(CLI) wast --tier compiler: the scripts of spec-tests"
 	@$(CLI) wast --tier compiler --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
-	@$(CLI) wast --tier compiler $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS)
+	@$(CLI) wast --tier compiler $(SCRIPTS_3)
 
 # The benchmark kernels at tiny sizes: swiftlet must agree with WasmKit and Wasmtime on every checksum.
 bench-smoke: build

@@ -14,6 +14,10 @@ public struct ModuleError: Error, Equatable, Sendable {
     public var offset: Int
     /// The rule broken, in the spec's wording where it has one ("unexpected end", "type mismatch").
     public var reason: String
+    /// The proposals the module used before the rule was broken (see `Module.requiredFeatures`): a host that turns
+    /// one of them off rejects the module at that use already, as malformed or invalid as WebAssembly 2.0 says (where
+    /// 3.0 reads an encoding differently, its error and 2.0's may differ in kind).
+    public var usedFeatures: WasmFeatures = []
 
     public init(_ kind: Kind, at offset: Int, _ reason: String) {
         self.kind = kind

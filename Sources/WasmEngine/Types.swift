@@ -72,18 +72,26 @@ public struct TableType: Equatable, Sendable {
     /// Always `.funcref` or `.externref`.
     public var elementType: ValueType
     public var limits: Limits
+    /// The type of the table's indices: `.i32`, or `.i64` for a table64 (memory64 proposal).
+    public var addressType: ValueType
 
-    public init(elementType: ValueType, limits: Limits) {
+    public init(elementType: ValueType, limits: Limits, addressType: ValueType = .i32) {
         self.elementType = elementType
         self.limits = limits
+        self.addressType = addressType
     }
 }
 
 public struct MemoryType: Equatable, Sendable {
     /// In 64 KiB pages.
     public var limits: Limits
+    /// The type of the memory's addresses: `.i32`, or `.i64` for a 64-bit memory (memory64 proposal).
+    public var addressType: ValueType
 
-    public init(limits: Limits) { self.limits = limits }
+    public init(limits: Limits, addressType: ValueType = .i32) {
+        self.limits = limits
+        self.addressType = addressType
+    }
 }
 
 public struct GlobalType: Equatable, Sendable {
@@ -110,6 +118,10 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     /// Extended constant expressions: integer `add`, `sub` and `mul`, and `global.get` of any earlier immutable
     /// global, in constant expressions.
     public static let extendedConstant = WasmFeatures(rawValue: 1 << 3)
+    /// More than one memory, or a memory index in an instruction's or a data segment's encoding.
+    public static let multiMemory = WasmFeatures(rawValue: 1 << 5)
+    /// Memories and tables with 64-bit addresses.
+    public static let memory64 = WasmFeatures(rawValue: 1 << 6)
 }
 
 /// Bytes in one linear-memory page.

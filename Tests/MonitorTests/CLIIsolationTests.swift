@@ -109,6 +109,30 @@ struct CLIIsolationTests {
         }
     }
 
+    @Test("--invoke of a module with a second, 64-bit memory runs in the micro-VM as in-process, traps included")
+    func invokeMultipleAnd64BitMemories() throws {
+        // (memory 1) (memory $wide i64 1 2)
+        // (func (export "both") (param i64 i32) (result i32 i64)
+        //   (i64.store $wide (local.get 0) (i64.const 0x1122334455667788))
+        //   (i32.store (i32.const 0) (local.get 1))
+        //   (i32.add (i32.load (i32.const 0)) (i32.wrap_i64 (i64.load $wide (local.get 0))))
+        //   (memory.grow $wide (i64.const 1)))
+        let path = try temporaryModule("memories", [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01,
+            0x60, 0x02, 0x7E, 0x7F, 0x02, 0x7F, 0x7E, 0x03, 0x02, 0x01, 0x00, 0x05, 0x06, 0x02, 0x00, 0x01, 0x05, 0x01,
+            0x02, 0x07, 0x08, 0x01, 0x04, 0x62, 0x6F, 0x74, 0x68, 0x00, 0x00, 0x0A, 0x2C, 0x01, 0x2A, 0x00, 0x20, 0x00,
+            0x42, 0x88, 0xEF, 0x99, 0xAB, 0xC5, 0xE8, 0x8C, 0x91, 0x11, 0x37, 0x43, 0x01, 0x00, 0x41, 0x00, 0x20, 0x01,
+            0x36, 0x02, 0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x20, 0x00, 0x29, 0x43, 0x01, 0x00, 0xA7, 0x6A, 0x42, 0x01,
+            0x40, 0x01, 0x0B])
+        let expected = CommandResult(status: 0, standardOutput: "1432778637\n1\n", standardError: "")
+        for isolation in ["vm", "process"] {
+            #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "both", path, "65528", "5"]) == expected)
+        }
+        // An address past 4 GiB traps in both.
+        let inVM = try swiftlet(["run", "--isolation", "vm", "--invoke", "both", path, "4294967296", "5"])
+        #expect(inVM == (try swiftlet(["run", "--isolation", "process", "--invoke", "both", path, "4294967296", "5"])))
+        #expect(inVM.standardError.contains("out of bounds memory access"))
+    }
+
     @Test("invalid and unlinkable modules fail alike")
     func invalidModules() throws {
         let garbage = try temporaryModule("garbage", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0x0C, 0xFF])
@@ -194,5 +218,7 @@ struct CLIIsolationTests {
         #expect(result.standardOutput.contains("kernel image: \(packageRoot)/.build-kernel/swiftlet-kernel.elf ("))
         #expect(result.standardOutput.contains("KVM: usable"))
         #expect(result.standardOutput.contains("WebAssembly 2.0"))
+        #expect(result.standardOutput.contains("multiple memories"))
+        #expect(result.standardOutput.contains("64-bit memories and tables"))
     }
 }

@@ -82,10 +82,6 @@ private let oneBody = (Section.code, vector(emptyBody))
             "global import mutability 2", wasmModule((.import, vector(name("m") + name("g") + [0x03, 0x7F, 0x02]))),
             .malformed(at: 17, "malformed mutability")),
         RejectedModule(
-            "two imported memories",
-            wasmModule((.import, vector(name("m") + name("a") + [0x02, 0x00, 0x00], name("m") + name("b") + [0x02, 0x00, 0x00]))),
-            .invalid(at: 23, "multiple memories")),
-        RejectedModule(
             "function of an unknown type", wasmModule(voidType, (.function, vector([0x01]))),
             .invalid(at: 17, "unknown type 1")),
     ]
@@ -104,12 +100,8 @@ private let oneBody = (Section.code, vector(emptyBody))
             "limits flag as a long LEB128", wasmModule((.memory, vector([0x81, 0x00, 0x00]))),
             .malformed(at: 11, "integer representation too long")),
         RejectedModule(
-            "two memories", wasmModule((.memory, vector([0x00, 0x00], [0x00, 0x00]))),
-            .invalid(at: 13, "multiple memories")),
-        RejectedModule(
-            "imported and defined memory",
-            wasmModule((.import, vector(name("m") + name("a") + [0x02, 0x00, 0x00])), (.memory, vector([0x00, 0x00]))),
-            .invalid(at: 21, "multiple memories")),
+            "limits flag 6 (shared and 64-bit)", wasmModule((.memory, vector([0x06, 0x00]))),
+            .malformed(at: 11, "integer too large")),
         RejectedModule(
             "memory of 65537 pages", wasmModule((.memory, vector([0x00] + encodeU32(65537)))),
             .invalid(at: 11, "memory size must be at most 65536 pages (4GiB)")),

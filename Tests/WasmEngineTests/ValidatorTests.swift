@@ -130,11 +130,14 @@ func expectVerdict(
         // i32.const 0; i32.load align=8 (natural 4)
         expectVerdict(
             .invalid(at: 3, "alignment must not be larger than natural"), [0x00, 0x41, 0, 0x28, 3, 0, 0x1A, 0x0B])
-        expectVerdict(.malformed(at: 3, "malformed memop flags"), [0x00, 0x41, 0, 0x28, 32, 0, 0x1A, 0x0B])
+        // Alignment flags of 32 and up: malformed in WebAssembly 2.0, an alignment (and, past 63, a memory index) in 3.0.
+        expectVerdict(
+            .invalid(at: 3, "alignment must not be larger than natural"), [0x00, 0x41, 0, 0x28, 32, 0, 0x1A, 0x0B])
+        expectVerdict(.malformed(at: 3, "malformed memop flags"), [0x00, 0x41, 0, 0x28, 0x80, 0x01, 0, 0x1A, 0x0B])
         expectVerdict(.unknownMemory(0, at: 3), [0x00, 0x41, 0, 0x28, 2, 0, 0x1A, 0x0B], configure: { $0.memories = [] })
         expectVerdict(nil, [0x00, 0x41, 0, 0x42, 0, 0x37, 3, 8, 0x0B])
-        // memory.size with a memory index byte of 1.
-        expectVerdict(.malformed(at: 2, "zero byte expected"), [0x00, 0x3F, 1, 0x1A, 0x0B])
+        // memory.size of memory 1, which the module lacks.
+        expectVerdict(.unknownMemory(1, at: 1), [0x00, 0x3F, 1, 0x1A, 0x0B])
         // data.drop 0 without, then with, a data count section; then a segment past it.
         expectVerdict(.dataCountRequired(at: 1), [0x00, 0xFC, 9, 0, 0x0B])
         expectVerdict(nil, [0x00, 0xFC, 9, 0, 0x0B], configure: { $0.dataCount = 1 })

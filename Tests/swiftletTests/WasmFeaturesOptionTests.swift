@@ -9,6 +9,7 @@ import WasmEngine
         // Without SIMD, relaxed SIMD is off too.
         #expect(try WasmFeatureOptions.refused("simd=n") == [.simd, .relaxedSIMD])
         #expect(try WasmFeatureOptions.refused("simd=n,simd=y,relaxed-simd=no") == .relaxedSIMD)
+        #expect(try WasmFeatureOptions.refused("multi-memory=n,memory64=n") == [.multiMemory, .memory64])
     }
 
     @Test func unknownNamesAndValuesAreErrors() {

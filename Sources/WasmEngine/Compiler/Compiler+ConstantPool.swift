@@ -72,7 +72,8 @@ extension Opcode {
     /// Which of the operands name slots (as opposed to indices, immediates, offsets and branch targets).
     var slotFields: (a: Bool, b: Bool, c: Bool) {
         switch self {
-        case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes: return (false, false, false)
+        case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes, .useMemory:
+            return (false, false, false)
         case .brIf, .brIfNot, .call, .callDefined, .callIndirect, .returnCall, .returnCallIndirect: return (false, true, false)
         case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
             .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:
@@ -82,7 +83,7 @@ extension Opcode {
             .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
             return (false, true, true)
         case .zeroLocals, .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
-            .tableInit, .memorySize, .memoryInit:
+            .tableInit, .memorySize, .memoryInit, .requireLow32, .memoryCopyBetween:
             return (true, false, false)
         case .copy, .copyV128, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)
         case .i32AddImmBrIfI32NeFwd, .i32AddImmBrIfI32LtSFwd, .i32AddImmBrIfI32LtUFwd, .i32AddImmBrIfI32NeImmFwd,

@@ -298,11 +298,13 @@ extension FunctionTranslator {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
         let type = module.types[Int(typeIndex)]
-        let elementIndex = try pop(.i32)
+        let addressType = module.tables[Int(table)].addressType
+        let elementIndex = try pop(addressType)
         let arguments = try popValues(Self.slotTypes(type.parameters))
         if isTailCall { try checkTailCallResults(type.results) }
         for argument in arguments { materialize(argument) }
-        materialize(elementIndex)
+        let indexSlot = materialize(elementIndex)
+        if addressType == .i64 { requireLow32(indexSlot, trap: .undefinedElement) }
         emit(isTailCall ? .returnCallIndirect : .callIndirect, typeIndex, slot(operands.count), table)
         pushResults(Self.slotTypes(type.results))
         if isTailCall { endTailCall() }

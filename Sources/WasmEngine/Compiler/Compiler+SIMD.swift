@@ -9,30 +9,42 @@ extension FunctionTranslator {
             return pushVector(low: .constant(low), high: .constant(high))
         }
         guard let instruction = SIMDInstruction.decode(subopcode) else { throw .illegalOpcode(at: instructionOffset) }
+        var features: WasmFeatures = []  // the validator's to record
         let immediates = try instruction.readImmediates(
-            &body, memoryCount: module.memories.count, instructionOffset: instructionOffset)
+            &body, memories: module.memories, features: &features, instructionOffset: instructionOffset)
         let opcode = instruction.opcode
         let laneByte = instruction.laneByte(immediates.lane)
+        let memoryArgument = immediates.memoryArgument
         switch instruction.shape {
         case .load:
-            let address = try pop(.i32)
-            emitVectorResult(opcode, source(address), immediates.offset)
+            let address = try pop(memoryArgument.addressType)
+            let addressSlot = source(address)
+            let offset = enterMemory(memoryArgument, addressSlot: addressSlot)
+            emitVectorResult(opcode, addressSlot, offset)
+            leaveMemory(memoryArgument.memory)
         case .store:
             let value = try popVector()
-            let address = try pop(.i32)
-            emit(opcode, vectorSource(value), source(address), immediates.offset)
+            let address = try pop(memoryArgument.addressType)
+            let valueSlot = vectorSource(value)
+            let addressSlot = source(address)
+            let offset = enterMemory(memoryArgument, addressSlot: addressSlot)
+            emit(opcode, valueSlot, addressSlot, offset)
+            leaveMemory(memoryArgument.memory)
         case .loadLane, .storeLane:
             let vector = try popVector()
-            let address = try pop(.i32)
+            let address = try pop(memoryArgument.addressType)
             // The address's own slot, free now, holds the effective address.
             let addressSlot = slot(address.height)
             let vectorSlot = vectorSource(vector)
-            emit(.effectiveAddress, addressSlot, source(address), immediates.offset)
+            let addressSource = source(address)
+            let offset = enterMemory(memoryArgument, addressSlot: addressSource)
+            emit(.effectiveAddress, addressSlot, addressSource, offset)
             if instruction.shape == .loadLane {
                 emitVectorResult(opcode, addressSlot, vectorSlot | laneByte << Instruction.laneShift)
             } else {
                 emit(opcode, vectorSlot, addressSlot, laneByte)
             }
+            leaveMemory(memoryArgument.memory)
         case .shuffle:
             let second = try popVector()
             let first = try popVector()

@@ -1,4 +1,5 @@
-/// Table, element-segment and reference instructions.
+/// Table, element-segment and reference instructions. A table64's index operands are checked to fit 32 bits
+/// (`requireLow32`) before the ordinary instruction, which reads their low halves.
 extension FunctionTranslator {
     func tableType(_ index: UInt32) throws(ModuleError) -> TableType {
         guard index < UInt32(module.tables.count) else { throw .unknownTable(index, at: instructionOffset) }
@@ -13,54 +14,70 @@ extension FunctionTranslator {
     }
 
     mutating func translateTableGet(_ table: UInt32) throws(ModuleError) {
-        let type = try tableType(table).elementType
-        let index = try pop(.i32)
-        emitResult(.tableGet, type, source(index), table)
+        let type = try tableType(table)
+        let index = try pop(type.addressType)
+        let indexSlot = source(index)
+        if type.addressType == .i64 { requireLow32(indexSlot, trap: .tableOutOfBounds) }
+        emitResult(.tableGet, type.elementType, indexSlot, table)
     }
 
     mutating func translateTableSet(_ table: UInt32) throws(ModuleError) {
-        let type = try tableType(table).elementType
-        let value = try pop(type)
-        let index = try pop(.i32)
-        emit(.tableSet, source(index), source(value), table)
+        let type = try tableType(table)
+        let value = try pop(type.elementType)
+        let index = try pop(type.addressType)
+        let valueSlot = source(value)
+        let indexSlot = source(index)
+        if type.addressType == .i64 { requireLow32(indexSlot, trap: .tableOutOfBounds) }
+        emit(.tableSet, indexSlot, valueSlot, table)
     }
 
     mutating func translateTableSize(_ table: UInt32) throws(ModuleError) {
-        _ = try tableType(table)
-        emitResult(.tableSize, .i32, table)
+        emitResult(.tableSize, try tableType(table).addressType, table)
     }
 
     mutating func translateTableGrow(_ table: UInt32) throws(ModuleError) {
-        let type = try tableType(table).elementType
-        let operands = try popValues([type, .i32])
+        let type = try tableType(table)
+        let operands = try popValues([type.elementType, type.addressType])
         for operand in operands { materialize(operand) }
-        emitResult(.tableGrow, .i32, slot(operands[0].height), table)
+        emitResult(.tableGrow, type.addressType, slot(operands[0].height), table)
     }
 
     mutating func translateTableFill(_ table: UInt32) throws(ModuleError) {
-        let type = try tableType(table).elementType
-        let operands = try popValues([.i32, type, .i32])
-        for operand in operands { materialize(operand) }
-        emit(.tableFill, slot(operands[0].height), table)
+        let type = try tableType(table)
+        let first = try materializeRange([type.addressType, type.elementType, type.addressType])
+        emit(.tableFill, first, table)
     }
 
     mutating func translateTableCopy(_ body: inout BinaryReader) throws(ModuleError) {
-        let destination = try body.readU32()
-        let source = try body.readU32()
-        guard try tableType(destination).elementType == tableType(source).elementType else { throw typeMismatch() }
-        let operands = try popValues([.i32, .i32, .i32])
-        for operand in operands { materialize(operand) }
-        emit(.tableCopy, slot(operands[0].height), destination, source)
+        let destinationIndex = try body.readU32()
+        let sourceIndex = try body.readU32()
+        let destination = try tableType(destinationIndex)
+        let source = try tableType(sourceIndex)
+        guard destination.elementType == source.elementType else { throw typeMismatch() }
+        let first = try materializeRange(
+            [destination.addressType, source.addressType, destination.addressType.minimumAddressType(source.addressType)])
+        emit(.tableCopy, first, destinationIndex, sourceIndex)
     }
 
     mutating func translateTableInit(_ body: inout BinaryReader) throws(ModuleError) {
         let segment = try body.readU32()
         let table = try body.readU32()
-        let tableElementType = try tableType(table).elementType
-        guard try elementType(ofSegment: segment) == tableElementType else { throw typeMismatch() }
-        let operands = try popValues([.i32, .i32, .i32])
+        let type = try tableType(table)
+        guard try elementType(ofSegment: segment) == type.elementType else { throw typeMismatch() }
+        let first = try materializeRange([type.addressType, .i32, .i32])
+        emit(.tableInit, first, table, segment)
+    }
+
+    /// Pops a bulk table instruction's three operands into consecutive slots, checks those that are 64-bit indices, and
+    /// returns the first slot.
+    private mutating func materializeRange(_ types: [ValueType]) throws(ModuleError) -> UInt32 {
+        let operands = try popValues(types)
         for operand in operands { materialize(operand) }
-        emit(.tableInit, slot(operands[0].height), table, segment)
+        let first = slot(operands[0].height)
+        for (offset, type) in types.enumerated() where type == .i64 {
+            requireLow32(first + UInt32(offset), trap: .tableOutOfBounds)
+        }
+        return first
     }
 
     mutating func translateElemDrop(_ segment: UInt32) throws(ModuleError) {

@@ -127,13 +127,15 @@ public enum Opcode: UInt16, Sendable {
     // MARK: Memory
     /// `slot[a] = memory.size` in pages.
     case memorySize
-    /// `slot[a] = memory.grow(slot[b])`: old size in pages, or -1 (as u32) on failure.
+    /// `slot[a] = memory.grow(slot[b])` of memory `c`: old size in pages, or -1 (of the memory's address type) on
+    /// failure.
     case memoryGrow
     /// `memory.fill`: destination, value, count in slots `a`, `b`, `c`.
     case memoryFill
     /// `memory.copy`: destination, source, count in slots `a`, `b`, `c`.
     case memoryCopy
-    /// `memory.init` from data segment b: destination, source, count in slots `a`, `a + 1`, `a + 2`.
+    /// `memory.init` from data segment b: destination, source, count in slots `a`, `a + 1`, `a + 2`. (`memory.size`,
+    /// `memory.fill`, `memory.copy` and `memory.init` act on the memory whose base is in the register: see `useMemory`.)
     case memoryInit
     /// `data.drop` of data segment `a`.
     case dataDrop
@@ -330,6 +332,19 @@ public enum Opcode: UInt16, Sendable {
     case returnCall
     /// `return_call_indirect`: operands as for `callIndirect`, the call as for `returnCall`.
     case returnCallIndirect
+
+    // MARK: Multiple and 64-bit memories
+    /// Points the memory base register at memory `a` (instance memory index space). An access to a memory N other than
+    /// 0 is `useMemory N`, the ordinary instruction (a load, a store, or memory.size/fill/copy/init, which all go
+    /// through the base register and the bounds words below it), then `useMemory 0`: memory 0's code is unchanged.
+    case useMemory
+    /// Traps with `InterpreterTrap(rawValue: c)` unless the i64 in slot `a` fits in 32 bits and `b` is zero: a 64-bit
+    /// address or index checked before the ordinary instruction that reads its low half (no memory or table here
+    /// reaches 2^32). `b` is a memarg offset's high half.
+    case requireLow32
+    /// `memory.copy` between two memories, `b` the destination's and `c` the source's; destination, source, count in
+    /// slots `a`, `a + 1`, `a + 2`.
+    case memoryCopyBetween
 }
 
 /// One function's internal code, ready to run.

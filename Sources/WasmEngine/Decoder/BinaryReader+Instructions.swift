@@ -19,35 +19,53 @@ extension BinaryReader {
         return .typeIndex(UInt32(index))
     }
 
-    /// The reserved memory-index byte of memory.size/grow/fill/copy/init: exactly 0x00, not any LEB128 zero.
-    mutating func readZeroByte() throws(ModuleError) {
+    /// The memory index of memory.size/grow/fill/copy/init, which WebAssembly 2.0 reserved as a 0x00 byte: any other
+    /// encoding, even a longer LEB128 zero, uses multiple memories (noted in `features`). Checked against `memories`.
+    mutating func readMemoryIndex(
+        memories: [MemoryType], features: inout WasmFeatures, instructionOffset: Int
+    ) throws(ModuleError) -> UInt32 {
         let at = offset
-        guard try readByte() == 0 else { throw .malformed(at: at, "zero byte expected") }
+        let index = try readU32()
+        if offset != at + 1 || index != 0 { features.insert(.multiMemory) }
+        guard index < UInt32(memories.count) else { throw .unknownMemory(index, at: instructionOffset) }
+        return index
     }
 
-    /// A load's or store's memarg (alignment exponent, then offset), checked in the reference interpreter's
-    /// order: the alignment's encoding, memory 0's existence, then the alignment's bound. Returns the offset.
+    /// A load's or store's memarg (alignment exponent and flags, the memory index when bit 6 of the flags says so, then
+    /// the offset), checked in the reference interpreter's order: the flags' encoding, the memory's existence, the
+    /// alignment's bound, then an offset beyond a 32-bit memory. The features its encoding uses go into `features`.
     @inline(__always)
     mutating func readMemoryArgument(
-        _ access: MemoryAccess, memoryCount: Int, instructionOffset: Int
-    ) throws(ModuleError) -> UInt32 {
+        _ access: MemoryAccess, memories: [MemoryType], features: inout WasmFeatures, instructionOffset: Int
+    ) throws(ModuleError) -> MemoryArgument {
         try readMemoryArgument(
-            naturalAlignment: access.naturalAlignment, memoryCount: memoryCount, instructionOffset: instructionOffset)
+            naturalAlignment: access.naturalAlignment, memories: memories, features: &features,
+            instructionOffset: instructionOffset)
     }
 
     /// The memarg of an access whose width in bytes is `1 << naturalAlignment`.
     @inline(__always)
     mutating func readMemoryArgument(
-        naturalAlignment: UInt32, memoryCount: Int, instructionOffset: Int
-    ) throws(ModuleError) -> UInt32 {
-        let alignment = try readU32()
-        let memoryOffset = try readU32()
-        guard alignment < 32 else { throw .malformed(at: instructionOffset, "malformed memop flags") }
-        guard memoryCount > 0 else { throw .unknownMemory(0, at: instructionOffset) }
+        naturalAlignment: UInt32, memories: [MemoryType], features: inout WasmFeatures, instructionOffset: Int
+    ) throws(ModuleError) -> MemoryArgument {
+        let flags = try readU32()
+        guard flags < 128 else { throw .malformed(at: instructionOffset, "malformed memop flags") }
+        // WebAssembly 2.0 took only alignments below 32, and no memory index.
+        if flags >= 32 { features.insert(.multiMemory) }
+        let memory = flags & 64 != 0 ? try readU32() : 0
+        let alignment = flags & 63
+        let offsetStart = self.offset
+        let offset = try readUnsigned(bits: 64)
+        // Wider than WebAssembly 2.0's u32 offset: 3.0's u64 (memory64).
+        if self.offset - offsetStart > 5 || offset > UInt64(UInt32.max) { features.insert(.memory64) }
+        guard memory < UInt32(memories.count) else { throw .unknownMemory(memory, at: instructionOffset) }
         guard alignment <= naturalAlignment else {
             throw .invalid(at: instructionOffset, "alignment must not be larger than natural")
         }
-        return memoryOffset
+        guard memories[Int(memory)].addressType == .i64 || offset <= UInt64(UInt32.max) else {
+            throw .invalid(at: instructionOffset, "offset out of range")
+        }
+        return MemoryArgument(memory: memory, offset: offset, addressType: memories[Int(memory)].addressType)
     }
 
     /// The error for a body that reaches its declared end with `openBlocks` blocks (the function's own
@@ -59,4 +77,11 @@ extension BinaryReader {
         if openBlocks == 1 && load(at: end) == 0x0B { return .sectionSizeMismatch(at: offset) }
         return .malformed(at: offset, "END opcode expected")
     }
+}
+
+/// A load's or store's memory, static offset and the type of its address operand.
+struct MemoryArgument {
+    var memory: UInt32
+    var offset: UInt64
+    var addressType: ValueType
 }

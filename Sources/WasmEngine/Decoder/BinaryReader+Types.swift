@@ -2,6 +2,8 @@
 extension BinaryReader {
     /// The largest memory of WebAssembly 2.0, in pages (4 GiB).
     static let maximumMemoryPages: UInt64 = 65536
+    /// The largest 64-bit memory, in pages (2^64 bytes).
+    static let maximumMemory64Pages: UInt64 = 1 << 48
 
     mutating func readFunctionType() throws(ModuleError) -> FuncType {
         let at = offset
@@ -24,34 +26,52 @@ extension BinaryReader {
         return types
     }
 
-    /// Limits with u32 bounds. The flag is a one-bit LEB128 in the spec's grammar, which decides the
-    /// reason for a bad flag byte.
-    mutating func readLimits() throws(ModuleError) -> Limits {
+    /// Limits, and the address type their flag announces: 64-bit with the flag's 0x04 bit (memory64), else 32-bit.
+    /// The flag is a one-bit LEB128 in WebAssembly 2.0's grammar, which decides the reason for a bad flag byte.
+    /// 64-bit limits, or 32-bit ones wider than WebAssembly 2.0's u32 encoding (3.0's u64), are noted in `features`.
+    mutating func readLimits(features: inout WasmFeatures) throws(ModuleError) -> (limits: Limits, addressType: ValueType) {
         let at = offset
         let flag = try readByte()
         if flag & 0x80 != 0 { throw .malformed(at: at, "integer representation too long") }
-        if flag > 1 { throw .malformed(at: at, "integer too large") }
-        let min = UInt64(try readU32())
-        let max = flag == 1 ? UInt64(try readU32()) : nil
-        return Limits(min: min, max: max)
+        if flag & ~0x05 != 0 { throw .malformed(at: at, "integer too large") }
+        let addressType: ValueType = flag & 0x04 != 0 ? .i64 : .i32
+        // WebAssembly 3.0 encodes both kinds of bounds as u64 and bounds 32-bit ones in validation.
+        if addressType == .i64 { features.insert(.memory64) }
+        func bound() throws(ModuleError) -> UInt64 {
+            let start = offset
+            let value = try readUnsigned(bits: 64)
+            if offset - start > 5 || value > UInt64(UInt32.max) { features.insert(.memory64) }
+            return value
+        }
+        let min = try bound()
+        let max = flag & 0x01 != 0 ? try bound() : nil
+        return (Limits(min: min, max: max), addressType)
     }
 
-    mutating func readTableType() throws(ModuleError) -> TableType {
+    mutating func readTableType(features: inout WasmFeatures) throws(ModuleError) -> TableType {
         let elementType = try readReferenceType()
         let at = offset
-        let limits = try readLimits()
-        try Self.validate(limits, at: at)
-        return TableType(elementType: elementType, limits: limits)
-    }
-
-    mutating func readMemoryType() throws(ModuleError) -> MemoryType {
-        let at = offset
-        let limits = try readLimits()
-        if limits.min > Self.maximumMemoryPages || (limits.max ?? 0) > Self.maximumMemoryPages {
-            throw .invalid(at: at, "memory size must be at most 65536 pages (4GiB)")
+        let (limits, addressType) = try readLimits(features: &features)
+        if addressType == .i32, limits.min > UInt64(UInt32.max) || (limits.max ?? 0) > UInt64(UInt32.max) {
+            throw .invalid(at: at, "table size must be at most 2^32-1")
         }
         try Self.validate(limits, at: at)
-        return MemoryType(limits: limits)
+        return TableType(elementType: elementType, limits: limits, addressType: addressType)
+    }
+
+    mutating func readMemoryType(features: inout WasmFeatures) throws(ModuleError) -> MemoryType {
+        let at = offset
+        let (limits, addressType) = try readLimits(features: &features)
+        let maximumPages = addressType == .i64 ? Self.maximumMemory64Pages : Self.maximumMemoryPages
+        if limits.min > maximumPages || (limits.max ?? 0) > maximumPages {
+            throw .invalid(
+                at: at,
+                addressType == .i64
+                    ? "memory size must be at most 2^48 pages (2^64 bytes)"
+                    : "memory size must be at most 65536 pages (4GiB)")
+        }
+        try Self.validate(limits, at: at)
+        return MemoryType(limits: limits, addressType: addressType)
     }
 
     mutating func readGlobalType() throws(ModuleError) -> GlobalType {

@@ -18,7 +18,15 @@ extension ModuleDecoder {
             let bodyEnd = reader.offset + size
             let functionIndex = UInt32(module.importedFunctionCount + definedIndex)
             var body = BinaryReader(bytes: reader.bytes, offset: reader.offset, end: bodyEnd)
-            if bodyValidation == .eager { try validator.validate(functionIndex: functionIndex, body: &body) }
+            if bodyValidation == .eager {
+                do {
+                    try validator.validate(functionIndex: functionIndex, body: &body)
+                } catch {
+                    var error = error
+                    error.usedFeatures.formUnion(validator.usedFeatures)
+                    throw error
+                }
+            }
             module.functions.append(.body(start: reader.offset, end: bodyEnd))
             reader.offset = bodyEnd
         }

@@ -20,12 +20,12 @@ extension ModuleDecoder {
                 module.importedFunctionCount += 1
                 descriptor = .function(typeIndex: typeIndex)
             case 0x01:
-                let type = try reader.readTableType()
+                let type = try readTableType()
                 module.tables.append(type)
                 module.importedTableCount += 1
                 descriptor = .table(type)
             case 0x02:
-                let type = try readMemoryTypeAllowingOnlyOne()
+                let type = try readMemoryType()
                 module.memories.append(type)
                 module.importedMemoryCount += 1
                 descriptor = .memory(type)
@@ -49,12 +49,12 @@ extension ModuleDecoder {
 
     mutating func readTableSection() throws(ModuleError) {
         let count = try reader.readCount()
-        for _ in 0..<count { module.tables.append(try reader.readTableType()) }
+        for _ in 0..<count { module.tables.append(try readTableType()) }
     }
 
     mutating func readMemorySection() throws(ModuleError) {
         let count = try reader.readCount()
-        for _ in 0..<count { module.memories.append(try readMemoryTypeAllowingOnlyOne()) }
+        for _ in 0..<count { module.memories.append(try readMemoryType()) }
     }
 
     mutating func readGlobalSection() throws(ModuleError) {
@@ -74,11 +74,13 @@ extension ModuleDecoder {
         return index
     }
 
-    /// WebAssembly 2.0 allows one memory, imported or defined.
-    private mutating func readMemoryTypeAllowingOnlyOne() throws(ModuleError) -> MemoryType {
-        let at = reader.offset
-        let type = try reader.readMemoryType()
-        guard module.memories.isEmpty else { throw .invalid(at: at, "multiple memories") }
-        return type
+    /// A memory type, noting the proposals it takes: a second memory (multi-memory), 64-bit limits (memory64).
+    private mutating func readMemoryType() throws(ModuleError) -> MemoryType {
+        if !module.memories.isEmpty { module.requiredFeatures.insert(.multiMemory) }
+        return try reader.readMemoryType(features: &module.requiredFeatures)
+    }
+
+    private mutating func readTableType() throws(ModuleError) -> TableType {
+        try reader.readTableType(features: &module.requiredFeatures)
     }
 }

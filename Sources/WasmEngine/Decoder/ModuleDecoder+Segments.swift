@@ -19,7 +19,8 @@ extension ModuleDecoder {
         if isActive {
             let tableOffset = reader.offset
             let table = hasExplicitTableOrIsDeclarative ? try reader.readU32() : 0
-            activeTable = (table, tableOffset, try readConstantExpression(of: .i32))
+            let addressType = Int(table) < module.tables.count ? module.tables[Int(table)].addressType : .i32
+            activeTable = (table, tableOffset, try readConstantExpression(of: addressType))
         }
 
         let type: ValueType
@@ -84,13 +85,13 @@ extension ModuleDecoder {
         var active: (memory: UInt32, offset: Int, expression: ConstantExpression)?
         switch flags {
         case 0:
-            active = (0, flagsOffset, try readConstantExpression(of: .i32))
+            active = (0, flagsOffset, try readConstantExpression(of: addressType(ofMemory: 0)))
         case 1:
             break
         case 2:
             let memoryOffset = reader.offset
             let memory = try reader.readU32()
-            active = (memory, memoryOffset, try readConstantExpression(of: .i32))
+            active = (memory, memoryOffset, try readConstantExpression(of: addressType(ofMemory: memory)))
         default:
             throw .malformed(at: flagsOffset, "malformed data segment kind")
         }
@@ -101,5 +102,11 @@ extension ModuleDecoder {
             throw .invalid(at: active.offset, "unknown memory \(active.memory)")
         }
         return DataSegment(source: reader.bytes, range: range, mode: .active(memory: active.memory, offset: active.expression))
+    }
+
+    /// The type of an active segment's offset into memory `index` (i32 when there is no such memory, which is
+    /// reported once the segment is read).
+    private func addressType(ofMemory index: UInt32) -> ValueType {
+        Int(index) < module.memories.count ? module.memories[Int(index)].addressType : .i32
     }
 }

@@ -3,7 +3,13 @@ extension Module {
     public init(bytes: ModuleBytes, bodies: BodyValidation = .eager) throws(ModuleError) {
         var decoder = ModuleDecoder(bytes: bytes, scope: .whole)
         decoder.bodyValidation = bodies
-        self = try decoder.decode()
+        do {
+            self = try decoder.decode()
+        } catch {
+            var error = error
+            error.usedFeatures.formUnion(decoder.module.requiredFeatures)
+            throw error
+        }
     }
 
     /// Decodes a copy of `bytes`.

@@ -429,7 +429,7 @@ extension Opcode {
             }
         // MARK: Out of line (see `executeOutOfLine`)
         case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
-            .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .translateFunction,
+            .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .translateFunction, .memoryCopyBetween,
             .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest:
             return {
                 let r = Registers($0, $1, $2, $3, $4, $5, $6)
@@ -2750,6 +2750,23 @@ extension Opcode {
                 if byte != 0 { return r.jump(by: InstructionOperands(r.pc + 2).a, fromWord: 2) }
                 r.pc += 3
                 return r.dispatch()
+            }
+        // MARK: Multiple and 64-bit memories
+        case .useMemory:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                r.memoryBase = r.instance.pointee.memories[Int(i.a)].pointee.base
+                return r.next()
+            }
+        case .requireLow32:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                guard UInt32(truncatingIfNeeded: r.i64(i.a) >> 32) | i.b == 0 else {
+                    return r.trap(InterpreterTrap(rawValue: UInt8(truncatingIfNeeded: i.c)).unsafelyUnwrapped)
+                }
+                return r.next()
             }
         default:
             return simdHandler

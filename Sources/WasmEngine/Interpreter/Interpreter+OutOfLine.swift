@@ -1,6 +1,8 @@
 // The instructions that call out of the engine run here, outside the handlers (see `Store.execute`): table
 // instructions and bulk memory (rare, and they loop over ranges), `memory.grow`, and float rounding (a libm
 // call each). Every range is bounds-checked in 64 bits before anything is written (spec 2.0: no partial writes).
+// memory.fill, memory.copy and memory.init act on the memory whose base is in the register (see `Opcode.useMemory`);
+// a 64-bit operand reaches them already checked to fit 32 bits (`Opcode.requireLow32`).
 
 extension Store {
     /// Executes the instruction at `r.pc`, one of those the handlers leave the interpreter for, and steps past it.
@@ -14,8 +16,10 @@ extension Store {
         case .zeroLocals:
             (fp + Int(i.a)).update(repeating: 0, count: Int(i.b))
         case .memoryGrow:
-            let oldPages = instance.pointee.memory.pointee.grow(byPages: u32(i.b))
-            r.setI32(i.a, oldPages.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)
+            let memory = instance.pointee.memories[Int(i.c)]
+            let addressType = memory.pointee.addressType
+            let oldPages = memory.pointee.grow(byPages: Store.address(fp[Int(i.b)], of: addressType))
+            r.setI64(i.a, oldPages ?? Store.address(UInt64.max, of: addressType))
             r.reloadMemory()
         case .f32Ceil: r.setF32(i.a, r.f32(i.b).rounded(.up))
         case .f32Floor: r.setF32(i.a, r.f32(i.b).rounded(.down))
@@ -39,8 +43,9 @@ extension Store {
             fp[Int(i.a)] = UInt64(instance.pointee.tables[Int(i.b)].pointee.count)
         case .tableGrow:
             let table = instance.pointee.tables[Int(i.c)]
-            let oldCount = table.pointee.grow(by: u32(i.b + 1), initialValue: fp[Int(i.b)])
-            fp[Int(i.a)] = UInt64(oldCount.map { UInt32(truncatingIfNeeded: $0) } ?? UInt32.max)
+            let addressType = table.pointee.addressType
+            let oldCount = table.pointee.grow(by: Store.address(fp[Int(i.b + 1)], of: addressType), initialValue: fp[Int(i.b)])
+            fp[Int(i.a)] = oldCount ?? Store.address(UInt64.max, of: addressType)
         case .tableFill:
             let table = instance.pointee.tables[Int(i.b)]
             let (destination, value, count) = (u32(i.a), fp[Int(i.a + 1)], u32(i.a + 2))
@@ -70,31 +75,36 @@ extension Store {
         case .elemDrop:
             instanceSegments[instance.pointee.index].elements[Int(i.a)] = []
         case .memoryFill:
-            let memory = instance.pointee.memory
+            let (base, size) = (r.memoryBase, r.memorySize)
             let (destination, value, count) = (u32(i.a), UInt8(truncatingIfNeeded: fp[Int(i.b)]), u32(i.c))
-            guard destination + count <= UInt64(memory.pointee.byteCount) else { throw Trap(.memoryOutOfBounds) }
+            guard destination + count <= size else { throw Trap(.memoryOutOfBounds) }
             // SAFETY: the range lies within the memory (checked above).
-            (memory.pointee.base + Int(destination)).initializeMemory(as: UInt8.self, repeating: value, count: Int(count))
+            (base + Int(destination)).initializeMemory(as: UInt8.self, repeating: value, count: Int(count))
         case .memoryCopy:
-            let memory = instance.pointee.memory
+            let (base, size) = (r.memoryBase, r.memorySize)
             let (destination, source, count) = (u32(i.a), u32(i.b), u32(i.c))
-            let size = UInt64(memory.pointee.byteCount)
             guard destination + count <= size, source + count <= size else { throw Trap(.memoryOutOfBounds) }
             // SAFETY: both ranges lie within the memory (checked above); `copyMemory` is a memmove.
-            (memory.pointee.base + Int(destination)).copyMemory(
-                from: memory.pointee.base + Int(source), byteCount: Int(count))
+            (base + Int(destination)).copyMemory(from: base + Int(source), byteCount: Int(count))
+        case .memoryCopyBetween:
+            let destinationMemory = instance.pointee.memories[Int(i.b)].pointee
+            let sourceMemory = instance.pointee.memories[Int(i.c)].pointee
+            let (destination, source, count) = (u32(i.a), u32(i.a + 1), u32(i.a + 2))
+            guard destination + count <= UInt64(destinationMemory.byteCount), source + count <= UInt64(sourceMemory.byteCount)
+            else { throw Trap(.memoryOutOfBounds) }
+            // SAFETY: each range lies within its memory (checked above).
+            (destinationMemory.base + Int(destination)).copyMemory(from: sourceMemory.base + Int(source), byteCount: Int(count))
         case .memoryInit:
-            let memory = instance.pointee.memory
+            let (base, size) = (r.memoryBase, r.memorySize)
             let (destination, source, count) = (u32(i.a), u32(i.a + 1), u32(i.a + 2))
             let segment = instanceSegments[instance.pointee.index].data[Int(i.b)]
-            guard source + count <= UInt64(segment.range.count),
-                destination + count <= UInt64(memory.pointee.byteCount)
+            guard source + count <= UInt64(segment.range.count), destination + count <= size
             else { throw Trap(.memoryOutOfBounds) }
             let start = segment.range.lowerBound + Int(source)
             segment.source.withUnsafeBytes(in: start..<start + Int(count)) { bytes in
                 guard let bytes = bytes.baseAddress else { return }
                 // SAFETY: the destination range was bounds-checked above.
-                (memory.pointee.base + Int(destination)).copyMemory(from: bytes, byteCount: Int(count))
+                (base + Int(destination)).copyMemory(from: bytes, byteCount: Int(count))
             }
         case .dataDrop:
             instanceSegments[instance.pointee.index].data[Int(i.a)].range = 0..<0

@@ -157,6 +157,7 @@ struct Checked<T> {
 enum InterpreterTrap: UInt8 {
     case unreachable, memoryOutOfBounds, undefinedElement, uninitializedElement, indirectCallTypeMismatch
     case integerDivideByZero, integerOverflow, invalidConversionToInteger, callStackExhausted, interrupted, outOfFuel
+    case tableOutOfBounds
 
     var reason: TrapReason {
         switch self {
@@ -171,6 +172,7 @@ enum InterpreterTrap: UInt8 {
         case .callStackExhausted: .callStackExhausted
         case .interrupted: .interrupted
         case .outOfFuel: .outOfFuel
+        case .tableOutOfBounds: .tableOutOfBounds
         }
     }
 }

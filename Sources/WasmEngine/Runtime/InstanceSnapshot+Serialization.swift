@@ -165,6 +165,7 @@ extension InstanceSnapshot {
         guard module.importedMemoryCount == 0, module.importedTableCount == 0, module.importedGlobalCount == 0 else {
             throw .malformed("the module imports state, which no snapshot holds")
         }
+        guard module.memories.count <= 1 else { throw .malformed("the module has several memories, which no snapshot holds") }
 
         let functionCount = module.functionTypeIndices.count
         let expectedCounts = [functionCount, module.globals.count, module.tables.count, module.elements.count, module.dataSegments.count]

@@ -72,6 +72,9 @@ struct InstanceRecord {
     var types: UnsafeMutablePointer<TypeRecord>
     /// Index into `Store.instanceSegments` (element and data segments, used only by the slow paths).
     let index: Int
+    /// Every memory in the instance's memory index space (`memory` is the first); the placeholder alone when it has
+    /// none. Only accesses to other memories than memory 0 read it (`Opcode.useMemory` and the slow paths).
+    var memories: UnsafeMutablePointer<UnsafeMutablePointer<MemoryRecord>>
 }
 
 struct GlobalRecord {
@@ -97,6 +100,8 @@ struct MemoryRecord {
     /// store unmaps instead of freeing. Such a buffer's `capacity` covers `maximumPages` from the start, so it never
     /// moves: a grow only raises `byteCount`.
     let isMapped: Bool
+    /// `.i64` for a 64-bit memory (memory64), whose `memory.grow` takes and returns an i64.
+    let addressType: ValueType
 
     /// Below `base`, one word per access size (1, 2, 4 and 8 bytes): the last offset at which an access of
     /// that size still fits, negative when none does. The interpreter's bounds check is then one signed
@@ -120,7 +125,7 @@ struct MemoryRecord {
     }
     var pageCount: UInt64 { UInt64(byteCount) / wasmPageSize }
 
-    init(pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int) {
+    init(pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int, addressType: ValueType = .i32) {
         let byteCount = Int(pages * wasmPageSize)
         // Never allocate zero bytes, so `base` is always a valid pointer.
         capacity = Swift.max(byteCount, 16)
@@ -129,19 +134,24 @@ struct MemoryRecord {
         self.maximumPages = maximumPages
         self.address = address
         isMapped = false
+        self.addressType = addressType
         self.byteCount = byteCount
     }
 
     /// A memory of `pages` whose buffer a `MemoryImageMapper` mapped at `mappedBase`.
     /// - Precondition: `mappedBase` is followed by `capacity` ≥ `maximumPages` pages of readable and writable bytes,
     ///   those past the image zero, and preceded by `MemoryImageMapper.headerByteCount` writable bytes.
-    init(mappedBase: UnsafeMutableRawPointer, capacity: Int, pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64, address: Int) {
+    init(
+        mappedBase: UnsafeMutableRawPointer, capacity: Int, pages: UInt64, declaredMaximum: UInt64?, maximumPages: UInt64,
+        address: Int, addressType: ValueType = .i32
+    ) {
         base = mappedBase
         self.capacity = capacity
         self.declaredMaximum = declaredMaximum
         self.maximumPages = maximumPages
         self.address = address
         isMapped = true
+        self.addressType = addressType
         byteCount = Int(pages * wasmPageSize)
     }
 
@@ -161,8 +171,9 @@ struct MemoryRecord {
     mutating func grow(byPages delta: UInt64) -> UInt64? {
         let oldByteCount = byteCount
         let oldPages = UInt64(oldByteCount) / wasmPageSize
+        // A 64-bit memory's delta may be near 2^64: compared before it is added.
+        guard oldPages <= maximumPages, delta <= maximumPages - oldPages else { return nil }
         let newPages = oldPages + delta
-        guard newPages <= maximumPages else { return nil }
         let newByteCount = Int(newPages * wasmPageSize)
         if newByteCount > capacity {
             precondition(!isMapped, "a mapped memory's capacity covers its maximum")
@@ -188,6 +199,8 @@ struct TableRecord {
     let declaredMaximum: UInt64?
     let elementType: ValueType
     let address: Int
+    /// `.i64` for a table64 (memory64), whose `table.grow` takes and returns an i64.
+    let addressType: ValueType
 
     /// Tables larger than this fail to grow (the spec lets `table.grow` fail for any reason).
     static let implementationLimit: UInt64 = 10_000_000
@@ -201,15 +214,16 @@ struct TableRecord {
         declaredMaximum = type.limits.max
         elementType = type.elementType
         self.address = address
+        addressType = type.addressType
     }
 
     /// `table.grow`: the old size, or nil when the result would exceed the maximum.
     mutating func grow(by delta: UInt64, initialValue: UInt64) -> UInt64? {
         let oldCount = UInt64(count)
+        // A table64's delta may be near 2^64: compared before it is added.
+        let maximum = Swift.min(declaredMaximum ?? UInt64(UInt32.max), TableRecord.implementationLimit)
+        guard oldCount <= maximum, delta <= maximum - oldCount else { return nil }
         let newCount = oldCount + delta
-        guard newCount <= Swift.min(declaredMaximum ?? UInt64(UInt32.max), TableRecord.implementationLimit) else {
-            return nil
-        }
         if Int(newCount) > capacity {
             let newCapacity = Swift.max(Int(newCount), capacity * 2)
             let newElements = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)

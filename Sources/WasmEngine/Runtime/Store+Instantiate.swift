@@ -44,13 +44,14 @@ extension Store {
             case (.table(let expected), .table(let table)):
                 let record = tables[table.address]
                 guard record.pointee.elementType == expected.elementType,
+                    record.pointee.addressType == expected.addressType,
                     Store.limits(
                         min: UInt64(record.pointee.count), max: record.pointee.declaredMaximum, match: expected.limits)
                 else { throw incompatible }
                 resolved.tables.append(record)
             case (.memory(let expected), .memory(let memory)):
                 let record = memories[memory.address]
-                guard
+                guard record.pointee.addressType == expected.addressType,
                     Store.limits(
                         min: record.pointee.pageCount, max: record.pointee.declaredMaximum, match: expected.limits)
                 else { throw incompatible }
@@ -96,9 +97,10 @@ extension Store {
         for index in module.importedTableCount..<module.tables.count {
             instance.pointee.tables[index] = tables[allocateTable(type: module.tables[index])]
         }
-        if module.importedMemoryCount < module.memories.count {
-            instance.pointee.memory = memories[allocateMemory(type: module.memories[module.importedMemoryCount])]
+        for index in module.importedMemoryCount..<module.memories.count {
+            instance.pointee.memories[index] = memories[allocateMemory(type: module.memories[index])]
         }
+        instance.pointee.memory = instance.pointee.memories[0]
         for (offset, initializer) in module.globalInitializers.enumerated() {
             let index = module.importedGlobalCount + offset
             let value = evaluate(initializer, in: instance)
@@ -123,7 +125,9 @@ extension Store {
                 tables: .allocate(capacity: Swift.max(module.tables.count, 1)),
                 memory: imports.memories.first ?? placeholderMemory,
                 types: .allocate(capacity: Swift.max(module.types.count, 1)),
-                index: instances.count))
+                index: instances.count,
+                memories: .allocate(capacity: Swift.max(module.memories.count, 1))))
+        instance.pointee.memories[0] = instance.pointee.memory
         instances.append(instance)
         instanceSegments.append(InstanceSegments(elements: [], data: []))
         instanceModules.append(module)
@@ -159,6 +163,9 @@ extension Store {
 
         for (index, table) in imports.tables.enumerated() {
             instance.pointee.tables[index] = table
+        }
+        for (index, memory) in imports.memories.enumerated() {
+            instance.pointee.memories[index] = memory
         }
         for (index, global) in imports.globals.enumerated() {
             instance.pointee.globals[index] = global
@@ -228,8 +235,8 @@ extension Store {
                 value = .function(Function(address: instance.pointee.functions[Int(index)].pointee.address))
             case .table(let index):
                 value = .table(Table(address: instance.pointee.tables[Int(index)].pointee.address))
-            case .memory:
-                value = .memory(Memory(address: instance.pointee.memory.pointee.address))
+            case .memory(let index):
+                value = .memory(Memory(address: instance.pointee.memories[Int(index)].pointee.address))
             case .global(let index):
                 value = .global(Global(address: instance.pointee.globals[Int(index)].pointee.address))
             }
@@ -254,11 +261,10 @@ extension Store {
             switch segment.mode {
             case .active(let table, let offset):
                 let items = instanceSegments[segmentsIndex].elements[index]
-                let destination = UInt64(UInt32(truncatingIfNeeded: evaluate(offset, in: instance)))
                 let tableRecord = instance.pointee.tables[Int(table)]
-                guard destination + UInt64(items.count) <= UInt64(tableRecord.pointee.count) else {
-                    throw .trap(Trap(.tableOutOfBounds))
-                }
+                let destination = Self.address(evaluate(offset, in: instance), of: tableRecord.pointee.addressType)
+                guard Self.range(at: destination, count: UInt64(items.count), fitsIn: UInt64(tableRecord.pointee.count))
+                else { throw .trap(Trap(.tableOutOfBounds)) }
                 for (itemIndex, item) in items.enumerated() {
                     tableRecord.pointee.elements[Int(destination) + itemIndex] = item
                 }
@@ -271,12 +277,11 @@ extension Store {
         }
 
         for (index, segment) in module.dataSegments.enumerated() {
-            guard case .active(_, let offset) = segment.mode else { continue }
-            let destination = UInt64(UInt32(truncatingIfNeeded: evaluate(offset, in: instance)))
-            let memory = instance.pointee.memory
-            guard destination + UInt64(segment.range.count) <= UInt64(memory.pointee.byteCount) else {
-                throw .trap(Trap(.memoryOutOfBounds))
-            }
+            guard case .active(let memoryIndex, let offset) = segment.mode else { continue }
+            let memory = instance.pointee.memories[Int(memoryIndex)]
+            let destination = Self.address(evaluate(offset, in: instance), of: memory.pointee.addressType)
+            guard Self.range(at: destination, count: UInt64(segment.range.count), fitsIn: UInt64(memory.pointee.byteCount))
+            else { throw .trap(Trap(.memoryOutOfBounds)) }
             segment.source.withUnsafeBytes(in: segment.range) { bytes in
                 guard let source = bytes.baseAddress else { return }
                 // SAFETY: the destination range was bounds-checked against the memory's size above.
@@ -284,6 +289,16 @@ extension Store {
             }
             instanceSegments[segmentsIndex].data[index].range = 0..<0
         }
+    }
+
+    /// An address or index operand's value from its slot: an i32's upper half may hold anything.
+    static func address(_ slot: UInt64, of type: ValueType) -> UInt64 {
+        type == .i64 ? slot : UInt64(UInt32(truncatingIfNeeded: slot))
+    }
+
+    /// Whether `start..<start + count` lies within `0..<size`, for 64-bit operands whose sum may wrap.
+    static func range(at start: UInt64, count: UInt64, fitsIn size: UInt64) -> Bool {
+        start <= size && count <= size - start
     }
 
     /// Makes `record` run `function`: a store-owned copy of the code with its handlers, its branch targets made

@@ -22,6 +22,10 @@ extension Store {
             case .global: throw .importedState("global", item)
             }
         }
+        // A snapshot records one memory image (and the guest's snapshot format, one memory).
+        guard module.memories.count <= 1 else {
+            throw .unsupportedState("the instance has \(module.memories.count) memories; snapshots record at most one")
+        }
 
         var indexByAddress: [Int: Int] = [:]
         for index in 0..<module.functionTypeIndices.count {
@@ -163,12 +167,15 @@ extension Store {
             let index = module.importedTableCount + offset
             let type = module.tables[index]
             let address = allocateTable(
-                type: TableType(elementType: type.elementType, limits: Limits(min: UInt64(elements.count), max: type.limits.max)))
+                type: TableType(
+                    elementType: type.elementType, limits: Limits(min: UInt64(elements.count), max: type.limits.max),
+                    addressType: type.addressType))
             for (position, element) in elements.enumerated() { tables[address].pointee.elements[position] = slot(element) }
             instance.pointee.tables[index] = tables[address]
         }
         if let pages = snapshot.memoryPages {
             instance.pointee.memory = memories[restoreMemory(snapshot, pages: pages, type: module.memories[0])]
+            instance.pointee.memories[0] = instance.pointee.memory
         }
         for (offset, value) in snapshot.globals.enumerated() {
             let index = module.importedGlobalCount + offset
@@ -200,12 +207,13 @@ extension Store {
                 memories[address].initialize(
                     to: MemoryRecord(
                         mappedBase: base, capacity: capacity, pages: pages, declaredMaximum: type.limits.max,
-                        maximumPages: maximumPages, address: address))
+                        maximumPages: maximumPages, address: address, addressType: type.addressType))
                 mappedImages[address] = (hostImage, mapper)
                 return address
             }
         }
-        let address = allocateMemory(type: MemoryType(limits: Limits(min: pages, max: type.limits.max)))
+        let address = allocateMemory(
+            type: MemoryType(limits: Limits(min: pages, max: type.limits.max), addressType: type.addressType))
         // SAFETY: the image holds at most the memory's `pages` (captured so, or checked when read back).
         memories[address].pointee.base.copyMemory(from: snapshot.memoryImage.bytes, byteCount: snapshot.memoryImage.count)
         return address

@@ -115,6 +115,7 @@ public final class Store {
             instance.pointee.functions.deallocate()
             instance.pointee.globals.deallocate()
             instance.pointee.tables.deallocate()
+            instance.pointee.memories.deallocate()
             instance.pointee.types.deallocate()
             instance.deallocate()
         }
@@ -175,12 +176,12 @@ public final class Store {
         let record = tables[table.address].pointee
         return TableType(
             elementType: record.elementType,
-            limits: Limits(min: UInt64(record.count), max: record.declaredMaximum))
+            limits: Limits(min: UInt64(record.count), max: record.declaredMaximum), addressType: record.addressType)
     }
 
     public func type(of memory: Memory) -> MemoryType {
         let record = memories[memory.address].pointee
-        return MemoryType(limits: Limits(min: record.pageCount, max: record.declaredMaximum))
+        return MemoryType(limits: Limits(min: record.pageCount, max: record.declaredMaximum), addressType: record.addressType)
     }
 
     public func type(of global: Global) -> GlobalType {
@@ -238,7 +239,7 @@ public final class Store {
         memories[address].initialize(
             to: MemoryRecord(
                 pages: type.limits.min, declaredMaximum: type.limits.max,
-                maximumPages: Swift.min(type.limits.max ?? cap, cap), address: address))
+                maximumPages: Swift.min(type.limits.max ?? cap, cap), address: address, addressType: type.addressType))
         return address
     }
 

@@ -68,7 +68,7 @@ struct SIMDInstruction {
 
     /// The immediates after the sub-opcode, checked against the module where their encoding alone cannot be.
     func readImmediates(
-        _ body: inout BinaryReader, memoryCount: Int, instructionOffset: Int
+        _ body: inout BinaryReader, memories: [MemoryType], features: inout WasmFeatures, instructionOffset: Int
     ) throws(ModuleError) -> SIMDImmediates {
         var immediates = SIMDImmediates()
         func readLane(below count: Int) throws(ModuleError) -> UInt8 {
@@ -78,8 +78,8 @@ struct SIMDInstruction {
         }
         switch shape {
         case .load, .store, .loadLane, .storeLane:
-            immediates.offset = try body.readMemoryArgument(
-                naturalAlignment: UInt32(width.trailingZeroBitCount), memoryCount: memoryCount,
+            immediates.memoryArgument = try body.readMemoryArgument(
+                naturalAlignment: UInt32(width.trailingZeroBitCount), memories: memories, features: &features,
                 instructionOffset: instructionOffset)
             if shape == .loadLane || shape == .storeLane { immediates.lane = try readLane(below: 16 / Int(width)) }
         case .extractI32, .extractI64, .extractF32, .extractF64, .replaceI32, .replaceI64, .replaceF32, .replaceF64:
@@ -358,8 +358,8 @@ struct SIMDInstruction {
 
 /// What a SIMD instruction's immediates say.
 struct SIMDImmediates {
-    /// A memarg's offset.
-    var offset: UInt32 = 0
+    /// A memarg.
+    var memoryArgument = MemoryArgument(memory: 0, offset: 0, addressType: .i32)
     /// A lane index.
     var lane: UInt8 = 0
     /// A shuffle's sixteen lane indices.

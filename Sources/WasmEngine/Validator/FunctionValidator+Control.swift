@@ -170,7 +170,7 @@ extension FunctionValidator {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
         let signature = signatures[Int(typeIndex)]
-        try pop(.i32)
+        try pop(tableAddressTypes[Int(table)])
         try popList(signature.parameters)
         if isTailCall { return try endTailCall(returning: signature.results) }
         pushList(signature.results)

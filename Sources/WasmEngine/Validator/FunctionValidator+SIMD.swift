@@ -8,17 +8,19 @@ extension FunctionValidator {
             return push(.v128)
         }
         guard let instruction = SIMDInstruction.decode(subopcode) else { throw .illegalOpcode(at: instructionOffset) }
-        _ = try instruction.readImmediates(&body, memoryCount: memoryCount, instructionOffset: instructionOffset)
+        let immediates = try instruction.readImmediates(
+            &body, memories: memories, features: &usedFeatures, instructionOffset: instructionOffset)
+        let addressType = immediates.memoryArgument.addressType
         switch instruction.shape {
         case .load:
-            try pop(.i32)
+            try pop(addressType)
             push(.v128)
         case .store, .storeLane:
             try pop(.v128)
-            try pop(.i32)
+            try pop(addressType)
         case .loadLane:
             try pop(.v128)
-            try pop(.i32)
+            try pop(addressType)
             push(.v128)
         case .splatI32, .splatI64, .splatF32, .splatF64:
             try pop(instruction.laneType)

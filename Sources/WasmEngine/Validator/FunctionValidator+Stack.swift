@@ -52,13 +52,6 @@ extension FunctionValidator {
         return nil
     }
 
-    /// The three i32 operands of the bulk memory and table instructions.
-    mutating func popThreeI32() throws(ModuleError) {
-        try pop(.i32)
-        try pop(.i32)
-        try pop(.i32)
-    }
-
     /// Pushes `list` (call results), growing the stack's storage at most once.
     @inline(__always)
     mutating func pushList(_ list: TypeList) {

@@ -51,7 +51,9 @@ public struct FunctionValidator: ~Copyable {
     let signatures: [(parameters: TypeList, results: TypeList)]
     let functionTypeIndices: [UInt32]
     let tableElementTypes: [ValueType]
-    let memoryCount: Int
+    /// Each table's index type (i64 for a table64).
+    let tableAddressTypes: [ValueType]
+    let memories: [MemoryType]
     let globals: [GlobalType]
     let elementTypes: [ValueType]
     let dataCount: UInt32?
@@ -98,9 +100,14 @@ public struct FunctionValidator: ~Copyable {
         self.signatures = signatures
         functionTypeIndices = module.functionTypeIndices
         var tableElementTypes: [ValueType] = []
-        for table in module.tables { tableElementTypes.append(table.elementType) }
+        var tableAddressTypes: [ValueType] = []
+        for table in module.tables {
+            tableElementTypes.append(table.elementType)
+            tableAddressTypes.append(table.addressType)
+        }
         self.tableElementTypes = tableElementTypes
-        memoryCount = module.memories.count
+        self.tableAddressTypes = tableAddressTypes
+        memories = module.memories
         globals = module.globals
         var elementTypes: [ValueType] = []
         for element in module.elements { elementTypes.append(element.type) }
@@ -200,32 +207,32 @@ public struct FunctionValidator: ~Copyable {
             guard global.isMutable else { throw .immutableGlobal(at: instructionOffset) }
             try pop(global.valueType)
         case 0x25:
-            let type = try tableElementType(try body.readU32())
-            try pop(.i32)
+            let table = try body.readU32()
+            let type = try tableElementType(table)
+            try pop(tableAddressTypes[Int(table)])
             push(type)
         case 0x26:
-            let type = try tableElementType(try body.readU32())
+            let table = try body.readU32()
+            let type = try tableElementType(table)
             try pop(type)
-            try pop(.i32)
+            try pop(tableAddressTypes[Int(table)])
         case 0x28...0x3E:
             let access = MemoryAccess.of(opcode)
-            _ = try body.readMemoryArgument(access, memoryCount: memoryCount, instructionOffset: instructionOffset)
+            let argument = try body.readMemoryArgument(
+                access, memories: memories, features: &usedFeatures, instructionOffset: instructionOffset)
             if access.isStore {
                 try pop(access.valueType)
-                try pop(.i32)
+                try pop(argument.addressType)
             } else {
-                try pop(.i32)
+                try pop(argument.addressType)
                 push(access.valueType)
             }
         case 0x3F:
-            try body.readZeroByte()
-            try requireMemory()
-            push(.i32)
+            push(try memoryAddressType(&body))
         case 0x40:
-            try body.readZeroByte()
-            try requireMemory()
-            try pop(.i32)
-            push(.i32)
+            let addressType = try memoryAddressType(&body)
+            try pop(addressType)
+            push(addressType)
         case 0x41:
             _ = try body.readS32()
             push(.i32)
@@ -264,44 +271,45 @@ public struct FunctionValidator: ~Copyable {
         case 0...7: try validateNumeric(NumericSignature.saturatingTruncation(opcode))
         case 8:  // memory.init
             let segment = try body.readU32()
-            try body.readZeroByte()
-            try requireMemory()
+            let addressType = try memoryAddressType(&body)
             try requireDataSegment(segment)
-            try popThreeI32()
+            try popAddressRange(destination: addressType, source: .i32, count: .i32)
         case 9: try requireDataSegment(try body.readU32())  // data.drop
         case 10:  // memory.copy
-            try body.readZeroByte()
-            try body.readZeroByte()
-            try requireMemory()
-            try popThreeI32()
+            let destination = try memoryAddressType(&body)
+            let source = try memoryAddressType(&body)
+            try popAddressRange(destination: destination, source: source)
         case 11:  // memory.fill
-            try body.readZeroByte()
-            try requireMemory()
-            try popThreeI32()
+            let addressType = try memoryAddressType(&body)
+            try popAddressRange(destination: addressType, source: .i32, count: addressType)
         case 12:  // table.init
             let segment = try body.readU32()
-            let tableType = try tableElementType(try body.readU32())
+            let table = try body.readU32()
+            let tableType = try tableElementType(table)
             guard try elementType(ofSegment: segment) == tableType else { throw typeMismatch() }
-            try popThreeI32()
+            try popAddressRange(destination: tableAddressTypes[Int(table)], source: .i32, count: .i32)
         case 13: _ = try elementType(ofSegment: try body.readU32())  // elem.drop
         case 14:  // table.copy
             let destination = try body.readU32()
             let source = try body.readU32()
             guard try tableElementType(destination) == tableElementType(source) else { throw typeMismatch() }
-            try popThreeI32()
+            try popAddressRange(destination: tableAddressTypes[Int(destination)], source: tableAddressTypes[Int(source)])
         case 15:  // table.grow
-            let type = try tableElementType(try body.readU32())
-            try pop(.i32)
+            let table = try body.readU32()
+            let type = try tableElementType(table)
+            try pop(tableAddressTypes[Int(table)])
             try pop(type)
-            push(.i32)
+            push(tableAddressTypes[Int(table)])
         case 16:  // table.size
-            _ = try tableElementType(try body.readU32())
-            push(.i32)
+            let table = try body.readU32()
+            _ = try tableElementType(table)
+            push(tableAddressTypes[Int(table)])
         case 17:  // table.fill
-            let type = try tableElementType(try body.readU32())
-            try pop(.i32)
+            let table = try body.readU32()
+            let type = try tableElementType(table)
+            try pop(tableAddressTypes[Int(table)])
             try pop(type)
-            try pop(.i32)
+            try pop(tableAddressTypes[Int(table)])
         default: throw .illegalOpcode(at: instructionOffset)
         }
     }
@@ -349,9 +357,19 @@ public struct FunctionValidator: ~Copyable {
         return elementTypes[Int(index)]
     }
 
+    /// The address type of the memory that memory.size/grow/fill/copy/init names next in `body`.
     @inline(__always)
-    func requireMemory() throws(ModuleError) {
-        guard memoryCount > 0 else { throw .unknownMemory(0, at: instructionOffset) }
+    mutating func memoryAddressType(_ body: inout BinaryReader) throws(ModuleError) -> ValueType {
+        let memory = try body.readMemoryIndex(
+            memories: memories, features: &usedFeatures, instructionOffset: instructionOffset)
+        return memories[Int(memory)].addressType
+    }
+
+    /// The operands of a bulk copy, fill or init, last first; a copy's count has the smaller of the two address types.
+    mutating func popAddressRange(destination: ValueType, source: ValueType, count: ValueType? = nil) throws(ModuleError) {
+        try pop(count ?? destination.minimumAddressType(source))
+        try pop(source)
+        try pop(destination)
     }
 
     @inline(__always)

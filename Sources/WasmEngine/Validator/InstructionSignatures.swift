@@ -120,6 +120,11 @@ struct NumericSignature {
 }
 
 /// A load or store (opcodes 0x28...0x3E): memory 0, an i32 address, a value of `valueType`.
+extension ValueType {
+    /// The smaller of two address types (memory64): a copy's count between ranges of these types.
+    func minimumAddressType(_ other: ValueType) -> ValueType { self == .i64 && other == .i64 ? .i64 : .i32 }
+}
+
 struct MemoryAccess {
     /// The internal opcode the translator emits. f32/f64 use the i32/i64 forms: slots hold bit patterns.
     var opcode: Opcode

@@ -32,6 +32,10 @@ enum SpectestModule {
         let table = store.makeTable(
             type: TableType(elementType: .funcref, limits: Limits(min: 10, max: 20)), initialValue: .funcref(nil))
         imports.define(module: "spectest", name: "table", .table(table))
+        let table64 = store.makeTable(
+            type: TableType(elementType: .funcref, limits: Limits(min: 10, max: 20), addressType: .i64),
+            initialValue: .funcref(nil))
+        imports.define(module: "spectest", name: "table64", .table(table64))
 
         let memory = store.makeMemory(type: MemoryType(limits: Limits(min: 1, max: 2)))
         imports.define(module: "spectest", name: "memory", .memory(memory))

@@ -80,6 +80,9 @@ struct WastScriptCommand: Decodable, Equatable {
         case assertUnlinkable(WastModuleFile, message: String)
         /// `assert_uninstantiable`, or `assert_trap` on a module: instantiation must trap.
         case assertUninstantiable(WastModuleFile, message: String)
+        /// `module definition`: a module that must decode and validate, never instantiated (its memory or table may
+        /// be larger than any store allows).
+        case moduleDefinition(WastModuleFile)
         /// A command type this runner does not know; running it fails, so it is never silently ignored.
         case unsupported(type: String)
     }
@@ -90,6 +93,7 @@ struct WastScriptCommand: Decodable, Equatable {
     var typeName: String {
         switch kind {
         case .module: return "module"
+        case .moduleDefinition: return "module_definition"
         case .register: return "register"
         case .action: return "action"
         case .assertReturn: return "assert_return"
@@ -154,6 +158,8 @@ struct WastScriptCommand: Decodable, Equatable {
         switch type {
         case "module":
             kind = .module(name: try container.decodeIfPresent(String.self, forKey: .name), file: try moduleFile())
+        case "module_definition":
+            kind = .moduleDefinition(try moduleFile())
         case "register":
             kind = .register(
                 module: try container.decodeIfPresent(String.self, forKey: .name),
@@ -186,7 +192,7 @@ struct WastScriptCommand: Decodable, Equatable {
     /// Whether the command checks something (and so counts as an assertion), rather than setting up state.
     var isAssertion: Bool {
         switch kind {
-        case .module, .register, .action: return false
+        case .module, .moduleDefinition, .register, .action: return false
         default: return true
         }
     }
