@@ -72,7 +72,8 @@ TAIL_CALL_SCRIPTS := $(SUITE_3)/return_call.wast $(SUITE_3)/return_call_indirect
 # a defined global in a constant expression unknown, which 3.0 allows.
 EXTENDED_CONST_SCRIPTS := $(SUITE_3)/data.wast
 # Multiple and 64-bit memories (and 64-bit tables): 3.0's scripts, and the proposals' but those that predate 3.0 (u32
-# limits, a reserved zero byte, one memory) and table_init64.wast, whose last module needs GC's array types.
+# limits, a reserved zero byte, one memory, no global.get of a defined global in a constant expression) and
+# table_init64.wast, whose last module needs GC's array types.
 MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address1 address64 align0 align64 binary0 \
 	data0 data1 data_drop0 endianness64 exports0 float_exprs0 float_exprs1 float_memory0 float_memory64 imports0 \
 	imports1 imports2 imports3 imports4 linking0 linking1 linking2 linking3 load0 load1 load2 load64 memory-multi \
@@ -81,7 +82,7 @@ MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address
 	memory_trap0 memory_trap1 memory_trap64 start0 store0 store1 store2 traps0 bulk64 call_indirect64 table64 \
 	memory64-imports memory64 table_copy64 table_fill64 table_get64 table_grow64 table_set64 table_size64 memory \
 	binary align binary-leb128)) \
-	$(filter-out $(PROPOSALS)/multi-memory/binary0.wast $(PROPOSALS)/memory64/binary.wast \
+	$(filter-out $(PROPOSALS)/multi-memory/binary0.wast $(PROPOSALS)/multi-memory/data.wast $(PROPOSALS)/memory64/binary.wast \
 		$(PROPOSALS)/memory64/memory.wast $(PROPOSALS)/memory64/memory64.wast, \
 		$(sort $(wildcard $(PROPOSALS)/multi-memory/*.wast $(PROPOSALS)/memory64/*.wast)))
 SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS)

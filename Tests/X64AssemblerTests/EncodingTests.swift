@@ -96,7 +96,7 @@ func run(_ executable: String, _ arguments: [String]) throws {
     }
 }
 
-/// MemoryOperand operands that cover the encoding's special cases: every base (rsp/r12 need a SIB byte, rbp/r13 a
+/// Memory operands that cover the encoding's special cases: every base (rsp/r12 need a SIB byte, rbp/r13 a
 /// displacement), no/8-bit/32-bit displacements, and indexes with each scale (r12 as an index is legal).
 let addresses: [MemoryOperand] =
     Register.allCases.flatMap { base in [Int32(0), 8, -128, 4096].map { MemoryOperand.at(base, $0) } }

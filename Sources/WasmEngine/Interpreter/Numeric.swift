@@ -154,7 +154,7 @@ struct Checked<T> {
 }
 
 /// The traps the handlers raise: `TrapReason`'s cases without a payload, so that recording one is a store.
-enum InterpreterTrap: UInt8 {
+enum InterpreterTrap: UInt8, CaseIterable {
     case unreachable, memoryOutOfBounds, undefinedElement, uninitializedElement, indirectCallTypeMismatch
     case integerDivideByZero, integerOverflow, invalidConversionToInteger, callStackExhausted, interrupted, outOfFuel
     case tableOutOfBounds

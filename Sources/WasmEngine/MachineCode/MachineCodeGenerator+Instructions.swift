@@ -87,7 +87,19 @@ extension MachineCodeGenerator {
             compare(b, immediate: 0, .bits64)
             setResult(a, if: .equal)
 
-        // MARK: MemoryOperand
+        // MARK: Memory
+        case .useMemory:
+            // The next instruction accesses memory `a`, through the base register and the bounds words below the base.
+            assembler.move(.rax, immediate: address(of: instance.pointee.memories[Int(a)]))
+            assembler.move(PinnedRegister.memoryBase, .at(.rax, layout.memoryBase), .bits64)
+        case .requireLow32:
+            let trap = trapLabel(InterpreterTrap(rawValue: UInt8(truncatingIfNeeded: c))!)
+            if b != 0 {
+                assembler.jump(to: trap)
+            } else {
+                assembler.arithmetic(.compare, .at(PinnedRegister.frame, Int32(a) * 8 + 4), immediate: 0, .bits32)
+                assembler.jump(if: .notEqual, to: trap)
+            }
         case .memorySize:
             // The word below the base is the byte count minus one.
             assembler.move(.rax, .at(PinnedRegister.memoryBase, Int32(MemoryRecord.lastFittingOffsetField(accessSize: 1))), .bits64)

@@ -47,7 +47,7 @@ struct MachineCodeGenerator {
         self.layout = layout
         var assembler = Assembler()
         functionLabels = (0..<definedFunctionCount).map { _ in assembler.makeLabel() }
-        trapLabels = (0...InterpreterTrap.outOfFuel.rawValue).map { _ in assembler.makeLabel() }
+        trapLabels = InterpreterTrap.allCases.map { _ in assembler.makeLabel() }
         exitLabel = assembler.makeLabel()
         epilogueLabel = assembler.makeLabel()
         self.assembler = assembler
@@ -171,11 +171,12 @@ struct MachineCodeGenerator {
     }
 
     /// Calls a `MachineCodeBridge` function with the context, the frame at `frameOffset` slots from the current one,
-    /// and `rdx` (which the caller set), on a 16-byte aligned stack; leaves the run if it returns non-zero, and
-    /// reloads the memory base, which it may have moved.
+    /// `rdx` (which the caller set) and the memory base (memory 0's, or the one a `useMemory` chose), on a 16-byte
+    /// aligned stack; leaves the run if it returns non-zero, and reloads memory 0's base, which it may have moved.
     mutating func callSwift(_ function: ContextWord, frameOffset: UInt32 = 0) {
         assembler.move(.rdi, PinnedRegister.context, .bits64)
         assembler.loadAddress(.rsi, slot(frameOffset))
+        assembler.move(.rcx, PinnedRegister.memoryBase, .bits64)
         assembler.move(PinnedRegister.savedStackPointer, .rsp, .bits64)
         assembler.arithmetic(.and, .rsp, immediate: -16, .bits64)
         assembler.call(context(function))

@@ -165,10 +165,12 @@ extension Store {
     }
 }
 
-/// The Swift functions machine code calls, with `(context, frame, argument)`; each returns 0 to continue or an exit
-/// code (see `MachineCodeExit`) to end the run.
+/// The Swift functions machine code calls, with `(context, frame, argument, memory base)`; each returns 0 to continue or
+/// an exit code (see `MachineCodeExit`) to end the run.
 enum MachineCodeBridge {
-    typealias Function = @convention(c) (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UInt) -> Int
+    typealias Function = @convention(c) (
+        UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UInt, UnsafeMutableRawPointer
+    ) -> Int
 
     static func word(_ word: ContextWord, of context: UnsafeMutablePointer<UInt64>) -> UInt {
         UInt(context[Int(word.rawValue)])
@@ -189,13 +191,14 @@ enum MachineCodeBridge {
         return MachineCodeExit.pendingTrap
     }
 
-    /// Runs the instruction copied at `argument` (followed by a `return`) with its interpreter handler, in `frame`.
-    static let executeInstruction: Function = { context, frame, argument in
+    /// Runs the instruction copied at `argument` (followed by a `return`) with its interpreter handler, in `frame`, with
+    /// the memory base machine code has.
+    static let executeInstruction: Function = { context, frame, argument, memoryBase in
         let store = store(context)
         let state = state(context)
         state.pointee.callFrame = state.pointee.entryCallFrame
         let pc = UnsafePointer<LinkedInstruction>(bitPattern: argument)!
-        var r = Registers(pc, frame, state.pointee.instance.pointee.memory.pointee.base, state, 0, pc, 0)
+        var r = Registers(pc, frame, memoryBase, state, 0, pc, 0)
         let loopExit = LoopExit(rawValue: r.dispatch())!
         r = state.pointee.saved!
         switch loopExit {
@@ -218,7 +221,7 @@ enum MachineCodeBridge {
     /// Calls the function whose record is at `argument` with its frame at `frame`: a host function, or wasm code of
     /// another instance or not compiled. The run's fuel goes back to the store meanwhile, as for the interpreter's
     /// host calls.
-    static let callFunction: Function = { context, frame, argument in
+    static let callFunction: Function = { context, frame, argument, _ in
         let store = store(context)
         let state = state(context)
         let callee = UnsafeMutablePointer<FunctionRecord>(bitPattern: argument)!
@@ -256,7 +259,7 @@ enum MachineCodeBridge {
     }
 
     /// The fuel slice ran out: draws the next one and polls the interruption flag (`MachineState.refuel`).
-    static let refuel: Function = { context, _, _ in
+    static let refuel: Function = { context, _, _, _ in
         let state = state(context)
         state.pointee.fuel = Int(truncatingIfNeeded: context[Int(ContextWord.fuel.rawValue)])
         if let trap = state.pointee.refuel() { return MachineCodeExit.code(of: trap) }
