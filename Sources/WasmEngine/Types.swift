@@ -8,8 +8,10 @@ public enum ValueType: UInt8, Equatable, Hashable, Sendable {
     case v128 = 0x7B
     case funcref = 0x70
     case externref = 0x6F
+    /// A caught exception (the exception-handling proposal); slot 0 is null.
+    case exnref = 0x69
 
-    public var isReference: Bool { self == .funcref || self == .externref }
+    public var isReference: Bool { self == .funcref || self == .externref || self == .exnref }
 
     /// The 64-bit slots a value of this type takes in a frame, a global or a host call's buffer: a `v128` takes two,
     /// its low half first.
@@ -105,6 +107,8 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     public static let simd = WasmFeatures(rawValue: 1 << 0)
     /// Relaxed SIMD (0xFD instructions 0x100 and up).
     public static let relaxedSIMD = WasmFeatures(rawValue: 1 << 1)
+    /// Exception handling (tags, `exnref`, `throw`, `throw_ref`, `try_table`).
+    public static let exceptions = WasmFeatures(rawValue: 1 << 4)
 }
 
 /// Bytes in one linear-memory page.

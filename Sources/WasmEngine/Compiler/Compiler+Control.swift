@@ -23,7 +23,10 @@ extension FunctionTranslator {
     }
 
     mutating func beginBlock(_ kind: ControlFrame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
-        let type = try readBlockType(&body)
+        try openBlock(kind, try readBlockType(&body))
+    }
+
+    mutating func openBlock(_ kind: ControlFrame.Kind, _ type: FuncType) throws(ModuleError) {
         let condition = kind == .if ? try popCondition() : nil
         pushValues(try popValues(type.parameters), as: type.parameters)
         freshResult = nil
@@ -79,6 +82,7 @@ extension FunctionTranslator {
             materializeTop(frame.resultTypes.count)
         }
         try checkFrameResults()
+        if !frame.catchClauses.isEmpty && frame.wasLiveAtEntry { emitCatchHandlers(frame) }
         frames.removeLast()
         if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }

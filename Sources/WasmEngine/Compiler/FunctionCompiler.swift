@@ -158,6 +158,8 @@ struct FunctionTranslator {
         case 0x03: try beginBlock(.loop, &body)
         case 0x04: try beginBlock(.if, &body)
         case 0x05: try translateElse()
+        case 0x08: try translateThrow(try body.readU32())
+        case 0x0A: try translateThrowRef()
         case 0x0B: try translateEnd()
         case 0x0C: try translateBr(try labelFrame(try body.readU32()))
         case 0x0D: try translateBrIf(try labelFrame(try body.readU32()))
@@ -167,6 +169,7 @@ struct FunctionTranslator {
         case 0x11: try translateCallIndirect(&body)
         case 0x1A:
             if try popAny().type == .v128 { _ = try pop(.v128) }
+        case 0x1F: try beginTryTable(&body)
         case 0x1B: try translateSelect(type: nil)
         case 0x1C:
             let count = try body.readU32()

@@ -322,6 +322,19 @@ public enum Opcode: UInt16, Sendable {
     case i8x16RelaxedLaneselect, i16x8RelaxedLaneselect, i32x4RelaxedLaneselect, i64x2RelaxedLaneselect
     case f32x4RelaxedMin, f32x4RelaxedMax, f64x2RelaxedMin, f64x2RelaxedMax, i16x8RelaxedQ15mulrS
     case i16x8RelaxedDotI8x16I7x16S, i32x4RelaxedDotI8x16I7x16AddS
+
+    // MARK: Exceptions (see `Compiler+Exceptions.swift` and `Store.raise`)
+    /// `throw` of tag `b` (module tag index space) with its payload in slots from `a`.
+    case `throw`
+    /// `throw_ref` of the exnref in slot `a` (a null one traps).
+    case throwRef
+    /// Not an instruction (never reached): the end of a `try_table`'s body, whose first instruction is `a`; its `b`
+    /// catch clauses follow it.
+    case tryRegion
+    /// Not an instruction (never reached): a catch clause of the `tryRegion` before it. `a` = its landing pad, `b` =
+    /// the tag index (`UInt32.max` catches all), `c` = the slot the payload goes to; a `catchRefClause` puts the
+    /// exnref in the slot after the payload.
+    case catchClause, catchRefClause
 }
 
 /// One function's internal code, ready to run.

@@ -37,6 +37,9 @@ struct ControlFrame {
     var elseBranch: Int?
     /// The `if` frame's parameters as they were at entry, for restarting at `else`.
     var parameters: [Operand] = []
+    /// A `try_table`'s catch clauses, each with the frame its label names; and where its body's code starts.
+    var catchClauses: [(clause: CatchClause, target: Int)] = []
+    var tryBodyStart = 0
 
     var labelTypes: [ValueType] { kind == .loop ? parameterTypes : resultTypes }
 }

@@ -21,6 +21,10 @@ extension ModuleError {
         .invalid(at: offset, "unknown global \(index)")
     }
 
+    static func unknownTag(_ index: UInt32, at offset: Int) -> ModuleError {
+        .invalid(at: offset, "unknown tag \(index)")
+    }
+
     @inline(never)
     static func unknownFunction(_ index: UInt32, at offset: Int) -> ModuleError {
         .invalid(at: offset, "unknown function \(index)")

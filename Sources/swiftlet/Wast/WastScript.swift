@@ -80,6 +80,8 @@ struct WastScriptCommand: Decodable, Equatable {
         case assertUnlinkable(WastModuleFile, message: String)
         /// `assert_uninstantiable`, or `assert_trap` on a module: instantiation must trap.
         case assertUninstantiable(WastModuleFile, message: String)
+        /// `assert_exception`: the action must end with an exception no `try_table` caught.
+        case assertException(WastAction)
         /// A command type this runner does not know; running it fails, so it is never silently ignored.
         case unsupported(type: String)
     }
@@ -99,6 +101,7 @@ struct WastScriptCommand: Decodable, Equatable {
         case .assertMalformed: return "assert_malformed"
         case .assertUnlinkable: return "assert_unlinkable"
         case .assertUninstantiable: return "assert_uninstantiable"
+        case .assertException: return "assert_exception"
         case .unsupported(let type): return type
         }
     }
@@ -178,6 +181,8 @@ struct WastScriptCommand: Decodable, Equatable {
             kind = .assertUnlinkable(try moduleFile(), message: try message())
         case "assert_uninstantiable":
             kind = .assertUninstantiable(try moduleFile(), message: try message())
+        case "assert_exception":
+            kind = .assertException(try action())
         default:
             kind = .unsupported(type: type)
         }
