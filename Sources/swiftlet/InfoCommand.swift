@@ -19,6 +19,7 @@ struct InfoCommand: ParsableCommand {
         "WebAssembly 2.0 core (passes the 2.0 spec test suite): multi-value, reference types, bulk memory,",
         "  non-trapping float-to-int, sign extension, mutable globals, 128-bit SIMD",
         "relaxed SIMD, deterministic (each instruction as its exact counterpart; madd unfused)",
+        "exception handling (tags, exnref, throw, throw_ref, try_table); an uncaught exception ends the call",
         "register-based interpreter; fuel (--fuel) and memory caps (--max-memory-pages)",
         "WASI preview1 (all 46 functions); in the micro-VM the guest answers args, environ, proc_exit and",
         "  stdout/stderr writes itself and forwards every other call to the host's WASI implementation",

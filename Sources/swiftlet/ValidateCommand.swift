@@ -19,7 +19,9 @@ struct ValidateCommand: ParsableCommand {
     var wasmFeatures: String?
 
     /// The proposals by wasmtime's names for them.
-    static let featureNames: [(name: String, feature: WasmFeatures)] = [("simd", .simd), ("relaxed-simd", .relaxedSIMD)]
+    static let featureNames: [(name: String, feature: WasmFeatures)] = [
+        ("simd", .simd), ("relaxed-simd", .relaxedSIMD), ("exceptions", .exceptions),
+    ]
 
     func run() throws {
         try reportingFailures {
