@@ -63,12 +63,14 @@ SUITE_3 := $(dir $(TESTSUITE))core-3.0
 SIMD_3_SCRIPTS := $(filter-out $(SUITE_3)/simd_address.wast $(SUITE_3)/simd_memory-multi.wast, \
 	$(sort $(wildcard $(SUITE_3)/simd_*.wast $(SUITE_3)/relaxed_*.wast $(SUITE_3)/*_relaxed_*.wast)))
 # The exception-handling scripts that need no other 3.0 proposal (try_table.wast needs tail calls and typed function
-# references too, tag.wast GC's recursive types).
-EXCEPTION_3_SCRIPTS := $(SUITE_3)/throw.wast $(SUITE_3)/throw_ref.wast
+# references too, the 3.0 tag.wast GC's recursive types), of the 3.0 suite and of the proposal's own.
+EXCEPTION_SUITE := $(dir $(TESTSUITE))proposals/exception-handling
+EXCEPTION_3_SCRIPTS := $(SUITE_3)/throw.wast $(SUITE_3)/throw_ref.wast \
+	$(addprefix $(EXCEPTION_SUITE)/,binary.wast exports.wast imports.wast ref_null.wast tag.wast throw.wast throw_ref.wast)
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
 	@test -d $(SUITE_3) || { echo "spec-tests: no spec test suite at $(SUITE_3)"; exit 1; }
-	@echo "$(CLI) wast: every script in $(TESTSUITE), SIMD, relaxed SIMD and exceptions in $(SUITE_3)"
+	@echo "$(CLI) wast: every script in $(TESTSUITE), SIMD, relaxed SIMD and exceptions in $(SUITE_3), $(EXCEPTION_SUITE)"
 	@$(CLI) wast $(sort $(wildcard $(TESTSUITE)/*.wast)) $(SIMD_3_SCRIPTS) $(EXCEPTION_3_SCRIPTS)
 
 # The benchmark kernels at tiny sizes: swiftlet must agree with WasmKit and Wasmtime on every checksum.

@@ -64,13 +64,14 @@ import Testing
               (type $t (func (param i32)))
               (memory 1)
               (data (i32.const 8) "\\2a")
-              (func (export "direct") (param i32) (result i64)
+              (func (export "direct") (param i32) (result i64) (local $x i32) (local $y i64)
                 (block $h (result i32 i64)
                   (try_table (catch $e $h) (call $throw (local.get 0)))
                   (unreachable))
-                (i64.extend_i32_u (i32.load8_u (i32.const 8)))
-                (i64.add)
-                (i64.add (i64.extend_i32_u)))
+                (local.set $y)
+                (local.set $x)
+                (i64.add (i64.add (i64.extend_i32_u (local.get $x)) (local.get $y))
+                  (i64.extend_i32_u (i32.load8_u (i32.const 8)))))
               (func (export "indirect") (param i32) (result i32)
                 (block $h (result i32 i64)
                   (try_table (catch $e $h) (call_indirect (type $t) (local.get 0) (i32.const 0)))
@@ -197,5 +198,58 @@ import Testing
             let module = try Module(bytes: try Helpers.assemble(text))
             #expect(module.requiredFeatures.contains(.exceptions), "\(text)")
         }
+    }
+
+    /// The legacy instructions (which current C++ toolchains still emit), in hand-assembled bodies: wasm-tools no
+    /// longer reads their text.
+    @Test func legacyTryCatchRethrowAndDelegate() throws {
+        let i32 = ValueType.i32.rawValue
+        // Types: 0 [] -> [], 1 [i32] -> [], 2 [i32] -> [i32], 3 [i32 i32] -> [i32].
+        let types = vector(
+            functionType([], []), functionType([.i32], []), functionType([.i32], [.i32]),
+            functionType([.i32, .i32], [.i32]))
+        let bodies: [(name: String, type: UInt8, code: [UInt8])] = [
+            // 100 + (try (result i32) (throw $e (local.get 0)) (catch $e (i32.add (i32.const 1))))
+            ("catch", 2, [0x41, 0xE4, 0x00, 0x06, i32, 0x20, 0x00, 0x08, 0x00, 0x07, 0x00, 0x41, 0x01, 0x6A, 0x0B, 0x6A]),
+            // (try (result i32) (try (result i32) (throw $e (local.get 0)) (catch_all (rethrow 0)))
+            //   (catch $e (i32.add (i32.const 2))))
+            ("rethrow", 2, [0x06, i32, 0x06, i32, 0x20, 0x00, 0x08, 0x00, 0x19, 0x09, 0x00, 0x0B, 0x07, 0x00, 0x41, 0x02,
+                0x6A, 0x0B]),
+            // (try (result i32) (try (result i32) (throw $e (local.get 0)) (delegate 0)) (catch $e (i32.add (i32.const 3))))
+            ("delegate", 2, [0x06, i32, 0x06, i32, 0x20, 0x00, 0x08, 0x00, 0x18, 0x00, 0x07, 0x00, 0x41, 0x03, 0x6A, 0x0B]),
+            // (block (try (throw $e (local.get 0)) (delegate 1))): to the caller.
+            ("delegate-to-caller", 1, [0x02, 0x40, 0x06, 0x40, 0x20, 0x00, 0x08, 0x00, 0x18, 0x01, 0x0B]),
+            // (try (result i32) (call 3 (local.get 0)) (i32.const 0) (catch $e (i32.add (i32.const 4))))
+            ("caller-catches", 2, [0x06, i32, 0x20, 0x00, 0x10, 0x03, 0x41, 0x00, 0x07, 0x00, 0x41, 0x04, 0x6A, 0x0B]),
+            // (try (try (try (throw $e (local.get 0)) (delegate 1)) (catch $e (unreachable))) (catch $e (drop))):
+            // the delegate skips the middle try.
+            ("delegate-skips", 1, [0x06, 0x40, 0x06, 0x40, 0x06, 0x40, 0x20, 0x00, 0x08, 0x00, 0x18, 0x01, 0x07, 0x00,
+                0x1A, 0x00, 0x0B, 0x07, 0x00, 0x1A, 0x0B]),
+            // (local.get 0) (i32.const 5) (try (param i32 i32) (result i32) (throw $e (i32.add)) (catch $e))
+            ("parameters", 2, [0x20, 0x00, 0x41, 0x05, 0x06, 0x03, 0x6A, 0x08, 0x00, 0x07, 0x00, 0x0B]),
+            // (try (throw $other) (catch $e (drop)) (catch_all)) then 7: a catch_all after a catch that does not match.
+            ("catch-all", 2, [0x06, 0x40, 0x08, 0x01, 0x07, 0x00, 0x1A, 0x19, 0x0B, 0x41, 0x07]),
+        ]
+        let count = encodeU32(UInt32(bodies.count))
+        let module = wasmModule(
+            (.type, types), (.function, count + bodies.map { $0.type }),
+            (.tag, vector([0x00, 0x01], [0x00, 0x00])),
+            (.export, count + bodies.enumerated().flatMap { name($1.name) + [0x00] + encodeU32(UInt32($0)) }),
+            (.code, count + bodies.flatMap { encodeU32(UInt32($0.code.count + 2)) + [0x00] + $0.code + [0x0B] }))
+        // The validator and the translator agree on these bodies and on mutated copies of them.
+        var random = SplitMix64(seed: 0xE4)
+        var tally = ValidatorAgreementTests.Tally()
+        ValidatorAgreementTests.compare(
+            try #require(ModuleBodies(module)), location: "legacy", mutants: 200, random: &random, tally: &tally)
+        let store = Store()
+        let instance = try store.instantiate(try Module(bytes: module), imports: Imports())
+        #expect(try Helpers.call(instance, "catch", in: store, [.i32(41)]) == [.i32(142)])
+        #expect(try Helpers.call(instance, "rethrow", in: store, [.i32(41)]) == [.i32(43)])
+        #expect(try Helpers.call(instance, "delegate", in: store, [.i32(41)]) == [.i32(44)])
+        #expect(throws: Trap.self) { try Helpers.call(instance, "delegate-to-caller", in: store, [.i32(41)]) }
+        #expect(try Helpers.call(instance, "caller-catches", in: store, [.i32(41)]) == [.i32(45)])
+        #expect(try Helpers.call(instance, "delegate-skips", in: store, [.i32(41)]) == [])
+        #expect(try Helpers.call(instance, "parameters", in: store, [.i32(41)]) == [.i32(46)])
+        #expect(try Helpers.call(instance, "catch-all", in: store, [.i32(41)]) == [.i32(7)])
     }
 }

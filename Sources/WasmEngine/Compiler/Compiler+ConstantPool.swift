@@ -68,16 +68,17 @@ extension Opcode {
     var isBranch: Bool {
         self == .br || Opcode.brIf.rawValue...Opcode.brIfI64GeU.rawValue ~= rawValue
             || Opcode.brIfFwd.rawValue...Opcode.brIfI32GeUImmFwd.rawValue ~= rawValue
-            || Opcode.tryRegion.rawValue...Opcode.catchRefClause.rawValue ~= rawValue
+            || Opcode.tryRegion.rawValue...Opcode.delegateClause.rawValue ~= rawValue
     }
 
     /// Which of the operands name slots (as opposed to indices, immediates, offsets and branch targets).
     var slotFields: (a: Bool, b: Bool, c: Bool) {
         switch self {
-        case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes, .tryRegion:
+        case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes, .tryRegion,
+            .delegateClause:
             return (false, false, false)
         case .throw, .throwRef: return (true, false, false)
-        case .catchClause, .catchRefClause: return (false, false, true)
+        case .catchClause, .catchRefClause, .legacyCatchClause: return (false, false, true)
         case .brIf, .brIfNot, .call, .callDefined, .callIndirect: return (false, true, false)
         case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
             .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:

@@ -1,5 +1,5 @@
 // Exception handling at run time: tags, exceptions, and the unwinder that `throw` and `throw_ref` leave the handlers
-// for. Code that throws nothing pays nothing: a `try_table`'s clauses are found only while unwinding, in the tables
+// for. Code that throws nothing pays nothing: a try's clauses are found only while unwinding, in the tables
 // `registerCatchClauses` builds from the markers the translator leaves after each body (see `Compiler+Exceptions`).
 
 /// A tag: its type (parameters only), and a name for an uncaught exception's message.
@@ -18,21 +18,28 @@ struct ExceptionRecord {
     var isReferenced: Bool
 }
 
-/// The catch clauses of one function's linked code, innermost `try_table` first.
+/// The try regions of one function's linked code, innermost first.
 struct HandlerTable {
     let code: Range<UnsafePointer<LinkedInstruction>>
-    let clauses: [CatchHandler]
+    let regions: [TryRegion]
+}
+
+/// The body of a `try_table` or a legacy `try`, and what catches an exception thrown in it.
+struct TryRegion {
+    let body: Range<UnsafePointer<LinkedInstruction>>
+    var clauses: [CatchHandler] = []
+    /// The region to search when no clause matches: the enclosing one, or a `delegate`'s; nil for the caller.
+    var next: Int?
 }
 
 /// One catch clause in linked code.
 struct CatchHandler {
-    /// The `try_table`'s body.
-    let region: Range<UnsafePointer<LinkedInstruction>>
     /// The tag's address, or nil for a clause that catches all.
     let tag: Int?
-    let passesReference: Bool
     let landingPad: UnsafePointer<LinkedInstruction>
     let payloadSlot: Int
+    /// Where the exnref goes, if the clause passes it.
+    let referenceSlot: Int?
 }
 
 extension Store {
@@ -76,28 +83,48 @@ extension Store {
         return from.advanced(by: offset).assumingMemoryBound(to: LinkedInstruction.self)
     }
 
-    /// Records the catch clauses of linked `code` (`count` instructions of `instance`), if it has any.
+    /// Records the try regions of linked `code` (`count` instructions of `instance`), if it has any.
     func registerCatchClauses(_ code: UnsafePointer<LinkedInstruction>, count: Int, instance: UnsafeMutablePointer<InstanceRecord>) {
-        var clauses: [CatchHandler] = []
+        var regions: [TryRegion] = []
+        var regionIndices: [UnsafePointer<LinkedInstruction>: Int] = [:]
         for position in 0..<count where code[position].instruction.opcode == .tryRegion {
-            let region = Self.markerTarget(code, position)..<(code + position)
-            for clause in position + 1...position + Int(code[position].instruction.b) {
-                let marker = code[clause].instruction
-                clauses.append(
-                    CatchHandler(
-                        region: region,
-                        tag: marker.b == UInt32.max ? nil : instanceTags[instance.pointee.index][Int(marker.b)],
-                        passesReference: marker.opcode == .catchRefClause, landingPad: Self.markerTarget(code, clause),
-                        payloadSlot: Int(marker.c)))
+            regionIndices[code + position] = regions.count
+            regions.append(TryRegion(body: Self.markerTarget(code, position)..<(code + position)))
+        }
+        guard !regions.isEmpty else { return }
+        // A region's enclosing one ends later, so comes later.
+        for (index, region) in regions.enumerated() {
+            regions[index].next = regions[(index + 1)...].firstIndex { $0.body.contains(region.body.lowerBound) }
+        }
+        for position in 0..<count {
+            let marker = code[position].instruction
+            let region = { regionIndices[Self.markerTarget(code, position)].unsafelyUnwrapped }
+            switch marker.opcode {
+            case .catchClause, .catchRefClause, .legacyCatchClause:
+                let tag = marker.b == UInt32.max ? nil : instanceTags[instance.pointee.index][Int(marker.b)]
+                let payloadSlot = Int(marker.c)
+                let referenceSlot: Int? =
+                    switch marker.opcode {
+                    case .catchRefClause: payloadSlot + (tag.map { tags[$0].type.parameterSlotCount } ?? 0)
+                    case .legacyCatchClause: payloadSlot - 1
+                    default: nil
+                    }
+                regions[region()].clauses.append(
+                    CatchHandler(tag: tag, landingPad: code + position + 1, payloadSlot: payloadSlot, referenceSlot: referenceSlot))
+            case .delegateClause:
+                // It follows the region marker of the try it ends.
+                let delegating = regionIndices[code + position - 1].unsafelyUnwrapped
+                regions[delegating].next = marker.b == 1 ? nil : region()
+            default:
+                break
             }
         }
-        guard !clauses.isEmpty else { return }
-        let table = HandlerTable(code: code..<(code + count), clauses: clauses)
+        let table = HandlerTable(code: code..<(code + count), regions: regions)
         let index = handlerTables.firstIndex { $0.code.lowerBound > code } ?? handlerTables.count
         handlerTables.insert(table, at: index)
     }
 
-    /// The innermost clause around `pc` that catches an exception of `tag`.
+    /// The innermost clause around `pc` that catches an exception of `tag`, in the function whose code holds `pc`.
     private func catchHandler(at pc: UnsafePointer<LinkedInstruction>, tag: Int) -> CatchHandler? {
         var low = 0
         var high = handlerTables.count
@@ -106,7 +133,13 @@ extension Store {
             if handlerTables[middle].code.lowerBound <= pc { low = middle + 1 } else { high = middle }
         }
         guard low > 0, handlerTables[low - 1].code.contains(pc) else { return nil }
-        return handlerTables[low - 1].clauses.first { $0.region.contains(pc) && ($0.tag == nil || $0.tag == tag) }
+        let regions = handlerTables[low - 1].regions
+        var region = regions.firstIndex { $0.body.contains(pc) }
+        while let index = region {
+            if let handler = regions[index].clauses.first(where: { $0.tag == nil || $0.tag == tag }) { return handler }
+            region = regions[index].next
+        }
+        return nil
     }
 
     // MARK: Throwing
@@ -145,8 +178,8 @@ extension Store {
             if let handler = catchHandler(at: pc, tag: tag) {
                 let payload = exceptions[exception].payload
                 (fp + handler.payloadSlot).update(from: payload, count: payload.count)
-                if handler.passesReference {
-                    fp[handler.payloadSlot + payload.count] = UInt64(exception) + 1
+                if let referenceSlot = handler.referenceSlot {
+                    fp[referenceSlot] = UInt64(exception) + 1
                     exceptions[exception].isReferenced = true
                 } else if !exceptions[exception].isReferenced {
                     freeExceptionAddresses.append(exception)

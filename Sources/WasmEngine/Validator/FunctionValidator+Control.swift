@@ -83,6 +83,48 @@ extension FunctionValidator {
         try openBlock(.block, blockType)
     }
 
+    // MARK: The legacy exception instructions
+
+    mutating func beginLegacyTry(_ body: inout BinaryReader) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        try beginBlock(.legacyTry, &body)
+    }
+
+    /// `catch` (of `tag`) or `catch_all` (nil): ends the `try` body or the previous catch block, like `else`.
+    mutating func validateLegacyCatch(tag: UInt32?) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        let index = frameCount - 1
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
+        let frame = frames[index]
+        guard frame.kind == .legacyTry || frame.kind == .legacyCatch else { throw .catchWithoutTry(at: instructionOffset) }
+        if let tag, tag >= UInt32(tagTypeIndices.count) { throw .unknownTag(tag, at: instructionOffset) }
+        let peak = try checkLabel(frame.results)
+        guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
+        try checkPeak(peak)
+        height = frameHeight
+        if let tag { pushList(signatures[Int(tagTypeIndices[Int(tag)])].parameters) }
+        frames[index].kind = tag == nil ? .legacyCatchAll : .legacyCatch
+        isUnreachable = false
+    }
+
+    /// `delegate`: ends a `try` body (one without catch blocks) like `end`; its label is resolved outside the `try`.
+    mutating func validateDelegate(_ label: UInt32) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
+        guard frames[frameCount - 1].kind == .legacyTry else { throw .catchWithoutTry(at: instructionOffset) }
+        try validateEnd()
+        _ = try labelFrame(label)
+    }
+
+    /// `rethrow`: its label must name a catch block.
+    mutating func validateRethrow(_ label: UInt32) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        // SAFETY: `labelFrame` gives an index below `frameCount`.
+        let kind = frames[try labelFrame(label)].kind
+        guard kind == .legacyCatch || kind == .legacyCatchAll else { throw .invalidRethrowLabel(at: instructionOffset) }
+        markUnreachable()
+    }
+
     /// `throw`: pops the tag's parameters; what follows is unreachable.
     mutating func validateThrow(_ tag: UInt32) throws(ModuleError) {
         usedFeatures.insert(.exceptions)

@@ -26,7 +26,8 @@ public struct FunctionValidator: ~Copyable {
     }
 
     struct Frame {
-        enum Kind: UInt8 { case function, block, loop, `if`, `else` }
+        /// The legacy exception instructions' `try` (its body), then its `catch` blocks and its `catch_all` block.
+        enum Kind: UInt8 { case function, block, loop, `if`, `else`, legacyTry, legacyCatch, legacyCatchAll }
 
         var kind: Kind
         var parameters: TypeList
@@ -173,7 +174,10 @@ public struct FunctionValidator: ~Copyable {
         case 0x03: try beginBlock(.loop, &body)
         case 0x04: try beginBlock(.if, &body)
         case 0x05: try validateElse()
+        case 0x06: try beginLegacyTry(&body)
+        case 0x07: try validateLegacyCatch(tag: try body.readU32())
         case 0x08: try validateThrow(try body.readU32())
+        case 0x09: try validateRethrow(try body.readU32())
         case 0x0A:
             usedFeatures.insert(.exceptions)
             try pop(.exnref)
@@ -183,6 +187,8 @@ public struct FunctionValidator: ~Copyable {
         case 0x0D: try validateBrIf(try labelFrame(try body.readU32()))
         case 0x0E: try validateBrTable(&body)
         case 0x0F: try validateReturn()
+        case 0x18: try validateDelegate(try body.readU32())
+        case 0x19: try validateLegacyCatch(tag: nil)
         case 0x10: try validateCall(try body.readU32())
         case 0x11: try validateCallIndirect(&body)
         case 0x1A: _ = try popAny()

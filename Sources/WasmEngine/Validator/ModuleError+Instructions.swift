@@ -76,6 +76,11 @@ extension ModuleError {
     @inline(never)
     static func elseWithoutIf(at offset: Int) -> ModuleError { .malformed(at: offset, "else without if") }
 
+    /// A legacy `catch`, `catch_all` or `delegate` that ends no `try` (or follows a `catch_all`).
+    static func catchWithoutTry(at offset: Int) -> ModuleError { .malformed(at: offset, "catch without try") }
+
+    static func invalidRethrowLabel(at offset: Int) -> ModuleError { .invalid(at: offset, "invalid rethrow label") }
+
     @inline(never)
     static func illegalOpcode(at offset: Int) -> ModuleError { .malformed(at: offset, "illegal opcode") }
 
