@@ -79,9 +79,11 @@ import Testing
                 (drop)
                 (i32.add (memory.size)))
               (func (export "other") (result i32)
-                (block $h
+                (block $h (result i32 i64)
                   (try_table (catch $e $h) (call $throwOther))
                   (return (i32.const 0)))
+                (drop)
+                (drop)
                 (i32.const 1)))
             """, in: store, imports: imports)
         // 5 + 100 + the catcher's own byte 42: its memory, not the thrower's (grown, so moved), after the catch.
@@ -136,7 +138,7 @@ import Testing
         imports.define(
             module: "host", name: "relay",
             .function(
-                store.makeHostFunction(type: FuncType(parameters: [.i32], results: [])) { caller, arguments in
+                store.makeHostFunction(type: FuncType(parameters: [.i32], results: [])) { (caller, arguments) throws(Trap) in
                     try caller.store.invoke(throwFunction, arguments)
                 }))
         let outer = try Helpers.instantiate(
