@@ -44,7 +44,7 @@ public struct Module: Sendable {
 
     /// Changes whenever what this engine accepts as valid may change: what a module cache records about a module
     /// holds only for the engine revision that recorded it.
-    public static let engineRevision = "wasm2-validation-1"
+    public static let engineRevision = "wasm3-exceptions-1"
 
     public func functionType(ofFunction index: UInt32) -> FuncType {
         types[Int(functionTypeIndices[Int(index)])]
