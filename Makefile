@@ -64,7 +64,7 @@ unit-tests: build-deps kernel
 # done so far. The CLI runs each script in a worker process and fails on any failure.
 SUITE_3 := $(dir $(TESTSUITE))core-3.0
 PROPOSALS := $(dir $(TESTSUITE))proposals
-FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n
+FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n,exceptions=n
 SIMD_3_SCRIPTS := $(sort $(wildcard $(SUITE_3)/simd_*.wast $(SUITE_3)/relaxed_*.wast $(SUITE_3)/*_relaxed_*.wast))
 TAIL_CALL_SCRIPTS := $(SUITE_3)/return_call.wast $(SUITE_3)/return_call_indirect.wast \
 	$(sort $(wildcard $(PROPOSALS)/tail-call/*.wast))
@@ -85,13 +85,18 @@ MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address
 	$(filter-out $(PROPOSALS)/multi-memory/binary0.wast $(PROPOSALS)/multi-memory/data.wast $(PROPOSALS)/memory64/binary.wast \
 		$(PROPOSALS)/memory64/memory.wast $(PROPOSALS)/memory64/memory64.wast, \
 		$(sort $(wildcard $(PROPOSALS)/multi-memory/*.wast $(PROPOSALS)/memory64/*.wast)))
-SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS)
+# The exception-handling scripts that need no other 3.0 proposal (try_table.wast needs typed function references too,
+# the 3.0 tag.wast GC's recursive types), of the 3.0 suite and of the proposal's own.
+EXCEPTION_3_SCRIPTS := $(SUITE_3)/throw.wast $(SUITE_3)/throw_ref.wast \
+	$(addprefix $(PROPOSALS)/exception-handling/,binary.wast exports.wast imports.wast ref_null.wast tag.wast throw.wast \
+	throw_ref.wast)
+SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS) $(EXCEPTION_3_SCRIPTS)
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
 	@test -d $(SUITE_3) || { echo "spec-tests: no spec test suite at $(SUITE_3)"; exit 1; }
 	@echo "$(CLI) wast --wasm-features $(FEATURES_2_0): every script in $(TESTSUITE)"
 	@$(CLI) wast --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
-	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories in $(SUITE_3) and $(PROPOSALS)"
+	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories, exceptions in $(SUITE_3) and $(PROPOSALS)"
 	@$(CLI) wast $(SCRIPTS_3)
 
 # The same scripts with the compiler tier: every module as machine code (in-process).

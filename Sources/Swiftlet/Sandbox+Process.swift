@@ -187,6 +187,7 @@ struct ProcessWorld {
     /// The error for a trap: a time limit's interruption, or the trap itself.
     func failure(_ trap: Trap) -> SandboxError {
         if let timeout, trap.reason == .interrupted { return .timedOut(after: timeout, guestInstructionPointer: nil) }
+        if trap.reason.isUncaughtException { return .uncaughtException(trap.reason.message) }
         return .trap(trap.reason.message)
     }
 }

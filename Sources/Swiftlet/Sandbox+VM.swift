@@ -280,6 +280,7 @@ extension Sandbox {
         let name = configuration.module.name
         switch failure.kind {
         case .trap: return .trap(failure.message)
+        case .uncaughtException: return .uncaughtException(failure.message)
         case .invalidModule:
             // The in-process wording needs the `ModuleError` itself: the host decodes the module again, only here.
             guard let bytes = try? moduleBytes() else { return .invalidModule(failure.message) }
@@ -340,12 +341,13 @@ extension Sandbox {
         case .f64(let bits): ABIValue(type: ABIValue.f64Type, bits: bits)
         case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
         case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
+        case .exnref(let exception): ABIValue(type: ABIValue.exnrefType, bits: exception == nil ? 0 : 1)
         case .v128: preconditionFailure("a v128 takes two records: see abiValues")
         }
     }
 
-    /// A result from the guest. A function reference cannot leave its VM: a non-null one comes back as a host
-    /// function of no use but to be non-null.
+    /// A result from the guest. A function or exception reference cannot leave its VM: a non-null one comes back as
+    /// one of no use but to be non-null.
     static func value(_ value: ABIValue) -> Value {
         switch value.type {
         case ABIValue.i64Type: .i64(value.bits)
@@ -354,6 +356,7 @@ extension Sandbox {
         case ABIValue.funcrefType: .funcref(value.bits == 0 ? nil : Store().makeHostFunction(
             type: FuncType(parameters: [], results: []), { _, _ in [] }))
         case ABIValue.externrefType: .externref(value.bits == 0 ? nil : UInt32(truncatingIfNeeded: value.bits - 1))
+        case ABIValue.exnrefType: .exnref(value.bits == 0 ? nil : Store().makeException(payload: []))
         default: .i32(UInt32(truncatingIfNeeded: value.bits))
         }
     }

@@ -15,6 +15,8 @@ public enum SandboxError: Error, CustomStringConvertible {
     case wrongArgumentType(export: String, position: Int, expected: ValueType)
     /// The module trapped (including running out of fuel); the message is the spec's wording.
     case trap(String)
+    /// An exception the module threw and did not catch ended the call; the message names its tag.
+    case uncaughtException(String)
     /// The module called `proc_exit` during an invocation of an export (``Sandbox/run()`` returns the status instead).
     case exited(status: UInt32)
     /// The run took longer than its time limit and was stopped (in a micro-VM, at that guest instruction).
@@ -49,6 +51,7 @@ public enum SandboxError: Error, CustomStringConvertible {
         case .wrongArgumentType(let export, let position, let expected):
             "argument \(position + 1) of `\(export)` must be of type \(expected)"
         case .trap(let message): "wasm trap: \(message)"
+        case .uncaughtException(let message): message
         case .exited(let status): "the module exited with status \(status)"
         case .timedOut(let limit, let rip):
             "timed out: the run was stopped after \(Self.seconds(limit)) s"

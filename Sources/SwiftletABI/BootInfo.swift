@@ -257,6 +257,7 @@ public struct ABIValue: ABIRecord, Equatable, Sendable {
     public static let f64Type: UInt64 = 0x7C
     public static let funcrefType: UInt64 = 0x70
     public static let externrefType: UInt64 = 0x6F
+    public static let exnrefType: UInt64 = 0x69
     /// A v128 is two records of this type, its low half's bits first.
     public static let v128Type: UInt64 = 0x7B
 

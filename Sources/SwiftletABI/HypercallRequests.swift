@@ -154,6 +154,8 @@ public struct GuestFailureReport: ABIRecord, Equatable, Sendable {
         case noSuchFunction = 5
         /// A hook could not be set up (invalid, or its initialization failed); the message is the hook error's.
         case hookFailed = 6
+        /// An exception no `try_table` caught ended the run; the message names its tag.
+        case uncaughtException = 7
     }
 
     public var kind: UInt64

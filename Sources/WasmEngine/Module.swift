@@ -18,6 +18,9 @@ public struct Module: Sendable {
     /// Every global in the global index space: imports first.
     public var globals: [GlobalType] = []
     public var importedGlobalCount = 0
+    /// Type index of every tag in the tag index space (imports first): a tag's type has no results.
+    public var tagTypeIndices: [UInt32] = []
+    public var importedTagCount = 0
     /// Initializers of the defined globals (`globals[importedGlobalCount...]`), in order.
     public var globalInitializers: [ConstantExpression] = []
 
@@ -41,7 +44,7 @@ public struct Module: Sendable {
 
     /// Changes whenever what this engine accepts as valid may change: what a module cache records about a module
     /// holds only for the engine revision that recorded it.
-    public static let engineRevision = "wasm2-validation-1"
+    public static let engineRevision = "wasm3-tail-calls-memories-exceptions-1"
 
     public func functionType(ofFunction index: UInt32) -> FuncType {
         types[Int(functionTypeIndices[Int(index)])]
@@ -93,6 +96,7 @@ public struct Import: Sendable {
         case table(TableType)
         case memory(MemoryType)
         case global(GlobalType)
+        case tag(typeIndex: UInt32)
     }
 
     public var module: String
@@ -106,6 +110,7 @@ public struct Export: Sendable {
         case table(UInt32)
         case memory(UInt32)
         case global(UInt32)
+        case tag(UInt32)
     }
 
     public var name: String

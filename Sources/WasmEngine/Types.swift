@@ -8,8 +8,10 @@ public enum ValueType: UInt8, Equatable, Hashable, Sendable {
     case v128 = 0x7B
     case funcref = 0x70
     case externref = 0x6F
+    /// A caught exception (the exception-handling proposal); slot 0 is null.
+    case exnref = 0x69
 
-    public var isReference: Bool { self == .funcref || self == .externref }
+    public var isReference: Bool { self == .funcref || self == .externref || self == .exnref }
 
     /// The 64-bit slots a value of this type takes in a frame, a global or a host call's buffer: a `v128` takes two,
     /// its low half first.
@@ -118,6 +120,8 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     /// Extended constant expressions: integer `add`, `sub` and `mul`, and `global.get` of any earlier immutable
     /// global, in constant expressions.
     public static let extendedConstant = WasmFeatures(rawValue: 1 << 3)
+    /// Exception handling (tags, `exnref`, `throw`, `throw_ref`, `try_table`).
+    public static let exceptions = WasmFeatures(rawValue: 1 << 4)
     /// More than one memory, or a memory index in an instruction's or a data segment's encoding.
     public static let multiMemory = WasmFeatures(rawValue: 1 << 5)
     /// Memories and tables with 64-bit addresses.

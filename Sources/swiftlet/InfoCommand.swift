@@ -22,6 +22,8 @@ struct InfoCommand: ParsableCommand {
         "multiple memories (memory 0 keeps the fast path; snapshots take instances of at most one memory)",
         "64-bit memories and tables (memory64: i64 addresses; memories stay under --max-memory-pages, so an",
         "  address or offset past 4 GiB traps \"out of bounds memory access\")",
+        "exception handling (tags, exnref, throw, throw_ref, try_table, and the legacy try, catch, rethrow and",
+        "  delegate); an uncaught exception ends the call with its own error",
         "register-based interpreter; fuel (--fuel) and memory caps (--max-memory-pages)",
         "WASI preview1 (all 46 functions); in the micro-VM the guest answers args, environ, proc_exit and",
         "  stdout/stderr writes itself and forwards every other call to the host's WASI implementation",

@@ -30,7 +30,7 @@ enum InvokeValueText {
             {
                 return .v128(V128(low: low, high: high))
             }
-        case .funcref, .externref:
+        case .funcref, .externref, .exnref:
             throw ParseError(message: "unsupported argument type \(typeName(type))")
         }
         throw ParseError(message: "`\(text)` is not a valid \(typeName(type))")
@@ -44,6 +44,7 @@ enum InvokeValueText {
         case .f64(let bits): return FloatText.plainDecimal(Double(bitPattern: bits))
         case .funcref(let function): return function == nil ? "<null funcref>" : "<funcref>"
         case .externref(let reference): return reference == nil ? "<null externref>" : "<externref>"
+        case .exnref(let exception): return exception == nil ? "<null exnref>" : "<exnref>"
         case .v128(let vector):
             let high = String(vector.high, radix: 16)
             let low = String(vector.low, radix: 16)
@@ -60,6 +61,7 @@ enum InvokeValueText {
         case .funcref: return "funcref"
         case .externref: return "externref"
         case .v128: return "v128"
+        case .exnref: return "exnref"
         }
     }
 

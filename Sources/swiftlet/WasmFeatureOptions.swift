@@ -15,7 +15,7 @@ struct WasmFeatureOptions: ParsableArguments {
     /// The proposals by wasmtime's names for them.
     static let names: [(name: String, feature: WasmFeatures)] = [
         ("simd", .simd), ("relaxed-simd", .relaxedSIMD), ("tail-call", .tailCall), ("extended-const", .extendedConstant),
-        ("multi-memory", .multiMemory), ("memory64", .memory64),
+        ("exceptions", .exceptions), ("multi-memory", .multiMemory), ("memory64", .memory64),
     ]
 
     /// The features the option turns off.

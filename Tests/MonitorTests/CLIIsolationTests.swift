@@ -133,6 +133,28 @@ struct CLIIsolationTests {
         #expect(inVM.standardError.contains("out of bounds memory access"))
     }
 
+    @Test("a module throws and catches, and an exception escaping --invoke is reported alike, in the VM as in-process")
+    func exceptions() throws {
+        // (tag $boom (export "boom") (param i32))  (func $thrower (param i32) (throw $boom (local.get 0)))
+        // (func (export "catch") (param i32) (result i32)
+        //   (block $h (result i32) (try_table (catch $boom $h) (call $thrower (local.get 0))) (i32.const -1))
+        //   (i32.add (i32.const 1)))
+        // (func (export "escape") (param i32) (call $thrower (local.get 0)))
+        let path = try temporaryModule("exceptions", [
+            0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0A, 0x02, 0x60, 0x01, 0x7F, 0x00, 0x60, 0x01, 0x7F, 0x01, 0x7F, 0x03, 0x04, 0x03, 0x00,
+            0x01, 0x00, 0x0D, 0x03, 0x01, 0x00, 0x00, 0x07, 0x19, 0x03, 0x04, 0x62, 0x6F, 0x6F, 0x6D, 0x04, 0x00, 0x05, 0x63, 0x61, 0x74, 0x63, 0x68, 0x00,
+            0x01, 0x06, 0x65, 0x73, 0x63, 0x61, 0x70, 0x65, 0x00, 0x02, 0x0A, 0x25, 0x03, 0x06, 0x00, 0x20, 0x00, 0x08, 0x00, 0x0B, 0x15, 0x00, 0x02, 0x7F,
+            0x1F, 0x40, 0x01, 0x00, 0x00, 0x00, 0x20, 0x00, 0x10, 0x00, 0x0B, 0x41, 0x7F, 0x0B, 0x41, 0x01, 0x6A, 0x0B, 0x06, 0x00, 0x20, 0x00, 0x10, 0x00,
+            0x0B,
+        ])
+        let escaped = CommandResult(status: 134, standardOutput: "", standardError: "Error: uncaught wasm exception: tag \"boom\"\n")
+        for isolation in ["vm", "process"] {
+            #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "catch", path, "41"])
+                == CommandResult(status: 0, standardOutput: "42\n", standardError: ""))
+            #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "escape", path, "41"]) == escaped)
+        }
+    }
+
     @Test("invalid and unlinkable modules fail alike")
     func invalidModules() throws {
         let garbage = try temporaryModule("garbage", [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0x0C, 0xFF])

@@ -480,7 +480,7 @@ func compileError(
     @Test func malformedBodies() {
         #expect(compileError([0x00, 0x41, 1, 0x1A]) == .malformed(at: 4, "unexpected end of section or function"))
         #expect(compileError([0x00, 0x0B, 0x01]) == .malformed(at: 2, "section size mismatch"))
-        #expect(compileError([0x00, 0x06, 0x0B]) == .malformed(at: 1, "illegal opcode"))
+        #expect(compileError([0x00, 0x27, 0x0B]) == .malformed(at: 1, "illegal opcode"))
         #expect(compileError([0x00, 0x3F, 1, 0x1A, 0x0B])?.reason == "unknown memory 1")
         // v128.const with 1 of its 16 bytes.
         #expect(compileError([0x00, 0xFD, 0x0C, 0x0B]) == .malformed(at: 3, "unexpected end"))

@@ -20,6 +20,7 @@ let wasmHeader: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
 
 enum Section: UInt8 {
     case custom = 0, type, `import`, function, table, memory, global, export, start, element, code, data, dataCount
+    case tag
 }
 
 /// A module made of the header and these sections, each given as its content.

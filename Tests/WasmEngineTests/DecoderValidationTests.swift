@@ -27,7 +27,7 @@ private let oneBody = (Section.code, vector(emptyBody))
         RejectedModule("wrong magic", [0x00, 0x41, 0x53, 0x4D, 1, 0, 0, 0], .malformed(at: 0, "magic header not detected")),
         RejectedModule("short version", [0x00, 0x61, 0x73, 0x6D, 1], .malformed(at: 4, "unexpected end")),
         RejectedModule("version 2", [0x00, 0x61, 0x73, 0x6D, 2, 0, 0, 0], .malformed(at: 4, "unknown binary version")),
-        RejectedModule("section id 13", wasmHeader + [0x0D, 0x00], .malformed(at: 8, "malformed section id")),
+        RejectedModule("section id 14", wasmHeader + [0x0E, 0x00], .malformed(at: 8, "malformed section id")),
         RejectedModule("junk byte after the last section", wasmHeader + [0xFF], .malformed(at: 8, "malformed section id")),
         RejectedModule("section header cut short", wasmHeader + [0x01], .malformed(at: 9, "unexpected end")),
         RejectedModule(
@@ -70,7 +70,7 @@ private let oneBody = (Section.code, vector(emptyBody))
             "unknown value type", wasmModule((.type, vector([0x60, 0x01, 0x40, 0x00]))),
             .malformed(at: 13, "malformed value type")),
         RejectedModule(
-            "import kind 4", wasmModule((.import, vector(name("m") + name("x") + [0x04, 0x00]))),
+            "import kind 5", wasmModule((.import, vector(name("m") + name("x") + [0x05, 0x00]))),
             .malformed(at: 15, "malformed import kind")),
         RejectedModule(
             "import of an unknown type", wasmModule((.import, vector(name("m") + name("f") + [0x00, 0x00]))),
@@ -169,7 +169,7 @@ private let oneBody = (Section.code, vector(emptyBody))
             wasmModule((.memory, vector([0x00, 0x00])), (.export, vector(name("a") + [0x02, 0x00], name("a") + [0x02, 0x00]))),
             .invalid(at: 20, "duplicate export name")),
         RejectedModule(
-            "export kind 4", wasmModule((.export, vector(name("a") + [0x04, 0x00]))),
+            "export kind 5", wasmModule((.export, vector(name("a") + [0x05, 0x00]))),
             .malformed(at: 13, "malformed export kind")),
         RejectedModule(
             "export of an unknown function", wasmModule((.export, vector(name("a") + [0x00, 0x00]))),

@@ -93,6 +93,9 @@ func verdictText(_ error: ModuleError?) -> String { error?.description ?? "valid
         .filter { $0.hasSuffix(".wast") }
         .sorted()
 
+    /// The exception-handling scripts of the 3.0 suite, next to the 2.0 one.
+    static let exceptionScripts = ["tag.wast", "throw.wast", "throw_ref.wast", "try_table.wast"].map { "../core-3.0/" + $0 }
+
     struct Tally {
         var modules = 0, bodies = 0, rejected = 0, mutants = 0, rejectedMutants = 0
     }
@@ -116,6 +119,11 @@ func verdictText(_ error: ModuleError?) -> String { error?.description ?? "valid
         print(
             "\(name): \(tally.modules) modules, \(tally.bodies) bodies (\(tally.rejected) rejected), "
                 + "\(tally.mutants) mutated bodies (\(tally.rejectedMutants) rejected): validator and translator agree")
+    }
+
+    @Test(arguments: exceptionScripts)
+    func exceptionScript(_ name: String) throws {
+        try specScript(name)
     }
 
     /// The fuzzing seeds and saved crash inputs.

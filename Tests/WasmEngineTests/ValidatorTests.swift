@@ -122,7 +122,7 @@ func expectVerdict(
         expectVerdict(nil, [0x01, 0x01, 0x7B, 0x0B])
         expectVerdict(.illegalOpcode(at: 1), [0x00, 0xFD, 0x9A, 0x01, 0x0B])
         expectVerdict(.illegalOpcode(at: 1), [0x00, 0xFD, 0x94, 0x02, 0x0B])
-        expectVerdict(.illegalOpcode(at: 1), [0x00, 0x06, 0x0B])
+        expectVerdict(.illegalOpcode(at: 1), [0x00, 0x27, 0x0B])
         expectVerdict(.illegalOpcode(at: 1), [0x00, 0xFC, 18, 0x0B])
     }
 

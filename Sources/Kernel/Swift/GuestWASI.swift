@@ -131,6 +131,7 @@ final class GuestWASI {
                 case .f64: .f64(bits: 0)
                 case .funcref: .funcref(nil)
                 case .externref: .externref(nil)
+                case .exnref: .exnref(nil)
                 case .v128: .v128(.zero)
                 }
             }
@@ -263,6 +264,7 @@ final class GuestWASI {
         case .f64(let bits): bits
         case .funcref(let function): function == nil ? 0 : 1
         case .externref(let reference): reference.map { UInt64($0) + 1 } ?? 0
+        case .exnref(let exception): exception == nil ? 0 : 1
         case .v128(let vector): vector.low
         }
     }

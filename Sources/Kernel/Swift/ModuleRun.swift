@@ -64,7 +64,7 @@ struct ModuleRun {
         } catch {
             switch error {
             case .unlinkable(let reason): Hypercalls.failure(.unlinkable, message: reason)
-            case .trap(let trap): Hypercalls.failure(.trap, message: trap.reason.message)
+            case .trap(let trap): Hypercalls.failure(trap)
             }
         }
 
@@ -76,7 +76,7 @@ struct ModuleRun {
                 do throws(Trap) {
                     _ = try store.invoke(initialize, [])
                 } catch {
-                    Hypercalls.failure(.trap, message: error.reason.message)
+                    Hypercalls.failure(error)
                 }
                 break
             }
@@ -84,7 +84,7 @@ struct ModuleRun {
                 do throws(Trap) {
                     try store.translateAllFunctions(of: instance)
                 } catch {
-                    Hypercalls.failure(.trap, message: error.reason.message)
+                    Hypercalls.failure(error)
                 }
             }
             bootInfo = Snapshot.take()
@@ -142,7 +142,7 @@ struct ModuleRun {
         do throws(Trap) {
             return try store.invoke(function, arguments)
         } catch {
-            Hypercalls.failure(.trap, message: error.reason.message)
+            Hypercalls.failure(error)
         }
     }
 
@@ -160,8 +160,16 @@ struct ModuleRun {
         case ABIValue.f64Type: .f64(bits: record.bits)
         case ABIValue.funcrefType: .funcref(nil)
         case ABIValue.externrefType: .externref(record.bits == 0 ? nil : UInt32(truncatingIfNeeded: record.bits - 1))
+        case ABIValue.exnrefType: .exnref(nil)
         default: .i32(UInt32(truncatingIfNeeded: record.bits))
         }
+    }
+}
+
+extension Hypercalls {
+    /// Ends the VM with a trap's failure report: an uncaught exception is reported as such, not as a trap.
+    static func failure(_ trap: Trap) -> Never {
+        failure(trap.reason.isUncaughtException ? .uncaughtException : .trap, message: trap.reason.message)
     }
 }
 

@@ -64,16 +64,21 @@ extension FunctionTranslator {
 extension Opcode {
     /// Whether `a` is a branch target. (The conditional branches are contiguous in `Opcode`, as are their
     /// forwarded forms.)
+    /// The exception-handling markers count as branches (see `Compiler+Exceptions.swift`).
     var isBranch: Bool {
         self == .br || Opcode.brIf.rawValue...Opcode.brIfI64GeU.rawValue ~= rawValue
             || Opcode.brIfFwd.rawValue...Opcode.brIfI32GeUImmFwd.rawValue ~= rawValue
+            || Opcode.tryRegion.rawValue...Opcode.delegateClause.rawValue ~= rawValue
     }
 
     /// Which of the operands name slots (as opposed to indices, immediates, offsets and branch targets).
     var slotFields: (a: Bool, b: Bool, c: Bool) {
         switch self {
-        case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes, .useMemory:
+        case .unreachable, .br, .return, .elemDrop, .dataDrop, .translateFunction, .shuffleLanes, .useMemory, .tryRegion,
+            .delegateClause:
             return (false, false, false)
+        case .throw, .throwRef: return (true, false, false)
+        case .catchClause, .catchRefClause, .legacyCatchClause: return (false, false, true)
         case .brIf, .brIfNot, .call, .callDefined, .callIndirect, .returnCall, .returnCallIndirect: return (false, true, false)
         case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
             .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:

@@ -23,7 +23,10 @@ extension FunctionTranslator {
     }
 
     mutating func beginBlock(_ kind: ControlFrame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
-        let type = try readBlockType(&body)
+        try openBlock(kind, try readBlockType(&body))
+    }
+
+    mutating func openBlock(_ kind: ControlFrame.Kind, _ type: FuncType) throws(ModuleError) {
         let condition = kind == .if ? try popCondition() : nil
         pushValues(try popValues(type.parameters), as: type.parameters)
         freshResult = nil
@@ -51,13 +54,7 @@ extension FunctionTranslator {
     mutating func translateElse() throws(ModuleError) {
         let frameIndex = frames.count - 1
         guard frames[frameIndex].kind == .if else { throw .elseWithoutIf(at: instructionOffset) }
-        try checkTopValues(frames[frameIndex].resultTypes)
-        materializeTop(frames[frameIndex].resultTypes.count)
-        try checkFrameResults()
-        if isLive {
-            emit(.br)
-            frames[frameIndex].pendingBranches.append(code.count - 1)
-        }
+        try endArm(of: frameIndex)
         if let elseBranch = frames[frameIndex].elseBranch { patchBranch(elseBranch, to: code.count) }
         lastLabel = code.count
         frames[frameIndex].elseBranch = nil
@@ -66,6 +63,18 @@ extension FunctionTranslator {
         isLive = frames[frameIndex].wasLiveAtEntry
         for parameter in frames[frameIndex].parameters { push(parameter.type, parameter.location) }
         freshResult = nil
+    }
+
+    /// Ends the code of the innermost frame `frames[index]` before an `else` (or a legacy `catch`): its results in their
+    /// slots, then (where code reaches) a jump to its end.
+    mutating func endArm(of index: Int) throws(ModuleError) {
+        try checkTopValues(frames[index].resultTypes)
+        materializeTop(frames[index].resultTypes.count)
+        try checkFrameResults()
+        if isLive {
+            emit(.br)
+            frames[index].pendingBranches.append(code.count - 1)
+        }
     }
 
     mutating func translateEnd() throws(ModuleError) {
@@ -79,6 +88,7 @@ extension FunctionTranslator {
             materializeTop(frame.resultTypes.count)
         }
         try checkFrameResults()
+        if frame.tryBodyStart != nil { try endTryBody(frames.count - 1) }
         frames.removeLast()
         if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
@@ -86,6 +96,7 @@ extension FunctionTranslator {
         if let elseBranch = frame.elseBranch { patchBranch(elseBranch, to: code.count) }
         isLive = isLive || !frame.pendingBranches.isEmpty || frame.elseBranch != nil
         if !frames.isEmpty { pushResults(frame.resultTypes) }
+        if frame.holdsException { removeExceptionSlot(under: frame.resultTypes) }
         freshResult = nil
     }
 

@@ -345,6 +345,21 @@ public enum Opcode: UInt16, Sendable {
     /// `memory.copy` between two memories, `b` the destination's and `c` the source's; destination, source, count in
     /// slots `a`, `a + 1`, `a + 2`.
     case memoryCopyBetween
+
+    // MARK: Exceptions (see `Compiler+Exceptions.swift` and `Store.raise`)
+    /// `throw` of tag `b` (module tag index space) with its payload in slots from `a`.
+    case `throw`
+    /// `throw_ref` of the exnref in slot `a` (a null one traps).
+    case throwRef
+    /// Not an instruction (never reached): the end of a try's body, whose first instruction is `a`.
+    case tryRegion
+    /// Not an instruction (never reached): a catch clause of the `tryRegion` at `a`, whose landing pad is the next
+    /// instruction. `b` = the tag index (`UInt32.max` catches all), `c` = the slot the payload goes to; a
+    /// `catchRefClause` puts the exnref in the slot after the payload, a `legacyCatchClause` in the slot before it.
+    case catchClause, catchRefClause, legacyCatchClause
+    /// Not an instruction (never reached): after a `tryRegion`, sends what it does not catch to the `tryRegion` at `a`,
+    /// or to the caller when `b` is 1.
+    case delegateClause
 }
 
 /// One function's internal code, ready to run.

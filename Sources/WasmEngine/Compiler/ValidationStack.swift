@@ -18,7 +18,8 @@ struct Operand {
 }
 
 struct ControlFrame {
-    enum Kind { case function, block, loop, `if`, `else` }
+    /// The legacy exception instructions' `try` (its body), then its `catch` blocks and its `catch_all` block.
+    enum Kind { case function, block, loop, `if`, `else`, legacyTry, legacyCatch, legacyCatchAll }
 
     var kind: Kind
     var parameterTypes: [ValueType]
@@ -37,8 +38,20 @@ struct ControlFrame {
     var elseBranch: Int?
     /// The `if` frame's parameters as they were at entry, for restarting at `else`.
     var parameters: [Operand] = []
+    /// A `try_table`'s catch clauses, each with the frame its label names.
+    var catchClauses: [(clause: CatchClause, target: Int)] = []
+    /// Where the body of a `try_table` or a legacy `try` starts, while it is translated (see `Compiler+Exceptions`).
+    var tryBodyStart: Int?
+    /// A legacy `try`'s region marker, once its body ended (nil when no code reaches the `try`).
+    var regionMarker: Int?
+    /// The `delegateClause` markers naming this try's region, patched when its marker is emitted.
+    var pendingDelegates: [Int] = []
+    /// The label of a legacy `try`'s `delegate`, which ends it.
+    var delegateLabel: UInt32?
 
     var labelTypes: [ValueType] { kind == .loop ? parameterTypes : resultTypes }
+    /// Whether it is a legacy `try`, which keeps the exception its catch blocks handle in the slot below it.
+    var holdsException: Bool { kind == .legacyTry || kind == .legacyCatch || kind == .legacyCatchAll }
 }
 
 extension FunctionTranslator {

@@ -85,3 +85,28 @@ struct MemoryArgument {
     var offset: UInt64
     var addressType: ValueType
 }
+
+/// One catch clause of a `try_table` (exception handling): which exceptions it catches and the label it branches to.
+struct CatchClause {
+    /// The tag index, or nil for `catch_all` and `catch_all_ref`.
+    var tag: UInt32?
+    /// Whether the branch also carries the caught exception's `exnref` (`catch_ref`, `catch_all_ref`).
+    var passesReference: Bool
+    var label: UInt32
+}
+
+extension BinaryReader {
+    /// A catch clause, its tag index checked against `tagCount` (the label is the caller's to resolve).
+    mutating func readCatchClause(tagCount: Int, instructionOffset: Int) throws(ModuleError) -> CatchClause {
+        let at = offset
+        let kind = try readByte()
+        guard kind <= 3 else { throw .malformed(at: at, "malformed catch clause") }
+        var tag: UInt32?
+        if kind < 2 {
+            let index = try readU32()
+            guard index < UInt32(tagCount) else { throw .unknownTag(index, at: instructionOffset) }
+            tag = index
+        }
+        return CatchClause(tag: tag, passesReference: kind & 1 == 1, label: try readU32())
+    }
+}

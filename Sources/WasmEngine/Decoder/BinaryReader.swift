@@ -239,7 +239,7 @@ public struct BinaryReader: Sendable {
     public mutating func readReferenceType() throws(ModuleError) -> ValueType {
         let at = offset
         let byte = try readByte()
-        guard byte == 0x70 || byte == 0x6F, let type = ValueType(rawValue: byte) else {
+        guard byte == 0x70 || byte == 0x6F || byte == 0x69, let type = ValueType(rawValue: byte) else {
             throw .malformed(at: at, "malformed reference type")
         }
         return type

@@ -34,6 +34,11 @@ extension ModuleDecoder {
                 module.globals.append(type)
                 module.importedGlobalCount += 1
                 descriptor = .global(type)
+            case 0x04:
+                let typeIndex = try readTagType()
+                module.tagTypeIndices.append(typeIndex)
+                module.importedTagCount += 1
+                descriptor = .tag(typeIndex: typeIndex)
             default:
                 throw .malformed(at: kindOffset, "malformed import kind")
             }
@@ -65,6 +70,23 @@ extension ModuleDecoder {
             module.globals.append(type)
             module.globalInitializers.append(initializer)
         }
+    }
+
+    mutating func readTagSection() throws(ModuleError) {
+        let count = try reader.readCount()
+        for _ in 0..<count { module.tagTypeIndices.append(try readTagType()) }
+    }
+
+    /// A tag's attribute byte (0, an exception) and its function type, which must have no results.
+    private mutating func readTagType() throws(ModuleError) -> UInt32 {
+        let at = reader.offset
+        guard try reader.readByte() == 0 else { throw .malformed(at: at, "malformed tag attribute") }
+        let typeOffset = reader.offset
+        let index = try readTypeIndex()
+        guard module.types[Int(index)].results.isEmpty else {
+            throw .invalid(at: typeOffset, "non-empty tag result type")
+        }
+        return index
     }
 
     private mutating func readTypeIndex() throws(ModuleError) -> UInt32 {

@@ -29,6 +29,10 @@ extension ModuleDecoder {
                 descriptor = .global(index)
                 isKnown = Int(index) < module.globals.count
                 space = "global"
+            case 0x04:
+                descriptor = .tag(index)
+                isKnown = Int(index) < module.tagTypeIndices.count
+                space = "tag"
             default:
                 throw .malformed(at: kindOffset, "malformed export kind")
             }

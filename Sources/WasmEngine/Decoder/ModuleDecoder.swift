@@ -59,15 +59,15 @@ enum SectionID: UInt8 {
     case code = 10
     case data = 11
     case dataCount = 12
+    case tag = 13
 
-    /// Position in the required order; the data count section sits between element and code.
+    /// Position in the required order; the data count section sits between element and code, the tag section
+    /// between memory and global.
     var rank: Int {
         switch self {
-        case .custom: 0
-        case .dataCount: 10
-        case .code: 11
-        case .data: 12
-        default: Int(rawValue)
+        case .dataCount: 2 * Int(SectionID.element.rawValue) + 1
+        case .tag: 2 * Int(SectionID.memory.rawValue) + 1
+        default: 2 * Int(rawValue)
         }
     }
 }
@@ -155,6 +155,13 @@ struct ModuleDecoder {
         {
             module.requiredFeatures.insert(.simd)
         }
+        if !module.tagTypeIndices.isEmpty
+            || module.types.contains(where: { $0.parameters.contains(.exnref) || $0.results.contains(.exnref) })
+            || module.globals.contains(where: { $0.valueType == .exnref })
+            || module.tables.contains(where: { $0.elementType == .exnref })
+        {
+            module.requiredFeatures.insert(.exceptions)
+        }
         return module
     }
 
@@ -182,6 +189,7 @@ struct ModuleDecoder {
         case .start: try readStartSection()
         case .element: try readElementSection()
         case .dataCount: module.dataCount = try reader.readU32()
+        case .tag: try readTagSection()
         case .code: try readCodeSection()
         case .data: try readDataSection()
         }

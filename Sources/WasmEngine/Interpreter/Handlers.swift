@@ -430,7 +430,8 @@ extension Opcode {
         // MARK: Out of line (see `executeOutOfLine`)
         case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
             .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .translateFunction, .memoryCopyBetween,
-            .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest:
+            .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest,
+            .throw, .throwRef, .tryRegion, .catchClause, .catchRefClause, .legacyCatchClause, .delegateClause:
             return {
                 let r = Registers($0, $1, $2, $3, $4, $5, $6)
                 return r.leave(.outOfLine)

@@ -78,17 +78,31 @@ extension Store {
                     r.fuelBank = 0
                 }
                 r.fuel = 0
-                try callHostFunction(
-                    state.pointee.callee.unsafelyUnwrapped, frame: r.fp + Int(r.pc.pointee.instruction.b),
-                    callerInstance: r.instance, callFrameTop: r.callFrame)
+                var hostFailure: Trap?
+                do throws(Trap) {
+                    try callHostFunction(
+                        state.pointee.callee.unsafelyUnwrapped, frame: r.fp + Int(r.pc.pointee.instruction.b),
+                        callerInstance: r.instance, callFrameTop: r.callFrame)
+                } catch {
+                    hostFailure = error
+                }
                 if fuelIsLimited {
                     r.fuelBank = fuelRemaining
                     fuelRemaining = 0
+                }
+                if let hostFailure {
+                    // An exception that escaped a run the host function started unwinds on through this one.
+                    guard case .uncaughtException = hostFailure.reason, let exception = escapedException else { throw hostFailure }
+                    escapedException = nil
+                    try unwind(&r, exception: exception)
+                    continue
                 }
                 r.reloadMemory()
                 r.pc += 1
             case .outOfLine where r.pc.pointee.instruction.opcode == .translateFunction:
                 try translateOnFirstCall(&r)
+            case .outOfLine where r.pc.pointee.instruction.opcode == .throw || r.pc.pointee.instruction.opcode == .throwRef:
+                try raise(&r)
             case .outOfLine:
                 try executeOutOfLine(&r)
             }

@@ -15,8 +15,8 @@ public enum ExecutionTier: Sendable {
 /// An instance's machine code, or why it has none.
 enum InstanceMachineCode {
     case notCompiled
-    /// The interpreter runs the instance (the platform cannot map executable pages, or a function was given
-    /// already translated, without a body to compile).
+    /// The interpreter runs the instance (the platform cannot map executable pages, a function was given already
+    /// translated, without a body to compile, or the module uses exceptions, which machine code does not unwind yet).
     case unavailable
     /// Its pages; the entry is at their start.
     case compiled(UnsafeRawBufferPointer)
@@ -48,6 +48,8 @@ extension Store {
     }
 
     private func compileMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> InstanceMachineCode {
+        // Unwinding walks the interpreter's call frames, which machine code does not keep.
+        guard !instanceModules[instance.pointee.index].requiredFeatures.contains(.exceptions) else { return .unavailable }
         guard ExecutableMemory.isAvailable, var (generator, _) = generateMachineCode(of: instance),
             let pages = ExecutableMemory.seal(generator.assembler.finish())
         else { return .unavailable }

@@ -3,7 +3,7 @@
 
 extension Imports {
     /// Imports that satisfy every import of `module` with a new object of the declared type, made in `store`:
-    /// functions that return zeros, memories and tables of their minimum size, globals holding zero.
+    /// functions that return zeros, memories and tables of their minimum size, globals holding zero, new tags.
     public static func placeholders(for module: Module, in store: Store) -> Imports {
         var imports = Imports()
         for entry in module.imports {
@@ -18,6 +18,8 @@ extension Imports {
                 value = .memory(store.makeMemory(type: type))
             case .global(let type):
                 value = .global(store.makeGlobal(type: type, value: .zero(type.valueType)))
+            case .tag(let typeIndex):
+                value = .tag(store.makeTag(type: module.types[Int(typeIndex)]))
             }
             imports.define(module: entry.module, name: entry.name, value)
         }
@@ -36,6 +38,7 @@ extension Value {
         case .v128: .v128(V128(low: 0, high: 0))
         case .funcref: .funcref(nil)
         case .externref: .externref(nil)
+        case .exnref: .exnref(nil)
         }
     }
 }

@@ -185,6 +185,7 @@ extension InstanceSnapshot {
             case .funcref: guard slot <= UInt64(functionCount) else { throw .malformed("\(place) names no function") }
             case .externref: guard slot == 0 else { throw .malformed("\(place) holds a host reference") }
             case .v128: throw .malformed("\(place) is a v128, which snapshots do not record")
+            case .exnref: throw .malformed("\(place) holds exnrefs, which snapshots do not record")
             }
             return slot
         }

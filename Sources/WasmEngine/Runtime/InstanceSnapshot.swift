@@ -20,6 +20,11 @@ public enum SnapshotError: Error, Equatable, Sendable {
         .unsupportedState("imported \(kind) \"\(item.module)\" \"\(item.name)\" is owned outside the instance")
     }
 
+    /// Exceptions live in the store, not the instance: a snapshot records no exnref, not even a null one.
+    static func exceptionReference(in place: String) -> SnapshotError {
+        .unsupportedState("\(place) holds exnrefs, which snapshots do not record")
+    }
+
     static func hostReference(in place: String) -> SnapshotError {
         .unsupportedState("\(place) holds a reference to a host value")
     }

@@ -12,6 +12,13 @@ public enum Value: Equatable, Sendable {
     case funcref(Function?)
     /// A host value; `nil` is `ref.null extern`.
     case externref(UInt32?)
+    /// A caught exception; `nil` is `ref.null exn`.
+    case exnref(Exception?)
+}
+
+/// An exception a `try_table` caught with its reference (`catch_ref`, `catch_all_ref`), held by its store.
+public struct Exception: Equatable, Sendable {
+    let address: Int
 }
 
 /// A function in a `Store`: defined by a module instance or by the host.
@@ -31,11 +38,18 @@ public struct Global: Equatable, Sendable {
     let address: Int
 }
 
+/// An exception tag in a `Store`: exceptions thrown with it are caught by clauses naming it, in any instance that
+/// imports it.
+public struct Tag: Equatable, Sendable {
+    let address: Int
+}
+
 public enum ExternalValue: Equatable, Sendable {
     case function(Function)
     case table(Table)
     case memory(Memory)
     case global(Global)
+    case tag(Tag)
 }
 
 /// What an instantiation links against, by module name and field name (compared byte for byte).
@@ -101,6 +115,16 @@ public enum TrapReason: Equatable, Sendable {
     case outOfFuel
     /// A host function failed; the message is the host's.
     case host(String)
+    /// `throw_ref` of a null exnref.
+    case nullExceptionReference
+    /// An exception no `try_table` caught reached the host's call; the message names its tag.
+    case uncaughtException(String)
+
+    /// Whether this is an uncaught exception rather than a trap proper.
+    public var isUncaughtException: Bool {
+        if case .uncaughtException = self { return true }
+        return false
+    }
 
     /// The spec's wording, which the spec scripts match by prefix.
     public var message: String {
@@ -118,6 +142,8 @@ public enum TrapReason: Equatable, Sendable {
         case .interrupted: return "interrupted"
         case .outOfFuel: return "all fuel consumed"
         case .host(let message): return message
+        case .nullExceptionReference: return "null exception reference"
+        case .uncaughtException(let message): return message
         }
     }
 }

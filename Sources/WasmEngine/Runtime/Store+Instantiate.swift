@@ -25,6 +25,8 @@ extension Store {
         var tables: [UnsafeMutablePointer<TableRecord>] = []
         var memories: [UnsafeMutablePointer<MemoryRecord>] = []
         var globals: [UnsafeMutablePointer<GlobalRecord>] = []
+        /// Tag addresses.
+        var tags: [Int] = []
     }
 
     func resolveImports(of module: Module, from imports: Imports) throws(InstantiationError) -> ResolvedImports {
@@ -60,6 +62,10 @@ extension Store {
                 let record = globals[global.address]
                 guard record.pointee.type == expected else { throw incompatible }
                 resolved.globals.append(record)
+            case (.tag(let typeIndex), .tag(let tag)):
+                guard tags[tag.address].type == module.types[Int(typeIndex)] else { throw incompatible }
+                if tags[tag.address].name == nil { tags[tag.address].name = item.name }
+                resolved.tags.append(tag.address)
             default:
                 throw incompatible
             }
@@ -132,6 +138,7 @@ extension Store {
         instanceSegments.append(InstanceSegments(elements: [], data: []))
         instanceModules.append(module)
         instanceSnapshots.append(snapshot)
+        instanceTags.append(allocateTags(of: module, imports: imports.tags))
 
         for (index, type) in module.types.enumerated() {
             instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameterSlotCount)
@@ -239,6 +246,10 @@ extension Store {
                 value = .memory(Memory(address: instance.pointee.memories[Int(index)].pointee.address))
             case .global(let index):
                 value = .global(Global(address: instance.pointee.globals[Int(index)].pointee.address))
+            case .tag(let index):
+                let address = instanceTags[instance.pointee.index][Int(index)]
+                if tags[address].name == nil { tags[address].name = export.name }
+                value = .tag(Tag(address: address))
             }
             return (export.name, value)
         }
@@ -359,6 +370,7 @@ extension Store {
         in record: UnsafeMutablePointer<FunctionRecord>
     ) {
         linkCalls(code, count: count, in: record.pointee.instance.unsafelyUnwrapped)
+        registerCatchClauses(code, count: count, instance: record.pointee.instance.unsafelyUnwrapped)
         record.pointee.localCount = localCount
         record.pointee.frameSize = Swift.max(frameSize, localCount, record.pointee.resultCount)
         record.pointee.code = code

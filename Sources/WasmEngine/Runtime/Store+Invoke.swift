@@ -11,6 +11,7 @@ extension Value {
         case .v128: return .v128
         case .funcref: return .funcref
         case .externref: return .externref
+        case .exnref: return .exnref
         }
     }
 }
@@ -31,6 +32,9 @@ extension Store {
         case .externref(let host):
             guard let host else { return 0 }
             return UInt64(host) + 1
+        case .exnref(let exception):
+            guard let exception else { return 0 }
+            return UInt64(exception.address) + 1
         }
     }
 
@@ -67,6 +71,8 @@ extension Store {
             return .funcref(Function(address: record.pointee.address))
         case .externref:
             return .externref(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot - 1))
+        case .exnref:
+            return .exnref(slot == 0 ? nil : Exception(address: Int(slot - 1)))
         }
     }
 

@@ -20,6 +20,7 @@ extension Store {
             case .table: throw .importedState("table", item)
             case .memory: throw .importedState("memory", item)
             case .global: throw .importedState("global", item)
+            case .tag: continue
             }
         }
         // A snapshot records one memory image (and the guest's snapshot format, one memory).
@@ -45,11 +46,13 @@ extension Store {
         for index in module.importedGlobalCount..<module.globals.count {
             let type = module.globals[index].valueType
             guard type != .v128 else { throw .unsupportedState("global \(index) is a v128, which snapshots do not record") }
+            guard type != .exnref else { throw .exceptionReference(in: "global \(index)") }
             globals.append(try portable(record.pointee.globals[index].pointee.value, type, in: "global \(index)"))
         }
         var tables: [[UInt64]] = []
         for index in module.importedTableCount..<module.tables.count {
             let table = record.pointee.tables[index].pointee
+            guard table.elementType != .exnref else { throw .exceptionReference(in: "table \(index)") }
             var elements: [UInt64] = []
             elements.reserveCapacity(table.count)
             for position in 0..<table.count {

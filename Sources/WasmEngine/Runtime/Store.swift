@@ -66,6 +66,17 @@ public final class Store {
     /// Canonical function types: a type's id is its index here.
     var functionTypes: [FuncType] = []
     var functionTypeIDs: [FuncType: Int] = [:]
+    /// Exception handling's objects (see `Store+Exceptions.swift`), used only out of line: every tag by address, each
+    /// instance's tag index space, the exceptions thrown (an exnref is an address plus one), and the catch clauses of
+    /// the linked code that has any.
+    var tags: [TagRecord] = []
+    var instanceTags: [[Int]] = []
+    var exceptions: [ExceptionRecord] = []
+    var freeExceptionAddresses: [Int] = []
+    var handlerTables: [HandlerTable] = []
+    /// The exception that last escaped a run, for the run that called the host function that started it to go on
+    /// unwinding (see `Store.execute`).
+    var escapedException: Int?
     /// The memory of instances that have none: zero bytes, so every access traps.
     let placeholderMemory: UnsafeMutablePointer<MemoryRecord>
     /// Each instance's machine code under the compiler tier, by instance index.

@@ -21,6 +21,7 @@ extension FunctionValidator {
         case .funcref: 4
         case .externref: 5
         case .v128: 6
+        case .exnref: 7
         }
     }
 
@@ -51,7 +52,10 @@ extension FunctionValidator {
     }
 
     mutating func beginBlock(_ kind: Frame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
-        let blockType = try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset)
+        try openBlock(kind, try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset))
+    }
+
+    mutating func openBlock(_ kind: Frame.Kind, _ blockType: BlockType) throws(ModuleError) {
         let (parameters, results) = typeLists(of: blockType)
         if kind == .if { try pop(.i32) }
         try retypeTop(parameters)
@@ -60,6 +64,73 @@ extension FunctionValidator {
         frameHeight = height - parameters.count
         isUnreachable = false
         pushFrame(Frame(kind: kind, parameters: parameters, results: results, height: frameHeight))
+    }
+
+    /// `try_table`: a block whose catch clauses (each checked against its label, outside the block) apply to its body.
+    mutating func validateTryTable(_ body: inout BinaryReader) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        let blockType = try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset)
+        for _ in 0..<(try body.readCount()) {
+            let clause = try body.readCatchClause(tagCount: tagTypeIndices.count, instructionOffset: instructionOffset)
+            // SAFETY: `labelFrame` gives an index below `frameCount`.
+            let labelTypes = frames[try labelFrame(clause.label)].labelTypes
+            let payload = clause.tag.map { signatures[Int(tagTypeIndices[Int($0)])].parameters } ?? .empty
+            let carried = clause.passesReference ? labelTypes.count - 1 : labelTypes.count
+            guard carried == payload.count, sameTypes(TypeList(start: labelTypes.start, count: carried), payload),
+                !clause.passesReference || typePool[labelTypes.start + carried] == .exnref
+            else { throw typeMismatch() }
+        }
+        try openBlock(.block, blockType)
+    }
+
+    // MARK: The legacy exception instructions
+
+    mutating func beginLegacyTry(_ body: inout BinaryReader) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        try beginBlock(.legacyTry, &body)
+    }
+
+    /// `catch` (of `tag`) or `catch_all` (nil): ends the `try` body or the previous catch block, like `else`.
+    mutating func validateLegacyCatch(tag: UInt32?) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        let index = frameCount - 1
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
+        let frame = frames[index]
+        guard frame.kind == .legacyTry || frame.kind == .legacyCatch else { throw .catchWithoutTry(at: instructionOffset) }
+        if let tag, tag >= UInt32(tagTypeIndices.count) { throw .unknownTag(tag, at: instructionOffset) }
+        let peak = try checkLabel(frame.results)
+        guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
+        try checkPeak(peak)
+        height = frameHeight
+        if let tag { pushList(signatures[Int(tagTypeIndices[Int(tag)])].parameters) }
+        frames[index].kind = tag == nil ? .legacyCatchAll : .legacyCatch
+        isUnreachable = false
+    }
+
+    /// `delegate`: ends a `try` body (one without catch blocks) like `end`; its label is resolved outside the `try`.
+    mutating func validateDelegate(_ label: UInt32) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        // SAFETY: `frameCount >= 1` (see `beginBlock`).
+        guard frames[frameCount - 1].kind == .legacyTry else { throw .catchWithoutTry(at: instructionOffset) }
+        try validateEnd()
+        _ = try labelFrame(label)
+    }
+
+    /// `rethrow`: its label must name a catch block.
+    mutating func validateRethrow(_ label: UInt32) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        // SAFETY: `labelFrame` gives an index below `frameCount`.
+        let kind = frames[try labelFrame(label)].kind
+        guard kind == .legacyCatch || kind == .legacyCatchAll else { throw .invalidRethrowLabel(at: instructionOffset) }
+        markUnreachable()
+    }
+
+    /// `throw`: pops the tag's parameters; what follows is unreachable.
+    mutating func validateThrow(_ tag: UInt32) throws(ModuleError) {
+        usedFeatures.insert(.exceptions)
+        guard tag < UInt32(tagTypeIndices.count) else { throw .unknownTag(tag, at: instructionOffset) }
+        try popList(signatures[Int(tagTypeIndices[Int(tag)])].parameters)
+        markUnreachable()
     }
 
     mutating func validateElse() throws(ModuleError) {

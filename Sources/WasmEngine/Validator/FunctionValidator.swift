@@ -26,7 +26,8 @@ public struct FunctionValidator: ~Copyable {
     }
 
     struct Frame {
-        enum Kind: UInt8 { case function, block, loop, `if`, `else` }
+        /// The legacy exception instructions' `try` (its body), then its `catch` blocks and its `catch_all` block.
+        enum Kind: UInt8 { case function, block, loop, `if`, `else`, legacyTry, legacyCatch, legacyCatchAll }
 
         var kind: Kind
         var parameters: TypeList
@@ -58,6 +59,8 @@ public struct FunctionValidator: ~Copyable {
     let elementTypes: [ValueType]
     let dataCount: UInt32?
     let declaredFunctionReferences: [Bool]
+    /// Type index of every tag (imports first).
+    let tagTypeIndices: [UInt32]
 
     // MARK: One body's state (the arrays keep their storage from body to body)
 
@@ -86,7 +89,7 @@ public struct FunctionValidator: ~Copyable {
     /// `FunctionCompiler.compile`); a validator keeps no reference to it, only to the arrays it reads.
     public init(module: Module) {
         types = module.types
-        var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref, .v128]
+        var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref, .v128, .exnref]
         var signatures: [(parameters: TypeList, results: TypeList)] = []
         signatures.reserveCapacity(module.types.count)
         for type in module.types {
@@ -114,6 +117,7 @@ public struct FunctionValidator: ~Copyable {
         self.elementTypes = elementTypes
         dataCount = module.dataCount
         declaredFunctionReferences = module.declaredFunctionReferences
+        tagTypeIndices = module.tagTypeIndices
         stack = .allocate(capacity: stackCapacity)
         frames = .allocate(capacity: frameCapacity)
     }
@@ -144,6 +148,7 @@ public struct FunctionValidator: ~Copyable {
         guard typeIndex < UInt32(types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
         try FunctionCompiler.readLocals(parameters: types[Int(typeIndex)].parameters, &body, into: &locals)
         if locals.contains(.v128) { usedFeatures.insert(.simd) }
+        if locals.contains(.exnref) { usedFeatures.insert(.exceptions) }
         height = 0
         frameCount = 0
         pushFrame(Frame(kind: .function, parameters: .empty, results: signatures[Int(typeIndex)].results, height: 0))
@@ -176,16 +181,27 @@ public struct FunctionValidator: ~Copyable {
         case 0x03: try beginBlock(.loop, &body)
         case 0x04: try beginBlock(.if, &body)
         case 0x05: try validateElse()
+        case 0x06: try beginLegacyTry(&body)
+        case 0x07: try validateLegacyCatch(tag: try body.readU32())
+        case 0x08: try validateThrow(try body.readU32())
+        case 0x09: try validateRethrow(try body.readU32())
+        case 0x0A:
+            usedFeatures.insert(.exceptions)
+            try pop(.exnref)
+            markUnreachable()
         case 0x0B: try validateEnd()
         case 0x0C: try validateBr(try labelFrame(try body.readU32()))
         case 0x0D: try validateBrIf(try labelFrame(try body.readU32()))
         case 0x0E: try validateBrTable(&body)
         case 0x0F: try validateReturn()
+        case 0x18: try validateDelegate(try body.readU32())
+        case 0x19: try validateLegacyCatch(tag: nil)
         case 0x10: try validateCall(try body.readU32())
         case 0x11: try validateCallIndirect(&body)
         case 0x12: try validateCall(try body.readU32(), isTailCall: true)
         case 0x13: try validateCallIndirect(&body, isTailCall: true)
         case 0x1A: _ = try popAny()
+        case 0x1F: try validateTryTable(&body)
         case 0x1B: try validateSelect()
         case 0x1C:
             let count = try body.readU32()

@@ -21,6 +21,10 @@ extension ModuleError {
         .invalid(at: offset, "unknown global \(index)")
     }
 
+    static func unknownTag(_ index: UInt32, at offset: Int) -> ModuleError {
+        .invalid(at: offset, "unknown tag \(index)")
+    }
+
     @inline(never)
     static func unknownFunction(_ index: UInt32, at offset: Int) -> ModuleError {
         .invalid(at: offset, "unknown function \(index)")
@@ -71,6 +75,11 @@ extension ModuleError {
 
     @inline(never)
     static func elseWithoutIf(at offset: Int) -> ModuleError { .malformed(at: offset, "else without if") }
+
+    /// A legacy `catch`, `catch_all` or `delegate` that ends no `try` (or follows a `catch_all`).
+    static func catchWithoutTry(at offset: Int) -> ModuleError { .malformed(at: offset, "catch without try") }
+
+    static func invalidRethrowLabel(at offset: Int) -> ModuleError { .invalid(at: offset, "invalid rethrow label") }
 
     @inline(never)
     static func illegalOpcode(at offset: Int) -> ModuleError { .malformed(at: offset, "illegal opcode") }

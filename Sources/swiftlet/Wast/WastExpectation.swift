@@ -88,6 +88,8 @@ enum WastValueText {
             if let reference = UInt32(text) { return .externref(reference) }
         case "funcref":
             if try scalar(value) == "null" { return .funcref(nil) }
+        case "exnref":
+            if try scalar(value) == "null" { return .exnref(nil) }
         case "v128":
             return .v128(try vector(value))
         default:
@@ -136,6 +138,7 @@ enum WastValueText {
             return "f64:\(FloatText.plainDecimal(Double(bitPattern: bits))) (0x\(String(bits, radix: 16)))"
         case .funcref(let function): return function == nil ? "funcref:null" : "funcref:<function>"
         case .externref(let reference): return "externref:" + (reference.map { String($0) } ?? "null")
+        case .exnref(let exception): return exception == nil ? "exnref:null" : "exnref:<exception>"
         case .v128(let vector):
             return "v128:i32x4[" + (0..<4).map { "0x" + String(vector.u32x4[$0], radix: 16) }.joined(separator: " ") + "]"
         }

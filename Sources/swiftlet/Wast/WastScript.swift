@@ -83,6 +83,8 @@ struct WastScriptCommand: Decodable, Equatable {
         /// `module definition`: a module that must decode and validate, never instantiated (its memory or table may
         /// be larger than any store allows).
         case moduleDefinition(WastModuleFile)
+        /// `assert_exception`: the action must end with an exception no `try_table` caught.
+        case assertException(WastAction)
         /// A command type this runner does not know; running it fails, so it is never silently ignored.
         case unsupported(type: String)
     }
@@ -103,6 +105,7 @@ struct WastScriptCommand: Decodable, Equatable {
         case .assertMalformed: return "assert_malformed"
         case .assertUnlinkable: return "assert_unlinkable"
         case .assertUninstantiable: return "assert_uninstantiable"
+        case .assertException: return "assert_exception"
         case .unsupported(let type): return type
         }
     }
@@ -184,6 +187,8 @@ struct WastScriptCommand: Decodable, Equatable {
             kind = .assertUnlinkable(try moduleFile(), message: try message())
         case "assert_uninstantiable":
             kind = .assertUninstantiable(try moduleFile(), message: try message())
+        case "assert_exception":
+            kind = .assertException(try action())
         default:
             kind = .unsupported(type: type)
         }

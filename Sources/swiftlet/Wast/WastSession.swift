@@ -157,6 +157,18 @@ final class WastSession {
             }
             throw Failure(message: "expected trap \"\(message)\" at instantiation, but it succeeded")
 
+        case .assertException(let action):
+            switch try perform(action) {
+            case .returned(let results):
+                let resultText = "[" + results.map(WastValueText.describe).joined(separator: ", ") + "]"
+                throw Failure(message: "expected an uncaught exception, returned \(resultText)")
+            case .trapped(let trap):
+                guard trap.reason.isUncaughtException else {
+                    throw Failure(message: "expected an uncaught exception, trapped: \(trap.reason.message)")
+                }
+                return .passed
+            }
+
         case .unsupported(let type):
             throw Failure(message: "unsupported command type `\(type)`")
         }
