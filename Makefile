@@ -86,10 +86,10 @@ MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address
 		$(PROPOSALS)/memory64/memory.wast $(PROPOSALS)/memory64/memory64.wast, \
 		$(sort $(wildcard $(PROPOSALS)/multi-memory/*.wast $(PROPOSALS)/memory64/*.wast)))
 # The exception-handling scripts that need no other 3.0 proposal (try_table.wast needs typed function references too,
-# the 3.0 tag.wast GC's recursive types), of the 3.0 suite and of the proposal's own.
-EXCEPTION_3_SCRIPTS := $(SUITE_3)/throw.wast $(SUITE_3)/throw_ref.wast \
-	$(addprefix $(PROPOSALS)/exception-handling/,binary.wast exports.wast imports.wast ref_null.wast tag.wast throw.wast \
-	throw_ref.wast)
+# the 3.0 tag.wast GC's recursive types), of the 3.0 suite and of the proposal's own but its binary.wast and
+# imports.wast, older copies of 3.0's (which allow multiple memories).
+EXCEPTION_3_SCRIPTS := $(addprefix $(SUITE_3)/,throw.wast throw_ref.wast imports.wast exports.wast) \
+	$(addprefix $(PROPOSALS)/exception-handling/,exports.wast ref_null.wast tag.wast throw.wast throw_ref.wast)
 SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS) $(EXCEPTION_3_SCRIPTS)
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
