@@ -107,7 +107,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Swiftlet"], path: "Tests/Support"),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine"]),
         // Compares the assembler's encodings with the toolchain's clang assembling the same instructions.
-        .testTarget(name: "X64AssemblerTests", dependencies: ["X64Assembler"]),
+        .testTarget(name: "X64AssemblerTests", dependencies: ["X64Assembler", "TestSupport"]),
         .testTarget(name: "ModuleCacheTests", dependencies: ["ModuleCache"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"]),
         .testTarget(name: "KeyValueTests", dependencies: ["KeyValue", "Swiftlet", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import X64Assembler
@@ -83,16 +84,9 @@ func tool(_ name: String) throws -> String {
 }
 
 func run(_ executable: String, _ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
-    let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ToolFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed:\n\(diagnostics)")
+    let result = try ChildProgram.run(URL(fileURLWithPath: executable), arguments)
+    guard result.status == 0 else {
+        throw ToolFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed:\n\(result.standardError)")
     }
 }
 
