@@ -35,7 +35,7 @@ import Testing
         let workers = WastScriptRunner.Workers(executable: try worker(body), timeout: timeout, maxCrashes: maxCrashes)
         return try WastScriptRunner.runInWorkers(
             json: directory.appendingPathComponent("script.json"), commands: commands(commandCount),
-            directory: directory, commandTimeLimit: 20, featureList: nil, workers: workers)
+            directory: directory, commandTimeLimit: 20, featureList: nil, tier: .interpreter, workers: workers)
     }
 
     @Test func aCrashFailsOnlyTheCrashingCommand() throws {
