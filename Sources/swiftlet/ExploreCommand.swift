@@ -50,7 +50,7 @@ func machineCodeListing(_ module: Module) throws -> String {
         text += "function \(listing.functionIndex): prologue \(hex(listing.prologue))\n"
         for (index, (instruction, bytes)) in listing.instructions.enumerated() {
             let operands = "\(instruction.a) \(instruction.b) \(Int32(bitPattern: instruction.c))"
-            text += String(repeating: " ", count: max(0, 6 - String(index).count)) + "\(index)  \(instruction.opcode) \(operands)"
+            text += padded(String(index), to: 6, left: true) + "  \(instruction.opcode) \(operands)"
             text += "\n        \(hex(bytes))\n"
         }
     }
@@ -61,10 +61,6 @@ func machineCodeListing(_ module: Module) throws -> String {
 /// space, imports included), then one line per instruction with its operands as stored (`c` shown signed, as
 /// immediates and offsets read best that way).
 func internalCodeListing(_ module: Module) throws(ModuleError) -> String {
-    func padded(_ text: String, to width: Int, left: Bool = false) -> String {
-        let padding = String(repeating: " ", count: max(0, width - text.count))
-        return left ? padding + text : text + padding
-    }
     var text = ""
     for offset in module.functions.indices {
         let function = try module.compiledFunction(definedIndex: offset)
@@ -76,4 +72,10 @@ func internalCodeListing(_ module: Module) throws(ModuleError) -> String {
         }
     }
     return text
+}
+
+/// `text` padded with spaces to `width`, on the left (right-aligned) or on the right.
+private func padded(_ text: String, to width: Int, left: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return left ? padding + text : text + padding
 }

@@ -32,30 +32,41 @@ extension Store {
         {
             return try executeMachineCode(entry, function: function, entryCode: entryCode, frame: frame)
         }
+        try withRunState(of: entry) { (state, fuelIsLimited) throws(Trap) in
+            try execute(entry, frame: frame, state: state, fuelIsLimited: fuelIsLimited)
+        }
+    }
+
+    /// Runs `body` with the state of a run of `entry` (the interpreter's, or machine code's), and whether fuel is
+    /// limited: while the run lasts, the fuel it holds (the state's bank and slice) is out of `fuelRemaining`.
+    func withRunState(
+        of entry: UnsafeMutablePointer<FunctionRecord>,
+        _ body: (UnsafeMutablePointer<MachineState>, Bool) throws(Trap) -> Void
+    ) throws(Trap) {
         // On the stack, not the heap: a host that enters often (a hook on every WASI call) paid a malloc and a free for
         // each entry. The state's address is stable while the run lasts, which is all the handlers need.
         try withUnsafeTemporaryAllocation(of: MachineState.self, capacity: 1) { (buffer) throws(Trap) in
-            try execute(entry, frame: frame, state: buffer.baseAddress!)
+            let state = buffer.baseAddress!
+            let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
+            // SAFETY: freshly allocated for this run; every field is a trivial value or an unowned reference to
+            // the store's interrupt handle, which outlives the run.
+            state.initialize(
+                to: MachineState(
+                    instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining, fuel: 0,
+                    callFrame: callFrameTop!, entryCallFrame: callFrameTop!,
+                    limits: StackLimits(valueStackEnd: valueStackEnd!, callFramesEnd: callFramesEnd!),
+                    interruptHandle: interruptHandle))
+            if fuelIsLimited { fuelRemaining = 0 }
+            defer { if fuelIsLimited { fuelRemaining = state.pointee.fuelLeft } }
+            try body(state, fuelIsLimited)
         }
     }
 
     private func execute(
         _ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>,
-        state: UnsafeMutablePointer<MachineState>
+        state: UnsafeMutablePointer<MachineState>, fuelIsLimited: Bool
     ) throws(Trap) {
         let code = UnsafePointer(entry.pointee.code.unsafelyUnwrapped)
-        // While the run lasts, the fuel it holds (the state's bank and slice) is out of `fuelRemaining`.
-        let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
-        // SAFETY: freshly allocated for this run; every field is a trivial value or an unowned reference to
-        // the store's interrupt handle, which outlives the run.
-        state.initialize(
-            to: MachineState(
-                instance: entry.pointee.instance.unsafelyUnwrapped, fuelBank: fuelRemaining, fuel: 0,
-                callFrame: callFrameTop!, entryCallFrame: callFrameTop!,
-                limits: StackLimits(valueStackEnd: valueStackEnd!, callFramesEnd: callFramesEnd!),
-                interruptHandle: interruptHandle))
-        if fuelIsLimited { fuelRemaining = 0 }
-        defer { if fuelIsLimited { fuelRemaining = state.pointee.fuelLeft } }
         var r = Registers(code, frame, placeholderMemory.pointee.base, state, 0, code, 0)
         r.reloadMemory()
         // The entry's charge, which also draws the first slice.

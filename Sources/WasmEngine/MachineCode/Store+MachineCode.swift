@@ -117,21 +117,10 @@ extension Store {
         frame: UnsafeMutablePointer<UInt64>
     ) throws(Trap) {
         let instance = entry.pointee.instance.unsafelyUnwrapped
-        try withUnsafeTemporaryAllocation(of: MachineState.self, capacity: 1) { (stateBuffer) throws(Trap) in
+        try withRunState(of: entry) { (state, _) throws(Trap) in
             try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ContextWord.allCases.count) {
                 (contextBuffer) throws(Trap) in
-                let state = stateBuffer.baseAddress!
                 let context = contextBuffer.baseAddress!
-                let fuelIsLimited = fuelRemaining != Store.unlimitedFuel
-                // SAFETY: freshly allocated for this run, as in `execute`.
-                state.initialize(
-                    to: MachineState(
-                        instance: instance, fuelBank: fuelRemaining, fuel: 0, callFrame: callFrameTop!,
-                        entryCallFrame: callFrameTop!,
-                        limits: StackLimits(valueStackEnd: valueStackEnd!, callFramesEnd: callFramesEnd!),
-                        interruptHandle: interruptHandle))
-                if fuelIsLimited { fuelRemaining = 0 }
-                defer { if fuelIsLimited { fuelRemaining = state.pointee.fuelLeft } }
                 // Every compiled call takes 8 bytes of this thread's stack (its return address): the outermost run
                 // allows the configured call depth below itself, and runs nested in it share that floor.
                 let outermost = machineStackFloor == nil
