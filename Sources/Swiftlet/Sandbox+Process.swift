@@ -15,6 +15,7 @@ extension Sandbox {
         defer { world.hookOutput?.drain() }
         return try world.guarded(timeout: configuration.limits.timeout) { () throws(SandboxError) -> Ending in
             statistics.definedFunctionCount = module.functions.count
+            if configuration.tier == .compiler { statistics.interpreterFallback = module.machineCodeLimitation }
             let instance: Instance
             if case .snapshot(let snapshot) = configuration.module {
                 guard case .process(let captured) = snapshot.state else { preconditionFailure("checked at init") }

@@ -271,6 +271,8 @@ public struct RunStatistics: Sendable {
     /// runs only.
     public var translatedFunctionCount: Int?
     public var definedFunctionCount: Int?
+    /// Why the interpreter ran a module the compiler tier was asked for (in-process runs only).
+    public var interpreterFallback: String?
     /// Returns from `KVM_RUN` to the monitor (micro-VM runs only).
     public var vmExitCount: Int?
     /// KVM's own counters for the vCPU, by name (with ``Sandbox/VirtualMachineSettings/collectsVCPUCounters``).

@@ -47,6 +47,36 @@ public struct Assembler: Sendable {
     /// The bound offset of `label`, or nil while unbound.
     public func offset(of label: Label) -> Int? { labelOffsets[label.index] }
 
+    /// What ``rollback(to:)`` returns to: the code, labels and pending references at one moment.
+    public struct Checkpoint: Sendable {
+        fileprivate let byteCount: Int
+        fileprivate let labelCount: Int
+        fileprivate let pendingJumpCount: Int
+        fileprivate let labelDistanceCount: Int
+    }
+
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(
+            byteCount: bytes.count, labelCount: labelOffsets.count, pendingJumpCount: pendingJumps.count,
+            labelDistanceCount: labelDistances.count)
+    }
+
+    /// Forgets the code emitted and the labels made since `checkpoint`, for code emitted once to learn from and
+    /// then emitted again.
+    ///
+    /// - Precondition: no label made before `checkpoint` was bound after it (the jumps waiting for such labels
+    ///   would be lost).
+    public mutating func rollback(to checkpoint: Checkpoint) {
+        precondition(
+            labelOffsets[..<checkpoint.labelCount].allSatisfy { ($0 ?? 0) <= checkpoint.byteCount }
+                && pendingJumps.count >= checkpoint.pendingJumpCount,
+            "a label made before the checkpoint was bound after it")
+        bytes.removeSubrange(checkpoint.byteCount...)
+        labelOffsets.removeSubrange(checkpoint.labelCount...)
+        pendingJumps.removeSubrange(checkpoint.pendingJumpCount...)
+        labelDistances.removeSubrange(checkpoint.labelDistanceCount...)
+    }
+
     /// The finished code: every label a jump or a distance names must have been bound.
     public mutating func finish() -> [UInt8] {
         precondition(pendingJumps.isEmpty, "a jump names a label that was never bound")

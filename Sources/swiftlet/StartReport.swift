@@ -32,6 +32,9 @@ struct StartReport {
         } else {
             note("the module's `\(entry)` was not reached")
         }
+        if let reason = statistics.interpreterFallback {
+            note("the interpreter runs this module, not machine code: \(reason)")
+        }
         if let translated = statistics.translatedFunctionCount, let defined = statistics.definedFunctionCount {
             note("translated \(translated) of the module's \(defined) functions")
         }

@@ -153,6 +153,12 @@ struct CLIIsolationTests {
                 == CommandResult(status: 0, standardOutput: "42\n", standardError: ""))
             #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "escape", path, "41"]) == escaped)
         }
+        // The compiler tier leaves such a module to the interpreter, and says so with -v.
+        let compiled = try swiftlet(
+            ["run", "--isolation", "process", "--tier", "compiler", "-v", "--invoke", "catch", path, "41"])
+        #expect(compiled.status == 0 && compiled.standardOutput == "42\n", "\(compiled)")
+        #expect(compiled.standardError.contains(
+            "swiftlet: the interpreter runs this module, not machine code: it uses exceptions"), "\(compiled)")
     }
 
     @Test("invalid and unlinkable modules fail alike")

@@ -105,7 +105,7 @@ struct ServeCommandTests {
             }
         }
         // The kill comes once the writers are well under way, however loaded the machine.
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while acknowledged.values.count < 40 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -113,6 +113,85 @@ import Testing
         ])
     }
 
+    /// Every float-to-integer truncation, trapping and saturating, and unsigned i64 to float, at and around the
+    /// bounds where the result changes: machine code compares with the bounds itself.
+    @Test func conversionsAgreeAtTheirBounds() throws {
+        let truncations = [
+            "i32.trunc_f32_s", "i32.trunc_f32_u", "i32.trunc_f64_s", "i32.trunc_f64_u", "i64.trunc_f32_s",
+            "i64.trunc_f32_u", "i64.trunc_f64_s", "i64.trunc_f64_u",
+        ]
+        let saturating = truncations.map { $0.replacingOccurrences(of: "trunc_", with: "trunc_sat_") }
+        let functions = (truncations + saturating).map { name in
+            let source = name.hasSuffix("f32_s") || name.hasSuffix("f32_u") ? "f32" : "f64"
+            return #"(func (export "\#(name)") (param \#(source)) (result \#(name.prefix(3))) (\#(name) (local.get 0)))"#
+        }
+        let text = "(module " + functions.joined(separator: "\n") + """
+            (func (export "f32.convert_i64_u") (param i64) (result f32) (f32.convert_i64_u (local.get 0)))
+            (func (export "f64.convert_i64_u") (param i64) (result f64) (f64.convert_i64_u (local.get 0))))
+            """
+        let doubles: [Double] = [
+            0, -0.0, 0.5, -0.5, -0.99, -1, 1.9, 0x1p31 - 1, 0x1p31 - 0.5, 0x1p31, -0x1p31, -0x1p31 - 0.5, -0x1p31 - 1,
+            0x1p32 - 1, 0x1p32, 0x1p63, -0x1p63, 0x1p63 - 1024, 0x1p64, 0x1p64 - 2048, -0x1p63 - 2048, 1e300,
+            -.infinity, .infinity, .nan, -.nan,
+        ]
+        var calls: [(String, [Value])] = []
+        for name in truncations + saturating {
+            let fromSingle = name.hasSuffix("f32_s") || name.hasSuffix("f32_u")
+            for value in doubles {
+                calls.append((name, [fromSingle ? .f32(bits: Float(value).bitPattern) : .f64(bits: value.bitPattern)]))
+            }
+            if fromSingle {
+                calls.append((name, [.f32(bits: Float(0x1p31).nextDown.bitPattern)]))
+                calls.append((name, [.f32(bits: Float(-0x1p31).nextDown.bitPattern)]))
+            }
+        }
+        let integers: [UInt64] = [0, 1, 1 << 53 + 1, UInt64(Int64.max), 1 << 63, 1 << 63 + 1, 1 << 63 + 1 << 40 + 1, .max]
+        for value in integers {
+            calls.append(("f32.convert_i64_u", [.i64(value)]))
+            calls.append(("f64.convert_i64_u", [.i64(value)]))
+        }
+        try Self.expectSameOutcome(text, calls)
+    }
+
+    /// More live values than registers, integers and floats, across calls of wasm, of Swift and through a table,
+    /// in a loop long enough to refuel: each value keeps what it had.
+    @Test func valuesInRegistersSurviveCalls() throws {
+        let text = """
+            (module
+              (import "host" "add" (func $add (param i32 i32) (result i32)))
+              (type $unary (func (param i32) (result i32)))
+              (table funcref (elem $twice))
+              (func $twice (param i32) (result i32) (local f64 f64 i64) (i32.shl (local.get 0) (i32.const 1)))
+              (func (export "mix") (param $n i32) (result i64)
+                (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32) (local $f i32) (local $g i32)
+                (local $h i32) (local $x f64) (local $y f64) (local $z f32) (local $i i32)
+                (local.set $x (f64.const 0.5)) (local.set $z (f32.const 1.5))
+                (loop $again
+                  (local.set $a (i32.add (local.get $a) (local.get $i)))
+                  (local.set $b (call $add (local.get $b) (local.get $a)))
+                  (local.set $c (i32.xor (local.get $c) (call_indirect (type $unary) (local.get $i) (i32.const 0))))
+                  (local.set $d (i32.add (local.get $d) (local.get $c)))
+                  (local.set $e (i32.sub (local.get $e) (local.get $b)))
+                  (local.set $f (i32.add (local.get $f) (i32.mul (local.get $a) (local.get $d))))
+                  (local.set $g (i32.rotl (local.get $g) (local.get $e)))
+                  (local.set $h (i32.add (local.get $h) (local.get $g)))
+                  (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 1.0001)) (f64.convert_i32_s (local.get $h))))
+                  (local.set $y (f64.sub (local.get $y) (local.get $x)))
+                  (local.set $z (f32.mul (local.get $z) (f32.const 0.999)))
+                  (br_if $again (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+                (i64.add
+                  (i64.extend_i32_u (i32.add (i32.add (local.get $a) (local.get $b)) (i32.add (local.get $c) (local.get $d))))
+                  (i64.add (i64.extend_i32_u (i32.add (i32.add (local.get $e) (local.get $f)) (i32.add (local.get $g) (local.get $h))))
+                    (i64.add (i64.reinterpret_f64 (local.get $y)) (i64.extend_i32_u (i32.reinterpret_f32 (local.get $z))))))))
+            """
+        try Self.expectSameOutcome(text, [("mix", [.i32(0)]), ("mix", [.i32(1)]), ("mix", [.i32(100_000)])])
+        // With fuel, the loop refuels many times on the way.
+        let store = Self.store(.compiler, fuel: 10_000_000)
+        let instance = try SIMDExecutionTests.instantiate(text, in: store, imports: Self.hostImports(in: store))
+        let expected = try Self.outcome(text, "mix", [.i32(100_000)], tier: .interpreter).get()
+        #expect(try SIMDExecutionTests.call(instance, "mix", in: store, [.i32(100_000)]) == expected)
+    }
+
     /// Runaway recursion traps "call stack exhausted" within the configured depth, without overflowing the thread's
     /// stack (each machine code call takes 8 bytes of it).
     @Test func deepRecursionTraps() throws {

@@ -48,6 +48,33 @@ import Testing
         ])
     }
 
+    /// Code emitted after a checkpoint, with its labels and its jumps to earlier labels, is forgotten by a rollback:
+    /// emitting the same again gives the code as if the first attempt never happened.
+    @Test func rollbackForgetsWhatFollowedTheCheckpoint() {
+        func emitLoop(_ assembler: inout Assembler, exit: Assembler.Label, body: UInt8) {
+            let top = assembler.makeLabel()
+            assembler.bind(top)
+            assembler.arithmetic(.add, .rax, immediate: Int32(body), .bits32)
+            assembler.jump(if: .equal, to: exit)
+            assembler.jump(to: top)
+        }
+        var direct = Assembler()
+        let directExit = direct.makeLabel()
+        emitLoop(&direct, exit: directExit, body: 2)
+        direct.bind(directExit)
+        direct.ret()
+
+        var retried = Assembler()
+        let exit = retried.makeLabel()
+        let checkpoint = retried.checkpoint()
+        emitLoop(&retried, exit: exit, body: 1)
+        retried.rollback(to: checkpoint)
+        emitLoop(&retried, exit: exit, body: 2)
+        retried.bind(exit)
+        retried.ret()
+        #expect(retried.finish() == direct.finish())
+    }
+
     @Test func conditionsNegate() {
         for condition in Condition.allCases {
             #expect(condition.negated != condition)

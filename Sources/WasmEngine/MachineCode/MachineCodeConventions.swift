@@ -16,6 +16,20 @@ enum PinnedRegister {
     static let context = Register.r14
     /// Where a call into Swift keeps the stack pointer while it aligns it to 16 bytes.
     static let savedStackPointer = Register.r13
+    /// The fuel slice (`ContextWord.fuel` while Swift runs): a register, because every loop back-edge charges it,
+    /// and a count kept in memory would put a store-to-load delay into every iteration.
+    static let fuel = Register.r12
+}
+
+/// A register that holds one slot's value for a whole function (see `MachineCodeGenerator.slotHomes`).
+enum SlotHome: Equatable {
+    case general(Register)
+    case vector(XMMRegister)
+
+    /// The registers compiled code leaves to slots: none of them is pinned or used by an instruction's own code
+    /// (rax, rcx, rdx; xmm0, xmm1). A call clobbers them all (Swift's convention saves none of the vector ones).
+    static let generalRegisters: [Register] = [.rbp, .rsi, .rdi, .r8, .r9, .r10, .r11]
+    static let vectorRegisters: [XMMRegister] = XMMRegister.allCases.filter { $0 != .xmm0 && $0 != .xmm1 }
 }
 
 /// The words of a run's context that compiled code reads at `[context + 8 * word]`.
@@ -24,7 +38,8 @@ enum ContextWord: Int32, CaseIterable {
     case entryStackPointer
     /// A function entered with the stack pointer below this traps "call stack exhausted".
     case stackFloor
-    /// The fuel slice, as `MachineState.fuel` counts it: charged at calls and loop back-edges.
+    /// The fuel slice, as `MachineState.fuel` counts it, while Swift runs (machine code keeps it in
+    /// `PinnedRegister.fuel`).
     case fuel
     /// The end of the value stack: a frame must end at or before it.
     case valueStackEnd

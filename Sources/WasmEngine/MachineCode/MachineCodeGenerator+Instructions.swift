@@ -43,7 +43,7 @@ extension MachineCodeGenerator {
         case .brTable:
             emitBranchTable(indexSlot: a, labelCount: b, at: position)
         case .return:
-            assembler.ret()
+            emitReturn()
         case .call, .callDefined:
             emitCall(function: Int(a), frameStart: b)
         case .callIndirect:
@@ -97,7 +97,8 @@ extension MachineCodeGenerator {
             if b != 0 {
                 assembler.jump(to: trap)
             } else {
-                assembler.arithmetic(.compare, .at(PinnedRegister.frame, Int32(a) * 8 + 4), immediate: 0, .bits32)
+                load(.rcx, a, .bits64)
+                assembler.shift(.shiftRightLogical, .rcx, by: 32, .bits64)
                 assembler.jump(if: .notEqual, to: trap)
             }
         case .memorySize:
@@ -226,7 +227,7 @@ extension MachineCodeGenerator {
             storeResult(a)
 
         default:
-            if let handled = emitFloat(i) { return handled }
+            if let handled = emitFloat(i) ?? emitConversion(i) { return handled }
             return runInHandler(code, at: position)
         }
         return 1
@@ -243,20 +244,31 @@ extension MachineCodeGenerator {
         storeResult(destination)
     }
 
-    /// Loads `slot[index]` into `register`, from rax when the instruction just before left it there (see
-    /// `cachedSlot`). A 32-bit load zero-extends, as a load from the slot would. When an instruction loads several
-    /// operands, rax comes last, so the cached value is read before it is replaced.
+    /// Loads `slot[index]` into `register`: from rax when the instruction just before left it there (see
+    /// `cachedSlot`), else from its home or the slot. A 32-bit load zero-extends, as a load from the slot would.
+    /// When an instruction loads several operands, rax comes last, so the cached value is read before it is
+    /// replaced.
     mutating func load(_ register: Register, _ index: UInt32, _ size: OperandSize) {
         if incomingCachedSlot == index {
             if register != .rax || size == .bits32 { assembler.move(register, .rax, size) }
-        } else {
-            assembler.move(register, slot(index), size)
+            return
+        }
+        noteRead(index)
+        switch slotHomes[index] {
+        case .general(let home): assembler.move(register, home, size)
+        case .vector(let home): assembler.moveBits(register, home, size)
+        case nil: assembler.move(register, slot(index), size)
         }
     }
 
-    /// Stores rax, an instruction's result, in `slot[destination]`, and keeps it there for the next instruction.
+    /// Stores rax, an instruction's result, in `slot[destination]` (or its home), and keeps it there for the next
+    /// instruction.
     mutating func storeResult(_ destination: UInt32) {
-        assembler.move(slot(destination), .rax, .bits64)
+        switch slotHomes[destination] {
+        case .general(let home): assembler.move(home, .rax, .bits64)
+        case .vector(let home): assembler.moveBits(home, .rax, .bits64)
+        case nil: assembler.move(slot(destination), .rax, .bits64)
+        }
         cachedSlot = destination
     }
 
@@ -266,8 +278,17 @@ extension MachineCodeGenerator {
             assembler.move(.rcx, .rax, .bits64)
             load(.rax, left, size)
             assembler.arithmetic(operation, .rax, .rcx, size)
-        } else {
-            load(.rax, left, size)
+            return
+        }
+        load(.rax, left, size)
+        noteRead(right)
+        switch slotHomes[right] {
+        case .general(let home):
+            assembler.arithmetic(operation, .rax, home, size)
+        case .vector(let home):
+            assembler.moveBits(.rcx, home, size)
+            assembler.arithmetic(operation, .rax, .rcx, size)
+        case nil:
             assembler.arithmetic(operation, .rax, slot(right), size)
         }
     }
@@ -275,6 +296,13 @@ extension MachineCodeGenerator {
     /// The flags of `slot[index]` compared with `immediate`.
     mutating func compare(_ index: UInt32, immediate: Int32, _ size: OperandSize) {
         if incomingCachedSlot == index {
+            return assembler.arithmetic(.compare, .rax, immediate: immediate, size)
+        }
+        noteRead(index)
+        if case .general(let home) = slotHomes[index] {
+            assembler.arithmetic(.compare, home, immediate: immediate, size)
+        } else if case .vector(let home) = slotHomes[index] {
+            assembler.moveBits(.rax, home, size)
             assembler.arithmetic(.compare, .rax, immediate: immediate, size)
         } else {
             assembler.arithmetic(.compare, slot(index), immediate: immediate, size)
@@ -389,7 +417,8 @@ extension MachineCodeGenerator {
             assembler.divideUnsigned(by: .rcx, size)
         }
         assembler.bind(done)
-        assembler.move(slot(destination), remainder ? .rdx : .rax, .bits64)
+        if remainder { assembler.move(.rax, .rdx, .bits64) }
+        storeResult(destination)
     }
 
     /// `br_table`: the index, capped at the default's, picks a 32-bit entry of a table of distances from the table
@@ -431,8 +460,10 @@ extension MachineCodeGenerator {
         assembler.jump(to: functionLabels[function - importedFunctionCount])
     }
 
-    /// Slots `source..<source + count` to `0..<count` (the source lies above, so a forward copy is safe).
+    /// Slots `source..<source + count` to `0..<count` (the source lies above, so a forward copy is safe), for a
+    /// callee whose prologue reads them from the frame.
     mutating func moveArgumentsToFrameStart(from source: UInt32, count: Int) {
+        flushSlotHomes()
         for index in 0..<UInt32(count) {
             assembler.move(.rcx, slot(source + index), .bits64)
             assembler.move(slot(index), .rcx, .bits64)
@@ -441,10 +472,12 @@ extension MachineCodeGenerator {
 
     /// Moves the frame to the callee's, calls, and moves it back; the callee may have grown the memory.
     mutating func callMachineCode(frameStart: UInt32, _ call: (inout MachineCodeGenerator) -> Void) {
+        flushSlotHomes()
         assembler.loadAddress(PinnedRegister.frame, slot(frameStart))
         call(&self)
         assembler.loadAddress(PinnedRegister.frame, .at(PinnedRegister.frame, -Int32(frameStart) * 8))
         reloadMemoryBase()
+        reloadSlotHomes()
     }
 
     /// `call_indirect`, with the interpreter's checks and traps; a callee of this instance is called as machine code,

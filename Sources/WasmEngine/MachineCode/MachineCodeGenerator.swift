@@ -35,6 +35,15 @@ struct MachineCodeGenerator {
     var cachedSlot: UInt32?
     /// `cachedSlot` as the instruction being emitted found it.
     private(set) var incomingCachedSlot: UInt32?
+    /// The slots that live in a register for the whole function: the most read ones (loops weigh most). The
+    /// register holds the value and the slot in the frame falls behind; the registers are written to their slots
+    /// before anything that reads the frame or clobbers registers (a call: of Swift, of an interpreter handler,
+    /// of machine code) and loaded again after it, and the result slots are written before a return.
+    private(set) var slotHomes: [UInt32: SlotHome] = [:]
+    /// The slots the current function's results take (at most).
+    private var resultSlotCount: UInt32 = 0
+    /// While a function is emitted the first time, only to learn how its slots are used: the uses so far.
+    private var survey: SlotSurvey?
 
     init(
         instance: UnsafeMutablePointer<InstanceRecord>, importedFunctionCount: Int, definedFunctionCount: Int,
@@ -65,10 +74,12 @@ struct MachineCodeGenerator {
         assembler.move(PinnedRegister.context, .rdi, .bits64)
         assembler.move(PinnedRegister.frame, .rsi, .bits64)
         reloadMemoryBase()
+        assembler.move(PinnedRegister.fuel, context(.fuel), .bits64)
         assembler.move(context(.entryStackPointer), .rsp, .bits64)
         assembler.call(.rdx)
         assembler.arithmetic(.xor, .rax, .rax, .bits32)
         assembler.bind(epilogueLabel)
+        assembler.move(context(.fuel), PinnedRegister.fuel, .bits64)
         assembler.arithmetic(.add, .rsp, immediate: 8, .bits64)
         for register in saved.reversed() { assembler.pop(register) }
         assembler.ret()
@@ -91,25 +102,42 @@ struct MachineCodeGenerator {
 
     // MARK: Functions
 
+    /// Emits `function` twice: first to survey how its slots are used, then, after forgetting that code, with the
+    /// most used slots in registers.
     mutating func emitFunction(_ function: CompiledFunction, definedIndex: Int) {
+        assembler.bind(functionLabels[definedIndex])
+        isBranchTarget = Self.branchTargets(function.code)
+        let checkpoint = (assembler.checkpoint(), handlerCodeCount)
+        resultSlotCount = 2 * function.resultCount  // a v128 result takes two
+        slotHomes = [:]
+        survey = SlotSurvey(loopDepths: Self.loopDepths(function.code))
+        emitBody(function)
+        let uses = survey!.uses
+        survey = nil
+        assembler.rollback(to: checkpoint.0)
+        handlerCodeCount = checkpoint.1
+        slotHomes = SlotSurvey.homes(for: uses)
+        emitBody(function)
+        functionInstructionLabels.append(instructionLabels)
+    }
+
+    private mutating func emitBody(_ function: CompiledFunction) {
         let code = function.code
         instructionLabels = (0...code.count).map { _ in assembler.makeLabel() }
         refuelPaths = []
-        assembler.bind(functionLabels[definedIndex])
         emitPrologue(function)
-        isBranchTarget = Self.branchTargets(code)
         cachedSlot = nil
         var position = 0
         while position < code.count {
             assembler.bind(instructionLabels[position])
+            survey?.position = position
             incomingCachedSlot = isBranchTarget[position] ? nil : cachedSlot
             cachedSlot = nil
             position += emit(code, at: position)
         }
         // A branch may target the end.
         assembler.bind(instructionLabels[code.count])
-        assembler.ret()
-        functionInstructionLabels.append(instructionLabels)
+        emitReturn()
         for path in refuelPaths {
             assembler.bind(path.path)
             callSwift(.refuel)
@@ -117,24 +145,56 @@ struct MachineCodeGenerator {
         }
     }
 
-    /// Checks the stacks, charges the call's fuel, and zeroes the declared locals (the interpreter's call zeroes
-    /// the first few and a `zeroLocals` instruction the rest: here the prologue does all, and `zeroLocals` is
-    /// nothing).
+    /// Checks the stacks, zeroes the declared locals (the interpreter's call zeroes the first few and a
+    /// `zeroLocals` instruction the rest: here the prologue does all, and `zeroLocals` is nothing), loads the
+    /// slots' homes, and charges the call's fuel (whose refuelling writes the homes back).
     private mutating func emitPrologue(_ function: CompiledFunction) {
         assembler.arithmetic(.compare, .rsp, context(.stackFloor), .bits64)
         assembler.jump(if: .below, to: trapLabel(.callStackExhausted))
         assembler.loadAddress(.rax, slot(function.frameSize))
         assembler.arithmetic(.compare, .rax, context(.valueStackEnd), .bits64)
         assembler.jump(if: .above, to: trapLabel(.callStackExhausted))
-        let charged = assembler.makeLabel()
-        chargeFuel(instructions: 1, whenOut: charged)
-        assembler.bind(charged)
         if function.localCount > function.parameterCount {
             assembler.arithmetic(.xor, .rax, .rax, .bits32)
             for local in function.parameterCount..<function.localCount {
                 assembler.move(slot(local), .rax, .bits64)
             }
         }
+        reloadSlotHomes()
+        let charged = assembler.makeLabel()
+        chargeFuel(instructions: 1, whenOut: charged)
+        assembler.bind(charged)
+    }
+
+    /// Loads every slot that has a home into it.
+    mutating func reloadSlotHomes() {
+        for (index, home) in slotHomes.sorted(by: { $0.key < $1.key }) {
+            switch home {
+            case .general(let register): assembler.move(register, slot(index), .bits64)
+            case .vector(let register): assembler.loadFloat(register, slot(index), .double)
+            }
+        }
+    }
+
+    /// Writes the homes of the slots `below` selects (all by default) to their slots.
+    mutating func flushSlotHomes(below limit: UInt32 = .max) {
+        for (index, home) in slotHomes.sorted(by: { $0.key < $1.key }) where index < limit {
+            switch home {
+            case .general(let register): assembler.move(slot(index), register, .bits64)
+            case .vector(let register): assembler.storeFloat(slot(index), register, .double)
+            }
+        }
+    }
+
+    /// Returns to the caller, the results in their slots.
+    mutating func emitReturn() {
+        flushSlotHomes(below: resultSlotCount)
+        assembler.ret()
+    }
+
+    /// Notes a read of `slot[index]` as an integer (`general`) or a float (`vector`) while surveying.
+    mutating func noteRead(_ index: UInt32, asVector: Bool = false) {
+        survey?.note(index, asVector: asVector)
     }
 
     /// Subtracts `instructions` from the fuel slice; when it runs out, calls `refuel` and continues at `resume`
@@ -142,7 +202,7 @@ struct MachineCodeGenerator {
     private mutating func chargeFuel(instructions: Int, whenOut resume: Assembler.Label) {
         let path = assembler.makeLabel()
         assembler.arithmetic(
-            .subtract, context(.fuel), immediate: Int32(clamping: instructions * Registers.fuelUnit), .bits64)
+            .subtract, PinnedRegister.fuel, immediate: Int32(clamping: instructions * Registers.fuelUnit), .bits64)
         assembler.jump(if: .less, to: path)
         refuelPaths.append((path, resume))
     }
@@ -159,6 +219,22 @@ struct MachineCodeGenerator {
         return targets
     }
 
+    /// How many loops each instruction is in: a backward branch closes a loop from its target to itself.
+    static func loopDepths(_ code: [Instruction]) -> [Int] {
+        // Each loop adds one from its first instruction and takes it back after its last.
+        var changes = [Int](repeating: 0, count: code.count + 1)
+        for (position, instruction) in code.enumerated()
+        where instruction.opcode.isBranch && Int(instruction.a) <= position {
+            changes[Int(instruction.a)] += 1
+            changes[position + 1] -= 1
+        }
+        var depth = 0
+        return changes.dropLast().map { change in
+            depth += change
+            return depth
+        }
+    }
+
     // MARK: Shared pieces
 
     func slot(_ index: UInt32) -> MemoryOperand { .at(PinnedRegister.frame, Int32(index) * 8) }
@@ -172,18 +248,23 @@ struct MachineCodeGenerator {
 
     /// Calls a `MachineCodeBridge` function with the context, the frame at `frameOffset` slots from the current one,
     /// `rdx` (which the caller set) and the memory base (memory 0's, or the one a `useMemory` chose), on a 16-byte
-    /// aligned stack; leaves the run if it returns non-zero, and reloads memory 0's base, which it may have moved.
+    /// aligned stack, the fuel slice in the context meanwhile; leaves the run if it returns non-zero, and reloads
+    /// memory 0's base (which it may have moved) and the slots' homes (which it may have written or clobbered).
     mutating func callSwift(_ function: ContextWord, frameOffset: UInt32 = 0) {
+        flushSlotHomes()
         assembler.move(.rdi, PinnedRegister.context, .bits64)
         assembler.loadAddress(.rsi, slot(frameOffset))
         assembler.move(.rcx, PinnedRegister.memoryBase, .bits64)
+        assembler.move(context(.fuel), PinnedRegister.fuel, .bits64)
         assembler.move(PinnedRegister.savedStackPointer, .rsp, .bits64)
         assembler.arithmetic(.and, .rsp, immediate: -16, .bits64)
         assembler.call(context(function))
         assembler.move(.rsp, PinnedRegister.savedStackPointer, .bits64)
+        assembler.move(PinnedRegister.fuel, context(.fuel), .bits64)
         assembler.test(.rax, .rax, .bits32)
         assembler.jump(if: .notEqual, to: exitLabel)
         reloadMemoryBase()
+        reloadSlotHomes()
     }
 
     /// Jumps to instruction `target` of the function (when `condition` holds, if one is given). A loop back-edge
@@ -254,5 +335,42 @@ struct RecordLayout {
         functionInstance = fieldOffset(&function.pointee.instance, in: function)
         tableElements = fieldOffset(&table.pointee.elements, in: table)
         tableCount = fieldOffset(&table.pointee.count, in: table)
+    }
+}
+
+/// How a function uses its slots, learnt by emitting it once: each slot's reads as an integer and as a float (other
+/// than from rax, see `MachineCodeGenerator.cachedSlot`), each weighted by the loops it is in.
+struct SlotSurvey {
+    let loopDepths: [Int]
+    /// The instruction being emitted.
+    var position = 0
+    private(set) var uses: [UInt32: (general: Int, vector: Int)] = [:]
+
+    /// A read in `depth` loops counts as 8^depth reads (up to 4 loops deep).
+    init(loopDepths: [Int]) { self.loopDepths = loopDepths }
+
+    mutating func note(_ index: UInt32, asVector: Bool) {
+        let weight = 1 << (3 * Swift.min(loopDepths[position], 4))
+        var counts = uses[index] ?? (0, 0)
+        if asVector { counts.vector += weight } else { counts.general += weight }
+        uses[index] = counts
+    }
+
+    /// Homes for the most read slots: each in the kind of register it is mostly read as, while that kind has one
+    /// free. A slot read fewer than twice is not worth moving around every call.
+    static func homes(for uses: [UInt32: (general: Int, vector: Int)]) -> [UInt32: SlotHome] {
+        var general = SlotHome.generalRegisters[...]
+        var vector = SlotHome.vectorRegisters[...]
+        var homes: [UInt32: SlotHome] = [:]
+        let ranked = uses.filter { $0.value.general + $0.value.vector >= 2 }
+            .sorted { ($0.value.general + $0.value.vector, $1.key) > ($1.value.general + $1.value.vector, $0.key) }
+        for (index, counts) in ranked {
+            if counts.vector > counts.general, let register = vector.popFirst() {
+                homes[index] = .vector(register)
+            } else if let register = general.popFirst() {
+                homes[index] = .general(register)
+            }
+        }
+        return homes
     }
 }

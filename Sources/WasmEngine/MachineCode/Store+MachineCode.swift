@@ -12,6 +12,14 @@ public enum ExecutionTier: Sendable {
     case compiler
 }
 
+extension Module {
+    /// Why the compiler tier leaves this module to the interpreter, or nil when it compiles it.
+    public var machineCodeLimitation: String? {
+        // Unwinding walks the interpreter's call frames, which machine code does not keep.
+        requiredFeatures.contains(.exceptions) ? "it uses exceptions, which machine code does not unwind yet" : nil
+    }
+}
+
 /// An instance's machine code, or why it has none.
 enum InstanceMachineCode {
     case notCompiled
@@ -48,8 +56,7 @@ extension Store {
     }
 
     private func compileMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> InstanceMachineCode {
-        // Unwinding walks the interpreter's call frames, which machine code does not keep.
-        guard !instanceModules[instance.pointee.index].requiredFeatures.contains(.exceptions) else { return .unavailable }
+        guard instanceModules[instance.pointee.index].machineCodeLimitation == nil else { return .unavailable }
         guard ExecutableMemory.isAvailable, var (generator, _) = generateMachineCode(of: instance),
             let pages = ExecutableMemory.seal(generator.assembler.finish())
         else { return .unavailable }
@@ -65,7 +72,7 @@ extension Store {
     /// reading (`swiftlet explore --tier compiler`); nil when a function has no body to compile.
     public func machineCodeListing(of instance: Instance) -> [MachineCodeListing]? {
         precondition(instance.store == ObjectIdentifier(self), "an instance of another store")
-        guard var (generator, functions) = generateMachineCode(of: instances[instance.index]) else { return nil }
+        guard case (var generator, let functions)? = generateMachineCode(of: instances[instance.index]) else { return nil }
         let code = generator.assembler.finish()
         let importedFunctionCount = instanceModules[instance.index].importedFunctionCount
         return functions.enumerated().map { definedIndex, function in
