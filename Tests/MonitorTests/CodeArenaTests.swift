@@ -196,4 +196,29 @@ struct GuestPagePermissionTests {
         }
         #expect(executablePages > 0)
     }
+
+    @Test("machine code compiled before a snapshot runs in every restore, after a pool reset and from a snapshot file",
+        .enabled(if: kernelBytes != nil, kernelMissingReason))
+    func compiledCodeInSnapshots() throws {
+        let snapshot = try captureSnapshot(
+            "snapshot-init", point: .afterInitialization, memorySize: 64 << 20, codeArenaSize: Self.arenaSize)
+        #expect(snapshot.layout.codeArena.length == Self.arenaSize)
+        let bump = snapshotRun(entry: .export(.init(name: "bump", arguments: [ABIValue(type: ABIValue.i32Type, bits: 5)])))
+        var vm = try MicroVM(system: KVMSystem(), restoring: snapshot, run: bump)
+        // wizer.initialize ran as machine code: the arena's first page was sealed before the capture.
+        let sealed = try #require(try guestPageAccess(snapshot.layout.codeArena.start.rawValue, in: vm.memory))
+        #expect(!sealed.writable && sealed.executable)
+        for _ in 0..<2 {
+            let result = try vm.run(timeLimit: .seconds(20))
+            #expect(result.outcome == .exited(status: 0))
+            #expect(result.invokeResults == [ABIValue(type: ABIValue.i32Type, bits: 47)])
+            try vm.reset(to: snapshot, run: bump)
+        }
+        let file = try TemporaryFile()
+        try snapshot.write(to: file.fd)
+        lseek(file.fd, 0, SEEK_SET)
+        let read = try VMSnapshot(readingFrom: file.fd, kernel: try KernelImage(elf: kernelBytes!).identity)
+        #expect(read.layout == snapshot.layout)
+        #expect(try runRestored(read, bump).invokeResults == [ABIValue(type: ABIValue.i32Type, bits: 47)])
+    }
 }
