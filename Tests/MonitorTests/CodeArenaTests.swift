@@ -34,9 +34,11 @@ struct SealCodeHypercallTests {
     let codeAddress: UInt64 = 0x31_0000
     let code: [UInt8] = [0x90, 0x90, 0xC3]
 
+    /// Makes the seal hypercall `times` times (stopping at a refusal) and hands `check` its last result and the memory.
     func seal(
-        destination: UInt64, length: UInt64, source: UInt64? = nil, times: Int = 1
-    ) throws -> (Result<HypercallDispatcher.Action, HypercallError>, GuestMemory) {
+        destination: UInt64, length: UInt64, source: UInt64? = nil, times: Int = 1,
+        check: (Result<HypercallDispatcher.Action, HypercallError>, borrowing GuestMemory) throws -> Void
+    ) throws {
         let memory = try GuestMemory(size: Self.memorySize)
         try memory.write(code, at: GuestPhysicalAddress(codeAddress))
         try memory.store(
@@ -50,19 +52,20 @@ struct SealCodeHypercallTests {
                     port: Hypercall.sealCode.port, size: 4, value: UInt32(requestAddress), memory: memory)
             }
         }
-        return (result, memory)
+        try check(result, memory)
     }
 
     @Test("sealing copies the code into the arena and maps its pages read-only and executable, the rest unmapped")
     func seals() throws {
         let destination = arena.start.rawValue + 0x1000
-        let (result, memory) = try seal(destination: destination, length: UInt64(code.count))
-        #expect(try result.get() == .resume)
-        #expect(try memory.readBytes(at: GuestPhysicalAddress(destination), count: UInt64(code.count)) == code)
-        let entry = try memory.load(UInt64.self, at: CodeArena(range: arena).entryAddress(ofPage: destination))
-        #expect(entry == destination | LongModeSetup.present | LongModeSetup.user)
-        for other in [arena.start.rawValue, destination + 0x1000] {
-            #expect(try memory.load(UInt64.self, at: CodeArena(range: arena).entryAddress(ofPage: other)) == 0)
+        try seal(destination: destination, length: UInt64(code.count)) { result, memory throws in
+            #expect(try result.get() == .resume)
+            #expect(try memory.readBytes(at: GuestPhysicalAddress(destination), count: UInt64(code.count)) == code)
+            let entry = try memory.load(UInt64.self, at: CodeArena(range: arena).entryAddress(ofPage: destination))
+            #expect(entry == destination | LongModeSetup.present | LongModeSetup.user)
+            for other in [arena.start.rawValue, destination + 0x1000] {
+                #expect(try memory.load(UInt64.self, at: CodeArena(range: arena).entryAddress(ofPage: other)) == 0)
+            }
         }
     }
 
@@ -78,20 +81,22 @@ struct SealCodeHypercallTests {
             (UInt64(6 << 20), UInt64(3), UInt64(0x1000)),  // source in the monitor's page
         ])
     func refuses(destination: UInt64, length: UInt64, source: UInt64?) throws {
-        let (result, memory) = try seal(destination: destination, length: length, source: source)
-        #expect(throws: HypercallError.self) { try result.get() }
-        for page in stride(from: arena.start.rawValue, to: arena.end, by: 0x1000) {
-            #expect(try memory.load(UInt64.self, at: CodeArena(range: arena).entryAddress(ofPage: page)) == 0)
+        try seal(destination: destination, length: length, source: source) { result, memory throws in
+            #expect(throws: HypercallError.self) { try result.get() }
+            for page in stride(from: arena.start.rawValue, to: arena.end, by: 0x1000) {
+                #expect(try memory.load(UInt64.self, at: CodeArena(range: arena).entryAddress(ofPage: page)) == 0)
+            }
         }
     }
 
     @Test("a sealed page is never sealed again: its code cannot be replaced")
     func refusesResealing() throws {
-        let (result, memory) = try seal(destination: arena.start.rawValue, length: 3, times: 2)
-        #expect(throws: HypercallError.malformedRequest(
-            .sealCode, "the code page at 0x\(String(arena.start.rawValue, radix: 16)) is sealed already")
-        ) { try result.get() }
-        #expect(try memory.readBytes(at: arena.start, count: 3) == code)
+        try seal(destination: arena.start.rawValue, length: 3, times: 2) { result, memory throws in
+            #expect(throws: HypercallError.malformedRequest(
+                .sealCode, "the code page at 0x\(String(arena.start.rawValue, radix: 16)) is sealed already")
+            ) { try result.get() }
+            #expect(try memory.readBytes(at: arena.start, count: 3) == code)
+        }
     }
 
     @Test("a VM without an arena refuses every seal")
