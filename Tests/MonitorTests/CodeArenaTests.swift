@@ -183,7 +183,7 @@ struct GuestPagePermissionTests {
         var vm = try MicroVM(system: try KVMSystem(), kernel: kernel, configuration: configuration)
         let result = try vm.run(timeLimit: .seconds(20))
         #expect(result.outcome == .exited(status: 0))
-        #expect(result.invokeResults == [ABIValue(type: ABIValue.i32Type, bits: 6765)])
+        #expect(result.invokeResults == [ABIValue(type: ABIValue.i64Type, bits: 6765)])
         let arena = vm.layout.codeArena
         let sealed = try #require(try guestPageAccess(arena.start.rawValue, in: vm.memory), "nothing was sealed")
         #expect(!sealed.writable && sealed.user && sealed.executable)
@@ -206,7 +206,7 @@ struct GuestPagePermissionTests {
         .enabled(if: kernelBytes != nil, kernelMissingReason))
     func compiledCodeInSnapshots() throws {
         let snapshot = try captureSnapshot(
-            "snapshot-init", point: .afterInitialization, memorySize: 64 << 20, codeArenaSize: Self.arenaSize)
+            "snapshot-init", point: .afterInitialization, codeArenaSize: Self.arenaSize)
         #expect(snapshot.layout.codeArena.length == Self.arenaSize)
         let bump = snapshotRun(entry: .export(.init(name: "bump", arguments: [ABIValue(type: ABIValue.i32Type, bits: 5)])))
         var vm = try MicroVM(system: KVMSystem(), restoring: snapshot, run: bump)
