@@ -228,8 +228,9 @@ extension Sandbox {
         return vmConfiguration
     }
 
-    /// The code arena of a VM with `memory` bytes that compiles: an eighth of its memory, at most 64 MiB (the largest
-    /// module measured here, CPython's 24 MB, compiles to XX MiB).
+    /// The code arena of a VM with `memory` bytes that compiles: an eighth of its memory, at most 64 MiB. It is address
+    /// space taken from the heap, touched only where code is sealed; an instance whose code does not fit runs in the
+    /// interpreter.
     static func codeArenaSize(memory: UInt64) -> UInt64 {
         let largePage: UInt64 = 2 << 20
         return min(memory / 8 / largePage * largePage, 64 << 20)
