@@ -53,6 +53,8 @@ public struct HypercallDispatcher: Sendable {
     let wasi: WASICallServer
     /// Serves host calls; nil when the VM has no host functions, and a host call is then malformed.
     let hostCallHandler: HostCallHandler?
+    /// Where sealed machine code goes (``Hypercall/sealCode``); an empty arena refuses every seal.
+    let codeArena: CodeArena
     /// Where the hooks' output and failures go; nil when the run has no hooks, and their hypercalls are then malformed.
     var hooks: HookChannel?
     public private(set) var console: [UInt8] = []
@@ -71,22 +73,24 @@ public struct HypercallDispatcher: Sendable {
 
     public init(
         guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil,
-        hostCallHandler: HostCallHandler? = nil
+        hostCallHandler: HostCallHandler? = nil, codeArena: GuestRange? = nil
     ) {
         self.init(
             guestRegion: guestRegion, consoleLimit: consoleLimit, output: output,
-            wasi: WASICallServer(guestRegion: guestRegion, handler: wasiHandler), hostCallHandler: hostCallHandler)
+            wasi: WASICallServer(guestRegion: guestRegion, handler: wasiHandler), hostCallHandler: hostCallHandler,
+            codeArena: CodeArena(range: codeArena ?? GuestRange(start: GuestPhysicalAddress(0), length: 0)!))
     }
 
     init(
         guestRegion: GuestRange, consoleLimit: Int, output: Output, wasi: WASICallServer,
-        hostCallHandler: HostCallHandler?
+        hostCallHandler: HostCallHandler?, codeArena: CodeArena
     ) {
         self.guestRegion = guestRegion
         self.consoleLimit = consoleLimit
         self.output = output
         self.wasi = wasi
         self.hostCallHandler = hostCallHandler
+        self.codeArena = codeArena
     }
 
     /// Handles an `out` the guest made (a `KVM_EXIT_IO` exit).
@@ -163,6 +167,11 @@ public struct HypercallDispatcher: Sendable {
             let request = try readRequest(DiscardRequest.self, at: UInt64(value), memory: memory)
             let range = try guestBuffer(request.start, length: request.length)
             guard memory.discard(range) else { throw .malformedRequest(call, "a range of whole pages is required") }
+            return .resume
+        case .sealCode:
+            try codeArena.seal(
+                try readRequest(SealCodeRequest.self, at: UInt64(value), memory: memory), memory: memory,
+                guestRegion: guestRegion)
             return .resume
         }
     }

@@ -17,6 +17,7 @@ enum ELFFormat {
     static let segmentInterpreter: UInt32 = 3
     static let segmentTLS: UInt32 = 7
     static let flagExecute: UInt32 = 1
+    static let flagWrite: UInt32 = 2
 }
 
 extension KernelImage {
@@ -85,7 +86,9 @@ extension KernelImage {
                 throw .segmentsOverlap(other, index)
             }
             segments.append(
-                Segment(range: range, contents: bytes[contents], isExecutable: flags & ELFFormat.flagExecute != 0))
+                Segment(
+                    range: range, contents: bytes[contents], isExecutable: flags & ELFFormat.flagExecute != 0,
+                    isWritable: flags & ELFFormat.flagWrite != 0))
         }
         guard !segments.isEmpty else { throw .noLoadableSegment }
         let entryRange = GuestRange(start: entry, length: 1)

@@ -10,6 +10,7 @@ public struct KernelImage: Sendable {
         /// Bytes copied to the start of ``range``; the rest of the range is zero (ELF `.bss`).
         public let contents: ArraySlice<UInt8>
         public let isExecutable: Bool
+        public let isWritable: Bool
     }
 
     public let entry: GuestPhysicalAddress
@@ -25,12 +26,35 @@ public struct KernelImage: Sendable {
             throw .addressOverflow(segment: 0)
         }
         entry = loadAddress
-        segments = [Segment(range: range, contents: code[...], isExecutable: true)]
+        segments = [Segment(range: range, contents: code[...], isExecutable: true, isWritable: false)]
     }
 
     init(entry: GuestPhysicalAddress, segments: [Segment]) {
         self.entry = entry
         self.segments = segments
+    }
+
+    /// How the guest may use the 4 KiB page at `address`: writable if a writable segment covers part of it, executable
+    /// if an executable one does; nil when no segment does.
+    func pageAccess(at address: UInt64) -> (writable: Bool, executable: Bool)? {
+        guard let page = GuestRange(start: GuestPhysicalAddress(address), length: GuestMemory.pageSize) else { return nil }
+        var access: (writable: Bool, executable: Bool)?
+        for segment in segments where segment.range.length > 0 && segment.range.overlaps(page) {
+            access = ((access?.writable ?? false) || segment.isWritable, (access?.executable ?? false) || segment.isExecutable)
+        }
+        return access
+    }
+
+    /// The first page that would be both writable and executable (a writable and an executable segment share it, or
+    /// one segment is both), or nil: the monitor refuses such an image, since the guest's pages are W^X.
+    var writableExecutablePage: UInt64? {
+        let page = GuestMemory.pageSize
+        for segment in segments where segment.range.length > 0 {
+            for address in stride(from: segment.range.start.rawValue / page * page, to: segment.range.end, by: Int(page)) {
+                if let access = pageAccess(at: address), access.writable, access.executable { return address }
+            }
+        }
+        return nil
     }
 
     /// Copies the segments into `memory` and zeroes their tails. Every segment must lie in `allowedRange`, the part
@@ -40,6 +64,7 @@ public struct KernelImage: Sendable {
             throw .segmentOutsideGuestRegion(
                 segment: index, start: segment.range.start, length: segment.range.length, region: allowedRange)
         }
+        if let page = writableExecutablePage { throw .writableAndExecutable(page: page) }
         do {
             for segment in segments {
                 try memory.write(segment.contents, at: segment.range.start)
@@ -71,6 +96,7 @@ public enum KernelImageError: Error, Equatable, Sendable, CustomStringConvertibl
     case entryOutsideCode(GuestPhysicalAddress)
     case segmentOutsideGuestRegion(segment: Int, start: GuestPhysicalAddress, length: UInt64, region: GuestRange)
     case memory(GuestMemoryError)
+    case writableAndExecutable(page: UInt64)
 
     public var description: String {
         switch self {
@@ -105,6 +131,8 @@ public enum KernelImageError: Error, Equatable, Sendable, CustomStringConvertibl
                 + "[\(region.start), 0x\(String(region.end, radix: 16)))"
         case .memory(let error):
             "loading the image failed: \(error)"
+        case .writableAndExecutable(let page):
+            "the image's page at 0x\(String(page, radix: 16)) would be both writable and executable"
         }
     }
 }

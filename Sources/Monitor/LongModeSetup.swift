@@ -8,13 +8,20 @@ import SwiftletABI
 /// works at CPL3 and becomes a `KVM_EXIT_IO`. The guest has no IDT: any exception is a triple fault, which KVM
 /// reports as `KVM_EXIT_SHUTDOWN`.
 ///
+/// Every page is mapped non-executable (EFER.NXE) but the kernel's text and the code pages the monitor sealed
+/// (``CodeArena``); the kernel image's pages take their access from its segments' flags, 4 KiB at a time.
+///
 /// Guest-physical layout below ``SwiftletABI/guestRegionStart`` (the monitor's, mapped supervisor-only):
-/// PML4 at 0x1000, PDPT at 0x2000, one page directory per GiB from 0x3000, GDT at 0x8000.
+/// PML4 at 0x1000, PDPT at 0x2000, one page directory per GiB from 0x3000, GDT at 0x8000, the code arena's page tables
+/// from 0x10000 (``CodeArena``), then the kernel image's page tables from ``firstKernelTableAddress``.
 enum LongModeSetup {
     static let pml4Address = GuestPhysicalAddress(0x1000)
     static let pdptAddress = GuestPhysicalAddress(0x2000)
     static let firstPageDirectoryAddress: UInt64 = 0x3000
     static let gdtAddress = GuestPhysicalAddress(0x8000)
+    static let firstKernelTableAddress = CodeArena.firstTableAddress + CodeArena.maximumTableCount * 0x1000
+    /// The kernel image's large pages that have tables: up to the guest region, 480 MiB of image.
+    static let maximumKernelTableCount = (SwiftletABI.guestRegionStart - firstKernelTableAddress) / 0x1000
 
     static let largePageSize: UInt64 = 2 << 20
     static let gigabyte: UInt64 = 1 << 30
@@ -24,6 +31,7 @@ enum LongModeSetup {
     static let writable: UInt64 = 1 << 1
     static let user: UInt64 = 1 << 2
     static let largePage: UInt64 = 1 << 7
+    static let noExecute: UInt64 = 1 << 63
 
     // GDT: null, 64-bit code DPL3, data DPL3 (flat, base 0).
     static let gdtEntries: [UInt64] = [0, 0x00AF_FA00_0000_FFFF, 0x00CF_F200_0000_FFFF]
@@ -32,7 +40,7 @@ enum LongModeSetup {
 
     static let cr0: UInt64 = 0x8001_0033  // PE | MP | ET | NE | WP | PG
     static let cr4: UInt64 = 0x620  // PAE | OSFXSR | OSXMMEXCPT: SSE usable
-    static let efer: UInt64 = 0x500  // LME | LMA
+    static let efer: UInt64 = 0xD00  // LME | LMA | NXE: the no-execute bit in page-table entries
     static let rflags: UInt64 = 0x3002  // IOPL 3 and the always-one bit 1; interrupts off
 
     /// Memory sizes the identity map can cover: whole large pages, at least one page past the monitor's area,
@@ -41,14 +49,19 @@ enum LongModeSetup {
         size % largePageSize == 0 && size > SwiftletABI.guestRegionStart && size <= SwiftletABI.maximumMemorySize
     }
 
-    /// Writes page tables identity-mapping all of `memory` with 2 MiB pages, except the large page at
-    /// `unmappedLargePage` (a guard: any access to it faults), and the GDT.
+    /// Writes page tables identity-mapping all of `memory` and the GDT: 2 MiB pages, read/write and non-executable,
+    /// except the large page at `unmappedLargePage` (a guard: any access to it faults), the kernel image's large pages
+    /// (4 KiB pages with its segments' access: text read-only and executable) and the code arena's (4 KiB pages, none
+    /// present until sealed).
     ///
-    /// - Precondition: `isSupportedMemorySize(memory.size)`.
+    /// - Precondition: `isSupportedMemorySize(memory.size)`; the kernel image's large pages number at most
+    ///   ``maximumKernelTableCount`` and the arena is a ``CodeArena`` of large pages.
     static func writeTables(
-        into memory: borrowing GuestMemory, unmappedLargePage: UInt64? = nil
+        into memory: borrowing GuestMemory, kernel: KernelImage, unmappedLargePage: UInt64? = nil,
+        codeArena: CodeArena? = nil
     ) throws(GuestMemoryError) {
         let gigabytes = (memory.size + gigabyte - 1) / gigabyte
+        let kernelEnd = (kernel.end + largePageSize - 1) / largePageSize * largePageSize
         try memory.store(pdptAddress.rawValue | present | writable | user, at: pml4Address)
         for gigabyteIndex in 0..<gigabytes {
             let directory = firstPageDirectoryAddress + gigabyteIndex * 0x1000
@@ -56,16 +69,40 @@ enum LongModeSetup {
             for entryIndex in 0..<UInt64(512) {
                 let address = gigabyteIndex * gigabyte + entryIndex * largePageSize
                 guard address < memory.size else { break }
-                // The monitor's first large page is supervisor-only: the guest at CPL3 cannot touch its page tables
-                // or GDT, and a null-pointer dereference faults instead of reading them.
-                let access = address < SwiftletABI.guestRegionStart ? present | writable : present | writable | user
-                if address == unmappedLargePage { continue }  // not present: a guard
-                try memory.store(
-                    address | access | largePage, at: GuestPhysicalAddress(directory + entryIndex * 8))
+                let entry: UInt64
+                if address < SwiftletABI.guestRegionStart {
+                    // The monitor's first large page is supervisor-only: the guest at CPL3 cannot touch its page
+                    // tables or GDT, and a null-pointer dereference faults instead of reading them.
+                    entry = address | present | writable | largePage | noExecute
+                } else if address == unmappedLargePage {
+                    continue  // not present: a guard
+                } else if address < kernelEnd {
+                    let table = firstKernelTableAddress + (address - SwiftletABI.guestRegionStart) / largePageSize * 0x1000
+                    try writeKernelTable(at: table, for: address, kernel: kernel, into: memory)
+                    entry = table | present | writable | user
+                } else if let codeArena, codeArena.range.contains(GuestRange(start: GuestPhysicalAddress(address), length: 1)!) {
+                    entry = codeArena.directoryEntry(ofLargePage: address)
+                } else {
+                    entry = address | present | writable | user | largePage | noExecute
+                }
+                try memory.store(entry, at: GuestPhysicalAddress(directory + entryIndex * 8))
             }
         }
         for (index, entry) in gdtEntries.enumerated() {
             try memory.store(entry, at: gdtAddress.adding(UInt64(index * 8))!)
+        }
+    }
+
+    /// The 4 KiB entries of the kernel image's large page at `largePageAddress`: each page as its segments need it,
+    /// pages no segment covers not present.
+    private static func writeKernelTable(
+        at table: UInt64, for largePageAddress: UInt64, kernel: KernelImage, into memory: borrowing GuestMemory
+    ) throws(GuestMemoryError) {
+        for index in 0..<UInt64(512) {
+            let address = largePageAddress + index * GuestMemory.pageSize
+            guard let access = kernel.pageAccess(at: address) else { continue }
+            let entry = address | present | user | (access.writable ? writable : 0) | (access.executable ? 0 : noExecute)
+            try memory.store(entry, at: GuestPhysicalAddress(table + index * 8))
         }
     }
 

@@ -52,6 +52,9 @@ public struct MicroVMConfiguration: Sendable {
     public var hookFailureReport: @Sendable (String) -> Void = { _ in }
     /// How a VM restored from a snapshot gets its memory (see ``RestoredMemory``).
     public var restoredMemory = RestoredMemory.copyOnWrite
+    /// Bytes of the heap's end set aside for the machine code the kernel compiles (a ``CodeArena``): a multiple of
+    /// 2 MiB, at most 512 MiB; 0 (none) makes the kernel run modules in the interpreter. Untouched until code is sealed.
+    public var codeArenaSize: UInt64 = 0
 
     public init() {}
 }
@@ -99,6 +102,8 @@ public struct MicroVMResult: Sendable {
     public let exitCount: Int
     /// WASI calls served through the mailbox, without an exit.
     public let mailboxCallCount: Int
+    /// The VM's ``CodeArena``, where the kernel put the machine code it compiled: a fault there is the compiled code's.
+    public let codeArena: GuestRange
 }
 
 /// Failures of the host side while setting up or running a VM (not the guest's misbehaviour, which is a
@@ -108,6 +113,7 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
     case memory(GuestMemoryError)
     case image(KernelImageError)
     case unsupportedMemorySize(UInt64)
+    case unsupportedCodeArenaSize(UInt64)
     /// The kernel image, stack, boot info and heap do not fit in guest memory.
     case kernelTooLarge(kernelEnd: UInt64, memorySize: UInt64)
     /// The timer enforcing a run's time limit could not be set up.
@@ -125,6 +131,8 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedMemorySize(let size):
             "memory size \(size) is not a multiple of 2 MiB between \(SwiftletABI.guestRegionStart) and "
                 + "\(SwiftletABI.maximumMemorySize)"
+        case .unsupportedCodeArenaSize(let size):
+            "code arena size \(size) is not a multiple of 2 MiB up to \(CodeArena.maximumSize)"
         case .run(let error): "\(error)"
         case .snapshot(let error): "\(error)"
         case .entropy(let errno): "cannot draw the guest's random key: \(errno)"
@@ -141,7 +149,8 @@ public enum MicroVMError: Error, Equatable, Sendable, CustomStringConvertible {
 ///
 /// Guest-physical layout: the monitor's tables below ``SwiftletABI/guestRegionStart``, then the kernel image, an
 /// unmapped 2 MiB guard, its stack, one page of ``BootInfo``, one page for the ``SwiftletABI/WASIMailbox``, the
-/// run's inputs, the heap, and with a snapshot point the inputs of restored runs at the end of memory.
+/// run's inputs, the heap, the ``CodeArena`` (whole large pages, when asked for), and with a snapshot point the inputs
+/// of restored runs at the end of memory.
 ///
 /// A VM is booted from a kernel image, restored from a ``VMSnapshot``, or reset to one after a run (a warm pool's
 /// VM); MicroVM+Snapshot.swift has the last two.
@@ -172,6 +181,9 @@ public struct MicroVM: ~Copyable {
         guard LongModeSetup.isSupportedMemorySize(configuration.memorySize) else {
             throw .unsupportedMemorySize(configuration.memorySize)
         }
+        guard CodeArena.isSupportedSize(configuration.codeArenaSize) else {
+            throw .unsupportedCodeArenaSize(configuration.codeArenaSize)
+        }
         let memory = try wrap { () throws(GuestMemoryError) in try GuestMemory(size: configuration.memorySize) }
         let guestRegion = GuestRange(
             start: GuestPhysicalAddress(SwiftletABI.guestRegionStart),
@@ -193,8 +205,12 @@ public struct MicroVM: ~Copyable {
         let reserved = configuration.snapshotPoint == .none
             ? 0 : (min(configuration.runInputsCapacity, configuration.memorySize) + page - 1) / page * page
         let usableEnd = configuration.memorySize - reserved
+        // The arena ends at the last large page boundary below the reserved inputs; the heap ends where it starts.
+        let arenaEnd = usableEnd / largePage * largePage
+        let heapEnd = configuration.codeArenaSize == 0 ? usableEnd : arenaEnd - min(arenaEnd, configuration.codeArenaSize)
         guard stackPages <= configuration.memorySize / page, stackBottom < configuration.memorySize,
-            payloadStart < usableEnd
+            payloadStart < heapEnd,
+            (stackGuard - SwiftletABI.guestRegionStart) / largePage <= LongModeSetup.maximumKernelTableCount
         else {
             throw .kernelTooLarge(kernelEnd: kernel.end, memorySize: configuration.memorySize)
         }
@@ -205,21 +221,21 @@ public struct MicroVM: ~Copyable {
         let randomKey = if let key = configuration.randomKey { key } else { try Self.freshRandomKey() }
         var bootInfo = BootInfo(
             memorySize: configuration.memorySize, heapStart: payloadStart,
-            heapSize: usableEnd - payloadStart, stackTop: stackTop, randomKey: randomKey,
+            heapSize: heapEnd - payloadStart, stackTop: stackTop, randomKey: randomKey,
             requestedExitStatus: UInt64(configuration.requestedExitStatus))
         if let run = configuration.run {
             let payloadEnd: UInt64
             do {
-                payloadEnd = try run.place(at: payloadStart, limit: usableEnd, into: &bootInfo, memory: memory)
+                payloadEnd = try run.place(at: payloadStart, limit: heapEnd, into: &bootInfo, memory: memory)
             } catch {
                 throw .run(error)
             }
             let heapStart = (payloadEnd + page - 1) / page * page
-            guard heapStart < usableEnd else {
-                throw .run(.doesNotFit(bytes: payloadEnd - payloadStart, limit: usableEnd))
+            guard heapStart < heapEnd else {
+                throw .run(.doesNotFit(bytes: payloadEnd - payloadStart, limit: heapEnd))
             }
             bootInfo.heapStart = heapStart
-            bootInfo.heapSize = usableEnd - heapStart
+            bootInfo.heapSize = heapEnd - heapStart
         }
         bootInfo.snapshotPoint = configuration.snapshotPoint.rawValue
         bootInfo.linksHostFunctions = configuration.hostCallHandler == nil ? 0 : 1
@@ -228,7 +244,10 @@ public struct MicroVM: ~Copyable {
         bootInfo.runInputsSize = reserved
         let layout = VMSnapshotLayout(
             memorySize: configuration.memorySize, bootInfoAddress: GuestPhysicalAddress(stackTop),
-            mailboxAddress: mailboxAddress, runInputs: GuestRange(start: GuestPhysicalAddress(usableEnd), length: reserved)!)
+            mailboxAddress: mailboxAddress, runInputs: GuestRange(start: GuestPhysicalAddress(usableEnd), length: reserved)!,
+            codeArena: GuestRange(start: GuestPhysicalAddress(heapEnd), length: configuration.codeArenaSize == 0 ? 0 : arenaEnd - heapEnd)!)
+        bootInfo.codeArenaAddress = layout.codeArena.length == 0 ? 0 : layout.codeArena.start.rawValue
+        bootInfo.codeArenaSize = layout.codeArena.length
         var hypercalls = Self.dispatcher(layout: layout, memory: memory, configuration: configuration)
         if bootInfo.hookOutputAddress != 0 {
             hypercalls.hooks = HookChannel(
@@ -250,7 +269,8 @@ public struct MicroVM: ~Copyable {
             bootInfo.tscFrequency = kilohertz * 1000
         }
         try wrap { () throws(GuestMemoryError) in
-            try LongModeSetup.writeTables(into: memory, unmappedLargePage: stackGuard)
+            try LongModeSetup.writeTables(
+                into: memory, kernel: kernel, unmappedLargePage: stackGuard, codeArena: CodeArena(range: layout.codeArena))
             try memory.store(bootInfo, at: layout.bootInfoAddress)
         }
         try wrap { () throws(KVMError) in
@@ -280,7 +300,7 @@ public struct MicroVM: ~Copyable {
             wasi: WASICallServer(
                 guestRegion: layout.guestRegion, handler: configuration.wasiHandler, mailbox: mailbox,
                 interrupt: configuration.wasiInterrupt),
-            hostCallHandler: configuration.hostCallHandler)
+            hostCallHandler: configuration.hostCallHandler, codeArena: CodeArena(range: layout.codeArena))
     }
 
     /// 256 bits from the host's getrandom, in one system call.
@@ -451,7 +471,7 @@ public struct MicroVM: ~Copyable {
             outcome: outcome, console: hypercalls.console, errorOutput: hypercalls.errorOutput,
             consoleTruncated: hypercalls.consoleTruncated, invokeResults: hypercalls.invokeResults,
             moduleValidated: hypercalls.moduleValidated, moduleStartTime: moduleStartTime(), exitCount: exitCount,
-            mailboxCallCount: hypercalls.wasi.mailboxCallCount)
+            mailboxCallCount: hypercalls.wasi.mailboxCallCount, codeArena: layout.codeArena)
     }
 }
 

@@ -8,7 +8,7 @@ import SwiftletABI
 /// Layout, every integer a little-endian 64-bit word:
 /// - header: magic "SWLTSNAP", ``formatVersion``, the ``SwiftletABI/SwiftletABI/version`` it was made for, a zero word,
 ///   the memory layout (size, point, boot info, mailbox, run inputs), a zero word, the sizes of the two vCPU state
-///   records, three zero words, then the ``KernelIdentity`` (32 bytes);
+///   records, the code arena (start, length), a zero word, then the ``KernelIdentity`` (32 bytes);
 /// - the captured ``BootInfo`` record; the `kvm_regs` and `kvm_sregs` records as KVM defines them (x86-64 Linux's ABI,
 ///   which does not change), each padded to whole words (no FPU state: the kernel keeps it in memory, see
 ///   `swiftlet_snapshot_exit`);
@@ -23,7 +23,7 @@ extension VMSnapshot {
     /// "SWLTSNAP" in ASCII.
     static let fileMagic: UInt64 = 0x5041_4E53_544C_5753
     /// Bumped on every change of the layout above.
-    public static let formatVersion: UInt64 = 2
+    public static let formatVersion: UInt64 = 3
     static let headerWordCount = 16
     /// What is read from or written to the file at once.
     static let chunkSize = 1 << 20
@@ -100,6 +100,7 @@ extension VMSnapshot {
         }
         let point: SnapshotPoint
         let runInputs: GuestRange
+        let codeArena: GuestRange
         let identity = KernelIdentity(digest: digest)
         do throws(VMSnapshotError) {
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in
@@ -124,9 +125,12 @@ extension VMSnapshot {
             guard identity == kernel else { throw .kernelMismatch(snapshot: identity, expected: kernel) }
             guard let headerPoint = SnapshotPoint(rawValue: header[5]), headerPoint != .none,
                 let headerRunInputs = GuestRange(start: GuestPhysicalAddress(header[8]), length: header[9]),
-                headerRunInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize
+                headerRunInputs.end <= memorySize, header[6] < memorySize, header[7] < memorySize,
+                let headerCodeArena = GuestRange(start: GuestPhysicalAddress(header[13]), length: header[14]),
+                headerCodeArena.end <= memorySize, CodeArena.isSupportedSize(headerCodeArena.length),
+                headerCodeArena.length == 0 || headerCodeArena.start.rawValue >= SwiftletABI.guestRegionStart
             else { throw .corrupted("inconsistent header") }
-            (point, runInputs) = (headerPoint, headerRunInputs)
+            (point, runInputs, codeArena) = (headerPoint, headerRunInputs, headerCodeArena)
             try wrapErrno(VMSnapshotError.memoryFile) { () throws(Errno) in try Syscalls.sealCompletely(memoryFD) }
         } catch {
             Syscalls.close(memoryFD)
@@ -136,7 +140,7 @@ extension VMSnapshot {
             memoryFD: memoryFD,
             layout: VMSnapshotLayout(
                 memorySize: memorySize, bootInfoAddress: GuestPhysicalAddress(header[6]),
-                mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs),
+                mailboxAddress: GuestPhysicalAddress(header[7]), runInputs: runInputs, codeArena: codeArena),
             point: point, kernel: identity, bootInfo: BootInfo(word: { bootInfoWords[$0] }),
             registers: registers, specialRegisters: specialRegisters, isFromThisHost: false)
     }
@@ -146,7 +150,7 @@ extension VMSnapshot {
             Self.fileMagic, Self.formatVersion, SwiftletABI.version, 0, layout.memorySize, point.rawValue,
             layout.bootInfoAddress.rawValue, layout.mailboxAddress.rawValue, layout.runInputs.start.rawValue,
             layout.runInputs.length, 0, UInt64(MemoryLayout<kvm_regs>.size),
-            UInt64(MemoryLayout<kvm_sregs>.size), 0, 0, 0,
+            UInt64(MemoryLayout<kvm_sregs>.size), layout.codeArena.start.rawValue, layout.codeArena.length, 0,
         ]
     }
 

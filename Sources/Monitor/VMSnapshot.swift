@@ -11,6 +11,8 @@ public struct VMSnapshotLayout: Equatable, Sendable {
     /// Where a restored run's arguments, environment and entry go (``BootInfo/runInputsAddress``); empty when the VM
     /// takes no snapshot.
     public let runInputs: GuestRange
+    /// The ``CodeArena``; empty when the kernel runs the interpreter only.
+    public let codeArena: GuestRange
 
     /// The guest-owned part of memory, which hypercalls may name.
     var guestRegion: GuestRange {

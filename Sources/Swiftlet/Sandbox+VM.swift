@@ -223,8 +223,17 @@ extension Sandbox {
         vmConfiguration.backsGuestWithHugePages = configuration.virtualMachine.hugePages
         vmConfiguration.hookOutput = configuration.hookOptions.output
         vmConfiguration.hookFailureReport = configuration.hookOptions.failureReport
+        if configuration.tier == .compiler { vmConfiguration.codeArenaSize = Self.codeArenaSize(memory: vmConfiguration.memorySize) }
         ignoreBrokenPipes()
         return vmConfiguration
+    }
+
+    /// The code arena of a VM with `memory` bytes that compiles: an eighth of its memory, at most 64 MiB. It is address
+    /// space taken from the heap, touched only where code is sealed; an instance whose code does not fit runs in the
+    /// interpreter.
+    static func codeArenaSize(memory: UInt64) -> UInt64 {
+        let largePage: UInt64 = 2 << 20
+        return min(memory / 8 / largePage * largePage, 64 << 20)
     }
 
     /// Runs `vm` under the time limit and records what it reported.
@@ -256,6 +265,11 @@ extension Sandbox {
             throw .guestOutOfMemory(requested: UInt64(requested), memoryMiB: configuration.limits.vmMemoryMiB)
         case .timedOut(let rip):
             throw .timedOut(after: configuration.limits.timeout ?? .zero, guestInstructionPointer: rip)
+        case .fault(let exit, let rip) where result.codeArena.contains(GuestRange(start: GuestPhysicalAddress(rip), length: 1)!):
+            throw .guestCrashed(
+                "the module's machine code crashed the micro-VM's guest: \(Self.describe(exit)) at guest RIP "
+                    + "0x\(String(rip, radix: 16)), in the code the compiler tier made (run it with --tier interpreter "
+                    + "to compare)", guestInstructionPointer: rip)
         case .fault(let exit, let rip):
             throw .guestCrashed(
                 "the micro-VM's guest kernel crashed: \(Self.describe(exit)) at guest RIP 0x\(String(rip, radix: 16)) "

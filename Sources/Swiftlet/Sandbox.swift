@@ -70,9 +70,6 @@ public final class Sandbox {
                 throw .unsupported("hooks see a run from its start: a sandbox restored from a snapshot cannot have them")
             }
         }
-        if configuration.tier == .compiler && configuration.isolation == .vm {
-            throw .unsupported("the compiler tier runs in-process only so far: use --isolation process, or --tier interpreter")
-        }
         let wasi = WASIHost.moduleName
         if let function = configuration.hostFunctions.first(where: { $0.module.utf8.elementsEqual(wasi.utf8) }) {
             throw .invalidConfiguration(

@@ -8,7 +8,7 @@
 public enum SwiftletABI {
     /// Bumped on every incompatible change; the monitor writes it into ``BootInfo`` and the kernel refuses to run
     /// on a mismatch.
-    public static let version: UInt64 = 13
+    public static let version: UInt64 = 14
 
     /// The lowest guest-physical (and, identity-mapped, virtual) address the guest may use. Everything below it
     /// belongs to the monitor (page tables, GDT) and is mapped supervisor-only, so a guest null dereference faults.

@@ -103,6 +103,10 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
     public var hookFuel: UInt64 = 0
     /// 1: a hook's failure ends the run; 0: it denies the call with ENOTCAPABLE.
     public var hookFailureEndsRun: UInt64 = 0
+    /// The code arena, where the kernel's compiler tier places machine code with ``Hypercall/sealCode``: whole pages,
+    /// none mapped until sealed (0 and 0: no arena, and the kernel runs every module in the interpreter).
+    public var codeArenaAddress: UInt64 = 0
+    public var codeArenaSize: UInt64 = 0
 
     public init(
         memorySize: UInt64, heapStart: UInt64, heapSize: UInt64, stackTop: UInt64,
@@ -120,7 +124,7 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
 
     public var randomKey: (UInt64, UInt64, UInt64, UInt64) { (randomKey0, randomKey1, randomKey2, randomKey3) }
 
-    public static let wordCount = 43
+    public static let wordCount = 45
 
     public init(word: (Int) -> UInt64) {
         magic = word(0)
@@ -166,6 +170,8 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         hookOutputAddress = word(40)
         hookFuel = word(41)
         hookFailureEndsRun = word(42)
+        codeArenaAddress = word(43)
+        codeArenaSize = word(44)
     }
 
     public func forEachWord(_ body: (Int, UInt64) -> Void) {
@@ -212,6 +218,8 @@ public struct BootInfo: ABIRecord, Equatable, Sendable {
         body(40, hookOutputAddress)
         body(41, hookFuel)
         body(42, hookFailureEndsRun)
+        body(43, codeArenaAddress)
+        body(44, codeArenaSize)
     }
 
     /// Whether a kernel built against this module can trust the rest of the record.

@@ -52,6 +52,11 @@ public enum Hypercall: UInt16, Sendable {
     /// A hook failed (trapped, ran out of fuel, returned no verdict) and the run goes on: the monitor reports the
     /// message. Value: guest-physical address of a ``ConsoleWriteRequest`` naming the message's UTF-8 bytes.
     case hookFailure = 14
+    /// Makes compiled code executable: the monitor copies the code from the guest's buffer into pages of the code arena
+    /// (``BootInfo/codeArenaAddress``) that were never mapped and maps them present, read-only and executable, so no
+    /// guest page is ever both writable and executable. Value: guest-physical address of a ``SealCodeRequest``. A range
+    /// outside the arena, not page-aligned or holding a page sealed before is a malformed call and ends the VM.
+    case sealCode = 15
 
     /// Port of hypercall 0; hypercall `n` uses `portBase + n`. Chosen away from legacy PC ports.
     public static let portBase: UInt16 = 0x5700

@@ -252,3 +252,31 @@ public struct HookRecord: ABIRecord, Equatable, Sendable {
         body(5, configurationLength)
     }
 }
+
+/// Request record of ``Hypercall/sealCode``: `length` bytes of machine code at `sourceAddress` (anywhere in the guest's
+/// memory) go to `destinationAddress`, a page boundary of the code arena; the pages they cover become executable.
+public struct SealCodeRequest: ABIRecord, Equatable, Sendable {
+    public var sourceAddress: UInt64
+    public var destinationAddress: UInt64
+    public var length: UInt64
+
+    public init(sourceAddress: UInt64, destinationAddress: UInt64, length: UInt64) {
+        self.sourceAddress = sourceAddress
+        self.destinationAddress = destinationAddress
+        self.length = length
+    }
+
+    public static let wordCount = 3
+
+    public init(word: (Int) -> UInt64) {
+        sourceAddress = word(0)
+        destinationAddress = word(1)
+        length = word(2)
+    }
+
+    public func forEachWord(_ body: (Int, UInt64) -> Void) {
+        body(0, sourceAddress)
+        body(1, destinationAddress)
+        body(2, length)
+    }
+}

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where the module runs: `process` (in this process) or `vm` (a KVM micro-VM).")
     var isolation: Isolation = .vm
 
-    @Option(help: "Which code runs the module: `interpreter`, or `compiler` (machine code; with --isolation process).")
+    @Option(help: "Which code runs the module: `interpreter`, or `compiler` (machine code, compiled inside the micro-VM with --isolation vm).")
     var tier: ExecutionTier = .interpreter
 
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions

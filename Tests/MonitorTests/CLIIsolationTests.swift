@@ -208,6 +208,36 @@ struct CLIIsolationTests {
         #expect(ContinuousClock.now - start < .seconds(10))
     }
 
+    @Test("--tier compiler: machine code compiled in the VM gives the same stdout, stderr and status as in-process",
+        arguments: cases)
+    func sameResultsCompiled(arguments: [String]) throws {
+        let inVM = try swiftlet(["run", "--isolation", "vm", "--tier", "compiler"] + arguments)
+        #expect(inVM == (try swiftlet(["run", "--isolation", "process", "--tier", "compiler"] + arguments)))
+    }
+
+    @Test("--tier compiler: runaway recursion in machine code traps on the call depth in the VM as in-process")
+    func compiledStackExhaustion() throws {
+        // (func $f (export "f") (call $f))
+        let path = try temporaryModule("recursion", [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01,
+            0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0A, 0x06, 0x01, 0x04,
+            0x00, 0x10, 0x00, 0x0B])
+        let expected = CommandResult(status: 134, standardOutput: "", standardError: "Error: wasm trap: call stack exhausted\n")
+        for tier in ["compiler", "interpreter"] {
+            for isolation in ["vm", "process"] {
+                #expect(try swiftlet(["run", "--isolation", isolation, "--tier", tier, "--invoke", "f", path]) == expected)
+            }
+        }
+    }
+
+    @Test("--tier compiler: --timeout stops machine code spinning in the VM", arguments: ["vm", "process"])
+    func compiledTimeout(isolation: String) throws {
+        let start = ContinuousClock.now
+        let result = try swiftlet(["run", "--isolation", isolation, "--tier", "compiler", "--timeout", "0.3", modules + "spin.wasm"])
+        #expect(result.status == 124)
+        #expect(result.standardError.hasPrefix("Error: timed out"))
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
     @Test("without usable KVM, run says so and names --isolation process; no silent fallback")
     func noKVM() throws {
         let result = try swiftlet(["run", modules + "hello.wasm"], environment: ["SWIFTLET_KVM_DEVICE": "/nonexistent/kvm"])

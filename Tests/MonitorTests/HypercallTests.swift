@@ -100,17 +100,19 @@ struct ABIRecordTests {
         info.hookOutputAddress = 40
         info.hookFuel = 41
         info.hookFailureEndsRun = 42
+        info.codeArenaAddress = 43
+        info.codeArenaSize = 44
         let memory = try GuestMemory(size: 4096)
         try memory.store(info, at: GuestPhysicalAddress(64))
         #expect(try memory.load(BootInfo.self, at: GuestPhysicalAddress(64)) == info)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64)) == BootInfo.magicValue)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 8)) == SwiftletABI.version)
         #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + 7 * 8)) == 6)
-        for word in [6] + Array(22...42) {
+        for word in [6] + Array(22...44) {
             let expected: UInt64 = word == 6 ? 5 : UInt64(word)
             #expect(try memory.load(UInt64.self, at: GuestPhysicalAddress(64 + UInt64(word) * 8)) == expected)
         }
-        #expect(BootInfo.byteCount == 43 * 8)
+        #expect(BootInfo.byteCount == 45 * 8)
         #expect(info.isCompatible)
     }
 

@@ -8,12 +8,13 @@ import Testing
 /// Boots `module` with a snapshot point and returns the VM captured there (the VM itself is dropped).
 func captureSnapshot(
     _ module: String, point: SnapshotPoint, arguments: [String] = ["module.wasm"], memorySize: UInt64 = 512 << 20,
-    wasiHandler: HypercallDispatcher.WASIHandler? = nil
+    wasiHandler: HypercallDispatcher.WASIHandler? = nil, codeArenaSize: UInt64 = 0
 ) throws -> VMSnapshot {
     var run = GuestRun(module: try testModule(module))
     run.arguments = arguments
     var configuration = MicroVMConfiguration()
     configuration.memorySize = memorySize
+    configuration.codeArenaSize = codeArenaSize
     configuration.run = run
     configuration.snapshotPoint = point
     configuration.wasiHandler = wasiHandler

@@ -82,6 +82,13 @@ enum Hypercalls {
         _ = call(.discard, with: DiscardRequest(start: UInt64(start), length: UInt64(length)))
     }
 
+    /// Has the monitor copy `length` bytes of machine code from `source` into the code arena's pages at `destination`
+    /// and map them read-only and executable.
+    static func sealCode(source: UnsafeRawPointer, destination: UInt, length: UInt) {
+        call(.sealCode, with: SealCodeRequest(
+            sourceAddress: address(of: source), destinationAddress: UInt64(destination), length: UInt64(length)))
+    }
+
     /// Says every function body of the module passed validation.
     static func moduleValidated() {
         swiftlet_out32(Hypercall.moduleValidated.port, 0)

@@ -13,6 +13,7 @@ public func kernelMain(bootInfoAddress: UInt) -> Never {
     GuestClock.start(bootInfo: bootInfo)
     Snapshot.start(bootInfo: bootInfo, address: bootInfoAddress)
     WASIMailboxClient.start(bootInfo: bootInfo)
+    GuestCodeArena.start(bootInfo: bootInfo)
 
     Heap.initialize(start: UInt(bootInfo.heapStart), size: UInt(bootInfo.heapSize))
     Random.seed(bootInfo.randomKey)

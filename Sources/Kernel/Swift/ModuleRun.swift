@@ -27,6 +27,8 @@ struct ModuleRun {
         let hooks = KernelHooks.load(bootInfo)
         var configuration = Store.Configuration()
         configuration.fuel = bootInfo.fuel == BootInfo.unlimitedFuel ? nil : bootInfo.fuel
+        // The guest compiles (the compiler stays inside the sandbox) when the monitor gave it somewhere to seal the code.
+        configuration.tier = GuestCodeArena.isAvailable ? .compiler : .interpreter
         // A snapshot taken inside `_start` refuels the store from a host call; the engine reads a new budget there only
         // when the run started with limited fuel, so "unlimited" is a budget no run spends instead.
         if Snapshot.point == .atFirstStandardInputRead, configuration.fuel == nil {

@@ -1,14 +1,18 @@
-// Pages for machine code: written while only writable, then made executable and never writable again (W^X).
-// Only where the platform can map pages (Linux hosts); elsewhere (the guest kernel, so far) the compiler tier is
-// unavailable and stores run the interpreter.
+// Pages for machine code, never writable and executable at once (W^X). On Linux hosts they are mapped writable, filled,
+// then made executable; in the guest kernel the monitor copies the code into pages of the VM's code arena that the guest
+// never maps writable (kernel/README.md). Elsewhere the compiler tier is unavailable and stores run the interpreter.
 
 #if canImport(Glibc)
 import Glibc
+#elseif hasFeature(Embedded)
+/// The guest kernel's (Kernel/Swift/GuestCodeArena.swift): `count` bytes of `code` in fresh pages of its code arena,
+/// sealed by the monitor (read-only and executable), or nil when the VM has no arena or it is full.
+@_extern(c, "swiftlet_seal_code") func swiftletSealCode(_ code: UnsafeRawPointer, _ count: Int) -> UnsafeRawPointer?
 #endif
 
 enum ExecutableMemory {
     static var isAvailable: Bool {
-        #if canImport(Glibc)
+        #if canImport(Glibc) || hasFeature(Embedded)
         true
         #else
         false
@@ -29,6 +33,11 @@ enum ExecutableMemory {
             return nil
         }
         return UnsafeRawBufferPointer(start: pages, count: byteCount)
+        #elseif hasFeature(Embedded)
+        guard !code.isEmpty else { return nil }
+        // SAFETY: the kernel reads `code.count` bytes of the array's buffer during the call (the monitor copies them).
+        let pages = code.withUnsafeBytes { swiftletSealCode($0.baseAddress!, code.count) }
+        return pages.map { UnsafeRawBufferPointer(start: $0, count: code.count) }
         #else
         return nil
         #endif
@@ -38,5 +47,6 @@ enum ExecutableMemory {
         #if canImport(Glibc)
         munmap(UnsafeMutableRawPointer(mutating: pages.baseAddress), pages.count)
         #endif
+        // The guest's sealed pages are never reused: they can never be made writable again to take other code.
     }
 }
