@@ -48,8 +48,10 @@ extension Store {
     }
 
     private func compileMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> InstanceMachineCode {
-        // Unwinding walks the interpreter's call frames, which machine code does not keep.
-        guard !instanceModules[instance.pointee.index].requiredFeatures.contains(.exceptions) else { return .unavailable }
+        // Unwinding walks the interpreter's call frames, which machine code does not keep; typed function references
+        // instructions have no machine code yet.
+        guard instanceModules[instance.pointee.index].requiredFeatures.isDisjoint(with: [.exceptions, .functionReferences])
+        else { return .unavailable }
         guard ExecutableMemory.isAvailable, var (generator, _) = generateMachineCode(of: instance),
             let pages = ExecutableMemory.seal(generator.assembler.finish())
         else { return .unavailable }

@@ -100,9 +100,6 @@ extension Store {
         of module: Module, imports: ResolvedImports
     ) -> UnsafeMutablePointer<InstanceRecord> {
         let instance = allocateInstanceRecord(of: module, imports: imports, snapshot: nil)
-        for index in module.importedTableCount..<module.tables.count {
-            instance.pointee.tables[index] = tables[allocateTable(type: module.tables[index])]
-        }
         for index in module.importedMemoryCount..<module.memories.count {
             instance.pointee.memories[index] = memories[allocateMemory(type: module.memories[index])]
         }
@@ -112,6 +109,13 @@ extension Store {
             let value = evaluate(initializer, in: instance)
             instance.pointee.globals[index] = globals[allocateGlobal(type: module.globals[index], value: value)]
             instance.pointee.globals[index].pointee.high = evaluateHigh(initializer, in: instance)
+        }
+        // After the globals, which a table's initializer may read. A module built by hand may give no initializers.
+        for index in module.importedTableCount..<module.tables.count {
+            let offset = index - module.importedTableCount
+            let initialValue = offset < module.tableInitializers.count
+                ? evaluate(module.tableInitializers[offset], in: instance) : 0
+            instance.pointee.tables[index] = tables[allocateTable(type: module.tables[index], initialValue: initialValue)]
         }
         return instance
     }
