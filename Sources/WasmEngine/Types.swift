@@ -193,12 +193,29 @@ public struct TypeEquivalence: Sendable {
     /// The key under which type `index`, `type`, is interned: its concrete references canonical, and a reference to
     /// itself a marker that no type index reaches.
     func key(of type: FuncType, index: UInt32) -> FuncType {
-        func canonical(_ valueType: ValueType) -> ValueType {
-            guard let referenced = valueType.heapType?.typeIndex else { return valueType }
-            let heapType = HeapType.concrete(referenced == index ? HeapType.maximumTypeIndex : canonicalIndex(referenced))
-            return .reference(to: heapType, nullable: valueType.isNullable)
-        }
-        return FuncType(parameters: type.parameters.map(canonical), results: type.results.map(canonical))
+        type.mappingTypeIndices { $0 == index ? HeapType.selfReference : canonicalIndex($0) }
+    }
+}
+
+extension HeapType {
+    /// What a type interned by `TypeEquivalence.key` (or by a store) names itself by.
+    static let selfReference = maximumTypeIndex
+}
+
+extension ValueType {
+    /// The same type, a concrete heap type's index replaced by `transform(index)`.
+    func mappingTypeIndex(_ transform: (UInt32) -> UInt32) -> ValueType {
+        guard let index = heapType?.typeIndex else { return self }
+        return .reference(to: .concrete(transform(index)), nullable: isNullable)
+    }
+}
+
+extension FuncType {
+    /// The same type, each concrete heap type's index replaced by `transform(index)`.
+    func mappingTypeIndices(_ transform: (UInt32) -> UInt32) -> FuncType {
+        FuncType(
+            parameters: parameters.map { $0.mappingTypeIndex(transform) },
+            results: results.map { $0.mappingTypeIndex(transform) })
     }
 }
 

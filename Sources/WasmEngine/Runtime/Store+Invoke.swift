@@ -78,18 +78,18 @@ extension Store {
         }
     }
 
-    /// Whether `value` may be passed as a value of `type`, a parameter type of a function of `instance` (nil for a host
-    /// function): a reference of the type's hierarchy, null only where the type has null, and a function of the type
-    /// a concrete reference type names.
-    func isValue(_ value: Value, of type: ValueType, in instance: UnsafeMutablePointer<InstanceRecord>?) -> Bool {
+    /// Whether `value` may be passed as a value of `type`, a parameter type of the store's type `typeID`: a reference of
+    /// the type's hierarchy, null only where the type has null, and a function of the type a concrete reference type
+    /// names (a store type id, or the marker of the type itself).
+    func isValue(_ value: Value, of type: ValueType, parameterOf typeID: Int) -> Bool {
         guard let heapType = type.heapType else { return value.type == type }
         guard value.type.heapType?.top == heapType.top else { return false }
         switch value {
         case .funcref(nil), .externref(nil), .exnref(nil): return type.isNullable
         case .funcref(let function?):
             guard let typeIndex = heapType.typeIndex else { return heapType != .noFunc }
-            guard let instance else { return false }
-            return functions[function.address].pointee.typeID == instance.pointee.types[Int(typeIndex)].id
+            let expected = typeIndex == HeapType.selfReference ? typeID : Int(typeIndex)
+            return functions[function.address].pointee.typeID == expected
         default: return heapType.bottom != heapType
         }
     }
@@ -98,7 +98,7 @@ extension Store {
         let callee = functions[function.address]
         let type = functionTypes[callee.pointee.typeID]
         guard arguments.count == type.parameters.count,
-            zip(arguments, type.parameters).allSatisfy({ isValue($0, of: $1, in: callee.pointee.instance) })
+            zip(arguments, type.parameters).allSatisfy({ isValue($0, of: $1, parameterOf: callee.pointee.typeID) })
         else {
             throw Trap(.host("invoke: the arguments do not match the function's parameter types"))
         }
