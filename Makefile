@@ -91,10 +91,10 @@ MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address
 EXCEPTION_3_SCRIPTS := $(addprefix $(SUITE_3)/,throw.wast throw_ref.wast imports.wast exports.wast) \
 	$(addprefix $(PROPOSALS)/exception-handling/,exports.wast ref_null.wast tag.wast throw.wast throw_ref.wast)
 # The 3.0 scripts that use typed function references and no GC (ref_null.wast, type-*.wast and the rest need GC's
-# heap types, recursive types or subtypes).
+# heap types, recursive types or subtypes), and instance.wast (a table initializer, `module instance`).
 FUNCTION_REFERENCE_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, br_if br_on_non_null br_on_null br_table \
 	call_ref elem func global linking local_init local_tee ref ref_as_non_null ref_func ref_is_null return_call_ref \
-	select table-sub table try_table unreached-invalid unreached-valid))
+	select table-sub table try_table unreached-invalid unreached-valid instance))
 SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS) $(EXCEPTION_3_SCRIPTS) \
 	$(FUNCTION_REFERENCE_SCRIPTS)
 spec-tests: build
