@@ -431,10 +431,7 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                // SAFETY: a non-null function reference is the address of one of this store's function records.
-                guard let callee = UnsafeMutablePointer<FunctionRecord>(bitPattern: UInt(r.fp[Int(i.c)])) else {
-                    return r.trap(.nullFunctionReference)
-                }
+                guard let callee = r.referencedCallee(i) else { return r.leave(.trapped) }
                 guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
                 guard r.call(callee, code: code, frameStart: i.b) else { return r.trap(.callStackExhausted) }
                 return r.dispatchCharging(bytes: Registers.fuelUnit)
@@ -443,10 +440,7 @@ extension Opcode {
             return {
                 var r = Registers($0, $1, $2, $3, $4, $5, $6)
                 let i = InstructionOperands(r.pc)
-                // SAFETY: as for `callRef`.
-                guard let callee = UnsafeMutablePointer<FunctionRecord>(bitPattern: UInt(r.fp[Int(i.c)])) else {
-                    return r.trap(.nullFunctionReference)
-                }
+                guard let callee = r.referencedCallee(i) else { return r.leave(.trapped) }
                 guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
                 guard r.replaceFrame(callee, code: code, argumentStart: i.b) else { return r.trap(.callStackExhausted) }
                 return r.dispatchCharging(bytes: Registers.fuelUnit)
