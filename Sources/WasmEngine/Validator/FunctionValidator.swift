@@ -338,9 +338,8 @@ public struct FunctionValidator: ~Copyable {
         case 14:  // table.copy
             let destination = try body.readU32()
             let source = try body.readU32()
-            guard try tableElementType(source).matches(tableElementType(destination), equivalence) else {
-                throw typeMismatch()
-            }
+            let destinationType = try tableElementType(destination)
+            guard try tableElementType(source).matches(destinationType, equivalence) else { throw typeMismatch() }
             try popAddressRange(destination: tableAddressTypes[Int(destination)], source: tableAddressTypes[Int(source)])
         case 15:  // table.grow
             let table = try body.readU32()
