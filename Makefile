@@ -64,12 +64,12 @@ unit-tests: build-deps kernel
 # done so far. The CLI runs each script in a worker process and fails on any failure.
 SUITE_3 := $(dir $(TESTSUITE))core-3.0
 PROPOSALS := $(dir $(TESTSUITE))proposals
-FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n,exceptions=n
+FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n,exceptions=n,function-references=n
 SIMD_3_SCRIPTS := $(sort $(wildcard $(SUITE_3)/simd_*.wast $(SUITE_3)/relaxed_*.wast $(SUITE_3)/*_relaxed_*.wast))
 TAIL_CALL_SCRIPTS := $(SUITE_3)/return_call.wast $(SUITE_3)/return_call_indirect.wast \
 	$(sort $(wildcard $(PROPOSALS)/tail-call/*.wast))
-# 3.0's global.wast and elem.wast also need typed function references; the extended-const proposal's own scripts call
-# a defined global in a constant expression unknown, which 3.0 allows.
+# 3.0's global.wast and elem.wast also need typed function references (FUNCTION_REFERENCE_SCRIPTS); the extended-const
+# proposal's own scripts call a defined global in a constant expression unknown, which 3.0 allows.
 EXTENDED_CONST_SCRIPTS := $(SUITE_3)/data.wast
 # Multiple and 64-bit memories (and 64-bit tables): 3.0's scripts, and the proposals' but those that predate 3.0 (u32
 # limits, a reserved zero byte, one memory, no global.get of a defined global in a constant expression) and
@@ -86,17 +86,23 @@ MEMORY_3_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, address0 address
 		$(PROPOSALS)/memory64/memory.wast $(PROPOSALS)/memory64/memory64.wast, \
 		$(sort $(wildcard $(PROPOSALS)/multi-memory/*.wast $(PROPOSALS)/memory64/*.wast)))
 # The exception-handling scripts that need no other 3.0 proposal (try_table.wast needs typed function references too,
-# the 3.0 tag.wast GC's recursive types), of the 3.0 suite and of the proposal's own but its binary.wast and
-# imports.wast, older copies of 3.0's (which allow multiple memories).
+# so it is in FUNCTION_REFERENCE_SCRIPTS; the 3.0 tag.wast needs GC's recursive types), of the 3.0 suite and of the
+# proposal's own but its binary.wast and imports.wast, older copies of 3.0's (which allow multiple memories).
 EXCEPTION_3_SCRIPTS := $(addprefix $(SUITE_3)/,throw.wast throw_ref.wast imports.wast exports.wast) \
 	$(addprefix $(PROPOSALS)/exception-handling/,exports.wast ref_null.wast tag.wast throw.wast throw_ref.wast)
-SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS) $(EXCEPTION_3_SCRIPTS)
+# The 3.0 scripts that use typed function references and no GC (ref_null.wast, type-*.wast and the rest need GC's
+# heap types, recursive types or subtypes), and instance.wast (a table initializer, `module instance`).
+FUNCTION_REFERENCE_SCRIPTS := $(addprefix $(SUITE_3)/, $(addsuffix .wast, br_if br_on_non_null br_on_null br_table \
+	call_ref elem func global linking local_init local_tee ref ref_as_non_null ref_func ref_is_null return_call_ref \
+	select table-sub table try_table unreached-invalid unreached-valid instance))
+SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(MEMORY_3_SCRIPTS) $(EXCEPTION_3_SCRIPTS) \
+	$(FUNCTION_REFERENCE_SCRIPTS)
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
 	@test -d $(SUITE_3) || { echo "spec-tests: no spec test suite at $(SUITE_3)"; exit 1; }
 	@echo "$(CLI) wast --wasm-features $(FEATURES_2_0): every script in $(TESTSUITE)"
 	@$(CLI) wast --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
-	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories, exceptions in $(SUITE_3) and $(PROPOSALS)"
+	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories, exceptions, typed function references in $(SUITE_3) and $(PROPOSALS)"
 	@$(CLI) wast $(SCRIPTS_3)
 
 # The same scripts with the compiler tier: every module as machine code (in-process).

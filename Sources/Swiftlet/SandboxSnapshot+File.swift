@@ -158,10 +158,11 @@ extension SandboxSnapshot {
                 return
             }
             bytes += [1]
+            // Each value type is its u32 word (`ValueType.rawValue`).
             count(type.parameters.count)
-            bytes += type.parameters.map(\.rawValue)
+            for parameter in type.parameters { count(Int(parameter.rawValue)) }
             count(type.results.count)
-            bytes += type.results.map(\.rawValue)
+            for result in type.results { count(Int(result.rawValue)) }
         }
         count(exports.count)
         for export in exports {
@@ -203,11 +204,12 @@ private struct DescriptionReader {
     }
 
     private mutating func valueTypes() throws(SandboxError) -> [ValueType] {
-        let count = try count()
-        return try bytes[try take(count)].map { (raw) throws(SandboxError) in
-            guard let type = ValueType(rawValue: raw) else { throw malformed }
-            return type
+        var types: [ValueType] = []
+        for _ in 0..<(try count()) {
+            guard let type = ValueType(rawValue: UInt32(try count())) else { throw malformed }
+            types.append(type)
         }
+        return types
     }
 
     private mutating func take(_ count: Int) throws(SandboxError) -> Range<Int> {

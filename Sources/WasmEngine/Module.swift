@@ -4,6 +4,8 @@ public struct Module: Sendable {
     /// The binary the module was decoded from, which the bodies of `functions` and the data segments lie in.
     public var bytes = ModuleBytes(copying: [])
     public var types: [FuncType] = []
+    /// Which types are equivalent, for subtyping between concrete reference types.
+    public var typeEquivalence = TypeEquivalence()
     public var imports: [Import] = []
 
     /// Type index of every function in the function index space: imports first, then definitions.
@@ -12,6 +14,8 @@ public struct Module: Sendable {
     /// Every table in the table index space: imports first.
     public var tables: [TableType] = []
     public var importedTableCount = 0
+    /// The initial element of each defined table (`tables[importedTableCount...]`), in order.
+    public var tableInitializers: [ConstantExpression] = []
     /// Every memory in the memory index space: imports first. At most one in WebAssembly 2.0.
     public var memories: [MemoryType] = []
     public var importedMemoryCount = 0
@@ -44,7 +48,7 @@ public struct Module: Sendable {
 
     /// Changes whenever what this engine accepts as valid may change: what a module cache records about a module
     /// holds only for the engine revision that recorded it.
-    public static let engineRevision = "wasm3-tail-calls-memories-exceptions-1"
+    public static let engineRevision = "wasm3-tail-calls-memories-exceptions-function-references-1"
 
     public func functionType(ofFunction index: UInt32) -> FuncType {
         types[Int(functionTypeIndices[Int(index)])]

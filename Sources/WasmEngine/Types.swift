@@ -1,21 +1,222 @@
 /// WebAssembly value and extern types (spec §2.3).
 
-public enum ValueType: UInt8, Equatable, Hashable, Sendable {
-    case i32 = 0x7F
-    case i64 = 0x7E
-    case f32 = 0x7D
-    case f64 = 0x7C
-    case v128 = 0x7B
-    case funcref = 0x70
-    case externref = 0x6F
-    /// A caught exception (the exception-handling proposal); slot 0 is null.
-    case exnref = 0x69
+/// A value type: a number type, `v128`, or a reference type `(ref null? ht)` (spec §2.3.3, typed function references).
+/// One 32-bit word, compared and hashed as one, so the validator's stacks and the records stay compact:
+/// - a number type or `v128`: its one-byte code (0x7F i32 … 0x7B v128);
+/// - a reference: its heap type's word (`HeapType.rawValue`), plus `nonNullableBit` for a `(ref ht)`. A nullable
+///   reference to an abstract heap type is the heap type's code, which is the one-byte shorthand of the binary format:
+///   `funcref` is 0x70, `externref` 0x6F, `exnref` 0x69, as the ABI and the snapshots have always spelled them.
+public struct ValueType: Hashable, Sendable {
+    public let rawValue: UInt32
 
-    public var isReference: Bool { self == .funcref || self == .externref || self == .exnref }
+    /// Set in a reference type that excludes null.
+    static let nonNullableBit: UInt32 = 0x100
+
+    private init(bits: UInt32) { rawValue = bits }
+
+    /// The type `rawValue` spells, if it spells one (see the type's comment).
+    public init?(rawValue: UInt32) {
+        if (0x7B...0x7F).contains(rawValue) {
+            self.init(bits: rawValue)
+        } else if HeapType(rawValue: rawValue & ~Self.nonNullableBit) != nil {
+            self.init(bits: rawValue)
+        } else {
+            return nil
+        }
+    }
+
+    public static let i32 = ValueType(bits: 0x7F)
+    public static let i64 = ValueType(bits: 0x7E)
+    public static let f32 = ValueType(bits: 0x7D)
+    public static let f64 = ValueType(bits: 0x7C)
+    public static let v128 = ValueType(bits: 0x7B)
+    /// `(ref null func)`.
+    public static let funcref = ValueType.reference(to: .func)
+    /// `(ref null extern)`.
+    public static let externref = ValueType.reference(to: .extern)
+    /// `(ref null exn)`: a caught exception (the exception-handling proposal); slot 0 is null.
+    public static let exnref = ValueType.reference(to: .exn)
+
+    /// `(ref null heapType)`, or `(ref heapType)` when not `nullable`.
+    public static func reference(to heapType: HeapType, nullable: Bool = true) -> ValueType {
+        ValueType(bits: heapType.rawValue | (nullable ? 0 : nonNullableBit))
+    }
+
+    public var isReference: Bool { rawValue & 0xFF < 0x7B }
+    /// A reference type's heap type; nil for a number type or `v128`.
+    public var heapType: HeapType? { isReference ? HeapType(bits: rawValue & ~Self.nonNullableBit) : nil }
+    /// Whether the type includes null: a reference type's `null` (number types do not).
+    public var isNullable: Bool { isReference && rawValue & Self.nonNullableBit == 0 }
+    /// The same reference type without null (`ref.as_non_null`, `br_on_null`).
+    public var nonNullable: ValueType { ValueType(bits: rawValue | Self.nonNullableBit) }
+    /// Whether a local of this type needs no `local.set` before it is read: it starts as zero or null.
+    public var isDefaultable: Bool { !isReference || isNullable }
+    /// Whether the type is beyond WebAssembly 2.0's and the exception proposal's: a non-nullable reference, or one to
+    /// a heap type other than func, extern and exn (typed function references).
+    public var needsFunctionReferences: Bool {
+        isReference && self != .funcref && self != .externref && self != .exnref
+    }
 
     /// The 64-bit slots a value of this type takes in a frame, a global or a host call's buffer: a `v128` takes two,
     /// its low half first.
     public var slotCount: Int { self == .v128 ? 2 : 1 }
+}
+
+/// A reference type's heap type (spec §2.3.3): abstract, or a type index of the module (a concrete one). One word:
+/// an abstract heap type's one-byte code (0x70 func, 0x6F extern, 0x69 exn, 0x73 nofunc, 0x72 noextern, 0x74
+/// noexn), or `concreteBit` with the type index above bit 10. GC's abstract heap types (any, eq, i31, struct, array,
+/// none) take their own codes the same way.
+public struct HeapType: Hashable, Sendable {
+    public let rawValue: UInt32
+
+    static let concreteBit: UInt32 = 0x200
+    /// Type indices are below 2^22 (the spec's implementation limit is 10^6 types).
+    static let maximumTypeIndex: UInt32 = (1 << 22) - 1
+
+    init(bits: UInt32) { rawValue = bits }
+
+    public init?(rawValue: UInt32) {
+        if rawValue & 0x3FF == Self.concreteBit || Self.abstractCodes.contains(rawValue) {
+            self.init(bits: rawValue)
+        } else {
+            return nil
+        }
+    }
+
+    static let abstractCodes: [UInt32] = [0x70, 0x6F, 0x69, 0x73, 0x72, 0x74]
+
+    public static let `func` = HeapType(bits: 0x70)
+    public static let extern = HeapType(bits: 0x6F)
+    public static let exn = HeapType(bits: 0x69)
+    /// The bottom of the func hierarchy: `ref.null nofunc` is a null every function reference type holds.
+    public static let noFunc = HeapType(bits: 0x73)
+    public static let noExtern = HeapType(bits: 0x72)
+    public static let noExn = HeapType(bits: 0x74)
+
+    /// Type `index` of the module.
+    public static func concrete(_ index: UInt32) -> HeapType { HeapType(bits: concreteBit | index << 10) }
+
+    /// A concrete heap type's type index; nil for an abstract one.
+    public var typeIndex: UInt32? { rawValue & Self.concreteBit != 0 ? rawValue >> 10 : nil }
+
+    /// The top of the heap type's hierarchy: func for function types, extern, exn.
+    public var top: HeapType {
+        switch self {
+        case .extern, .noExtern: .extern
+        case .exn, .noExn: .exn
+        default: .func
+        }
+    }
+
+    /// The bottom of the heap type's hierarchy: the type of its null.
+    public var bottom: HeapType {
+        switch top {
+        case .extern: .noExtern
+        case .exn: .noExn
+        default: .noFunc
+        }
+    }
+}
+
+extension ValueType {
+    /// The type as the text format writes it: `i32`, `funcref`, `(ref null 3)`, `(ref func)`.
+    public var name: String {
+        switch self {
+        case .i32: return "i32"
+        case .i64: return "i64"
+        case .f32: return "f32"
+        case .f64: return "f64"
+        case .v128: return "v128"
+        case .funcref: return "funcref"
+        case .externref: return "externref"
+        case .exnref: return "exnref"
+        default: return "(ref \(isNullable ? "null " : "")\(heapType!.name))"
+        }
+    }
+}
+
+extension HeapType {
+    /// The heap type as the text format writes it: an abstract one's keyword, or a concrete one's type index.
+    public var name: String {
+        switch self {
+        case .func: return "func"
+        case .extern: return "extern"
+        case .exn: return "exn"
+        case .noFunc: return "nofunc"
+        case .noExtern: return "noextern"
+        case .noExn: return "noexn"
+        default: return "\(typeIndex!)"
+        }
+    }
+}
+
+/// Subtyping (spec §3.3.2 "Matching"), where a module's concrete heap types are told apart by `TypeEquivalence`.
+extension ValueType {
+    /// Whether every value of this type is one of `other`: the same type, or a reference type whose heap type is a
+    /// subtype of `other`'s and that includes null only if `other` does.
+    @inline(__always)
+    func matches(_ other: ValueType, _ equivalence: TypeEquivalence) -> Bool {
+        self == other || matchesReference(other, equivalence)
+    }
+
+    @inline(never)
+    func matchesReference(_ other: ValueType, _ equivalence: TypeEquivalence) -> Bool {
+        guard let heapType, let otherHeapType = other.heapType, !isNullable || other.isNullable else { return false }
+        return heapType.matches(otherHeapType, equivalence)
+    }
+}
+
+extension HeapType {
+    /// Whether this heap type is a subtype of `other`: equal or equivalent, the top of its hierarchy, or this is the
+    /// bottom of `other`'s. (GC adds declared supertypes of concrete types and the any/eq hierarchy.)
+    func matches(_ other: HeapType, _ equivalence: TypeEquivalence) -> Bool {
+        if self == other || other == top { return true }
+        if self == bottom { return other.top == top }
+        guard let index = typeIndex, let otherIndex = other.typeIndex else { return false }
+        return equivalence.canonicalIndex(index) == equivalence.canonicalIndex(otherIndex)
+    }
+}
+
+/// Which of a module's types are equivalent: without GC's recursion groups each type is a group of its own, and two
+/// types are equivalent when they are structurally equal, a reference to a type itself counting as such. Each type
+/// index maps to the first index of a type equivalent to it.
+public struct TypeEquivalence: Sendable {
+    /// Per type index; an index past its end is its own canonical index (a module built by hand).
+    public var canonicalIndices: [UInt32] = []
+
+    public init() {}
+
+    func canonicalIndex(_ index: UInt32) -> UInt32 {
+        Int(index) < canonicalIndices.count ? canonicalIndices[Int(index)] : index
+    }
+
+    /// The key under which type `index`, `type`, is interned: its concrete references canonical, and a reference to
+    /// itself a marker that no type index reaches.
+    func key(of type: FuncType, index: UInt32) -> FuncType {
+        type.mappingTypeIndices { $0 == index ? HeapType.selfReference : canonicalIndex($0) }
+    }
+}
+
+extension HeapType {
+    /// What a type interned by `TypeEquivalence.key` (or by a store) names itself by.
+    static let selfReference = maximumTypeIndex
+}
+
+extension ValueType {
+    /// The same type, a concrete heap type's index replaced by `transform(index)`.
+    func mappingTypeIndex(_ transform: (UInt32) -> UInt32) -> ValueType {
+        guard let index = heapType?.typeIndex else { return self }
+        return .reference(to: .concrete(transform(index)), nullable: isNullable)
+    }
+}
+
+extension FuncType {
+    /// The same type, each concrete heap type's index replaced by `transform(index)`.
+    func mappingTypeIndices(_ transform: (UInt32) -> UInt32) -> FuncType {
+        FuncType(
+            parameters: parameters.map { $0.mappingTypeIndex(transform) },
+            results: results.map { $0.mappingTypeIndex(transform) })
+    }
 }
 
 extension Sequence<ValueType> {
@@ -41,14 +242,14 @@ public struct FuncType: Equatable, Hashable, Sendable {
     /// The slots the results take.
     public var resultSlotCount: Int { results.slotCount }
 
-    /// The value types' bytes packed eight to a word: a store looks up a type for each function it makes, and the
+    /// The value types' words packed two to a word: a store looks up a type for each function it makes, and the
     /// synthesized hash, a hasher call per value type, cost ~2,400 instructions a lookup.
     public func hash(into hasher: inout Hasher) {
         func combine(_ types: [ValueType]) {
             var word = UInt64(types.count)
             for (index, type) in types.enumerated() {
-                word = word << 8 | UInt64(type.rawValue)
-                if index % 8 == 7 {
+                word = word << 32 | UInt64(type.rawValue)
+                if index % 2 == 1 {
                     hasher.combine(word)
                     word = 0
                 }
@@ -71,7 +272,7 @@ public struct Limits: Equatable, Sendable {
 }
 
 public struct TableType: Equatable, Sendable {
-    /// Always `.funcref` or `.externref`.
+    /// A reference type.
     public var elementType: ValueType
     public var limits: Limits
     /// The type of the table's indices: `.i32`, or `.i64` for a table64 (memory64 proposal).
@@ -126,6 +327,9 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     public static let multiMemory = WasmFeatures(rawValue: 1 << 5)
     /// Memories and tables with 64-bit addresses.
     public static let memory64 = WasmFeatures(rawValue: 1 << 6)
+    /// Typed function references: `(ref null? ht)` types, `call_ref`, `return_call_ref`, `ref.as_non_null`,
+    /// `br_on_null`, `br_on_non_null`, and tables with an initializer.
+    public static let functionReferences = WasmFeatures(rawValue: 1 << 7)
 }
 
 /// Bytes in one linear-memory page.

@@ -24,6 +24,8 @@ struct InfoCommand: ParsableCommand {
         "  address or offset past 4 GiB traps \"out of bounds memory access\")",
         "exception handling (tags, exnref, throw, throw_ref, try_table, and the legacy try, catch, rethrow and",
         "  delegate); an uncaught exception ends the call with its own error",
+        "typed function references ((ref null? ht) types, call_ref, return_call_ref, ref.as_non_null, br_on_null,",
+        "  br_on_non_null, tables with initializers; modules that use them run in the interpreter)",
         "register-based interpreter; fuel (--fuel) and memory caps (--max-memory-pages)",
         "WASI preview1 (all 46 functions); in the micro-VM the guest answers args, environ, proc_exit and",
         "  stdout/stderr writes itself and forwards every other call to the host's WASI implementation",

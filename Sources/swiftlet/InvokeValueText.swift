@@ -30,10 +30,10 @@ enum InvokeValueText {
             {
                 return .v128(V128(low: low, high: high))
             }
-        case .funcref, .externref, .exnref:
-            throw ParseError(message: "unsupported argument type \(typeName(type))")
+        default:
+            throw ParseError(message: "unsupported argument type \(type.name)")
         }
-        throw ParseError(message: "`\(text)` is not a valid \(typeName(type))")
+        throw ParseError(message: "`\(text)` is not a valid \(type.name)")
     }
 
     static func format(_ value: Value) -> String {
@@ -49,19 +49,6 @@ enum InvokeValueText {
             let high = String(vector.high, radix: 16)
             let low = String(vector.low, radix: 16)
             return "0x" + String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
-        }
-    }
-
-    static func typeName(_ type: ValueType) -> String {
-        switch type {
-        case .i32: return "i32"
-        case .i64: return "i64"
-        case .f32: return "f32"
-        case .f64: return "f64"
-        case .funcref: return "funcref"
-        case .externref: return "externref"
-        case .v128: return "v128"
-        case .exnref: return "exnref"
         }
     }
 

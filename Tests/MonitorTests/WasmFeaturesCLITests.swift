@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `--wasm-features` on `run` and `wast`, and tail calls in the micro-VM's engine.
-@Suite("swiftlet run: tail calls and --wasm-features in the micro-VM and in-process", .serialized,
+/// `--wasm-features` on `run` and `wast`, and tail calls and typed function references in the micro-VM's engine.
+@Suite("swiftlet run: tail calls, typed function references and --wasm-features in the micro-VM and in-process", .serialized,
     .enabled(if: kvmAvailable, kvmUnavailableReason), .enabled(if: kernelBytes != nil, kernelMissingReason),
     .enabled(if: FileManager.default.isExecutableFile(atPath: swiftletPath), swiftletMissingReason))
 struct TailCallCLITests {
@@ -61,6 +61,39 @@ struct TailCallCLITests {
             == CommandResult(status: 0, standardOutput: "1\n", standardError: ""))
         let unknown = try swiftlet(["run", "--isolation", isolation, "--wasm-features", "threads=n", path])
         #expect(unknown.status == 1 && unknown.standardError.contains("unknown WebAssembly feature `threads`"), "\(unknown)")
+    }
+
+    /// (type $unary (func (param i32) (result i32))) (func $double (type $unary) (i32.mul (local.get 0) (i32.const 2)))
+    /// (elem declare func $double)
+    /// (func (export "apply") (param $null i32) (param $x i32) (result i32) (local $f (ref null $unary))
+    ///   (if (i32.eqz (local.get $null)) (then (local.set $f (ref.func $double))))
+    ///   (call_ref $unary (local.get $x) (local.get $f)))
+    static let applyReference: [UInt8] = [
+        0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0C, 0x02, 0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x02,
+        0x7F, 0x7F, 0x01, 0x7F, 0x03, 0x03, 0x02, 0x00, 0x01, 0x07, 0x09, 0x01, 0x05, 0x61, 0x70, 0x70, 0x6C, 0x79,
+        0x00, 0x01, 0x09, 0x05, 0x01, 0x03, 0x00, 0x01, 0x00, 0x0A, 0x1F, 0x02, 0x07, 0x00, 0x20, 0x00, 0x41, 0x02,
+        0x6C, 0x0B, 0x15, 0x01, 0x01, 0x63, 0x00, 0x20, 0x00, 0x45, 0x04, 0x40, 0xD2, 0x00, 0x21, 0x02, 0x0B, 0x20,
+        0x01, 0x20, 0x02, 0x14, 0x00, 0x0B,
+    ]
+
+    @Test("--invoke of call_ref, and its null reference's trap, alike in the VM and in-process", arguments: ["vm", "process"])
+    func callRef(isolation: String) throws {
+        let path = try temporaryModule("call-ref", Self.applyReference)
+        #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "apply", path, "0", "21"])
+            == CommandResult(status: 0, standardOutput: "42\n", standardError: ""))
+        #expect(try swiftlet(["run", "--isolation", isolation, "--invoke", "apply", path, "1", "21"])
+            == CommandResult(status: 134, standardOutput: "", standardError: "Error: wasm trap: null function reference\n"))
+    }
+
+    @Test("validate and run refuse the module by the feature's name when function-references=n")
+    func refused() throws {
+        let path = try temporaryModule("call-ref", Self.applyReference)
+        let message = "\(path): uses function-references, which --wasm-features turns off"
+        let validated = try swiftlet(["validate", "--wasm-features", "function-references=n", path])
+        #expect(validated.status == 1 && validated.standardError.contains(message), "\(validated)")
+        let run = try swiftlet(["run", "--wasm-features", "function-references=n", "--invoke", "apply", path, "0", "1"])
+        #expect(run.status == 1 && run.standardError.contains(message), "\(run)")
+        #expect(try swiftlet(["validate", "--wasm-features", "tail-call=n", path]).status == 0)
     }
 }
 

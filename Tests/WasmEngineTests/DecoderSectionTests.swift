@@ -41,10 +41,12 @@ func name(_ text: String) -> [UInt8] {
     encodeU32(UInt32(text.utf8.count)) + Array(text.utf8)
 }
 
-/// Function type `[params] -> [results]` in the binary format.
+/// Function type `[params] -> [results]` in the binary format; each type one of the one-byte ones (number types,
+/// `v128` and the nullable abstract reference types, whose `rawValue` is their byte).
 func functionType(_ parameters: [ValueType], _ results: [ValueType]) -> [UInt8] {
-    [0x60] + encodeU32(UInt32(parameters.count)) + parameters.map(\.rawValue)
-        + encodeU32(UInt32(results.count)) + results.map(\.rawValue)
+    let parameterBytes: [UInt8] = parameters.map { UInt8($0.rawValue) }
+    let resultBytes: [UInt8] = results.map { UInt8($0.rawValue) }
+    return [0x60] + encodeU32(UInt32(parameters.count)) + parameterBytes + encodeU32(UInt32(results.count)) + resultBytes
 }
 
 /// A code-section entry: a body of two bytes, no locals and `end`.

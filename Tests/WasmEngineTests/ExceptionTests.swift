@@ -205,7 +205,7 @@ import Testing
     /// The legacy instructions (which current C++ toolchains still emit), in hand-assembled bodies: wasm-tools no
     /// longer reads their text.
     @Test func legacyTryCatchRethrowAndDelegate() throws {
-        let i32 = ValueType.i32.rawValue
+        let i32 = UInt8(ValueType.i32.rawValue)
         // Types: 0 [] -> [], 1 [i32] -> [], 2 [i32] -> [i32], 3 [i32 i32] -> [i32].
         let types = vector(
             functionType([], []), functionType([.i32], []), functionType([.i32], [.i32]),

@@ -127,12 +127,7 @@ final class GuestWASI {
                 switch type {
                 case .i32: .i32(UInt32(truncatingIfNeeded: errno))
                 case .i64: .i64(errno)
-                case .f32: .f32(bits: 0)
-                case .f64: .f64(bits: 0)
-                case .funcref: .funcref(nil)
-                case .externref: .externref(nil)
-                case .exnref: .exnref(nil)
-                case .v128: .v128(.zero)
+                default: .zero(type)
                 }
             }
         })

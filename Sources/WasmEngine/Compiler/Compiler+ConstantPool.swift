@@ -69,6 +69,7 @@ extension Opcode {
         self == .br || Opcode.brIf.rawValue...Opcode.brIfI64GeU.rawValue ~= rawValue
             || Opcode.brIfFwd.rawValue...Opcode.brIfI32GeUImmFwd.rawValue ~= rawValue
             || Opcode.tryRegion.rawValue...Opcode.delegateClause.rawValue ~= rawValue
+            || self == .brOnNull || self == .brOnNonNull
     }
 
     /// Which of the operands name slots (as opposed to indices, immediates, offsets and branch targets).
@@ -79,7 +80,10 @@ extension Opcode {
             return (false, false, false)
         case .throw, .throwRef: return (true, false, false)
         case .catchClause, .catchRefClause, .legacyCatchClause: return (false, false, true)
-        case .brIf, .brIfNot, .call, .callDefined, .callIndirect, .returnCall, .returnCallIndirect: return (false, true, false)
+        case .brIf, .brIfNot, .call, .callDefined, .callIndirect, .returnCall, .returnCallIndirect, .brOnNull,
+            .brOnNonNull:
+            return (false, true, false)
+        case .callRef, .returnCallRef: return (false, true, true)
         case .brIfI32EqImm, .brIfI32NeImm, .brIfI32LtSImm, .brIfI32LtUImm, .brIfI32GtSImm, .brIfI32GtUImm,
             .brIfI32LeSImm, .brIfI32LeUImm, .brIfI32GeSImm, .brIfI32GeUImm:
             return (false, true, false)
@@ -88,7 +92,7 @@ extension Opcode {
             .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
             return (false, true, true)
         case .zeroLocals, .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
-            .tableInit, .memorySize, .memoryInit, .requireLow32, .memoryCopyBetween:
+            .tableInit, .memorySize, .memoryInit, .requireLow32, .memoryCopyBetween, .refAsNonNull:
             return (true, false, false)
         case .copy, .copyV128, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)
         case .i32AddImmBrIfI32NeFwd, .i32AddImmBrIfI32LtSFwd, .i32AddImmBrIfI32LtUFwd, .i32AddImmBrIfI32NeImmFwd,

@@ -11,6 +11,9 @@ extension FunctionTranslator {
         case compare(Opcode, UInt32, UInt32)
         /// An i32 comparison with a constant (`i32EqImm...i32GeUImm`), its operand slot and the constant.
         case compareImmediate(Opcode, UInt32, UInt32)
+        /// The reference in the slot is null, or is not.
+        case null(UInt32)
+        case nonNull(UInt32)
     }
 
     mutating func readBlockType(_ body: inout BinaryReader) throws(ModuleError) -> FuncType {
@@ -37,6 +40,7 @@ extension FunctionTranslator {
         var frame = ControlFrame(
             kind: kind, parameterTypes: type.parameters, resultTypes: type.results,
             height: operands.count - type.parameters.count, wasLiveAtEntry: isLive)
+        frame.initializationMark = localInitialization.mark
         if kind == .loop {
             frame.loopHeader = code.count
             lastLabel = code.count
@@ -61,6 +65,7 @@ extension FunctionTranslator {
         frames[frameIndex].kind = .else
         frames[frameIndex].isUnreachable = false
         isLive = frames[frameIndex].wasLiveAtEntry
+        localInitialization.forget(downTo: frames[frameIndex].initializationMark)
         for parameter in frames[frameIndex].parameters { push(parameter.type, parameter.location) }
         freshResult = nil
     }
@@ -79,7 +84,7 @@ extension FunctionTranslator {
 
     mutating func translateEnd() throws(ModuleError) {
         let frame = frames[frames.count - 1]
-        if frame.kind == .if && frame.parameterTypes != frame.resultTypes { throw typeMismatch() }
+        if frame.kind == .if && !typesMatch(frame.parameterTypes, frame.resultTypes) { throw typeMismatch() }
         let resultProducer = freshResultInstruction()
         try checkTopValues(frame.resultTypes)
         if frame.kind == .function {
@@ -89,6 +94,7 @@ extension FunctionTranslator {
         }
         try checkFrameResults()
         if frame.tryBodyStart != nil { try endTryBody(frames.count - 1) }
+        localInitialization.forget(downTo: frame.initializationMark)
         frames.removeLast()
         if frame.kind == .loop { loopDepth -= 1 }
         for branch in frame.pendingBranches { patchBranch(branch, to: code.count) }
@@ -111,6 +117,11 @@ extension FunctionTranslator {
     mutating func translateBrIf(_ target: Int) throws(ModuleError) {
         let condition = try popCondition()
         try checkTopValues(frames[target].labelTypes)
+        branch(to: target, if: condition)
+    }
+
+    /// A conditional branch carrying the top label values (in place, checked) to `target`.
+    mutating func branch(to target: Int, if condition: BranchCondition) {
         guard isLive else { return }
         if frames[target].kind != .function && !needsBranchCopies(to: target) {
             emitConditionalBranch(condition, negated: false)
@@ -268,6 +279,8 @@ extension FunctionTranslator {
         case .compareImmediate(let comparison, let slot, let constant):
             let fused = Opcode(rawValue: comparison.rawValue - Opcode.i32EqImm.rawValue + Opcode.brIfI32EqImm.rawValue)!
             emit(negated ? fused.negatedComparison : fused, 0, slot, constant)
+        case .null(let slot): emit(negated ? .brOnNonNull : .brOnNull, 0, slot)
+        case .nonNull(let slot): emit(negated ? .brOnNull : .brOnNonNull, 0, slot)
         }
     }
 
@@ -290,7 +303,7 @@ extension FunctionTranslator {
 
     /// A tail call's callee must return what this function returns (its results become this function's).
     func checkTailCallResults(_ results: [ValueType]) throws(ModuleError) {
-        guard Self.slotTypes(results) == resultTypes else { throw typeMismatch() }
+        guard typesMatch(Self.slotTypes(results), resultTypes) else { throw typeMismatch() }
     }
 
     /// After a tail call whose results are pushed: returns them, which only a host callee reaches (a wasm callee
@@ -304,7 +317,7 @@ extension FunctionTranslator {
     mutating func translateCallIndirect(_ body: inout BinaryReader, isTailCall: Bool = false) throws(ModuleError) {
         let typeIndex = try body.readU32()
         let table = try body.readU32()
-        guard try tableType(table).elementType == .funcref else { throw typeMismatch() }
+        guard try tableType(table).elementType.matches(.funcref, equivalence) else { throw typeMismatch() }
         guard typeIndex < UInt32(module.types.count) else {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
@@ -317,6 +330,21 @@ extension FunctionTranslator {
         let indexSlot = materialize(elementIndex)
         if addressType == .i64 { requireLow32(indexSlot, trap: .undefinedElement) }
         emit(isTailCall ? .returnCallIndirect : .callIndirect, typeIndex, slot(operands.count), table)
+        pushResults(Self.slotTypes(type.results))
+        if isTailCall { endTailCall() }
+    }
+
+    /// `call_ref`, or `return_call_ref` when `isTailCall`: the reference, on top of the arguments, stays where it is
+    /// read from.
+    mutating func translateCallReference(_ typeIndex: UInt32, isTailCall: Bool = false) throws(ModuleError) {
+        guard typeIndex < UInt32(module.types.count) else { throw .unknownType(Int64(typeIndex), at: instructionOffset) }
+        let type = module.types[Int(typeIndex)]
+        let reference = try pop(.reference(to: .concrete(typeIndex)))
+        let arguments = try popValues(Self.slotTypes(type.parameters))
+        if isTailCall { try checkTailCallResults(type.results) }
+        for argument in arguments { materialize(argument) }
+        let referenceSlot = materialize(reference)
+        emit(isTailCall ? .returnCallRef : .callRef, typeIndex, slot(operands.count), referenceSlot)
         pushResults(Self.slotTypes(type.results))
         if isTailCall { endTailCall() }
     }

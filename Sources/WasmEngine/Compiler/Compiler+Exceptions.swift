@@ -17,8 +17,9 @@ extension FunctionTranslator {
         for _ in 0..<(try body.readCount()) {
             let clause = try body.readCatchClause(tagCount: module.tagTypeIndices.count, instructionOffset: instructionOffset)
             let target = try labelFrame(clause.label)
-            let carried = (clause.tag.map { tagParameterSlotTypes($0) } ?? []) + (clause.passesReference ? [.exnref] : [])
-            guard frames[target].labelTypes == carried else { throw typeMismatch() }
+            let carried = (clause.tag.map { tagParameterSlotTypes($0) } ?? [])
+                + (clause.passesReference ? [.reference(to: .exn, nullable: false)] : [])
+            guard typesMatch(carried, frames[target].labelTypes) else { throw typeMismatch() }
             clauses.append((clause, target))
         }
         try openBlock(.block, type)
@@ -64,6 +65,7 @@ extension FunctionTranslator {
         lastLabel = code.count
         frames[index].kind = tag == nil ? .legacyCatchAll : .legacyCatch
         frames[index].isUnreachable = false
+        localInitialization.forget(downTo: frames[index].initializationMark)
         if let tag { pushResults(tagParameterSlotTypes(tag)) }
         freshResult = nil
     }

@@ -53,7 +53,7 @@ extension FunctionTranslator {
         let sourceIndex = try body.readU32()
         let destination = try tableType(destinationIndex)
         let source = try tableType(sourceIndex)
-        guard destination.elementType == source.elementType else { throw typeMismatch() }
+        guard source.elementType.matches(destination.elementType, equivalence) else { throw typeMismatch() }
         let first = try materializeRange(
             [destination.addressType, source.addressType, destination.addressType.minimumAddressType(source.addressType)])
         emit(.tableCopy, first, destinationIndex, sourceIndex)
@@ -63,7 +63,7 @@ extension FunctionTranslator {
         let segment = try body.readU32()
         let table = try body.readU32()
         let type = try tableType(table)
-        guard try elementType(ofSegment: segment) == type.elementType else { throw typeMismatch() }
+        guard try elementType(ofSegment: segment).matches(type.elementType, equivalence) else { throw typeMismatch() }
         let first = try materializeRange([type.addressType, .i32, .i32])
         emit(.tableInit, first, table, segment)
     }
@@ -86,9 +86,35 @@ extension FunctionTranslator {
     }
 
     mutating func translateRefIsNull() throws(ModuleError) {
-        let reference = try popAny()
-        if let type = reference.type, !type.isReference { throw typeMismatch() }
+        let reference = try popReference()
         emitResult(.refIsNull, .i32, source(reference))
+    }
+
+    /// The reference stays where it is, now known non-null.
+    mutating func translateRefAsNonNull() throws(ModuleError) {
+        let reference = try popReference()
+        emit(.refAsNonNull, source(reference))
+        push(reference.type?.nonNullable, reference.location)
+    }
+
+    /// `br_on_null`: the branch carries the values below the reference, which stays where it is on the other path.
+    mutating func translateBrOnNull(_ target: Int) throws(ModuleError) {
+        let reference = try popReference()
+        let referenceSlot = source(reference)
+        try checkTopValues(frames[target].labelTypes)
+        branch(to: target, if: .null(referenceSlot))
+        push(reference.type?.nonNullable, reference.location)
+    }
+
+    /// `br_on_non_null`: the branch carries the reference as the label's last value; the other path drops it.
+    mutating func translateBrOnNonNull(_ target: Int) throws(ModuleError) {
+        let labelTypes = frames[target].labelTypes
+        guard labelTypes.last?.isReference == true else { throw typeMismatch() }
+        let reference = try popReference()
+        push(reference.type?.nonNullable, reference.location)
+        try checkTopValues(labelTypes)
+        branch(to: target, if: .nonNull(source(operands[operands.count - 1])))
+        _ = try popAny()
     }
 
     mutating func translateRefFunc(_ function: UInt32) throws(ModuleError) {
@@ -98,6 +124,7 @@ extension FunctionTranslator {
         guard Int(function) < module.declaredFunctionReferences.count,
             module.declaredFunctionReferences[Int(function)]
         else { throw .undeclaredFunctionReference(at: instructionOffset) }
-        emitResult(.refFunc, .funcref, function)
+        let type = ValueType.reference(to: .concrete(module.functionTypeIndices[Int(function)]), nullable: false)
+        emitResult(.refFunc, type, function)
     }
 }

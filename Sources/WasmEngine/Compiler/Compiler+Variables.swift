@@ -10,6 +10,7 @@ extension FunctionTranslator {
 
     mutating func translateLocalGet(_ index: UInt32) throws(ModuleError) {
         let type = try localType(index)
+        guard localInitialization.mayRead(index) else { throw .uninitializedLocal(index, at: instructionOffset) }
         let slot = localSlot(index)
         if type == .v128 {
             pushVector(low: .local(slot), high: .local(slot + 1))
@@ -26,6 +27,7 @@ extension FunctionTranslator {
         guard type != .v128 else { return try translateVectorLocalSet(slot, keepsValue: keepsValue) }
         let producer = freshResultInstruction()
         let value = try pop(type)
+        localInitialization.set(index)
         let writesZero = value.location == .constant(0)
         if writesZero && isCertainlyZero(slot) {
             // Compilers zero-initialize locals that the call has just zeroed.

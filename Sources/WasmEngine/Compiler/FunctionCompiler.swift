@@ -21,7 +21,7 @@ public enum FunctionCompiler {
         let typeIndex = module.functionTypeIndices[Int(functionIndex)]
         guard typeIndex < UInt32(module.types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
         let type = module.types[Int(typeIndex)]
-        let localTypes = try readLocals(parameters: type.parameters, &body)
+        let localTypes = try readLocals(parameters: type.parameters, typeCount: module.types.count, &body)
         var translator = FunctionTranslator(
             module: module, localTypes: localTypes, parameterCount: type.parameters.count, resultTypes: type.results)
         try translator.translate(&body)
@@ -43,17 +43,19 @@ public enum FunctionCompiler {
     }
 
     /// Parameters followed by the declared locals (spec §5.5.13: runs of `count` locals of one type).
-    static func readLocals(parameters: [ValueType], _ body: inout BinaryReader) throws(ModuleError) -> [ValueType] {
+    static func readLocals(
+        parameters: [ValueType], typeCount: Int, _ body: inout BinaryReader
+    ) throws(ModuleError) -> [ValueType] {
         var types: [ValueType] = []
-        try readLocals(parameters: parameters, &body, into: &types)
+        try readLocals(parameters: parameters, typeCount: typeCount, &body, into: &types)
         return types
     }
 
     /// Replaces `types` by the parameters followed by the declared locals, keeping its storage: the validator
     /// reuses one array for every body. The declarations are read twice (checked, then expanded) rather than
-    /// gathered into a temporary array.
+    /// gathered into a temporary array. A local's concrete reference type names one of the `typeCount` types.
     static func readLocals(
-        parameters: [ValueType], _ body: inout BinaryReader, into types: inout [ValueType]
+        parameters: [ValueType], typeCount: Int, _ body: inout BinaryReader, into types: inout [ValueType]
     ) throws(ModuleError) {
         let groupCount = try body.readCount(minimumElementSize: 2)
         let groupsStart = body.offset
@@ -61,7 +63,7 @@ public enum FunctionCompiler {
         for _ in 0..<groupCount {
             let start = body.offset
             let count = try body.readU32()
-            _ = try body.readValueType()
+            _ = try body.readValueType(typeCount: typeCount)
             total += UInt64(count)
             guard total <= UInt64(UInt32.max) else { throw .malformed(at: start, "too many locals") }
         }
@@ -74,7 +76,7 @@ public enum FunctionCompiler {
         body.offset = groupsStart
         for _ in 0..<groupCount {
             let count = try body.readU32()
-            types.append(contentsOf: repeatElement(try body.readValueType(), count: Int(count)))
+            types.append(contentsOf: repeatElement(try body.readValueType(typeCount: typeCount), count: Int(count)))
         }
         body.offset = groupsEnd
     }
@@ -83,8 +85,10 @@ public enum FunctionCompiler {
 /// The state of one body's single validation-and-translation pass.
 struct FunctionTranslator {
     let module: Module
+    let equivalence: TypeEquivalence
     /// Each local's type, by local index.
     let localTypes: [ValueType]
+    var localInitialization = LocalInitialization()
     /// Each local's first slot, by local index; empty when every local takes one slot (no v128), where they agree.
     let localSlots: [UInt32]
     /// The slots the parameters and locals take.
@@ -122,7 +126,9 @@ struct FunctionTranslator {
 
     init(module: Module, localTypes: [ValueType], parameterCount: Int, resultTypes: [ValueType]) {
         self.module = module
+        equivalence = module.typeEquivalence
         self.localTypes = localTypes
+        localInitialization.start(locals: localTypes, parameterCount: parameterCount)
         let slotTypes = Self.slotTypes(localTypes)
         if slotTypes.count == localTypes.count {
             localSlots = []
@@ -178,6 +184,8 @@ struct FunctionTranslator {
         case 0x11: try translateCallIndirect(&body)
         case 0x12: try translateCall(try body.readU32(), isTailCall: true)
         case 0x13: try translateCallIndirect(&body, isTailCall: true)
+        case 0x14: try translateCallReference(try body.readU32())
+        case 0x15: try translateCallReference(try body.readU32(), isTailCall: true)
         case 0x1A:
             if try popAny().type == .v128 { _ = try pop(.v128) }
         case 0x1F: try beginTryTable(&body)
@@ -185,7 +193,7 @@ struct FunctionTranslator {
         case 0x1C:
             let count = try body.readU32()
             guard count == 1 else { throw .invalidResultArity(at: instructionOffset) }
-            try translateSelect(type: try body.readValueType())
+            try translateSelect(type: try body.readValueType(typeCount: module.types.count))
         case 0x20: try translateLocalGet(try body.readU32())
         case 0x21: try translateLocalSet(try body.readU32(), keepsValue: false)
         case 0x22: try translateLocalSet(try body.readU32(), keepsValue: true)
@@ -202,10 +210,12 @@ struct FunctionTranslator {
         case 0x44: push(.f64, .constant(try body.readFixedU64()))
         case 0x45...0xC4: try translateNumeric(opcode)
         case 0xD0:
-            let type = try body.readReferenceType()
-            push(type, .constant(0))
+            push(.reference(to: try body.readHeapType(typeCount: module.types.count)), .constant(0))
         case 0xD1: try translateRefIsNull()
         case 0xD2: try translateRefFunc(try body.readU32())
+        case 0xD4: try translateRefAsNonNull()
+        case 0xD5: try translateBrOnNull(try labelFrame(try body.readU32()))
+        case 0xD6: try translateBrOnNonNull(try labelFrame(try body.readU32()))
         case 0xFC: try translatePrefixed(try body.readU32(), &body)
         case 0xFD: try translateSIMD(try body.readU32(), &body)
         default: throw .illegalOpcode(at: instructionOffset)

@@ -360,6 +360,17 @@ public enum Opcode: UInt16, Sendable {
     /// Not an instruction (never reached): after a `tryRegion`, sends what it does not catch to the `tryRegion` at `a`,
     /// or to the caller when `b` is 1.
     case delegateClause
+
+    // MARK: Typed function references
+    /// `call_ref`: `a` = the callee's type index, `b` = frame start as for `call`, `c` = the slot of the function
+    /// reference (validation proved its type; a null one traps).
+    case callRef
+    /// `return_call_ref`: operands as for `callRef`, the call as for `returnCall`.
+    case returnCallRef
+    /// `ref.as_non_null`: traps if the reference in slot `a` is null.
+    case refAsNonNull
+    /// Jump to `a` if the reference in slot `b` is null (`br_on_null`), or is not (`brOnNonNull`).
+    case brOnNull, brOnNonNull
 }
 
 /// One function's internal code, ready to run.

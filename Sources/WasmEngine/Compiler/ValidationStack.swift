@@ -28,6 +28,8 @@ struct ControlFrame {
     var height: Int
     /// The spec's "unreachable" flag: the stack is polymorphic above `height`.
     var isUnreachable = false
+    /// `localInitialization.mark` when the frame opened: its end forgets the locals its body set.
+    var initializationMark = 0
     /// Whether code emitted at the frame's start can run (an `else` restarts from there).
     var wasLiveAtEntry: Bool
     /// A loop's first instruction: its branch target.
@@ -112,8 +114,20 @@ extension FunctionTranslator {
 
     mutating func pop(_ expected: ValueType) throws(ModuleError) -> Operand {
         let operand = try popAny()
-        if let type = operand.type, type != expected { throw typeMismatch() }
+        if let type = operand.type, !type.matches(expected, equivalence) { throw typeMismatch() }
         return operand
+    }
+
+    /// A reference operand (of any reference type, or Unknown).
+    mutating func popReference() throws(ModuleError) -> Operand {
+        let operand = try popAny()
+        if let type = operand.type, !type.isReference { throw typeMismatch() }
+        return operand
+    }
+
+    /// Whether values of `types` are also values of `others`, type by type.
+    func typesMatch(_ types: [ValueType], _ others: [ValueType]) -> Bool {
+        types.count == others.count && zip(types, others).allSatisfy { $0.matches($1, equivalence) }
     }
 
     /// Pops values of `types` (the last type on top) and returns them bottom first.

@@ -11,7 +11,7 @@ extension BinaryReader {
             return .empty
         }
         if byte & 0xC0 == 0x40 {  // a one-byte negative s33: a value type
-            return .value(try readValueType())
+            return .value(try readValueType(typeCount: typeCount))
         }
         let index = try readS33()
         guard index >= 0 else { throw .malformed(at: instructionOffset, "malformed block type") }

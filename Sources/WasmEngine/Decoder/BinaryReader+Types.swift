@@ -5,7 +5,8 @@ extension BinaryReader {
     /// The largest 64-bit memory, in pages (2^64 bytes).
     static let maximumMemory64Pages: UInt64 = 1 << 48
 
-    mutating func readFunctionType() throws(ModuleError) -> FuncType {
+    /// A function type, whose concrete references must name one of the first `typeCount` types.
+    mutating func readFunctionType(typeCount: Int) throws(ModuleError) -> FuncType {
         let at = offset
         let form = try readByte()
         guard form == 0x60 else {
@@ -13,16 +14,16 @@ extension BinaryReader {
             let reason = form & 0x80 != 0 ? "integer representation too long" : "malformed function type"
             throw .malformed(at: at, reason)
         }
-        let parameters = try readValueTypes()
-        let results = try readValueTypes()
+        let parameters = try readValueTypes(typeCount: typeCount)
+        let results = try readValueTypes(typeCount: typeCount)
         return FuncType(parameters: parameters, results: results)
     }
 
-    private mutating func readValueTypes() throws(ModuleError) -> [ValueType] {
+    private mutating func readValueTypes(typeCount: Int) throws(ModuleError) -> [ValueType] {
         let count = try readCount()
         var types: [ValueType] = []
         types.reserveCapacity(count)
-        for _ in 0..<count { types.append(try readValueType()) }
+        for _ in 0..<count { types.append(try readValueType(typeCount: typeCount)) }
         return types
     }
 
@@ -48,8 +49,8 @@ extension BinaryReader {
         return (Limits(min: min, max: max), addressType)
     }
 
-    mutating func readTableType(features: inout WasmFeatures) throws(ModuleError) -> TableType {
-        let elementType = try readReferenceType()
+    mutating func readTableType(typeCount: Int, features: inout WasmFeatures) throws(ModuleError) -> TableType {
+        let elementType = try readReferenceType(typeCount: typeCount)
         let at = offset
         let (limits, addressType) = try readLimits(features: &features)
         if addressType == .i32, limits.min > UInt64(UInt32.max) || (limits.max ?? 0) > UInt64(UInt32.max) {
@@ -74,8 +75,8 @@ extension BinaryReader {
         return MemoryType(limits: limits, addressType: addressType)
     }
 
-    mutating func readGlobalType() throws(ModuleError) -> GlobalType {
-        let valueType = try readValueType()
+    mutating func readGlobalType(typeCount: Int) throws(ModuleError) -> GlobalType {
+        let valueType = try readValueType(typeCount: typeCount)
         let at = offset
         switch try readByte() {
         case 0x00: return GlobalType(valueType: valueType, isMutable: false)

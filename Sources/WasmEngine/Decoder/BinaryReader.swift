@@ -229,20 +229,49 @@ public struct BinaryReader: Sendable {
         return name
     }
 
-    public mutating func readValueType() throws(ModuleError) -> ValueType {
+    /// A value type; a concrete reference type's index must be below `typeCount`.
+    public mutating func readValueType(typeCount: Int) throws(ModuleError) -> ValueType {
         let at = offset
         let byte = try readByte()
-        guard let type = ValueType(rawValue: byte) else { throw .malformed(at: at, "malformed value type") }
+        switch byte {
+        case 0x7B...0x7F: return ValueType(rawValue: UInt32(byte))!
+        case 0x63, 0x64: return .reference(to: try readHeapType(typeCount: typeCount), nullable: byte == 0x63)
+        default:
+            guard let heapType = HeapType(abbreviation: byte) else { throw .malformed(at: at, "malformed value type") }
+            return .reference(to: heapType)
+        }
+    }
+
+    /// A reference type (of a table, an element segment): the one-byte shorthands or `(ref null? ht)`.
+    public mutating func readReferenceType(typeCount: Int) throws(ModuleError) -> ValueType {
+        let at = offset
+        let type = try readValueType(typeCount: typeCount)
+        guard type.isReference else { throw .malformed(at: at, "malformed reference type") }
         return type
     }
 
-    public mutating func readReferenceType() throws(ModuleError) -> ValueType {
+    /// A heap type (an s33: a negative one-byte code for an abstract one, else a type index below `typeCount`).
+    public mutating func readHeapType(typeCount: Int) throws(ModuleError) -> HeapType {
         let at = offset
-        let byte = try readByte()
-        guard byte == 0x70 || byte == 0x6F || byte == 0x69, let type = ValueType(rawValue: byte) else {
-            throw .malformed(at: at, "malformed reference type")
+        let byte = try peekByte()
+        if byte & 0xC0 == 0x40 {  // a one-byte negative s33
+            offset += 1
+            guard let heapType = HeapType(abbreviation: byte) else { throw .malformed(at: at, "malformed heap type") }
+            return heapType
         }
-        return type
+        let index = try readS33()
+        guard index >= 0 else { throw .malformed(at: at, "malformed heap type") }
+        guard index < Int64(typeCount) else { throw .unknownType(index, at: at) }
+        return .concrete(UInt32(index))
+    }
+}
+
+extension HeapType {
+    /// The abstract heap type whose one-byte code is `byte` (0x70 func, …), as a heap type or the shorthand of its
+    /// nullable reference type.
+    init?(abbreviation byte: UInt8) {
+        guard Self.abstractCodes.contains(UInt32(byte)) else { return nil }
+        self.init(bits: UInt32(byte))
     }
 }
 

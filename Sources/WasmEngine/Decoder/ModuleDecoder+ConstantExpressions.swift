@@ -14,7 +14,9 @@ extension ModuleDecoder {
             var value: (expression: ConstantExpression, type: ValueType)
             switch opcode {
             case 0x0B:
-                guard types == [expected] else { throw .invalid(at: opcodeOffset, "type mismatch") }
+                guard types.count == 1, types[0].matches(expected, module.typeEquivalence) else {
+                    throw .invalid(at: opcodeOffset, "type mismatch")
+                }
                 if operations.count == 1, case .push(let expression) = operations[0] { return expression }
                 return .arithmetic(operations)
             case 0x41: value = (.i32(UInt32(bitPattern: try reader.readS32())), .i32)
@@ -22,10 +24,15 @@ extension ModuleDecoder {
             case 0x43: value = (.f32(bits: try reader.readFixedU32()), .f32)
             case 0x44: value = (.f64(bits: try reader.readFixedU64()), .f64)
             case 0xD0:
-                let type = try reader.readReferenceType()
+                let heapType = try reader.readHeapType(typeCount: module.types.count)
+                if heapType.typeIndex != nil || heapType == heapType.bottom {
+                    module.requiredFeatures.insert(.functionReferences)
+                }
+                let type = ValueType.reference(to: heapType)
                 value = (.nullReference(type), type)
             case 0xD2:
-                value = (.functionReference(try readFunctionIndex()), .funcref)
+                let function = try readFunctionIndex()
+                value = (.functionReference(function), functionReferenceType(function))
             case 0x23:
                 let indexOffset = reader.offset
                 let index = try reader.readU32()

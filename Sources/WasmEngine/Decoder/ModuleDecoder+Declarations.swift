@@ -1,9 +1,25 @@
 /// The sections that declare the module's index spaces: types, imports, functions, tables, memories,
 /// globals (spec §5.5.4–§5.5.9).
 extension ModuleDecoder {
+    /// Each type may refer to the earlier ones and to itself; each is interned in `module.typeEquivalence`.
     mutating func readTypeSection() throws(ModuleError) {
+        let countOffset = reader.offset
         let count = try reader.readCount()
-        for _ in 0..<count { module.types.append(try reader.readFunctionType()) }
+        guard count < Int(HeapType.maximumTypeIndex) else { throw .malformed(at: countOffset, "too many types") }
+        var firstIndices: [FuncType: UInt32] = [:]
+        for _ in 0..<count {
+            let index = UInt32(module.types.count)
+            let type = try reader.readFunctionType(typeCount: module.types.count + 1)
+            let key = module.typeEquivalence.key(of: type, index: index)
+            module.typeEquivalence.canonicalIndices.append(firstIndices[key, default: index])
+            if firstIndices[key] == nil { firstIndices[key] = index }
+            if type.parameters.contains(where: { $0.needsFunctionReferences })
+                || type.results.contains(where: { $0.needsFunctionReferences })
+            {
+                module.requiredFeatures.insert(.functionReferences)
+            }
+            module.types.append(type)
+        }
     }
 
     mutating func readImportSection() throws(ModuleError) {
@@ -30,7 +46,7 @@ extension ModuleDecoder {
                 module.importedMemoryCount += 1
                 descriptor = .memory(type)
             case 0x03:
-                let type = try reader.readGlobalType()
+                let type = try readGlobalType()
                 module.globals.append(type)
                 module.importedGlobalCount += 1
                 descriptor = .global(type)
@@ -52,9 +68,26 @@ extension ModuleDecoder {
         definedFunctionCount = count
     }
 
+    /// A table is a table type, or (typed function references) 0x40 0x00, a table type and an initializer for its
+    /// elements; without one, its element type must have null.
     mutating func readTableSection() throws(ModuleError) {
         let count = try reader.readCount()
-        for _ in 0..<count { module.tables.append(try readTableType()) }
+        for _ in 0..<count {
+            let at = reader.offset
+            if try reader.peekByte() == 0x40 {
+                reader.offset += 1
+                guard try reader.readByte() == 0x00 else { throw .malformed(at: at, "malformed table") }
+                module.requiredFeatures.insert(.functionReferences)
+                let type = try readTableType()
+                module.tableInitializers.append(try readConstantExpression(of: type.elementType))
+                module.tables.append(type)
+            } else {
+                let type = try readTableType()
+                guard type.elementType.isNullable else { throw .invalid(at: at, "type mismatch") }
+                module.tableInitializers.append(.nullReference(type.elementType))
+                module.tables.append(type)
+            }
+        }
     }
 
     mutating func readMemorySection() throws(ModuleError) {
@@ -65,7 +98,7 @@ extension ModuleDecoder {
     mutating func readGlobalSection() throws(ModuleError) {
         let count = try reader.readCount()
         for _ in 0..<count {
-            let type = try reader.readGlobalType()
+            let type = try readGlobalType()
             let initializer = try readConstantExpression(of: type.valueType)
             module.globals.append(type)
             module.globalInitializers.append(initializer)
@@ -103,6 +136,14 @@ extension ModuleDecoder {
     }
 
     private mutating func readTableType() throws(ModuleError) -> TableType {
-        try reader.readTableType(features: &module.requiredFeatures)
+        let type = try reader.readTableType(typeCount: module.types.count, features: &module.requiredFeatures)
+        if type.elementType.needsFunctionReferences { module.requiredFeatures.insert(.functionReferences) }
+        return type
+    }
+
+    private mutating func readGlobalType() throws(ModuleError) -> GlobalType {
+        let type = try reader.readGlobalType(typeCount: module.types.count)
+        if type.valueType.needsFunctionReferences { module.requiredFeatures.insert(.functionReferences) }
+        return type
     }
 }

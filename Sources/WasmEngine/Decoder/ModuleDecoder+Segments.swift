@@ -23,15 +23,17 @@ extension ModuleDecoder {
             activeTable = (table, tableOffset, try readConstantExpression(of: addressType))
         }
 
+        // Function indices are references to functions, never null; expressions without a type are funcref ones.
         let type: ValueType
         if isActive && !hasExplicitTableOrIsDeclarative {
-            type = .funcref
+            type = usesExpressions ? .funcref : .reference(to: .func, nullable: false)
         } else if usesExpressions {
-            type = try reader.readReferenceType()
+            type = try reader.readReferenceType(typeCount: module.types.count)
+            if type.needsFunctionReferences { module.requiredFeatures.insert(.functionReferences) }
         } else {
             let kindOffset = reader.offset
             guard try reader.readByte() == 0x00 else { throw .malformed(at: kindOffset, "malformed element kind") }
-            type = .funcref
+            type = .reference(to: .func, nullable: false)
         }
 
         let itemCount = try reader.readCount()
@@ -49,7 +51,7 @@ extension ModuleDecoder {
             guard Int(activeTable.index) < module.tables.count else {
                 throw .invalid(at: activeTable.offset, "unknown table \(activeTable.index)")
             }
-            guard module.tables[Int(activeTable.index)].elementType == type else {
+            guard type.matches(module.tables[Int(activeTable.index)].elementType, module.typeEquivalence) else {
                 throw .invalid(at: activeTable.offset, "type mismatch")
             }
             mode = .active(table: activeTable.index, offset: activeTable.expression)
@@ -57,6 +59,11 @@ extension ModuleDecoder {
             mode = hasExplicitTableOrIsDeclarative ? .declarative : .passive
         }
         return ElementSegment(type: type, items: items, mode: mode)
+    }
+
+    /// The type of `ref.func function`: a non-null reference to the function's type.
+    func functionReferenceType(_ function: UInt32) -> ValueType {
+        .reference(to: .concrete(module.functionTypeIndices[Int(function)]), nullable: false)
     }
 
     /// A function index that is also declared for `ref.func` in bodies.

@@ -427,6 +427,45 @@ extension Opcode {
                 r.setBool(i.a, r.fp[Int(i.b)] == 0)
                 return r.next()
             }
+        case .callRef:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                guard let callee = r.referencedCallee(i) else { return r.leave(.trapped) }
+                guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
+                guard r.call(callee, code: code, frameStart: i.b) else { return r.trap(.callStackExhausted) }
+                return r.dispatchCharging(bytes: Registers.fuelUnit)
+            }
+        case .returnCallRef:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                guard let callee = r.referencedCallee(i) else { return r.leave(.trapped) }
+                guard let code = callee.pointee.code else { return r.leave(.callHost, callee: callee) }
+                guard r.replaceFrame(callee, code: code, argumentStart: i.b) else { return r.trap(.callStackExhausted) }
+                return r.dispatchCharging(bytes: Registers.fuelUnit)
+            }
+        case .refAsNonNull:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                if r.fp[Int(i.a)] == 0 { return r.trap(.nullReference) }
+                return r.next()
+            }
+        case .brOnNull:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                if r.fp[Int(i.b)] == 0 { return r.jump(by: i.a) }
+                return r.next()
+            }
+        case .brOnNonNull:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                if r.fp[Int(i.b)] != 0 { return r.jump(by: i.a) }
+                return r.next()
+            }
         // MARK: Out of line (see `executeOutOfLine`)
         case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
             .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .translateFunction, .memoryCopyBetween,

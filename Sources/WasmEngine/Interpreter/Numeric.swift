@@ -158,6 +158,7 @@ enum InterpreterTrap: UInt8, CaseIterable {
     case unreachable, memoryOutOfBounds, undefinedElement, uninitializedElement, indirectCallTypeMismatch
     case integerDivideByZero, integerOverflow, invalidConversionToInteger, callStackExhausted, interrupted, outOfFuel
     case tableOutOfBounds
+    case nullFunctionReference, nullReference
 
     var reason: TrapReason {
         switch self {
@@ -173,6 +174,8 @@ enum InterpreterTrap: UInt8, CaseIterable {
         case .interrupted: .interrupted
         case .outOfFuel: .outOfFuel
         case .tableOutOfBounds: .tableOutOfBounds
+        case .nullFunctionReference: .nullFunctionReference
+        case .nullReference: .nullReference
         }
     }
 }

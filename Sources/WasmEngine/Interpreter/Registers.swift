@@ -328,6 +328,18 @@ struct Registers {
         locals[3] = 0
     }
 
+    /// The callee of `callRef` or `returnCallRef`: the function the reference in slot `c` names (validation proved its
+    /// type). A null reference records its trap and gives nil.
+    @inline(__always)
+    func referencedCallee(_ i: InstructionOperands) -> UnsafeMutablePointer<FunctionRecord>? {
+        // SAFETY: a non-null function reference is the address of one of this store's function records.
+        guard let callee = UnsafeMutablePointer<FunctionRecord>(bitPattern: UInt(fp[Int(i.c)])) else {
+            state.pointee.trapCode = .nullFunctionReference
+            return nil
+        }
+        return callee
+    }
+
     /// The callee of the `call_indirect` or `return_call_indirect` `i` (`a` = type, `b` = frame start, `c` = table),
     /// checked: nil when there is none or its type differs, with the trap left in `state` for `leave(.trapped)`.
     @inline(__always)

@@ -16,7 +16,11 @@ extension Module {
     /// Why the compiler tier leaves this module to the interpreter, or nil when it compiles it.
     public var machineCodeLimitation: String? {
         // Unwinding walks the interpreter's call frames, which machine code does not keep.
-        requiredFeatures.contains(.exceptions) ? "it uses exceptions, which machine code does not unwind yet" : nil
+        if requiredFeatures.contains(.exceptions) { return "it uses exceptions, which machine code does not unwind yet" }
+        if requiredFeatures.contains(.functionReferences) {
+            return "it uses typed function references, which have no machine code yet"
+        }
+        return nil
     }
 }
 

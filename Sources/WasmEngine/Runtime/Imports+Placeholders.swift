@@ -36,9 +36,16 @@ extension Value {
         case .f32: .f32(bits: 0)
         case .f64: .f64(bits: 0)
         case .v128: .v128(V128(low: 0, high: 0))
-        case .funcref: .funcref(nil)
-        case .externref: .externref(nil)
-        case .exnref: .exnref(nil)
+        default: null(type.heapType!)
+        }
+    }
+
+    /// The null reference of `heapType`'s hierarchy (every reference type of a hierarchy shares one null).
+    public static func null(_ heapType: HeapType) -> Value {
+        switch heapType.top {
+        case .extern: .externref(nil)
+        case .exn: .exnref(nil)
+        default: .funcref(nil)
         }
     }
 }

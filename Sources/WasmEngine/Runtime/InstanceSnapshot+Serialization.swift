@@ -182,10 +182,13 @@ extension InstanceSnapshot {
             switch type {
             case .i32, .f32: guard slot <= UInt64(UInt32.max) else { throw .malformed("\(place) does not fit 32 bits") }
             case .i64, .f64: break
-            case .funcref: guard slot <= UInt64(functionCount) else { throw .malformed("\(place) names no function") }
-            case .externref: guard slot == 0 else { throw .malformed("\(place) holds a host reference") }
             case .v128: throw .malformed("\(place) is a v128, which snapshots do not record")
-            case .exnref: throw .malformed("\(place) holds exnrefs, which snapshots do not record")
+            default:
+                switch type.heapType!.top {
+                case .extern: guard slot == 0 else { throw .malformed("\(place) holds a host reference") }
+                case .exn: throw .malformed("\(place) holds exnrefs, which snapshots do not record")
+                default: guard slot <= UInt64(functionCount) else { throw .malformed("\(place) names no function") }
+                }
             }
             return slot
         }

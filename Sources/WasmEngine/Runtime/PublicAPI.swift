@@ -119,6 +119,10 @@ public enum TrapReason: Equatable, Sendable {
     case nullExceptionReference
     /// An exception no `try_table` caught reached the host's call; the message names its tag.
     case uncaughtException(String)
+    /// `call_ref` or `return_call_ref` of a null reference.
+    case nullFunctionReference
+    /// `ref.as_non_null` of a null reference.
+    case nullReference
 
     /// Whether this is an uncaught exception rather than a trap proper.
     public var isUncaughtException: Bool {
@@ -144,6 +148,8 @@ public enum TrapReason: Equatable, Sendable {
         case .host(let message): return message
         case .nullExceptionReference: return "null exception reference"
         case .uncaughtException(let message): return message
+        case .nullFunctionReference: return "null function reference"
+        case .nullReference: return "null reference"
         }
     }
 }

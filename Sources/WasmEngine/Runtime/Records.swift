@@ -61,6 +61,11 @@ struct TypeRecord {
     var parameterCount: Int
 }
 
+extension InstanceRecord {
+    /// The store type ids of the instance's first `count` types (its module's).
+    func typeIDs(_ count: Int) -> [Int] { (0..<count).map { types[$0].id } }
+}
+
 /// One module instance's index spaces, as contiguous arrays of pointers to the store's objects.
 struct InstanceRecord {
     var functions: UnsafeMutablePointer<UnsafeMutablePointer<FunctionRecord>>

@@ -31,6 +31,12 @@ extension Store {
 
     func resolveImports(of module: Module, from imports: Imports) throws(InstantiationError) -> ResolvedImports {
         var resolved = ResolvedImports()
+        // Store type ids, needed only to compare types with concrete references (rare: typed function references).
+        var typeIDs: [Int]?
+        func storeTypes() -> [Int] {
+            if typeIDs == nil { typeIDs = storeTypeIDs(of: module) }
+            return typeIDs!
+        }
         for item in module.imports {
             // The messages are built only when thrown: a restore (`restore(_:imports:)`) resolves imports in
             // microseconds, which formatting each name would double.
@@ -41,11 +47,11 @@ extension Store {
             switch (item.descriptor, external) {
             case (.function(let typeIndex), .function(let function)):
                 let record = functions[function.address]
-                guard functionTypes[record.pointee.typeID] == module.types[Int(typeIndex)] else { throw incompatible }
+                guard record.pointee.typeID == storeTypes()[Int(typeIndex)] else { throw incompatible }
                 resolved.functions.append(record)
             case (.table(let expected), .table(let table)):
                 let record = tables[table.address]
-                guard record.pointee.elementType == expected.elementType,
+                guard record.pointee.elementType == Store.storeType(expected.elementType, typeIDs: storeTypes()),
                     record.pointee.addressType == expected.addressType,
                     Store.limits(
                         min: UInt64(record.pointee.count), max: record.pointee.declaredMaximum, match: expected.limits)
@@ -60,7 +66,13 @@ extension Store {
                 resolved.memories.append(record)
             case (.global(let expected), .global(let global)):
                 let record = globals[global.address]
-                guard record.pointee.type == expected else { throw incompatible }
+                let expectedType = Store.storeType(expected.valueType, typeIDs: storeTypes())
+                // A constant global's value may be of a subtype; a variable's is read and written, so is of the type.
+                guard record.pointee.type.isMutable == expected.isMutable,
+                    expected.isMutable
+                        ? record.pointee.type.valueType == expectedType
+                        : record.pointee.type.valueType.matches(expectedType, TypeEquivalence())
+                else { throw incompatible }
                 resolved.globals.append(record)
             case (.tag(let typeIndex), .tag(let tag)):
                 guard tags[tag.address].type == module.types[Int(typeIndex)] else { throw incompatible }
@@ -71,6 +83,23 @@ extension Store {
             }
         }
         return resolved
+    }
+
+    /// The store's type id of each of `module`'s types. A type is interned with its concrete references naming store
+    /// type ids, and one to itself the marker `HeapType.selfReference`: equivalent types of any modules share an id.
+    func storeTypeIDs(of module: Module) -> [Int] {
+        var ids: [Int] = []
+        ids.reserveCapacity(module.types.count)
+        for (index, type) in module.types.enumerated() {
+            let key = type.mappingTypeIndices { $0 == UInt32(index) ? HeapType.selfReference : UInt32(ids[Int($0)]) }
+            ids.append(typeID(of: key))
+        }
+        return ids
+    }
+
+    /// A module's value type as the store's records hold it: a concrete reference names a store type id.
+    static func storeType(_ type: ValueType, typeIDs: [Int]) -> ValueType {
+        type.mappingTypeIndex { UInt32(typeIDs[Int($0)]) }
     }
 
     /// Limits subtyping (spec §4.5.2.1): the actual limits must lie within the expected ones.
@@ -100,18 +129,29 @@ extension Store {
         of module: Module, imports: ResolvedImports
     ) -> UnsafeMutablePointer<InstanceRecord> {
         let instance = allocateInstanceRecord(of: module, imports: imports, snapshot: nil)
-        for index in module.importedTableCount..<module.tables.count {
-            instance.pointee.tables[index] = tables[allocateTable(type: module.tables[index])]
-        }
         for index in module.importedMemoryCount..<module.memories.count {
             instance.pointee.memories[index] = memories[allocateMemory(type: module.memories[index])]
         }
         instance.pointee.memory = instance.pointee.memories[0]
+        let typeIDs = instance.pointee.typeIDs(module.types.count)
         for (offset, initializer) in module.globalInitializers.enumerated() {
             let index = module.importedGlobalCount + offset
             let value = evaluate(initializer, in: instance)
-            instance.pointee.globals[index] = globals[allocateGlobal(type: module.globals[index], value: value)]
+            let type = module.globals[index]
+            let storeType = GlobalType(
+                valueType: Store.storeType(type.valueType, typeIDs: typeIDs),
+                isMutable: type.isMutable)
+            instance.pointee.globals[index] = globals[allocateGlobal(type: storeType, value: value)]
             instance.pointee.globals[index].pointee.high = evaluateHigh(initializer, in: instance)
+        }
+        // After the globals, which a table's initializer may read. A module built by hand may give no initializers.
+        for index in module.importedTableCount..<module.tables.count {
+            let offset = index - module.importedTableCount
+            let initialValue = offset < module.tableInitializers.count
+                ? evaluate(module.tableInitializers[offset], in: instance) : 0
+            var type = module.tables[index]
+            type.elementType = Store.storeType(type.elementType, typeIDs: typeIDs)
+            instance.pointee.tables[index] = tables[allocateTable(type: type, initialValue: initialValue)]
         }
         return instance
     }
@@ -140,8 +180,8 @@ extension Store {
         instanceSnapshots.append(snapshot)
         instanceTags.append(allocateTags(of: module, imports: imports.tags))
 
-        for (index, type) in module.types.enumerated() {
-            instance.pointee.types[index] = TypeRecord(id: typeID(of: type), parameterCount: type.parameterSlotCount)
+        for (index, id) in storeTypeIDs(of: module).enumerated() {
+            instance.pointee.types[index] = TypeRecord(id: id, parameterCount: module.types[index].parameterSlotCount)
         }
         for (index, function) in imports.functions.enumerated() {
             instance.pointee.functions[index] = function

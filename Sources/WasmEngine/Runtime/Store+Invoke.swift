@@ -65,21 +65,41 @@ extension Store {
         case .f32: return .f32(bits: UInt32(truncatingIfNeeded: slot))
         case .f64: return .f64(bits: slot)
         case .v128: preconditionFailure("a v128 takes two slots: see values(of:at:)")
-        case .funcref:
-            // SAFETY: a non-null funcref slot is always the address of one of this store's function records.
-            guard let record = UnsafePointer<FunctionRecord>(bitPattern: UInt(slot)) else { return .funcref(nil) }
-            return .funcref(Function(address: record.pointee.address))
-        case .externref:
-            return .externref(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot - 1))
-        case .exnref:
-            return .exnref(slot == 0 ? nil : Exception(address: Int(slot - 1)))
+        default:
+            switch type.heapType!.top {
+            case .extern: return .externref(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot - 1))
+            case .exn: return .exnref(slot == 0 ? nil : Exception(address: Int(slot - 1)))
+            default:
+                // SAFETY: a non-null function reference slot is always the address of one of this store's function
+                // records.
+                guard let record = UnsafePointer<FunctionRecord>(bitPattern: UInt(slot)) else { return .funcref(nil) }
+                return .funcref(Function(address: record.pointee.address))
+            }
+        }
+    }
+
+    /// Whether `value` may be passed as a value of `type`, a parameter type of the store's type `typeID`: a reference of
+    /// the type's hierarchy, null only where the type has null, and a function of the type a concrete reference type
+    /// names (a store type id, or the marker of the type itself).
+    func isValue(_ value: Value, of type: ValueType, parameterOf typeID: Int) -> Bool {
+        guard let heapType = type.heapType else { return value.type == type }
+        guard value.type.heapType?.top == heapType.top else { return false }
+        switch value {
+        case .funcref(nil), .externref(nil), .exnref(nil): return type.isNullable
+        case .funcref(let function?):
+            guard let typeIndex = heapType.typeIndex else { return heapType != .noFunc }
+            let expected = typeIndex == HeapType.selfReference ? typeID : Int(typeIndex)
+            return functions[function.address].pointee.typeID == expected
+        default: return heapType.bottom != heapType
         }
     }
 
     public func invoke(_ function: Function, _ arguments: [Value]) throws(Trap) -> [Value] {
         let callee = functions[function.address]
         let type = functionTypes[callee.pointee.typeID]
-        guard arguments.map({ $0.type }) == type.parameters else {
+        guard arguments.count == type.parameters.count,
+            zip(arguments, type.parameters).allSatisfy({ isValue($0, of: $1, parameterOf: callee.pointee.typeID) })
+        else {
             throw Trap(.host("invoke: the arguments do not match the function's parameter types"))
         }
         guard callee.pointee.code != nil else {

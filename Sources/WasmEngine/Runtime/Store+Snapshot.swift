@@ -162,6 +162,7 @@ extension Store {
         }
 
         let instance = allocateInstanceRecord(of: module, imports: resolved, snapshot: snapshot)
+        let typeIDs = instance.pointee.typeIDs(module.types.count)
         /// A portable reference as a slot of this instance (a capture, or the payload reader, made sure it names a function).
         func slot(_ portable: UInt64) -> UInt64 {
             portable == 0 ? 0 : UInt64(UInt(bitPattern: instance.pointee.functions[Int(portable - 1)]))
@@ -171,7 +172,8 @@ extension Store {
             let type = module.tables[index]
             let address = allocateTable(
                 type: TableType(
-                    elementType: type.elementType, limits: Limits(min: UInt64(elements.count), max: type.limits.max),
+                    elementType: Store.storeType(type.elementType, typeIDs: typeIDs),
+                    limits: Limits(min: UInt64(elements.count), max: type.limits.max),
                     addressType: type.addressType))
             for (position, element) in elements.enumerated() { tables[address].pointee.elements[position] = slot(element) }
             instance.pointee.tables[index] = tables[address]
@@ -182,7 +184,8 @@ extension Store {
         }
         for (offset, value) in snapshot.globals.enumerated() {
             let index = module.importedGlobalCount + offset
-            let type = module.globals[index]
+            var type = module.globals[index]
+            type.valueType = Store.storeType(type.valueType, typeIDs: typeIDs)
             instance.pointee.globals[index] = globals[allocateGlobal(type: type, value: type.valueType.isReference ? slot(value) : value)]
         }
         let segmentsIndex = instance.pointee.index

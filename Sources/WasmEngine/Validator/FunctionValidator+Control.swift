@@ -2,26 +2,32 @@
 extension FunctionValidator {
     /// The parameters and results of a block type, as runs of `typePool`.
     @inline(__always)
-    func typeLists(of blockType: BlockType) -> (parameters: TypeList, results: TypeList) {
+    mutating func typeLists(of blockType: BlockType) -> (parameters: TypeList, results: TypeList) {
         switch blockType {
         case .empty: (.empty, .empty)
-        case .value(let type): (.empty, TypeList(start: Self.poolIndex(of: type), count: 1))
+        case .value(let type): (.empty, TypeList(start: poolIndex(of: type), count: 1))
         case .typeIndex(let index): signatures[Int(index)]
         }
     }
 
-    /// Where `typePool` holds `type` alone (its first seven entries, one per value type).
+    /// Where `typePool` holds `type` alone: one of its first eight entries, else appended the first time.
     @inline(__always)
-    static func poolIndex(of type: ValueType) -> Int {
+    mutating func poolIndex(of type: ValueType) -> Int {
         switch type {
-        case .i32: 0
-        case .i64: 1
-        case .f32: 2
-        case .f64: 3
-        case .funcref: 4
-        case .externref: 5
-        case .v128: 6
-        case .exnref: 7
+        case .i32: return 0
+        case .i64: return 1
+        case .f32: return 2
+        case .f64: return 3
+        case .funcref: return 4
+        case .externref: return 5
+        case .v128: return 6
+        case .exnref: return 7
+        default:
+            usedFeatures.insert(.functionReferences)
+            if let index = singleTypeIndices[type] { return index }
+            typePool.append(type)
+            singleTypeIndices[type] = typePool.count - 1
+            return typePool.count - 1
         }
     }
 
@@ -63,7 +69,10 @@ extension FunctionValidator {
         frames[frameCount - 1].isUnreachable = isUnreachable
         frameHeight = height - parameters.count
         isUnreachable = false
-        pushFrame(Frame(kind: kind, parameters: parameters, results: results, height: frameHeight))
+        pushFrame(
+            Frame(
+                kind: kind, parameters: parameters, results: results, height: frameHeight,
+                initializationMark: localInitialization.mark))
     }
 
     /// `try_table`: a block whose catch clauses (each checked against its label, outside the block) apply to its body.
@@ -76,8 +85,10 @@ extension FunctionValidator {
             let labelTypes = frames[try labelFrame(clause.label)].labelTypes
             let payload = clause.tag.map { signatures[Int(tagTypeIndices[Int($0)])].parameters } ?? .empty
             let carried = clause.passesReference ? labelTypes.count - 1 : labelTypes.count
-            guard carried == payload.count, sameTypes(TypeList(start: labelTypes.start, count: carried), payload),
-                !clause.passesReference || typePool[labelTypes.start + carried] == .exnref
+            guard carried == payload.count, typesMatch(payload, TypeList(start: labelTypes.start, count: carried)),
+                !clause.passesReference
+                    || ValueType.reference(to: .exn, nullable: false).matches(
+                        typePool[labelTypes.start + carried], equivalence)
             else { throw typeMismatch() }
         }
         try openBlock(.block, blockType)
@@ -102,6 +113,7 @@ extension FunctionValidator {
         guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
         try checkPeak(peak)
         height = frameHeight
+        localInitialization.forget(downTo: frame.initializationMark)
         if let tag { pushList(signatures[Int(tagTypeIndices[Int(tag)])].parameters) }
         frames[index].kind = tag == nil ? .legacyCatchAll : .legacyCatch
         isUnreachable = false
@@ -142,6 +154,7 @@ extension FunctionValidator {
         guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
         try checkPeak(peak)
         height = frameHeight
+        localInitialization.forget(downTo: frame.initializationMark)
         pushList(frame.parameters)
         frames[index].kind = .else
         isUnreachable = false
@@ -150,12 +163,13 @@ extension FunctionValidator {
     mutating func validateEnd() throws(ModuleError) {
         // SAFETY: `frameCount >= 1` (see `beginBlock`), and again after the decrement when it is tested.
         let frame = frames[frameCount - 1]
-        if frame.kind == .if && !sameTypes(frame.parameters, frame.results) { throw typeMismatch() }
+        if frame.kind == .if && !typesMatch(frame.parameters, frame.results) { throw typeMismatch() }
         let peak = try checkLabel(frame.results)
         guard peak == frameHeight + frame.results.count else { throw typeMismatch() }
         // The results, typed (an Unknown one included), replace the block's operands. After the function's own
         // `end` they are the height checked last, as the translator's deepest stack includes them.
         height = frameHeight
+        localInitialization.forget(downTo: frame.initializationMark)
         pushList(frame.results)
         frameCount -= 1
         if frameCount > 0 {
@@ -227,7 +241,7 @@ extension FunctionValidator {
     mutating func endTailCall(returning results: TypeList) throws(ModuleError) {
         usedFeatures.insert(.tailCall)
         // SAFETY: `frameCount >= 1` (see `beginBlock`).
-        guard sameTypes(results, frames[0].results) else { throw typeMismatch() }
+        guard typesMatch(results, frames[0].results) else { throw typeMismatch() }
         try checkPeak(height + results.count)
         markUnreachable()
     }
@@ -236,7 +250,7 @@ extension FunctionValidator {
     mutating func validateCallIndirect(_ body: inout BinaryReader, isTailCall: Bool = false) throws(ModuleError) {
         let typeIndex = try body.readU32()
         let table = try body.readU32()
-        guard try tableElementType(table) == .funcref else { throw typeMismatch() }
+        guard try tableElementType(table).matches(.funcref, equivalence) else { throw typeMismatch() }
         guard typeIndex < UInt32(signatures.count) else {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
@@ -245,5 +259,44 @@ extension FunctionValidator {
         try popList(signature.parameters)
         if isTailCall { return try endTailCall(returning: signature.results) }
         pushList(signature.results)
+    }
+}
+
+/// The instructions of typed function references.
+extension FunctionValidator {
+    /// `call_ref`, or `return_call_ref` when `isTailCall`: a reference to a function of type `typeIndex`, below its
+    /// arguments.
+    mutating func validateCallReference(_ typeIndex: UInt32, isTailCall: Bool = false) throws(ModuleError) {
+        usedFeatures.insert(.functionReferences)
+        guard typeIndex < UInt32(signatures.count) else { throw .unknownType(Int64(typeIndex), at: instructionOffset) }
+        let signature = signatures[Int(typeIndex)]
+        try pop(.reference(to: .concrete(typeIndex)))
+        try popList(signature.parameters)
+        if isTailCall { return try endTailCall(returning: signature.results) }
+        pushList(signature.results)
+    }
+
+    /// `br_on_null`: branches, carrying the operands below the reference, when the reference is null; else leaves
+    /// the reference, now known non-null.
+    mutating func validateBrOnNull(_ target: Int) throws(ModuleError) {
+        usedFeatures.insert(.functionReferences)
+        let reference = try popReference()
+        // SAFETY: `labelFrame` gives an index below `frameCount`.
+        try retypeTop(frames[target].labelTypes)
+        push(reference?.nonNullable)
+    }
+
+    /// `br_on_non_null`: branches with the reference, non-null, as the label's last value; else drops it.
+    mutating func validateBrOnNonNull(_ target: Int) throws(ModuleError) {
+        usedFeatures.insert(.functionReferences)
+        // SAFETY: `labelFrame` gives an index below `frameCount`.
+        let labelTypes = frames[target].labelTypes
+        guard labelTypes.count > 0, typePool[labelTypes.start + labelTypes.count - 1].isReference else {
+            throw typeMismatch()
+        }
+        let reference = try popReference()
+        push(reference?.nonNullable)
+        try retypeTop(labelTypes)
+        height -= 1
     }
 }

@@ -35,7 +35,7 @@ extension FunctionValidator {
             height -= 1
             // SAFETY: `0 <= frameHeight <= height < stackCapacity`.
             let actual = stack[height]
-            if let actual, actual != expected { throw typeMismatch() }
+            if let actual, !actual.matches(expected, equivalence) { throw typeMismatch() }
         } else if !isUnreachable {
             throw typeMismatch()
         }
@@ -50,6 +50,13 @@ extension FunctionValidator {
         }
         guard isUnreachable else { throw typeMismatch() }
         return nil
+    }
+
+    /// A reference operand's type (Unknown in unreachable code).
+    mutating func popReference() throws(ModuleError) -> StackType {
+        let type = try popAny()
+        if let type, !type.isReference { throw typeMismatch() }
+        return type
     }
 
     /// Pushes `list` (call results), growing the stack's storage at most once.
@@ -86,7 +93,7 @@ extension FunctionValidator {
         for index in height - count..<height {
             // SAFETY: `count <= height - frameHeight` (every caller's bound), so `0 <= index < height`.
             let actual = stack[index]
-            if let actual, actual != typePool[type] { throw typeMismatch() }
+            if let actual, !actual.matches(typePool[type], equivalence) { throw typeMismatch() }
             type += 1
         }
     }
@@ -134,10 +141,12 @@ extension FunctionValidator {
         guard peak <= FunctionCompiler.maximumStackHeight else { throw .operandStackTooDeep(at: instructionOffset) }
     }
 
+    /// Whether values of the types of `list` are also values of the types of `other` (a subtype of each).
     @inline(__always)
-    func sameTypes(_ first: TypeList, _ second: TypeList) -> Bool {
-        guard first.count == second.count else { return false }
-        for offset in 0..<first.count where typePool[first.start + offset] != typePool[second.start + offset] {
+    func typesMatch(_ list: TypeList, _ other: TypeList) -> Bool {
+        guard list.count == other.count else { return false }
+        for offset in 0..<list.count
+        where !typePool[list.start + offset].matches(typePool[other.start + offset], equivalence) {
             return false
         }
         return true

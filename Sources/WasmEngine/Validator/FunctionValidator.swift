@@ -13,8 +13,7 @@
 /// it is not copyable.
 public struct FunctionValidator: ~Copyable {
     /// An operand's type on the stack: nil is the spec's Unknown type, an operand popped from the polymorphic
-    /// stack of unreachable code. One byte, as a `ValueType`, whose case number it holds (not its raw value: a
-    /// raw value would be looked up on every push).
+    /// stack of unreachable code.
     typealias StackType = ValueType?
 
     /// A list of value types: `count` entries of `typePool` from `start`.
@@ -37,6 +36,8 @@ public struct FunctionValidator: ~Copyable {
         /// The spec's "unreachable" flag. Kept in `FunctionValidator.isUnreachable` while this is the innermost
         /// block, and stored here only when a block opens inside it.
         var isUnreachable = false
+        /// `localInitialization.mark` when the block opened: its end forgets the locals its body set.
+        var initializationMark = 0
 
         /// What a branch to this block carries: a loop's parameters, or any other block's results.
         var labelTypes: TypeList { kind == .loop ? parameters : results }
@@ -45,9 +46,13 @@ public struct FunctionValidator: ~Copyable {
     // MARK: The module, as far as bodies refer to it
 
     let types: [FuncType]
-    /// Every module type's parameters and results, each run of which a `TypeList` names. It starts with the six
-    /// value types, one each: the results of a block typed by a single value type.
-    let typePool: [ValueType]
+    let equivalence: TypeEquivalence
+    /// Every module type's parameters and results, each run of which a `TypeList` names. It starts with the eight
+    /// value types of WebAssembly 2.0 and exceptions, one each: the results of a block typed by a single value type.
+    /// A block typed by another reference type appends that type once (`singleTypeIndices`).
+    var typePool: [ValueType]
+    /// Where `typePool` holds each reference type that typed a block, beyond the first eight.
+    var singleTypeIndices: [ValueType: Int] = [:]
     /// Per type index: its parameters and results in `typePool`.
     let signatures: [(parameters: TypeList, results: TypeList)]
     let functionTypeIndices: [UInt32]
@@ -66,6 +71,7 @@ public struct FunctionValidator: ~Copyable {
 
     /// The function's parameters and declared locals.
     var locals: [ValueType] = []
+    var localInitialization = LocalInitialization()
     /// The proposals the bodies validated so far use.
     var usedFeatures: WasmFeatures = []
     /// Operand types: `stack[0..<height]` is the operand stack, `height <= stackCapacity` always. A buffer of
@@ -89,6 +95,7 @@ public struct FunctionValidator: ~Copyable {
     /// `FunctionCompiler.compile`); a validator keeps no reference to it, only to the arrays it reads.
     public init(module: Module) {
         types = module.types
+        equivalence = module.typeEquivalence
         var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref, .v128, .exnref]
         var signatures: [(parameters: TypeList, results: TypeList)] = []
         signatures.reserveCapacity(module.types.count)
@@ -146,9 +153,12 @@ public struct FunctionValidator: ~Copyable {
         }
         let typeIndex = functionTypeIndices[Int(functionIndex)]
         guard typeIndex < UInt32(types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
-        try FunctionCompiler.readLocals(parameters: types[Int(typeIndex)].parameters, &body, into: &locals)
+        let parameters = types[Int(typeIndex)].parameters
+        try FunctionCompiler.readLocals(parameters: parameters, typeCount: types.count, &body, into: &locals)
         if locals.contains(.v128) { usedFeatures.insert(.simd) }
         if locals.contains(.exnref) { usedFeatures.insert(.exceptions) }
+        if locals.contains(where: { $0.needsFunctionReferences }) { usedFeatures.insert(.functionReferences) }
+        localInitialization.start(locals: locals, parameterCount: parameters.count)
         height = 0
         frameCount = 0
         pushFrame(Frame(kind: .function, parameters: .empty, results: signatures[Int(typeIndex)].results, height: 0))
@@ -200,22 +210,34 @@ public struct FunctionValidator: ~Copyable {
         case 0x11: try validateCallIndirect(&body)
         case 0x12: try validateCall(try body.readU32(), isTailCall: true)
         case 0x13: try validateCallIndirect(&body, isTailCall: true)
+        case 0x14: try validateCallReference(try body.readU32())
+        case 0x15: try validateCallReference(try body.readU32(), isTailCall: true)
         case 0x1A: _ = try popAny()
         case 0x1F: try validateTryTable(&body)
         case 0x1B: try validateSelect()
         case 0x1C:
             let count = try body.readU32()
             guard count == 1 else { throw .invalidResultArity(at: instructionOffset) }
-            let type = try body.readValueType()
+            let type = try body.readValueType(typeCount: types.count)
+            if type.needsFunctionReferences { usedFeatures.insert(.functionReferences) }
             try pop(.i32)
             try pop(type)
             try pop(type)
             push(type)
-        case 0x20: push(try localType(try body.readU32()))
-        case 0x21: try pop(try localType(try body.readU32()))
+        case 0x20:
+            let local = try body.readU32()
+            let type = try localType(local)
+            guard localInitialization.mayRead(local) else { throw .uninitializedLocal(local, at: instructionOffset) }
+            push(type)
+        case 0x21:
+            let local = try body.readU32()
+            try pop(try localType(local))
+            localInitialization.set(local)
         case 0x22:
-            let type = try localType(try body.readU32())
+            let local = try body.readU32()
+            let type = try localType(local)
             try pop(type)
+            localInitialization.set(local)
             push(type)
         case 0x23: push(try globalType(try body.readU32()).valueType)
         case 0x24:
@@ -262,10 +284,13 @@ public struct FunctionValidator: ~Copyable {
             _ = try body.readFixedU64()
             push(.f64)
         case 0x45...0xC4: try validateNumeric(NumericSignature.of(opcode))
-        case 0xD0: push(try body.readReferenceType())
+        case 0xD0:
+            let heapType = try body.readHeapType(typeCount: types.count)
+            let type = ValueType.reference(to: heapType)
+            if type.needsFunctionReferences { usedFeatures.insert(.functionReferences) }
+            push(type)
         case 0xD1:
-            let type = try popAny()
-            if let type, !type.isReference { throw typeMismatch() }
+            _ = try popReference()
             push(.i32)
         case 0xD2:
             let function = try body.readU32()
@@ -275,7 +300,12 @@ public struct FunctionValidator: ~Copyable {
             guard Int(function) < declaredFunctionReferences.count, declaredFunctionReferences[Int(function)] else {
                 throw .undeclaredFunctionReference(at: instructionOffset)
             }
-            push(.funcref)
+            push(.reference(to: .concrete(functionTypeIndices[Int(function)]), nullable: false))
+        case 0xD4:
+            usedFeatures.insert(.functionReferences)
+            push(try popReference()?.nonNullable)
+        case 0xD5: try validateBrOnNull(try labelFrame(try body.readU32()))
+        case 0xD6: try validateBrOnNonNull(try labelFrame(try body.readU32()))
         case 0xFC: try validatePrefixed(try body.readU32(), &body)
         case 0xFD: try validateSIMD(try body.readU32(), &body)
         default: throw .illegalOpcode(at: instructionOffset)
@@ -302,13 +332,14 @@ public struct FunctionValidator: ~Copyable {
             let segment = try body.readU32()
             let table = try body.readU32()
             let tableType = try tableElementType(table)
-            guard try elementType(ofSegment: segment) == tableType else { throw typeMismatch() }
+            guard try elementType(ofSegment: segment).matches(tableType, equivalence) else { throw typeMismatch() }
             try popAddressRange(destination: tableAddressTypes[Int(table)], source: .i32, count: .i32)
         case 13: _ = try elementType(ofSegment: try body.readU32())  // elem.drop
         case 14:  // table.copy
             let destination = try body.readU32()
             let source = try body.readU32()
-            guard try tableElementType(destination) == tableElementType(source) else { throw typeMismatch() }
+            let destinationType = try tableElementType(destination)
+            guard try tableElementType(source).matches(destinationType, equivalence) else { throw typeMismatch() }
             try popAddressRange(destination: tableAddressTypes[Int(destination)], source: tableAddressTypes[Int(source)])
         case 15:  // table.grow
             let table = try body.readU32()

@@ -63,6 +63,11 @@ extension ModuleError {
     }
 
     @inline(never)
+    static func uninitializedLocal(_ index: UInt32, at offset: Int) -> ModuleError {
+        .invalid(at: offset, "uninitialized local \(index)")
+    }
+
+    @inline(never)
     static func immutableGlobal(at offset: Int) -> ModuleError { .invalid(at: offset, "global is immutable") }
 
     @inline(never)

@@ -111,6 +111,9 @@ enum WastValueText {
             // A `ref.func` expectation carries no (or no usable) function index: any function matches.
             if case .scalar("null")? = value.value { return .exactly(.funcref(nil)) }
             return .anyFunctionReference
+        case "refnull":
+            // `(ref.null)`: the null of any reference type.
+            return .anyOf([.exactly(.funcref(nil)), .exactly(.externref(nil)), .exactly(.exnref(nil))])
         case "v128" where value.laneType == "f32" || value.laneType == "f64":
             guard case .lanes(let lanes)? = value.value else { return .exactly(try argument(value)) }
             let laneType = value.laneType!

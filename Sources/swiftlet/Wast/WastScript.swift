@@ -80,9 +80,11 @@ struct WastScriptCommand: Decodable, Equatable {
         case assertUnlinkable(WastModuleFile, message: String)
         /// `assert_uninstantiable`, or `assert_trap` on a module: instantiation must trap.
         case assertUninstantiable(WastModuleFile, message: String)
-        /// `module definition`: a module that must decode and validate, never instantiated (its memory or table may
-        /// be larger than any store allows).
-        case moduleDefinition(WastModuleFile)
+        /// `module definition`: a module that must decode and validate, instantiated only by a `module instance` that
+        /// names it (its memory or table may be larger than any store allows).
+        case moduleDefinition(name: String?, file: WastModuleFile)
+        /// `module instance $I $M`: a new instance of definition `module` (the last one when nil), named `instance`.
+        case moduleInstance(instance: String?, module: String?)
         /// `assert_exception`: the action must end with an exception no `try_table` caught.
         case assertException(WastAction)
         /// A command type this runner does not know; running it fails, so it is never silently ignored.
@@ -96,6 +98,7 @@ struct WastScriptCommand: Decodable, Equatable {
         switch kind {
         case .module: return "module"
         case .moduleDefinition: return "module_definition"
+        case .moduleInstance: return "module_instance"
         case .register: return "register"
         case .action: return "action"
         case .assertReturn: return "assert_return"
@@ -116,7 +119,7 @@ struct WastScriptCommand: Decodable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case type, line, name, filename, text, action, expected
+        case type, line, name, filename, text, action, expected, instance, module
         case moduleType = "module_type"
         case binaryFilename = "binary_filename"
         case registeredName = "as"
@@ -162,7 +165,11 @@ struct WastScriptCommand: Decodable, Equatable {
         case "module":
             kind = .module(name: try container.decodeIfPresent(String.self, forKey: .name), file: try moduleFile())
         case "module_definition":
-            kind = .moduleDefinition(try moduleFile())
+            kind = .moduleDefinition(name: try container.decodeIfPresent(String.self, forKey: .name), file: try moduleFile())
+        case "module_instance":
+            kind = .moduleInstance(
+                instance: try container.decodeIfPresent(String.self, forKey: .instance),
+                module: try container.decodeIfPresent(String.self, forKey: .module))
         case "register":
             kind = .register(
                 module: try container.decodeIfPresent(String.self, forKey: .name),
@@ -197,7 +204,7 @@ struct WastScriptCommand: Decodable, Equatable {
     /// Whether the command checks something (and so counts as an assertion), rather than setting up state.
     var isAssertion: Bool {
         switch kind {
-        case .module, .moduleDefinition, .register, .action: return false
+        case .module, .moduleDefinition, .moduleInstance, .register, .action: return false
         default: return true
         }
     }

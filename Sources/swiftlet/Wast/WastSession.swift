@@ -32,6 +32,9 @@ final class WastSession {
     private var imports = Imports()
     private var currentInstance: Instance?
     private var namedInstances: [String: Instance] = [:]
+    /// The `module definition`s by name, and the last one (what a `module instance` without a module names).
+    private var namedDefinitions: [String: Module] = [:]
+    private var lastDefinition: Module?
 
     /// `commandTimeLimit`: seconds one command's code may run before it is interrupted.
     init(
@@ -74,8 +77,20 @@ final class WastSession {
             if let name { namedInstances[name] = instance }
             return .completed
 
-        case .moduleDefinition(let file):
-            _ = try decode(file)
+        case .moduleDefinition(let name, let file):
+            let module = try decode(file)
+            lastDefinition = module
+            if let name { namedDefinitions[name] = module }
+            return .completed
+
+        case .moduleInstance(let name, let definition):
+            guard let module = definition.map({ namedDefinitions[$0] }) ?? lastDefinition else {
+                throw Failure(message: "no module definition named \(definition ?? "(none yet)")")
+            }
+            currentInstance = nil
+            let instance = try instantiate(module)
+            currentInstance = instance
+            if let name { namedInstances[name] = instance }
             return .completed
 
         case .register(let name, let registeredName):
