@@ -7,8 +7,11 @@ public struct Assembler: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Each label's offset in `bytes`, or nil while unbound.
     private var labelOffsets: [Int?] = []
-    /// The rel32 fields that wait for a label to be bound: where the field is, and the label.
-    private var pendingJumps: [(field: Int, label: Label)] = []
+    /// The labels in the order they were bound (what a rollback unbinds).
+    private var boundLabels: [Label] = []
+    /// The rel32 fields that named a label before it was bound, completed when the code is finished: where the
+    /// field is, and the label. (Completing them at `bind` would scan them all for every label.)
+    private var forwardJumps: [(field: Int, label: Label)] = []
     /// The 32-bit words that hold the distance between two labels, written when the code is finished.
     private var labelDistances: [(field: Int, target: Label, base: Label)] = []
 
@@ -29,57 +32,53 @@ public struct Assembler: Sendable {
         return Label(index: labelOffsets.count - 1)
     }
 
-    /// Places `label` at the current offset and completes the jumps already emitted to it.
+    /// Places `label` at the current offset.
     public mutating func bind(_ label: Label) {
         precondition(labelOffsets[label.index] == nil, "a label is bound once")
         labelOffsets[label.index] = offset
-        var remaining: [(field: Int, label: Label)] = []
-        for jump in pendingJumps {
-            if jump.label == label {
-                patchRelative32(at: jump.field, target: offset)
-            } else {
-                remaining.append(jump)
-            }
-        }
-        pendingJumps = remaining
+        boundLabels.append(label)
     }
 
     /// The bound offset of `label`, or nil while unbound.
     public func offset(of label: Label) -> Int? { labelOffsets[label.index] }
 
-    /// What ``rollback(to:)`` returns to: the code, labels and pending references at one moment.
+    /// What ``rollback(to:)`` returns to: the code, labels and references at one moment.
     public struct Checkpoint: Sendable {
         fileprivate let byteCount: Int
         fileprivate let labelCount: Int
-        fileprivate let pendingJumpCount: Int
+        fileprivate let boundLabelCount: Int
+        fileprivate let forwardJumpCount: Int
         fileprivate let labelDistanceCount: Int
     }
 
     public func checkpoint() -> Checkpoint {
         Checkpoint(
-            byteCount: bytes.count, labelCount: labelOffsets.count, pendingJumpCount: pendingJumps.count,
-            labelDistanceCount: labelDistances.count)
+            byteCount: bytes.count, labelCount: labelOffsets.count, boundLabelCount: boundLabels.count,
+            forwardJumpCount: forwardJumps.count, labelDistanceCount: labelDistances.count)
     }
 
-    /// Forgets the code emitted and the labels made since `checkpoint`, for code emitted once to learn from and
-    /// then emitted again.
-    ///
-    /// - Precondition: no label made before `checkpoint` was bound after it (the jumps waiting for such labels
-    ///   would be lost).
+    /// Forgets everything since `checkpoint`: the code emitted, the labels made, the labels bound; for code emitted
+    /// once to learn from and then emitted again.
     public mutating func rollback(to checkpoint: Checkpoint) {
-        precondition(
-            labelOffsets[..<checkpoint.labelCount].allSatisfy { ($0 ?? 0) <= checkpoint.byteCount }
-                && pendingJumps.count >= checkpoint.pendingJumpCount,
-            "a label made before the checkpoint was bound after it")
+        for label in boundLabels[checkpoint.boundLabelCount...] where label.index < checkpoint.labelCount {
+            labelOffsets[label.index] = nil
+        }
         bytes.removeSubrange(checkpoint.byteCount...)
         labelOffsets.removeSubrange(checkpoint.labelCount...)
-        pendingJumps.removeSubrange(checkpoint.pendingJumpCount...)
+        boundLabels.removeSubrange(checkpoint.boundLabelCount...)
+        forwardJumps.removeSubrange(checkpoint.forwardJumpCount...)
         labelDistances.removeSubrange(checkpoint.labelDistanceCount...)
     }
 
     /// The finished code: every label a jump or a distance names must have been bound.
     public mutating func finish() -> [UInt8] {
-        precondition(pendingJumps.isEmpty, "a jump names a label that was never bound")
+        for jump in forwardJumps {
+            guard let target = labelOffsets[jump.label.index] else {
+                preconditionFailure("a jump names a label that was never bound")
+            }
+            patchRelative32(at: jump.field, target: target)
+        }
+        forwardJumps = []
         for distance in labelDistances {
             guard let target = labelOffsets[distance.target.index], let base = labelOffsets[distance.base.index] else {
                 preconditionFailure("a distance names a label that was never bound")
@@ -104,7 +103,7 @@ public struct Assembler: Sendable {
         if let target = labelOffsets[label.index] {
             patchRelative32(at: field, target: target)
         } else {
-            pendingJumps.append((field, label))
+            forwardJumps.append((field, label))
         }
     }
 

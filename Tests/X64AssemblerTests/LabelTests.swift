@@ -48,8 +48,8 @@ import Testing
         ])
     }
 
-    /// Code emitted after a checkpoint, with its labels and its jumps to earlier labels, is forgotten by a rollback:
-    /// emitting the same again gives the code as if the first attempt never happened.
+    /// Code emitted after a checkpoint, with its labels, its jumps to earlier labels and the labels it bound, is
+    /// forgotten by a rollback: emitting the same again gives the code as if the first attempt never happened.
     @Test func rollbackForgetsWhatFollowedTheCheckpoint() {
         func emitLoop(_ assembler: inout Assembler, exit: Assembler.Label, body: UInt8) {
             let top = assembler.makeLabel()
@@ -68,6 +68,7 @@ import Testing
         let exit = retried.makeLabel()
         let checkpoint = retried.checkpoint()
         emitLoop(&retried, exit: exit, body: 1)
+        retried.bind(exit)  // unbound again by the rollback
         retried.rollback(to: checkpoint)
         emitLoop(&retried, exit: exit, body: 2)
         retried.bind(exit)
