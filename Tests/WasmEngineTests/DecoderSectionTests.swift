@@ -192,7 +192,9 @@ func decodingError(_ bytes: [UInt8]) -> ModuleError? {
                 emptyBody, emptyBody, emptyBody,
                 emptyBody, emptyBody, emptyBody))))
         let elements = module.elements
-        #expect(elements.map(\.type) == [.funcref, .funcref, .funcref, .funcref, .funcref, .externref, .externref, .funcref])
+        // A segment of function indices holds `(ref func)`: never null (3.0's typing).
+        let functions = ValueType.reference(to: .func, nullable: false)
+        #expect(elements.map(\.type) == [functions, functions, functions, functions, .funcref, .externref, .externref, .funcref])
         #expect(elements.map(\.items) == [
             [.functionReference(0)], [.functionReference(1)], [.functionReference(2)], [.functionReference(3)],
             [.functionReference(4), .nullReference(.funcref)], [.nullReference(.externref)],

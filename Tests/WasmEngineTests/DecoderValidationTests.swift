@@ -160,7 +160,7 @@ private let oneBody = (Section.code, vector(emptyBody))
             .invalid(at: 14, "unknown function 0")),
         RejectedModule(
             "ref.null of a number type", wasmModule((.global, vector([0x70, 0x00, 0xD0, 0x7F, 0x0B]))),
-            .malformed(at: 14, "malformed reference type")),
+            .malformed(at: 14, "malformed heap type")),
     ]
 
     static let exportsAndStart: [RejectedModule] = [
