@@ -100,12 +100,12 @@ SCRIPTS_3 := $(SIMD_3_SCRIPTS) $(TAIL_CALL_SCRIPTS) $(EXTENDED_CONST_SCRIPTS) $(
 spec-tests: build
 	@test -d $(TESTSUITE) || { echo "spec-tests: no spec test suite at $(TESTSUITE)"; exit 1; }
 	@test -d $(SUITE_3) || { echo "spec-tests: no spec test suite at $(SUITE_3)"; exit 1; }
-	@echo "$(CLI) wast --wasm-features $(FEATURES_2_0): every script in $(TESTSUITE)"
-	@$(CLI) wast --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
-	@echo "$(CLI) wast: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories, exceptions, typed function references in $(SUITE_3) and $(PROPOSALS)"
-	@$(CLI) wast $(SCRIPTS_3)
+	@echo "$(CLI) wast --tier interpreter --wasm-features $(FEATURES_2_0): every script in $(TESTSUITE)"
+	@$(CLI) wast --tier interpreter --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))
+	@echo "$(CLI) wast --tier interpreter: SIMD, relaxed SIMD, tail calls, extended constants, multiple and 64-bit memories, exceptions, typed function references in $(SUITE_3) and $(PROPOSALS)"
+	@$(CLI) wast --tier interpreter $(SCRIPTS_3)
 
-# The same scripts with the compiler tier: every module as machine code (in-process).
+# The same scripts with the compiler tier (the default): every module as machine code (in-process).
 spec-tests-compiler: build
 	@echo "$(CLI) wast --tier compiler: the scripts of spec-tests"
 	@$(CLI) wast --tier compiler --wasm-features $(FEATURES_2_0) $(sort $(wildcard $(TESTSUITE)/*.wast))

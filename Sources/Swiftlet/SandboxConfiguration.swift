@@ -6,8 +6,9 @@ extension Sandbox {
         /// The module to run.
         public var module: ModuleSource
         public var isolation = Isolation.vm
-        /// Which code runs the module: the interpreter, or machine code (in-process only, so far).
-        public var tier = ExecutionTier.interpreter
+        /// Which code runs the module: machine code (each function compiled at its first call, inside the micro-VM
+        /// with VM isolation), or the interpreter.
+        public var tier = ExecutionTier.compiler
         /// The program's arguments, after its name.
         public var arguments: [String] = []
         /// WASI `argv[0]`; by default the module's path (or name, for bytes).

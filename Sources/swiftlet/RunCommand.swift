@@ -16,8 +16,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where the module runs: `process` (in this process) or `vm` (a KVM micro-VM).")
     var isolation: Isolation = .vm
 
-    @Option(help: "Which code runs the module: `interpreter`, or `compiler` (machine code, compiled inside the micro-VM with --isolation vm).")
-    var tier: ExecutionTier = .interpreter
+    @Option(help: "Which code runs the module: `compiler` (machine code, compiled inside the micro-VM with --isolation vm) or `interpreter`.")
+    var tier: ExecutionTier = .compiler
 
     @OptionGroup(title: "Micro-VM options") var vmOptions: VMOptions
 

@@ -9,7 +9,7 @@ struct RunOptions: Equatable {
     var arguments: [String] = []
     var invoke: String?
     var isolation = Isolation.vm
-    var tier = ExecutionTier.interpreter
+    var tier = ExecutionTier.compiler
     var memory: UInt64 = 512
     var timeout: Double?
     var fuel: UInt64?

@@ -30,8 +30,8 @@ struct WastCommand: ParsableCommand {
 
     @OptionGroup var features: WasmFeatureOptions
 
-    @Option(help: "Which code runs the modules: interpreter or compiler (machine code).")
-    var tier: ExecutionTier = .interpreter
+    @Option(help: "Which code runs the modules: compiler (machine code) or interpreter.")
+    var tier: ExecutionTier = .compiler
 
     @Option(help: .hidden)
     var worker: String?

@@ -302,6 +302,17 @@ import Testing
         #expect(reasons.count == 2 && reasons[0] == reasons[1] && reasons[0].contains("cannot be translated"), "\(reasons)")
     }
 
+    /// A module using SIMD runs in the interpreter under the compiler tier, and says why.
+    @Test func simdModulesRunInTheInterpreter() throws {
+        let text = #"(module (func (export "f") (result i32) (i32x4.extract_lane 1 (i32x4.splat (i32.const 7)))))"#
+        let module = try Module(bytes: try SIMDExecutionTests.assemble(text))
+        #expect(module.machineCodeLimitation == "it uses SIMD, which has no machine code yet")
+        let store = Self.store(.compiler)
+        let instance = try store.instantiate(module, imports: Imports())
+        #expect(try SIMDExecutionTests.call(instance, "f", in: store) == [.i32(7)])
+        #expect(Self.machineCodeState(0, of: instance, in: store) == (false, false))
+    }
+
     /// Every defined function gets machine code when the tier is on, none when it is off.
     @Test func theTierDecidesWhetherFunctionsGetMachineCode() throws {
         let text = #"(module (func (export "f") (result i32) (i32.const 1)))"#

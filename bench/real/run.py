@@ -21,9 +21,9 @@ For each program, four workloads:
   short       cc1 compiling an 8-function C file / python -c pass (interpreter start-up: imports from the zip)
   long        cc1 compiling a 100-function C file with -O2 / a loop-heavy Python script (each ~1.5-2 s under Wasmtime)
 under five runtimes:
-  swiftlet (micro-VM)         swiftlet run M.wasm ...
-  swiftlet (in-process)       swiftlet run --isolation process M.wasm ...
-                              each also with --tier compiler (machine code, each function compiled at its first call)
+  swiftlet (micro-VM)         swiftlet run --tier interpreter M.wasm ...
+  swiftlet (in-process)       swiftlet run --tier interpreter --isolation process M.wasm ...
+                              each also with --tier compiler, the default (each function compiled at its first call)
                               both with the benchmark's module cache, which knows the module (validated once,
                               before the first timed run); and both again "cold", each run with a cache directory
                               no run has used (the module is hashed, validated whole and recorded)
@@ -115,12 +115,12 @@ RUNTIMES = ["vm", "process", "vm-compiler", "process-compiler", "vm-cold", "proc
             "nocache"]
 SWIFTLET_RUNTIMES = ("vm", "process", "vm-compiler", "process-compiler", "vm-cold", "process-cold")
 RUNTIME_TITLES = {
-    "vm": "swiftlet (micro-VM)",
-    "process": "swiftlet (in-process)",
-    "vm-compiler": "swiftlet (micro-VM), compiler",
-    "process-compiler": "swiftlet (in-process), compiler",
-    "vm-cold": "swiftlet (micro-VM), cold cache",
-    "process-cold": "swiftlet (in-process), cold cache",
+    "vm": "swiftlet VM, interpreter",
+    "process": "swiftlet in-process, interpreter",
+    "vm-compiler": "swiftlet VM, compiler",
+    "process-compiler": "swiftlet in-process, compiler",
+    "vm-cold": "swiftlet VM, interp., cold cache",
+    "process-cold": "swiftlet in-proc., interp., cold",
     "precompiled": "wasmtime, precompiled .cwasm",
     "cache": "wasmtime, warm cache (-C cache=y)",
     "nocache": "wasmtime, no cache (-C cache=n)",
@@ -188,8 +188,8 @@ def command(runtime, program, arguments, fuel_one=False):
         # warm, with machine code (each function compiled at its first call).
         isolation, _, variant = runtime.partition("-")
         cache = tempfile.mkdtemp(dir=WORK, prefix="cold-cache-") if variant == "cold" else SWIFTLET_CACHE
-        tier = ["--tier", "compiler"] if variant == "compiler" else []
-        return ([SWIFTLET, "run", "--isolation", isolation, "--cache-dir", cache] + tier
+        tier = "compiler" if variant == "compiler" else "interpreter"
+        return ([SWIFTLET, "run", "--isolation", isolation, "--tier", tier, "--cache-dir", cache]
                 + (["--fuel", "1"] if fuel_one else []) + directory + [program.wasm] + arguments)
     if runtime == "precompiled":
         return [WASMTIME, "run", "--allow-precompiled"] + directory + [program.cwasm] + arguments

@@ -20,6 +20,8 @@ extension Module {
         if requiredFeatures.contains(.functionReferences) {
             return "it uses typed function references, which have no machine code yet"
         }
+        // Each SIMD instruction would run its interpreter handler through the bridge: far slower than the interpreter.
+        if requiredFeatures.contains(.simd) { return "it uses SIMD, which has no machine code yet" }
         return nil
     }
 }
