@@ -76,7 +76,10 @@ extension Sandbox {
     private func makeProcessWorld(for entry: Entry, module: Module) throws(SandboxError) -> ProcessWorld {
         var storeConfiguration = Store.Configuration()
         storeConfiguration.fuel = configuration.limits.fuel
-        storeConfiguration.tier = configuration.tier
+        // A restore's store is new, and machine code names one store's records, so none comes with a snapshot:
+        // compiling again in every restore would cost more than a request-sized run gains, and the snapshot's internal
+        // code is ready at once.
+        storeConfiguration.tier = if case .snapshot = configuration.module { .interpreter } else { configuration.tier }
         if let pages = configuration.limits.maxMemoryPages { storeConfiguration.maxMemoryPages = pages }
         #if canImport(MemfdImages)
         // Snapshots taken in this store keep memory in sealed memfds, which restores map copy-on-write.

@@ -32,8 +32,9 @@ private func snapshot(_ module: String, _ isolation: Isolation, at point: Snapsh
 {
     var configuration = Sandbox.Configuration(module: .file(path: modules + module))
     configuration.isolation = isolation
-    // snapshot-stdin touches 64 MiB before it reads stdin (to give its snapshot size).
-    configuration.limits.vmMemoryMiB = 256
+    // snapshot-stdin touches 64 MiB before it reads stdin (to give its snapshot size), and the compiler tier's code
+    // arena takes an eighth of the VM's memory from its heap.
+    configuration.limits.vmMemoryMiB = 320
     let stdin = ScratchFile("captured\n")
     configuration.standardIO.input = stdin.descriptor
     let snapshot = try Sandbox(configuration).snapshot(at: point)

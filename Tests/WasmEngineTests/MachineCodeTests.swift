@@ -253,6 +253,9 @@ import Testing
         #expect(try SIMDExecutionTests.call(instance, "indirect", in: store, [.i32(7)]) == [.i32(8)])
         #expect(compiled() == [true, true, false, true, true])
         #expect(Self.machineCodeState(2, of: instance, in: store).stub)
+        // Before a capture, all at once.
+        store.compileAllFunctions(of: instance)
+        #expect(compiled() == [true, true, true, true, true])
     }
 
     /// A call graph larger than one compilation's share is compiled in several, each calling into the next through
@@ -300,6 +303,29 @@ import Testing
             do { _ = try SIMDExecutionTests.call(instance, "bad", in: store) } catch { reasons.append("\(error)") }
         }
         #expect(reasons.count == 2 && reasons[0] == reasons[1] && reasons[0].contains("cannot be translated"), "\(reasons)")
+    }
+
+    /// A module whose bodies a module cache vouched for shows its instructions only when a function is translated:
+    /// under the compiler tier a function using `call_ref` then runs in the interpreter, and the others as machine code.
+    @Test func functionsUsingInterpreterOnlyInstructionsRunInTheInterpreter() throws {
+        let text = """
+            (module
+              (type $unary (func (param i32) (result i32)))
+              (func $double (type $unary) (i32.add (local.get 0) (local.get 0)))
+              (elem declare func $double)
+              (func (export "plain") (param i32) (result i32) (call $double (local.get 0)))
+              (func (export "viaReference") (param i32) (result i32) (call_ref $unary (local.get 0) (ref.func $double))))
+            """
+        let bytes = try SIMDExecutionTests.assemble(text)
+        for tier in [ExecutionTier.interpreter, .compiler] {
+            let store = Self.store(tier)
+            let instance = try store.instantiate(
+                try Module(bytes: ModuleBytes(copying: bytes), bodies: .alreadyValidated), imports: Imports())
+            #expect(try SIMDExecutionTests.call(instance, "plain", in: store, [.i32(4)]) == [.i32(8)])
+            #expect(try SIMDExecutionTests.call(instance, "viaReference", in: store, [.i32(5)]) == [.i32(10)])
+            #expect(Self.machineCodeState(1, of: instance, in: store).compiled == (tier == .compiler))
+            #expect(!Self.machineCodeState(2, of: instance, in: store).compiled)
+        }
     }
 
     /// A module using SIMD runs in the interpreter under the compiler tier, and says why.

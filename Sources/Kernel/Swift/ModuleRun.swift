@@ -88,6 +88,8 @@ struct ModuleRun {
                 } catch {
                     Hypercalls.failure(error)
                 }
+                // Sealed code is guest memory: every restore shares it.
+                store.compileAllFunctions(of: instance)
             }
             bootInfo = Snapshot.take()
             wasi.arguments = .init(bytes: bytes(at: bootInfo.argumentsAddress, count: bootInfo.argumentsSize),

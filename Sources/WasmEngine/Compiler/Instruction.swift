@@ -347,6 +347,8 @@ public enum Opcode: UInt16, Sendable {
     case memoryCopyBetween
 
     // MARK: Exceptions (see `Compiler+Exceptions.swift` and `Store.raise`)
+    // From here on, instructions machine code cannot run (see `Opcode.firstInterpreterOnly`): keep new ones it can
+    // run above.
     /// `throw` of tag `b` (module tag index space) with its payload in slots from `a`.
     case `throw`
     /// `throw_ref` of the exnref in slot `a` (a null one traps).
@@ -371,6 +373,12 @@ public enum Opcode: UInt16, Sendable {
     case refAsNonNull
     /// Jump to `a` if the reference in slot `b` is null (`br_on_null`), or is not (`brOnNonNull`).
     case brOnNull, brOnNonNull
+}
+
+extension Opcode {
+    /// The first of the instructions that unwind, or call or branch on a function reference: the compiler tier leaves
+    /// every function using one of them (or any later opcode) to the interpreter.
+    static let firstInterpreterOnly = Opcode.throw
 }
 
 /// One function's internal code, ready to run.

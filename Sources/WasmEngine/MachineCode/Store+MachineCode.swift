@@ -129,9 +129,14 @@ extension Store {
         if !installMachineCode(batch, of: instance) { record.pointee.machineCode = shared.interpretStub }
     }
 
-    /// Compiles every function of `instance` that has no machine code yet, at once: before a capture whose restores
-    /// will each run much of the module (see `translateAllFunctions`).
-    func compileAllMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) {
+    /// Under the compiler tier, compiles every function of `instance` that has no machine code yet, at once: before a
+    /// micro-VM's capture whose restores share the code (as `translateAllFunctions` does for internal code). A store's
+    /// machine code names its records, so a snapshot restored into another store cannot take it along.
+    /// - Precondition: `instance` was made by this store.
+    public func compileAllFunctions(of publicInstance: Instance) {
+        precondition(publicInstance.store == ObjectIdentifier(self), "an instance of another store")
+        guard configuration.tier == .compiler else { return }
+        let instance = instances[publicInstance.index]
         guard let shared = sharedMachineCode(of: instance) else { return }
         let module = instanceModules[instance.pointee.index]
         let imported = module.importedFunctionCount
@@ -163,13 +168,18 @@ extension Store {
     }
 
     /// The internal code the compiler tier translates the defined function `definedIndex` from; nil when an engine
-    /// limit stops its translation (validation accepted every body).
+    /// limit stops its translation (validation accepted every body), or when it uses an instruction only the
+    /// interpreter runs. `Module.machineCodeLimitation` says so of a whole module, but only of what validation saw:
+    /// a module whose bodies a module cache vouched for shows its instructions only here. The interpreter then runs
+    /// such a function and everything it calls, so an exception never unwinds through machine code.
     private func translateForMachineCode(_ module: Module, definedIndex: Int) -> CompiledFunction? {
         guard case .body(let start, let end) = module.functions[definedIndex] else { return nil }
         var body = BinaryReader(bytes: module.bytes, offset: start, end: end)
-        return try? FunctionCompiler.compile(
+        guard let function = try? FunctionCompiler.compile(
             module: module, functionIndex: UInt32(module.importedFunctionCount + definedIndex), body: &body,
             forInterpreter: false)
+        else { return nil }
+        return function.code.contains { $0.opcode.rawValue >= Opcode.firstInterpreterOnly.rawValue } ? nil : function
     }
 
     /// The machine code of `instance`'s functions as the compiler tier generates it, instruction by instruction, for
