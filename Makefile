@@ -64,7 +64,7 @@ unit-tests: build-deps kernel
 # done so far. The CLI runs each script in a worker process and fails on any failure.
 SUITE_3 := $(dir $(TESTSUITE))core-3.0
 PROPOSALS := $(dir $(TESTSUITE))proposals
-FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n,exceptions=n,function-references=n
+FEATURES_2_0 := tail-call=n,extended-const=n,multi-memory=n,memory64=n,exceptions=n,function-references=n,gc=n
 SIMD_3_SCRIPTS := $(sort $(wildcard $(SUITE_3)/simd_*.wast $(SUITE_3)/relaxed_*.wast $(SUITE_3)/*_relaxed_*.wast))
 TAIL_CALL_SCRIPTS := $(SUITE_3)/return_call.wast $(SUITE_3)/return_call_indirect.wast \
 	$(sort $(wildcard $(PROPOSALS)/tail-call/*.wast))

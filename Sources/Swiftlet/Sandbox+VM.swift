@@ -356,6 +356,7 @@ extension Sandbox {
         case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
         case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
         case .exnref(let exception): ABIValue(type: ABIValue.exnrefType, bits: exception == nil ? 0 : 1)
+        case .anyref(let reference): ABIValue(type: UInt64(value.type.rawValue), bits: reference == nil ? 0 : 1)
         case .v128: preconditionFailure("a v128 takes two records: see abiValues")
         }
     }

@@ -470,7 +470,10 @@ extension Opcode {
         case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
             .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .translateFunction, .memoryCopyBetween,
             .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest,
-            .throw, .throwRef, .tryRegion, .catchClause, .catchRefClause, .legacyCatchClause, .delegateClause:
+            .throw, .throwRef, .tryRegion, .catchClause, .catchRefClause, .legacyCatchClause, .delegateClause,
+            .structNew, .structNewDefault, .structGet, .structSet, .arrayNew, .arrayNewDefault, .arrayNewFixed,
+            .arrayNewData, .arrayNewElem, .arrayInitData, .arrayInitElem, .arrayGet, .arraySet, .arrayLen, .arrayFill,
+            .arrayCopy, .refI31, .i31Get, .refEq, .refTest, .refCast, .anyConvertExtern, .externConvertAny:
             return {
                 let r = Registers($0, $1, $2, $3, $4, $5, $6)
                 return r.leave(.outOfLine)

@@ -20,6 +20,7 @@ extension Module {
         if requiredFeatures.contains(.functionReferences) {
             return "it uses typed function references, which have no machine code yet"
         }
+        if requiredFeatures.contains(.gc) { return "it uses GC, which has no machine code yet" }
         return nil
     }
 }

@@ -66,10 +66,11 @@ extension Store {
         return record.payload.withUnsafeBufferPointer { values(of: tags[record.tag].type.parameters, at: $0.baseAddress!) }
     }
 
-    /// The tag index space of a new instance: its imports, then a new tag per definition.
-    func allocateTags(of module: Module, imports: [Int]) -> [Int] {
+    /// The tag index space of a new instance: its imports, then a new tag per definition, of the type the module's
+    /// type is in the store (`typeIDs`).
+    func allocateTags(of module: Module, typeIDs: [Int], imports: [Int]) -> [Int] {
         imports + module.tagTypeIndices[module.importedTagCount...].map { typeIndex in
-            tags.append(TagRecord(type: module.types[Int(typeIndex)]))
+            tags.append(TagRecord(type: functionTypes[typeIDs[Int(typeIndex)]]))
             return tags.count - 1
         }
     }

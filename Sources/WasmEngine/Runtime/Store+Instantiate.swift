@@ -47,7 +47,7 @@ extension Store {
             switch (item.descriptor, external) {
             case (.function(let typeIndex), .function(let function)):
                 let record = functions[function.address]
-                guard record.pointee.typeID == storeTypes()[Int(typeIndex)] else { throw incompatible }
+                guard isSubtype(record.pointee.typeID, of: storeTypes()[Int(typeIndex)]) else { throw incompatible }
                 resolved.functions.append(record)
             case (.table(let expected), .table(let table)):
                 let record = tables[table.address]
@@ -71,11 +71,11 @@ extension Store {
                 guard record.pointee.type.isMutable == expected.isMutable,
                     expected.isMutable
                         ? record.pointee.type.valueType == expectedType
-                        : record.pointee.type.valueType.matches(expectedType, TypeEquivalence())
+                        : record.pointee.type.valueType.matches(expectedType, typeHierarchy)
                 else { throw incompatible }
                 resolved.globals.append(record)
             case (.tag(let typeIndex), .tag(let tag)):
-                guard tags[tag.address].type == module.types[Int(typeIndex)] else { throw incompatible }
+                guard tags[tag.address].type == functionTypes[storeTypes()[Int(typeIndex)]] else { throw incompatible }
                 if tags[tag.address].name == nil { tags[tag.address].name = item.name }
                 resolved.tags.append(tag.address)
             default:
@@ -85,14 +85,23 @@ extension Store {
         return resolved
     }
 
-    /// The store's type id of each of `module`'s types. A type is interned with its concrete references naming store
-    /// type ids, and one to itself the marker `HeapType.selfReference`: equivalent types of any modules share an id.
+    /// The store's type id of each of `module`'s types. Each recursion group is interned with its references to
+    /// earlier groups naming store type ids (see `internRecursionGroup`): equivalent types of any modules share an id.
+    /// A module built by hand, without type definitions, has a group per function type.
     func storeTypeIDs(of module: Module) -> [Int] {
         var ids: [Int] = []
         ids.reserveCapacity(module.types.count)
-        for (index, type) in module.types.enumerated() {
-            let key = type.mappingTypeIndices { $0 == UInt32(index) ? HeapType.selfReference : UInt32(ids[Int($0)]) }
-            ids.append(typeID(of: key))
+        let definitions =
+            module.typeDefinitions.count == module.types.count
+            ? module.typeDefinitions : module.types.map { SubType(composite: .function($0)) }
+        var groupStart = 0
+        for groupEnd in module.recursionGroupEnds(count: definitions.count) {
+            let key = definitions[groupStart..<groupEnd].map {
+                $0.key(groupStart: UInt32(groupStart)) { UInt32(ids[Int($0)]) }
+            }
+            let first = internRecursionGroup(key)
+            ids.append(contentsOf: first..<first + key.count)
+            groupStart = groupEnd
         }
         return ids
     }
@@ -178,9 +187,10 @@ extension Store {
         instanceSegments.append(InstanceSegments(elements: [], data: []))
         instanceModules.append(module)
         instanceSnapshots.append(snapshot)
-        instanceTags.append(allocateTags(of: module, imports: imports.tags))
+        let typeIDs = storeTypeIDs(of: module)
+        instanceTags.append(allocateTags(of: module, typeIDs: typeIDs, imports: imports.tags))
 
-        for (index, id) in storeTypeIDs(of: module).enumerated() {
+        for (index, id) in typeIDs.enumerated() {
             instance.pointee.types[index] = TypeRecord(id: id, parameterCount: module.types[index].parameterSlotCount)
         }
         for (index, function) in imports.functions.enumerated() {
@@ -237,6 +247,22 @@ extension Store {
         case .arithmetic(let operations):
             var stack: [UInt64] = []
             for operation in operations {
+                if case .gc(let instruction, let operandCount) = operation {
+                    var slots = Array(stack.suffix(operandCount))
+                    stack.removeLast(operandCount)
+                    if slots.isEmpty { slots.append(0) }
+                    do {
+                        try slots.withUnsafeMutableBufferPointer { (buffer) throws(Trap) in
+                            try executeGC(instruction, fp: buffer.baseAddress.unsafelyUnwrapped, instance: instance)
+                        }
+                    } catch {
+                        // Only an array too large to allocate traps here; instantiation cannot fail at this point yet,
+                        // so the value is left null.
+                        slots[0] = 0
+                    }
+                    stack.append(slots[0])
+                    continue
+                }
                 guard case .push(let operand) = operation else {
                     let right = stack.removeLast()
                     let left = stack.removeLast()
@@ -259,7 +285,7 @@ extension Store {
         case .i64Add: return left &+ right
         case .i64Sub: return left &- right
         case .i64Mul: return left &* right
-        case .push: preconditionFailure("not an arithmetic operation")
+        case .push, .gc: preconditionFailure("not an arithmetic operation")
         }
     }
 

@@ -47,12 +47,14 @@ extension Store {
             let type = module.globals[index].valueType
             guard type != .v128 else { throw .unsupportedState("global \(index) is a v128, which snapshots do not record") }
             guard type != .exnref else { throw .exceptionReference(in: "global \(index)") }
+            guard !module.holdsGCReferences(type) else { throw .gcReference(in: "global \(index)") }
             globals.append(try portable(record.pointee.globals[index].pointee.value, type, in: "global \(index)"))
         }
         var tables: [[UInt64]] = []
         for index in module.importedTableCount..<module.tables.count {
             let table = record.pointee.tables[index].pointee
             guard table.elementType != .exnref else { throw .exceptionReference(in: "table \(index)") }
+            guard !module.holdsGCReferences(module.tables[index].elementType) else { throw .gcReference(in: "table \(index)") }
             var elements: [UInt64] = []
             elements.reserveCapacity(table.count)
             for position in 0..<table.count {
