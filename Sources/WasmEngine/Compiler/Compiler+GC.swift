@@ -24,7 +24,7 @@ extension FunctionTranslator {
         case 9:
             let index = try body.readU32()
             let segment = try body.readU32()
-            guard !(try arrayElement(index).type.isReference) else { throw typeMismatch() }
+            guard !(try arrayElement(index).type.isReference) else { throw notNumeric() }
             try requireDataSegment(segment)
             try emitGC(.arrayNewData, [.i32, .i32], result: index, b: index, c: segment)
         case 10:
@@ -57,14 +57,14 @@ extension FunctionTranslator {
             let sourceElement = try arrayElement(source)
             guard sourceElement.packing == destinationElement.packing,
                 sourceElement.type.matches(destinationElement.type, equivalence)
-            else { throw typeMismatch() }
+            else { throw .invalid(at: instructionOffset, "array types do not match") }
             try emitGC(
                 .arrayCopy, [.reference(to: .concrete(destination)), .i32, .reference(to: .concrete(source)), .i32, .i32],
                 b: destination, c: source)
         case 18:
             let index = try body.readU32()
             let segment = try body.readU32()
-            guard !(try mutableArrayElement(index).type.isReference) else { throw typeMismatch() }
+            guard !(try mutableArrayElement(index).type.isReference) else { throw notNumeric() }
             try requireDataSegment(segment)
             try emitGC(.arrayInitData, [.reference(to: .concrete(index)), .i32, .i32, .i32], b: index, c: segment)
         case 19:
@@ -136,7 +136,7 @@ extension FunctionTranslator {
     private mutating func translateStructSet(_ index: UInt32, field: UInt32) throws(ModuleError) {
         let fields = try structFields(index)
         guard field < UInt32(fields.count) else { throw .invalid(at: instructionOffset, "unknown field \(field)") }
-        guard fields[Int(field)].isMutable else { throw .invalid(at: instructionOffset, "field is immutable") }
+        guard fields[Int(field)].isMutable else { throw .invalid(at: instructionOffset, "immutable field") }
         try emitGC(.structSet, [.reference(to: .concrete(index)), fields[Int(field)].type], b: index, c: field)
     }
 
@@ -181,6 +181,9 @@ extension FunctionTranslator {
         return reference
     }
 
+    /// `array.new_data` and `array.init_data` of an array of references.
+    private func notNumeric() -> ModuleError { .invalid(at: instructionOffset, "array type is not numeric or vector") }
+
     private func structFields(_ index: UInt32) throws(ModuleError) -> [FieldType] {
         guard index < UInt32(module.typeDefinitions.count) else { throw .unknownType(Int64(index), at: instructionOffset) }
         guard case .structure(let fields) = module.typeDefinitions[Int(index)].composite else { throw typeMismatch() }
@@ -195,7 +198,7 @@ extension FunctionTranslator {
 
     private func mutableArrayElement(_ index: UInt32) throws(ModuleError) -> FieldType {
         let element = try arrayElement(index)
-        guard element.isMutable else { throw .invalid(at: instructionOffset, "array is immutable") }
+        guard element.isMutable else { throw .invalid(at: instructionOffset, "immutable array") }
         return element
     }
 }

@@ -75,7 +75,7 @@ extension Store {
                 else { throw incompatible }
                 resolved.globals.append(record)
             case (.tag(let typeIndex), .tag(let tag)):
-                guard tags[tag.address].type == functionTypes[storeTypes()[Int(typeIndex)]] else { throw incompatible }
+                guard tags[tag.address].typeID == storeTypes()[Int(typeIndex)] else { throw incompatible }
                 if tags[tag.address].name == nil { tags[tag.address].name = item.name }
                 resolved.tags.append(tag.address)
             default:

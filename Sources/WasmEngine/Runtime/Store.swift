@@ -249,6 +249,7 @@ public final class Store {
     func internRecursionGroup(_ key: [SubType]) -> Int {
         if let id = recursionGroupIDs[key] { return id }
         let first = typeDefinitions.count
+        guard !key.isEmpty else { return first }
         let lowestMarker = HeapType.selfReference - UInt32(key.count - 1)
         for type in key {
             let resolved = type.mappingTypeIndices { $0 >= lowestMarker ? UInt32(first) + (HeapType.selfReference - $0) : $0 }

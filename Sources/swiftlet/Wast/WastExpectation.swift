@@ -104,7 +104,7 @@ enum WastValueText {
             if try scalar(value) == "null" { return .funcref(nil) }
         case "exnref":
             if try scalar(value) == "null" { return .exnref(nil) }
-        case "anyref", "eqref", "i31ref", "structref", "arrayref", "nullref":
+        case "anyref", "eqref", "i31ref", "structref", "arrayref":
             let text = try scalar(value)
             if text == "null" { return .anyref(nil) }
             if let host = UInt32(text) { return .anyref(AnyReference(host: host)) }
@@ -132,6 +132,11 @@ enum WastValueText {
         case "refnull":
             // `(ref.null)`: the null of any reference type.
             return .anyOf([.exactly(.funcref(nil)), .exactly(.externref(nil)), .exactly(.exnref(nil)), .exactly(.anyref(nil))])
+        // `(ref.null none)` and the like: the null of the bottom type's hierarchy.
+        case "nullref": return .exactly(.anyref(nil))
+        case "nullfuncref": return .exactly(.funcref(nil))
+        case "nullexternref": return .exactly(.externref(nil))
+        case "nullexnref": return .exactly(.exnref(nil))
         case "externref" where value.value == nil:
             return .anyExternalReference
         case "anyref" where value.value == nil: return .anyReference([.i31, .structure, .array, .host])
