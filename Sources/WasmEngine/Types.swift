@@ -245,6 +245,11 @@ public struct TypeEquivalence: Sendable {
         return supertypes[Int(index)]
     }
 
+    /// Checks that type `index` is a function type, as a block type, a call's or a function's type must be.
+    func requireFunctionType(_ index: UInt32, at offset: Int) throws(ModuleError) {
+        guard kind(index) == .function else { throw .invalid(at: offset, "type mismatch") }
+    }
+
     /// The top of `heapType`'s hierarchy.
     func top(_ heapType: HeapType) -> HeapType { heapType.top(kind: kind) }
 

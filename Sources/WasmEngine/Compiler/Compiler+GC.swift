@@ -119,7 +119,7 @@ extension FunctionTranslator {
             guard fields.allSatisfy({ $0.type.isDefaultable }) else { throw typeMismatch() }
             try emitGC(.structNewDefault, [], result: index, b: index)
         } else {
-            try emitGC(.structNew, fields.map(\.type), result: index, b: index)
+            try emitGC(.structNew, fields.map { $0.type }, result: index, b: index)
         }
     }
 

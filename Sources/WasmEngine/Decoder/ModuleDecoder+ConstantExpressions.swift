@@ -111,7 +111,7 @@ extension ModuleDecoder {
                 guard fields.allSatisfy({ $0.type.isDefaultable }) else { throw mismatch }
                 return (Instruction(.structNewDefault, 0, index), [], result)
             }
-            return (Instruction(.structNew, 0, index), fields.map(\.type), result)
+            return (Instruction(.structNew, 0, index), fields.map { $0.type }, result)
         case 6, 7, 8:
             let index = try typeIndex()
             guard case .array(let element) = composite(index) else { throw mismatch }

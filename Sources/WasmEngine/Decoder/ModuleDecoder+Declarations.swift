@@ -42,13 +42,15 @@ extension ModuleDecoder {
     }
 
     private mutating func noteFeatures(of type: SubType) {
-        var valueTypes: [ValueType]
+        let valueTypes: [ValueType]
         switch type.composite {
         case .function(let function): valueTypes = function.parameters + function.results
-        case .structure(let fields): valueTypes = fields.map(\.type)
+        case .structure(let fields): valueTypes = fields.map { $0.type }
         case .array(let element): valueTypes = [element.type]
         }
-        if type.composite.kind != .function || type.supertype != nil || !type.isFinal || valueTypes.contains(where: \.needsGC) {
+        if type.composite.kind != .function || type.supertype != nil || !type.isFinal
+            || valueTypes.contains(where: { $0.needsGC })
+        {
             module.requiredFeatures.insert(.gc)
         }
         if valueTypes.contains(where: { $0.needsFunctionReferences }) { module.requiredFeatures.insert(.functionReferences) }
@@ -189,7 +191,7 @@ extension ModuleDecoder {
         let at = reader.offset
         let index = try reader.readU32()
         guard Int(index) < module.types.count else { throw .invalid(at: at, "unknown type \(index)") }
-        guard module.typeEquivalence.kind(index) == .function else { throw .invalid(at: at, "type mismatch") }
+        try module.typeEquivalence.requireFunctionType(index, at: at)
         return index
     }
 
