@@ -115,3 +115,14 @@ import Testing
         init(_ description: String) { self.description = description }
     }
 }
+
+extension GCTests {
+    @Test func anArrayTooLargeInAConstantExpressionFailsInstantiation() throws {
+        let store = Store()
+        #expect(throws: InstantiationError.trap(Trap(.arrayTooLarge))) {
+            try Helpers.instantiate(
+                #"(module (type $a (array i8)) (global (ref $a) (array.new_default $a (i32.const -1))))"#, in: store)
+        }
+        #expect(Trap(.arrayTooLarge).reason.message == "allocation too large")
+    }
+}

@@ -4,7 +4,12 @@ extension Store {
     public func instantiate(_ module: Module, imports: Imports) throws(InstantiationError) -> Instance {
         let resolved = try resolveImports(of: module, from: imports)
         try checkResourceLimits(of: module)
-        let instance = allocateInstance(of: module, imports: resolved)
+        let instance: UnsafeMutablePointer<InstanceRecord>
+        do {
+            instance = try allocateInstance(of: module, imports: resolved)
+        } catch {
+            throw .trap(error)
+        }
         let exports = exportList(of: module, instance: instance)
         try initializeSegments(of: module, instance: instance)
         if let start = module.start {
@@ -136,7 +141,7 @@ extension Store {
 
     private func allocateInstance(
         of module: Module, imports: ResolvedImports
-    ) -> UnsafeMutablePointer<InstanceRecord> {
+    ) throws(Trap) -> UnsafeMutablePointer<InstanceRecord> {
         let instance = allocateInstanceRecord(of: module, imports: imports, snapshot: nil)
         for index in module.importedMemoryCount..<module.memories.count {
             instance.pointee.memories[index] = memories[allocateMemory(type: module.memories[index])]
@@ -145,7 +150,7 @@ extension Store {
         let typeIDs = instance.pointee.typeIDs(module.types.count)
         for (offset, initializer) in module.globalInitializers.enumerated() {
             let index = module.importedGlobalCount + offset
-            let value = evaluate(initializer, in: instance)
+            let value = try evaluate(initializer, in: instance)
             let type = module.globals[index]
             let storeType = GlobalType(
                 valueType: Store.storeType(type.valueType, typeIDs: typeIDs),
@@ -157,7 +162,7 @@ extension Store {
         for index in module.importedTableCount..<module.tables.count {
             let offset = index - module.importedTableCount
             let initialValue = offset < module.tableInitializers.count
-                ? evaluate(module.tableInitializers[offset], in: instance) : 0
+                ? try evaluate(module.tableInitializers[offset], in: instance) : 0
             var type = module.tables[index]
             type.elementType = Store.storeType(type.elementType, typeIDs: typeIDs)
             instance.pointee.tables[index] = tables[allocateTable(type: type, initialValue: initialValue)]
@@ -231,7 +236,10 @@ extension Store {
     }
 
     /// A constant expression's slot value; validation guarantees the indices are in range.
-    func evaluate(_ expression: ConstantExpression, in instance: UnsafeMutablePointer<InstanceRecord>) -> UInt64 {
+    /// The value of a constant expression in `instance`; only GC's allocation of an array too large traps.
+    func evaluate(
+        _ expression: ConstantExpression, in instance: UnsafeMutablePointer<InstanceRecord>
+    ) throws(Trap) -> UInt64 {
         switch expression {
         case .i32(let bits): return UInt64(bits)
         case .i64(let bits): return bits
@@ -251,14 +259,8 @@ extension Store {
                     var slots = Array(stack.suffix(operandCount))
                     stack.removeLast(operandCount)
                     if slots.isEmpty { slots.append(0) }
-                    do {
-                        try slots.withUnsafeMutableBufferPointer { (buffer) throws(Trap) in
-                            try executeGC(instruction, fp: buffer.baseAddress.unsafelyUnwrapped, instance: instance)
-                        }
-                    } catch {
-                        // Only an array too large to allocate traps here; instantiation cannot fail at this point yet,
-                        // so the value is left null.
-                        slots[0] = 0
+                    try slots.withUnsafeMutableBufferPointer { (buffer) throws(Trap) in
+                        try executeGC(instruction, fp: buffer.baseAddress.unsafelyUnwrapped, instance: instance)
                     }
                     stack.append(slots[0])
                     continue
@@ -269,7 +271,7 @@ extension Store {
                     stack.append(Self.apply(operation, left, right))
                     continue
                 }
-                stack.append(evaluate(operand, in: instance))
+                stack.append(try evaluate(operand, in: instance))
             }
             return stack[0]
         }
@@ -329,8 +331,15 @@ extension Store {
         of module: Module, instance: UnsafeMutablePointer<InstanceRecord>
     ) throws(InstantiationError) {
         let segmentsIndex = instance.pointee.index
-        instanceSegments[segmentsIndex].elements = module.elements.map { segment in
-            segment.items.map { evaluate($0, in: instance) }
+        func evaluate(_ expression: ConstantExpression) throws(InstantiationError) -> UInt64 {
+            do {
+                return try self.evaluate(expression, in: instance)
+            } catch {
+                throw .trap(error)
+            }
+        }
+        instanceSegments[segmentsIndex].elements = try module.elements.map { (segment) throws(InstantiationError) in
+            try segment.items.map { (item) throws(InstantiationError) in try evaluate(item) }
         }
         instanceSegments[segmentsIndex].data = module.dataSegments
 
@@ -339,7 +348,7 @@ extension Store {
             case .active(let table, let offset):
                 let items = instanceSegments[segmentsIndex].elements[index]
                 let tableRecord = instance.pointee.tables[Int(table)]
-                let destination = Self.address(evaluate(offset, in: instance), of: tableRecord.pointee.addressType)
+                let destination = Self.address(try evaluate(offset), of: tableRecord.pointee.addressType)
                 guard Self.range(at: destination, count: UInt64(items.count), fitsIn: UInt64(tableRecord.pointee.count))
                 else { throw .trap(Trap(.tableOutOfBounds)) }
                 for (itemIndex, item) in items.enumerated() {
@@ -356,7 +365,7 @@ extension Store {
         for (index, segment) in module.dataSegments.enumerated() {
             guard case .active(let memoryIndex, let offset) = segment.mode else { continue }
             let memory = instance.pointee.memories[Int(memoryIndex)]
-            let destination = Self.address(evaluate(offset, in: instance), of: memory.pointee.addressType)
+            let destination = Self.address(try evaluate(offset), of: memory.pointee.addressType)
             guard Self.range(at: destination, count: UInt64(segment.range.count), fitsIn: UInt64(memory.pointee.byteCount))
             else { throw .trap(Trap(.memoryOutOfBounds)) }
             segment.source.withUnsafeBytes(in: segment.range) { bytes in

@@ -191,8 +191,14 @@ extension Store {
             instance.pointee.globals[index] = globals[allocateGlobal(type: type, value: type.valueType.isReference ? slot(value) : value)]
         }
         let segmentsIndex = instance.pointee.index
-        instanceSegments[segmentsIndex].elements = module.elements.enumerated().map { index, segment in
-            snapshot.elementSegmentIsEmpty[index] ? [] : segment.items.map { evaluate($0, in: instance) }
+        do {
+            instanceSegments[segmentsIndex].elements = try module.elements.enumerated().map { (index, segment) throws(Trap) in
+                snapshot.elementSegmentIsEmpty[index]
+                    ? [] : try segment.items.map { (item) throws(Trap) in try evaluate(item, in: instance) }
+            }
+        } catch {
+            // The instantiation the snapshot was taken of evaluated the same items: only an allocation can fail.
+            throw .unsupportedState("an element segment's item trapped: \(error.reason.message)")
         }
         instanceSegments[segmentsIndex].data = module.dataSegments
         for (index, isEmpty) in snapshot.dataSegmentIsEmpty.enumerated() where isEmpty {
