@@ -39,12 +39,12 @@ extension FunctionTranslator {
             let element = try arrayElement(index)
             guard (element.packing == .none) == (opcode == 11) else { throw typeMismatch() }
             try emitGC(
-                .arrayGet, [.reference(to: .concrete(index)), .i32], resultType: element.type, b: index,
-                c: opcode == 12 ? Opcode.signedFlag : 0)
+                .arrayGet, [.reference(to: .concrete(index)), .i32], resultType: element.type,
+                c: FieldAccess(element, signed: opcode == 12).rawValue)
         case 14:
             let index = try body.readU32()
             let element = try mutableArrayElement(index)
-            try emitGC(.arraySet, [.reference(to: .concrete(index)), .i32, element.type], b: index)
+            try emitGC(.arraySet, [.reference(to: .concrete(index)), .i32, element.type], c: FieldAccess(element).rawValue)
         case 15: try emitGC(.arrayLen, [.reference(to: .array)], resultType: .i32)
         case 16:
             let index = try body.readU32()
@@ -129,15 +129,17 @@ extension FunctionTranslator {
         guard field < UInt32(fields.count) else { throw .invalid(at: instructionOffset, "unknown field \(field)") }
         guard (fields[Int(field)].packing == .none) == (`extension` == 0) else { throw typeMismatch() }
         try emitGC(
-            .structGet, [.reference(to: .concrete(index))], resultType: fields[Int(field)].type, b: index,
-            c: field | (`extension` == 1 ? Opcode.signedFlag : 0))
+            .structGet, [.reference(to: .concrete(index))], resultType: fields[Int(field)].type,
+            b: UInt32(Store.fieldOffset(fields, Int(field))), c: FieldAccess(fields[Int(field)], signed: `extension` == 1).rawValue)
     }
 
     private mutating func translateStructSet(_ index: UInt32, field: UInt32) throws(ModuleError) {
         let fields = try structFields(index)
         guard field < UInt32(fields.count) else { throw .invalid(at: instructionOffset, "unknown field \(field)") }
         guard fields[Int(field)].isMutable else { throw .invalid(at: instructionOffset, "immutable field") }
-        try emitGC(.structSet, [.reference(to: .concrete(index)), fields[Int(field)].type], b: index, c: field)
+        try emitGC(
+            .structSet, [.reference(to: .concrete(index)), fields[Int(field)].type],
+            b: UInt32(Store.fieldOffset(fields, Int(field))), c: FieldAccess(fields[Int(field)]).rawValue)
     }
 
     /// `br_on_cast` (or `br_on_cast_fail`, `onFailure`): a flags byte (bit 0: the operand type is nullable, bit 1: the

@@ -372,22 +372,24 @@ public enum Opcode: UInt16, Sendable {
     /// Jump to `a` if the reference in slot `b` is null (`br_on_null`), or is not (`brOnNonNull`).
     case brOnNull, brOnNonNull
 
-    // MARK: GC (run out of line: `Store.executeGC`)
+    // MARK: GC
     // Each takes its operands from consecutive slots from `a` (a v128 in two) and leaves its result in `a`; `b` is the
-    // type index of the struct or array type the instruction names, unless said otherwise.
+    // type index of the struct or array type the instruction names, unless said otherwise. The field and element
+    // accesses and `array.len` run in their handlers, the others out of line (`Store.executeGC`).
+    /// `struct.get(_s/_u)`: `b` = the field's offset in the payload, `c` = its `FieldAccess`.
+    case structGet
+    /// `struct.set`: `b` and `c` as for `structGet`.
+    case structSet
+    /// `array.get(_s/_u)`, `array.set`: `c` = the element's `FieldAccess`.
+    case arrayGet, arraySet
+    case arrayLen
     /// `struct.new`, `struct.new_default`.
     case structNew, structNewDefault
-    /// `struct.get(_s/_u)`: `c` = the field index, with `signedFlag` for `_s`.
-    case structGet
-    /// `struct.set`: `c` = the field index.
-    case structSet
     /// `array.new`, `array.new_default`; `array.new_fixed`: `c` = the element count.
     case arrayNew, arrayNewDefault, arrayNewFixed
     /// `array.new_data`, `array.new_elem`, `array.init_data`, `array.init_elem`: `c` = the segment index.
     case arrayNewData, arrayNewElem, arrayInitData, arrayInitElem
-    /// `array.get(_s/_u)`: `c` has `signedFlag` for `_s`.
-    case arrayGet
-    case arraySet, arrayLen, arrayFill, arrayCopy
+    case arrayFill, arrayCopy
     /// `ref.i31`; `i31.get_s/u`: `c` has `signedFlag` for `_s`.
     case refI31, i31Get
     case refEq
@@ -401,10 +403,10 @@ public enum Opcode: UInt16, Sendable {
 }
 
 extension Opcode {
-    /// In the `c` of a GC read: sign-extend the packed value.
+    /// In the `c` of `i31Get`: sign-extend the 31 bits.
     static let signedFlag: UInt32 = 1 << 31
 
-    /// Whether it is a GC instruction (`Store.executeGC` runs it).
+    /// Whether it is a GC instruction that `Store.executeGC` runs.
     var isGC: Bool { Opcode.structNew.rawValue...Opcode.externConvertAny.rawValue ~= rawValue }
 }
 

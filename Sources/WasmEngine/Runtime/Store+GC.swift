@@ -7,8 +7,10 @@
 // `extern.convert_any` converted is its slot with `externalizedBit` set (no host number or address reaches bit 63), so
 // converting back and forth gives the same slot.
 //
-// Objects are owned by the store and freed with it: there is no collector yet. Every GC instruction runs out of line
-// (`executeGC`), so the handlers of all other instructions are unchanged.
+// Objects are owned by the store and freed with it: there is no collector yet. Reading and writing fields and elements
+// and an array's length run in the handlers (`struct.get` and the like, the field's offset and `FieldAccess` decided
+// when the code is translated: a subtype keeps its supertype's fields where they are); every other GC instruction runs
+// out of line (`executeGC`).
 
 /// A struct or an array: a 16-byte header (its store type id, whether it is an array, an array's length), then its
 /// fields, each at a multiple of 8 bytes (a v128 takes 16), or its elements, packed at their size.
@@ -31,6 +33,60 @@ struct GCObject {
     /// An array's length.
     var count: Int { Int(base.load(fromByteOffset: 8, as: UInt32.self)) }
     var payload: UnsafeMutableRawPointer { base + Self.headerSize }
+}
+
+/// How a field or an array element is read and written: its size, and how a packed one extends to an i32.
+enum FieldAccess: UInt32 {
+    case u8, s8, u16, s16, u32, u64, v128
+
+    /// The access of `field`, sign-extending a packed one when `signed` (`_s`).
+    init(_ field: FieldType, signed: Bool = false) {
+        switch field.packing {
+        case .i8: self = signed ? .s8 : .u8
+        case .i16: self = signed ? .s16 : .u16
+        case .none: self = field.byteSize == 16 ? .v128 : field.byteSize == 4 ? .u32 : .u64
+        }
+    }
+
+    var byteSize: Int {
+        switch self {
+        case .u8, .s8: 1
+        case .u16, .s16: 2
+        case .u32: 4
+        case .u64: 8
+        case .v128: 16
+        }
+    }
+
+    /// Reads the field at `address` into `slots` (two for a v128).
+    @inline(__always)
+    func load(at address: UnsafeRawPointer, into slots: UnsafeMutablePointer<UInt64>) {
+        switch self {
+        case .u8: slots[0] = UInt64(address.load(as: UInt8.self))
+        case .s8: slots[0] = UInt64(UInt32(bitPattern: Int32(address.load(as: Int8.self))))
+        case .u16: slots[0] = UInt64(address.loadUnaligned(as: UInt16.self))
+        case .s16: slots[0] = UInt64(UInt32(bitPattern: Int32(address.loadUnaligned(as: Int16.self))))
+        case .u32: slots[0] = UInt64(address.loadUnaligned(as: UInt32.self))
+        case .u64: slots[0] = address.loadUnaligned(as: UInt64.self)
+        case .v128:
+            slots[0] = address.loadUnaligned(as: UInt64.self)
+            slots[1] = address.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        }
+    }
+
+    /// Writes the value in `slots` to the field at `address`, a packed one truncated.
+    @inline(__always)
+    func store(at address: UnsafeMutableRawPointer, from slots: UnsafePointer<UInt64>) {
+        switch self {
+        case .u8, .s8: address.storeBytes(of: UInt8(truncatingIfNeeded: slots[0]), as: UInt8.self)
+        case .u16, .s16: address.storeBytes(of: UInt16(truncatingIfNeeded: slots[0]), as: UInt16.self)
+        case .u32: address.storeBytes(of: UInt32(truncatingIfNeeded: slots[0]), as: UInt32.self)
+        case .u64: address.storeBytes(of: slots[0], as: UInt64.self)
+        case .v128:
+            address.storeBytes(of: slots[0], as: UInt64.self)
+            address.storeBytes(of: slots[1], toByteOffset: 8, as: UInt64.self)
+        }
+    }
 }
 
 extension Store {
@@ -74,37 +130,6 @@ extension Store {
 
     /// The payload bytes of a struct of `fields`.
     static func structPayloadBytes(_ fields: [FieldType]) -> Int { fieldOffset(fields, fields.count) }
-
-    /// Reads a field (or element) of `field`'s type at `address` into `slots` (two for a v128), a packed one extended
-    /// as `signed` says.
-    static func load(_ field: FieldType, at address: UnsafeRawPointer, signed: Bool, into slots: UnsafeMutablePointer<UInt64>) {
-        switch (field.packing, field.byteSize) {
-        case (.i8, _):
-            let byte = address.load(as: UInt8.self)
-            slots[0] = signed ? UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: byte)))) : UInt64(byte)
-        case (.i16, _):
-            let half = address.loadUnaligned(as: UInt16.self)
-            slots[0] = signed ? UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: half)))) : UInt64(half)
-        case (_, 4): slots[0] = UInt64(address.loadUnaligned(as: UInt32.self))
-        case (_, 16):
-            slots[0] = address.loadUnaligned(as: UInt64.self)
-            slots[1] = address.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        default: slots[0] = address.loadUnaligned(as: UInt64.self)
-        }
-    }
-
-    /// Writes a value of `field`'s type from `slots` to a field (or element) at `address`, a packed one truncated.
-    static func store(_ field: FieldType, at address: UnsafeMutableRawPointer, from slots: UnsafePointer<UInt64>) {
-        switch field.byteSize {
-        case 1: address.storeBytes(of: UInt8(truncatingIfNeeded: slots[0]), as: UInt8.self)
-        case 2: address.storeBytes(of: UInt16(truncatingIfNeeded: slots[0]), as: UInt16.self)
-        case 4: address.storeBytes(of: UInt32(truncatingIfNeeded: slots[0]), as: UInt32.self)
-        case 16:
-            address.storeBytes(of: slots[0], as: UInt64.self)
-            address.storeBytes(of: slots[1], toByteOffset: 8, as: UInt64.self)
-        default: address.storeBytes(of: slots[0], as: UInt64.self)
-        }
-    }
 
     /// A module's reference type (an instruction's immediate, `ValueType.rawValue`) as the store's types name it.
     func storeType(_ rawValue: UInt32, in instance: UnsafeMutablePointer<InstanceRecord>) -> ValueType {
@@ -163,11 +188,10 @@ extension Store {
         let a = Int(i.a)
         func typeID(_ index: UInt32) -> Int { instance.pointee.types[Int(index)].id }
         func u32(_ slot: Int) -> Int { Int(UInt32(truncatingIfNeeded: fp[slot])) }
-        func object(_ slot: Int, _ nullTrap: TrapReason) throws(Trap) -> GCObject {
-            guard fp[slot] != 0 else { throw Trap(nullTrap) }
+        func array(_ slot: Int) throws(Trap) -> GCObject {
+            guard fp[slot] != 0 else { throw Trap(.nullArrayReference) }
             return GCObject(bits: fp[slot])
         }
-        func array(_ slot: Int) throws(Trap) -> GCObject { try object(slot, .nullArrayReference) }
         /// A new array of `count` elements of store type `id`.
         func newArray(_ id: Int, count: Int) throws(Trap) -> GCObject {
             let size = arrayElement(id).byteSize
@@ -207,27 +231,17 @@ extension Store {
             if i.opcode == .structNew {
                 var slot = a
                 for (index, field) in fields.enumerated() {
-                    Self.store(field, at: structure.payload + Self.fieldOffset(fields, index), from: fp + slot)
+                    FieldAccess(field).store(at: structure.payload + Self.fieldOffset(fields, index), from: fp + slot)
                     slot += field.type.slotCount
                 }
             }
             fp[a] = structure.bits
-        case .structGet:
-            let structure = try object(a, .nullStructureReference)
-            let fields = structFields(structure.typeID)
-            let index = Int(i.c & ~Opcode.signedFlag)
-            Self.load(
-                fields[index], at: structure.payload + Self.fieldOffset(fields, index), signed: i.c & Opcode.signedFlag != 0,
-                into: fp + a)
-        case .structSet:
-            let structure = try object(a, .nullStructureReference)
-            let fields = structFields(structure.typeID)
-            Self.store(fields[Int(i.c)], at: structure.payload + Self.fieldOffset(fields, Int(i.c)), from: fp + a + 1)
         case .arrayNew:
             let id = typeID(i.b)
             let element = arrayElement(id)
             let created = try newArray(id, count: u32(a + element.type.slotCount))
-            for index in 0..<created.count { Self.store(element, at: created.payload + index * element.byteSize, from: fp + a) }
+            let access = FieldAccess(element)
+            for index in 0..<created.count { access.store(at: created.payload + index * element.byteSize, from: fp + a) }
             fp[a] = created.bits
         case .arrayNewDefault:
             fp[a] = try newArray(typeID(i.b), count: u32(a)).bits
@@ -235,8 +249,9 @@ extension Store {
             let id = typeID(i.b)
             let element = arrayElement(id)
             let created = try newArray(id, count: Int(i.c))
+            let access = FieldAccess(element)
             for index in 0..<created.count {
-                Self.store(element, at: created.payload + index * element.byteSize, from: fp + a + index * element.type.slotCount)
+                access.store(at: created.payload + index * element.byteSize, from: fp + a + index * element.type.slotCount)
             }
             fp[a] = created.bits
         case .arrayNewData:
@@ -252,26 +267,13 @@ extension Store {
             let created = try newArray(id, count: items.count)
             write(items, to: created.payload)
             fp[a] = created.bits
-        case .arrayGet:
-            let target = try array(a)
-            let index = u32(a + 1)
-            try checkRange(target, index, 1)
-            let element = arrayElement(target.typeID)
-            Self.load(element, at: target.payload + index * element.byteSize, signed: i.c & Opcode.signedFlag != 0, into: fp + a)
-        case .arraySet:
-            let target = try array(a)
-            let index = u32(a + 1)
-            try checkRange(target, index, 1)
-            let element = arrayElement(target.typeID)
-            Self.store(element, at: target.payload + index * element.byteSize, from: fp + a + 2)
-        case .arrayLen:
-            fp[a] = UInt64(try array(a).count)
         case .arrayFill:
             let target = try array(a)
             let element = arrayElement(target.typeID)
             let (start, count) = (u32(a + 1), u32(a + 2 + element.type.slotCount))
             try checkRange(target, start, count)
-            for index in start..<start + count { Self.store(element, at: target.payload + index * element.byteSize, from: fp + a + 2) }
+            let access = FieldAccess(element)
+            for index in start..<start + count { access.store(at: target.payload + index * element.byteSize, from: fp + a + 2) }
         case .arrayCopy:
             let destination = try array(a)
             let source = try array(a + 2)
