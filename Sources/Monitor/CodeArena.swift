@@ -37,11 +37,11 @@ struct CodeArena {
         return table | LongModeSetup.present | LongModeSetup.writable | LongModeSetup.user
     }
 
-    /// Carries out a ``Hypercall/sealCode`` request: checks that the source lies in the guest's memory and the
+    /// Carries out a ``Hypercall/sealCode`` request: checks that the source lies where `bounds` admit and the
     /// destination pages in the arena, none sealed before, then copies the code and maps those pages executable.
     /// Nothing is written unless every check passes.
     func seal(
-        _ request: SealCodeRequest, memory: borrowing GuestMemory, guestRegion: GuestRange
+        _ request: SealCodeRequest, memory: borrowing GuestMemory, bounds: HypercallBounds
     ) throws(HypercallError) {
         let page = GuestMemory.pageSize
         func refuse(_ reason: String) -> HypercallError { .malformedRequest(.sealCode, reason) }
@@ -49,7 +49,7 @@ struct CodeArena {
             throw refuse("\(request.length) bytes to 0x\(String(request.destinationAddress, radix: 16)): "
                 + "code goes to a page boundary and is not empty")
         }
-        let source = try HypercallDispatcher.checkedBuffer(request.sourceAddress, length: request.length, in: guestRegion)
+        let source = try bounds.checkedBuffer(request.sourceAddress, length: request.length)
         // A length past the end of memory cannot round up to wrap: it would not lie in the arena anyway.
         let pagesLength = request.length > UInt64.max - page ? request.length : (request.length + page - 1) / page * page
         guard let pages = GuestRange(start: GuestPhysicalAddress(request.destinationAddress), length: pagesLength),

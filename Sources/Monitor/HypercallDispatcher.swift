@@ -4,7 +4,7 @@ import SwiftletABI
 /// Carries out the guest's hypercalls (see ``SwiftletABI/Hypercall``).
 ///
 /// Everything the guest supplies — port, access size, request address, buffer addresses and lengths — is
-/// validated against the guest's own region of memory before use; a malformed call is a ``HypercallError`` that
+/// validated against the guest's own region of memory, less its code arena (``HypercallBounds``), before use; a malformed call is a ``HypercallError`` that
 /// stops the VM. Host resources stay bounded: captured output beyond ``consoleLimit`` is dropped and flagged.
 public struct HypercallDispatcher: Sendable {
     /// What the VM does after a hypercall.
@@ -45,8 +45,8 @@ public struct HypercallDispatcher: Sendable {
         @Sendable (_ function: UInt64, _ arguments: [UInt64], _ resultCount: Int,
             _ linearMemory: UnsafeMutableRawBufferPointer) -> HostCallOutcome
 
-    /// The guest-owned part of guest memory; requests and buffers must lie inside it.
-    public let guestRegion: GuestRange
+    /// Where requests and buffers must lie.
+    let bounds: HypercallBounds
     public let consoleLimit: Int
     public let output: Output
     /// Serves WASI calls, through exits and the mailbox; its handler nil answers as ``unimplementedWASIAnswer(_:)``.
@@ -75,22 +75,22 @@ public struct HypercallDispatcher: Sendable {
         guestRegion: GuestRange, consoleLimit: Int, output: Output = .capture, wasiHandler: WASIHandler? = nil,
         hostCallHandler: HostCallHandler? = nil, codeArena: GuestRange? = nil
     ) {
+        let bounds = HypercallBounds(guestRegion: guestRegion, codeArena: codeArena)
         self.init(
-            guestRegion: guestRegion, consoleLimit: consoleLimit, output: output,
-            wasi: WASICallServer(guestRegion: guestRegion, handler: wasiHandler), hostCallHandler: hostCallHandler,
-            codeArena: CodeArena(range: codeArena ?? GuestRange(start: GuestPhysicalAddress(0), length: 0)!))
+            bounds: bounds, consoleLimit: consoleLimit, output: output,
+            wasi: WASICallServer(bounds: bounds, handler: wasiHandler), hostCallHandler: hostCallHandler)
     }
 
     init(
-        guestRegion: GuestRange, consoleLimit: Int, output: Output, wasi: WASICallServer,
-        hostCallHandler: HostCallHandler?, codeArena: CodeArena
+        bounds: HypercallBounds, consoleLimit: Int, output: Output, wasi: WASICallServer,
+        hostCallHandler: HostCallHandler?
     ) {
-        self.guestRegion = guestRegion
+        self.bounds = bounds
         self.consoleLimit = consoleLimit
         self.output = output
         self.wasi = wasi
         self.hostCallHandler = hostCallHandler
-        self.codeArena = codeArena
+        codeArena = CodeArena(range: bounds.codeArena)
     }
 
     /// Handles an `out` the guest made (a `KVM_EXIT_IO` exit).
@@ -171,7 +171,7 @@ public struct HypercallDispatcher: Sendable {
         case .sealCode:
             try codeArena.seal(
                 try readRequest(SealCodeRequest.self, at: UInt64(value), memory: memory), memory: memory,
-                guestRegion: guestRegion)
+                bounds: bounds)
             return .resume
         }
     }
@@ -261,7 +261,7 @@ public struct HypercallDispatcher: Sendable {
         let arguments = try (0..<request.argumentCount).map { (index) throws(HypercallError) in
             try load(values.start.rawValue + index * 8, memory: memory)
         }
-        let linearMemory = try Self.checkedLinearMemory(request.memoryAddress, size: request.memorySize, in: guestRegion)
+        let linearMemory = try bounds.checkedLinearMemory(request.memoryAddress, size: request.memorySize)
         let outcome = try Self.withLinearMemory(linearMemory, memory: memory.sharedView) { bytes in
             hostCallHandler(request.function, arguments, Int(request.resultCount), bytes)
         }
@@ -281,15 +281,7 @@ public struct HypercallDispatcher: Sendable {
         }
     }
 
-    /// The calling module's linear memory as a request names it: inside the guest's region, or nil when its size is
-    /// 0 (a module without memory, whose address means nothing).
-    static func checkedLinearMemory(
-        _ address: UInt64, size: UInt64, in guestRegion: GuestRange
-    ) throws(HypercallError) -> GuestRange? {
-        size == 0 ? nil : try checkedBuffer(address, length: size, in: guestRegion)
-    }
-
-    /// Calls `body` with the bytes of `linearMemory` (checked by ``checkedLinearMemory(_:size:in:)``), or with an
+    /// Calls `body` with the bytes of `linearMemory` (checked by ``HypercallBounds/checkedLinearMemory(_:size:)``), or with an
     /// empty buffer for none.
     static func withLinearMemory<R>(
         _ linearMemory: GuestRange?, memory: GuestMemoryView, _ body: (UnsafeMutableRawBufferPointer) -> R
@@ -346,7 +338,7 @@ public struct HypercallDispatcher: Sendable {
         _ type: R.Type, at address: UInt64, memory: borrowing GuestMemory
     ) throws(HypercallError) -> R {
         let start = GuestPhysicalAddress(address)
-        guard let range = GuestRange(start: start, length: UInt64(R.byteCount)), guestRegion.contains(range) else {
+        guard let range = GuestRange(start: start, length: UInt64(R.byteCount)), bounds.admits(range) else {
             throw .requestOutsideGuestRegion(address: start)
         }
         do {
@@ -357,18 +349,7 @@ public struct HypercallDispatcher: Sendable {
     }
 
     private func guestBuffer(_ address: UInt64, length: UInt64) throws(HypercallError) -> GuestRange {
-        try Self.checkedBuffer(address, length: length, in: guestRegion)
-    }
-
-    /// The guest-supplied buffer `[address, address + length)`, which must lie inside `guestRegion`.
-    static func checkedBuffer(
-        _ address: UInt64, length: UInt64, in guestRegion: GuestRange
-    ) throws(HypercallError) -> GuestRange {
-        let start = GuestPhysicalAddress(address)
-        guard let buffer = GuestRange(start: start, length: length), guestRegion.contains(buffer) else {
-            throw .bufferOutsideGuestRegion(address: start, length: length)
-        }
-        return buffer
+        try bounds.checkedBuffer(address, length: length)
     }
 
     private func bytes(_ buffer: GuestRange, memory: borrowing GuestMemory) throws(HypercallError) -> [UInt8] {

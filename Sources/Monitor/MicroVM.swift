@@ -295,12 +295,13 @@ public struct MicroVM: ~Copyable {
     ) -> HypercallDispatcher {
         let mailbox = configuration.wasiMailbox && WASICallServer.hasCoreForWorker
             ? WASICallServer.Mailbox(memory: memory.sharedView, address: layout.mailboxAddress) : nil
+        let bounds = HypercallBounds(guestRegion: layout.guestRegion, codeArena: layout.codeArena)
         return HypercallDispatcher(
-            guestRegion: layout.guestRegion, consoleLimit: configuration.consoleLimit, output: configuration.output,
+            bounds: bounds, consoleLimit: configuration.consoleLimit, output: configuration.output,
             wasi: WASICallServer(
-                guestRegion: layout.guestRegion, handler: configuration.wasiHandler, mailbox: mailbox,
+                bounds: bounds, handler: configuration.wasiHandler, mailbox: mailbox,
                 interrupt: configuration.wasiInterrupt),
-            hostCallHandler: configuration.hostCallHandler, codeArena: CodeArena(range: layout.codeArena))
+            hostCallHandler: configuration.hostCallHandler)
     }
 
     /// 256 bits from the host's getrandom, in one system call.

@@ -23,7 +23,7 @@ final class WASICallServer: @unchecked Sendable {
     // @unchecked: `worker` is touched only by the vCPU thread; the words shared with the worker are the atomics in
     // `hostWords` and the mailbox, and `rejection` is a Mutex.
 
-    let guestRegion: GuestRange
+    let bounds: HypercallBounds
     let handler: HypercallDispatcher.WASIHandler?
     /// Wakes a handler blocked in the host (a sleep, a read) so that a stopping VM can join its worker.
     private let interrupt: (@Sendable () -> Void)?
@@ -90,10 +90,10 @@ final class WASICallServer: @unchecked Sendable {
     }
 
     init(
-        guestRegion: GuestRange, handler: HypercallDispatcher.WASIHandler?, mailbox: Mailbox? = nil,
+        bounds: HypercallBounds, handler: HypercallDispatcher.WASIHandler?, mailbox: Mailbox? = nil,
         interrupt: (@Sendable () -> Void)? = nil
     ) {
-        self.guestRegion = guestRegion
+        self.bounds = bounds
         self.handler = handler
         self.mailbox = mailbox
         self.interrupt = interrupt
@@ -117,11 +117,10 @@ final class WASICallServer: @unchecked Sendable {
     /// Calls served through the mailbox so far.
     var mailboxCallCount: Int { mailboxCalls.load(ordering: .relaxed) }
 
-    /// Validates `request` (its linear memory must lie in the guest's region) and answers it; the caller holds the
+    /// Validates `request` (its linear memory must lie where ``bounds`` admit) and answers it; the caller holds the
     /// serving lock and has copied the request out of guest memory, so nothing here reads the guest's words twice.
     func serve(_ request: WASICallRequest, memory: GuestMemoryView) throws(HypercallError) -> UInt64 {
-        let linearMemory = try HypercallDispatcher.checkedLinearMemory(
-            request.memoryAddress, size: request.memorySize, in: guestRegion)
+        let linearMemory = try bounds.checkedLinearMemory(request.memoryAddress, size: request.memorySize)
         guard let handler else { return HypercallDispatcher.unimplementedWASIAnswer(request) }
         return try HypercallDispatcher.withLinearMemory(linearMemory, memory: memory) { bytes in
             handler(request.function, request.arguments, bytes)

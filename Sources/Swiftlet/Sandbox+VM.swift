@@ -229,7 +229,7 @@ extension Sandbox {
     }
 
     /// The code arena of a VM with `memory` bytes that compiles: an eighth of its memory, at most 64 MiB. It is address
-    /// space taken from the heap, touched only where code is sealed; an instance whose code does not fit runs in the
+    /// space taken from the heap, touched only where code is sealed; a function whose code no longer fits runs in the
     /// interpreter.
     static func codeArenaSize(memory: UInt64) -> UInt64 {
         let largePage: UInt64 = 2 << 20

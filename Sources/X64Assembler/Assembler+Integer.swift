@@ -297,6 +297,11 @@ extension Assembler {
         emit(wide: false, opcode: 0xFF, reg: 4, rm: .register(target.rawValue))
     }
 
+    /// An indirect jump to the address stored at `target`.
+    public mutating func jump(_ target: MemoryOperand) {
+        emit(wide: false, opcode: 0xFF, reg: 4, rm: .memory(target))
+    }
+
     public mutating func call(_ label: Label) {
         emit8(0xE8)
         emitRelative32(to: label)

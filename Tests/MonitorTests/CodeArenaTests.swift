@@ -99,6 +99,51 @@ struct SealCodeHypercallTests {
         }
     }
 
+    @Test("no other hypercall may name the arena: an fd_read, a host call or a console write there is refused")
+    func otherHypercallsCannotReachTheArena() throws {
+        let memory = try GuestMemory(size: Self.memorySize)
+        let echo: HypercallDispatcher.HostCallHandler = { _, arguments, _, _ in .returned(arguments) }
+        let fdRead = try #require(WASIFunction.names.firstIndex { $0.description == "fd_read" })
+        var dispatcher = HypercallDispatcher(
+            guestRegion: guestRegion, consoleLimit: 16, wasiHandler: { _, _, bytes in
+                bytes.initializeMemory(as: UInt8.self, repeating: 0xCC)
+                return 0
+            }, hostCallHandler: echo, codeArena: arena)
+        // Each straddles the arena's first byte or lies in it, as a hostile guest would name a sealed page.
+        let straddling = arena.start.rawValue - 0x1000
+        let requests: [(Hypercall, any ABIRecord, GuestPhysicalAddress)] = [
+            (.wasi, WASICallRequest(function: UInt64(fdRead), memoryAddress: straddling, memorySize: 0x2000,
+                arguments: [0, 0, 1, 8]), GuestPhysicalAddress(straddling)),
+            (.hostCall, HostCallRequest(function: 0, memoryAddress: arena.start.rawValue, memorySize: 16,
+                valuesAddress: codeAddress, argumentCount: 1, resultCount: 1), arena.start),
+            (.hostCall, HostCallRequest(function: 0, memoryAddress: 0, memorySize: 0,
+                valuesAddress: arena.start.rawValue, argumentCount: 1, resultCount: 1), arena.start),
+            (.consoleWrite, ConsoleWriteRequest(bufferAddress: arena.start.rawValue + 8, length: 4),
+                arena.start.adding(8)!),
+        ]
+        for (hypercall, request, refused) in requests {
+            try memory.store(request, at: GuestPhysicalAddress(requestAddress))
+            #expect {
+                try dispatcher.handleOut(port: hypercall.port, size: 4, value: UInt32(requestAddress), memory: memory)
+            } throws: { error in
+                guard case .bufferOutsideGuestRegion(let address, _) = error as? HypercallError else { return false }
+                return address == refused
+            }
+        }
+        // A request record in the arena is refused as well, and the arena's bytes stayed untouched.
+        #expect(throws: HypercallError.requestOutsideGuestRegion(address: arena.start)) {
+            try dispatcher.handleOut(port: Hypercall.wasi.port, size: 4, value: UInt32(arena.start.rawValue), memory: memory)
+        }
+        #expect(try memory.readBytes(at: arena.start, count: 0x1000).allSatisfy { $0 == 0 })
+        // The same WASI call just below the arena is served: only the arena is refused.
+        try memory.store(
+            WASICallRequest(function: UInt64(fdRead), memoryAddress: straddling, memorySize: 0x1000, arguments: []),
+            at: GuestPhysicalAddress(requestAddress))
+        #expect(try dispatcher.handleOut(port: Hypercall.wasi.port, size: 4, value: UInt32(requestAddress), memory: memory)
+            == .resume)
+        #expect(try memory.load(UInt8.self, at: GuestPhysicalAddress(straddling)) == 0xCC)
+    }
+
     @Test("a VM without an arena refuses every seal")
     func refusesWithoutArena() throws {
         let memory = try GuestMemory(size: Self.memorySize)

@@ -255,7 +255,7 @@ struct WASIMailboxWorkerTests {
     ) throws -> (state: UInt64, errno: UInt64, rejection: HypercallError?) {
         let memory = try GuestMemory(size: memorySize)
         let mailbox = try #require(WASICallServer.Mailbox(memory: memory.sharedView, address: mailboxAddress))
-        let server = WASICallServer(guestRegion: guestRegion, handler: handler, mailbox: mailbox)
+        let server = WASICallServer(bounds: HypercallBounds(guestRegion: guestRegion), handler: handler, mailbox: mailbox)
         func exitCall() throws {
             _ = try server.serveExitCall(
                 WASIMailboxRawGuestTests.fdRead(fd: 1, memoryAddress: linearMemory), memory: memory.sharedView,

@@ -89,9 +89,11 @@ struct WASIConformanceTests {
         func options(_ fixture: Fixture) -> [String] {
             ["--dir", fixture.sandbox.path + "::/sandbox"] + program.environment.flatMap { ["--env", $0] }
         }
-        let mode = isolation == "vm-exits" ? "vm" : isolation
+        // "vm-exits" is the VM without the mailbox; "-compiler" runs machine code.
+        let mode = isolation.hasPrefix("vm") ? "vm" : "process"
+        let tier = isolation.hasSuffix("-compiler") ? "compiler" : "interpreter"
         let ours = try WASITestSupport.run(
-            swiftlet, ["run", "--isolation", mode] + options(ourFixture) + [module.path] + program.arguments,
+            swiftlet, ["run", "--isolation", mode, "--tier", tier] + options(ourFixture) + [module.path] + program.arguments,
             input: program.input,
             environment: isolation == "vm-exits" ? ["SWIFTLET_WASI_MAILBOX": "off"] : [:])
         let wasmtime = try WASITestSupport.run(
@@ -106,15 +108,15 @@ struct WASIConformanceTests {
 
     /// Both isolation modes serve WASI from the same host implementation; each must match wasmtime. In the VM a
     /// forwarded call travels through the WASI mailbox to a worker thread when it can, by VM exit otherwise;
-    /// `vm-exits` turns the mailbox off, so both paths are compared.
-    @Test(.needsKVM, arguments: programs, ["vm", "vm-exits"])
+    /// `vm-exits` turns the mailbox off, so both paths are compared. Both tiers make the same calls.
+    @Test(.needsKVM, arguments: programs, ["vm", "vm-exits", "vm-compiler"])
     func matchesWasmtimeInVM(_ program: Program, isolation: String) throws {
         try Self.checkMatchesWasmtime(program, isolation: isolation)
     }
 
-    @Test(arguments: programs)
-    func matchesWasmtimeInProcess(_ program: Program) throws {
-        try Self.checkMatchesWasmtime(program, isolation: "process")
+    @Test(arguments: programs, ["process", "process-compiler"])
+    func matchesWasmtimeInProcess(_ program: Program, isolation: String) throws {
+        try Self.checkMatchesWasmtime(program, isolation: isolation)
     }
 
     static func checkMatchesWasmtime(_ program: Program, isolation: String) throws {

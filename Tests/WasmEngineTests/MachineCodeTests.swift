@@ -222,6 +222,86 @@ import Testing
         #expect(trapReason { try SIMDExecutionTests.call(spinning, "spin", in: interrupted) } == .interrupted)
     }
 
+    /// Whether function `index` of `instance` has machine code of its own (not a stub), and whether it has a stub.
+    static func machineCodeState(_ index: Int, of instance: Instance, in store: Store) -> (compiled: Bool, stub: Bool) {
+        let record = store.instances[instance.index]
+        let code = record.pointee.functions[index].pointee.machineCode
+        guard let shared = store.sharedMachineCode(of: record) else { return (false, false) }
+        let isStub = code == shared.compileStub || code == shared.interpretStub
+        return (code != nil && !isStub, isStub)
+    }
+
+    /// A function gets machine code at its first call, together with the functions it calls directly; one reached
+    /// only through a table waits for its own first call, and one never called never gets any.
+    @Test func functionsAreCompiledAtTheirFirstCall() throws {
+        let text = """
+            (module
+              (type $unary (func (param i32) (result i32)))
+              (table funcref (elem $viaTable))
+              (func $square (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+              (func $viaTable (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+              (func $never (param i32) (result i32) (local.get 0))
+              (func (export "direct") (param i32) (result i32) (call $square (local.get 0)))
+              (func (export "indirect") (param i32) (result i32)
+                (call_indirect (type $unary) (local.get 0) (i32.const 0))))
+            """
+        let store = Self.store(.compiler)
+        let instance = try SIMDExecutionTests.instantiate(text, in: store)
+        func compiled() -> [Bool] { (0..<5).map { Self.machineCodeState($0, of: instance, in: store).compiled } }
+        #expect(try SIMDExecutionTests.call(instance, "direct", in: store, [.i32(7)]) == [.i32(49)])
+        #expect(compiled() == [true, false, false, true, false])
+        #expect(try SIMDExecutionTests.call(instance, "indirect", in: store, [.i32(7)]) == [.i32(8)])
+        #expect(compiled() == [true, true, false, true, true])
+        #expect(Self.machineCodeState(2, of: instance, in: store).stub)
+    }
+
+    /// A call graph larger than one compilation's share is compiled in several, each calling into the next through
+    /// records that start as compile stubs, and computes what the interpreter computes.
+    @Test func aLargeCallGraphIsCompiledInSeveralBatches() throws {
+        // Each function takes at least two internal instructions (its call or constant and its return).
+        let count = Store.machineCodeBatchInstructions / 2 + 100
+        var text = "(module\n"
+        for index in 0..<count - 1 {
+            text += "(func $f\(index) (param i32) (result i32) (i32.add (call $f\(index + 1) (local.get 0)) (i32.const 1)))\n"
+        }
+        text += "(func $f\(count - 1) (param i32) (result i32) (local.get 0))\n"
+        text += #"(export "chain" (func $f0)))"#
+        var configuration = Store.Configuration()
+        configuration.tier = .compiler
+        configuration.maxCallDepth = 2 * count
+        let store = Store(configuration: configuration)
+        let instance = try SIMDExecutionTests.instantiate(text, in: store)
+        #expect(try SIMDExecutionTests.call(instance, "chain", in: store, [.i32(5)]) == [.i32(UInt32(count - 1 + 5))])
+        #expect((0..<count).allSatisfy { Self.machineCodeState($0, of: instance, in: store).compiled })
+        // The shared code and at least two batches.
+        #expect(store.machineCodePages.count >= 3)
+    }
+
+    /// A function whose translation fails at its first call (its body was claimed valid by a module cache, and is
+    /// not) runs in the interpreter, which reports the failure as it would without machine code; the others are
+    /// compiled.
+    @Test func aFunctionThatCannotBeCompiledFailsAsInTheInterpreter() throws {
+        // "ok" returns i32 42; "bad" returns an i64 where its type says i32.
+        let bytes: [UInt8] = [
+            0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+            0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,
+            0x03, 0x03, 0x02, 0x00, 0x00,
+            0x07, 0x0C, 0x02, 0x02, 0x6F, 0x6B, 0x00, 0x00, 0x03, 0x62, 0x61, 0x64, 0x00, 0x01,
+            0x0A, 0x0B, 0x02, 0x04, 0x00, 0x41, 0x2A, 0x0B, 0x04, 0x00, 0x42, 0x01, 0x0B,
+        ]
+        var reasons: [String] = []
+        for tier in [ExecutionTier.interpreter, .compiler] {
+            let store = Self.store(tier)
+            let instance = try store.instantiate(
+                try Module(bytes: ModuleBytes(copying: bytes), bodies: .alreadyValidated), imports: Imports())
+            #expect(try SIMDExecutionTests.call(instance, "ok", in: store) == [.i32(42)])
+            #expect(Self.machineCodeState(0, of: instance, in: store).compiled == (tier == .compiler))
+            #expect(throws: Trap.self) { try SIMDExecutionTests.call(instance, "bad", in: store) }
+            do { _ = try SIMDExecutionTests.call(instance, "bad", in: store) } catch { reasons.append("\(error)") }
+        }
+        #expect(reasons.count == 2 && reasons[0] == reasons[1] && reasons[0].contains("cannot be translated"), "\(reasons)")
+    }
+
     /// Every defined function gets machine code when the tier is on, none when it is off.
     @Test func theTierDecidesWhetherFunctionsGetMachineCode() throws {
         let text = #"(module (func (export "f") (result i32) (i32.const 1)))"#
@@ -229,8 +309,7 @@ import Testing
             let store = Self.store(tier)
             let instance = try SIMDExecutionTests.instantiate(text, in: store)
             #expect(try SIMDExecutionTests.call(instance, "f", in: store) == [.i32(1)])
-            guard case .function(let function)? = instance.export("f") else { return }
-            #expect((store.functions[function.address].pointee.machineCode != nil) == (tier == .compiler))
+            #expect(Self.machineCodeState(0, of: instance, in: store).compiled == (tier == .compiler))
         }
     }
 }

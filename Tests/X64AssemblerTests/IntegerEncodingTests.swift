@@ -191,6 +191,7 @@ import Testing
         }
         for address in addresses {
             cases.append(.init(text: "call \(Names.of(address, "qword"))") { $0.call(address) })
+            cases.append(.init(text: "jmp \(Names.of(address, "qword"))") { $0.jump(address) })
         }
         cases += [
             .init(text: "ret") { $0.ret() },

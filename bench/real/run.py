@@ -23,6 +23,7 @@ For each program, four workloads:
 under five runtimes:
   swiftlet (micro-VM)         swiftlet run M.wasm ...
   swiftlet (in-process)       swiftlet run --isolation process M.wasm ...
+                              each also with --tier compiler (machine code, each function compiled at its first call)
                               both with the benchmark's module cache, which knows the module (validated once,
                               before the first timed run); and both again "cold", each run with a cache directory
                               no run has used (the module is hashed, validated whole and recorded)
@@ -36,7 +37,8 @@ alternate between the runtimes, workload by workload, round by round (--runs, de
 processes on this shared machine falls on all alike; the tables show medians. Every run's output is checked against
 the first runtime's (the same assembly file, the same stdout).
 
-Usage: bench/real/run.py [--runs N] [--programs cc1,python] [--runtimes vm,process,precompiled,cache,nocache]
+Usage: bench/real/run.py [--runs N] [--programs cc1,python]
+                         [--runtimes vm,process,vm-compiler,process-compiler,vm-cold,process-cold,precompiled,cache,nocache]
                          [--workloads start,empty,short,long] [--no-build]
 """
 import argparse
@@ -109,11 +111,14 @@ PROGRAMS = [
             ]),
 ]
 
-RUNTIMES = ["vm", "process", "vm-cold", "process-cold", "precompiled", "cache", "nocache"]
-SWIFTLET_RUNTIMES = ("vm", "process", "vm-cold", "process-cold")
+RUNTIMES = ["vm", "process", "vm-compiler", "process-compiler", "vm-cold", "process-cold", "precompiled", "cache",
+            "nocache"]
+SWIFTLET_RUNTIMES = ("vm", "process", "vm-compiler", "process-compiler", "vm-cold", "process-cold")
 RUNTIME_TITLES = {
     "vm": "swiftlet (micro-VM)",
     "process": "swiftlet (in-process)",
+    "vm-compiler": "swiftlet (micro-VM), compiler",
+    "process-compiler": "swiftlet (in-process), compiler",
     "vm-cold": "swiftlet (micro-VM), cold cache",
     "process-cold": "swiftlet (in-process), cold cache",
     "precompiled": "wasmtime, precompiled .cwasm",
@@ -179,11 +184,13 @@ def command(runtime, program, arguments, fuel_one=False):
     directory = ["--dir", f"{WORK}::/work"]
     if runtime in SWIFTLET_RUNTIMES:
         # Warm: the benchmark's own module cache, which knows the module after the first run. Cold: a cache directory
-        # no run has used, so the module is hashed, validated whole and recorded, as on its first run ever.
-        isolation, _, temperature = runtime.partition("-")
-        cache = tempfile.mkdtemp(dir=WORK, prefix="cold-cache-") if temperature == "cold" else SWIFTLET_CACHE
-        return ([SWIFTLET, "run", "--isolation", isolation, "--cache-dir", cache] + (["--fuel", "1"] if fuel_one else [])
-                + directory + [program.wasm] + arguments)
+        # no run has used, so the module is hashed, validated whole and recorded, as on its first run ever. Compiler:
+        # warm, with machine code (each function compiled at its first call).
+        isolation, _, variant = runtime.partition("-")
+        cache = tempfile.mkdtemp(dir=WORK, prefix="cold-cache-") if variant == "cold" else SWIFTLET_CACHE
+        tier = ["--tier", "compiler"] if variant == "compiler" else []
+        return ([SWIFTLET, "run", "--isolation", isolation, "--cache-dir", cache] + tier
+                + (["--fuel", "1"] if fuel_one else []) + directory + [program.wasm] + arguments)
     if runtime == "precompiled":
         return [WASMTIME, "run", "--allow-precompiled"] + directory + [program.cwasm] + arguments
     if runtime == "cache":

@@ -27,10 +27,10 @@ extension Store {
     /// Runs the wasm function `entry` whose frame (arguments in place, locals zeroed) starts at `frame`.
     /// On return its results are in `frame[0..<resultCount]`.
     func execute(_ entry: UnsafeMutablePointer<FunctionRecord>, frame: UnsafeMutablePointer<UInt64>) throws(Trap) {
-        if configuration.tier == .compiler, let entryCode = machineCodeEntry(of: entry.pointee.instance.unsafelyUnwrapped),
-            let function = entry.pointee.machineCode
+        if configuration.tier == .compiler, let shared = sharedMachineCode(of: entry.pointee.instance.unsafelyUnwrapped),
+            entry.pointee.machineCode != shared.interpretStub
         {
-            return try executeMachineCode(entry, function: function, entryCode: entryCode, frame: frame)
+            return try executeMachineCode(entry, entryCode: shared.entry, frame: frame)
         }
         try withRunState(of: entry) { (state, fuelIsLimited) throws(Trap) in
             try execute(entry, frame: frame, state: state, fuelIsLimited: fuelIsLimited)

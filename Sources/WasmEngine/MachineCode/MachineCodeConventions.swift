@@ -50,7 +50,7 @@ enum ContextWord: Int32, CaseIterable {
     /// The run's `MachineState`, for the instructions an interpreter handler runs.
     case state
     /// The Swift functions machine code calls (`MachineCodeBridge`).
-    case executeInstruction, callFunction, refuel
+    case executeInstruction, callFunction, refuel, compileFunction
 
     var displacement: Int32 { rawValue * 8 }
 }

@@ -447,7 +447,27 @@ extension MachineCodeGenerator {
             callSwift(.callFunction, frameOffset: frameStart)
             return
         }
-        callMachineCode(frameStart: frameStart) { $0.assembler.call($0.functionLabels[function - $0.importedFunctionCount]) }
+        callMachineCode(frameStart: frameStart) { $0.transfer(toDefined: function, asTailCall: false) }
+    }
+
+    /// Calls (or, as a tail call, jumps to) `function` of this instance: directly when it is in this code, otherwise
+    /// through its record, which is left in rdx for the compile stub.
+    private mutating func transfer(toDefined function: Int, asTailCall: Bool) {
+        if let label = functionLabels[function - importedFunctionCount] {
+            asTailCall ? assembler.jump(to: label) : assembler.call(label)
+            return
+        }
+        assembler.move(.rdx, immediate: address(of: instance.pointee.functions[function]))
+        let code = MemoryOperand.at(.rdx, layout.functionMachineCode)
+        asTailCall ? assembler.jump(code) : assembler.call(code)
+    }
+
+    /// The function a direct call or tail call names, in the module's index space; nil for any other instruction.
+    static func directCallee(of instruction: Instruction) -> Int? {
+        switch instruction.opcode {
+        case .call, .callDefined, .returnCall: Int(instruction.a)
+        default: nil
+        }
     }
 
     /// `return_call` of `function`: a function of this instance takes over the frame (its arguments moved down to the
@@ -457,7 +477,7 @@ extension MachineCodeGenerator {
     mutating func emitTailCall(function: Int, frameStart: UInt32) {
         guard function >= importedFunctionCount else { return emitCall(function: function, frameStart: frameStart) }
         moveArgumentsToFrameStart(from: frameStart, count: instance.pointee.functions[function].pointee.parameterCount)
-        assembler.jump(to: functionLabels[function - importedFunctionCount])
+        transfer(toDefined: function, asTailCall: true)
     }
 
     /// Slots `source..<source + count` to `0..<count` (the source lies above, so a forward copy is safe), for a
@@ -502,9 +522,8 @@ extension MachineCodeGenerator {
         assembler.move(.rax, immediate: address(of: instance))
         assembler.arithmetic(.compare, .rax, .at(.rdx, layout.functionInstance), .bits64)
         assembler.jump(if: .notEqual, to: viaSwift)
+        // Its code, or its compile stub: every function of a running instance has one or the other.
         assembler.move(.rax, .at(.rdx, layout.functionMachineCode), .bits64)
-        assembler.test(.rax, .rax, .bits64)
-        assembler.jump(if: .equal, to: viaSwift)
         if isTailCall {
             moveArgumentsToFrameStart(from: frameStart, count: type.parameterCount)
             assembler.jump(.rax)

@@ -1,6 +1,7 @@
-// Translates an instance's internal code to x86-64, one instance at a time: the instance's records (globals, tables,
-// functions, types) are known, so their addresses go into the code as constants. Layout of the buffer: the entry
-// (a System V function Swift calls), the functions, then the shared trap stubs.
+// Translates an instance's internal code to x86-64, a few functions at a time: the instance's records (globals,
+// tables, functions, types) are known, so their addresses go into the code as constants. Each piece of code is sealed
+// on its own: the code the instance's functions share (`emitSharedCode`), made first, and then each batch of functions
+// compiled together at a first call, followed by the stubs their traps leave through.
 
 import X64Assembler
 
@@ -8,8 +9,9 @@ struct MachineCodeGenerator {
     var assembler = Assembler()
     let instance: UnsafeMutablePointer<InstanceRecord>
     let importedFunctionCount: Int
-    /// Each defined function's first instruction.
-    let functionLabels: [Assembler.Label]
+    /// The first instruction of each function in this code, by defined index. A call of any other function of the
+    /// instance goes through its record's `machineCode` (its code, or its compile stub until its first call).
+    let functionLabels: [Int: Assembler.Label]
     /// Where the instructions that an interpreter handler runs are copied, each followed by a `return`.
     let handlerCode: UnsafeMutablePointer<LinkedInstruction>
     var handlerCodeCount = 0
@@ -19,10 +21,9 @@ struct MachineCodeGenerator {
     private let trapLabels: [Assembler.Label]
     /// Leaves the run with the code in eax.
     private let exitLabel: Assembler.Label
-    private let epilogueLabel: Assembler.Label
 
-    /// Each function's instruction labels, the last one its end (for listings).
-    private(set) var functionInstructionLabels: [[Assembler.Label]] = []
+    /// Each function's instruction labels, the last one its end (for listings), by defined index.
+    private(set) var functionInstructionLabels: [Int: [Assembler.Label]] = [:]
 
     // Per function.
     private(set) var instructionLabels: [Assembler.Label] = []
@@ -46,7 +47,7 @@ struct MachineCodeGenerator {
     private var survey: SlotSurvey?
 
     init(
-        instance: UnsafeMutablePointer<InstanceRecord>, importedFunctionCount: Int, definedFunctionCount: Int,
+        instance: UnsafeMutablePointer<InstanceRecord>, importedFunctionCount: Int, definedFunctions: [Int],
         handlerCode: UnsafeMutablePointer<LinkedInstruction>, handlerCodeCapacity: Int, layout: RecordLayout
     ) {
         self.instance = instance
@@ -55,20 +56,29 @@ struct MachineCodeGenerator {
         self.handlerCodeCapacity = handlerCodeCapacity
         self.layout = layout
         var assembler = Assembler()
-        functionLabels = (0..<definedFunctionCount).map { _ in assembler.makeLabel() }
+        var functionLabels: [Int: Assembler.Label] = [:]
+        for definedIndex in definedFunctions { functionLabels[definedIndex] = assembler.makeLabel() }
+        self.functionLabels = functionLabels
         trapLabels = InterpreterTrap.allCases.map { _ in assembler.makeLabel() }
         exitLabel = assembler.makeLabel()
-        epilogueLabel = assembler.makeLabel()
         self.assembler = assembler
     }
 
     // MARK: Entry and exits
 
-    /// The entry, at offset 0: `(context, frame, function) -> exit code`, a System V function. It saves the
-    /// callee-saved registers compiled code uses, loads the pinned ones, and calls the function.
-    mutating func emitEntry() {
-        let saved: [Register] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
-        for register in saved { assembler.push(register) }
+    /// The callee-saved registers (System V) that compiled code uses: the entry saves them for Swift.
+    private static let savedRegisters: [Register] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
+
+    /// The code an instance's functions share: the entry at offset 0, the compile stub and the interpret stub (their
+    /// labels returned), and the exits.
+    ///
+    /// The entry, `(context, frame, function record) -> exit code`, is a System V function: it saves the callee-saved
+    /// registers compiled code uses, loads the pinned ones, and calls the function through its record. A call through
+    /// a record always leaves the record in rdx, so a function not compiled yet lands in the compile stub knowing
+    /// which it is: the stub has Swift compile it, then jumps to its code as the call would have. The interpret stub
+    /// has the interpreter run a function that could not be compiled (`MachineCodeBridge.callFunction`).
+    mutating func emitSharedCode() -> (compile: Assembler.Label, interpret: Assembler.Label) {
+        for register in Self.savedRegisters { assembler.push(register) }
         // Six pushes and the return address leave the stack 8 bytes off the 16-byte alignment calls need.
         assembler.arithmetic(.subtract, .rsp, immediate: 8, .bits64)
         assembler.move(PinnedRegister.context, .rdi, .bits64)
@@ -76,26 +86,45 @@ struct MachineCodeGenerator {
         reloadMemoryBase()
         assembler.move(PinnedRegister.fuel, context(.fuel), .bits64)
         assembler.move(context(.entryStackPointer), .rsp, .bits64)
-        assembler.call(.rdx)
+        assembler.call(.at(.rdx, layout.functionMachineCode))
         assembler.arithmetic(.xor, .rax, .rax, .bits32)
-        assembler.bind(epilogueLabel)
-        assembler.move(context(.fuel), PinnedRegister.fuel, .bits64)
-        assembler.arithmetic(.add, .rsp, immediate: 8, .bits64)
-        for register in saved.reversed() { assembler.pop(register) }
+        emitEpilogue()
+        let compile = assembler.makeLabel()
+        assembler.bind(compile)
+        // The record outlives the call on the stack; the callee's frame is the current one, the caller's homes are
+        // written back, and the function's own prologue has not run.
+        assembler.push(.rdx)
+        callSwift(.compileFunction)
+        assembler.pop(.rdx)
+        assembler.jump(.at(.rdx, layout.functionMachineCode))
+        let interpret = assembler.makeLabel()
+        assembler.bind(interpret)
+        callSwift(.callFunction)
         assembler.ret()
-        // A trap anywhere, however deep: back to the entry's stack, eax holding the exit code.
-        assembler.bind(exitLabel)
-        assembler.move(.rsp, context(.entryStackPointer), .bits64)
-        assembler.jump(to: epilogueLabel)
+        emitExits()
+        return (compile, interpret)
     }
 
-    /// One stub per trap: the exit code into eax, then the exit.
-    mutating func emitTrapStubs() {
+    /// Returns to Swift from the entry's frame, the exit code in eax.
+    private mutating func emitEpilogue() {
+        assembler.move(context(.fuel), PinnedRegister.fuel, .bits64)
+        assembler.arithmetic(.add, .rsp, immediate: 8, .bits64)
+        for register in Self.savedRegisters.reversed() { assembler.pop(register) }
+        assembler.ret()
+    }
+
+    /// Where this code's traps leave: one stub per trap puts its exit code in eax, then the exit goes back to the
+    /// entry's stack, however deep the trap was, and returns to Swift. Each piece of code has its own: pieces are
+    /// sealed apart, anywhere, and a conditional jump reaches only its own piece.
+    mutating func emitExits() {
         for (raw, label) in trapLabels.enumerated() {
             assembler.bind(label)
             assembler.move(.rax, immediate: UInt64(MachineCodeExit.code(of: InterpreterTrap(rawValue: UInt8(raw))!)))
             assembler.jump(to: exitLabel)
         }
+        assembler.bind(exitLabel)
+        assembler.move(.rsp, context(.entryStackPointer), .bits64)
+        emitEpilogue()
     }
 
     func trapLabel(_ trap: InterpreterTrap) -> Assembler.Label { trapLabels[Int(trap.rawValue)] }
@@ -105,7 +134,7 @@ struct MachineCodeGenerator {
     /// Emits `function` twice: first to survey how its slots are used, then, after forgetting that code, with the
     /// most used slots in registers.
     mutating func emitFunction(_ function: CompiledFunction, definedIndex: Int) {
-        assembler.bind(functionLabels[definedIndex])
+        assembler.bind(functionLabels[definedIndex]!)
         isBranchTarget = Self.branchTargets(function.code)
         let checkpoint = (assembler.checkpoint(), handlerCodeCount)
         resultSlotCount = 2 * function.resultCount  // a v128 result takes two
@@ -118,7 +147,7 @@ struct MachineCodeGenerator {
         handlerCodeCount = checkpoint.1
         slotHomes = SlotSurvey.homes(for: uses)
         emitBody(function)
-        functionInstructionLabels.append(instructionLabels)
+        functionInstructionLabels[definedIndex] = instructionLabels
     }
 
     private mutating func emitBody(_ function: CompiledFunction) {

@@ -1,5 +1,5 @@
-// The compiler tier's runtime: compiling an instance on its first run, running its machine code from `execute`,
-// and the Swift functions machine code calls (`MachineCodeBridge`).
+// The compiler tier's runtime: compiling each function on its first call, running machine code from `execute`, and
+// the Swift functions machine code calls (`MachineCodeBridge`).
 
 import X64Assembler
 
@@ -7,8 +7,8 @@ import X64Assembler
 public enum ExecutionTier: Sendable {
     /// The interpreter: every instance, always.
     case interpreter
-    /// Machine code where the platform allows it (Linux hosts), compiled per instance on its first run; the
-    /// interpreter elsewhere, and for instructions the compiler leaves to the interpreter's handlers.
+    /// Machine code where the platform allows it (Linux hosts and the guest kernel), each function compiled on its
+    /// first call; the interpreter elsewhere, and for instructions the compiler leaves to the interpreter's handlers.
     case compiler
 }
 
@@ -29,10 +29,19 @@ extension Module {
 enum InstanceMachineCode {
     case notCompiled
     /// The interpreter runs the instance (the platform cannot map executable pages, a function was given already
-    /// translated, without a body to compile, or the module uses exceptions, which machine code does not unwind yet).
+    /// translated, without a body to compile, or the module uses a feature machine code lacks).
     case unavailable
-    /// Its pages; the entry is at their start.
-    case compiled(UnsafeRawBufferPointer)
+    case compiled(SharedMachineCode)
+}
+
+/// The code an instance's functions share, made on its first run, before any function is compiled (see
+/// `MachineCodeGenerator.emitSharedCode`). Each defined function's record points at `compileStub` until its first
+/// call compiles it, then at its code, or at `interpretStub` when it cannot be compiled.
+struct SharedMachineCode {
+    /// `(context, frame, function record) -> exit code`: calls the function from Swift.
+    let entry: UnsafeRawPointer
+    let compileStub: UnsafeRawPointer
+    let interpretStub: UnsafeRawPointer
 }
 
 /// One function's machine code: its prologue, then each internal instruction with the bytes it became (the code after
@@ -44,89 +53,168 @@ public struct MachineCodeListing: Sendable {
     public let instructions: [(instruction: Instruction, bytes: [UInt8])]
 }
 
-/// The entry's signature: `(context, frame, function) -> exit code` (see `MachineCodeGenerator.emitEntry`).
+/// The entry's signature (see `SharedMachineCode.entry`); the record is a `FunctionRecord`, which C cannot name.
 typealias MachineCodeEntry = @convention(c) (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UnsafeRawPointer) -> Int
 
 extension Store {
-    /// The machine code of `instance`'s entry, compiling the instance on its first run; nil when it runs in the
-    /// interpreter.
-    func machineCodeEntry(of instance: UnsafeMutablePointer<InstanceRecord>) -> UnsafeRawPointer? {
+    /// How many internal instructions one compilation takes at most, beyond the called function's own: its direct
+    /// callees not compiled yet come along (and theirs), so a call graph reached together is compiled at once,
+    /// with direct calls inside it, and a micro-VM seals it with one exit. The bound keeps a large module's first
+    /// call from compiling most of it.
+    static let machineCodeBatchInstructions = 1 << 14
+
+    /// The code `instance`'s functions share, made on its first run; nil when it runs in the interpreter.
+    func sharedMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> SharedMachineCode? {
         let index = instance.pointee.index
         while instanceMachineCode.count <= index { instanceMachineCode.append(.notCompiled) }
         if case .notCompiled = instanceMachineCode[index] {
-            instanceMachineCode[index] = compileMachineCode(of: instance)
+            instanceMachineCode[index] = makeSharedMachineCode(of: instance)
         }
-        guard case .compiled(let pages) = instanceMachineCode[index] else { return nil }
-        return pages.baseAddress
+        guard case .compiled(let shared) = instanceMachineCode[index] else { return nil }
+        return shared
     }
 
-    private func compileMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> InstanceMachineCode {
-        guard instanceModules[instance.pointee.index].machineCodeLimitation == nil else { return .unavailable }
-        guard ExecutableMemory.isAvailable, var (generator, _) = generateMachineCode(of: instance),
-            let pages = ExecutableMemory.seal(generator.assembler.finish())
+    private func makeSharedMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) -> InstanceMachineCode {
+        let module = instanceModules[instance.pointee.index]
+        guard module.machineCodeLimitation == nil, ExecutableMemory.isAvailable,
+            module.functions.allSatisfy({ if case .body = $0 { true } else { false } })
         else { return .unavailable }
-        let importedFunctionCount = instanceModules[instance.pointee.index].importedFunctionCount
-        for (definedIndex, label) in generator.functionLabels.enumerated() {
-            let record = instance.pointee.functions[importedFunctionCount + definedIndex]
-            record.pointee.machineCode = pages.baseAddress! + generator.assembler.offset(of: label)!
+        var generator = MachineCodeGenerator(
+            instance: instance, importedFunctionCount: module.importedFunctionCount, definedFunctions: [],
+            handlerCode: allocateCode(count: 0), handlerCodeCapacity: 0, layout: RecordLayout())
+        let stubs = generator.emitSharedCode()
+        guard let pages = ExecutableMemory.seal(generator.assembler.finish()) else { return .unavailable }
+        machineCodePages.append(pages)
+        let shared = SharedMachineCode(
+            entry: pages.baseAddress!, compileStub: pages.baseAddress! + generator.assembler.offset(of: stubs.compile)!,
+            interpretStub: pages.baseAddress! + generator.assembler.offset(of: stubs.interpret)!)
+        for index in module.importedFunctionCount..<module.functionTypeIndices.count {
+            instance.pointee.functions[index].pointee.machineCode = shared.compileStub
         }
-        return .compiled(pages)
+        return .compiled(shared)
+    }
+
+    /// Compiles the function of `record` (at its compile stub), with the functions it calls directly that have no
+    /// machine code yet (see `machineCodeBatchInstructions`), and points their records at their code. A function that
+    /// cannot be compiled is pointed at the interpret stub: the interpreter then runs it, and reports what stopped its
+    /// translation (an engine limit) as it would without machine code.
+    func compileMachineCode(from record: UnsafeMutablePointer<FunctionRecord>) {
+        let instance = record.pointee.instance.unsafelyUnwrapped
+        guard case .compiled(let shared) = instanceMachineCode[instance.pointee.index] else { return }
+        let module = instanceModules[instance.pointee.index]
+        let imported = module.importedFunctionCount
+        let called = (imported..<module.functionTypeIndices.count).first { instance.pointee.functions[$0] == record }!
+        var batch: [(definedIndex: Int, function: CompiledFunction)] = []
+        var queued: Set<Int> = [called - imported]
+        var next = 0
+        var instructionCount = 0
+        var pending = [called - imported]
+        while next < pending.count, batch.isEmpty || instructionCount < Self.machineCodeBatchInstructions {
+            let definedIndex = pending[next]
+            next += 1
+            // A callee that cannot be translated keeps its compile stub: its own first call finds out again.
+            guard let function = translateForMachineCode(module, definedIndex: definedIndex) else { continue }
+            batch.append((definedIndex, function))
+            instructionCount += function.code.count
+            for instruction in function.code {
+                guard let callee = MachineCodeGenerator.directCallee(of: instruction), callee >= imported,
+                    !queued.contains(callee - imported),
+                    instance.pointee.functions[callee].pointee.machineCode == shared.compileStub
+                else { continue }
+                queued.insert(callee - imported)
+                pending.append(callee - imported)
+            }
+        }
+        if !installMachineCode(batch, of: instance) { record.pointee.machineCode = shared.interpretStub }
+    }
+
+    /// Compiles every function of `instance` that has no machine code yet, at once: before a capture whose restores
+    /// will each run much of the module (see `translateAllFunctions`).
+    func compileAllMachineCode(of instance: UnsafeMutablePointer<InstanceRecord>) {
+        guard let shared = sharedMachineCode(of: instance) else { return }
+        let module = instanceModules[instance.pointee.index]
+        let imported = module.importedFunctionCount
+        let batch = module.functions.indices.compactMap { definedIndex -> (definedIndex: Int, function: CompiledFunction)? in
+            guard instance.pointee.functions[imported + definedIndex].pointee.machineCode == shared.compileStub else {
+                return nil
+            }
+            return translateForMachineCode(module, definedIndex: definedIndex).map { (definedIndex, $0) }
+        }
+        // Without pages for them all, each keeps its compile stub and is compiled when it is called.
+        _ = installMachineCode(batch, of: instance)
+    }
+
+    /// Compiles `batch` into fresh executable pages and points its functions' records at their code; false when it is
+    /// empty or no pages could be had.
+    private func installMachineCode(
+        _ batch: [(definedIndex: Int, function: CompiledFunction)], of instance: UnsafeMutablePointer<InstanceRecord>
+    ) -> Bool {
+        guard !batch.isEmpty else { return false }
+        var generator = generateMachineCode(of: instance, batch)
+        guard let pages = ExecutableMemory.seal(generator.assembler.finish()) else { return false }
+        machineCodePages.append(pages)
+        let imported = instanceModules[instance.pointee.index].importedFunctionCount
+        for (definedIndex, _) in batch {
+            instance.pointee.functions[imported + definedIndex].pointee.machineCode =
+                pages.baseAddress! + generator.assembler.offset(of: generator.functionLabels[definedIndex]!)!
+        }
+        return true
+    }
+
+    /// The internal code the compiler tier translates the defined function `definedIndex` from; nil when an engine
+    /// limit stops its translation (validation accepted every body).
+    private func translateForMachineCode(_ module: Module, definedIndex: Int) -> CompiledFunction? {
+        guard case .body(let start, let end) = module.functions[definedIndex] else { return nil }
+        var body = BinaryReader(bytes: module.bytes, offset: start, end: end)
+        return try? FunctionCompiler.compile(
+            module: module, functionIndex: UInt32(module.importedFunctionCount + definedIndex), body: &body,
+            forInterpreter: false)
     }
 
     /// The machine code of `instance`'s functions as the compiler tier generates it, instruction by instruction, for
     /// reading (`swiftlet explore --tier compiler`); nil when a function has no body to compile.
     public func machineCodeListing(of instance: Instance) -> [MachineCodeListing]? {
         precondition(instance.store == ObjectIdentifier(self), "an instance of another store")
-        guard case (var generator, let functions)? = generateMachineCode(of: instances[instance.index]) else { return nil }
+        let record = instances[instance.index]
+        let module = instanceModules[instance.index]
+        var functions: [(definedIndex: Int, function: CompiledFunction)] = []
+        for definedIndex in module.functions.indices {
+            guard let function = translateForMachineCode(module, definedIndex: definedIndex) else { return nil }
+            functions.append((definedIndex, function))
+        }
+        var generator = generateMachineCode(of: record, functions)
         let code = generator.assembler.finish()
-        let importedFunctionCount = instanceModules[instance.index].importedFunctionCount
-        return functions.enumerated().map { definedIndex, function in
-            let offsets = generator.functionInstructionLabels[definedIndex].map { generator.assembler.offset(of: $0)! }
-            let start = generator.assembler.offset(of: generator.functionLabels[definedIndex])!
+        return functions.map { definedIndex, function in
+            let offsets = generator.functionInstructionLabels[definedIndex]!.map { generator.assembler.offset(of: $0)! }
+            let start = generator.assembler.offset(of: generator.functionLabels[definedIndex]!)!
             return MachineCodeListing(
-                functionIndex: importedFunctionCount + definedIndex, prologue: Array(code[start..<offsets[0]]),
+                functionIndex: module.importedFunctionCount + definedIndex, prologue: Array(code[start..<offsets[0]]),
                 instructions: function.code.indices.map { (function.code[$0], Array(code[offsets[$0]..<offsets[$0 + 1]])) })
         }
     }
 
-    /// The generator after emitting all of `instance`'s code, and the functions it translated; nil when a function
-    /// has no body (it was given already translated) or cannot be translated.
+    /// The generator after emitting `batch` (defined functions and their internal code), calling one another
+    /// directly, then the stubs their traps leave through.
     private func generateMachineCode(
-        of instance: UnsafeMutablePointer<InstanceRecord>
-    ) -> (MachineCodeGenerator, [CompiledFunction])? {
-        let module = instanceModules[instance.pointee.index]
-        var functions: [CompiledFunction] = []
-        for (definedIndex, function) in module.functions.enumerated() {
-            guard case .body(let start, let end) = function else { return nil }
-            var body = BinaryReader(bytes: module.bytes, offset: start, end: end)
-            // Validation accepted every body: only an engine limit can fail a translation, and the interpreter
-            // then reports it when the function is called.
-            guard let translated = try? FunctionCompiler.compile(
-                module: module, functionIndex: UInt32(module.importedFunctionCount + definedIndex), body: &body,
-                forInterpreter: false)
-            else { return nil }
-            functions.append(translated)
-        }
+        of instance: UnsafeMutablePointer<InstanceRecord>, _ batch: [(definedIndex: Int, function: CompiledFunction)]
+    ) -> MachineCodeGenerator {
         // Each instruction a handler runs takes its words and a `return`: at most two per word.
-        let capacity = 2 * functions.reduce(0) { $0 + $1.code.count } + 1
-        let handlerCode = allocateCode(count: capacity)
+        let capacity = 2 * batch.reduce(0) { $0 + $1.function.code.count } + 1
         var generator = MachineCodeGenerator(
-            instance: instance, importedFunctionCount: module.importedFunctionCount,
-            definedFunctionCount: functions.count, handlerCode: handlerCode, handlerCodeCapacity: capacity,
-            layout: RecordLayout())
-        generator.emitEntry()
-        for (definedIndex, function) in functions.enumerated() {
+            instance: instance, importedFunctionCount: instanceModules[instance.pointee.index].importedFunctionCount,
+            definedFunctions: batch.map { $0.definedIndex }, handlerCode: allocateCode(count: capacity),
+            handlerCodeCapacity: capacity, layout: RecordLayout())
+        for (definedIndex, function) in batch {
             generator.emitFunction(function, definedIndex: definedIndex)
         }
-        generator.emitTrapStubs()
-        return (generator, functions)
+        generator.emitExits()
+        return generator
     }
 
-    /// Runs the machine code `function` of `entry` in `frame` (arguments in place, locals zeroed), as `execute` runs
-    /// internal code: with the store's fuel, traps as `Trap`s, the results in `frame[0..<resultCount]`.
+    /// Runs the machine code of `entry` (or its compile stub) in `frame` (arguments in place, locals zeroed), as
+    /// `execute` runs internal code: with the store's fuel, traps as `Trap`s, the results in `frame[0..<resultCount]`.
     func executeMachineCode(
-        _ entry: UnsafeMutablePointer<FunctionRecord>, function: UnsafeRawPointer, entryCode: UnsafeRawPointer,
-        frame: UnsafeMutablePointer<UInt64>
+        _ entry: UnsafeMutablePointer<FunctionRecord>, entryCode: UnsafeRawPointer, frame: UnsafeMutablePointer<UInt64>
     ) throws(Trap) {
         let instance = entry.pointee.instance.unsafelyUnwrapped
         try withRunState(of: entry) { (state, _) throws(Trap) in
@@ -151,7 +239,8 @@ extension Store {
                 set(.executeInstruction, unsafeBitCast(MachineCodeBridge.executeInstruction, to: UInt.self))
                 set(.callFunction, unsafeBitCast(MachineCodeBridge.callFunction, to: UInt.self))
                 set(.refuel, unsafeBitCast(MachineCodeBridge.refuel, to: UInt.self))
-                let exit = unsafeBitCast(entryCode, to: MachineCodeEntry.self)(context, frame, function)
+                set(.compileFunction, unsafeBitCast(MachineCodeBridge.compileFunction, to: UInt.self))
+                let exit = unsafeBitCast(entryCode, to: MachineCodeEntry.self)(context, frame, UnsafeRawPointer(entry))
                 state.pointee.fuel = Int(truncatingIfNeeded: context[Int(ContextWord.fuel.rawValue)])
                 switch exit {
                 case 0:
@@ -258,6 +347,12 @@ enum MachineCodeBridge {
         } catch {
             return exit(store, error)
         }
+        return 0
+    }
+
+    /// The first call of the function whose record is at `argument`: compiles it (see `Store.compileMachineCode`).
+    static let compileFunction: Function = { context, _, argument, _ in
+        store(context).compileMachineCode(from: UnsafeMutablePointer<FunctionRecord>(bitPattern: argument)!)
         return 0
     }
 

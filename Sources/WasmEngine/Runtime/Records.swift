@@ -51,7 +51,8 @@ struct FunctionRecord {
     /// Index into `Store.hostFunctions` (host functions only).
     var hostIndex: Int
     let address: Int
-    /// The function's machine code, once the compiler tier compiled its instance (see `Store.machineCodeEntry`).
+    /// Under the compiler tier, once its instance has run: the function's machine code, or until its first call
+    /// the compile stub (see `SharedMachineCode`).
     var machineCode: UnsafeRawPointer? = nil
     /// The store type ids its type declares as supertypes, directly or through others: a count, then the ids (see
     /// `Store.supertypeChains`). Set when the store allocates the record.

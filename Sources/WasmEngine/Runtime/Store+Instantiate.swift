@@ -485,9 +485,10 @@ extension Store {
         try translateIfNeeded(functions[function.address])
     }
 
-    /// Translates every wasm function `instance` defines that has not been called yet: before a capture whose restores
-    /// will each run much of the module (a server's snapshot, restored per request), so that none of them translates
-    /// anything. Translating a large module whole costs far more than the parts a run reaches.
+    /// Translates every wasm function `instance` defines that has not been called yet (under the compiler tier,
+    /// into machine code as well): before a capture whose restores will each run much of the module (a server's
+    /// snapshot, restored per request), so that none of them translates anything. Translating a large module whole
+    /// costs far more than the parts a run reaches.
     /// - Precondition: `instance` was made by this store.
     public func translateAllFunctions(of instance: Instance) throws(Trap) {
         precondition(instance.store == ObjectIdentifier(self), "an instance of another store")
@@ -496,6 +497,7 @@ extension Store {
         for index in module.importedFunctionCount..<module.functionTypeIndices.count {
             try translateIfNeeded(record.pointee.functions[index])
         }
+        if configuration.tier == .compiler { compileAllMachineCode(of: record) }
     }
 
     /// Whether `function` has its internal code: a host function, or a wasm function called at least once (or

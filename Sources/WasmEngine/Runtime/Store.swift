@@ -90,6 +90,8 @@ public final class Store {
     let placeholderMemory: UnsafeMutablePointer<MemoryRecord>
     /// Each instance's machine code under the compiler tier, by instance index.
     var instanceMachineCode: [InstanceMachineCode] = []
+    /// The executable pages of every instance's machine code.
+    var machineCodePages: [UnsafeRawBufferPointer] = []
     /// The lowest stack address compiled code may call down to, while a machine code run lasts.
     var machineStackFloor: UInt?
     /// What a Swift function called from machine code threw, until the run that called it rethrows it.
@@ -117,7 +119,7 @@ public final class Store {
     deinit {
         for function in functions { function.deallocate() }
         for code in codeBuffers { code.deallocate() }
-        for case .compiled(let pages) in instanceMachineCode { ExecutableMemory.free(pages) }
+        for pages in machineCodePages { ExecutableMemory.free(pages) }
         for table in tables {
             table.pointee.elements.deallocate()
             table.deallocate()
