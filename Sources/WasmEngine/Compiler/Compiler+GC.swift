@@ -1,5 +1,6 @@
-/// GC's instructions (the 0xFB prefix, and `ref.eq`): validated here, run out of line (`Store.executeGC`). Each
-/// takes its operands in consecutive slots and leaves its result where its first operand was.
+/// GC's instructions (the 0xFB prefix, and `ref.eq`), validated here (`FunctionValidator` leaves bodies that use them
+/// to this translation). Each takes its operands in consecutive slots and leaves its result where its first operand
+/// was; field and element accesses and `array.len` run in their handlers, the rest out of line (`Store.executeGC`).
 extension FunctionTranslator {
     mutating func translateGC(_ opcode: UInt32, _ body: inout BinaryReader) throws(ModuleError) {
         switch opcode {
