@@ -126,3 +126,12 @@ extension GCTests {
         #expect(Trap(.arrayTooLarge).reason.message == "allocation too large")
     }
 }
+
+extension GCTests {
+    @Test func aV128OperandOfAGCConstantExpressionIsRefusedAsUnsupported() throws {
+        let bytes = try Helpers.assemble(
+            #"(module (type $s (struct (field v128))) (global (ref $s) (struct.new $s (v128.const i64x2 0 0))))"#)
+        let error = #expect(throws: ModuleError.self) { try Module(bytes: bytes) }
+        #expect(error?.kind == .unsupported)
+    }
+}

@@ -61,6 +61,10 @@ extension ModuleDecoder {
                 continue
             case 0xFB:
                 let (instruction, operandTypes, result) = try readGCConstant(try reader.readU32(), types.last, at: opcodeOffset)
+                // The evaluation keeps one slot per value (see `Store.evaluate`).
+                guard !operandTypes.contains(.v128) else {
+                    throw .unsupported(at: opcodeOffset, "a v128 operand of a GC constant expression")
+                }
                 guard types.count >= operandTypes.count,
                     zip(types.suffix(operandTypes.count), operandTypes).allSatisfy({ $0.matches($1, module.typeEquivalence) })
                 else { throw .invalid(at: opcodeOffset, "type mismatch") }
