@@ -102,6 +102,8 @@ private struct Outcome {
                 switch pair {
                 case (.f32(bits: let x), .f32(bits: let y)): return x == y || (Float(bitPattern: x).isNaN && Float(bitPattern: y).isNaN)
                 case (.f64(bits: let x), .f64(bits: let y)): return x == y || (Double(bitPattern: x).isNaN && Double(bitPattern: y).isNaN)
+                // Structs and arrays of two stores lie at different addresses: their kinds must agree, i31s their values.
+                case (.anyref(let x?), .anyref(let y?)): return x.kind == y.kind && x.i31 == y.i31
                 default: return pair.0 == pair.1
                 }
             }

@@ -356,11 +356,14 @@ extension Sandbox {
         case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
         case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
         case .exnref(let exception): ABIValue(type: ABIValue.exnrefType, bits: exception == nil ? 0 : 1)
+        case .anyref(let reference):
+            reference?.isExternalized == true
+                ? ABIValue(type: ABIValue.externrefType, bits: 1) : ABIValue(type: ABIValue.anyrefType, bits: reference == nil ? 0 : 1)
         case .v128: preconditionFailure("a v128 takes two records: see abiValues")
         }
     }
 
-    /// A result from the guest. A function or exception reference cannot leave its VM: a non-null one comes back as
+    /// A result from the guest. A function, exception or GC reference cannot leave its VM: a non-null one comes back as
     /// one of no use but to be non-null.
     static func value(_ value: ABIValue) -> Value {
         switch value.type {
@@ -371,6 +374,7 @@ extension Sandbox {
             type: FuncType(parameters: [], results: []), { _, _ in [] }))
         case ABIValue.externrefType: .externref(value.bits == 0 ? nil : UInt32(truncatingIfNeeded: value.bits - 1))
         case ABIValue.exnrefType: .exnref(value.bits == 0 ? nil : Store().makeException(payload: []))
+        case ABIValue.anyrefType: .anyref(value.bits == 0 ? nil : AnyReference(host: 0))
         default: .i32(UInt32(truncatingIfNeeded: value.bits))
         }
     }

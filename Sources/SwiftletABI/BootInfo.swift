@@ -266,6 +266,8 @@ public struct ABIValue: ABIRecord, Equatable, Sendable {
     public static let funcrefType: UInt64 = 0x70
     public static let externrefType: UInt64 = 0x6F
     public static let exnrefType: UInt64 = 0x69
+    /// Any reference of GC's any hierarchy (`anyref`, `eqref`, a struct or array type's...).
+    public static let anyrefType: UInt64 = 0x6E
     /// A v128 is two records of this type, its low half's bits first.
     public static let v128Type: UInt64 = 0x7B
 

@@ -3,7 +3,12 @@
 public struct Module: Sendable {
     /// The binary the module was decoded from, which the bodies of `functions` and the data segments lie in.
     public var bytes = ModuleBytes(copying: [])
+    /// Every type's function type, an empty one for a struct or array type (see `typeDefinitions`).
     public var types: [FuncType] = []
+    /// Every type definition, in the type index space (`types` holds the function types among them again).
+    public var typeDefinitions: [SubType] = []
+    /// Where each recursion group of the type section ends, in order; empty when each type is a group of its own.
+    public var recursionGroupEnds: [Int] = []
     /// Which types are equivalent, for subtyping between concrete reference types.
     public var typeEquivalence = TypeEquivalence()
     public var imports: [Import] = []
@@ -48,10 +53,21 @@ public struct Module: Sendable {
 
     /// Changes whenever what this engine accepts as valid may change: what a module cache records about a module
     /// holds only for the engine revision that recorded it.
-    public static let engineRevision = "wasm3-tail-calls-memories-exceptions-function-references-1"
+    public static let engineRevision = "wasm3-tail-calls-memories-exceptions-function-references-gc-1"
 
     public func functionType(ofFunction index: UInt32) -> FuncType {
         types[Int(functionTypeIndices[Int(index)])]
+    }
+
+    /// Whether values of `type` are references of GC's any hierarchy.
+    func holdsGCReferences(_ type: ValueType) -> Bool {
+        guard let heapType = type.heapType else { return false }
+        return typeEquivalence.top(heapType) == .any
+    }
+
+    /// The ends of the recursion groups of the first `count` types.
+    func recursionGroupEnds(count: Int) -> [Int] {
+        recursionGroupEnds.isEmpty ? Array(1..<count + 1) : recursionGroupEnds
     }
 }
 
@@ -142,6 +158,10 @@ public enum ConstantOperation: Equatable, Sendable {
     case push(ConstantExpression)
     /// Pops two values and pushes the result.
     case i32Add, i32Sub, i32Mul, i64Add, i64Sub, i64Mul
+    /// A GC instruction (GC's constant expressions: `struct.new`, `array.new`, `ref.i31`, the conversions...) on the
+    /// top `operandCount` values, as a function body runs it with its operands from slot 0 (`Store.executeGC`); pushes
+    /// its result.
+    case gc(Instruction, operandCount: Int)
 }
 
 public struct ElementSegment: Sendable {

@@ -56,6 +56,8 @@ public struct ValueType: Hashable, Sendable {
     public var needsFunctionReferences: Bool {
         isReference && self != .funcref && self != .externref && self != .exnref
     }
+    /// Whether the type names one of GC's abstract heap types (any, eq, i31, struct, array, none).
+    public var needsGC: Bool { heapType?.isGCAbstract ?? false }
 
     /// The 64-bit slots a value of this type takes in a frame, a global or a host call's buffer: a `v128` takes two,
     /// its low half first.
@@ -64,8 +66,8 @@ public struct ValueType: Hashable, Sendable {
 
 /// A reference type's heap type (spec §2.3.3): abstract, or a type index of the module (a concrete one). One word:
 /// an abstract heap type's one-byte code (0x70 func, 0x6F extern, 0x69 exn, 0x73 nofunc, 0x72 noextern, 0x74
-/// noexn), or `concreteBit` with the type index above bit 10. GC's abstract heap types (any, eq, i31, struct, array,
-/// none) take their own codes the same way.
+/// noexn, and GC's 0x6E any, 0x6D eq, 0x6C i31, 0x6B struct, 0x6A array, 0x71 none), or `concreteBit` with the type
+/// index above bit 10.
 public struct HeapType: Hashable, Sendable {
     public let rawValue: UInt32
 
@@ -83,7 +85,7 @@ public struct HeapType: Hashable, Sendable {
         }
     }
 
-    static let abstractCodes: [UInt32] = [0x70, 0x6F, 0x69, 0x73, 0x72, 0x74]
+    static let abstractCodes: [UInt32] = [0x70, 0x6F, 0x69, 0x73, 0x72, 0x74, 0x6E, 0x6D, 0x6C, 0x6B, 0x6A, 0x71]
 
     public static let `func` = HeapType(bits: 0x70)
     public static let extern = HeapType(bits: 0x6F)
@@ -92,6 +94,15 @@ public struct HeapType: Hashable, Sendable {
     public static let noFunc = HeapType(bits: 0x73)
     public static let noExtern = HeapType(bits: 0x72)
     public static let noExn = HeapType(bits: 0x74)
+    /// GC's hierarchy: any above eq, eq above i31, struct and array (and every struct and array type), none below all.
+    public static let any = HeapType(bits: 0x6E)
+    public static let eq = HeapType(bits: 0x6D)
+    public static let i31 = HeapType(bits: 0x6C)
+    public static let `struct` = HeapType(bits: 0x6B)
+    public static let array = HeapType(bits: 0x6A)
+    public static let none = HeapType(bits: 0x71)
+
+    var isGCAbstract: Bool { (0x6A...0x6E).contains(rawValue) || self == .none }
 
     /// Type `index` of the module.
     public static func concrete(_ index: UInt32) -> HeapType { HeapType(bits: concreteBit | index << 10) }
@@ -99,20 +110,23 @@ public struct HeapType: Hashable, Sendable {
     /// A concrete heap type's type index; nil for an abstract one.
     public var typeIndex: UInt32? { rawValue & Self.concreteBit != 0 ? rawValue >> 10 : nil }
 
-    /// The top of the heap type's hierarchy: func for function types, extern, exn.
-    public var top: HeapType {
+    /// The top of the heap type's hierarchy: func, extern, exn or any; a concrete type's is its kind's (`kind` tells).
+    public func top(kind: (UInt32) -> CompositeKind) -> HeapType {
+        if let typeIndex { return kind(typeIndex) == .function ? .func : .any }
         switch self {
-        case .extern, .noExtern: .extern
-        case .exn, .noExn: .exn
-        default: .func
+        case .extern, .noExtern: return .extern
+        case .exn, .noExn: return .exn
+        case .func, .noFunc: return .func
+        default: return .any
         }
     }
 
-    /// The bottom of the heap type's hierarchy: the type of its null.
-    public var bottom: HeapType {
+    /// The bottom of the hierarchy whose top is `top`: the type of its null.
+    public static func bottom(ofTop top: HeapType) -> HeapType {
         switch top {
         case .extern: .noExtern
         case .exn: .noExn
+        case .any: .none
         default: .noFunc
         }
     }
@@ -145,6 +159,12 @@ extension HeapType {
         case .noFunc: return "nofunc"
         case .noExtern: return "noextern"
         case .noExn: return "noexn"
+        case .any: return "any"
+        case .eq: return "eq"
+        case .i31: return "i31"
+        case .struct: return "struct"
+        case .array: return "array"
+        case .none: return "none"
         default: return "\(typeIndex!)"
         }
     }
@@ -167,22 +187,48 @@ extension ValueType {
 }
 
 extension HeapType {
-    /// Whether this heap type is a subtype of `other`: equal or equivalent, the top of its hierarchy, or this is the
-    /// bottom of `other`'s. (GC adds declared supertypes of concrete types and the any/eq hierarchy.)
+    /// Whether this heap type is a subtype of `other` (spec §3.3.2): equal or equivalent, the top of its hierarchy, the
+    /// bottom of `other`'s, eq or struct or array above the GC types of their kind, or a declared supertype, directly
+    /// or through others.
     func matches(_ other: HeapType, _ equivalence: TypeEquivalence) -> Bool {
-        if self == other || other == top { return true }
-        if self == bottom { return other.top == top }
-        guard let index = typeIndex, let otherIndex = other.typeIndex else { return false }
-        return equivalence.canonicalIndex(index) == equivalence.canonicalIndex(otherIndex)
+        if self == other { return true }
+        let top = equivalence.top(self)
+        guard equivalence.top(other) == top else { return false }
+        if other == top || self == HeapType.bottom(ofTop: top) { return true }
+        guard let index = typeIndex else {
+            return other == .eq && (self == .i31 || self == .struct || self == .array)
+        }
+        guard let otherIndex = other.typeIndex else {
+            switch equivalence.kind(index) {
+            case .structure: return other == .struct || other == .eq
+            case .array: return other == .array || other == .eq
+            case .function: return false
+            }
+        }
+        let target = equivalence.canonicalIndex(otherIndex)
+        var current: UInt32? = index
+        while let type = current {
+            if equivalence.canonicalIndex(type) == target { return true }
+            current = equivalence.supertype(of: type)
+        }
+        return false
     }
 }
 
-/// Which of a module's types are equivalent: without GC's recursion groups each type is a group of its own, and two
-/// types are equivalent when they are structurally equal, a reference to a type itself counting as such. Each type
-/// index maps to the first index of a type equivalent to it.
+/// Which of a module's (or a store's) types are equivalent, what kind each is and which supertype each declares: what
+/// subtyping between concrete reference types needs. Types are equivalent when their recursion groups are
+/// structurally equal, references within a group counting by their position in it, and they sit at the same position
+/// (iso-recursive equivalence). Each type index maps to the first index of a type equivalent to it.
 public struct TypeEquivalence: Sendable {
-    /// Per type index; an index past its end is its own canonical index (a module built by hand).
+    /// Per type index; an index past its end is its own canonical index (a module built by hand, or a store's types,
+    /// which are interned).
     public var canonicalIndices: [UInt32] = []
+    /// Per type index: its kind; an index past the end is a function type's.
+    public var kinds: [CompositeKind] = []
+    /// Per type index: its declared supertype, or `noSupertype`.
+    public var supertypes: [UInt32] = []
+
+    static let noSupertype = UInt32.max
 
     public init() {}
 
@@ -190,15 +236,33 @@ public struct TypeEquivalence: Sendable {
         Int(index) < canonicalIndices.count ? canonicalIndices[Int(index)] : index
     }
 
-    /// The key under which type `index`, `type`, is interned: its concrete references canonical, and a reference to
-    /// itself a marker that no type index reaches.
-    func key(of type: FuncType, index: UInt32) -> FuncType {
-        type.mappingTypeIndices { $0 == index ? HeapType.selfReference : canonicalIndex($0) }
+    func kind(_ index: UInt32) -> CompositeKind {
+        Int(index) < kinds.count ? kinds[Int(index)] : .function
+    }
+
+    func supertype(of index: UInt32) -> UInt32? {
+        guard Int(index) < supertypes.count, supertypes[Int(index)] != Self.noSupertype else { return nil }
+        return supertypes[Int(index)]
+    }
+
+    /// Checks that type `index` is a function type, as a block type, a call's or a function's type must be.
+    func requireFunctionType(_ index: UInt32, at offset: Int) throws(ModuleError) {
+        guard kind(index) == .function else { throw .invalid(at: offset, "type mismatch") }
+    }
+
+    /// The top of `heapType`'s hierarchy.
+    func top(_ heapType: HeapType) -> HeapType { heapType.top(kind: kind) }
+
+    /// Appends a type's kind and supertype.
+    mutating func declare(_ type: SubType) {
+        kinds.append(type.composite.kind)
+        supertypes.append(type.supertype ?? Self.noSupertype)
     }
 }
 
 extension HeapType {
-    /// What a type interned by `TypeEquivalence.key` (or by a store) names itself by.
+    /// What a type interned by a store names itself by; the other types of its recursion group are the indices just
+    /// below (see `SubType.key`).
     static let selfReference = maximumTypeIndex
 }
 
@@ -207,6 +271,31 @@ extension ValueType {
     func mappingTypeIndex(_ transform: (UInt32) -> UInt32) -> ValueType {
         guard let index = heapType?.typeIndex else { return self }
         return .reference(to: .concrete(transform(index)), nullable: isNullable)
+    }
+}
+
+extension FieldType {
+    func mappingTypeIndex(_ transform: (UInt32) -> UInt32) -> FieldType {
+        FieldType(type: type.mappingTypeIndex(transform), packing: packing, isMutable: isMutable)
+    }
+}
+
+extension SubType {
+    /// The same type, each concrete heap type's index (its supertype's too) replaced by `transform(index)`.
+    func mappingTypeIndices(_ transform: (UInt32) -> UInt32) -> SubType {
+        let mapped: CompositeType =
+            switch composite {
+            case .function(let type): .function(type.mappingTypeIndices(transform))
+            case .structure(let fields): .structure(fields.map { $0.mappingTypeIndex(transform) })
+            case .array(let element): .array(element.mappingTypeIndex(transform))
+            }
+        return SubType(composite: mapped, supertype: supertype.map(transform), isFinal: isFinal)
+    }
+
+    /// The key under which a type of the recursion group starting at `groupStart` is interned: a reference into the
+    /// group the marker of its position (`HeapType.selfReference` minus it), any other `outside(index)`.
+    func key(groupStart: UInt32, outside: (UInt32) -> UInt32) -> SubType {
+        mappingTypeIndices { $0 >= groupStart ? HeapType.selfReference - ($0 - groupStart) : outside($0) }
     }
 }
 
@@ -258,6 +347,71 @@ public struct FuncType: Equatable, Hashable, Sendable {
         }
         combine(parameters)
         combine(results)
+    }
+}
+
+/// What a type definition defines (spec §2.3.4 composite types).
+public enum CompositeKind: UInt8, Sendable {
+    case function, structure, array
+}
+
+/// A field of a struct type, or an array type's element: a value type or a packed integer, mutable or not.
+public struct FieldType: Hashable, Sendable {
+    public enum Packing: UInt8, Sendable {
+        case none, i8, i16
+    }
+
+    /// The type of the values read and written: `.i32` for a packed field.
+    public var type: ValueType
+    public var packing: Packing
+    public var isMutable: Bool
+
+    public init(type: ValueType, packing: Packing = .none, isMutable: Bool) {
+        self.type = type
+        self.packing = packing
+        self.isMutable = isMutable
+    }
+
+    /// The bytes an array element of this type takes.
+    var byteSize: Int {
+        switch packing {
+        case .i8: 1
+        case .i16: 2
+        case .none: type == .v128 ? 16 : (type == .i32 || type == .f32) ? 4 : 8
+        }
+    }
+}
+
+public enum CompositeType: Hashable, Sendable {
+    case function(FuncType)
+    case structure([FieldType])
+    case array(FieldType)
+
+    public var kind: CompositeKind {
+        switch self {
+        case .function: .function
+        case .structure: .structure
+        case .array: .array
+        }
+    }
+}
+
+/// A type definition (spec §2.3.5): a composite type, the supertype it declares and whether it may have subtypes.
+public struct SubType: Hashable, Sendable {
+    public var composite: CompositeType
+    public var supertype: UInt32?
+    public var isFinal: Bool
+
+    public init(composite: CompositeType, supertype: UInt32? = nil, isFinal: Bool = true) {
+        self.composite = composite
+        self.supertype = supertype
+        self.isFinal = isFinal
+    }
+
+    /// The function type it defines, or an empty one for a struct or array type (what `Module.types` holds for it).
+    var functionType: FuncType {
+        if case .function(let type) = composite { return type }
+        return FuncType(parameters: [], results: [])
     }
 }
 
@@ -330,6 +484,8 @@ public struct WasmFeatures: OptionSet, Hashable, Sendable {
     /// Typed function references: `(ref null? ht)` types, `call_ref`, `return_call_ref`, `ref.as_non_null`,
     /// `br_on_null`, `br_on_non_null`, and tables with an initializer.
     public static let functionReferences = WasmFeatures(rawValue: 1 << 7)
+    /// Garbage collection: recursion groups, subtypes, struct and array types, the any hierarchy, i31 and casts.
+    public static let gc = WasmFeatures(rawValue: 1 << 8)
 }
 
 /// Bytes in one linear-memory page.

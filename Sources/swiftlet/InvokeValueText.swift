@@ -45,6 +45,7 @@ enum InvokeValueText {
         case .funcref(let function): return function == nil ? "<null funcref>" : "<funcref>"
         case .externref(let reference): return reference == nil ? "<null externref>" : "<externref>"
         case .exnref(let exception): return exception == nil ? "<null exnref>" : "<exnref>"
+        case .anyref(let reference): return reference == nil ? "<null anyref>" : "<anyref>"
         case .v128(let vector):
             let high = String(vector.high, radix: 16)
             let low = String(vector.low, radix: 16)

@@ -16,7 +16,7 @@ struct WasmFeatureOptions: ParsableArguments {
     static let names: [(name: String, feature: WasmFeatures)] = [
         ("simd", .simd), ("relaxed-simd", .relaxedSIMD), ("tail-call", .tailCall), ("extended-const", .extendedConstant),
         ("exceptions", .exceptions), ("multi-memory", .multiMemory), ("memory64", .memory64),
-        ("function-references", .functionReferences),
+        ("function-references", .functionReferences), ("gc", .gc),
     ]
 
     /// The features the option turns off.

@@ -308,6 +308,7 @@ struct ModuleRunTests {
         case .funcref(let function): ABIValue(type: ABIValue.funcrefType, bits: function == nil ? 0 : 1)
         case .externref(let reference): ABIValue(type: ABIValue.externrefType, bits: reference.map { UInt64($0) + 1 } ?? 0)
         case .exnref(let exception): ABIValue(type: ABIValue.exnrefType, bits: exception == nil ? 0 : 1)
+        case .anyref(let reference): ABIValue(type: ABIValue.anyrefType, bits: reference == nil ? 0 : 1)
         case .v128: preconditionFailure("no v128 crosses into the micro-VM")
         }
     }

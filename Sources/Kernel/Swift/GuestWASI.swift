@@ -260,6 +260,7 @@ final class GuestWASI {
         case .funcref(let function): function == nil ? 0 : 1
         case .externref(let reference): reference.map { UInt64($0) + 1 } ?? 0
         case .exnref(let exception): exception == nil ? 0 : 1
+        case .anyref(let reference): reference == nil ? 0 : 1
         case .v128(let vector): vector.low
         }
     }

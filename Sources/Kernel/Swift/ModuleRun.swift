@@ -165,6 +165,7 @@ struct ModuleRun {
         case ABIValue.funcrefType: .funcref(nil)
         case ABIValue.externrefType: .externref(record.bits == 0 ? nil : UInt32(truncatingIfNeeded: record.bits - 1))
         case ABIValue.exnrefType: .exnref(nil)
+        case ABIValue.anyrefType: .anyref(nil)
         default: .i32(UInt32(truncatingIfNeeded: record.bits))
         }
     }

@@ -92,8 +92,12 @@ extension Opcode {
             .brIfI64LeS, .brIfI64LeU, .brIfI64GeS, .brIfI64GeU:
             return (false, true, true)
         case .zeroLocals, .brTable, .const32, .const64, .globalGet, .globalSet, .refFunc, .tableSize, .tableFill, .tableCopy,
-            .tableInit, .memorySize, .memoryInit, .requireLow32, .memoryCopyBetween, .refAsNonNull:
+            .tableInit, .memorySize, .memoryInit, .requireLow32, .memoryCopyBetween, .refAsNonNull, .structNew,
+            .structNewDefault, .structGet, .structSet, .arrayNew, .arrayNewDefault, .arrayNewFixed, .arrayNewData,
+            .arrayNewElem, .arrayInitData, .arrayInitElem, .arrayGet, .arraySet, .arrayLen, .arrayFill, .arrayCopy,
+            .refI31, .i31Get, .refEq, .refCast:
             return (true, false, false)
+        case .refTest, .anyConvertExtern, .externConvertAny: return (true, true, false)
         case .copy, .copyV128, .refIsNull, .tableGet, .tableSet, .tableGrow, .memoryGrow: return (true, true, false)
         case .i32AddImmBrIfI32NeFwd, .i32AddImmBrIfI32LtSFwd, .i32AddImmBrIfI32LtUFwd, .i32AddImmBrIfI32NeImmFwd,
             .i32AddImmBrIfI32LtSImmFwd, .i32AddImmBrIfI32LtUImmFwd, .i32AddImmBrIfI32GtUImmFwd, .i64AddImmBrIfI64NeFwd,

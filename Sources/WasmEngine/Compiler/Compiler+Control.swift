@@ -17,7 +17,7 @@ extension FunctionTranslator {
     }
 
     mutating func readBlockType(_ body: inout BinaryReader) throws(ModuleError) -> FuncType {
-        switch try body.readBlockType(typeCount: module.types.count, instructionOffset: instructionOffset) {
+        switch try body.readBlockType(typeCount: module.types.count, equivalence, instructionOffset: instructionOffset) {
         case .empty: FuncType(parameters: [], results: [])
         case .value(let type): FuncType(parameters: [], results: Self.slotTypes([type]))
         case .typeIndex(let index):
@@ -321,6 +321,7 @@ extension FunctionTranslator {
         guard typeIndex < UInt32(module.types.count) else {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
+        try equivalence.requireFunctionType(typeIndex, at: instructionOffset)
         let type = module.types[Int(typeIndex)]
         let addressType = module.tables[Int(table)].addressType
         let elementIndex = try pop(addressType)
@@ -338,6 +339,7 @@ extension FunctionTranslator {
     /// read from.
     mutating func translateCallReference(_ typeIndex: UInt32, isTailCall: Bool = false) throws(ModuleError) {
         guard typeIndex < UInt32(module.types.count) else { throw .unknownType(Int64(typeIndex), at: instructionOffset) }
+        try equivalence.requireFunctionType(typeIndex, at: instructionOffset)
         let type = module.types[Int(typeIndex)]
         let reference = try pop(.reference(to: .concrete(typeIndex)))
         let arguments = try popValues(Self.slotTypes(type.parameters))

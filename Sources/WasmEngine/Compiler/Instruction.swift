@@ -373,6 +373,43 @@ public enum Opcode: UInt16, Sendable {
     case refAsNonNull
     /// Jump to `a` if the reference in slot `b` is null (`br_on_null`), or is not (`brOnNonNull`).
     case brOnNull, brOnNonNull
+
+    // MARK: GC
+    // Each takes its operands from consecutive slots from `a` (a v128 in two) and leaves its result in `a`; `b` is the
+    // type index of the struct or array type the instruction names, unless said otherwise. The field and element
+    // accesses and `array.len` run in their handlers, the others out of line (`Store.executeGC`).
+    /// `struct.get(_s/_u)`: `b` = the field's offset in the payload, `c` = its `FieldAccess`.
+    case structGet
+    /// `struct.set`: `b` and `c` as for `structGet`.
+    case structSet
+    /// `array.get(_s/_u)`, `array.set`: `c` = the element's `FieldAccess`.
+    case arrayGet, arraySet
+    case arrayLen
+    /// `struct.new`, `struct.new_default`.
+    case structNew, structNewDefault
+    /// `array.new`, `array.new_default`; `array.new_fixed`: `c` = the element count.
+    case arrayNew, arrayNewDefault, arrayNewFixed
+    /// `array.new_data`, `array.new_elem`, `array.init_data`, `array.init_elem`: `c` = the segment index.
+    case arrayNewData, arrayNewElem, arrayInitData, arrayInitElem
+    case arrayFill, arrayCopy
+    /// `ref.i31`; `i31.get_s/u`: `c` has `signedFlag` for `_s`.
+    case refI31, i31Get
+    case refEq
+    /// `ref.test`: `a` = the destination, `b` = the reference's slot, `c` = the type (`ValueType.rawValue`, the
+    /// module's type index for a concrete heap type).
+    case refTest
+    /// `ref.cast`: traps unless the reference in `a` is of type `c` (as for `refTest`).
+    case refCast
+    /// `any.convert_extern`, `extern.convert_any`: `a` = destination, `b` = source.
+    case anyConvertExtern, externConvertAny
+}
+
+extension Opcode {
+    /// In the `c` of `i31Get`: sign-extend the 31 bits.
+    static let signedFlag: UInt32 = 1 << 31
+
+    /// Whether it is a GC instruction that `Store.executeGC` runs.
+    var isGC: Bool { Opcode.structNew.rawValue...Opcode.externConvertAny.rawValue ~= rawValue }
 }
 
 extension Opcode {

@@ -2,9 +2,12 @@
 /// alone cannot be) the same way by the translator and the validator. `instructionOffset` is where the
 /// instruction starts: validation errors name it, encoding errors name the offending byte.
 extension BinaryReader {
-    /// A block type (spec §5.4.1): 0x40, a value type, or a non-negative s33 type index below `typeCount`.
+    /// A block type (spec §5.4.1): 0x40, a value type, or a non-negative s33 index of a function type (of the
+    /// `equivalence`'s) below `typeCount`.
     @inline(__always)
-    mutating func readBlockType(typeCount: Int, instructionOffset: Int) throws(ModuleError) -> BlockType {
+    mutating func readBlockType(
+        typeCount: Int, _ equivalence: TypeEquivalence, instructionOffset: Int
+    ) throws(ModuleError) -> BlockType {
         let byte = try peekByte()
         if byte == 0x40 {
             offset += 1
@@ -16,6 +19,7 @@ extension BinaryReader {
         let index = try readS33()
         guard index >= 0 else { throw .malformed(at: instructionOffset, "malformed block type") }
         guard index < Int64(typeCount) else { throw .unknownType(index, at: instructionOffset) }
+        try equivalence.requireFunctionType(UInt32(index), at: instructionOffset)
         return .typeIndex(UInt32(index))
     }
 

@@ -5,18 +5,65 @@ extension BinaryReader {
     /// The largest 64-bit memory, in pages (2^64 bytes).
     static let maximumMemory64Pages: UInt64 = 1 << 48
 
-    /// A function type, whose concrete references must name one of the first `typeCount` types.
-    mutating func readFunctionType(typeCount: Int) throws(ModuleError) -> FuncType {
+    /// A type definition (`sub`, `sub final`, or a composite type alone, which is final), whose concrete references
+    /// must name one of the first `typeCount` types and whose supertype one of the first `supertypeCount`.
+    mutating func readSubType(typeCount: Int, supertypeCount: Int) throws(ModuleError) -> SubType {
+        let form = try peekByte()
+        guard form == 0x50 || form == 0x4F else {
+            return SubType(composite: try readCompositeType(typeCount: typeCount))
+        }
+        offset += 1
+        let countOffset = offset
+        let count = try readCount()
+        guard count <= 1 else { throw .invalid(at: countOffset, "multiple supertypes") }
+        var supertype: UInt32?
+        if count == 1 {
+            let at = offset
+            let index = try readU32()
+            guard Int(index) < supertypeCount else { throw .unknownType(Int64(index), at: at) }
+            supertype = index
+        }
+        return SubType(composite: try readCompositeType(typeCount: typeCount), supertype: supertype, isFinal: form == 0x4F)
+    }
+
+    private mutating func readCompositeType(typeCount: Int) throws(ModuleError) -> CompositeType {
         let at = offset
-        let form = try readByte()
-        guard form == 0x60 else {
+        switch try readByte() {
+        case 0x60:
+            let parameters = try readValueTypes(typeCount: typeCount)
+            return .function(FuncType(parameters: parameters, results: try readValueTypes(typeCount: typeCount)))
+        case 0x5F:
+            let count = try readCount()
+            var fields: [FieldType] = []
+            for _ in 0..<count { fields.append(try readFieldType(typeCount: typeCount)) }
+            return .structure(fields)
+        case 0x5E:
+            return .array(try readFieldType(typeCount: typeCount))
+        case let form:
             // The form byte is a one-byte signed LEB128 in the spec's grammar.
             let reason = form & 0x80 != 0 ? "integer representation too long" : "malformed function type"
             throw .malformed(at: at, reason)
         }
-        let parameters = try readValueTypes(typeCount: typeCount)
-        let results = try readValueTypes(typeCount: typeCount)
-        return FuncType(parameters: parameters, results: results)
+    }
+
+    private mutating func readFieldType(typeCount: Int) throws(ModuleError) -> FieldType {
+        let field: FieldType
+        switch try peekByte() {
+        case 0x78:
+            offset += 1
+            field = FieldType(type: .i32, packing: .i8, isMutable: false)
+        case 0x77:
+            offset += 1
+            field = FieldType(type: .i32, packing: .i16, isMutable: false)
+        default:
+            field = FieldType(type: try readValueType(typeCount: typeCount), isMutable: false)
+        }
+        let at = offset
+        switch try readByte() {
+        case 0x00: return field
+        case 0x01: return FieldType(type: field.type, packing: field.packing, isMutable: true)
+        default: throw .malformed(at: at, "malformed mutability")
+        }
     }
 
     private mutating func readValueTypes(typeCount: Int) throws(ModuleError) -> [ValueType] {

@@ -25,10 +25,11 @@ extension ModuleDecoder {
             case 0x44: value = (.f64(bits: try reader.readFixedU64()), .f64)
             case 0xD0:
                 let heapType = try reader.readHeapType(typeCount: module.types.count)
-                if heapType.typeIndex != nil || heapType == heapType.bottom {
+                if heapType.typeIndex != nil || heapType == HeapType.bottom(ofTop: module.typeEquivalence.top(heapType)) {
                     module.requiredFeatures.insert(.functionReferences)
                 }
                 let type = ValueType.reference(to: heapType)
+                if type.needsGC { module.requiredFeatures.insert(.gc) }
                 value = (.nullReference(type), type)
             case 0xD2:
                 let function = try readFunctionIndex()
@@ -58,6 +59,20 @@ extension ModuleDecoder {
                 operations.append(operation)
                 module.requiredFeatures.insert(.extendedConstant)
                 continue
+            case 0xFB:
+                let (instruction, operandTypes, result) = try readGCConstant(try reader.readU32(), types.last, at: opcodeOffset)
+                // The evaluation keeps one slot per value (see `Store.evaluate`).
+                guard !operandTypes.contains(.v128) else {
+                    throw .unsupported(at: opcodeOffset, "a v128 operand of a GC constant expression")
+                }
+                guard types.count >= operandTypes.count,
+                    zip(types.suffix(operandTypes.count), operandTypes).allSatisfy({ $0.matches($1, module.typeEquivalence) })
+                else { throw .invalid(at: opcodeOffset, "type mismatch") }
+                types.removeLast(operandTypes.count)
+                types.append(result)
+                operations.append(.gc(instruction, operandCount: operandTypes.count))
+                module.requiredFeatures.insert(.gc)
+                continue
             case 0xFD:
                 let subopcode = try reader.readU32()
                 guard subopcode == 0x0C else {
@@ -74,6 +89,59 @@ extension ModuleDecoder {
             }
             operations.append(.push(value.expression))
             types.append(value.type)
+        }
+    }
+
+    /// A GC instruction allowed in constant expressions: the instruction to run, its operands' types and its result's.
+    /// `top` is the type of the value on top, whose nullability a conversion keeps.
+    private mutating func readGCConstant(
+        _ subopcode: UInt32, _ top: ValueType?, at offset: Int
+    ) throws(ModuleError) -> (Instruction, [ValueType], ValueType) {
+        func typeIndex() throws(ModuleError) -> UInt32 {
+            let at = reader.offset
+            let index = try reader.readU32()
+            guard Int(index) < module.typeDefinitions.count else { throw .unknownType(Int64(index), at: at) }
+            return index
+        }
+        func composite(_ index: UInt32) -> CompositeType { module.typeDefinitions[Int(index)].composite }
+        let mismatch = ModuleError.invalid(at: offset, "type mismatch")
+        let nullable = top?.isNullable ?? true
+        switch subopcode {
+        case 0, 1:
+            let index = try typeIndex()
+            guard case .structure(let fields) = composite(index) else { throw mismatch }
+            let result = ValueType.reference(to: .concrete(index), nullable: false)
+            if subopcode == 1 {
+                guard fields.allSatisfy({ $0.type.isDefaultable }) else { throw mismatch }
+                return (Instruction(.structNewDefault, 0, index), [], result)
+            }
+            return (Instruction(.structNew, 0, index), fields.map { $0.type }, result)
+        case 6, 7, 8:
+            let index = try typeIndex()
+            guard case .array(let element) = composite(index) else { throw mismatch }
+            let result = ValueType.reference(to: .concrete(index), nullable: false)
+            switch subopcode {
+            case 6: return (Instruction(.arrayNew, 0, index), [element.type, .i32], result)
+            case 7:
+                guard element.type.isDefaultable else { throw mismatch }
+                return (Instruction(.arrayNewDefault, 0, index), [.i32], result)
+            default:
+                let count = try reader.readU32()
+                guard count <= UInt32(FunctionCompiler.maximumStackHeight) else { throw mismatch }
+                return (
+                    Instruction(.arrayNewFixed, 0, index, count), Array(repeating: element.type, count: Int(count)), result
+                )
+            }
+        case 26:
+            return (Instruction(.anyConvertExtern), [.externref], .reference(to: .any, nullable: nullable))
+        case 27:
+            return (Instruction(.externConvertAny), [.reference(to: .any)], .reference(to: .extern, nullable: nullable))
+        case 28:
+            return (Instruction(.refI31), [.i32], .reference(to: .i31, nullable: false))
+        case 0...30:
+            throw .invalid(at: offset, "constant expression required")
+        default:
+            throw .malformed(at: offset, "illegal opcode")
         }
     }
 

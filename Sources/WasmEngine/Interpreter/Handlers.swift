@@ -466,11 +466,70 @@ extension Opcode {
                 if r.fp[Int(i.b)] != 0 { return r.jump(by: i.a) }
                 return r.next()
             }
+        // MARK: GC's fields, elements and lengths (see `Store+GC.swift`)
+        case .structGet:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                let reference = r.fp[Int(i.a)]
+                guard reference != 0 else { return r.trap(.nullStructureReference) }
+                FieldAccess(rawValue: i.c).unsafelyUnwrapped.load(
+                    at: GCObject(bits: reference).payload + Int(i.b), into: r.fp + Int(i.a))
+                return r.next()
+            }
+        case .structSet:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                let reference = r.fp[Int(i.a)]
+                guard reference != 0 else { return r.trap(.nullStructureReference) }
+                FieldAccess(rawValue: i.c).unsafelyUnwrapped.store(
+                    at: GCObject(bits: reference).payload + Int(i.b), from: r.fp + Int(i.a) + 1)
+                return r.next()
+            }
+        case .arrayGet:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                let reference = r.fp[Int(i.a)]
+                guard reference != 0 else { return r.trap(.nullArrayReference) }
+                let array = GCObject(bits: reference)
+                let index = Int(r.i32(i.a &+ 1))
+                guard index < array.count else { return r.trap(.arrayOutOfBounds) }
+                let access = FieldAccess(rawValue: i.c).unsafelyUnwrapped
+                access.load(at: array.payload + index &* access.byteSize, into: r.fp + Int(i.a))
+                return r.next()
+            }
+        case .arraySet:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                let reference = r.fp[Int(i.a)]
+                guard reference != 0 else { return r.trap(.nullArrayReference) }
+                let array = GCObject(bits: reference)
+                let index = Int(r.i32(i.a &+ 1))
+                guard index < array.count else { return r.trap(.arrayOutOfBounds) }
+                let access = FieldAccess(rawValue: i.c).unsafelyUnwrapped
+                access.store(at: array.payload + index &* access.byteSize, from: r.fp + Int(i.a) + 2)
+                return r.next()
+            }
+        case .arrayLen:
+            return {
+                var r = Registers($0, $1, $2, $3, $4, $5, $6)
+                let i = InstructionOperands(r.pc)
+                let reference = r.fp[Int(i.a)]
+                guard reference != 0 else { return r.trap(.nullArrayReference) }
+                r.setI64(i.a, UInt64(GCObject(bits: reference).count))
+                return r.next()
+            }
         // MARK: Out of line (see `executeOutOfLine`)
         case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
             .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryGrow, .translateFunction, .memoryCopyBetween,
             .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest,
-            .throw, .throwRef, .tryRegion, .catchClause, .catchRefClause, .legacyCatchClause, .delegateClause:
+            .throw, .throwRef, .tryRegion, .catchClause, .catchRefClause, .legacyCatchClause, .delegateClause,
+            .structNew, .structNewDefault, .arrayNew, .arrayNewDefault, .arrayNewFixed, .arrayNewData, .arrayNewElem,
+            .arrayInitData, .arrayInitElem, .arrayFill, .arrayCopy, .refI31, .i31Get, .refEq, .refTest, .refCast,
+            .anyConvertExtern, .externConvertAny:
             return {
                 let r = Registers($0, $1, $2, $3, $4, $5, $6)
                 return r.leave(.outOfLine)

@@ -108,6 +108,8 @@ extension Store {
             }
         case .dataDrop:
             instanceSegments[instance.pointee.index].data[Int(i.a)].range = 0..<0
+        case _ where i.opcode.isGC:
+            try executeGC(i, fp: fp, instance: instance)
         default:
             preconditionFailure("not an out-of-line instruction")
         }

@@ -159,6 +159,7 @@ enum InterpreterTrap: UInt8, CaseIterable {
     case integerDivideByZero, integerOverflow, invalidConversionToInteger, callStackExhausted, interrupted, outOfFuel
     case tableOutOfBounds
     case nullFunctionReference, nullReference
+    case nullStructureReference, nullArrayReference, arrayOutOfBounds
 
     var reason: TrapReason {
         switch self {
@@ -176,6 +177,9 @@ enum InterpreterTrap: UInt8, CaseIterable {
         case .tableOutOfBounds: .tableOutOfBounds
         case .nullFunctionReference: .nullFunctionReference
         case .nullReference: .nullReference
+        case .nullStructureReference: .nullStructureReference
+        case .nullArrayReference: .nullArrayReference
+        case .arrayOutOfBounds: .arrayOutOfBounds
         }
     }
 }

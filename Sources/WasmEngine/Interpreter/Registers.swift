@@ -356,7 +356,7 @@ struct Registers {
             state.pointee.trapCode = .uninitializedElement
             return nil
         }
-        guard callee.pointee.typeID == type.id else {
+        guard callee.pointee.typeID == type.id || callee.pointee.hasSupertype(type.id) else {
             state.pointee.trapCode = .indirectCallTypeMismatch
             return nil
         }

@@ -17,6 +17,7 @@ extension Module {
     public var machineCodeLimitation: String? {
         // Unwinding walks the interpreter's call frames, which machine code does not keep.
         if requiredFeatures.contains(.exceptions) { return "it uses exceptions, which machine code does not unwind yet" }
+        if requiredFeatures.contains(.gc) { return "it uses GC, which has no machine code yet" }
         if requiredFeatures.contains(.functionReferences) {
             return "it uses typed function references, which have no machine code yet"
         }

@@ -40,11 +40,13 @@ extension Value {
         }
     }
 
-    /// The null reference of `heapType`'s hierarchy (every reference type of a hierarchy shares one null).
-    public static func null(_ heapType: HeapType) -> Value {
-        switch heapType.top {
+    /// The null reference of `heapType`'s hierarchy (every reference type of a hierarchy shares one null); a concrete
+    /// heap type's is told by `kind`.
+    public static func null(_ heapType: HeapType, kind: (UInt32) -> CompositeKind = { _ in .function }) -> Value {
+        switch heapType.top(kind: kind) {
         case .extern: .externref(nil)
         case .exn: .exnref(nil)
+        case .any: .anyref(nil)
         default: .funcref(nil)
         }
     }

@@ -184,9 +184,10 @@ extension InstanceSnapshot {
             case .i64, .f64: break
             case .v128: throw .malformed("\(place) is a v128, which snapshots do not record")
             default:
-                switch type.heapType!.top {
+                switch module.typeEquivalence.top(type.heapType!) {
                 case .extern: guard slot == 0 else { throw .malformed("\(place) holds a host reference") }
                 case .exn: throw .malformed("\(place) holds exnrefs, which snapshots do not record")
+                case .any: throw .gcReference(in: place)
                 default: guard slot <= UInt64(functionCount) else { throw .malformed("\(place) names no function") }
                 }
             }

@@ -25,6 +25,12 @@ public enum SnapshotError: Error, Equatable, Sendable {
         .unsupportedState("\(place) holds exnrefs, which snapshots do not record")
     }
 
+    /// GC's objects live in the store, not the instance: a snapshot records no reference of the any hierarchy, not even
+    /// a null one.
+    static func gcReference(in place: String) -> SnapshotError {
+        .unsupportedState("\(place) holds GC references (structs, arrays, i31s), which snapshots do not record")
+    }
+
     static func hostReference(in place: String) -> SnapshotError {
         .unsupportedState("\(place) holds a reference to a host value")
     }

@@ -14,6 +14,45 @@ public enum Value: Equatable, Sendable {
     case externref(UInt32?)
     /// A caught exception; `nil` is `ref.null exn`.
     case exnref(Exception?)
+    /// A reference of GC's any hierarchy (an i31, a struct, an array, a host value converted with `any.convert_extern`),
+    /// or one converted to an externref by `extern.convert_any` (`AnyReference.isExternalized`); `nil` is
+    /// `ref.null any`.
+    case anyref(AnyReference?)
+}
+
+/// A non-null reference of GC's any hierarchy, or one of them converted to extern; held by its store (see
+/// `Store+GC.swift` for the encoding).
+public struct AnyReference: Equatable, Sendable {
+    let bits: UInt64
+
+    init(bits: UInt64) { self.bits = bits }
+
+    /// Host value `host` as `any.convert_extern` makes it of the externref `.externref(host)`.
+    public init(host: UInt32) { bits = Store.internalize(UInt64(host) + 1) }
+
+    /// The value of an i31 (31 bits, zero-extended), or nil for any other reference.
+    public var i31: UInt32? {
+        let reference = bits & ~Store.externalizedBit
+        return reference & 1 != 0 ? UInt32(truncatingIfNeeded: reference >> 1) : nil
+    }
+
+    /// Whether it is an externref (`extern.convert_any` made it).
+    public var isExternalized: Bool { bits & Store.externalizedBit != 0 }
+
+    /// What it refers to.
+    public var kind: Kind {
+        let reference = bits & ~Store.externalizedBit
+        if reference & 1 != 0 { return .i31 }
+        if reference & Store.internalizedTagMask == Store.internalizedTag { return .host }
+        // SAFETY: any other non-null reference is the address of one of its store's GC objects.
+        return GCObject(bits: reference).isArray ? .array : .structure
+    }
+
+    public enum Kind: Sendable {
+        case i31, structure, array
+        /// A host value (an externref converted with `any.convert_extern`).
+        case host
+    }
 }
 
 /// An exception a `try_table` caught with its reference (`catch_ref`, `catch_all_ref`), held by its store.
@@ -123,6 +162,16 @@ public enum TrapReason: Equatable, Sendable {
     case nullFunctionReference
     /// `ref.as_non_null` of a null reference.
     case nullReference
+    /// `struct.get`, `array.len` and the like on a null reference.
+    case nullStructureReference
+    case nullArrayReference
+    case nullI31Reference
+    /// An array index or range beyond its length.
+    case arrayOutOfBounds
+    /// `ref.cast` of a reference not of the type.
+    case castFailure
+    /// An array too large to allocate.
+    case arrayTooLarge
 
     /// Whether this is an uncaught exception rather than a trap proper.
     public var isUncaughtException: Bool {
@@ -150,6 +199,12 @@ public enum TrapReason: Equatable, Sendable {
         case .uncaughtException(let message): return message
         case .nullFunctionReference: return "null function reference"
         case .nullReference: return "null reference"
+        case .nullStructureReference: return "null structure reference"
+        case .nullArrayReference: return "null array reference"
+        case .nullI31Reference: return "null i31 reference"
+        case .arrayOutOfBounds: return "out of bounds array access"
+        case .castFailure: return "cast failure"
+        case .arrayTooLarge: return "allocation too large"
         }
     }
 }

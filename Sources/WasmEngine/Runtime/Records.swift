@@ -54,6 +54,18 @@ struct FunctionRecord {
     /// Under the compiler tier, once its instance has run: the function's machine code, or until its first call
     /// the compile stub (see `SharedMachineCode`).
     var machineCode: UnsafeRawPointer? = nil
+    /// The store type ids its type declares as supertypes, directly or through others: a count, then the ids (see
+    /// `Store.supertypeChains`). Set when the store allocates the record.
+    var supertypes: UnsafePointer<Int>? = nil
+
+    /// Whether its type is a subtype of store type `id` other than itself: `call_indirect`'s check, after the ids
+    /// differ.
+    @inline(never)
+    func hasSupertype(_ id: Int) -> Bool {
+        guard let supertypes else { return false }
+        for index in 0..<supertypes[0] where supertypes[1 + index] == id { return true }
+        return false
+    }
 }
 
 /// A type as `call_indirect` needs it: the canonical id to compare, the parameter count to find the index slot.

@@ -5,6 +5,8 @@
 /// A tag: its type (parameters only), and a name for an uncaught exception's message.
 struct TagRecord {
     let type: FuncType
+    /// The store type id of `type`, which an import must name (equivalent types of a recursion group are not enough).
+    let typeID: Int
     /// The first name it was exported or imported under, if any.
     var name: String?
 }
@@ -45,7 +47,7 @@ struct CatchHandler {
 extension Store {
     public func makeTag(type: FuncType) -> Tag {
         precondition(type.results.isEmpty, "a tag's type has no results")
-        tags.append(TagRecord(type: type))
+        tags.append(TagRecord(type: type, typeID: typeID(of: type)))
         return Tag(address: tags.count - 1)
     }
 
@@ -66,10 +68,12 @@ extension Store {
         return record.payload.withUnsafeBufferPointer { values(of: tags[record.tag].type.parameters, at: $0.baseAddress!) }
     }
 
-    /// The tag index space of a new instance: its imports, then a new tag per definition.
-    func allocateTags(of module: Module, imports: [Int]) -> [Int] {
+    /// The tag index space of a new instance: its imports, then a new tag per definition, of the type the module's
+    /// type is in the store (`typeIDs`).
+    func allocateTags(of module: Module, typeIDs: [Int], imports: [Int]) -> [Int] {
         imports + module.tagTypeIndices[module.importedTagCount...].map { typeIndex in
-            tags.append(TagRecord(type: module.types[Int(typeIndex)]))
+            let id = typeIDs[Int(typeIndex)]
+            tags.append(TagRecord(type: functionTypes[id], typeID: id))
             return tags.count - 1
         }
     }

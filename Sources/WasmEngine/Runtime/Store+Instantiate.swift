@@ -4,7 +4,12 @@ extension Store {
     public func instantiate(_ module: Module, imports: Imports) throws(InstantiationError) -> Instance {
         let resolved = try resolveImports(of: module, from: imports)
         try checkResourceLimits(of: module)
-        let instance = allocateInstance(of: module, imports: resolved)
+        let instance: UnsafeMutablePointer<InstanceRecord>
+        do {
+            instance = try allocateInstance(of: module, imports: resolved)
+        } catch {
+            throw .trap(error)
+        }
         let exports = exportList(of: module, instance: instance)
         try initializeSegments(of: module, instance: instance)
         if let start = module.start {
@@ -47,7 +52,7 @@ extension Store {
             switch (item.descriptor, external) {
             case (.function(let typeIndex), .function(let function)):
                 let record = functions[function.address]
-                guard record.pointee.typeID == storeTypes()[Int(typeIndex)] else { throw incompatible }
+                guard isSubtype(record.pointee.typeID, of: storeTypes()[Int(typeIndex)]) else { throw incompatible }
                 resolved.functions.append(record)
             case (.table(let expected), .table(let table)):
                 let record = tables[table.address]
@@ -71,11 +76,11 @@ extension Store {
                 guard record.pointee.type.isMutable == expected.isMutable,
                     expected.isMutable
                         ? record.pointee.type.valueType == expectedType
-                        : record.pointee.type.valueType.matches(expectedType, TypeEquivalence())
+                        : record.pointee.type.valueType.matches(expectedType, typeHierarchy)
                 else { throw incompatible }
                 resolved.globals.append(record)
             case (.tag(let typeIndex), .tag(let tag)):
-                guard tags[tag.address].type == module.types[Int(typeIndex)] else { throw incompatible }
+                guard tags[tag.address].typeID == storeTypes()[Int(typeIndex)] else { throw incompatible }
                 if tags[tag.address].name == nil { tags[tag.address].name = item.name }
                 resolved.tags.append(tag.address)
             default:
@@ -85,14 +90,23 @@ extension Store {
         return resolved
     }
 
-    /// The store's type id of each of `module`'s types. A type is interned with its concrete references naming store
-    /// type ids, and one to itself the marker `HeapType.selfReference`: equivalent types of any modules share an id.
+    /// The store's type id of each of `module`'s types. Each recursion group is interned with its references to
+    /// earlier groups naming store type ids (see `internRecursionGroup`): equivalent types of any modules share an id.
+    /// A module built by hand, without type definitions, has a group per function type.
     func storeTypeIDs(of module: Module) -> [Int] {
         var ids: [Int] = []
         ids.reserveCapacity(module.types.count)
-        for (index, type) in module.types.enumerated() {
-            let key = type.mappingTypeIndices { $0 == UInt32(index) ? HeapType.selfReference : UInt32(ids[Int($0)]) }
-            ids.append(typeID(of: key))
+        let definitions =
+            module.typeDefinitions.count == module.types.count
+            ? module.typeDefinitions : module.types.map { SubType(composite: .function($0)) }
+        var groupStart = 0
+        for groupEnd in module.recursionGroupEnds(count: definitions.count) {
+            let key = definitions[groupStart..<groupEnd].map {
+                $0.key(groupStart: UInt32(groupStart)) { UInt32(ids[Int($0)]) }
+            }
+            let first = internRecursionGroup(key)
+            ids.append(contentsOf: first..<first + key.count)
+            groupStart = groupEnd
         }
         return ids
     }
@@ -127,7 +141,7 @@ extension Store {
 
     private func allocateInstance(
         of module: Module, imports: ResolvedImports
-    ) -> UnsafeMutablePointer<InstanceRecord> {
+    ) throws(Trap) -> UnsafeMutablePointer<InstanceRecord> {
         let instance = allocateInstanceRecord(of: module, imports: imports, snapshot: nil)
         for index in module.importedMemoryCount..<module.memories.count {
             instance.pointee.memories[index] = memories[allocateMemory(type: module.memories[index])]
@@ -136,7 +150,7 @@ extension Store {
         let typeIDs = instance.pointee.typeIDs(module.types.count)
         for (offset, initializer) in module.globalInitializers.enumerated() {
             let index = module.importedGlobalCount + offset
-            let value = evaluate(initializer, in: instance)
+            let value = try evaluate(initializer, in: instance)
             let type = module.globals[index]
             let storeType = GlobalType(
                 valueType: Store.storeType(type.valueType, typeIDs: typeIDs),
@@ -148,7 +162,7 @@ extension Store {
         for index in module.importedTableCount..<module.tables.count {
             let offset = index - module.importedTableCount
             let initialValue = offset < module.tableInitializers.count
-                ? evaluate(module.tableInitializers[offset], in: instance) : 0
+                ? try evaluate(module.tableInitializers[offset], in: instance) : 0
             var type = module.tables[index]
             type.elementType = Store.storeType(type.elementType, typeIDs: typeIDs)
             instance.pointee.tables[index] = tables[allocateTable(type: type, initialValue: initialValue)]
@@ -178,9 +192,10 @@ extension Store {
         instanceSegments.append(InstanceSegments(elements: [], data: []))
         instanceModules.append(module)
         instanceSnapshots.append(snapshot)
-        instanceTags.append(allocateTags(of: module, imports: imports.tags))
+        let typeIDs = storeTypeIDs(of: module)
+        instanceTags.append(allocateTags(of: module, typeIDs: typeIDs, imports: imports.tags))
 
-        for (index, id) in storeTypeIDs(of: module).enumerated() {
+        for (index, id) in typeIDs.enumerated() {
             instance.pointee.types[index] = TypeRecord(id: id, parameterCount: module.types[index].parameterSlotCount)
         }
         for (index, function) in imports.functions.enumerated() {
@@ -221,7 +236,10 @@ extension Store {
     }
 
     /// A constant expression's slot value; validation guarantees the indices are in range.
-    func evaluate(_ expression: ConstantExpression, in instance: UnsafeMutablePointer<InstanceRecord>) -> UInt64 {
+    /// The value of a constant expression in `instance`; only GC's allocation of an array too large traps.
+    func evaluate(
+        _ expression: ConstantExpression, in instance: UnsafeMutablePointer<InstanceRecord>
+    ) throws(Trap) -> UInt64 {
         switch expression {
         case .i32(let bits): return UInt64(bits)
         case .i64(let bits): return bits
@@ -237,13 +255,23 @@ extension Store {
         case .arithmetic(let operations):
             var stack: [UInt64] = []
             for operation in operations {
+                if case .gc(let instruction, let operandCount) = operation {
+                    var slots = Array(stack.suffix(operandCount))
+                    stack.removeLast(operandCount)
+                    if slots.isEmpty { slots.append(0) }
+                    try slots.withUnsafeMutableBufferPointer { (buffer) throws(Trap) in
+                        try executeGC(instruction, fp: buffer.baseAddress.unsafelyUnwrapped, instance: instance)
+                    }
+                    stack.append(slots[0])
+                    continue
+                }
                 guard case .push(let operand) = operation else {
                     let right = stack.removeLast()
                     let left = stack.removeLast()
                     stack.append(Self.apply(operation, left, right))
                     continue
                 }
-                stack.append(evaluate(operand, in: instance))
+                stack.append(try evaluate(operand, in: instance))
             }
             return stack[0]
         }
@@ -259,7 +287,7 @@ extension Store {
         case .i64Add: return left &+ right
         case .i64Sub: return left &- right
         case .i64Mul: return left &* right
-        case .push: preconditionFailure("not an arithmetic operation")
+        case .push, .gc: preconditionFailure("not an arithmetic operation")
         }
     }
 
@@ -303,8 +331,15 @@ extension Store {
         of module: Module, instance: UnsafeMutablePointer<InstanceRecord>
     ) throws(InstantiationError) {
         let segmentsIndex = instance.pointee.index
-        instanceSegments[segmentsIndex].elements = module.elements.map { segment in
-            segment.items.map { evaluate($0, in: instance) }
+        func evaluate(_ expression: ConstantExpression) throws(InstantiationError) -> UInt64 {
+            do {
+                return try self.evaluate(expression, in: instance)
+            } catch {
+                throw .trap(error)
+            }
+        }
+        instanceSegments[segmentsIndex].elements = try module.elements.map { (segment) throws(InstantiationError) in
+            try segment.items.map { (item) throws(InstantiationError) in try evaluate(item) }
         }
         instanceSegments[segmentsIndex].data = module.dataSegments
 
@@ -313,7 +348,7 @@ extension Store {
             case .active(let table, let offset):
                 let items = instanceSegments[segmentsIndex].elements[index]
                 let tableRecord = instance.pointee.tables[Int(table)]
-                let destination = Self.address(evaluate(offset, in: instance), of: tableRecord.pointee.addressType)
+                let destination = Self.address(try evaluate(offset), of: tableRecord.pointee.addressType)
                 guard Self.range(at: destination, count: UInt64(items.count), fitsIn: UInt64(tableRecord.pointee.count))
                 else { throw .trap(Trap(.tableOutOfBounds)) }
                 for (itemIndex, item) in items.enumerated() {
@@ -330,7 +365,7 @@ extension Store {
         for (index, segment) in module.dataSegments.enumerated() {
             guard case .active(let memoryIndex, let offset) = segment.mode else { continue }
             let memory = instance.pointee.memories[Int(memoryIndex)]
-            let destination = Self.address(evaluate(offset, in: instance), of: memory.pointee.addressType)
+            let destination = Self.address(try evaluate(offset), of: memory.pointee.addressType)
             guard Self.range(at: destination, count: UInt64(segment.range.count), fitsIn: UInt64(memory.pointee.byteCount))
             else { throw .trap(Trap(.memoryOutOfBounds)) }
             segment.source.withUnsafeBytes(in: segment.range) { bytes in

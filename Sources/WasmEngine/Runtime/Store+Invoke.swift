@@ -12,6 +12,7 @@ extension Value {
         case .funcref: return .funcref
         case .externref: return .externref
         case .exnref: return .exnref
+        case .anyref(let reference): return reference?.isExternalized == true ? .externref : .reference(to: .any)
         }
     }
 }
@@ -35,6 +36,8 @@ extension Store {
         case .exnref(let exception):
             guard let exception else { return 0 }
             return UInt64(exception.address) + 1
+        case .anyref(let reference):
+            return reference?.bits ?? 0
         }
     }
 
@@ -66,9 +69,11 @@ extension Store {
         case .f64: return .f64(bits: slot)
         case .v128: preconditionFailure("a v128 takes two slots: see values(of:at:)")
         default:
-            switch type.heapType!.top {
+            switch typeHierarchy.top(type.heapType!) {
+            case .extern where slot & Store.externalizedBit != 0: return .anyref(AnyReference(bits: slot))
             case .extern: return .externref(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot - 1))
             case .exn: return .exnref(slot == 0 ? nil : Exception(address: Int(slot - 1)))
+            case .any: return .anyref(slot == 0 ? nil : AnyReference(bits: slot))
             default:
                 // SAFETY: a non-null function reference slot is always the address of one of this store's function
                 // records.
@@ -78,19 +83,20 @@ extension Store {
         }
     }
 
-    /// Whether `value` may be passed as a value of `type`, a parameter type of the store's type `typeID`: a reference of
-    /// the type's hierarchy, null only where the type has null, and a function of the type a concrete reference type
-    /// names (a store type id, or the marker of the type itself).
-    func isValue(_ value: Value, of type: ValueType, parameterOf typeID: Int) -> Bool {
+    /// Whether `value` may be passed as a value of `type`, a parameter type of a store type (whose concrete references
+    /// name store type ids): a reference of the type's hierarchy, null only where the type has null, and one of the
+    /// type a heap type below the top names.
+    func isValue(_ value: Value, of type: ValueType) -> Bool {
         guard let heapType = type.heapType else { return value.type == type }
-        guard value.type.heapType?.top == heapType.top else { return false }
+        let top = typeHierarchy.top(heapType)
+        guard let valueHeapType = value.type.heapType, typeHierarchy.top(valueHeapType) == top else { return false }
         switch value {
-        case .funcref(nil), .externref(nil), .exnref(nil): return type.isNullable
+        case .funcref(nil), .externref(nil), .exnref(nil), .anyref(nil): return type.isNullable
         case .funcref(let function?):
-            guard let typeIndex = heapType.typeIndex else { return heapType != .noFunc }
-            let expected = typeIndex == HeapType.selfReference ? typeID : Int(typeIndex)
-            return functions[function.address].pointee.typeID == expected
-        default: return heapType.bottom != heapType
+            return HeapType.concrete(UInt32(functions[function.address].pointee.typeID)).matches(heapType, typeHierarchy)
+        case .anyref(let reference?) where !reference.isExternalized:
+            return isReference(reference.bits, of: heapType)
+        default: return HeapType.bottom(ofTop: top) != heapType
         }
     }
 
@@ -98,7 +104,7 @@ extension Store {
         let callee = functions[function.address]
         let type = functionTypes[callee.pointee.typeID]
         guard arguments.count == type.parameters.count,
-            zip(arguments, type.parameters).allSatisfy({ isValue($0, of: $1, parameterOf: callee.pointee.typeID) })
+            zip(arguments, type.parameters).allSatisfy({ isValue($0, of: $1) })
         else {
             throw Trap(.host("invoke: the arguments do not match the function's parameter types"))
         }

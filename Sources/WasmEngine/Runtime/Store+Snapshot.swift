@@ -47,12 +47,14 @@ extension Store {
             let type = module.globals[index].valueType
             guard type != .v128 else { throw .unsupportedState("global \(index) is a v128, which snapshots do not record") }
             guard type != .exnref else { throw .exceptionReference(in: "global \(index)") }
+            guard !module.holdsGCReferences(type) else { throw .gcReference(in: "global \(index)") }
             globals.append(try portable(record.pointee.globals[index].pointee.value, type, in: "global \(index)"))
         }
         var tables: [[UInt64]] = []
         for index in module.importedTableCount..<module.tables.count {
             let table = record.pointee.tables[index].pointee
             guard table.elementType != .exnref else { throw .exceptionReference(in: "table \(index)") }
+            guard !module.holdsGCReferences(module.tables[index].elementType) else { throw .gcReference(in: "table \(index)") }
             var elements: [UInt64] = []
             elements.reserveCapacity(table.count)
             for position in 0..<table.count {
@@ -189,8 +191,14 @@ extension Store {
             instance.pointee.globals[index] = globals[allocateGlobal(type: type, value: type.valueType.isReference ? slot(value) : value)]
         }
         let segmentsIndex = instance.pointee.index
-        instanceSegments[segmentsIndex].elements = module.elements.enumerated().map { index, segment in
-            snapshot.elementSegmentIsEmpty[index] ? [] : segment.items.map { evaluate($0, in: instance) }
+        do {
+            instanceSegments[segmentsIndex].elements = try module.elements.enumerated().map { (index, segment) throws(Trap) in
+                snapshot.elementSegmentIsEmpty[index]
+                    ? [] : try segment.items.map { (item) throws(Trap) in try evaluate(item, in: instance) }
+            }
+        } catch {
+            // The instantiation the snapshot was taken of evaluated the same items: only an allocation can fail.
+            throw .unsupportedState("an element segment's item trapped: \(error.reason.message)")
         }
         instanceSegments[segmentsIndex].data = module.dataSegments
         for (index, isEmpty) in snapshot.dataSegmentIsEmpty.enumerated() where isEmpty {

@@ -63,9 +63,18 @@ public final class Store {
     /// The linked code of every function (and each instance's stand-ins), freed with the store.
     var codeBuffers: [UnsafeMutablePointer<LinkedInstruction>] = []
     var hostFunctions: [HostFunctionImplementation] = []
-    /// Canonical function types: a type's id is its index here.
+    /// Canonical types: a type's id is its index in each. `functionTypes` holds an empty function type for a struct or
+    /// array type; `typeDefinitions` names store type ids; `typeHierarchy` gives each id's kind and supertype.
     var functionTypes: [FuncType] = []
-    var functionTypeIDs: [FuncType: Int] = [:]
+    var typeDefinitions: [SubType] = []
+    var typeHierarchy = TypeEquivalence()
+    /// The first id of each recursion group interned, by its key (see `SubType.key`).
+    var recursionGroupIDs: [[SubType]: Int] = [:]
+    /// Per store type id: the ids of its supertypes, directly or through others, after their count (what a function
+    /// record's `supertypes` points to).
+    var supertypeChains: [UnsafeMutablePointer<Int>] = []
+    /// GC's structs and arrays (see `Store+GC.swift`): allocated by running code, freed with the store.
+    var gcObjects: [UnsafeMutableRawPointer] = []
     /// Exception handling's objects (see `Store+Exceptions.swift`), used only out of line: every tag by address, each
     /// instance's tag index space, the exceptions thrown (an exnref is an address plus one), and the catch clauses of
     /// the linked code that has any.
@@ -124,6 +133,8 @@ public final class Store {
             memory.deallocate()
         }
         for global in globals { global.deallocate() }
+        for object in gcObjects { object.deallocate() }
+        for chain in supertypeChains { chain.deallocate() }
         for instance in instances {
             instance.pointee.functions.deallocate()
             instance.pointee.globals.deallocate()
@@ -230,16 +241,47 @@ public final class Store {
 
     // MARK: Allocation
 
+    /// The id of a final function type of a recursion group of its own, whose concrete references name store type ids.
     func typeID(of type: FuncType) -> Int {
-        if let id = functionTypeIDs[type] { return id }
-        functionTypes.append(type)
-        functionTypeIDs[type] = functionTypes.count - 1
-        return functionTypes.count - 1
+        internRecursionGroup([SubType(composite: .function(type))])
+    }
+
+    /// The first id of the recursion group of `key`s (see `SubType.key`, whose outside references name store type ids),
+    /// interned on its first use: equivalent groups of any modules share ids.
+    func internRecursionGroup(_ key: [SubType]) -> Int {
+        if let id = recursionGroupIDs[key] { return id }
+        let first = typeDefinitions.count
+        guard !key.isEmpty else { return first }
+        let lowestMarker = HeapType.selfReference - UInt32(key.count - 1)
+        for type in key {
+            let resolved = type.mappingTypeIndices { $0 >= lowestMarker ? UInt32(first) + (HeapType.selfReference - $0) : $0 }
+            typeDefinitions.append(resolved)
+            functionTypes.append(resolved.functionType)
+            typeHierarchy.declare(resolved)
+            var chain: [Int] = []
+            var supertype = resolved.supertype
+            while let id = supertype {
+                chain.append(Int(id))
+                supertype = typeHierarchy.supertype(of: id)
+            }
+            let buffer = UnsafeMutablePointer<Int>.allocate(capacity: chain.count + 1)
+            buffer.initialize(to: chain.count)
+            (buffer + 1).initialize(from: chain, count: chain.count)
+            supertypeChains.append(buffer)
+        }
+        recursionGroupIDs[key] = first
+        return first
+    }
+
+    /// Whether store type `id` is `expected` or declares it a supertype, directly or through others.
+    func isSubtype(_ id: Int, of expected: Int) -> Bool {
+        HeapType.concrete(UInt32(id)).matches(.concrete(UInt32(expected)), typeHierarchy)
     }
 
     func allocateFunction(_ record: FunctionRecord) -> Int {
         let pointer = UnsafeMutablePointer<FunctionRecord>.allocate(capacity: 1)
         pointer.initialize(to: record)
+        pointer.pointee.supertypes = UnsafePointer(supertypeChains[record.typeID])
         functions.append(pointer)
         codeLengths.append(0)
         return record.address

@@ -58,7 +58,7 @@ extension FunctionValidator {
     }
 
     mutating func beginBlock(_ kind: Frame.Kind, _ body: inout BinaryReader) throws(ModuleError) {
-        try openBlock(kind, try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset))
+        try openBlock(kind, try body.readBlockType(typeCount: types.count, equivalence, instructionOffset: instructionOffset))
     }
 
     mutating func openBlock(_ kind: Frame.Kind, _ blockType: BlockType) throws(ModuleError) {
@@ -78,7 +78,7 @@ extension FunctionValidator {
     /// `try_table`: a block whose catch clauses (each checked against its label, outside the block) apply to its body.
     mutating func validateTryTable(_ body: inout BinaryReader) throws(ModuleError) {
         usedFeatures.insert(.exceptions)
-        let blockType = try body.readBlockType(typeCount: types.count, instructionOffset: instructionOffset)
+        let blockType = try body.readBlockType(typeCount: types.count, equivalence, instructionOffset: instructionOffset)
         for _ in 0..<(try body.readCount()) {
             let clause = try body.readCatchClause(tagCount: tagTypeIndices.count, instructionOffset: instructionOffset)
             // SAFETY: `labelFrame` gives an index below `frameCount`.
@@ -254,6 +254,7 @@ extension FunctionValidator {
         guard typeIndex < UInt32(signatures.count) else {
             throw .unknownType(Int64(typeIndex), at: instructionOffset)
         }
+        try equivalence.requireFunctionType(typeIndex, at: instructionOffset)
         let signature = signatures[Int(typeIndex)]
         try pop(tableAddressTypes[Int(table)])
         try popList(signature.parameters)
@@ -269,6 +270,7 @@ extension FunctionValidator {
     mutating func validateCallReference(_ typeIndex: UInt32, isTailCall: Bool = false) throws(ModuleError) {
         usedFeatures.insert(.functionReferences)
         guard typeIndex < UInt32(signatures.count) else { throw .unknownType(Int64(typeIndex), at: instructionOffset) }
+        try equivalence.requireFunctionType(typeIndex, at: instructionOffset)
         let signature = signatures[Int(typeIndex)]
         try pop(.reference(to: .concrete(typeIndex)))
         try popList(signature.parameters)

@@ -45,6 +45,9 @@ public struct FunctionValidator: ~Copyable {
 
     // MARK: The module, as far as bodies refer to it
 
+    /// The module itself, for the bodies that use GC's instructions: the translator validates those
+    /// (`needsTranslation`), which this validator does not know.
+    let module: Module
     let types: [FuncType]
     let equivalence: TypeEquivalence
     /// Every module type's parameters and results, each run of which a `TypeList` names. It starts with the eight
@@ -90,10 +93,13 @@ public struct FunctionValidator: ~Copyable {
     var isUnreachable = false
     /// Where the instruction being validated starts, for error offsets.
     var instructionOffset = 0
+    /// Set when validation stopped at a GC instruction: the body is validated by translating it instead.
+    var needsTranslation = false
 
     /// Gathers what bodies may refer to. `module` must be decoded up to its code section (see
     /// `FunctionCompiler.compile`); a validator keeps no reference to it, only to the arrays it reads.
     public init(module: Module) {
+        self.module = module
         types = module.types
         equivalence = module.typeEquivalence
         var pool: [ValueType] = [.i32, .i64, .f32, .f64, .funcref, .externref, .v128, .exnref]
@@ -153,11 +159,24 @@ public struct FunctionValidator: ~Copyable {
         }
         let typeIndex = functionTypeIndices[Int(functionIndex)]
         guard typeIndex < UInt32(types.count) else { throw .unknownType(Int64(typeIndex), at: body.offset) }
+        let bodyStart = body.offset
+        do {
+            try validateBody(typeIndex: typeIndex, &body)
+        } catch where needsTranslation {
+            needsTranslation = false
+            usedFeatures.insert(.gc)
+            body.offset = bodyStart
+            _ = try FunctionCompiler.compile(module: module, functionIndex: functionIndex, body: &body)
+        }
+    }
+
+    private mutating func validateBody(typeIndex: UInt32, _ body: inout BinaryReader) throws(ModuleError) {
         let parameters = types[Int(typeIndex)].parameters
         try FunctionCompiler.readLocals(parameters: parameters, typeCount: types.count, &body, into: &locals)
         if locals.contains(.v128) { usedFeatures.insert(.simd) }
         if locals.contains(.exnref) { usedFeatures.insert(.exceptions) }
         if locals.contains(where: { $0.needsFunctionReferences }) { usedFeatures.insert(.functionReferences) }
+        if locals.contains(where: { $0.needsGC }) { usedFeatures.insert(.gc) }
         localInitialization.start(locals: locals, parameterCount: parameters.count)
         height = 0
         frameCount = 0
@@ -288,6 +307,7 @@ public struct FunctionValidator: ~Copyable {
             let heapType = try body.readHeapType(typeCount: types.count)
             let type = ValueType.reference(to: heapType)
             if type.needsFunctionReferences { usedFeatures.insert(.functionReferences) }
+            if type.needsGC { usedFeatures.insert(.gc) }
             push(type)
         case 0xD1:
             _ = try popReference()
@@ -306,6 +326,9 @@ public struct FunctionValidator: ~Copyable {
             push(try popReference()?.nonNullable)
         case 0xD5: try validateBrOnNull(try labelFrame(try body.readU32()))
         case 0xD6: try validateBrOnNonNull(try labelFrame(try body.readU32()))
+        case 0xD3, 0xFB:
+            needsTranslation = true
+            throw .unsupported(at: instructionOffset, "GC instructions (validated by translation)")
         case 0xFC: try validatePrefixed(try body.readU32(), &body)
         case 0xFD: try validateSIMD(try body.readU32(), &body)
         default: throw .illegalOpcode(at: instructionOffset)

@@ -19,6 +19,11 @@ indirect enum WastExpectation: Equatable {
     case arithmeticNaN(FloatWidth)
     /// `(ref.func)` without an index: any non-null function reference.
     case anyFunctionReference
+    /// `(ref.extern)` without a number: any non-null externref (a host's, or one `extern.convert_any` made).
+    case anyExternalReference
+    /// `(ref.any)`, `(ref.eq)`, `(ref.i31)`, `(ref.struct)`, `(ref.array)`: a non-null reference of the any hierarchy of
+    /// one of these kinds.
+    case anyReference([AnyReference.Kind])
     /// Any of the alternatives (`either`).
     case anyOf([WastExpectation])
     /// A v128 whose lanes of `FloatWidth` each match (NaN patterns per lane); integer lanes compare as `exactly`.
@@ -43,6 +48,13 @@ indirect enum WastExpectation: Equatable {
         case .anyFunctionReference:
             guard case .funcref(let function) = value else { return false }
             return function != nil
+        case .anyExternalReference:
+            if case .externref(_?) = value { return true }
+            guard case .anyref(let reference?) = value else { return false }
+            return reference.isExternalized
+        case .anyReference(let kinds):
+            guard case .anyref(let reference?) = value, !reference.isExternalized else { return false }
+            return kinds.contains(reference.kind)
         case .anyOf(let alternatives):
             return alternatives.contains { $0.isMatched(by: value) }
         case .floatLanes(let width, let lanes):
@@ -60,6 +72,8 @@ indirect enum WastExpectation: Equatable {
         case .canonicalNaN(let width): return "\(width):nan:canonical"
         case .arithmeticNaN(let width): return "\(width):nan:arithmetic"
         case .anyFunctionReference: return "funcref:<any function>"
+        case .anyExternalReference: return "externref:<any>"
+        case .anyReference(let kinds): return "anyref:<any of \(kinds)>"
         case .anyOf(let alternatives): return "either(" + alternatives.map(\.description).joined(separator: ", ") + ")"
         case .floatLanes(let width, let lanes): return "v128:\(width)x[" + lanes.map(\.description).joined(separator: ", ") + "]"
         }
@@ -90,6 +104,10 @@ enum WastValueText {
             if try scalar(value) == "null" { return .funcref(nil) }
         case "exnref":
             if try scalar(value) == "null" { return .exnref(nil) }
+        case "anyref", "eqref", "i31ref", "structref", "arrayref":
+            let text = try scalar(value)
+            if text == "null" { return .anyref(nil) }
+            if let host = UInt32(text) { return .anyref(AnyReference(host: host)) }
         case "v128":
             return .v128(try vector(value))
         default:
@@ -113,7 +131,19 @@ enum WastValueText {
             return .anyFunctionReference
         case "refnull":
             // `(ref.null)`: the null of any reference type.
-            return .anyOf([.exactly(.funcref(nil)), .exactly(.externref(nil)), .exactly(.exnref(nil))])
+            return .anyOf([.exactly(.funcref(nil)), .exactly(.externref(nil)), .exactly(.exnref(nil)), .exactly(.anyref(nil))])
+        // `(ref.null none)` and the like: the null of the bottom type's hierarchy.
+        case "nullref": return .exactly(.anyref(nil))
+        case "nullfuncref": return .exactly(.funcref(nil))
+        case "nullexternref": return .exactly(.externref(nil))
+        case "nullexnref": return .exactly(.exnref(nil))
+        case "externref" where value.value == nil:
+            return .anyExternalReference
+        case "anyref" where value.value == nil: return .anyReference([.i31, .structure, .array, .host])
+        case "eqref" where value.value == nil: return .anyReference([.i31, .structure, .array])
+        case "i31ref" where value.value == nil: return .anyReference([.i31])
+        case "structref" where value.value == nil: return .anyReference([.structure])
+        case "arrayref" where value.value == nil: return .anyReference([.array])
         case "v128" where value.laneType == "f32" || value.laneType == "f64":
             guard case .lanes(let lanes)? = value.value else { return .exactly(try argument(value)) }
             let laneType = value.laneType!
@@ -142,6 +172,9 @@ enum WastValueText {
         case .funcref(let function): return function == nil ? "funcref:null" : "funcref:<function>"
         case .externref(let reference): return "externref:" + (reference.map { String($0) } ?? "null")
         case .exnref(let exception): return exception == nil ? "exnref:null" : "exnref:<exception>"
+        case .anyref(let reference):
+            guard let reference else { return "anyref:null" }
+            return reference.isExternalized ? "externref:<converted anyref>" : "anyref:\(reference.kind)"
         case .v128(let vector):
             return "v128:i32x4[" + (0..<4).map { "0x" + String(vector.u32x4[$0], radix: 16) }.joined(separator: " ") + "]"
         }
