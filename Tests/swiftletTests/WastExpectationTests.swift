@@ -64,12 +64,14 @@ import Testing
         #expect(try WastValueText.argument(WastValue(type: "externref", value: "7")) == .externref(7))
         #expect(try WastValueText.argument(WastValue(type: "funcref", value: "null")) == .funcref(nil))
         #expect(try WastValueText.argument(WastValue(type: "exnref", value: "null")) == .exnref(nil))
+        #expect(try WastValueText.argument(WastValue(type: "anyref", value: "null")) == .anyref(nil))
+        #expect(try WastValueText.argument(WastValue(type: "i31ref", value: "null")) == .anyref(nil))
     }
 
     @Test func unsupportedScriptValuesAreReported() {
-        // GC's reference types are not there yet.
-        #expect(throws: WastValueError(message: "unsupported value type anyref")) {
-            try WastValueText.argument(WastValue(type: "anyref", value: "null"))
+        // A type no proposal the engine runs has.
+        #expect(throws: WastValueError(message: "unsupported value type stringref")) {
+            try WastValueText.argument(WastValue(type: "stringref", value: "null"))
         }
         #expect(throws: WastValueError(message: "v128 value without lanes")) {
             try WastValueText.argument(WastValue(type: "v128", value: "0"))
